@@ -1,0 +1,132 @@
+"""Diagnostics and the exception tree.
+
+The tree is split by who must fix the problem::
+
+    JurisdictionError
+    ├── PolicyError            the policy author: a YAML file is malformed or inconsistent
+    ├── FactsError             the caller: facts are invalid, or the question is unknown
+    ├── ConflictError          the policy author: two rules give different answers at run time
+    └── EvaluatorError         us or the environment: an optional evaluator failed or is missing
+
+Every policy problem is a :class:`Diagnostic` record with a stable code and a location, printed as
+``file:line:col: code: message``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from difflib import get_close_matches
+from pathlib import Path
+
+__all__ = [
+    "ConflictError",
+    "Diagnostic",
+    "EvaluatorError",
+    "FactsError",
+    "JurisdictionError",
+    "Location",
+    "PolicyError",
+    "suggest",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """A place in a source file; line and column count from 1."""
+
+    file: str
+    line: int
+    column: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}"
+
+    def shifted(self, lines: int = 0, columns: int = 0) -> Location:
+        return Location(self.file, self.line + lines, self.column + columns)
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """One problem found in a policy: a stable code, a message and where it is."""
+
+    code: str
+    message: str
+    location: Location | None = None
+    suggestion: str | None = None
+    path: tuple[str | int, ...] = field(default=())
+
+    def __str__(self) -> str:
+        where = f"{self.location}: " if self.location else ""
+        hint = f" (did you mean `{self.suggestion}`?)" if self.suggestion else ""
+        return f"{where}{self.code}: {self.message}{hint}"
+
+
+def suggest(word: str, candidates: Sequence[str] | set[str] | frozenset[str]) -> str | None:
+    """The closest candidate to a misspelt name, if one is close enough."""
+    matches = get_close_matches(word, sorted(candidates), n=1, cutoff=0.6)
+    return matches[0] if matches else None
+
+
+class JurisdictionError(Exception):
+    """Root of every error this library raises on purpose."""
+
+    exit_code = 1
+
+
+class PolicyError(JurisdictionError):
+    """A policy cannot be loaded; the policy author must fix its files."""
+
+    exit_code = 3
+
+    def __init__(self, diagnostics: Sequence[Diagnostic]) -> None:
+        self.diagnostics: tuple[Diagnostic, ...] = tuple(diagnostics)
+        super().__init__("\n".join(str(d) for d in self.diagnostics))
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return tuple(d.code for d in self.diagnostics)
+
+    @classmethod
+    def single(
+        cls,
+        code: str,
+        message: str,
+        location: Location | None = None,
+        suggestion: str | None = None,
+    ) -> PolicyError:
+        return cls([Diagnostic(code, message, location, suggestion)])
+
+
+class FactsError(JurisdictionError):
+    """The caller's facts or question are not acceptable."""
+
+    exit_code = 4
+
+    def __init__(self, message: str, *, source: str | Path | None = None) -> None:
+        self.source = str(source) if source is not None else None
+        super().__init__(f"{self.source}: {message}" if self.source else message)
+
+
+class ConflictError(JurisdictionError):
+    """Two or more rules hold, none overrides the other, and their answers differ."""
+
+    exit_code = 5
+
+    def __init__(self, question: str, rules: Sequence[tuple[str, str, Location | None]]) -> None:
+        self.question = question
+        self.rules: tuple[tuple[str, str, Location | None], ...] = tuple(rules)
+        listed = "; ".join(
+            f"rule `{rid}` citing {cite}" + (f" at {loc}" if loc else "")
+            for rid, cite, loc in self.rules
+        )
+        super().__init__(
+            f"conflict in question `{question}`: different answers that no override resolves: "
+            f"{listed}"
+        )
+
+
+class EvaluatorError(JurisdictionError):
+    """An optional evaluator is missing or failed inside its own machinery."""
+
+    exit_code = 6

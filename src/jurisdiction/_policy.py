@@ -1,0 +1,159 @@
+"""A loaded policy: frozen values with source locations, read by the engine and the checker.
+
+Every rule holds its condition twice: as written (``condition``, for explanations and lints) and
+``expanded`` — definitions and the question's scope inlined — the one tree every evaluator reads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+from ._conditions import Expr
+from ._errors import Location
+from ._places import Level
+from ._text import Cite, Text
+
+__all__ = [
+    "AnswerSpec",
+    "ArticleText",
+    "BodySpec",
+    "BodyTemplate",
+    "Definition",
+    "Parameter",
+    "Policy",
+    "Question",
+    "Rule",
+    "Vocabulary",
+]
+
+Outcome = Literal["responsible", "not_applicable", "undetermined", "no_rule"]
+ParamValue = int | bool | str
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleText:
+    number: int
+    chapter: int
+    text: Text
+    items: Mapping[int, Text]
+    not_encoded: tuple[tuple[str, str], ...]
+    location: Location
+
+    def quote(self, item: int | None) -> Text:
+        return self.text if item is None else self.items[item]
+
+
+@dataclass(frozen=True, slots=True)
+class Parameter:
+    name: str
+    type: Literal["int", "bool", "code_prefix"]
+    value: ParamValue
+    doc: str
+    bound: Literal["inclusive", "exclusive"] | None
+    delegated: bool
+    cite: Cite | None
+    note: str | None
+    location: Location
+    source: str  # the file that set the value (an overlay, or the policy's own file)
+
+
+@dataclass(frozen=True, slots=True)
+class BodySpec:
+    kind: str
+    urban: Text
+    rural: Text
+
+
+@dataclass(frozen=True, slots=True)
+class BodyTemplate:
+    """One body of an answer, before its place is resolved from the facts."""
+
+    kind: str
+    place: str
+    level: Level
+    role: str
+    cite: Cite
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerSpec:
+    outcome: Outcome
+    bodies: tuple[BodyTemplate, ...] = ()
+    detail: tuple[Text, ...] = ()
+    reason: Text | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    id: str
+    question: str
+    cites: tuple[Cite, ...]
+    condition: Expr
+    expanded: Expr
+    answer: AnswerSpec
+    overrides: tuple[str, ...]
+    location: Location
+    note: str | None = None
+    from_scope: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Definition:
+    name: str
+    subject: str
+    condition: Expr
+    expanded: Expr
+    doc: str
+    cite: Cite | None
+    outside: Text | None
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    name: str
+    subject: str
+    title: Text
+    scope: str | None
+    always_answers: bool
+    rules: tuple[Rule, ...]
+    location: Location
+
+    @property
+    def cites(self) -> tuple[Cite, ...]:
+        return tuple(sorted({c for r in self.rules for c in r.cites}))
+
+
+@dataclass(frozen=True, slots=True)
+class Vocabulary:
+    levels: Mapping[str, tuple[Text, Text]]  # level -> (urban form, rural form)
+    places: Mapping[str, Text]
+    roles: Mapping[str, Text]
+    outcomes: Mapping[str, Text]
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    name: str
+    version: str
+    title: Text
+    document_title: Text
+    chapters: Mapping[int, Text]
+    articles: Mapping[int, ArticleText]
+    parameters: Mapping[str, Parameter]
+    vocabulary: Vocabulary
+    bodies: Mapping[str, BodySpec]
+    definitions: Mapping[str, Definition]
+    questions: Mapping[str, Question]
+    fingerprint: str
+    root: str
+    files: tuple[str, ...] = field(default=())
+
+    def rule(self, rule_id: str) -> Rule:
+        for question in self.questions.values():
+            for rule in question.rules:
+                if rule.id == rule_id:
+                    return rule
+        raise KeyError(rule_id)
