@@ -17,7 +17,7 @@ that the checker, every evaluator and any future compiler (SQL) read.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -58,10 +58,6 @@ class Span:
 _NOWHERE = Span(1, 1)
 
 
-def _span() -> Span:
-    return field(default=_NOWHERE, compare=False, repr=False)  # type: ignore[no-any-return]
-
-
 # --- terms: values that comparisons read -------------------------------------------------------
 
 
@@ -69,7 +65,7 @@ def _span() -> Span:
 class FactRef:
     subject: str
     feature: str
-    span: Span = _span()
+    span: Span = field(default=_NOWHERE, compare=False, repr=False)
 
     def __str__(self) -> str:
         return f"{self.subject}.{self.feature}"
@@ -78,7 +74,7 @@ class FactRef:
 @dataclass(frozen=True, slots=True)
 class ParamRef:
     name: str
-    span: Span = _span()
+    span: Span = field(default=_NOWHERE, compare=False, repr=False)
 
     def __str__(self) -> str:
         return f"param.{self.name}"
@@ -87,7 +83,7 @@ class ParamRef:
 @dataclass(frozen=True, slots=True)
 class IntConst:
     value: int
-    span: Span = _span()
+    span: Span = field(default=_NOWHERE, compare=False, repr=False)
 
     def __str__(self) -> str:
         return str(self.value)
@@ -96,7 +92,7 @@ class IntConst:
 @dataclass(frozen=True, slots=True)
 class StrConst:
     value: str
-    span: Span = _span()
+    span: Span = field(default=_NOWHERE, compare=False, repr=False)
 
     def __str__(self) -> str:
         return f'"{self.value}"'
@@ -105,7 +101,7 @@ class StrConst:
 @dataclass(frozen=True, slots=True)
 class BoolConst:
     value: bool
-    span: Span = _span()
+    span: Span = field(default=_NOWHERE, compare=False, repr=False)
 
     def __str__(self) -> str:
         return "true" if self.value else "false"
@@ -121,7 +117,7 @@ class DefRef:
     """A reference to a named definition (resolved when the policy compiles)."""
 
     name: str
-    span: Span = _span()
+    span: Span = field(default=_NOWHERE, compare=False, repr=False)
 
     def __str__(self) -> str:
         return self.name
@@ -132,7 +128,7 @@ class Compare:
     left: Term
     op: CompareOp
     right: Term
-    span: Span = _span()
+    span: Span = field(default=_NOWHERE, compare=False, repr=False)
 
     def __str__(self) -> str:
         return f"{self.left} {self.op} {self.right}"
@@ -142,7 +138,7 @@ class Compare:
 class InSet:
     term: Term
     values: tuple[IntConst | StrConst, ...]
-    span: Span = _span()
+    span: Span = field(default=_NOWHERE, compare=False, repr=False)
 
     def __str__(self) -> str:
         return f"{self.term} in [{', '.join(str(v) for v in self.values)}]"
@@ -151,7 +147,7 @@ class InSet:
 @dataclass(frozen=True, slots=True)
 class Not:
     item: Expr
-    span: Span = _span()
+    span: Span = field(default=_NOWHERE, compare=False, repr=False)
 
     def __str__(self) -> str:
         return f"not {_wrap(self.item)}"
@@ -160,7 +156,7 @@ class Not:
 @dataclass(frozen=True, slots=True)
 class And:
     items: tuple[Expr, ...]
-    span: Span = _span()
+    span: Span = field(default=_NOWHERE, compare=False, repr=False)
 
     def __str__(self) -> str:
         return " and ".join(_wrap(i) for i in self.items)
@@ -169,7 +165,7 @@ class And:
 @dataclass(frozen=True, slots=True)
 class Or:
     items: tuple[Expr, ...]
-    span: Span = _span()
+    span: Span = field(default=_NOWHERE, compare=False, repr=False)
 
     def __str__(self) -> str:
         return " or ".join(_wrap(i) for i in self.items)
@@ -317,23 +313,37 @@ class _ToAst(Transformer[Token, Expr]):
 _PARSER = Lark(_GRAMMAR, parser="lalr", propagate_positions=True, maybe_placeholders=True)
 
 _TOKEN_NAMES = {
-    "_OR": "`or`", "_AND": "`and`", "NOT": "`not`", "_IN": "`in`", "TRUE": "`true`",
-    "FALSE": "`false`", "COMPARE": "a comparison", "NAME": "a name", "INT": "a number",
-    "STRING": 'a "string"', "LPAR": "`(`", "RPAR": "`)`", "LSQB": "`[`", "RSQB": "`]`",
-    "COMMA": "`,`", "DOT": "`.`", "$END": "the end",
+    "_OR": "`or`",
+    "_AND": "`and`",
+    "NOT": "`not`",
+    "_IN": "`in`",
+    "TRUE": "`true`",
+    "FALSE": "`false`",
+    "COMPARE": "a comparison",
+    "NAME": "a name",
+    "INT": "a number",
+    "STRING": 'a "string"',
+    "LPAR": "`(`",
+    "RPAR": "`)`",
+    "LSQB": "`[`",
+    "RSQB": "`]`",
+    "COMMA": "`,`",
+    "DOT": "`.`",
+    "$END": "the end",
 }
 
 
-def _expected(names: set[str] | frozenset[str]) -> str:
-    shown = sorted({_TOKEN_NAMES.get(n, n) for n in names})
+def _expected(names: Iterable[object]) -> str:
+    shown = sorted({_TOKEN_NAMES.get(str(n), str(n)) for n in names})
     return ", ".join(shown[:6]) + (" …" if len(shown) > 6 else "")
 
 
 def parse_condition(text: str) -> Expr:
     """Parse condition text into an untyped-checked tree; raises ConditionSyntaxError."""
     if not text.strip():
-        raise ConditionSyntaxError("empty condition (write `true` for a rule that always holds)",
-                                   _NOWHERE)
+        raise ConditionSyntaxError(
+            "empty condition (write `true` for a rule that always holds)", _NOWHERE
+        )
     try:
         tree = _PARSER.parse(text)
     except UnexpectedEOF as exc:
@@ -350,7 +360,7 @@ def parse_condition(text: str) -> Expr:
         ) from None
     except UnexpectedCharacters as exc:
         raise ConditionSyntaxError(
-            f"unexpected character `{text[exc.pos_in_stream]}`", Span(exc.line, exc.column)
+            f"unexpected character `{text[exc.pos_in_stream or 0]}`", Span(exc.line, exc.column)
         ) from None
     except UnexpectedInput as exc:  # pragma: no cover - the three above are exhaustive
         raise ConditionSyntaxError(str(exc), _NOWHERE) from None

@@ -28,6 +28,7 @@ from ._conditions import (
     DefRef,
     Expr,
     Not,
+    ParamRef,
     parse_condition,
     transform,
     walk,
@@ -134,10 +135,9 @@ def _doc_path(value: Any, loc: Iterable[int | str]) -> tuple[Path_, int | str]:
     last: int | str = ""
     for part in loc:
         last = part
-        if isinstance(value, dict) and isinstance(part, str) and part in value:
-            value = value[part]
-            path.append(part)
-        elif isinstance(value, list) and isinstance(part, int) and 0 <= part < len(value):
+        inside_dict = isinstance(value, dict) and part in value
+        inside_list = isinstance(value, list) and isinstance(part, int) and 0 <= part < len(value)
+        if inside_dict or inside_list:
             value = value[part]
             path.append(part)
     return tuple(path), last
@@ -185,22 +185,42 @@ def _merge(sources: list[_Source]) -> _Merged:
             once("vocabulary", merged.vocabulary, src, ("vocabulary",))
             merged.vocabulary = (m.vocabulary, src)
         for i, chapter in enumerate(m.chapters):
-            _put(merged.chapters, chapter.number, (i, chapter, src), src, ("chapters", i),
-                 "chapter", problems)
+            _put(
+                merged.chapters,
+                chapter.number,
+                (i, chapter, src),
+                src,
+                ("chapters", i),
+                "chapter",
+                problems,
+            )
         for i, article in enumerate(m.articles):
-            _put(merged.articles, article.number, (i, article, src), src, ("articles", i),
-                 "article", problems)
+            _put(
+                merged.articles,
+                article.number,
+                (i, article, src),
+                src,
+                ("articles", i),
+                "article",
+                problems,
+            )
         for section in ("parameters", "bodies", "definitions", "questions"):
             table: dict[str, Any] = getattr(merged, section)
             for name, value in getattr(m, section).items():
                 _put(table, name, (value, src), src, (section, name), section[:-1], problems)
-    for section, where in (("policy", merged.meta), ("vocabulary", merged.vocabulary),
-                           ("document", merged.document)):
+    for section, where in (
+        ("policy", merged.meta),
+        ("vocabulary", merged.vocabulary),
+        ("document", merged.document),
+    ):
         if where is None:
             first = sources[0].doc
             problems.append(
-                Diagnostic("missing-key", f"no file of the policy has the `{section}` section",
-                           first.location(()))
+                Diagnostic(
+                    "missing-key",
+                    f"no file of the policy has the `{section}` section",
+                    first.location(()),
+                )
             )
     if problems:
         raise PolicyError(problems)
@@ -245,8 +265,9 @@ class _Builder:
         self.m = merged
         self.problems: list[Diagnostic] = []
 
-    def problem(self, code: str, message: str, src: _Source, path: Path_,
-                suggestion: str | None = None) -> None:
+    def problem(
+        self, code: str, message: str, src: _Source, path: Path_, suggestion: str | None = None
+    ) -> None:
         self.problems.append(Diagnostic(code, message, src.doc.location(path), suggestion, path))
 
     # articles ---------------------------------------------------------------------------------
@@ -255,38 +276,63 @@ class _Builder:
         out: dict[int, ArticleText] = {}
         for number, (i, art, src) in sorted(self.m.articles.items()):
             if art.chapter not in self.m.chapters:
-                self.problem("unknown-chapter", f"chapter {art.chapter} is not defined", src,
-                             ("articles", i, "chapter"))
+                self.problem(
+                    "unknown-chapter",
+                    f"chapter {art.chapter} is not defined",
+                    src,
+                    ("articles", i, "chapter"),
+                )
             items: dict[int, Text] = {}
             for j, item in enumerate(art.items):
                 if item.number in items:
-                    self.problem("duplicate-name", f"item {item.number} is listed twice", src,
-                                 ("articles", i, "items", j))
+                    self.problem(
+                        "duplicate-name",
+                        f"item {item.number} is listed twice",
+                        src,
+                        ("articles", i, "items", j),
+                    )
                 if item.zh not in art.zh:
-                    self.problem("article-text", "the item's text is not part of the article's",
-                                 src, ("articles", i, "items", j, "zh"))
+                    self.problem(
+                        "article-text",
+                        "the item's text is not part of the article's",
+                        src,
+                        ("articles", i, "items", j, "zh"),
+                    )
                 items[item.number] = Text(item.zh, item.en)
             for j, clause in enumerate(art.not_encoded):
                 if clause.zh not in art.zh:
-                    self.problem("article-text", "the clause is not part of the article's text",
-                                 src, ("articles", i, "not_encoded", j, "zh"))
+                    self.problem(
+                        "article-text",
+                        "the clause is not part of the article's text",
+                        src,
+                        ("articles", i, "not_encoded", j, "zh"),
+                    )
             out[number] = ArticleText(
-                number, art.chapter, Text(art.zh, art.en), items,
+                number,
+                art.chapter,
+                Text(art.zh, art.en),
+                items,
                 tuple((c.zh, c.reason) for c in art.not_encoded),
                 src.doc.location(("articles", i)),
             )
         return out
 
-    def check_cite(self, cite: Cite, articles: Mapping[int, ArticleText], src: _Source,
-                   path: Path_) -> None:
+    def check_cite(
+        self, cite: Cite, articles: Mapping[int, ArticleText], src: _Source, path: Path_
+    ) -> None:
         article = articles.get(cite.article)
         if article is None:
-            self.problem("unknown-article", f"article {cite.article} is not in the policy text",
-                         src, path)
+            self.problem(
+                "unknown-article", f"article {cite.article} is not in the policy text", src, path
+            )
         elif cite.item is not None and cite.item not in article.items:
             listed = ", ".join(str(n) for n in sorted(article.items)) or "none"
-            self.problem("unknown-item",
-                         f"article {cite} has no item {cite.item} (items: {listed})", src, path)
+            self.problem(
+                "unknown-item",
+                f"article {cite} has no item {cite.item} (items: {listed})",
+                src,
+                path,
+            )
 
     # parameters, vocabulary, bodies -----------------------------------------------------------
 
@@ -296,15 +342,29 @@ class _Builder:
             cite = _cite(p.cite) if p.cite else None
             if cite:
                 self.check_cite(cite, articles, src, ("parameters", name, "cite"))
-            out[name] = Parameter(name, p.type, p.value, p.doc, p.bound, p.delegated, cite,
-                                  p.note, src.doc.location(("parameters", name)), src.doc.file)
+            out[name] = Parameter(
+                name,
+                p.type,
+                p.value,
+                p.doc,
+                p.bound,
+                p.delegated,
+                cite,
+                p.note,
+                src.doc.location(("parameters", name)),
+                src.doc.file,
+            )
         city = out.get(CITY_PARAMETER)
         if city is None or city.type != "code_prefix":
             _v, src = self.m.vocabulary or (None, None)  # type: ignore[assignment]
             assert src is not None
-            self.problem("city-parameter",
-                         f"the policy must name its city: parameter `{CITY_PARAMETER}` of "
-                         'type code_prefix (e.g. value: "12")', src, ())
+            self.problem(
+                "city-parameter",
+                f"the policy must name its city: parameter `{CITY_PARAMETER}` of "
+                'type code_prefix (e.g. value: "12")',
+                src,
+                (),
+            )
         return out
 
     def vocabulary(self) -> Vocabulary:
@@ -335,32 +395,50 @@ class _Builder:
 
     # conditions -------------------------------------------------------------------------------
 
-    def condition(self, text: str, subject: str, src: _Source, path: Path_,
-                  params: Mapping[str, Parameter]) -> Expr | None:
+    def condition(
+        self, text: str, subject: str, src: _Source, path: Path_, params: Mapping[str, Parameter]
+    ) -> Expr | None:
         try:
             expr = parse_condition(text)
         except ConditionSyntaxError as exc:
-            self.problems.append(Diagnostic(
-                "condition-syntax", str(exc),
-                src.doc.text_location(path, exc.span.line, exc.span.column), None, path))
+            self.problems.append(
+                Diagnostic(
+                    "condition-syntax",
+                    str(exc),
+                    src.doc.text_location(path, exc.span.line, exc.span.column),
+                    None,
+                    path,
+                )
+            )
             return None
         ptypes = {n: p.type for n, p in params.items()}
         dsubjects = {n: d.subject for n, (d, _s) in self.m.definitions.items()}
         found = typecheck(expr, subject, ptypes, dsubjects)
         for prob in found:
-            self.problems.append(Diagnostic(
-                prob.code, prob.message,
-                src.doc.text_location(path, prob.span.line, prob.span.column),
-                prob.suggestion, path))
+            self.problems.append(
+                Diagnostic(
+                    prob.code,
+                    prob.message,
+                    src.doc.text_location(path, prob.span.line, prob.span.column),
+                    prob.suggestion,
+                    path,
+                )
+            )
         return None if found else expr
 
-    def definitions(self, params: Mapping[str, Parameter],
-                    articles: Mapping[int, ArticleText]) -> dict[str, Definition]:
+    def definitions(
+        self, params: Mapping[str, Parameter], articles: Mapping[int, ArticleText]
+    ) -> dict[str, Definition]:
         parsed: dict[str, tuple[Expr, s.Definition, _Source]] = {}
         for name, (d, src) in sorted(self.m.definitions.items()):
             if d.subject not in SUBJECTS:
-                self.problem("unknown-subject", f"unknown subject `{d.subject}`", src,
-                             ("definitions", name, "subject"), suggest(d.subject, set(SUBJECTS)))
+                self.problem(
+                    "unknown-subject",
+                    f"unknown subject `{d.subject}`",
+                    src,
+                    ("definitions", name, "subject"),
+                    suggest(d.subject, set(SUBJECTS)),
+                )
                 continue
             if d.cite:
                 self.check_cite(_cite(d.cite), articles, src, ("definitions", name, "cite"))
@@ -371,25 +449,40 @@ class _Builder:
         for name in parsed:
             self._expand_definition(name, parsed, expanded, ())
         return {
-            name: Definition(name, d.subject, expr, expanded[name], d.doc,
-                             _cite(d.cite) if d.cite else None,
-                             _text(d.outside) if d.outside else None,
-                             src.doc.location(("definitions", name)))
+            name: Definition(
+                name,
+                d.subject,
+                expr,
+                expanded[name],
+                d.doc,
+                _cite(d.cite) if d.cite else None,
+                _text(d.outside) if d.outside else None,
+                src.doc.location(("definitions", name)),
+            )
             for name, (expr, d, src) in parsed.items()
             if name in expanded
         }
 
-    def _expand_definition(self, name: str, parsed: Mapping[str, tuple[Expr, s.Definition,
-                           _Source]], done: dict[str, Expr], stack: tuple[str, ...]) -> Expr | None:
+    def _expand_definition(
+        self,
+        name: str,
+        parsed: Mapping[str, tuple[Expr, s.Definition, _Source]],
+        done: dict[str, Expr],
+        stack: tuple[str, ...],
+    ) -> Expr | None:
         if name in done:
             return done[name]
         if name not in parsed:
             return None
         expr, _d, src = parsed[name]
         if name in stack:
-            cycle = " → ".join((*stack[stack.index(name):], name))
-            self.problem("definition-cycle", f"definitions refer to each other: {cycle}", src,
-                         ("definitions", name, "when"))
+            cycle = " → ".join((*stack[stack.index(name) :], name))
+            self.problem(
+                "definition-cycle",
+                f"definitions refer to each other: {cycle}",
+                src,
+                ("definitions", name, "when"),
+            )
             return None
         failed = False
 
@@ -415,56 +508,100 @@ class _Builder:
 
     # questions --------------------------------------------------------------------------------
 
-    def questions(self, params: Mapping[str, Parameter], definitions: Mapping[str, Definition],
-                  articles: Mapping[int, ArticleText], vocab: Vocabulary,
-                  bodies: Mapping[str, BodySpec]) -> dict[str, Question]:
+    def questions(
+        self,
+        params: Mapping[str, Parameter],
+        definitions: Mapping[str, Definition],
+        articles: Mapping[int, ArticleText],
+        vocab: Vocabulary,
+        bodies: Mapping[str, BodySpec],
+    ) -> dict[str, Question]:
         out: dict[str, Question] = {}
         seen_ids: dict[str, Location] = {}
         for qname, (q, src) in sorted(self.m.questions.items()):
             qpath: Path_ = ("questions", qname)
             if q.subject not in SUBJECTS:
-                self.problem("unknown-subject", f"unknown subject `{q.subject}`", src,
-                             (*qpath, "subject"), suggest(q.subject, set(SUBJECTS)))
+                self.problem(
+                    "unknown-subject",
+                    f"unknown subject `{q.subject}`",
+                    src,
+                    (*qpath, "subject"),
+                    suggest(q.subject, set(SUBJECTS)),
+                )
                 continue
             scope = self._scope(q, qname, src, definitions)
             rules: list[Rule] = []
             if scope is not None:
                 rules.append(self._scope_rule(qname, scope, src.doc.location(qpath)))
             for i, r in enumerate(q.rules):
-                rule = self._rule(qname, q.subject, r, src, (*qpath, "rules", i), params,
-                                  definitions, articles, vocab, bodies, scope)
+                rule = self._rule(
+                    qname,
+                    q.subject,
+                    r,
+                    src,
+                    (*qpath, "rules", i),
+                    params,
+                    definitions,
+                    articles,
+                    vocab,
+                    bodies,
+                    scope,
+                )
                 if rule is None:
                     continue
                 if rule.id in seen_ids:
-                    self.problem("duplicate-rule",
-                                 f"rule id `{rule.id}` is already used at {seen_ids[rule.id]}",
-                                 src, (*qpath, "rules", i, "id"))
+                    self.problem(
+                        "duplicate-rule",
+                        f"rule id `{rule.id}` is already used at {seen_ids[rule.id]}",
+                        src,
+                        (*qpath, "rules", i, "id"),
+                    )
                 seen_ids[rule.id] = rule.location
                 rules.append(rule)
-            out[qname] = Question(qname, q.subject, _text(q.title), q.scope, q.always_answers,
-                                  tuple(sorted(rules, key=lambda r: r.id)),
-                                  src.doc.location(qpath))
+            out[qname] = Question(
+                qname,
+                q.subject,
+                _text(q.title),
+                q.scope,
+                q.always_answers,
+                tuple(sorted(rules, key=lambda r: r.id)),
+                src.doc.location(qpath),
+            )
         return out
 
-    def _scope(self, q: s.Question, qname: str, src: _Source,
-               definitions: Mapping[str, Definition]) -> Definition | None:
+    def _scope(
+        self, q: s.Question, qname: str, src: _Source, definitions: Mapping[str, Definition]
+    ) -> Definition | None:
         if q.scope is None:
             return None
         path: Path_ = ("questions", qname, "scope")
         scope = definitions.get(q.scope)
         if scope is None:
             if q.scope not in self.m.definitions:
-                self.problem("unknown-definition", f"unknown definition `{q.scope}`", src, path,
-                             suggest(q.scope, set(self.m.definitions)))
+                self.problem(
+                    "unknown-definition",
+                    f"unknown definition `{q.scope}`",
+                    src,
+                    path,
+                    suggest(q.scope, set(self.m.definitions)),
+                )
             return None
         if scope.subject != q.subject:
-            self.problem("type-mismatch",
-                         f"scope `{q.scope}` is about {scope.subject}, the question about "
-                         f"{q.subject}", src, path)
+            self.problem(
+                "type-mismatch",
+                f"scope `{q.scope}` is about {scope.subject}, the question about {q.subject}",
+                src,
+                path,
+            )
             return None
         if scope.cite is None or scope.outside is None:
-            self.problem("scope", f"a scope needs `cite` and `outside` (the not-applicable "
-                         f"reason); definition `{q.scope}` lacks them", src, path)
+            self.problem(
+                "scope",
+                f"a scope needs `cite` and `outside` (the not-applicable "
+                f"reason); definition `{q.scope}` lacks them",
+                src,
+                path,
+            )
             return None
         return scope
 
@@ -483,16 +620,30 @@ class _Builder:
             from_scope=True,
         )
 
-    def _rule(self, qname: str, subject: str, r: s.Rule, src: _Source, path: Path_,
-              params: Mapping[str, Parameter], definitions: Mapping[str, Definition],
-              articles: Mapping[int, ArticleText], vocab: Vocabulary,
-              bodies: Mapping[str, BodySpec], scope: Definition | None) -> Rule | None:
+    def _rule(
+        self,
+        qname: str,
+        subject: str,
+        r: s.Rule,
+        src: _Source,
+        path: Path_,
+        params: Mapping[str, Parameter],
+        definitions: Mapping[str, Definition],
+        articles: Mapping[int, ArticleText],
+        vocab: Vocabulary,
+        bodies: Mapping[str, BodySpec],
+        scope: Definition | None,
+    ) -> Rule | None:
         before = len(self.problems)
         cites_raw = r.cite if isinstance(r.cite, list) else [r.cite]
         cites = tuple(_cite(c) for c in cites_raw)
         for i, c in enumerate(cites):
-            self.check_cite(c, articles, src,
-                            (*path, "cite", i) if isinstance(r.cite, list) else (*path, "cite"))
+            self.check_cite(
+                c,
+                articles,
+                src,
+                (*path, "cite", i) if isinstance(r.cite, list) else (*path, "cite"),
+            )
         expr = self.condition(r.when, subject, src, (*path, "when"), params)
         answer = self._answer(r.answer, cites, subject, src, (*path, "answer"), vocab, bodies)
         if expr is None or answer is None or len(self.problems) > before:
@@ -500,12 +651,28 @@ class _Builder:
         expanded = self.inline(expr, definitions)
         if scope is not None:
             expanded = And((scope.expanded, expanded))
-        return Rule(r.id, qname, cites, expr, expanded, answer, tuple(r.overrides),
-                    src.doc.location(path), r.note)
+        return Rule(
+            r.id,
+            qname,
+            cites,
+            expr,
+            expanded,
+            answer,
+            tuple(r.overrides),
+            src.doc.location(path),
+            r.note,
+        )
 
-    def _answer(self, a: s.Answer, cites: tuple[Cite, ...], subject: str, src: _Source,
-                path: Path_, vocab: Vocabulary,
-                bodies: Mapping[str, BodySpec]) -> AnswerSpec | None:
+    def _answer(
+        self,
+        a: s.Answer,
+        cites: tuple[Cite, ...],
+        subject: str,
+        src: _Source,
+        path: Path_,
+        vocab: Vocabulary,
+        bodies: Mapping[str, BodySpec],
+    ) -> AnswerSpec | None:
         if a.not_applicable is not None:
             return AnswerSpec("not_applicable", reason=_text(a.not_applicable))
         if a.undetermined is not None:
@@ -521,27 +688,47 @@ class _Builder:
             )
             for key, value, table, code in checks:
                 if value not in table:
-                    self.problem(code, f"unknown {key} `{value}`; known: "
-                                 + ", ".join(sorted(table)), src, (*bpath, key),
-                                 suggest(value, set(table)))
+                    self.problem(
+                        code,
+                        f"unknown {key} `{value}`; known: " + ", ".join(sorted(table)),
+                        src,
+                        (*bpath, key),
+                        suggest(value, set(table)),
+                    )
             if b.place in places and b.place not in vocab.places:
-                self.problem("unknown-place", f"place `{b.place}` has no label in "
-                             "vocabulary.places", src, (*bpath, "place"))
+                self.problem(
+                    "unknown-place",
+                    f"place `{b.place}` has no label in vocabulary.places",
+                    src,
+                    (*bpath, "place"),
+                )
             if b.cite is not None:
                 cite = _cite(b.cite)
                 if cite not in cites:
-                    self.problem("cite", f"the body cites {cite}, which its rule does not cite "
-                                 "(" + ", ".join(str(c) for c in cites) + ")",
-                                 src, (*bpath, "cite"))
+                    self.problem(
+                        "cite",
+                        f"the body cites {cite}, which its rule does not cite "
+                        "(" + ", ".join(str(c) for c in cites) + ")",
+                        src,
+                        (*bpath, "cite"),
+                    )
             elif len(cites) == 1:
                 cite = cites[0]
             else:
-                self.problem("cite", "the rule cites several articles: say which one this "
-                             "body rests on with `cite`", src, bpath)
+                self.problem(
+                    "cite",
+                    "the rule cites several articles: say which one this body rests on with `cite`",
+                    src,
+                    bpath,
+                )
                 continue
             if (b.place == "city") != (b.level == "city"):
-                self.problem("schema", "the `city` place goes with the `city` level, and only "
-                             "it", src, (*bpath, "level"))
+                self.problem(
+                    "schema",
+                    "the `city` place goes with the `city` level, and only it",
+                    src,
+                    (*bpath, "level"),
+                )
             out.append(BodyTemplate(b.body, b.place, Level(b.level), b.role, cite))
         return AnswerSpec("responsible", tuple(out), tuple(_text(t) for t in a.detail))
 
@@ -558,8 +745,13 @@ def override_problems(policy: Policy) -> Iterator[tuple[Rule, str]]:
                     hint = f" (did you mean `{near}`?)" if near else ""
                     yield rule, f"rule `{rule.id}` overrides unknown rule `{target}`{hint}"
                 elif owner[target] != question.name:
-                    yield rule, (f"rule `{rule.id}` overrides `{target}` of another question "
-                                 f"(`{owner[target]}`)")
+                    yield (
+                        rule,
+                        (
+                            f"rule `{rule.id}` overrides `{target}` of another question "
+                            f"(`{owner[target]}`)"
+                        ),
+                    )
             cycle = _cycle_from(rule.id, graph)
             if cycle and cycle[0] == min(cycle):
                 yield rule, "overrides form a cycle: " + " → ".join((*cycle, cycle[0]))
@@ -625,8 +817,6 @@ def load_policy(root: Path) -> Policy:
 
 def referenced_parameters(policy: Policy) -> set[str]:
     """Parameters that some condition reads (for lints)."""
-    from ._conditions import ParamRef
-
     used: set[str] = set()
     for d in policy.definitions.values():
         used.update(n.name for n in walk(d.condition) if isinstance(n, ParamRef))

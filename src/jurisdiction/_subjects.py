@@ -134,10 +134,18 @@ RESIDENT = Subject(
         Feature(
             "residence_in_city", BOOL, "the residence is in this city", _in_city("residence"), True
         ),
-        Feature("cross_street", BOOL, "hukou and residence are in different streets/townships",
-                _attr("cross_street")),
-        Feature("cross_district", BOOL, "hukou and residence are in different districts/counties",
-                _attr("cross_district")),
+        Feature(
+            "cross_street",
+            BOOL,
+            "hukou and residence are in different streets/townships",
+            _attr("cross_street"),
+        ),
+        Feature(
+            "cross_district",
+            BOOL,
+            "hukou and residence are in different districts/counties",
+            _attr("cross_district"),
+        ),
         Feature("sex", _enum(Sex), "the resident's sex", _attr("sex")),
         Feature("age", FeatureType("int", minimum=0, maximum=150), "age in years", _attr("age")),
         Feature("marital_status", _enum(MaritalStatus), "marital status", _attr("marital_status")),
@@ -152,8 +160,9 @@ RESIDENT = Subject(
     places=_places(
         PlaceRef("hukou", "the resident's hukou place", _place("hukou")),
         PlaceRef("residence", "the resident's residence place", _place("residence")),
-        PlaceRef("woman_hukou", "the hukou place of the woman of the couple",
-                 _place("woman_hukou")),
+        PlaceRef(
+            "woman_hukou", "the hukou place of the woman of the couple", _place("woman_hukou")
+        ),
         _CITY_PLACE,
     ),
 )
@@ -167,15 +176,31 @@ BIRTH_CASE = Subject(
         Feature(
             "residence_in_city", BOOL, "the residence is in this city", _in_city("residence"), True
         ),
-        Feature("cross_street", BOOL, "hukou and residence are in different streets/townships",
-                _attr("cross_street")),
-        Feature("cross_district", BOOL, "hukou and residence are in different districts/counties",
-                _attr("cross_district")),
+        Feature(
+            "cross_street",
+            BOOL,
+            "hukou and residence are in different streets/townships",
+            _attr("cross_street"),
+        ),
+        Feature(
+            "cross_district",
+            BOOL,
+            "hukou and residence are in different districts/counties",
+            _attr("cross_district"),
+        ),
         Feature("hukou_reported", BOOL, "the hukou place has reported", _attr("hukou_reported")),
-        Feature("residence_reported", BOOL, "the residence place has reported",
-                _attr("residence_reported")),
-        Feature("attribution_disputed", BOOL, "the two places disagree on attribution",
-                _attr("attribution_disputed")),
+        Feature(
+            "residence_reported",
+            BOOL,
+            "the residence place has reported",
+            _attr("residence_reported"),
+        ),
+        Feature(
+            "attribution_disputed",
+            BOOL,
+            "the two places disagree on attribution",
+            _attr("attribution_disputed"),
+        ),
     ),
     places=_places(
         PlaceRef("hukou", "the parent's hukou place", _place("hukou")),

@@ -1,4 +1,4 @@
-"""Small immutable values shared by the policy model and the decisions: bilingual text, citations."""
+"""Small immutable values shared by the policy and the decisions: bilingual text, citations."""
 
 from __future__ import annotations
 

@@ -115,8 +115,7 @@ def _term(term: Term, scope: _Scope) -> tuple[FeatureType | None, list[Problem]]
             return None, [
                 Problem(
                     "unknown-fact",
-                    f"unknown fact `{term}`; {scope.subject} has "
-                    + ", ".join(sorted(features)),
+                    f"unknown fact `{term}`; {scope.subject} has " + ", ".join(sorted(features)),
                     term.span,
                     f"{scope.subject}.{near}" if near else None,
                 )
@@ -139,8 +138,11 @@ def _term(term: Term, scope: _Scope) -> tuple[FeatureType | None, list[Problem]]
         if ptype == "bool":
             return FeatureType("bool"), []
         return None, [
-            Problem("type-mismatch", f"`{term}` is a place-code prefix; conditions cannot read it",
-                    term.span)
+            Problem(
+                "type-mismatch",
+                f"`{term}` is a place-code prefix; conditions cannot read it",
+                term.span,
+            )
         ]
     if isinstance(term, IntConst):
         return FeatureType("int"), []
@@ -167,9 +169,7 @@ def _compare(expr: Compare, scope: _Scope) -> Iterator[Problem]:
             expr.span,
         )
     elif left.kind != right.kind:
-        yield Problem(
-            "type-mismatch", f"`{expr}` compares {left} with {right}", expr.span
-        )
+        yield Problem("type-mismatch", f"`{expr}` compares {left} with {right}", expr.span)
 
 
 def _enum_value(const: StrConst, enum: FeatureType) -> Iterator[Problem]:
@@ -192,6 +192,7 @@ def _in_set(expr: InSet, scope: _Scope) -> Iterator[Problem]:
             yield from _enum_value(value, kind)
         elif not (kind.kind == "int" and isinstance(value, IntConst)):
             yield Problem(
-                "type-mismatch", f"`{expr.term}` is {kind}; `{value}` cannot be one of it",
+                "type-mismatch",
+                f"`{expr.term}` is {kind}; `{value}` cannot be one of it",
                 value.span,
             )

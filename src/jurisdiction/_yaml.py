@@ -136,7 +136,9 @@ def load_yaml(path: Path, display: str | None = None) -> LocatedDocument:
     try:
         size = path.stat().st_size
     except OSError as exc:
-        raise PolicyError.single("file", f"cannot read: {exc.strerror}", Location(file, 1, 1)) from exc
+        raise PolicyError.single(
+            "file", f"cannot read: {exc.strerror}", Location(file, 1, 1)
+        ) from exc
     if size > MAX_FILE_BYTES:
         raise PolicyError.single(
             "file-too-large",

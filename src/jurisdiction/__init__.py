@@ -1,0 +1,53 @@
+"""jurisdiction: an administrative policy as a typed, explainable rules engine.
+
+>>> import jurisdiction
+>>> engine = jurisdiction.load()                     # the bundled policy
+>>> d = engine.decide({"kind": "resident", "hukou": "120101001", "residence": "120104002",
+...                    "sex": "female", "age": 30}, "first_child_certificate")
+>>> d.bodies[0].place_code, str(d.citations[0].cite)
+('120104002', '(二)5')
+"""
+
+from ._decision import Body, Citation, Decision, Outcome
+from ._engine import Engine, bundled_policy_path, load, parse_facts
+from ._errors import (
+    ConflictError,
+    Diagnostic,
+    EvaluatorError,
+    FactsError,
+    JurisdictionError,
+    Location,
+    PolicyError,
+)
+from ._facts import BirthCase, MaritalStatus, Resident, Sex
+from ._load import load_policy
+from ._policy import Policy
+from ._text import Cite, Text
+
+__all__ = [
+    "BirthCase",
+    "Body",
+    "Citation",
+    "Cite",
+    "ConflictError",
+    "Decision",
+    "Diagnostic",
+    "Engine",
+    "EvaluatorError",
+    "FactsError",
+    "JurisdictionError",
+    "Location",
+    "MaritalStatus",
+    "Outcome",
+    "Policy",
+    "PolicyError",
+    "Resident",
+    "Sex",
+    "Text",
+    "bundled_policy_path",
+    "load",
+    "load_policy",
+    "parse_facts",
+]
+
+__version__ = "0.1.0"

@@ -1,0 +1,195 @@
+"""The command line: ``jurisdiction decide``, ``jurisdiction questions`` and ``jurisdiction check``.
+
+Exit codes: 0 success; 1 findings (check); 2 usage; 3 policy error; 4 bad facts or question;
+5 conflict between rules; 6 evaluator unavailable or failed.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Sequence
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from pydantic import BaseModel, ValidationError
+
+from ._decision import Decision
+from ._engine import Engine, load, parse_facts, subject_of
+from ._errors import FactsError, JurisdictionError, PolicyError
+from ._text import Lang
+from ._yaml import LocatedDocument, parse_yaml
+
+__all__ = ["main"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+_POLICY = click.option(
+    "--policy",
+    "policy_dir",
+    type=click.Path(path_type=Path, exists=False),
+    default=None,
+    metavar="DIR",
+    help="Policy directory to use instead of the bundled one.",
+)
+_LANG = click.option(
+    "--lang",
+    type=click.Choice(["en", "zh"]),
+    default="en",
+    show_default=True,
+    help="Language of the text output.",
+)
+
+
+def _reports_errors(func: F) -> F:
+    """Turn our exceptions into a message on stderr and the exit code of their class."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except JurisdictionError as exc:
+            kind = type(exc).__name__
+            click.echo(f"error ({kind}): {exc}", err=True)
+            sys.exit(exc.exit_code)
+
+    return wrapper  # type: ignore[return-value]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(package_name="jurisdiction")
+def cli() -> None:
+    """Who is responsible, and which article says so.
+
+    The bundled policy encodes a municipal opinion on grassroots population and
+    family-planning work (19 articles). Give it the facts of a resident, an
+    out-of-policy birth case, a unit or an area, and it answers each question with
+    the responsible bodies and the article (and item) behind each.
+
+    \b
+    Examples:
+      jurisdiction questions
+      jurisdiction decide examples/separated_resident.yaml
+      jurisdiction decide examples/separated_resident.yaml -q second_child_approval --lang zh
+      jurisdiction decide facts.json --format json
+
+    Exit codes: 0 ok, 1 findings, 2 usage, 3 policy error, 4 bad facts or
+    question, 5 conflict between rules, 6 evaluator unavailable.
+    """
+
+
+def _read_facts(path: Path) -> list[BaseModel]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise FactsError(f"cannot read the facts file: {exc}", source=path) from exc
+    try:
+        doc = parse_yaml(text, str(path))
+    except PolicyError as exc:
+        raise FactsError(str(exc)) from exc
+    value = doc.value
+    items: list[tuple[tuple[str | int, ...], Any]]
+    items = [((i,), v) for i, v in enumerate(value)] if isinstance(value, list) else [((), value)]
+    if not items:
+        raise FactsError("the facts file holds no fact set", source=path)
+    return [_one_fact_set(doc, where, v) for where, v in items]
+
+
+def _one_fact_set(doc: LocatedDocument, where: tuple[str | int, ...], value: Any) -> BaseModel:
+    location = doc.location(where)
+    if not isinstance(value, dict):
+        raise FactsError(f"{location}: a fact set is a mapping with a `kind`")
+    try:
+        return parse_facts(value)
+    except FactsError as exc:
+        cause = exc.__cause__
+        if isinstance(cause, ValidationError):
+            lines = []
+            for err in cause.errors():
+                path = tuple(p for p in err["loc"][1:] if isinstance(p, str | int))
+                loc = doc.location((*where, *path))
+                field = ".".join(str(p) for p in path) or "facts"
+                lines.append(f"{loc}: {field}: {err['msg']}")
+            raise FactsError("invalid facts:\n" + "\n".join(lines)) from cause
+        raise FactsError(f"{location}: {exc}") from exc
+
+
+@cli.command()
+@click.argument("facts", type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "-q",
+    "--question",
+    "questions",
+    multiple=True,
+    metavar="Q",
+    help="A question to answer (repeatable). Default: every question about the subject.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Text for people, JSON for programs (a list of decisions).",
+)
+@_LANG
+@_POLICY
+@_reports_errors
+def decide(
+    facts: Path, questions: Sequence[str], fmt: str, lang: Lang, policy_dir: Path | None
+) -> None:
+    """Answer questions for the fact sets in FACTS (a YAML or JSON file).
+
+    FACTS holds one fact set, or a list of them. Each is a mapping whose `kind`
+    says what it describes:
+
+    \b
+      kind: resident     hukou, residence, sex, age[, marital_status,
+                         spouse_sex, spouse_hukou]
+      kind: birth_case   hukou, residence, hukou_reported,
+                         residence_reported[, attribution_disputed]
+
+    Places are statistical division codes: 9-digit street/township or
+    12-digit community/village (see docs/facts.md).
+    """
+    engine = load(policy_dir)
+    fact_sets = _read_facts(facts)
+    decisions: list[Decision] = []
+    for model in fact_sets:
+        asked = questions or engine.questions(subject_of(model))
+        decisions.extend(engine.decide(model, q) for q in asked)
+    if fmt == "json":
+        click.echo(json.dumps([d.to_dict() for d in decisions], ensure_ascii=False, indent=2))
+    else:
+        click.echo("\n\n".join(d.render(lang) for d in decisions))
+
+
+@cli.command()
+@click.option("--subject", default=None, help="Only questions about this kind of subject.")
+@_LANG
+@_POLICY
+@_reports_errors
+def questions(subject: str | None, lang: Lang, policy_dir: Path | None) -> None:
+    """List the questions the policy answers, with the articles each rests on."""
+    engine = load(policy_dir)
+    _print_questions(engine, subject, lang)
+
+
+def _print_questions(engine: Engine, subject: str | None, lang: Lang) -> None:
+    policy = engine.policy
+    names = engine.questions(subject)
+    if not names:
+        raise FactsError(f"no question is about `{subject}`")
+    width = max(len(n) for n in names)
+    for name in names:
+        q = policy.questions[name]
+        cites = " ".join(c.label(lang) if lang == "zh" else str(c) for c in q.cites)
+        click.echo(f"{name:<{width}}  [{q.subject}]  {q.title[lang]}")
+        click.echo(f"{'':<{width}}  {'依据' if lang == 'zh' else 'rests on'}: {cites}")
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Entry point of the ``jurisdiction`` console script."""
+    cli.main(args=list(argv) if argv is not None else None, prog_name="jurisdiction")

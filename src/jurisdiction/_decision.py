@@ -1,0 +1,101 @@
+"""Decisions: plain, frozen data that says who is responsible and which article says so.
+
+A decision carries everything needed to read it without the policy: the bodies with their
+labels, the citations with the quoted text, the rules that fired and were overridden, and the
+fingerprint of the policy that produced it. It round-trips through JSON.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from typing import Any, Literal
+
+from pydantic import TypeAdapter
+
+from ._text import Cite, Text
+
+__all__ = ["Body", "Citation", "Decision", "Outcome"]
+
+Outcome = Literal["responsible", "not_applicable", "undetermined", "no_rule"]
+
+
+@dataclass(frozen=True, slots=True)
+class Body:
+    """A responsible body: what it is, at which level of which place, in which role, and why."""
+
+    kind: str
+    name: Text
+    level: str
+    level_name: Text
+    place: str
+    place_name: Text
+    place_code: str
+    role: str
+    role_name: Text
+    cite: Cite
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    """An article (and item) of the policy text, with the words quoted."""
+
+    cite: Cite
+    quote: Text
+
+    @property
+    def article(self) -> int:
+        return self.cite.article
+
+    @property
+    def item(self) -> int | None:
+        return self.cite.item
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """The answer to one question for one fact set."""
+
+    question: str
+    question_title: Text
+    subject: str
+    subject_id: str | None
+    outcome: Outcome
+    outcome_name: Text
+    bodies: tuple[Body, ...]
+    citations: tuple[Citation, ...]
+    reason: Text | None
+    detail: tuple[Text, ...]
+    rules_applied: tuple[str, ...]
+    rules_fired: tuple[str, ...]
+    rules_overridden: tuple[str, ...]
+    policy: str
+    policy_fingerprint: str
+    sources: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dictionary."""
+        result: dict[str, Any] = _adapter().dump_python(self, mode="json")
+        return result
+
+    def to_json(self, *, indent: int | None = None) -> str:
+        return _adapter().dump_json(self, indent=indent).decode()
+
+    @classmethod
+    def from_json(cls, data: str | bytes) -> Decision:
+        return _adapter().validate_json(data)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Decision:
+        return _adapter().validate_python(data)
+
+    def render(self, lang: Literal["zh", "en"] = "en") -> str:
+        """Human-readable text in Chinese or English."""
+        from ._render import render_decision
+
+        return render_decision(self, lang)
+
+
+@cache
+def _adapter() -> TypeAdapter[Decision]:
+    return TypeAdapter(Decision)

@@ -1,0 +1,61 @@
+"""Rendering a decision as text, in Chinese or English. All words come from the decision itself
+(and so from the policy's vocabulary), except the few headings below."""
+
+from __future__ import annotations
+
+from ._decision import Body, Decision
+from ._text import Lang, Text
+
+__all__ = ["render_decision"]
+
+_HEAD = {
+    "question": Text("问题", "Question"),
+    "outcome": Text("结论", "Outcome"),
+    "bodies": Text("负责机构", "Bodies"),
+    "reason": Text("理由", "Reason"),
+    "detail": Text("内容", "Covers"),
+    "citations": Text("依据", "Cited"),
+    "rules": Text("适用规则", "Rules applied"),
+    "overridden": Text("被排除的规则", "Rules overridden"),
+    "policy": Text("政策指纹", "Policy"),
+    "by": Text("依据", "per"),
+}
+
+_SEP = {"zh": ":", "en": ": "}
+
+
+def _body(b: Body, lang: Lang) -> str:
+    if lang == "zh":
+        where = f"{b.place_name.zh}({b.level_name.zh} {b.place_code})"
+        return f"{where}{b.name.zh} — {b.role_name.zh} — 依据{b.cite.label('zh')}"
+    where = f"{b.place_name.en} ({b.level_name.en} {b.place_code})"
+    return f"the {b.name.en} of the {where} — {b.role_name.en} — per {b.cite.label('en')}"
+
+
+def render_decision(d: Decision, lang: Lang = "en") -> str:
+    sep = _SEP[lang]
+    h = {k: v[lang] for k, v in _HEAD.items()}
+    lines = [
+        f"{h['question']}{sep}{d.question_title[lang]} [{d.question}]",
+        f"{h['outcome']}{sep}{d.outcome_name[lang]}",
+    ]
+    if d.bodies:
+        lines.append(f"{h['bodies']}{sep}")
+        lines.extend(f"  - {_body(b, lang)}" for b in d.bodies)
+    if d.reason is not None:
+        lines.append(f"{h['reason']}{sep}{d.reason[lang]}")
+    if d.detail:
+        joiner = "、" if lang == "zh" else "; "
+        lines.append(f"{h['detail']}{sep}{joiner.join(t[lang] for t in d.detail)}")
+    if d.citations:
+        lines.append(f"{h['citations']}{sep}")
+        lines.extend(f"  {c.cite.label(lang)}{sep}{c.quote[lang]}" for c in d.citations)
+        if lang == "en":
+            lines.extend(f"    ({c.cite.label('zh')}{_SEP['zh']}{c.quote.zh})" for c in d.citations)
+    if d.rules_applied:
+        lines.append(f"{h['rules']}{sep}{', '.join(d.rules_applied)}")
+    if d.rules_overridden:
+        lines.append(f"{h['overridden']}{sep}{', '.join(d.rules_overridden)}")
+    sources = f" ({', '.join(d.sources)})" if d.sources else ""
+    lines.append(f"{h['policy']}{sep}{d.policy} {d.policy_fingerprint}{sources}")
+    return "\n".join(lines)
