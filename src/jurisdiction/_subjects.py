@@ -7,11 +7,11 @@ every feature is finite or an integer, the checker can partition the fact space 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from ._facts import BirthCase, MaritalStatus, Resident, Sex
 
@@ -23,6 +23,7 @@ __all__ = [
     "FeatureType",
     "PlaceRef",
     "Subject",
+    "realize",
 ]
 
 CITY_PARAMETER = "city_code"
@@ -78,13 +79,62 @@ class PlaceRef:
     get: Callable[[Any, Context], str | None] = field(compare=False)
 
 
+Samples = Callable[[Context], Iterable[dict[str, Any]]]
+
+
 @dataclass(frozen=True, slots=True)
 class Subject:
+    """A kind of fact set: its model, the features conditions read, the places answers name.
+
+    ``samples`` yields raw fact sets (without the integer fields) that between them realise every
+    consistent combination of the boolean and enum features; ``int_fields`` maps each integer
+    feature to the model field that sets it. Together they let :func:`realize` build a concrete
+    fact set for any feature assignment — what the checker's witnesses and the property tests use.
+    """
+
     name: str
     model: type[BaseModel]
     doc: str
     features: Mapping[str, Feature]
     places: Mapping[str, PlaceRef]
+    samples: Samples = field(compare=False)
+    int_fields: Mapping[str, str] = field(default_factory=dict)
+
+
+def realize(
+    subject: Subject, assignment: Mapping[str, FeatureValue], ctx: Context
+) -> BaseModel | None:
+    """A fact set whose features take the assigned values, or None if no fact set can."""
+    ints = {
+        subject.int_fields[name]: value
+        for name, value in assignment.items()
+        if subject.features[name].type.kind == "int"
+    }
+    for base in subject.samples(ctx):
+        try:
+            model = subject.model.model_validate({**base, **ints})
+        except ValidationError:
+            continue
+        if all(subject.features[n].get(model, ctx) == v for n, v in assignment.items()):
+            return model
+    return None
+
+
+def _codes(ctx: Context) -> dict[str, str]:
+    """Street codes for samples: two streets of one district in the city, one street of another
+    district in the city, a street outside the city; urban and rural variants."""
+    city = ctx.city_prefix
+    district_a = (city + "0101")[:6] if len(city) < 6 else city
+    district_b = (city + "0102")[:6] if len(city) < 6 else city[:4] + "99"
+    other = "110101" if not "110101".startswith(city) else "130102"
+    return {
+        "a1": district_a + "001",
+        "a2": district_a + "002",
+        "a_rural": district_a + "101",
+        "b1": district_b + "001",
+        "out": other + "001",
+        "out2": other + "002",
+    }
 
 
 def _in_city(attr: str) -> Getter:
@@ -124,6 +174,57 @@ def _places(*items: PlaceRef) -> dict[str, PlaceRef]:
 
 
 _CITY_PLACE = PlaceRef("city", "the city itself (the policy's city_code)", _city)
+
+_PAIRS = (
+    ("a1", "a1"),
+    ("a1", "a2"),
+    ("a1", "b1"),
+    ("a1", "out"),
+    ("out", "a1"),
+    ("out", "out"),
+    ("out", "out2"),
+    ("a_rural", "a1"),
+)
+
+
+def _resident_samples(ctx: Context) -> Iterator[dict[str, Any]]:
+    codes = _codes(ctx)
+    for hukou, residence in _PAIRS:
+        for sex in Sex:
+            spouses: list[dict[str, Any]] = [{"marital_status": m.value} for m in MaritalStatus]
+            other = Sex.male if sex is Sex.female else Sex.female
+            spouses += [
+                {"marital_status": "married", "spouse_sex": other.value},
+                {
+                    "marital_status": "married",
+                    "spouse_sex": other.value,
+                    "spouse_hukou": codes["b1"],
+                },
+            ]
+            for spouse in spouses:
+                yield {
+                    "kind": "resident",
+                    "hukou": codes[hukou],
+                    "residence": codes[residence],
+                    "sex": sex.value,
+                    "age": 30,
+                    **spouse,
+                }
+
+
+def _birth_case_samples(ctx: Context) -> Iterator[dict[str, Any]]:
+    codes = _codes(ctx)
+    for hukou, residence in _PAIRS:
+        for flags in range(8):
+            yield {
+                "kind": "birth_case",
+                "hukou": codes[hukou],
+                "residence": codes[residence],
+                "hukou_reported": bool(flags & 1),
+                "residence_reported": bool(flags & 2),
+                "attribution_disputed": bool(flags & 4),
+            }
+
 
 RESIDENT = Subject(
     name="resident",
@@ -165,6 +266,8 @@ RESIDENT = Subject(
         ),
         _CITY_PLACE,
     ),
+    samples=_resident_samples,
+    int_fields={"age": "age"},
 )
 
 BIRTH_CASE = Subject(
@@ -207,6 +310,7 @@ BIRTH_CASE = Subject(
         PlaceRef("residence", "the parent's residence place", _place("residence")),
         _CITY_PLACE,
     ),
+    samples=_birth_case_samples,
 )
 
 SUBJECTS: Mapping[str, Subject] = {s.name: s for s in (RESIDENT, BIRTH_CASE)}
