@@ -396,8 +396,15 @@ class _Builder:
     # conditions -------------------------------------------------------------------------------
 
     def condition(
-        self, text: str, subject: str, src: _Source, path: Path_, params: Mapping[str, Parameter]
+        self,
+        text: str | bool,
+        subject: str,
+        src: _Source,
+        path: Path_,
+        params: Mapping[str, Parameter],
     ) -> Expr | None:
+        if isinstance(text, bool):
+            text = "true" if text else "false"
         try:
             expr = parse_condition(text)
         except ConditionSyntaxError as exc:

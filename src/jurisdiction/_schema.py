@@ -116,9 +116,15 @@ class Body(_Strict):
     doc: str | None = None
 
 
+Condition = Annotated[
+    str | bool,
+    Field(description="condition text; a bare YAML true/false is read as that condition"),
+]
+
+
 class Definition(_Strict):
     subject: Name
-    when: str
+    when: Condition
     doc: str = Field(min_length=1)
     cite: Citation | None = None
     outside: Text | None = Field(
@@ -156,7 +162,7 @@ class Answer(_Strict):
 class Rule(_Strict):
     id: RuleId
     cite: Citation | list[Citation]
-    when: str = "true"
+    when: Condition = True
     answer: Answer
     overrides: list[RuleId] = Field(default_factory=list)
     note: str | None = None

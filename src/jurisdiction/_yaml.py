@@ -21,12 +21,21 @@ Path_ = tuple[str | int, ...]
 
 
 @dataclass(frozen=True, slots=True)
+class Segment:
+    """One source line of a scalar that spans several: where its text starts, and the text."""
+
+    line: int
+    column: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
 class Mark:
     """Where a value starts, and how its text maps onto the file for scalars."""
 
     location: Location
     style: str | None  # None for plain scalars, '"' or "'" quoted, '|' or '>' block
-    indent: int  # for block scalars: the column (from 1) where their text starts
+    segments: tuple[Segment, ...] = ()  # for scalars spanning several lines
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,12 +61,20 @@ class LocatedDocument:
         mark = self.marks.get(tuple(path))
         if mark is None:
             return self.location(path)
-        if mark.style in ("|", ">"):
-            return Location(self.file, mark.location.line + line, mark.indent + column - 1)
-        if line == 1:
+        if not mark.segments:
             quote = 1 if mark.style in ('"', "'") else 0
-            return mark.location.shifted(columns=column - 1 + quote)
-        return mark.location.shifted(lines=line - 1)
+            return mark.location.shifted(lines=line - 1, columns=column - 1 + quote)
+        if mark.style == "|":  # literal: value lines are source lines
+            seg = mark.segments[min(line, len(mark.segments)) - 1]
+            return Location(self.file, seg.line, seg.column + column - 1)
+        # folded, plain or quoted over several lines: source lines are joined by one space
+        offset = column - 1
+        for seg in mark.segments:
+            if offset <= len(seg.text):
+                return Location(self.file, seg.line, seg.column + offset)
+            offset -= len(seg.text) + 1
+        last = mark.segments[-1]
+        return Location(self.file, last.line, last.column + len(last.text))
 
 
 def _loc(file: str, node: yaml.Node) -> Location:
@@ -76,26 +93,35 @@ class _Builder:
         if getattr(node, "anchor", None):
             raise self.fail("yaml-alias", "anchors and aliases are not allowed in a policy", node)
         style = getattr(node, "style", None)
-        indent = node.start_mark.column + 1
-        if isinstance(node, yaml.ScalarNode) and style in ("|", ">"):
-            indent = self._block_indent(node)
-        self.marks[path] = Mark(_loc(self.file, node), style, indent)
+        segments = self._segments(node) if isinstance(node, yaml.ScalarNode) else ()
+        self.marks[path] = Mark(_loc(self.file, node), style, segments)
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path)
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
         return self._scalar(node)
 
-    def _block_indent(self, node: yaml.ScalarNode) -> int:
-        buffer = node.start_mark.buffer
-        if buffer is None:
-            return node.start_mark.column + 1
-        lines = buffer.splitlines()
-        nxt = node.start_mark.line + 1
-        if nxt < len(lines):
-            text = lines[nxt]
-            return len(text) - len(text.lstrip(" ")) + 1
-        return node.start_mark.column + 1
+    @staticmethod
+    def _segments(node: yaml.ScalarNode) -> tuple[Segment, ...]:
+        start, end = node.start_mark, node.end_mark
+        block = node.style in ("|", ">")
+        if start.buffer is None or (start.line == end.line and not block):
+            return ()
+        lines = start.buffer.splitlines()
+        out: list[Segment] = []
+        first = start.line + 1 if block else start.line
+        for number in range(first, min(end.line, len(lines) - 1) + 1):
+            raw = lines[number]
+            if number == start.line:
+                col = start.column + (1 if node.style in ('"', "'") else 0)
+            else:
+                col = len(raw) - len(raw.lstrip(" "))
+            text = raw[col:].rstrip()
+            if number == end.line and node.style in ('"', "'"):
+                text = text[: end.column - col - 1] if end.column - col - 1 >= 0 else text
+            if text or not block:
+                out.append(Segment(number + 1, col + 1, text))
+        return tuple(out)
 
     def _mapping(self, node: yaml.MappingNode, path: Path_) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -116,7 +142,7 @@ class _Builder:
             out[key] = self.build(value_node, (*path, key))
             if not isinstance(value_node, yaml.ScalarNode):
                 # errors about a whole block point at its key, where the reader looks
-                key_mark = Mark(_loc(self.file, key_node), None, key_node.start_mark.column + 1)
+                key_mark = Mark(_loc(self.file, key_node), None)
                 self.marks[(*path, key)] = key_mark
         return out
 
@@ -166,7 +192,7 @@ def parse_yaml(text: str, file: str) -> LocatedDocument:
         raise PolicyError.single("yaml-syntax", str(exc), Location(file, 1, 1)) from exc
     builder = _Builder(file)
     if node is None:
-        builder.marks[()] = Mark(Location(file, 1, 1), None, 1)
+        builder.marks[()] = Mark(Location(file, 1, 1), None)
         return LocatedDocument(file, {}, builder.marks)
     value = builder.build(node, ())
     return LocatedDocument(file, value, builder.marks)
