@@ -12,6 +12,7 @@ import pytest
 
 import jurisdiction
 from jurisdiction import ConflictError, Decision, Engine
+
 from policy_kit import base_policy, write
 
 SEPARATED = {

@@ -9,6 +9,7 @@ import pytest
 
 import jurisdiction
 from jurisdiction import PolicyError
+
 from policy_kit import base_policy, copy_bundled, write
 
 TEMPLATE = """

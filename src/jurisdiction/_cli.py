@@ -117,7 +117,7 @@ def _one_fact_set(doc: LocatedDocument, where: tuple[str | int, ...], value: Any
 
 
 @cli.command()
-@click.argument("facts", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("facts", type=click.Path(path_type=Path, dir_okay=False, exists=True))
 @click.option(
     "-q",
     "--question",

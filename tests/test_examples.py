@@ -1,0 +1,52 @@
+"""Every example runs, says what its answer is, and is right about it; every question has one."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+import jurisdiction
+from jurisdiction._cli import cli
+
+EXAMPLES = sorted((Path(__file__).resolve().parent.parent / "examples").glob("*.yaml"))
+_CLAIM = re.compile(r"^# (question|outcome|codes): (.+)$", re.MULTILINE)
+
+
+def claims(path: Path) -> list[dict[str, str]]:
+    out: list[dict[str, str]] = []
+    for key, value in _CLAIM.findall(path.read_text(encoding="utf-8")):
+        if key == "question":
+            out.append({"question": value.strip()})
+        else:
+            out[-1][key] = value.strip()
+    return out
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=[p.name for p in EXAMPLES])
+def test_example_answers_as_its_comment_says(path: Path) -> None:
+    engine = jurisdiction.load()
+    facts = yaml.safe_load(path.read_text(encoding="utf-8"))
+    stated = claims(path)
+    assert stated, f"{path.name} states no `# question:` / `# outcome:` claim"
+    for claim in stated:
+        decision = engine.decide(facts, claim["question"])
+        assert decision.outcome == claim["outcome"], (path.name, decision.render("en"))
+        if "codes" in claim:
+            assert [b.place_code for b in decision.bodies] == claim["codes"].split()
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=[p.name for p in EXAMPLES])
+def test_example_runs_from_the_cli(path: Path) -> None:
+    result = CliRunner().invoke(cli, ["decide", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "Question:" in result.output
+
+
+def test_every_question_of_the_bundled_policy_has_an_example() -> None:
+    engine = jurisdiction.load()
+    covered = {c["question"] for p in EXAMPLES for c in claims(p)}
+    assert set(engine.questions()) - covered == set()
