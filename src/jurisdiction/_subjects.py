@@ -138,7 +138,10 @@ def realize(
         for name, value in assignment.items()
         if subject.features[name].type.kind == "int"
     }
-    for base in subject.samples(ctx):
+    finite = {n: v for n, v in assignment.items() if subject.features[n].type.kind != "int"}
+    for base, features in _indexed_samples(subject, ctx):
+        if any(features[n] != v for n, v in finite.items()):
+            continue  # integer fields never move these features, so this sample cannot match
         pinned = {k: v for k, v in ints.items() if not (k in base and base[k] is None)}
         try:
             model = subject.model.model_validate({**base, **pinned})
@@ -149,13 +152,36 @@ def realize(
     return None
 
 
+_Indexed = tuple[tuple[dict[str, Any], dict[str, FeatureValue]], ...]
+_INDEX: dict[tuple[str, Context], tuple[Subject, _Indexed]] = {}
+
+
+def _indexed_samples(subject: Subject, ctx: Context) -> _Indexed:
+    """The valid samples of a subject with their boolean and enum features, computed once."""
+    key = (subject.name, ctx)
+    cached = _INDEX.get(key)
+    if cached is not None and cached[0] is subject:
+        return cached[1]
+    finite = [n for n, f in subject.features.items() if f.type.kind != "int"]
+    indexed: list[tuple[dict[str, Any], dict[str, FeatureValue]]] = []
+    for base in subject.samples(ctx):
+        try:
+            model = subject.model.model_validate(base)
+        except ValidationError:
+            continue
+        indexed.append((base, {n: subject.features[n].get(model, ctx) for n in finite}))
+    result = tuple(indexed)
+    _INDEX[key] = (subject, result)
+    return result
+
+
 def _codes(ctx: Context) -> dict[str, str]:
     """Street codes for samples: two streets of one district in the city, one street of another
-    district in the city, a street outside the city; urban and rural variants."""
+    district in the city, streets of two districts outside the city; urban and rural variants."""
     city = ctx.city_prefix
     district_a = (city + "0101")[:6] if len(city) < 6 else city
     district_b = (city + "0102")[:6] if len(city) < 6 else city[:4] + "99"
-    other = "110101" if not "110101".startswith(city) else "130102"
+    other, other_b = ("110101", "110102") if not city.startswith("11") else ("130102", "130103")
     return {
         "a1": district_a + "001",
         "a2": district_a + "002",
@@ -163,6 +189,7 @@ def _codes(ctx: Context) -> dict[str, str]:
         "b1": district_b + "001",
         "out": other + "001",
         "out2": other + "002",
+        "out_b": other_b + "001",
     }
 
 
@@ -212,6 +239,7 @@ _PAIRS = (
     ("out", "a1"),
     ("out", "out"),
     ("out", "out2"),
+    ("out", "out_b"),
     ("a_rural", "a1"),
 )
 
