@@ -149,3 +149,28 @@ def test_delegated_parameters_rest_on_article_10(policy: jurisdiction.Policy) ->
     for p in policy.parameters.values():
         if p.type == "int":
             assert p.bound in ("inclusive", "exclusive"), f"{p.name} must state its bound"
+
+
+def _quotations(policy: jurisdiction.Policy) -> list[str]:
+    """Everything the policy quotes: items, details, clauses not encoded, quoted phrases."""
+    quotes = [i.zh for a in policy.articles.values() for i in a.items.values()]
+    quotes += [c for a in policy.articles.values() for c, _reason in a.not_encoded]
+    quotes += [d.zh for q in policy.questions.values() for r in q.rules for d in r.answer.detail]
+    for _where, text in _explanations(policy):
+        quotes += [m.group(1) or m.group(2) for m in _QUOTED.finditer(text)]
+    return [q for q in quotes if _CJK.search(q)]
+
+
+def test_every_sentence_is_quoted_where_it_is_encoded_or_listed_as_not_encoded(
+    policy: jurisdiction.Policy,
+) -> None:
+    """Each sentence of each article is accounted for: a rule, item, detail, note or doc quotes
+    part of it, or it is a clause listed as not encoded (with the reason)."""
+    quotes = _quotations(policy)
+    unaccounted = [
+        f"({numeral(n)}) {sentence}"
+        for n, text in _source_articles().items()
+        for sentence in text.split("。")
+        if sentence and not any(q in sentence for q in quotes)
+    ]
+    assert not unaccounted, "\n".join(unaccounted)
