@@ -224,3 +224,14 @@ def test_a_policy_without_overlays_loads_as_before(tmp_path: Path) -> None:
     decision = engine.decide({**UNIT_1000, "location": "120104002001"}, "unit_management")
     assert decision.bodies[0].level == "street"
     assert decision.sources == ()
+
+
+def test_sources_and_notes_survive_json() -> None:
+    engine = jurisdiction.load()
+    decision = engine.decide(
+        {**UNIT_1000, "staff": 1000, "location": "120104002001"}, "unit_management"
+    )
+    assert decision.sources
+    assert decision.notes
+    assert jurisdiction.Decision.from_json(decision.to_json()) == decision
+    assert decision.to_dict()["sources"] == ["overlays/120104.yaml"]
