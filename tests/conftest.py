@@ -9,11 +9,16 @@ A case file::
         facts: {kind: resident, hukou: "120101001", residence: "120104002", sex: female, age: 30}
         expect:
           outcome: responsible          # responsible | not_applicable | undetermined | no_rule
-          bodies:                       # compared as a set; every listed key must match
+          bodies:                       # compared as a set; every listed key must match:
+                                        # kind, name (Chinese), place, level, code, role, cite
             - {kind: fp_department, place: residence, level: street, code: "120104002",
                role: responsible, cite: "(二)5"}
           citations: ["(二)5"]          # exactly these, in any order
           rules_applied: [first_child_certificate.residence]   # optional
+          rules_overridden: []          # optional, exactly these
+          sources: []                   # optional: the overlay files that decided it, exactly
+          notes_contains: "1000"        # optional: some note of the rules applied says this
+          reason_contains: "..."        # optional: the not-applicable/undetermined reason says this
       - name: ...
         expect: {error: FactsError}     # or ConflictError: decide must raise it
 """
@@ -83,6 +88,7 @@ class CaseItem(pytest.Item):
 def _body_view(body: jurisdiction.Body) -> dict[str, str]:
     return {
         "kind": body.kind,
+        "name": body.name.zh,
         "place": body.place,
         "level": body.level,
         "code": body.place_code,
@@ -107,6 +113,10 @@ def check_decision(decision: jurisdiction.Decision, expect: dict[str, Any]) -> N
         assert sorted(decision.rules_applied) == sorted(expect["rules_applied"])
     if "rules_overridden" in expect:
         assert sorted(decision.rules_overridden) == sorted(expect["rules_overridden"])
+    if "sources" in expect:
+        assert list(decision.sources) == expect["sources"]
+    if "notes_contains" in expect:
+        assert any(expect["notes_contains"] in note for note in decision.notes), decision.notes
     if "reason_contains" in expect:
         assert decision.reason is not None
         assert expect["reason_contains"] in decision.reason.zh + decision.reason.en

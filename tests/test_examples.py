@@ -13,14 +13,19 @@ import jurisdiction
 from jurisdiction._cli import cli
 
 EXAMPLES = sorted((Path(__file__).resolve().parent.parent / "examples").glob("*.yaml"))
-_CLAIM = re.compile(r"^# (question|outcome|codes): (.+)$", re.MULTILINE)
+_CLAIM = re.compile(r"^# (item|question|outcome|codes): (.+)$", re.MULTILINE)
 
 
 def claims(path: Path) -> list[dict[str, str]]:
+    """The `# question:` claims of an example, each with its `# outcome:` and `# codes:`; in a
+    file holding a list of fact sets, `# item: N` says which one the claims below it are about."""
     out: list[dict[str, str]] = []
+    item = "0"
     for key, value in _CLAIM.findall(path.read_text(encoding="utf-8")):
-        if key == "question":
-            out.append({"question": value.strip()})
+        if key == "item":
+            item = value.strip()
+        elif key == "question":
+            out.append({"question": value.strip(), "item": item})
         else:
             out[-1][key] = value.strip()
     return out
@@ -30,10 +35,16 @@ def claims(path: Path) -> list[dict[str, str]]:
 def test_example_answers_as_its_comment_says(path: Path) -> None:
     engine = jurisdiction.load()
     facts = yaml.safe_load(path.read_text(encoding="utf-8"))
+    header = "\n".join(
+        line for line in path.read_text(encoding="utf-8").splitlines() if line.startswith("#")
+    )
+    assert "Answer" in header, f"{path.name}: the comment must say what the answer is"
+    assert "Why:" in header, f"{path.name}: the comment must say why"
     stated = claims(path)
     assert stated, f"{path.name} states no `# question:` / `# outcome:` claim"
     for claim in stated:
-        decision = engine.decide(facts, claim["question"])
+        fact_set = facts[int(claim["item"])] if isinstance(facts, list) else facts
+        decision = engine.decide(fact_set, claim["question"])
         assert decision.outcome == claim["outcome"], (path.name, decision.render("en"))
         if "codes" in claim:
             assert [b.place_code for b in decision.bodies] == claim["codes"].split()

@@ -19,19 +19,36 @@ from ._errors import (
     Location,
     PolicyError,
 )
-from ._facts import BirthCase, MaritalStatus, Resident, Sex
+from ._facts import (
+    Area,
+    BirthCase,
+    BlindSpotCause,
+    CommunityOrganisation,
+    District,
+    MaritalStatus,
+    Rank,
+    Resident,
+    Sex,
+    Unit,
+    UnitCategory,
+    Urbanisation,
+)
 from ._load import load_policy
-from ._policy import Policy
+from ._policy import Overlay, Policy
 from ._text import Cite, Text
 
 __all__ = [
+    "Area",
     "BirthCase",
+    "BlindSpotCause",
     "Body",
     "Citation",
     "Cite",
+    "CommunityOrganisation",
     "ConflictError",
     "Decision",
     "Diagnostic",
+    "District",
     "Engine",
     "EvaluatorError",
     "FactsError",
@@ -39,11 +56,16 @@ __all__ = [
     "Location",
     "MaritalStatus",
     "Outcome",
+    "Overlay",
     "Policy",
     "PolicyError",
+    "Rank",
     "Resident",
     "Sex",
     "Text",
+    "Unit",
+    "UnitCategory",
+    "Urbanisation",
     "bundled_policy_path",
     "load",
     "load_policy",

@@ -71,8 +71,11 @@ def cli() -> None:
     \b
     Examples:
       jurisdiction questions
+      jurisdiction questions --subject unit
       jurisdiction decide examples/separated_resident.yaml
       jurisdiction decide examples/separated_resident.yaml -q second_child_approval --lang zh
+      jurisdiction decide examples/unit_1000_staff.yaml
+      jurisdiction decide examples/blind_spot_resident.yaml -q first_child_certificate
       jurisdiction decide facts.json --format json
 
     Exit codes: 0 ok, 1 findings, 2 usage, 3 policy error, 4 bad facts or
@@ -143,16 +146,28 @@ def decide(
     """Answer questions for the fact sets in FACTS (a YAML or JSON file).
 
     FACTS holds one fact set, or a list of them. Each is a mapping whose `kind`
-    says what it describes:
+    says what it describes (optional fields in brackets):
 
     \b
       kind: resident     hukou, residence, sex, age[, marital_status,
-                         spouse_sex, spouse_hukou]
+                         spouse_sex, spouse_hukou, area]
       kind: birth_case   hukou, residence, hukou_reported,
                          residence_reported[, attribution_disputed]
+      kind: unit         category, staff, location[, rank,
+                         large_state_owned_enterprise]
+      kind: area         place, management_in_place[, blind_spot_cause,
+                         designated_street, proxy_community,
+                         adjacent_districts, community_organisation,
+                         community, original_villagers_committee,
+                         original_village, urbanisation, households]
+      kind: district     code
 
-    Places are statistical division codes: 9-digit street/township or
-    12-digit community/village (see docs/facts.md).
+    A resident's `area` is the area where it lives, with the fields of an
+    area. Places are statistical division codes: 6-digit district/county,
+    9-digit street/township, 12-digit community/village (see docs/facts.md).
+    A fact set located in a district with an overlay
+    (policies/overlays/<district>.yaml) is decided with that district's
+    values of the delegated parameters, and the decision names the overlay.
     """
     engine = load(policy_dir)
     fact_sets = _read_facts(facts)

@@ -72,6 +72,9 @@ class Decision:
     policy: str
     policy_fingerprint: str
     sources: tuple[str, ...] = ()
+    """Files besides the city policy that decided it: the district overlay, where one applied."""
+    notes: tuple[str, ...] = ()
+    """The notes of the rules applied: how the policy reads an ambiguous clause."""
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dictionary."""

@@ -7,6 +7,11 @@
 
 Rule order never matters: rules are kept sorted by id and every step works on sets.
 An ``Engine`` holds only immutable data after construction, so one engine may serve many threads.
+
+District overlays: the engine compiles, for each district with an overlay, the questions whose
+rules read a parameter that the overlay sets; a fact set located in that district (see
+``Subject.location``) is decided with them, and its decision lists the overlay file in
+``sources``.
 """
 
 from __future__ import annotations
@@ -20,11 +25,12 @@ from typing import Annotated, Any, Union
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 
 from ._compile import Predicate, compile_predicate
+from ._conditions import ParamRef, walk
 from ._decision import Body, Citation, Decision
 from ._errors import ConflictError, FactsError, suggest
 from ._load import load_policy
 from ._places import Level, code_at, form_of
-from ._policy import Policy, Question, Rule
+from ._policy import BodyTemplate, Overlay, ParamValue, Policy, Question, Rule
 from ._subjects import CITY_PARAMETER, SUBJECTS, Context
 
 __all__ = ["Engine", "bundled_policy_path", "load", "parse_facts"]
@@ -92,23 +98,51 @@ def subject_of(facts: BaseModel) -> str:
 class _CompiledQuestion:
     question: Question
     predicates: tuple[tuple[Rule, Predicate], ...]
+    sources: tuple[str, ...] = ()
+
+
+def _compile_question(
+    q: Question, params: Mapping[str, ParamValue], sources: tuple[str, ...] = ()
+) -> _CompiledQuestion:
+    return _CompiledQuestion(
+        q, tuple((r, compile_predicate(r.expanded, q.subject, params)) for r in q.rules), sources
+    )
+
+
+def parameters_read(question: Question) -> frozenset[str]:
+    """The parameters that some rule of the question reads."""
+    return frozenset(
+        node.name for r in question.rules for node in walk(r.expanded) if isinstance(node, ParamRef)
+    )
+
+
+def _variant(
+    policy: Policy, overlay: Overlay, params: Mapping[str, ParamValue]
+) -> Mapping[str, _CompiledQuestion]:
+    """The questions an overlay changes, compiled with the district's values."""
+    values = {**params, **{n: p.value for n, p in overlay.parameters.items()}}
+    return {
+        name: _compile_question(q, values, (overlay.file,))
+        for name, q in policy.questions.items()
+        if parameters_read(q) & set(overlay.parameters)
+    }
 
 
 class Engine:
     """A loaded, compiled policy that answers questions about fact sets."""
 
-    __slots__ = ("_compiled", "_context", "_policy")
+    __slots__ = ("_compiled", "_context", "_policy", "_variants")
 
     def __init__(self, policy: Policy) -> None:
         self._policy = policy
         params = {name: p.value for name, p in policy.parameters.items()}
         self._context = Context(city_prefix=str(params[CITY_PARAMETER]))
         self._compiled: Mapping[str, _CompiledQuestion] = {
-            name: _CompiledQuestion(
-                q,
-                tuple((r, compile_predicate(r.expanded, q.subject, params)) for r in q.rules),
-            )
-            for name, q in policy.questions.items()
+            name: _compile_question(q, params) for name, q in policy.questions.items()
+        }
+        self._variants: Mapping[str, Mapping[str, _CompiledQuestion]] = {
+            district: _variant(policy, overlay, params)
+            for district, overlay in policy.overlays.items()
         }
 
     @property
@@ -131,10 +165,33 @@ class Engine:
             raise FactsError(f"unknown question `{name}`{hint}; see `jurisdiction questions`")
         return q
 
+    def district_of(self, facts: BaseModel) -> str | None:
+        """The district whose overlay applies to a fact set: the district of its location."""
+        subject = SUBJECTS[subject_of(facts)]
+        if subject.location is None:
+            return None
+        code = subject.places[subject.location].get(facts, self._context)
+        return code_at(code, Level.district) if isinstance(code, str) else None
+
+    def parameters_for(self, facts: BaseModel) -> Mapping[str, ParamValue]:
+        """The parameter values a fact set is decided with: the city's, or its district's."""
+        return {n: p.value for n, p in self._policy.parameters_for(self.district_of(facts)).items()}
+
+    def _compiled_for(self, question: Question, facts: Any) -> _CompiledQuestion:
+        variant = self._variants.get(self.district_of(facts) or "") if self._variants else None
+        if variant is not None and question.name in variant:
+            return variant[question.name]
+        return self._compiled[question.name]
+
+    def sources(self, question: Question, facts: Any) -> tuple[str, ...]:
+        """The overlay files (relative to the policy root) that decide this question here."""
+        return self._compiled_for(question, facts).sources
+
     def holding(self, question: Question, facts: Any) -> frozenset[str]:
         """The ids of the rules whose condition holds (the reference evaluator)."""
         ctx = self._context
-        return frozenset(r.id for r, p in self._compiled[question.name].predicates if p(facts, ctx))
+        compiled = self._compiled_for(question, facts)
+        return frozenset(r.id for r, p in compiled.predicates if p(facts, ctx))
 
     def decide(self, facts: Mapping[str, Any] | BaseModel, question: str) -> Decision:
         """Answer ``question`` for ``facts``; raises ConflictError on an unresolved conflict."""
@@ -145,7 +202,14 @@ class Engine:
             raise FactsError(
                 f"question `{question}` is about a {q.subject}, the facts describe a {subject}"
             )
-        return decide_from_holding(self._policy, q, model, self._context, self.holding(q, model))
+        return decide_from_holding(
+            self._policy,
+            q,
+            model,
+            self._context,
+            self.holding(q, model),
+            sources=self.sources(q, model),
+        )
 
     def decide_all(self, facts: Mapping[str, Any] | BaseModel) -> dict[str, Decision]:
         """Every question about this kind of subject, answered."""
@@ -165,9 +229,18 @@ def resolve(question: Question, fired: Iterable[str]) -> tuple[list[Rule], list[
 
 
 def decide_from_holding(
-    policy: Policy, question: Question, facts: Any, ctx: Context, holding: frozenset[str]
+    policy: Policy,
+    question: Question,
+    facts: Any,
+    ctx: Context,
+    holding: frozenset[str],
+    *,
+    sources: tuple[str, ...] = (),
 ) -> Decision:
-    """The decision for a question, given which of its rules hold. Shared by every evaluator."""
+    """The decision for a question, given which of its rules hold. Shared by every evaluator.
+
+    ``sources`` names the district overlay the holding rules were evaluated with, if any.
+    """
     fired, overridden, remaining = resolve(question, holding)
     answers = {r.answer for r in remaining}
     if len(answers) > 1:
@@ -186,7 +259,9 @@ def decide_from_holding(
         subject_id=getattr(facts, "id", None),
         outcome=outcome,
         outcome_name=vocab.outcomes[outcome],
-        bodies=tuple(_body(policy, question, b, facts, ctx) for b in answer.bodies)
+        bodies=tuple(
+            body for b in answer.bodies for body in _bodies(policy, question, b, facts, ctx)
+        )
         if answer
         else (),
         citations=tuple(Citation(c, policy.articles[c.article].quote(c.item)) for c in cites),
@@ -197,25 +272,35 @@ def decide_from_holding(
         rules_overridden=tuple(r.id for r in overridden),
         policy=policy.name,
         policy_fingerprint=policy.fingerprint,
+        sources=sources,
+        notes=tuple(r.note for r in remaining if r.note),
     )
 
 
-def _body(policy: Policy, question: Question, b: Any, facts: Any, ctx: Context) -> Body:
-    vocab = policy.vocabulary
-    ref = SUBJECTS[question.subject].places[b.place]
+def _bodies(
+    policy: Policy, question: Question, b: BodyTemplate, facts: Any, ctx: Context
+) -> tuple[Body, ...]:
+    """The bodies a template names: one, or one per place of a place reference with ``many``."""
     if b.level is Level.city:
-        code = ctx.city_prefix
-        form_index = 0
-    else:
-        raw = ref.get(facts, ctx)
-        code_or_none = code_at(raw, b.level) if raw is not None else None
-        if code_or_none is None:
-            raise FactsError(
-                f"question `{question.name}` names the {b.level.value} of the {b.place} place, "
-                f"but the facts give {raw!r}"
-            )
-        code = code_or_none
-        form_index = 0 if form_of(code) == "urban" else 1
+        return (_body(policy, b, ctx.city_prefix, 0),)
+    ref = SUBJECTS[question.subject].places[b.place]
+    raw = ref.get(facts, ctx)
+    raws = raw if isinstance(raw, tuple) else (raw,)
+    codes = [code_at(r, b.level) if r is not None else None for r in raws]
+    if not codes or None in codes:
+        raise FactsError(
+            f"question `{question.name}` names the {b.level.value} of the {b.place} place, "
+            f"but the facts give {raw!r}"
+        )
+    return tuple(
+        _body(policy, b, code, 0 if form_of(code) == "urban" else 1)
+        for code in codes
+        if code is not None
+    )
+
+
+def _body(policy: Policy, b: BodyTemplate, code: str, form_index: int) -> Body:
+    vocab = policy.vocabulary
     spec = policy.bodies[b.kind]
     return Body(
         kind=b.kind,

@@ -21,6 +21,7 @@ __all__ = [
     "BodySpec",
     "BodyTemplate",
     "Definition",
+    "Overlay",
     "Parameter",
     "Policy",
     "Question",
@@ -135,6 +136,17 @@ class Vocabulary:
 
 
 @dataclass(frozen=True, slots=True)
+class Overlay:
+    """A district's values for delegated parameters (``overlays/<district>.yaml``)."""
+
+    district: str
+    title: Text
+    file: str  # relative to the policy root, e.g. "overlays/120104.yaml"
+    parameters: Mapping[str, Parameter]  # the full records, with the district's value and note
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
 class Policy:
     name: str
     version: str
@@ -150,6 +162,14 @@ class Policy:
     fingerprint: str
     root: str
     files: tuple[str, ...] = field(default=())
+    overlays: Mapping[str, Overlay] = field(default_factory=dict)
+
+    def parameters_for(self, district: str | None) -> Mapping[str, Parameter]:
+        """The parameters in force in a district: the city's, with its overlay applied."""
+        overlay = self.overlays.get(district) if district is not None else None
+        if overlay is None:
+            return self.parameters
+        return {**self.parameters, **overlay.parameters}
 
     def rule(self, rule_id: str) -> Rule:
         for question in self.questions.values():

@@ -17,6 +17,7 @@ _HEAD = {
     "citations": Text("依据", "Cited"),
     "rules": Text("适用规则", "Rules applied"),
     "overridden": Text("被排除的规则", "Rules overridden"),
+    "notes": Text("说明", "Notes"),
     "policy": Text("政策指纹", "Policy"),
     "by": Text("依据", "per"),
 }
@@ -56,6 +57,9 @@ def render_decision(d: Decision, lang: Lang = "en") -> str:
         lines.append(f"{h['rules']}{sep}{', '.join(d.rules_applied)}")
     if d.rules_overridden:
         lines.append(f"{h['overridden']}{sep}{', '.join(d.rules_overridden)}")
+    if d.notes:
+        lines.append(f"{h['notes']}{sep}")
+        lines.extend(f"  - {note}" for note in d.notes)
     sources = f" ({', '.join(d.sources)})" if d.sources else ""
     lines.append(f"{h['policy']}{sep}{d.policy} {d.policy_fingerprint}{sources}")
     return "\n".join(lines)

@@ -194,3 +194,28 @@ class PolicyFile(_Strict):
     bodies: dict[Name, Body] = Field(default_factory=dict)
     definitions: dict[Name, Definition] = Field(default_factory=dict)
     questions: dict[Name, Question] = Field(default_factory=dict)
+
+
+# --- district overlays ---------------------------------------------------------------------------
+
+OVERLAY_SECTIONS = ("overlay", "parameters")
+"""The only sections an overlay file may have."""
+
+
+class OverlayMeta(_Strict):
+    district: str = Field(pattern=r"^[0-9]{6}$", description="the district's 6-digit code")
+    title: Text
+
+
+class OverlayValue(_Strict):
+    """A district's own value for a delegated parameter, and where it comes from."""
+
+    value: int | bool | str
+    note: str = Field(min_length=1, description="why, or which district document sets it")
+
+
+class OverlayFile(_Strict):
+    """``overlays/<district>.yaml``: a district's values for the parameters the city delegates."""
+
+    overlay: OverlayMeta
+    parameters: dict[Name, OverlayValue] = Field(min_length=1)
