@@ -122,7 +122,7 @@ def realize(
 
 def _codes(ctx: Context) -> dict[str, str]:
     """Street codes for samples: two streets of one district in the city, one street of another
-    district in the city, a street outside the city; urban and rural variants."""
+    district in the city, streets of two districts outside the city; urban and rural variants."""
     city = ctx.city_prefix
     district_a = (city + "0101")[:6] if len(city) < 6 else city
     district_b = (city + "0102")[:6] if len(city) < 6 else city[:4] + "99"
@@ -134,6 +134,7 @@ def _codes(ctx: Context) -> dict[str, str]:
         "b1": district_b + "001",
         "out": other + "001",
         "out2": other + "002",
+        "out_b": other[:4] + "99001",
     }
 
 
@@ -183,6 +184,7 @@ _PAIRS = (
     ("out", "a1"),
     ("out", "out"),
     ("out", "out2"),
+    ("out", "out_b"),
     ("a_rural", "a1"),
 )
 
