@@ -235,6 +235,37 @@ def test_a_certificate_records_conflicts(tmp_path: Path) -> None:
     assert sorted(set(outcomes.values())) == ["conflict", "responsible"]
 
 
+def test_a_certificate_records_answers_that_fail_for_some_facts_of_a_class(tmp_path: Path) -> None:
+    root = compose(tmp_path / "p", FIXTURES / "answer-place")
+    out = tmp_path / "cert.json"
+    assert CliRunner().invoke(cli, ["check", str(root), "--certificate", str(out)]).exit_code == 1
+    (question,) = json.loads(out.read_text(encoding="utf-8"))["questions"]
+    failing = [c for c in question["classes"] if "fails_for" in c]
+    assert [c["rules_applied"] for c in failing] == [["who.adult"], ["who.adult"]]
+    for c in failing:
+        assert c["fails_for"]["witness"]["sex"] == "male"
+        assert "woman_hukou" in c["fails_for"]["error"]
+
+
+def test_a_community_level_answer_for_street_codes_cannot_be_given(tmp_path: Path) -> None:
+    root = compose(tmp_path / "p")
+    patch(
+        root / "rules.yaml",
+        "place: residence, level: street",
+        "place: residence, level: community",
+    )
+    engine = _engine(root)
+    (finding,) = jurisdiction.check(engine)
+    assert finding.code == "answer-place"
+    assert "names the community of the residence place" in finding.message
+    confirm_witness(engine, finding)
+    out = tmp_path / "cert.json"
+    CliRunner().invoke(cli, ["check", str(root), "--certificate", str(out)])
+    (question,) = json.loads(out.read_text(encoding="utf-8"))["questions"]
+    outcomes = sorted({(c["outcome"], tuple(c["rules_applied"])) for c in question["classes"]})
+    assert outcomes == [("error", ("who.adult",)), ("responsible", ("who.minor",))]
+
+
 # --- exactness and laziness -----------------------------------------------------------------------
 
 

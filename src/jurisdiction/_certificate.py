@@ -13,6 +13,7 @@ from importlib.metadata import version
 from typing import Any
 
 from ._check import Checker, Finding
+from ._errors import ConflictError
 from ._partition import DecidedClass, Interval, QuestionPartition, Split
 
 __all__ = ["certificate", "render"]
@@ -43,7 +44,7 @@ def _class(subject: str, cls: DecidedClass) -> dict[str, Any]:
     }
     d = cls.decision
     if d is None:
-        out["outcome"] = "conflict" if cls.error is not None and cls.remaining else "error"
+        out["outcome"] = "conflict" if isinstance(cls.error, ConflictError) else "error"
         out["rules_applied"] = list(cls.remaining)
         out["error"] = str(cls.error)
         return out
@@ -61,6 +62,17 @@ def _class(subject: str, cls: DecidedClass) -> dict[str, Any]:
 
 def _question(part: QuestionPartition) -> dict[str, Any]:
     q = part.question
+    failures = {f.values: f for f in part.place_failures}
+    classes = []
+    for cls in part.classes:
+        entry = _class(q.subject, cls)
+        failure = failures.get(cls.values)
+        if failure is not None:  # the answer cannot be given for some other facts of the class
+            entry["fails_for"] = {
+                "witness": failure.facts.model_dump(mode="json", exclude_none=True),
+                "error": str(failure.error),
+            }
+        classes.append(entry)
     return {
         "question": q.name,
         "subject": q.subject,
@@ -68,7 +80,7 @@ def _question(part: QuestionPartition) -> dict[str, Any]:
         "features": {f"{q.subject}.{s.feature}": _split(s) for s in part.splits},
         "classes_considered": part.considered,
         "classes_realisable": len(part.classes),
-        "classes": [_class(q.subject, c) for c in part.classes],
+        "classes": classes,
     }
 
 

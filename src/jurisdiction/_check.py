@@ -172,13 +172,15 @@ def _by_position(rules: Iterable[Rule]) -> list[Rule]:
     return sorted(rules, key=lambda r: (r.location.file, r.location.line, r.location.column, r.id))
 
 
-def _rule_list(rules: Sequence[Rule], first_here: bool = True) -> str:
+def _rule_list(rules: Sequence[Rule]) -> str:
+    """The rules with their citations; every one but the first (where the finding points) with
+    its location."""
     parts = []
     for i, r in enumerate(rules):
         cites = ", ".join(str(c) for c in r.cites)
-        where = "" if (i == 0 and first_here) else f" at {r.location}"
+        where = f" at {r.location}" if i else ""
         parts.append(f"`{r.id}` {cites}{where}")
-    return " and ".join(parts) if len(parts) <= 2 else ", ".join(parts)
+    return ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0]
 
 
 def _share(n: int, total: int) -> str:
@@ -215,8 +217,10 @@ def _overlaps(c: Checker) -> Iterator[_Raw]:
             example = classes[0]
             yield _Raw(
                 "overlap",
-                f"question `{q.name}`: rules {_rule_list(rules)} both apply and give different "
-                "answers, and neither overrides the other — in "
+                f"question `{q.name}`: rules {_rule_list(rules)} "
+                f"{'both' if len(rules) == 2 else 'all'} apply and give different answers, and "
+                f"{'neither overrides the other' if len(rules) == 2 else 'none overrides another'}"
+                " — in "
                 f"{_share(len(classes), len(part.classes))}, e.g. {example.describe(q.subject)}",
                 rules[0],
                 tuple(rules),
@@ -252,6 +256,7 @@ def _gaps(c: Checker) -> Iterator[_Raw]:
                 tuple(_rules(q, fired)),
                 example.facts,
                 "add a rule for these cases, or set `always_answers: false` on the question",
+                articles=q.cites,
             )
 
 

@@ -74,6 +74,7 @@ def cli() -> None:
       jurisdiction decide examples/separated_resident.yaml
       jurisdiction decide examples/separated_resident.yaml -q second_child_approval --lang zh
       jurisdiction decide facts.json --format json
+      jurisdiction check my_policy/ --certificate partition.json
 
     Exit codes: 0 ok, 1 findings, 2 usage, 3 policy error, 4 bad facts or
     question, 5 conflict between rules, 6 evaluator unavailable.
