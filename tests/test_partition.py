@@ -125,3 +125,14 @@ def test_the_realiser_finds_a_fact_set_exactly_when_one_exists(
         assert all(
             subject.features[k].get(facts, engine.context) == v for k, v in assignment.items()
         )
+
+
+@pytest.mark.parametrize("subject", sorted(SUBJECTS))
+def test_every_integer_feature_has_a_range_and_a_field_to_set(subject: str) -> None:
+    """The partition cuts [minimum, maximum] and realises a value through int_fields: a feature
+    without a real range would be decided at one value only, and silently."""
+    subj = SUBJECTS[subject]
+    for name, feature in subj.features.items():
+        if feature.type.kind == "int":
+            assert feature.type.minimum < feature.type.maximum, name
+            assert subj.int_fields.get(name) in subj.model.model_fields, name
