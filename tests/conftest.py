@@ -31,6 +31,7 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import settings
 
 import jurisdiction
 
@@ -120,3 +121,8 @@ def check_decision(decision: jurisdiction.Decision, expect: dict[str, Any]) -> N
     if "reason_contains" in expect:
         assert decision.reason is not None
         assert expect["reason_contains"] in decision.reason.zh + decision.reason.en
+
+
+# Property tests: no per-example deadline (the first example of a run compiles and warms caches).
+settings.register_profile("jurisdiction", deadline=None)
+settings.load_profile("jurisdiction")

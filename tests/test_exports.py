@@ -29,3 +29,9 @@ def test_exceptions_form_one_tree_with_distinct_exit_codes() -> None:
     ]
     assert all(issubclass(c, jurisdiction.JurisdictionError) for c in classes)
     assert len({c.exit_code for c in classes}) == len(classes)
+
+
+def test_all_is_sorted_and_check_is_public() -> None:
+    assert sorted(jurisdiction.__all__) == jurisdiction.__all__
+    assert {"check", "Finding"} <= set(jurisdiction.__all__)
+    assert jurisdiction.Finding.__module__ == "jurisdiction._check"

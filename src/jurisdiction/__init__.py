@@ -8,6 +8,7 @@
 ('120104002', '(二)5')
 """
 
+from ._check import Finding, check
 from ._decision import Body, Citation, Decision, Outcome
 from ._engine import Engine, bundled_policy_path, load, parse_facts
 from ._errors import (
@@ -52,6 +53,7 @@ __all__ = [
     "Engine",
     "EvaluatorError",
     "FactsError",
+    "Finding",
     "JurisdictionError",
     "Location",
     "MaritalStatus",
@@ -67,6 +69,7 @@ __all__ = [
     "UnitCategory",
     "Urbanisation",
     "bundled_policy_path",
+    "check",
     "load",
     "load_policy",
     "parse_facts",

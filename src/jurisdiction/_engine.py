@@ -219,7 +219,7 @@ class Engine:
 
 
 def resolve(question: Question, fired: Iterable[str]) -> tuple[list[Rule], list[Rule], list[Rule]]:
-    """(fired, overridden, remaining) rules, each sorted by id."""
+    """(fired, overridden, remaining) rules, each sorted by id (whatever the order of the rules)."""
     fired_ids = set(fired)
     fired_rules = sorted((r for r in question.rules if r.id in fired_ids), key=lambda r: r.id)
     knocked = {target for r in fired_rules for target in r.overrides}

@@ -129,7 +129,8 @@ def pydantic_diagnostics(doc: LocatedDocument, exc: ValidationError) -> list[Dia
         if (path, code) in seen:
             continue
         seen.add((path, code))
-        out.append(Diagnostic(code, message, doc.location(path), suggestion, path))
+        at = doc.key_location(path) if code == "unknown-key" else doc.location(path)
+        out.append(Diagnostic(code, message, at, suggestion, path))
     return out
 
 
@@ -359,15 +360,20 @@ class _Builder:
                 src.doc.file,
             )
         city = out.get(CITY_PARAMETER)
+        city_path: Path_ = ("parameters", CITY_PARAMETER)
         if city is None or city.type != "code_prefix":
-            _v, src = self.m.vocabulary or (None, None)  # type: ignore[assignment]
+            where: Path_ = ()
+            if city is not None:  # point at its type
+                src, where = self.m.parameters[CITY_PARAMETER][1], (*city_path, "type")
+            else:  # point at the file with the vocabulary: the policy's main file
+                _v, src = self.m.vocabulary or (None, None)  # type: ignore[assignment]
             assert src is not None
             self.problem(
                 "city-parameter",
                 f"the policy must name its city: parameter `{CITY_PARAMETER}` of "
                 'type code_prefix (e.g. value: "12")',
                 src,
-                (),
+                where,
             )
         return out
 
@@ -469,6 +475,7 @@ class _Builder:
                 _cite(d.cite) if d.cite else None,
                 _text(d.outside) if d.outside else None,
                 src.doc.location(("definitions", name)),
+                src.doc.scalar(("definitions", name, "when")),
             )
             for name, (expr, d, src) in parsed.items()
             if name in expanded
@@ -659,6 +666,8 @@ class _Builder:
         answer = self._answer(r.answer, cites, subject, src, (*path, "answer"), vocab, bodies)
         if expr is None or answer is None or len(self.problems) > before:
             return None
+        if any(isinstance(n, DefRef) and n.name not in definitions for n in walk(expr)):
+            return None  # a definition it reads failed (reported there, e.g. a cycle)
         expanded = self.inline(expr, definitions)
         if scope is not None:
             expanded = And((scope.expanded, expanded))
@@ -672,6 +681,7 @@ class _Builder:
             tuple(r.overrides),
             src.doc.location(path),
             r.note,
+            when_text=src.doc.scalar((*path, "when")),
         )
 
     def _answer(
@@ -948,8 +958,13 @@ def _fingerprint(root: Path, docs: list[LocatedDocument]) -> str:
     return "sha256:" + digest.hexdigest()
 
 
-def load_policy(root: Path) -> Policy:
-    """Load, validate and cross-check the policy in ``root`` (a directory or one file)."""
+def load_policy(root: Path, *, strict: bool = True) -> Policy:
+    """Load, validate and cross-check the policy in ``root`` (a directory or one file).
+
+    With ``strict=False`` a policy whose overrides are inconsistent (unknown target, a rule of
+    another question, a cycle) still loads, so that ``jurisdiction.check`` can report them as
+    findings; every other problem still raises :class:`PolicyError`.
+    """
     docs = _read(root)
     merged = _merge(_validate(docs))
     builder = _Builder(merged)
@@ -982,7 +997,7 @@ def load_policy(root: Path) -> Policy:
         overlays=overlays,
     )
     bad = [Diagnostic("override", msg, rule.location) for rule, msg in override_problems(policy)]
-    if bad:
+    if bad and strict:
         raise PolicyError(bad)
     return policy
 

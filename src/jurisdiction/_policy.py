@@ -8,12 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from ._conditions import Expr
 from ._errors import Location
 from ._places import Level
 from ._text import Cite, Text
+
+if TYPE_CHECKING:
+    from ._yaml import ScalarText
 
 __all__ = [
     "AnswerSpec",
@@ -98,6 +101,7 @@ class Rule:
     location: Location
     note: str | None = None
     from_scope: bool = False
+    when_text: ScalarText | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +114,7 @@ class Definition:
     cite: Cite | None
     outside: Text | None
     location: Location
+    when_text: ScalarText | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)

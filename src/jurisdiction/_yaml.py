@@ -7,7 +7,7 @@ non-string keys and oversized files are rejected with a located diagnostic.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -21,21 +21,69 @@ Path_ = tuple[str | int, ...]
 
 
 @dataclass(frozen=True, slots=True)
-class Segment:
-    """One source line of a scalar that spans several: where its text starts, and the text."""
-
-    line: int
-    column: int
-    text: str
-
-
-@dataclass(frozen=True, slots=True)
 class Mark:
     """Where a value starts, and how its text maps onto the file for scalars."""
 
     location: Location
     style: str | None  # None for plain scalars, '"' or "'" quoted, '|' or '>' block
-    segments: tuple[Segment, ...] = ()  # for scalars spanning several lines
+    source: str = ""  # for scalars: the text as written, from the start mark to the end mark
+
+
+@dataclass(frozen=True, slots=True)
+class ScalarText:
+    """A scalar's parsed text and where it is written: maps positions in the text to the file.
+
+    YAML folds plain and ``>`` scalars (line breaks become spaces) and unescapes quoted ones, so a
+    (line, column) in the parsed text is not a fixed offset from the scalar's start. Folding and
+    unescaping only touch whitespace, backslashes and doubled quotes, so the n-th non-blank
+    character of the text is the n-th non-blank character written in the file.
+    """
+
+    text: str
+    mark: Mark
+
+    def location(self, line: int, column: int) -> Location:
+        """The file location of (line, column), both from 1, of the parsed text."""
+        lines = self.text.split("\n")
+        line = min(max(line, 1), len(lines))
+        offset = sum(len(t) + 1 for t in lines[: line - 1]) + max(column, 1) - 1
+        wanted = sum(1 for ch in self.text[:offset] if not ch.isspace())
+        return self._nth_written(wanted)
+
+    def _nth_written(self, wanted: int) -> Location:
+        mark = self.mark
+        source, style = mark.source, mark.style
+        row, col, i = mark.location.line, mark.location.column, 0
+        if style in ("|", ">"):  # the text starts on the line after the indicator
+            i = source.find("\n") + 1 if "\n" in source else len(source)
+            row, col = row + 1, 1
+        elif style in ('"', "'"):
+            i, col = 1, col + 1
+        seen, last = 0, (row, col)
+        while i < len(source):
+            ch = source[i]
+            if ch == "\n":
+                row, col, i = row + 1, 1, i + 1
+                continue
+            if ch.isspace():
+                col, i = col + 1, i + 1
+                continue
+            if style in ('"', "'") and ch == style and not _escape_pair(style, source, i):
+                break  # the closing quote
+            if seen == wanted:
+                return Location(mark.location.file, row, col)
+            width = 2 if _escape_pair(style, source, i) else 1
+            seen += 1
+            col, i = col + width, i + width
+            last = (row, col)
+        return Location(mark.location.file, *last)
+
+
+def _escape_pair(style: str | None, source: str, i: int) -> bool:
+    """Whether two written characters at ``i`` stand for one parsed character."""
+    if style == '"':
+        return source[i] == "\\"
+    return style == "'" and source[i : i + 2] == "''"
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +93,7 @@ class LocatedDocument:
     file: str
     value: Any
     marks: dict[Path_, Mark]
+    keys: dict[Path_, Location] = field(default_factory=dict)  # where each mapping key stands
 
     def location(self, path: Path_) -> Location:
         """The location of the deepest recorded path that prefixes ``path``."""
@@ -56,25 +105,29 @@ class LocatedDocument:
             probe = probe[:-1]
         return self.marks[()].location
 
+    def key_location(self, path: Path_) -> Location:
+        """Where the key that ends ``path`` is written (for problems about the key itself)."""
+        return self.keys.get(tuple(path)) or self.location(path)
+
+    def scalar(self, path: Path_) -> ScalarText | None:
+        """The text of the string scalar at ``path`` with its mark, if there is one."""
+        mark = self.marks.get(tuple(path))
+        value: Any = self.value
+        for part in path:
+            try:
+                value = value[part]
+            except (KeyError, IndexError, TypeError):
+                return None
+        if mark is None or not isinstance(value, str):
+            return None
+        return ScalarText(value, mark)
+
     def text_location(self, path: Path_, line: int, column: int) -> Location:
         """The file location of (line, column) inside the scalar at ``path`` (both from 1)."""
-        mark = self.marks.get(tuple(path))
-        if mark is None:
+        scalar = self.scalar(path)
+        if scalar is None:
             return self.location(path)
-        if not mark.segments:
-            quote = 1 if mark.style in ('"', "'") else 0
-            return mark.location.shifted(lines=line - 1, columns=column - 1 + quote)
-        if mark.style == "|":  # literal: value lines are source lines
-            seg = mark.segments[min(line, len(mark.segments)) - 1]
-            return Location(self.file, seg.line, seg.column + column - 1)
-        # folded, plain or quoted over several lines: source lines are joined by one space
-        offset = column - 1
-        for seg in mark.segments:
-            if offset <= len(seg.text):
-                return Location(self.file, seg.line, seg.column + offset)
-            offset -= len(seg.text) + 1
-        last = mark.segments[-1]
-        return Location(self.file, last.line, last.column + len(last.text))
+        return scalar.location(line, column)
 
 
 def _loc(file: str, node: yaml.Node) -> Location:
@@ -85,43 +138,22 @@ class _Builder:
     def __init__(self, file: str) -> None:
         self.file = file
         self.marks: dict[Path_, Mark] = {}
+        self.keys: dict[Path_, Location] = {}
 
     def fail(self, code: str, message: str, node: yaml.Node) -> PolicyError:
         return PolicyError([Diagnostic(code, message, _loc(self.file, node))])
 
     def build(self, node: yaml.Node, path: Path_) -> Any:
-        if getattr(node, "anchor", None):
-            raise self.fail("yaml-alias", "anchors and aliases are not allowed in a policy", node)
         style = getattr(node, "style", None)
-        segments = self._segments(node) if isinstance(node, yaml.ScalarNode) else ()
-        self.marks[path] = Mark(_loc(self.file, node), style, segments)
+        source = ""
+        if isinstance(node, yaml.ScalarNode) and node.start_mark.buffer is not None:
+            source = node.start_mark.buffer[node.start_mark.index : node.end_mark.index]
+        self.marks[path] = Mark(_loc(self.file, node), style, source)
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path)
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
         return self._scalar(node)
-
-    @staticmethod
-    def _segments(node: yaml.ScalarNode) -> tuple[Segment, ...]:
-        start, end = node.start_mark, node.end_mark
-        block = node.style in ("|", ">")
-        if start.buffer is None or (start.line == end.line and not block):
-            return ()
-        lines = start.buffer.splitlines()
-        out: list[Segment] = []
-        first = start.line + 1 if block else start.line
-        for number in range(first, min(end.line, len(lines) - 1) + 1):
-            raw = lines[number]
-            if number == start.line:
-                col = start.column + (1 if node.style in ('"', "'") else 0)
-            else:
-                col = len(raw) - len(raw.lstrip(" "))
-            text = raw[col:].rstrip()
-            if number == end.line and node.style in ('"', "'"):
-                text = text[: end.column - col - 1] if end.column - col - 1 >= 0 else text
-            if text or not block:
-                out.append(Segment(number + 1, col + 1, text))
-        return tuple(out)
 
     def _mapping(self, node: yaml.MappingNode, path: Path_) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -139,11 +171,11 @@ class _Builder:
                     f"duplicate key `{key}` (first defined at line {first.line})",
                     key_node,
                 )
+            self.keys[(*path, key)] = _loc(self.file, key_node)
             out[key] = self.build(value_node, (*path, key))
             if not isinstance(value_node, yaml.ScalarNode):
                 # errors about a whole block point at its key, where the reader looks
-                key_mark = Mark(_loc(self.file, key_node), None)
-                self.marks[(*path, key)] = key_mark
+                self.marks[(*path, key)] = Mark(_loc(self.file, key_node), None)
         return out
 
     def _scalar(self, node: yaml.Node) -> Any:
@@ -180,10 +212,32 @@ def load_yaml(path: Path, display: str | None = None) -> LocatedDocument:
     return parse_yaml(text, file)
 
 
+class _AnchorError(yaml.MarkedYAMLError):
+    """An anchor or alias, refused before it is composed (so nothing is ever expanded)."""
+
+
+class _NoAnchorLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, refusing anchors and aliases as the composer meets them."""
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        event = self.peek_event()  # type: ignore[no-untyped-call]
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise _AnchorError(problem="anchor or alias", problem_mark=event.start_mark)
+        node: yaml.Node | None = super().compose_node(parent, index)
+        return node
+
+
 def parse_yaml(text: str, file: str) -> LocatedDocument:
     """Parse YAML text strictly; ``file`` is the name used in locations."""
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=_NoAnchorLoader)
+    except _AnchorError as exc:
+        mark = exc.problem_mark
+        raise PolicyError.single(
+            "yaml-alias",
+            "anchors (&name) and aliases (*name) are not allowed in a policy: write the value out",
+            Location(file, mark.line + 1, mark.column + 1) if mark else Location(file, 1, 1),
+        ) from exc
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = Location(file, mark.line + 1, mark.column + 1) if mark else Location(file, 1, 1)
@@ -195,4 +249,4 @@ def parse_yaml(text: str, file: str) -> LocatedDocument:
         builder.marks[()] = Mark(Location(file, 1, 1), None)
         return LocatedDocument(file, {}, builder.marks)
     value = builder.build(node, ())
-    return LocatedDocument(file, value, builder.marks)
+    return LocatedDocument(file, value, builder.marks, builder.keys)

@@ -1,0 +1,126 @@
+"""The partition certificate: for each question, every class of cases with its answer and the
+rules and articles that give it — what an auditor signs off, tied to the policy's fingerprint.
+
+The certificate is plain JSON-ready data, deterministic for a given policy (no timestamps), so two
+certificates can be compared with ``diff``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from importlib.metadata import version
+from typing import Any
+
+from ._check import Checker, Finding
+from ._errors import ConflictError
+from ._partition import DecidedClass, Interval, QuestionPartition, Split
+
+__all__ = ["certificate", "render"]
+
+FORMAT = "jurisdiction-partition-certificate/1"
+
+
+def _value(value: bool | str | Interval) -> Any:
+    return value.to_json() if isinstance(value, Interval) else value
+
+
+def _split(split: Split) -> dict[str, Any]:
+    out: dict[str, Any] = {"type": split.type.kind, "values": [_value(v) for v in split.values]}
+    if split.type.kind == "int":
+        out["range"] = {"min": split.type.minimum, "max": split.type.maximum}
+        out["thresholds"] = list(split.thresholds)
+        if split.relational:
+            out["relational"] = True
+    return out
+
+
+def _class(subject: str, cls: DecidedClass) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "when": {f"{subject}.{name}": _value(v) for name, v in cls.values},
+        "witness": cls.facts.model_dump(mode="json", exclude_none=True),
+        "rules_fired": list(cls.fired),
+        "rules_overridden": list(cls.overridden),
+    }
+    d = cls.decision
+    if d is None:
+        out["outcome"] = "conflict" if isinstance(cls.error, ConflictError) else "error"
+        out["rules_applied"] = list(cls.remaining)
+        out["error"] = str(cls.error)
+        return out
+    out["outcome"] = d.outcome
+    out["rules_applied"] = list(d.rules_applied)
+    out["articles"] = [str(c.cite) for c in d.citations]
+    out["bodies"] = [
+        {"body": b.kind, "place": b.place, "level": b.level, "role": b.role, "cite": str(b.cite)}
+        for b in d.bodies
+    ]
+    if d.reason is not None:
+        out["reason"] = d.reason.en
+    return out
+
+
+def _question(part: QuestionPartition) -> dict[str, Any]:
+    q = part.question
+    failures = {f.values: f for f in part.place_failures}
+    classes = []
+    for cls in part.classes:
+        entry = _class(q.subject, cls)
+        failure = failures.get(cls.values)
+        if failure is not None:  # the answer cannot be given for some other facts of the class
+            entry["fails_for"] = {
+                "witness": failure.facts.model_dump(mode="json", exclude_none=True),
+                "error": str(failure.error),
+            }
+        classes.append(entry)
+    return {
+        "question": q.name,
+        "subject": q.subject,
+        "always_answers": q.always_answers,
+        "features": {f"{q.subject}.{s.feature}": _split(s) for s in part.splits},
+        "classes_considered": part.considered,
+        "classes_realisable": len(part.classes),
+        "classes": classes,
+    }
+
+
+def certificate(checker: Checker, findings: Sequence[Finding]) -> dict[str, Any]:
+    """The certificate of a finished check run (every question's partition, with answers)."""
+    policy = checker.policy
+    parts = list(checker.partitions())
+    return {
+        "format": FORMAT,
+        "generator": f"jurisdiction {version('jurisdiction')}",
+        "policy": {
+            "name": policy.name,
+            "version": policy.version,
+            "fingerprint": policy.fingerprint,
+        },
+        "clean": not findings,
+        "findings": [f.to_dict() for f in findings],
+        "classes_decided": sum(len(p.classes) for p in parts),
+        "questions": [_question(p) for p in parts],
+    }
+
+
+def render(data: dict[str, Any]) -> str:
+    """The certificate as JSON text: indented, with one line per class so that diffs read well."""
+    placeholders: dict[str, str] = {}
+
+    def one_line(value: Any) -> str:
+        key = f"@@{len(placeholders)}@@"
+        placeholders[key] = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        return key
+
+    questions = [
+        {
+            **q,
+            "features": {name: one_line(spec) for name, spec in q["features"].items()},
+            "classes": [one_line(cls) for cls in q["classes"]],
+        }
+        for q in data["questions"]
+    ]
+    text = json.dumps({**data, "questions": questions}, ensure_ascii=False, indent=2)
+    for key, value in placeholders.items():
+        text = text.replace(f'"{key}"', value, 1)
+    return text + "\n"

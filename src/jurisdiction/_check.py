@@ -1,0 +1,603 @@
+"""Static verification of a policy: every check a small generator, one dispatcher that locates.
+
+``check(policy)`` yields :class:`Finding` records lazily — overlaps and gaps first, the softer
+lints after. The partition of each question's fact space (``_partition``) is exact, so an overlap
+or a gap is reported if and only if ``decide`` would meet it, and each comes with a witness: a
+complete fact set that ``decide`` confirms.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import string
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from ._codes import Severity, severity
+from ._conditions import Compare, DefRef, Expr, FactRef, IntConst, ParamRef, walk
+from ._engine import Engine, parameters_read
+from ._errors import ConflictError, FactsError, Location
+from ._load import load_policy, override_problems
+from ._partition import DecidedClass, QuestionPartition, Realiser, partition
+from ._policy import ArticleText, Definition, Overlay, Parameter, Policy, Question, Rule
+from ._subjects import CITY_PARAMETER, SUBJECTS
+from ._text import Cite
+
+__all__ = ["Checker", "Finding", "check"]
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One problem ``check`` found in a policy.
+
+    ``witness`` is a complete fact set that demonstrates the problem (``decide`` raises the
+    conflict, returns ``no_rule``, …); static lints (bounds, unused, uncited, override) have none.
+    """
+
+    code: str
+    severity: Severity
+    message: str
+    location: Location | None
+    question: str | None = None
+    rules: tuple[str, ...] = ()
+    articles: tuple[Cite, ...] = ()
+    witness: BaseModel | None = None
+    suggestion: str | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.location}: " if self.location else ""
+        hint = f" ({self.suggestion})" if self.suggestion else ""
+        return f"{where}{self.code}: {self.message}{hint}"
+
+    def witness_data(self) -> dict[str, Any] | None:
+        """The witness as JSON-ready data (a fact set ``decide`` accepts), or None."""
+        if self.witness is None:
+            return None
+        data: dict[str, Any] = self.witness.model_dump(mode="json", exclude_none=True)
+        return data
+
+    def witness_json(self) -> str | None:
+        """The witness as compact JSON, or None."""
+        data = self.witness_data()
+        return None if data is None else json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+    def to_dict(self) -> dict[str, Any]:
+        loc = self.location
+        return {
+            "code": self.code,
+            "severity": self.severity,
+            "message": self.message,
+            "location": (
+                {"file": loc.file, "line": loc.line, "column": loc.column} if loc else None
+            ),
+            "question": self.question,
+            "rules": list(self.rules),
+            "articles": [str(c) for c in self.articles],
+            "witness": self.witness_data(),
+            "suggestion": self.suggestion,
+        }
+
+
+Where = Rule | Question | Parameter | Definition | ArticleText | Location
+
+
+@dataclass(frozen=True, slots=True)
+class _Raw:
+    """What a check yields; the dispatcher turns it into a located :class:`Finding`."""
+
+    code: str
+    message: str
+    at: Where
+    rules: tuple[Rule, ...] = ()
+    witness: BaseModel | None = None
+    suggestion: str | None = None
+    articles: tuple[Cite, ...] = ()
+    question: str | None = None
+
+
+class Checker:
+    """One run of the checks over one engine; the partitions are computed once, on demand.
+
+    ``only`` limits the partitioned questions (an overlay re-checks the questions it changes).
+    """
+
+    def __init__(self, engine: Engine, only: frozenset[str] | None = None) -> None:
+        self.engine = engine
+        self.policy = engine.policy
+        self.only = only
+        self._realiser = Realiser(engine.context)
+        self._partitions: dict[str, QuestionPartition] = {}
+
+    def partition(self, question: Question) -> QuestionPartition:
+        if question.name not in self._partitions:
+            self._partitions[question.name] = partition(self.engine, question, self._realiser)
+        return self._partitions[question.name]
+
+    def partitions(self) -> Iterator[QuestionPartition]:
+        for question in self.policy.questions.values():
+            if self.only is None or question.name in self.only:
+                yield self.partition(question)
+
+    @property
+    def classes_decided(self) -> int:
+        return sum(len(p.classes) for p in self._partitions.values())
+
+    def findings(self) -> Iterator[Finding]:
+        for check_ in _CHECKS:
+            for raw in check_(self):
+                yield self._locate(raw)
+
+    def _locate(self, raw: _Raw) -> Finding:
+        at = raw.at
+        location = at if isinstance(at, Location) else at.location
+        question = raw.question
+        if question is None and isinstance(at, Rule):
+            question = at.question
+        elif question is None and isinstance(at, Question):
+            question = at.name
+        articles = raw.articles or tuple(sorted({c for r in raw.rules for c in r.cites}))
+        return Finding(
+            code=raw.code,
+            severity=severity(raw.code),
+            message=raw.message,
+            location=location,
+            question=question,
+            rules=tuple(r.id for r in raw.rules),
+            articles=articles,
+            witness=raw.witness,
+            suggestion=raw.suggestion,
+        )
+
+
+def check(policy: Policy | Engine | str | os.PathLike[str]) -> Iterator[Finding]:
+    """The findings of every check on ``policy``, lazily: overlaps and gaps first.
+
+    ``policy`` is a loaded :class:`Policy`, an :class:`Engine`, or a policy directory (loaded
+    leniently, so that inconsistent overrides are findings rather than a ``PolicyError``).
+    """
+    if isinstance(policy, Engine):
+        engine = policy
+    elif isinstance(policy, Policy):
+        engine = Engine(policy)
+    else:
+        engine = Engine(load_policy(Path(policy), strict=False))
+    yield from Checker(engine).findings()
+    for district in sorted(engine.policy.overlays):
+        yield from _overlay_findings(engine, engine.policy.overlays[district])
+
+
+_BY_VALUE = frozenset({"overlap", "gap", "answer-place", "unreachable"})
+"""The findings a parameter's value can change: an overlay is checked for these."""
+
+
+def _overlay_findings(engine: Engine, overlay: Overlay) -> Iterator[Finding]:
+    """The partition checks again for the questions an overlay changes, with its values.
+
+    The overlay's values are checked as the city policy's own (a flattened copy); each witness is
+    then moved into the overlay's district and confirmed with the real engine, so that ``decide``
+    meets the problem on it exactly as the finding says.
+    """
+    policy = engine.policy
+    changed = frozenset(
+        q.name for q in policy.questions.values() if parameters_read(q) & set(overlay.parameters)
+    )
+    if not changed:
+        return
+    flat = replace(policy, parameters=policy.parameters_for(overlay.district), overlays={})
+    prefix = f"with the overlay {overlay.file} (district {overlay.district}): "
+    for finding in Checker(Engine(flat), only=changed).findings():
+        if finding.code not in _BY_VALUE:
+            continue
+        witness = finding.witness
+        if witness is not None:
+            witness = _into_district(engine, witness, overlay.district)
+        yield replace(finding, message=prefix + finding.message, witness=witness)
+
+
+def _into_district(engine: Engine, facts: BaseModel, district: str) -> BaseModel | None:
+    """``facts`` with the district of its location renamed to ``district`` (every code in that
+    district moves with it), or None if the result is not a valid fact set."""
+    home = engine.district_of(facts)
+    if home is None or home == district:
+        return facts
+
+    def move(value: Any) -> Any:
+        if isinstance(value, str) and value.isdigit() and value.startswith(home):
+            return district + value[len(home) :]
+        if isinstance(value, list | tuple):
+            return type(value)(move(v) for v in value)
+        if isinstance(value, dict):
+            return {k: move(v) for k, v in value.items()}
+        return value
+
+    try:
+        return type(facts).model_validate(move(facts.model_dump()))
+    except ValidationError:
+        return None
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def _by_position(rules: Iterable[Rule]) -> list[Rule]:
+    return sorted(rules, key=lambda r: (r.location.file, r.location.line, r.location.column, r.id))
+
+
+def _rule_list(rules: Sequence[Rule]) -> str:
+    """The rules with their citations; every one but the first (where the finding points) with
+    its location."""
+    parts = []
+    for i, r in enumerate(rules):
+        cites = ", ".join(str(c) for c in r.cites)
+        where = f" at {r.location}" if i else ""
+        parts.append(f"`{r.id}` {cites}{where}")
+    return ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0]
+
+
+def _share(n: int, total: int) -> str:
+    return "1 case" if n == total == 1 else f"{n} of {total} classes of cases"
+
+
+def _group(
+    classes: Iterable[DecidedClass], key: Callable[[DecidedClass], tuple[str, ...] | None]
+) -> dict[tuple[str, ...], list[DecidedClass]]:
+    groups: dict[tuple[str, ...], list[DecidedClass]] = {}
+    for cls in classes:
+        k = key(cls)
+        if k is not None:
+            groups.setdefault(k, []).append(cls)
+    return groups
+
+
+def _rules(question: Question, ids: Iterable[str]) -> list[Rule]:
+    wanted = set(ids)
+    return [r for r in question.rules if r.id in wanted]
+
+
+# --- the checks, in the order findings come out -----------------------------------------------
+
+
+def _overlaps(c: Checker) -> Iterator[_Raw]:
+    for part in c.partitions():
+        q = part.question
+        groups = _group(
+            part.classes, lambda k: k.remaining if isinstance(k.error, ConflictError) else None
+        )
+        for ids, classes in groups.items():
+            rules = _by_position(_rules(q, ids))
+            example = classes[0]
+            yield _Raw(
+                "overlap",
+                f"question `{q.name}`: rules {_rule_list(rules)} "
+                f"{'both' if len(rules) == 2 else 'all'} apply and give different answers, and "
+                f"{'neither overrides the other' if len(rules) == 2 else 'none overrides another'}"
+                " — in "
+                f"{_share(len(classes), len(part.classes))}, e.g. {example.describe(q.subject)}",
+                rules[0],
+                tuple(rules),
+                example.facts,
+                "say which rule wins with `overrides:`, or narrow one condition",
+            )
+
+
+def _gaps(c: Checker) -> Iterator[_Raw]:
+    for part in c.partitions():
+        q = part.question
+        if not q.always_answers:
+            continue
+        groups = _group(
+            part.classes,
+            lambda k: (
+                k.fired if k.decision is not None and k.decision.outcome == "no_rule" else None
+            ),
+        )
+        for fired, classes in groups.items():
+            example = classes[0]
+            why = (
+                f" (rules {', '.join(f'`{i}`' for i in fired)} hold but are all overridden)"
+                if fired
+                else ""
+            )
+            yield _Raw(
+                "gap",
+                f"question `{q.name}` must always answer, but no rule applies in "
+                f"{_share(len(classes), len(part.classes))}{why}, e.g. "
+                f"{example.describe(q.subject)}",
+                q,
+                tuple(_rules(q, fired)),
+                example.facts,
+                "add a rule for these cases, or set `always_answers: false` on the question",
+                articles=q.cites,
+            )
+
+
+def _answer_places(c: Checker) -> Iterator[_Raw]:
+    for part in c.partitions():
+        q = part.question
+        groups = _group(
+            (*part.classes, *part.place_failures),
+            lambda k: k.remaining if isinstance(k.error, FactsError) else None,
+        )
+        for ids, classes in groups.items():
+            rules = _by_position(_rules(q, ids))
+            example = classes[0]
+            yield _Raw(
+                "answer-place",
+                f"question `{q.name}`: the answer of {_rule_list(rules)} cannot be given in "
+                f"{_share(len(classes), len(part.classes))}, e.g. "
+                f"{example.describe(q.subject)}: {example.error}",
+                rules[0],
+                tuple(rules),
+                example.facts,
+                "require the facts that name the place in the rule's condition",
+            )
+
+
+def _overrides(c: Checker) -> Iterator[_Raw]:
+    for rule, message in override_problems(c.policy):
+        yield _Raw("override", message, rule, (rule,))
+
+
+def _unreachable(c: Checker) -> Iterator[_Raw]:
+    for part in c.partitions():
+        q = part.question
+        fired: dict[str, DecidedClass] = {}
+        stays: set[str] = set()
+        for cls in part.classes:
+            for rid in cls.fired:
+                fired.setdefault(rid, cls)
+            stays.update(cls.remaining)
+        for rule in q.rules:
+            if rule.id not in fired:
+                what = (
+                    f"the scope `{q.scope}` holds for every case, so its not-applicable "
+                    f"answer `{rule.id}` never applies"
+                    if rule.from_scope
+                    else f"rule `{rule.id}` can never apply: no case satisfies `{rule.condition}`"
+                )
+                yield _Raw("unreachable", what, rule, (rule,))
+            elif rule.id not in stays:
+                example = fired[rule.id]
+                winners = sorted(
+                    {r.id for r in q.rules if rule.id in r.overrides and r.id in example.fired}
+                )
+                yield _Raw(
+                    "unreachable",
+                    f"rule `{rule.id}` is overridden wherever it applies (e.g. by "
+                    f"{', '.join(f'`{w}`' for w in winners)} when "
+                    f"{example.describe(q.subject)}), so it never gives the answer",
+                    rule,
+                    (rule, *_rules(q, winners)),
+                    example.facts,
+                )
+
+
+_ORDERING = {"<", "<=", ">", ">="}
+_FLIP = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
+_INCLUSIVE = {">=", "<="}
+
+
+@dataclass(frozen=True, slots=True)
+class _Comparison:
+    node: Compare
+    fact: FactRef
+    op: str  # as if the fact were on the left
+    threshold: ParamRef | IntConst
+    location: Location
+    owner: Rule | Definition
+
+
+def _comparisons(c: Checker) -> Iterator[_Comparison]:
+    """Every comparison of an integer fact with a parameter or literal, as written."""
+    owners: list[tuple[Rule | Definition, str]] = [
+        (d, d.subject) for d in c.policy.definitions.values()
+    ]
+    owners += [(r, q.subject) for q in c.policy.questions.values() for r in q.rules]
+    for owner, subject in owners:
+        if isinstance(owner, Rule) and owner.from_scope:
+            continue
+        features = SUBJECTS[subject].features
+        for node in walk(owner.condition):
+            if not isinstance(node, Compare):
+                continue
+            for fact, other, op in (
+                (node.left, node.right, node.op),
+                (node.right, node.left, _FLIP[node.op]),
+            ):
+                if (
+                    isinstance(fact, FactRef)
+                    and fact.feature in features
+                    and features[fact.feature].type.kind == "int"
+                    and isinstance(other, ParamRef | IntConst)
+                ):
+                    text = owner.when_text
+                    where = (
+                        text.location(node.span.line, node.span.column)
+                        if text is not None
+                        else owner.location
+                    )
+                    yield _Comparison(node, fact, op, other, where, owner)
+
+
+def _bounds(c: Checker) -> Iterator[_Raw]:
+    params = c.policy.parameters
+    unbounded: dict[str, list[_Comparison]] = {}
+    for cmp in _comparisons(c):
+        threshold = cmp.threshold
+        if isinstance(threshold, IntConst):
+            if cmp.op in _ORDERING:
+                yield _Raw(
+                    "bounds",
+                    f"`{cmp.node}` compares with the literal {threshold.value}: a threshold is a "
+                    "named parameter whose `bound:` says whether the value itself is in range",
+                    cmp.location,
+                    suggestion="declare an int parameter with `bound: inclusive` or `exclusive`",
+                )
+            continue
+        param = params.get(threshold.name)
+        if param is None or param.type != "int":
+            continue
+        if param.bound is None:
+            unbounded.setdefault(param.name, []).append(cmp)
+        elif cmp.op in _ORDERING and (cmp.op in _INCLUSIVE) != (param.bound == "inclusive"):
+            want = (
+                {">": ">=", "<": "<="} if param.bound == "inclusive" else {">=": ">", "<=": "<"}
+            )[cmp.op]
+            inclusive = param.bound == "inclusive"
+            yield _Raw(
+                "bounds",
+                f"`{cmp.node}`: parameter `{param.name}` is declared `bound: {param.bound}` "
+                f"(the value {param.value} itself is {'in' if inclusive else 'out of'} range), "
+                f"but `{cmp.node.op}` {'excludes' if inclusive else 'includes'} it",
+                cmp.location,
+                suggestion=f"write `{cmp.fact} {want} {threshold}`, or change the bound; for the "
+                f"cases outside the range write `not ({cmp.fact} {_FLIP[want]} {threshold})`",
+                articles=(param.cite,) if param.cite else (),
+            )
+    for name, uses in unbounded.items():
+        param = params[name]
+        first = uses[0]
+        more = f" (and {len(uses) - 1} more)" if len(uses) > 1 else ""
+        yield _Raw(
+            "bounds",
+            f"int parameter `{name}` is a threshold (`{first.node}` at {first.location}{more}) "
+            "but has no `bound:`: say whether the value itself is in range",
+            param,
+            suggestion="add `bound: inclusive` (以上/以下 include the number) or `exclusive`",
+            articles=(param.cite,) if param.cite else (),
+        )
+
+
+def _used_definitions(policy: Policy) -> set[str]:
+    todo = [q.scope for q in policy.questions.values() if q.scope]
+    todo += [
+        n.name
+        for q in policy.questions.values()
+        for r in q.rules
+        for n in walk(r.condition)
+        if isinstance(n, DefRef)
+    ]
+    used: set[str] = set()
+    while todo:
+        name = todo.pop()
+        if name in used or name not in policy.definitions:
+            continue
+        used.add(name)
+        todo += [n.name for n in walk(policy.definitions[name].condition) if isinstance(n, DefRef)]
+    return used
+
+
+def _used_parameters(policy: Policy) -> set[str]:
+    exprs: list[Expr] = [r.expanded for q in policy.questions.values() for r in q.rules]
+    return {n.name for e in exprs for n in walk(e) if isinstance(n, ParamRef)} | {CITY_PARAMETER}
+
+
+def _unused_parameters(c: Checker) -> Iterator[_Raw]:
+    used = _used_parameters(c.policy)
+    for name, param in c.policy.parameters.items():
+        if name not in used:
+            yield _Raw(
+                "unused-parameter",
+                f"parameter `{name}` is read by no rule (nor by a definition a rule uses)",
+                param,
+                suggestion="use it in a condition as `param." + name + "`, or remove it",
+                articles=(param.cite,) if param.cite else (),
+            )
+
+
+def _unused_definitions(c: Checker) -> Iterator[_Raw]:
+    used = _used_definitions(c.policy)
+    for name, definition in c.policy.definitions.items():
+        if name not in used:
+            yield _Raw(
+                "unused-definition",
+                f"definition `{name}` is used by no rule, scope or other definition in use",
+                definition,
+                suggestion=f"use it in a condition as `{name}`, or remove it",
+                articles=(definition.cite,) if definition.cite else (),
+            )
+
+
+_PUNCTUATION = set(string.punctuation) | set("。，、；：？！“”‘’《》（）【】…—·")
+
+
+def _declared_not_encoded(text: str, clauses: Iterable[str]) -> bool:
+    """Whether the not-encoded clauses cover every word of ``text`` (punctuation aside)."""
+    covered = [False] * len(text)
+    for clause in clauses:
+        start = text.find(clause)
+        while clause and start >= 0:
+            for i in range(start, start + len(clause)):
+                covered[i] = True
+            start = text.find(clause, start + 1)
+    return all(
+        covered[i] or ch.isspace() or ch in _PUNCTUATION or unicodedata.category(ch).startswith("P")
+        for i, ch in enumerate(text)
+    )
+
+
+def _cited(policy: Policy) -> set[Cite]:
+    cites = {cite for q in policy.questions.values() for r in q.rules for cite in r.cites}
+    for name in _used_definitions(policy):
+        cite = policy.definitions[name].cite
+        if cite is not None:
+            cites.add(cite)
+    for name in _used_parameters(policy):
+        param = policy.parameters.get(name)
+        if param is not None and param.cite is not None:
+            cites.add(param.cite)
+    return cites
+
+
+def _uncited_articles(c: Checker) -> Iterator[_Raw]:
+    cited = _cited(c.policy)
+    for number, article in c.policy.articles.items():
+        clauses = [zh for zh, _reason in article.not_encoded]
+        whole = Cite(number)
+        if _declared_not_encoded(article.text.zh, clauses):
+            continue
+        any_item = any(cite.article == number for cite in cited)
+        if not any_item:
+            yield _Raw(
+                "uncited-article",
+                f"article {whole} is not encoded: no rule cites it, and its text is not "
+                "declared `not_encoded`",
+                article,
+                suggestion="encode it as a rule that cites it, or list its text under "
+                "`not_encoded` with the reason",
+                articles=(whole,),
+            )
+            continue
+        if whole in cited:
+            continue
+        for item, text in article.items.items():
+            if Cite(number, item) not in cited and not _declared_not_encoded(text.zh, clauses):
+                yield _Raw(
+                    "uncited-article",
+                    f"item {Cite(number, item)} is not encoded: no rule cites it, and its text "
+                    "is not declared `not_encoded`",
+                    article,
+                    suggestion="encode it as a rule that cites it, or list its text under "
+                    "`not_encoded` with the reason",
+                    articles=(Cite(number, item),),
+                )
+
+
+_CHECKS: tuple[Callable[[Checker], Iterator[_Raw]], ...] = (
+    _overlaps,
+    _gaps,
+    _answer_places,
+    _overrides,
+    _unreachable,
+    _bounds,
+    _unused_parameters,
+    _unused_definitions,
+    _uncited_articles,
+)
+"""Every check, in the order its findings are reported: overlaps and gaps first."""

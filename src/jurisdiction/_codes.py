@@ -1,0 +1,103 @@
+"""Every stable code a policy diagnostic or a check finding may carry, with a one-line summary.
+
+The codes are part of the public contract: analysts and tools match on them, and each has a
+section in ``docs/errors.md``. A test keeps three lists equal: this registry, the sections of the
+docs, and the codes the source emits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+__all__ = ["CHECK_CODES", "CODES", "LOAD_CODES", "Code", "Severity", "severity"]
+
+Severity = Literal["error", "warning"]
+Stage = Literal["load", "check"]
+
+
+@dataclass(frozen=True, slots=True)
+class Code:
+    code: str
+    stages: tuple[Stage, ...]
+    severity: Severity
+    summary: str
+
+
+def _load(code: str, summary: str) -> Code:
+    return Code(code, ("load",), "error", summary)
+
+
+def _check(code: str, severity: Severity, summary: str) -> Code:
+    return Code(code, ("check",), severity, summary)
+
+
+_ALL = (
+    # reading files
+    _load("file", "the policy directory or a file cannot be read"),
+    _load("file-too-large", "a policy file is larger than the loader accepts"),
+    _load("yaml-syntax", "a file is not well-formed YAML"),
+    _load("yaml-alias", "anchors, aliases and merge keys are not allowed"),
+    _load("duplicate-key", "a mapping has the same key twice"),
+    # the schema of each file
+    _load("schema", "a value has the wrong shape or type for its place in the file"),
+    _load("unknown-key", "a key the policy format does not know (often a misspelling)"),
+    _load("missing-key", "a required key or section is missing"),
+    _load("duplicate-name", "a section, name, article or item is defined twice"),
+    # articles and citations
+    _load("unknown-chapter", "an article names a chapter that is not defined"),
+    _load("article-text", "an item or not-encoded clause is not part of its article's text"),
+    _load("unknown-article", "a citation names an article that is not in the policy"),
+    _load("unknown-item", "a citation names an item its article does not have"),
+    _load("cite", "a body cites an article its rule does not, or must say which it rests on"),
+    _load("city-parameter", "the policy does not name its city (`city_code`)"),
+    # conditions
+    _load("unknown-subject", "a question or definition is about a subject the library lacks"),
+    _load("condition-syntax", "a condition does not follow the condition grammar"),
+    _load("type-mismatch", "a condition compares or uses values of different types"),
+    _load("unknown-fact", "a condition reads a fact its subject does not have"),
+    _load("unknown-parameter", "a condition reads a parameter the policy does not define"),
+    _load("unknown-definition", "a condition or scope names a definition that does not exist"),
+    _load("unknown-value", "a condition compares an enum fact with a value it cannot take"),
+    _load("definition-cycle", "definitions refer to each other in a circle"),
+    _load("scope", "a definition used as a question's scope lacks `cite` or `outside`"),
+    # district overlays
+    _load("overlay-section", "an overlay has a section other than `overlay` and `parameters`"),
+    _load("overlay-not-delegated", "an overlay sets a parameter the city policy does not delegate"),
+    _load("overlay-unknown-parameter", "an overlay sets a parameter the policy does not have"),
+    _load("overlay-value", "an overlay's value is not of the parameter's type"),
+    _load("overlay-district", "an overlay's district is invalid, outside the city or misnamed"),
+    # rules and answers
+    _load("duplicate-rule", "two rules have the same id"),
+    _load("unknown-body", "an answer names a body the policy does not define"),
+    _load("unknown-place", "an answer names a place its subject does not have, or no label"),
+    _load("unknown-role", "an answer names a role the vocabulary does not define"),
+    Code(
+        "override",
+        ("load", "check"),
+        "error",
+        "an override names an unknown rule, a rule of another question, or forms a cycle",
+    ),
+    # findings of `jurisdiction check`
+    _check("overlap", "error", "two rules with different answers both apply; none overrides"),
+    _check("gap", "error", "a question that must always answer has no answer for some facts"),
+    _check("answer-place", "error", "an answer names a place the facts of some case do not give"),
+    _check("unreachable", "warning", "a rule can never apply, or is always overridden"),
+    _check(
+        "bounds", "warning", "a threshold's inclusive/exclusive bound is missing or contradicted"
+    ),
+    _check("unused-parameter", "warning", "a parameter that no rule reads"),
+    _check("unused-definition", "warning", "a definition that no rule, scope or definition uses"),
+    _check("uncited-article", "warning", "an article or item that no rule encodes or cites"),
+)
+
+CODES: Mapping[str, Code] = {c.code: c for c in _ALL}
+"""Every stable code, by name."""
+
+LOAD_CODES = frozenset(c.code for c in _ALL if "load" in c.stages)
+CHECK_CODES = frozenset(c.code for c in _ALL if "check" in c.stages)
+
+
+def severity(code: str) -> Severity:
+    return CODES[code].severity

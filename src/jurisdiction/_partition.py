@@ -1,0 +1,414 @@
+"""The fact space of one question, cut into finitely many classes, each decided by the engine.
+
+A question's rules read a few features of its subject (walk every rule's ``expanded`` tree). Each
+feature is split into the values a condition can tell apart:
+
+* a boolean both ways; an enum into its values;
+* an integer into intervals at every threshold the rules compare it with: for thresholds
+  ``t1 < … < tk`` inside the feature's range ``[min, max]`` the intervals are ``[min, t1-1]``,
+  ``{t1}``, ``[t1+1, t2-1]``, …, ``{tk}``, ``[tk+1, max]`` (empty ones dropped). A comparison of
+  the feature with a constant or parameter has the same truth value everywhere in an interval,
+  so one representative per interval — the value next to a threshold, t−1 or t+1 — decides it.
+
+The classes are the product of the splits. Each is realised as a concrete fact set (classes no
+fact set can realise, such as "same street but different districts", are skipped) and decided
+with the engine's own semantics, so what the checker reports is what ``decide`` does. The cost
+grows with the number of features and thresholds a question reads, not with any population.
+
+A comparison between two integer features makes the classes representative rather than uniform:
+both features are then also split at both ends of each interval, so that every order between
+the two (less, equal, greater) within and across intervals is decided.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from ._conditions import Compare, Expr, FactRef, InSet, IntConst, ParamRef, walk
+from ._decision import Decision
+from ._engine import Engine, decide_from_holding, resolve
+from ._errors import ConflictError, FactsError
+from ._places import Level, code_at
+from ._policy import Policy, Question
+from ._subjects import SUBJECTS, Context, FeatureType, FeatureValue, Subject, realize
+
+__all__ = [
+    "DecidedClass",
+    "Interval",
+    "QuestionPartition",
+    "Realiser",
+    "Split",
+    "int_thresholds",
+    "partition",
+    "splits",
+]
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Interval:
+    """The whole numbers from ``low`` to ``high``, both included."""
+
+    low: int
+    high: int
+
+    def __str__(self) -> str:
+        return str(self.low) if self.low == self.high else f"{self.low}..{self.high}"
+
+    def to_json(self) -> dict[str, int]:
+        return {"min": self.low, "max": self.high}
+
+
+ClassValue = bool | str | Interval
+
+
+@dataclass(frozen=True, slots=True)
+class Split:
+    """The values of one feature that the question's conditions can tell apart."""
+
+    feature: str
+    type: FeatureType
+    values: tuple[ClassValue, ...]
+    thresholds: tuple[int, ...] = ()
+    relational: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class DecidedClass:
+    """One class of fact sets, its representative, and what the engine decides for it."""
+
+    values: tuple[tuple[str, ClassValue], ...]
+    facts: BaseModel
+    fired: tuple[str, ...]
+    overridden: tuple[str, ...]
+    remaining: tuple[str, ...]
+    decision: Decision | None
+    error: ConflictError | FactsError | None = field(default=None, compare=False)
+
+    def describe(self, subject: str) -> str:
+        """The class in the words of the condition language, e.g. ``resident.age = 18``."""
+        return ", ".join(f"{subject}.{name} {_show(value)}" for name, value in self.values)
+
+
+def _show(value: ClassValue) -> str:
+    if isinstance(value, bool):
+        return "= true" if value else "= false"
+    if isinstance(value, Interval):
+        return f"= {value.low}" if value.low == value.high else f"in {value.low}..{value.high}"
+    return f'= "{value}"'
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionPartition:
+    question: Question
+    splits: tuple[Split, ...]
+    considered: int  # classes in the product of the splits
+    classes: tuple[DecidedClass, ...]  # those some fact set realises, decided
+    place_failures: tuple[DecidedClass, ...] = ()  # other fact sets of a class that decide fails
+
+
+# --- which features, which thresholds ----------------------------------------------------------
+
+
+def _int_param(policy: Policy, term: Any) -> int | None:
+    if isinstance(term, IntConst):
+        return term.value
+    if isinstance(term, ParamRef):
+        param = policy.parameters.get(term.name)
+        if param is not None and param.type == "int" and isinstance(param.value, int):
+            return param.value
+    return None
+
+
+def _int_feature(subject: Subject, term: Any) -> str | None:
+    if isinstance(term, FactRef):
+        feature = subject.features.get(term.feature)
+        if feature is not None and feature.type.kind == "int":
+            return feature.name
+    return None
+
+
+def int_thresholds(
+    policy: Policy, subject: Subject, exprs: Iterable[Expr]
+) -> tuple[dict[str, set[int]], set[str]]:
+    """The thresholds each integer feature is compared with, and the features compared with
+    another feature (relational)."""
+    found: dict[str, set[int]] = {}
+    relational: set[str] = set()
+    for expr in exprs:
+        for node in walk(expr):
+            if isinstance(node, Compare):
+                left, right = _int_feature(subject, node.left), _int_feature(subject, node.right)
+                if left and right:
+                    relational.update((left, right))
+                    found.setdefault(left, set())
+                    found.setdefault(right, set())
+                for feature, other in ((left, node.right), (right, node.left)):
+                    value = _int_param(policy, other)
+                    if feature and value is not None:
+                        found.setdefault(feature, set()).add(value)
+            elif isinstance(node, InSet):
+                feature = _int_feature(subject, node.term)
+                if feature:
+                    found.setdefault(feature, set()).update(
+                        v.value for v in node.values if isinstance(v, IntConst)
+                    )
+    return found, relational
+
+
+def _features_read(subject: Subject, exprs: Iterable[Expr]) -> list[str]:
+    read = {
+        node.feature
+        for expr in exprs
+        for node in walk(expr)
+        if isinstance(node, FactRef) and node.feature in subject.features
+    }
+    return [name for name in subject.features if name in read]  # the subject's own order
+
+
+def _intervals(ftype: FeatureType, thresholds: Iterable[int], relational: bool) -> list[Interval]:
+    lo, hi = ftype.minimum, ftype.maximum
+    out: list[Interval] = []
+    cursor = lo
+    for t in sorted({t for t in thresholds if lo <= t <= hi}):
+        if cursor <= t - 1:
+            out.append(Interval(cursor, t - 1))
+        out.append(Interval(t, t))
+        cursor = t + 1
+    if cursor <= hi:
+        out.append(Interval(cursor, hi))
+    if not relational:
+        return out
+    ends: list[Interval] = []
+    for iv in out:
+        ends.append(Interval(iv.low, iv.low))
+        if iv.high - iv.low >= 2:
+            ends.append(Interval(iv.low + 1, iv.high - 1))
+        if iv.high > iv.low:
+            ends.append(Interval(iv.high, iv.high))
+    return ends
+
+
+def splits(policy: Policy, question: Question) -> tuple[Split, ...]:
+    """How the question's fact space is cut: one split per feature its rules read."""
+    subject = SUBJECTS[question.subject]
+    exprs = [r.expanded for r in question.rules]
+    thresholds, relational = int_thresholds(policy, subject, exprs)
+    out: list[Split] = []
+    for name in _features_read(subject, exprs):
+        ftype = subject.features[name].type
+        if ftype.kind == "bool":
+            out.append(Split(name, ftype, (False, True)))
+        elif ftype.kind == "enum":
+            out.append(Split(name, ftype, ftype.values))
+        else:
+            ts = thresholds.get(name, set())
+            values = tuple(_intervals(ftype, ts, name in relational))
+            out.append(Split(name, ftype, values, tuple(sorted(ts)), name in relational))
+    return tuple(out)
+
+
+# --- realising a class -------------------------------------------------------------------------
+
+
+def _representatives(iv: Interval, ftype: FeatureType) -> tuple[int, ...]:
+    """The value next to a threshold first (t-1 or t+1), then the interval's other end."""
+    if iv.low == iv.high:
+        return (iv.low,)
+    if iv.low == ftype.minimum and iv.high < ftype.maximum:
+        return (iv.high, iv.low)
+    return (iv.low, iv.high)
+
+
+class Realiser:
+    """Concrete fact sets for feature assignments, with the search over samples done once.
+
+    The boolean and enum part of an assignment is looked up among the subject's samples
+    (validated once); integers are then set on the found fact set and validated again. Only
+    if that fails (a feature that depends on an integer) does it fall back to a full search.
+    """
+
+    __slots__ = ("_bases", "_ctx", "_samples")
+
+    def __init__(self, ctx: Context) -> None:
+        self._ctx = ctx
+        self._samples: dict[str, list[tuple[BaseModel, dict[str, FeatureValue]]]] = {}
+        self._bases: dict[tuple[str, frozenset[tuple[str, FeatureValue]]], list[BaseModel]] = {}
+
+    def samples(self, subject: Subject) -> list[tuple[BaseModel, dict[str, FeatureValue]]]:
+        """The subject's samples as fact sets, each with the values of its non-integer features."""
+        if subject.name not in self._samples:
+            found: list[tuple[BaseModel, dict[str, FeatureValue]]] = []
+            for raw in subject.samples(self._ctx):
+                try:
+                    model = subject.model.model_validate(raw)
+                except ValidationError:
+                    continue
+                values = {
+                    name: f.get(model, self._ctx)
+                    for name, f in subject.features.items()
+                    if f.type.kind != "int"
+                }
+                found.append((model, values))
+            self._samples[subject.name] = found
+        return self._samples[subject.name]
+
+    def realise(self, subject: Subject, assignment: Mapping[str, FeatureValue]) -> BaseModel | None:
+        features = subject.features
+        plain = {k: v for k, v in assignment.items() if features[k].type.kind != "int"}
+        ints = {k: v for k, v in assignment.items() if features[k].type.kind == "int"}
+        bases = self.matching(subject, plain)
+        if bases:
+            model = self.with_ints(subject, bases[0], assignment)
+            if model is not None:
+                return model
+        if not ints:
+            return None
+        return realize(subject, assignment, self._ctx)
+
+    def matching(self, subject: Subject, plain: Mapping[str, FeatureValue]) -> list[BaseModel]:
+        """The samples whose non-integer features take the given values."""
+        key = (subject.name, frozenset(plain.items()))
+        if key not in self._bases:
+            self._bases[key] = [
+                m
+                for m, values in self.samples(subject)
+                if all(values[k] == v for k, v in plain.items())
+            ]
+        return self._bases[key]
+
+    def with_ints(
+        self, subject: Subject, base: BaseModel, assignment: Mapping[str, FeatureValue]
+    ) -> BaseModel | None:
+        """``base`` with the assignment's integers set, if it then has every assigned value."""
+        update: dict[str, Any] = {}
+        for name, value in assignment.items():
+            if subject.features[name].type.kind == "int":
+                fieldname = subject.int_fields.get(name)
+                if fieldname is None:
+                    return None
+                update[fieldname] = value
+        model = base
+        if update:
+            try:
+                model = subject.model.model_validate({**base.model_dump(), **update})
+            except ValidationError:
+                return None
+        return model if self._matches(subject, model, assignment) else None
+
+    def _matches(
+        self, subject: Subject, model: BaseModel, assignment: Mapping[str, FeatureValue]
+    ) -> bool:
+        return all(subject.features[n].get(model, self._ctx) == v for n, v in assignment.items())
+
+
+# --- deciding every class ----------------------------------------------------------------------
+
+
+def _candidates(
+    split_list: tuple[Split, ...], combo: tuple[ClassValue, ...]
+) -> Iterator[dict[str, FeatureValue]]:
+    """Assignments that represent one class: next to the thresholds first, then the far ends."""
+    for pick in (0, 1):
+        assignment: dict[str, FeatureValue] = {}
+        tried_other = False
+        for split, value in zip(split_list, combo, strict=True):
+            if isinstance(value, Interval):
+                reps = _representatives(value, split.type)
+                assignment[split.feature] = reps[min(pick, len(reps) - 1)]
+                tried_other = tried_other or len(reps) > 1
+            else:
+                assignment[split.feature] = value
+        yield assignment
+        if not tried_other:
+            return
+
+
+def partition(engine: Engine, question: Question, realiser: Realiser) -> QuestionPartition:
+    """Every class of the question's fact space that some fact set realises, decided."""
+    policy = engine.policy
+    subject = SUBJECTS[question.subject]
+    split_list = splits(policy, question)
+    decided: list[DecidedClass] = []
+    failures: list[DecidedClass] = []
+    considered = 0
+    for combo in itertools.product(*(s.values for s in split_list)):
+        considered += 1
+        facts = None
+        for assignment in _candidates(split_list, combo):
+            facts = realiser.realise(subject, assignment)
+            if facts is not None:
+                break
+        if facts is None:
+            continue
+        values = tuple((s.feature, v) for s, v in zip(split_list, combo, strict=True))
+        cls = _decide(engine, question, values, facts)
+        decided.append(cls)
+        if cls.decision is not None and cls.remaining:
+            failure = _place_failure(engine, question, realiser, cls, assignment)
+            if failure is not None:
+                failures.append(failure)
+    return QuestionPartition(question, split_list, considered, tuple(decided), tuple(failures))
+
+
+def _place_failure(
+    engine: Engine,
+    question: Question,
+    realiser: Realiser,
+    cls: DecidedClass,
+    assignment: Mapping[str, FeatureValue],
+) -> DecidedClass | None:
+    """Another fact set of the class for which the answer names a place the facts lack.
+
+    Features the rules do not read may still decide whether a place is known (the woman's
+    hukou place of an unmarried man) or fine enough (a community-level answer for a street
+    code), so every sample of the class is tried against the answer's places.
+    """
+    subject = SUBJECTS[question.subject]
+    ctx = engine.context
+    answer = next(r.answer for r in question.rules if r.id == cls.remaining[0])
+    wanted = [
+        (subject.places[b.place], b.level) for b in answer.bodies if b.level is not Level.city
+    ]
+    if not wanted:
+        return None
+    plain = {k: v for k, v in assignment.items() if subject.features[k].type.kind != "int"}
+    for base in realiser.matching(subject, plain):
+        codes = [(raw, level) for place, level in wanted for raw in _each(place.get(base, ctx))]
+        if all(raw is not None and code_at(raw, level) is not None for raw, level in codes):
+            continue
+        facts = realiser.with_ints(subject, base, assignment)
+        if facts is None:
+            continue
+        other = _decide(engine, question, cls.values, facts)
+        if isinstance(other.error, FactsError):
+            return other
+    return None
+
+
+def _decide(
+    engine: Engine,
+    question: Question,
+    values: tuple[tuple[str, ClassValue], ...],
+    facts: BaseModel,
+) -> DecidedClass:
+    holding = engine.holding(question, facts)
+    fired, overridden, remaining = resolve(question, holding)
+    ids = (tuple(r.id for r in fired), tuple(r.id for r in overridden))
+    rest = tuple(r.id for r in remaining)
+    try:
+        decision = decide_from_holding(engine.policy, question, facts, engine.context, holding)
+    except (ConflictError, FactsError) as exc:
+        return DecidedClass(values, facts, *ids, rest, None, exc)
+    return DecidedClass(values, facts, *ids, rest, decision)
+
+
+def _each(raw: str | tuple[str, ...] | None) -> tuple[str | None, ...]:
+    """A place reference's value as a tuple: one code, several (adjacent districts), or none."""
+    if isinstance(raw, tuple):
+        return raw or (None,)
+    return (raw,)

@@ -1,0 +1,138 @@
+"""How a question's fact space is cut into classes."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+import jurisdiction
+from jurisdiction._conditions import parse_condition
+from jurisdiction._partition import (
+    Interval,
+    Realiser,
+    _intervals,
+    _representatives,
+    int_thresholds,
+    partition,
+    splits,
+)
+from jurisdiction._subjects import SUBJECTS, Feature, FeatureType
+
+AGE = FeatureType("int", minimum=0, maximum=150)
+
+
+def test_an_integer_is_cut_at_each_threshold_into_intervals_and_single_values() -> None:
+    assert _intervals(AGE, {15, 18, 49, 200, -3}, relational=False) == [
+        Interval(0, 14),
+        Interval(15, 15),
+        Interval(16, 17),
+        Interval(18, 18),
+        Interval(19, 48),
+        Interval(49, 49),
+        Interval(50, 150),
+    ]
+    assert _intervals(AGE, set(), relational=False) == [Interval(0, 150)]
+    assert _intervals(AGE, {0, 150}, relational=False) == [
+        Interval(0, 0),
+        Interval(1, 149),
+        Interval(150, 150),
+    ]
+
+
+def test_representatives_sit_next_to_a_threshold() -> None:
+    assert _representatives(Interval(0, 14), AGE) == (14, 0)  # t-1 first
+    assert _representatives(Interval(16, 17), AGE) == (16, 17)  # t+1 first
+    assert _representatives(Interval(50, 150), AGE) == (50, 150)
+    assert _representatives(Interval(18, 18), AGE) == (18,)
+
+
+def test_a_comparison_between_two_facts_splits_both_at_every_interval_end() -> None:
+    two = replace(
+        SUBJECTS["resident"],
+        features={
+            **SUBJECTS["resident"].features,
+            "spouse_age": Feature("spouse_age", AGE, "the spouse's age", lambda f, c: 0),
+        },
+    )
+    policy = jurisdiction.load().policy
+    found, relational = int_thresholds(
+        policy, two, [parse_condition("resident.age >= 18 and resident.age < resident.spouse_age")]
+    )
+    assert found == {"age": {18}, "spouse_age": set()}
+    assert relational == {"age", "spouse_age"}
+    assert _intervals(AGE, {18}, relational=True) == [
+        Interval(0, 0),
+        Interval(1, 16),
+        Interval(17, 17),
+        Interval(18, 18),
+        Interval(19, 19),
+        Interval(20, 149),
+        Interval(150, 150),
+    ]
+
+
+def test_thresholds_come_from_parameters_literals_and_sets() -> None:
+    policy = jurisdiction.load().policy
+    found, relational = int_thresholds(
+        policy,
+        SUBJECTS["resident"],
+        [
+            parse_condition("param.childbearing_age_male_min <= resident.age"),
+            parse_condition('resident.age in [3, 7] and resident.sex == "male"'),
+        ],
+    )
+    assert found == {"age": {18, 3, 7}}
+    assert relational == set()
+
+
+def test_the_splits_of_a_bundled_question_are_the_features_its_rules_read() -> None:
+    engine = jurisdiction.load()
+    q = engine.question("second_child_approval")
+    cut = splits(engine.policy, q)
+    assert [s.feature for s in cut] == [
+        "hukou_in_city",
+        "cross_street",
+        "sex",
+        "age",
+        "woman_hukou_known",
+    ]
+    (age,) = [s for s in cut if s.feature == "age"]
+    assert age.thresholds == (15, 18, 49)
+    part = partition(engine, q, Realiser(engine.context))
+    assert part.considered == 2 * 2 * 2 * 7 * 2
+    # a woman always knows her own hukou place: those classes cannot be realised
+    assert len(part.classes) == part.considered - 2 * 2 * 7
+
+
+@pytest.mark.parametrize(
+    ("assignment", "realisable"),
+    [
+        ({"cross_street": False, "cross_district": True}, False),
+        ({"cross_street": False, "cross_district": True, "age": 30}, False),
+        ({"cross_street": True, "cross_district": False, "age": 150}, True),
+        ({"sex": "female", "woman_hukou_known": False}, False),
+    ],
+)
+def test_the_realiser_finds_a_fact_set_exactly_when_one_exists(
+    assignment: dict[str, bool | int | str], realisable: bool
+) -> None:
+    engine = jurisdiction.load()
+    subject = SUBJECTS["resident"]
+    facts = Realiser(engine.context).realise(subject, assignment)
+    assert (facts is not None) is realisable
+    if facts is not None:
+        assert all(
+            subject.features[k].get(facts, engine.context) == v for k, v in assignment.items()
+        )
+
+
+@pytest.mark.parametrize("subject", sorted(SUBJECTS))
+def test_every_integer_feature_has_a_range_and_a_field_to_set(subject: str) -> None:
+    """The partition cuts [minimum, maximum] and realises a value through int_fields: a feature
+    without a real range would be decided at one value only, and silently."""
+    subj = SUBJECTS[subject]
+    for name, feature in subj.features.items():
+        if feature.type.kind == "int":
+            assert feature.type.minimum < feature.type.maximum, name
+            assert subj.int_fields.get(name) in subj.model.model_fields, name

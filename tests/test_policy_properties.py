@@ -1,0 +1,92 @@
+"""Properties of the bundled policy that the issues state, proved on generated facts, and the
+1000-staff overlap found by the checker once its explicit resolution is removed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pydantic import BaseModel
+
+import jurisdiction
+from jurisdiction import testing
+from jurisdiction._cli import cli
+from jurisdiction._load import load_policy
+from policy_files import bundled_copy, line_of, patch
+
+ENGINE = jurisdiction.load()
+TIER = {"community": 1, "street": 2, "district": 3}
+UNIT_QUESTIONS = ("unit_management", "unit_instrument", "unit_guidance")
+CERTIFICATES = {"first_child_certificate", "only_child_honour_certificate"}
+
+
+def _tier(facts: BaseModel, question: str) -> int | None:
+    decision = ENGINE.decide(facts, question)
+    if decision.outcome != "responsible":
+        return None
+    return max(TIER[b.level] for b in decision.bodies)
+
+
+@settings(max_examples=300, deadline=None)
+@given(unit=testing.facts(ENGINE, "unit"), more=st.integers(1, 5000))
+def test_more_staff_never_moves_a_unit_to_a_lower_tier(unit: BaseModel, more: int) -> None:
+    bigger = unit.model_copy(update={"staff": unit.staff + more})  # type: ignore[attr-defined]
+    for question in UNIT_QUESTIONS:
+        before, after = _tier(unit, question), _tier(bigger, question)
+        assert (before is None) == (after is None)
+        if before is not None and after is not None:
+            assert after >= before, (question, unit, more)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    resident=testing.facts(ENGINE, "resident", where={"blind_spot_cause": "affiliation_unclear"})
+)
+def test_unclear_affiliation_moves_exactly_the_two_certificates(resident: BaseModel) -> None:
+    """(七): in a blind spot whose affiliation is unclear, the two certificates of (二)5 move to
+    the hukou place and nothing else changes; the same resident in an area whose management is
+    in place is the comparison."""
+    area = resident.area  # type: ignore[attr-defined]
+    settled = resident.model_copy(
+        update={
+            "area": area.model_copy(update={"management_in_place": True, "blind_spot_cause": None})
+        }
+    )
+    for question in ENGINE.questions("resident"):
+        blind, normal = ENGINE.decide(resident, question), ENGINE.decide(settled, question)
+        if question in CERTIFICATES and normal.outcome == "responsible":
+            assert [b.place for b in normal.bodies] == ["residence"]
+            assert [(b.place, str(b.cite)) for b in blind.bodies] == [("hukou", "(七)")]
+        else:
+            assert (blind.outcome, blind.bodies) == (normal.outcome, normal.bodies), question
+
+
+def test_removing_the_1000_staff_resolution_gives_one_overlap_at_1000(tmp_path: Path) -> None:
+    root = bundled_copy(tmp_path / "policy")
+    chapter = root / "chapter3.yaml"
+    line = line_of(chapter, "- id: unit_management.district_by_staff")
+    patch(
+        chapter,
+        "          - unit_management.street_by_staff   # the 1000 overlap: see the note\n",
+        "",
+    )
+    engine = jurisdiction.Engine(load_policy(root, strict=False))
+    findings = list(jurisdiction.check(engine))
+    assert [f.code for f in findings] == ["overlap"], "\n".join(map(str, findings))
+    (overlap,) = findings
+    assert overlap.location is not None
+    assert (Path(overlap.location.file).name, overlap.location.line) == ("chapter3.yaml", line)
+    assert set(overlap.rules) == {
+        "unit_management.district_by_staff",
+        "unit_management.street_by_staff",
+    }
+    witness = overlap.witness_data()
+    assert witness is not None
+    assert witness["staff"] == 1000
+    result = CliRunner().invoke(cli, ["check", str(root)])
+    assert result.exit_code == 1
+    assert f"chapter3.yaml:{line}:" in result.output
+    assert "overlap" in result.output
+    assert '"staff":1000' in result.output
