@@ -365,7 +365,24 @@ class District(_Facts):
         return self
 
 
-class Resident(_Facts):
+class _HukouAndResidence(_Facts):
+    """A fact set with a hukou place and a residence place, and how far apart they are."""
+
+    hukou: Place
+    residence: Place
+
+    @property
+    def cross_street(self) -> bool:
+        """Hukou and residence lie in different streets/townships (the first 9 digits differ)."""
+        return code_at(self.hukou, Level.street) != code_at(self.residence, Level.street)
+
+    @property
+    def cross_district(self) -> bool:
+        """Hukou and residence lie in different districts/counties (the first 6 digits differ)."""
+        return code_at(self.hukou, Level.district) != code_at(self.residence, Level.district)
+
+
+class Resident(_HukouAndResidence):
     """A person registered (户籍) in one place and living (现居住) in another, or the same."""
 
     kind: Literal["resident"] = "resident"
@@ -405,14 +422,6 @@ class Resident(_Facts):
         return self
 
     @property
-    def cross_street(self) -> bool:
-        return code_at(self.hukou, Level.street) != code_at(self.residence, Level.street)
-
-    @property
-    def cross_district(self) -> bool:
-        return code_at(self.hukou, Level.district) != code_at(self.residence, Level.district)
-
-    @property
     def woman_hukou(self) -> str | None:
         """The hukou place of the woman of the couple (女方户籍地), where the facts tell it."""
         if self.sex is Sex.female:
@@ -422,7 +431,7 @@ class Resident(_Facts):
         return None
 
 
-class BirthCase(_Facts):
+class BirthCase(_HukouAndResidence):
     """An out-of-policy birth (政策外生育) to a separated person, as article (五) handles it."""
 
     kind: Literal["birth_case"] = "birth_case"
@@ -441,11 +450,3 @@ class BirthCase(_Facts):
         _fine_enough(self.hukou, "hukou")
         _fine_enough(self.residence, "residence")
         return self
-
-    @property
-    def cross_street(self) -> bool:
-        return code_at(self.hukou, Level.street) != code_at(self.residence, Level.street)
-
-    @property
-    def cross_district(self) -> bool:
-        return code_at(self.hukou, Level.district) != code_at(self.residence, Level.district)

@@ -335,27 +335,33 @@ def _birth_case_samples(ctx: Context) -> Iterator[dict[str, Any]]:
             }
 
 
+_SEPARATION = (
+    Feature("hukou_in_city", BOOL, "the hukou place is in this city", _in_city("hukou"), True),
+    Feature(
+        "residence_in_city", BOOL, "the residence is in this city", _in_city("residence"), True
+    ),
+    Feature(
+        "cross_street",
+        BOOL,
+        "hukou and residence are in different streets/townships",
+        _attr("cross_street"),
+    ),
+    Feature(
+        "cross_district",
+        BOOL,
+        "hukou and residence are in different districts/counties",
+        _attr("cross_district"),
+    ),
+)
+"""The features of any fact set with a hukou and a residence place: where each is, how far apart."""
+
+
 RESIDENT = Subject(
     name="resident",
     model=Resident,
     doc="a person, with hukou and residence places",
     features=_features(
-        Feature("hukou_in_city", BOOL, "the hukou place is in this city", _in_city("hukou"), True),
-        Feature(
-            "residence_in_city", BOOL, "the residence is in this city", _in_city("residence"), True
-        ),
-        Feature(
-            "cross_street",
-            BOOL,
-            "hukou and residence are in different streets/townships",
-            _attr("cross_street"),
-        ),
-        Feature(
-            "cross_district",
-            BOOL,
-            "hukou and residence are in different districts/counties",
-            _attr("cross_district"),
-        ),
+        *_SEPARATION,
         Feature("sex", _enum(Sex), "the resident's sex", _attr("sex")),
         Feature("age", FeatureType("int", minimum=0, maximum=150), "age in years", _attr("age")),
         Feature("marital_status", _enum(MaritalStatus), "marital status", _attr("marital_status")),
@@ -394,22 +400,7 @@ BIRTH_CASE = Subject(
     model=BirthCase,
     doc="an out-of-policy birth to a separated person",
     features=_features(
-        Feature("hukou_in_city", BOOL, "the hukou place is in this city", _in_city("hukou"), True),
-        Feature(
-            "residence_in_city", BOOL, "the residence is in this city", _in_city("residence"), True
-        ),
-        Feature(
-            "cross_street",
-            BOOL,
-            "hukou and residence are in different streets/townships",
-            _attr("cross_street"),
-        ),
-        Feature(
-            "cross_district",
-            BOOL,
-            "hukou and residence are in different districts/counties",
-            _attr("cross_district"),
-        ),
+        *_SEPARATION,
         Feature("hukou_reported", BOOL, "the hukou place has reported", _attr("hukou_reported")),
         Feature(
             "residence_reported",
