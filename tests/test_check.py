@@ -396,3 +396,12 @@ def test_an_overlay_is_checked_with_its_own_values(tmp_path: Path) -> None:
         decision = engine.decide(data, finding.question or "")
         assert finding.rules[0] in decision.rules_overridden
         assert decision.sources == ("overlays/120104.yaml",)
+
+
+def test_the_cli_reports_overlay_findings(tmp_path: Path) -> None:
+    root = bundled_copy(tmp_path / "policy")
+    patch(root / "overlays" / "120104.yaml", "value: 500", "value: 1")
+    result = CliRunner().invoke(cli, ["check", str(root)])
+    assert result.exit_code == 1
+    assert "unreachable: with the overlay overlays/120104.yaml (district 120104)" in result.output
+    assert '"location":"120104' in result.output

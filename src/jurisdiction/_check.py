@@ -113,6 +113,7 @@ class Checker:
         self.only = only
         self._realiser = Realiser(engine.context)
         self._partitions: dict[str, QuestionPartition] = {}
+        self._overlay_classes: list[int] = []
 
     def partition(self, question: Question) -> QuestionPartition:
         if question.name not in self._partitions:
@@ -126,12 +127,21 @@ class Checker:
 
     @property
     def classes_decided(self) -> int:
-        return sum(len(p.classes) for p in self._partitions.values())
+        """Classes decided so far, those of the district overlays included."""
+        return sum(len(p.classes) for p in self._partitions.values()) + sum(self._overlay_classes)
 
     def findings(self) -> Iterator[Finding]:
+        """The findings about the policy with the city's own parameter values."""
         for check_ in _CHECKS:
             for raw in check_(self):
                 yield self._locate(raw)
+
+    def all_findings(self) -> Iterator[Finding]:
+        """The city's findings, then each district overlay's, in district order."""
+        yield from self.findings()
+        for district in sorted(self.policy.overlays):
+            overlay = self.policy.overlays[district]
+            yield from _overlay_findings(self.engine, overlay, self._overlay_classes)
 
     def _locate(self, raw: _Raw) -> Finding:
         at = raw.at
@@ -167,16 +177,14 @@ def check(policy: Policy | Engine | str | os.PathLike[str]) -> Iterator[Finding]
         engine = Engine(policy)
     else:
         engine = Engine(load_policy(Path(policy), strict=False))
-    yield from Checker(engine).findings()
-    for district in sorted(engine.policy.overlays):
-        yield from _overlay_findings(engine, engine.policy.overlays[district])
+    return Checker(engine).all_findings()
 
 
 _BY_VALUE = frozenset({"overlap", "gap", "answer-place", "unreachable"})
 """The findings a parameter's value can change: an overlay is checked for these."""
 
 
-def _overlay_findings(engine: Engine, overlay: Overlay) -> Iterator[Finding]:
+def _overlay_findings(engine: Engine, overlay: Overlay, counted: list[int]) -> Iterator[Finding]:
     """The partition checks again for the questions an overlay changes, with its values.
 
     The overlay's values are checked as the city policy's own (a flattened copy); each witness is
@@ -191,13 +199,15 @@ def _overlay_findings(engine: Engine, overlay: Overlay) -> Iterator[Finding]:
         return
     flat = replace(policy, parameters=policy.parameters_for(overlay.district), overlays={})
     prefix = f"with the overlay {overlay.file} (district {overlay.district}): "
-    for finding in Checker(Engine(flat), only=changed).findings():
+    checker = Checker(Engine(flat), only=changed)
+    for finding in checker.findings():
         if finding.code not in _BY_VALUE:
             continue
         witness = finding.witness
         if witness is not None:
             witness = _into_district(engine, witness, overlay.district)
         yield replace(finding, message=prefix + finding.message, witness=witness)
+    counted.append(checker.classes_decided)
 
 
 def _into_district(engine: Engine, facts: BaseModel, district: str) -> BaseModel | None:

@@ -247,7 +247,7 @@ def check(policy_dir: Path | None, fmt: str, certificate_file: Path | None) -> N
     root = policy_dir if policy_dir is not None else bundled_policy_path()
     checker = Checker(Engine(load_policy(root, strict=False)))
     findings = []
-    for finding in checker.findings():
+    for finding in checker.all_findings():
         findings.append(finding)
         if fmt == "text":
             click.echo(str(finding))
