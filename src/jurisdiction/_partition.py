@@ -237,7 +237,9 @@ class Realiser:
     def __init__(self, ctx: Context) -> None:
         self._ctx = ctx
         self._samples: dict[str, list[tuple[BaseModel, dict[str, FeatureValue]]]] = {}
-        self._bases: dict[tuple[str, frozenset[tuple[str, FeatureValue]]], list[BaseModel]] = {}
+        self._bases: dict[
+            tuple[str, tuple[str, ...]], dict[tuple[FeatureValue, ...], list[BaseModel]]
+        ] = {}
 
     def samples(self, subject: Subject) -> list[tuple[BaseModel, dict[str, FeatureValue]]]:
         """The subject's samples as fact sets, each with the values of its non-integer features."""
@@ -261,25 +263,30 @@ class Realiser:
         features = subject.features
         plain = {k: v for k, v in assignment.items() if features[k].type.kind != "int"}
         ints = {k: v for k, v in assignment.items() if features[k].type.kind == "int"}
+        # Setting an integer field never moves the other features (a test holds every subject
+        # to this), so when no sample matches the non-integer part, no fact set can.
         bases = self.matching(subject, plain)
-        if bases:
-            model = self.with_ints(subject, bases[0], assignment)
-            if model is not None:
-                return model
-        if not ints:
+        if not bases:
             return None
+        if not ints:
+            return bases[0]
+        model = self.with_ints(subject, bases[0], assignment)
+        if model is not None:
+            return model
+        # e.g. an optional integer left unset: the full search keeps such fields as they are
         return realize(subject, assignment, self._ctx)
 
     def matching(self, subject: Subject, plain: Mapping[str, FeatureValue]) -> list[BaseModel]:
         """The samples whose non-integer features take the given values."""
-        key = (subject.name, frozenset(plain.items()))
-        if key not in self._bases:
-            self._bases[key] = [
-                m
-                for m, values in self.samples(subject)
-                if all(values[k] == v for k, v in plain.items())
-            ]
-        return self._bases[key]
+        names = tuple(sorted(plain))
+        key = (subject.name, names)
+        index = self._bases.get(key)
+        if index is None:  # group the samples by these features' values, once per feature set
+            index = {}
+            for model, values in self.samples(subject):
+                index.setdefault(tuple(values[n] for n in names), []).append(model)
+            self._bases[key] = index
+        return index.get(tuple(plain[n] for n in names), [])
 
     def with_ints(
         self, subject: Subject, base: BaseModel, assignment: Mapping[str, FeatureValue]
