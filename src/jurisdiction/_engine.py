@@ -20,22 +20,31 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Annotated, Any, Union
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Union, get_args
 
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 
 from ._compile import Predicate, compile_predicate
 from ._conditions import ParamRef, walk
 from ._decision import Body, Citation, Decision
-from ._errors import ConflictError, FactsError, suggest
+from ._errors import ConflictError, EvaluatorError, FactsError, suggest
 from ._load import load_policy
 from ._places import Level, code_at, form_of
 from ._policy import BodyTemplate, Overlay, ParamValue, Policy, Question, Rule
 from ._subjects import CITY_PARAMETER, SUBJECTS, Context
 
-__all__ = ["Engine", "bundled_policy_path", "load", "parse_facts"]
+if TYPE_CHECKING:
+    from ._durable import DurableEvaluator
+
+__all__ = ["Engine", "Evaluator", "bundled_policy_path", "load", "parse_facts"]
 
 HoldingFn = Callable[[Question, Any, Context], frozenset[str]]
+
+Evaluator = Literal["compiled", "durable"]
+"""Which implementation evaluates the conditions and overrides (see docs/evaluators.md):
+``compiled``, the default, Python closures; ``durable``, durable_rules' Rete engine (an extra)."""
+
+_EVALUATORS: tuple[str, ...] = get_args(Evaluator)
 
 
 def bundled_policy_path() -> Path:
@@ -96,16 +105,24 @@ def subject_of(facts: BaseModel) -> str:
 
 @dataclass(frozen=True, slots=True)
 class _CompiledQuestion:
+    """A question compiled with one set of parameter values: the city's, or a district's."""
+
     question: Question
     predicates: tuple[tuple[Rule, Predicate], ...]
+    params: Mapping[str, ParamValue]
+    district: str | None = None  # the district whose overlay set ``params``, if any
     sources: tuple[str, ...] = ()
 
 
 def _compile_question(
-    q: Question, params: Mapping[str, ParamValue], sources: tuple[str, ...] = ()
+    q: Question, params: Mapping[str, ParamValue], overlay: Overlay | None = None
 ) -> _CompiledQuestion:
     return _CompiledQuestion(
-        q, tuple((r, compile_predicate(r.expanded, q.subject, params)) for r in q.rules), sources
+        q,
+        tuple((r, compile_predicate(r.expanded, q.subject, params)) for r in q.rules),
+        params,
+        overlay.district if overlay else None,
+        (overlay.file,) if overlay else (),
     )
 
 
@@ -122,18 +139,27 @@ def _variant(
     """The questions an overlay changes, compiled with the district's values."""
     values = {**params, **{n: p.value for n, p in overlay.parameters.items()}}
     return {
-        name: _compile_question(q, values, (overlay.file,))
+        name: _compile_question(q, values, overlay)
         for name, q in policy.questions.items()
         if parameters_read(q) & set(overlay.parameters)
     }
 
 
 class Engine:
-    """A loaded, compiled policy that answers questions about fact sets."""
+    """A loaded, compiled policy that answers questions about fact sets.
 
-    __slots__ = ("_compiled", "_context", "_policy", "_variants")
+    ``evaluator`` chooses what evaluates the conditions and overrides: ``"compiled"`` (the
+    default) or ``"durable"`` (durable_rules, installed with ``pip install
+    'jurisdiction[durable]'``). Both give the same decisions, built by the same code.
+    """
 
-    def __init__(self, policy: Policy) -> None:
+    __slots__ = ("_compiled", "_context", "_durable", "_policy", "_variants")
+
+    def __init__(self, policy: Policy, *, evaluator: Evaluator = "compiled") -> None:
+        if evaluator not in _EVALUATORS:
+            raise EvaluatorError(
+                f"unknown evaluator `{evaluator}`; choose one of {', '.join(_EVALUATORS)}"
+            )
         self._policy = policy
         params = {name: p.value for name, p in policy.parameters.items()}
         self._context = Context(city_prefix=str(params[CITY_PARAMETER]))
@@ -144,10 +170,24 @@ class Engine:
             district: _variant(policy, overlay, params)
             for district, overlay in policy.overlays.items()
         }
+        self._durable: DurableEvaluator | None = None
+        if evaluator == "durable":
+            from ._durable import DurableEvaluator  # the optional extra: imported on demand
+
+            every = [*self._compiled.values()]
+            every += [c for variant in self._variants.values() for c in variant.values()]
+            self._durable = DurableEvaluator(
+                policy, [(c.question, c.params, c.district) for c in every]
+            )
 
     @property
     def policy(self) -> Policy:
         return self._policy
+
+    @property
+    def evaluator(self) -> Evaluator:
+        """The evaluator this engine decides with."""
+        return "compiled" if self._durable is None else "durable"
 
     @property
     def context(self) -> Context:
@@ -188,9 +228,11 @@ class Engine:
         return self._compiled_for(question, facts).sources
 
     def holding(self, question: Question, facts: Any) -> frozenset[str]:
-        """The ids of the rules whose condition holds (the reference evaluator)."""
-        ctx = self._context
+        """The ids of the rules whose condition holds, as this engine's evaluator finds them."""
         compiled = self._compiled_for(question, facts)
+        if self._durable is not None:
+            return self._durable.resolution(question, compiled.district, facts, self._context)[0]
+        ctx = self._context
         return frozenset(r.id for r, p in compiled.predicates if p(facts, ctx))
 
     def decide(self, facts: Mapping[str, Any] | BaseModel, question: str) -> Decision:
@@ -202,13 +244,20 @@ class Engine:
             raise FactsError(
                 f"question `{question}` is about a {q.subject}, the facts describe a {subject}"
             )
+        compiled = self._compiled_for(q, model)
+        if self._durable is not None:
+            fired, overridden = self._durable.resolution(q, compiled.district, model, self._context)
+            return decide_from_resolution(
+                self._policy, q, model, self._context, fired, overridden, sources=compiled.sources
+            )
+        ctx = self._context
         return decide_from_holding(
             self._policy,
             q,
             model,
-            self._context,
-            self.holding(q, model),
-            sources=self.sources(q, model),
+            ctx,
+            frozenset(r.id for r, p in compiled.predicates if p(model, ctx)),
+            sources=compiled.sources,
         )
 
     def decide_all(self, facts: Mapping[str, Any] | BaseModel) -> dict[str, Decision]:
@@ -218,14 +267,34 @@ class Engine:
         return {name: self.decide(model, name) for name in self.questions(subject)}
 
 
+def overridden_by_fired(question: Question, fired: Iterable[str]) -> frozenset[str]:
+    """The fired rules that another fired rule overrides: the override semantics, in Python."""
+    fired_ids = set(fired)
+    return frozenset(
+        target
+        for r in question.rules
+        if r.id in fired_ids
+        for target in r.overrides
+        if target in fired_ids
+    )
+
+
 def resolve(question: Question, fired: Iterable[str]) -> tuple[list[Rule], list[Rule], list[Rule]]:
     """(fired, overridden, remaining) rules, each sorted by id."""
     fired_ids = set(fired)
+    return _split(question, fired_ids, overridden_by_fired(question, fired_ids))
+
+
+def _split(
+    question: Question, fired: Iterable[str], overridden: Iterable[str]
+) -> tuple[list[Rule], list[Rule], list[Rule]]:
+    fired_ids, knocked = set(fired), set(overridden)
+    if not knocked <= fired_ids:
+        raise ValueError(f"overridden rules that did not fire: {sorted(knocked - fired_ids)}")
     fired_rules = sorted((r for r in question.rules if r.id in fired_ids), key=lambda r: r.id)
-    knocked = {target for r in fired_rules for target in r.overrides}
-    overridden = [r for r in fired_rules if r.id in knocked]
+    overridden_rules = [r for r in fired_rules if r.id in knocked]
     remaining = [r for r in fired_rules if r.id not in knocked]
-    return fired_rules, overridden, remaining
+    return fired_rules, overridden_rules, remaining
 
 
 def decide_from_holding(
@@ -237,11 +306,35 @@ def decide_from_holding(
     *,
     sources: tuple[str, ...] = (),
 ) -> Decision:
-    """The decision for a question, given which of its rules hold. Shared by every evaluator.
+    """The decision for a question, given which of its rules hold (overrides resolved here).
 
     ``sources`` names the district overlay the holding rules were evaluated with, if any.
     """
-    fired, overridden, remaining = resolve(question, holding)
+    return decide_from_resolution(
+        policy,
+        question,
+        facts,
+        ctx,
+        holding,
+        overridden_by_fired(question, holding),
+        sources=sources,
+    )
+
+
+def decide_from_resolution(
+    policy: Policy,
+    question: Question,
+    facts: Any,
+    ctx: Context,
+    fired: Iterable[str],
+    overridden: Iterable[str],
+    *,
+    sources: tuple[str, ...] = (),
+) -> Decision:
+    """The decision, given the rules that fired and those of them overridden. Shared by every
+    evaluator: conflicts, the explicit no-rule answer and the answer's bodies are decided here.
+    """
+    fired_rules, overridden_rules, remaining = _split(question, fired, overridden)
     answers = {r.answer for r in remaining}
     if len(answers) > 1:
         raise ConflictError(
@@ -268,8 +361,8 @@ def decide_from_holding(
         reason=answer.reason if answer else None,
         detail=answer.detail if answer else (),
         rules_applied=tuple(r.id for r in remaining),
-        rules_fired=tuple(r.id for r in fired),
-        rules_overridden=tuple(r.id for r in overridden),
+        rules_fired=tuple(r.id for r in fired_rules),
+        rules_overridden=tuple(r.id for r in overridden_rules),
         policy=policy.name,
         policy_fingerprint=policy.fingerprint,
         sources=sources,
@@ -316,7 +409,11 @@ def _body(policy: Policy, b: BodyTemplate, code: str, form_index: int) -> Body:
     )
 
 
-def load(path: str | Path | None = None) -> Engine:
-    """An engine for the bundled policy, or for the policy directory at ``path``."""
+def load(path: str | Path | None = None, *, evaluator: Evaluator = "compiled") -> Engine:
+    """An engine for the bundled policy, or for the policy directory at ``path``.
+
+    ``evaluator="durable"`` evaluates with durable_rules instead of compiled closures (see
+    :class:`Engine`); it needs ``pip install 'jurisdiction[durable]'``.
+    """
     root = Path(path) if path is not None else bundled_policy_path()
-    return Engine(load_policy(root))
+    return Engine(load_policy(root), evaluator=evaluator)
