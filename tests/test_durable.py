@@ -430,3 +430,25 @@ def test_the_cli_decides_alike_with_either_evaluator() -> None:
     assert [o.exit_code for o in outputs] == [0, 0]
     assert outputs[0].stdout == outputs[1].stdout
     assert "overlays/120104.yaml" in outputs[1].stdout
+
+
+# --- C limits: the terms of a question are split over several rulesets ---------------------------
+
+
+def test_terms_split_over_several_rulesets_decide_alike(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(durable, "CHUNK", 2)
+    engine = jurisdiction.load(evaluator="durable")
+    compiled = engine._durable._questions[("first_child_certificate", None)]  # type: ignore[union-attr]
+    assert len(compiled.handles) > 2
+    unclear = {"place": "120104002", "management_in_place": False}
+    unclear["blind_spot_cause"] = "affiliation_unclear"
+    overridden = 0
+    for age in (14, 15, 30, 49, 50):
+        for sex in ("female", "male"):
+            for area in ({}, {"area": unclear}):
+                facts = {**SEPARATED, "age": age, "sex": sex, **area}
+                for question in ("first_child_certificate", "management_principle"):
+                    decision = engine.decide(facts, question)
+                    assert decision == COMPILED.decide(facts, question)
+                    overridden += bool(decision.rules_overridden)
+    assert overridden  # the override stage ran too

@@ -489,7 +489,7 @@ class DurableEvaluator:
         self._questions: dict[tuple[str, str | None], _Compiled] = {}
         fingerprint = policy.fingerprint.split(":")[-1][:16]
         for question, params, district in variants:
-            translation = translate(question, params)
+            translation = translate(question, params, CHUNK)
             digest = hashlib.sha256(_DUMPS(translation.definitions).encode()).hexdigest()[:12]
             base = f"jurisdiction_{fingerprint}_{question.name}"
             base += f"_{district}" if district else ""
