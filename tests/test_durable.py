@@ -8,6 +8,8 @@ the extra installed, asking for the evaluator says how to install it.
 
 from __future__ import annotations
 
+import dataclasses
+import importlib
 import itertools
 import json
 import operator
@@ -452,3 +454,30 @@ def test_terms_split_over_several_rulesets_decide_alike(monkeypatch: pytest.Monk
                     assert decision == COMPILED.decide(facts, question)
                     overridden += bool(decision.rules_overridden)
     assert overridden  # the override stage ran too
+
+
+# --- what durable_rules cannot do faithfully is refused, never evaluated differently --------------
+
+
+def test_ordering_values_that_are_not_numbers_is_refused() -> None:
+    question = COMPILED.policy.questions["first_child_certificate"]
+    rule = question.rules[0]
+    odd = Compare(FactRef("resident", "sex"), "<", StrConst("male"))
+    rules = (dataclasses.replace(rule, expanded=odd), *question.rules[1:])
+    with pytest.raises(EvaluatorError, match="cannot order values that are not numbers"):
+        durable.translate(dataclasses.replace(question, rules=rules), {})
+
+
+def test_an_installed_but_broken_extension_says_how_to_rebuild_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    real = importlib.import_module
+
+    def broken(name: str) -> Any:
+        if name == "durable_rules_engine":
+            raise ImportError("undefined symbol: PyEval_CallObject")
+        return real(name)
+
+    monkeypatch.setattr(importlib, "import_module", broken)
+    with pytest.raises(EvaluatorError, match="PyEval_CallObject=PyObject_CallObject"):
+        jurisdiction.load(evaluator="durable")

@@ -86,6 +86,9 @@ DURABLE_VERSION = "2.0.28"
 CHUNK = 60
 """Condition terms per C ruleset: keeps the pending alpha nodes under 64 and children under 512."""
 
+MAX_OVERRIDING_RULES = 60
+"""Rules of one question that may take part in overrides: each is a child of one alpha node."""
+
 MAX_TERMS_PER_RULE = 4096
 """A rule whose condition needs more disjoint terms than this is refused, not silently slow."""
 
@@ -115,10 +118,16 @@ def _engine() -> Any:
     try:
         durable: ModuleType = importlib.import_module("durable")
         engine: ModuleType = importlib.import_module("durable_rules_engine")
-    except ImportError as exc:
+    except ModuleNotFoundError as exc:
         raise EvaluatorError(
             f"the durable evaluator needs durable-rules, which is not installed: {INSTALL_HINT} "
             "(it compiles a C extension, so a C compiler is needed)"
+        ) from exc
+    except ImportError as exc:  # installed, but its C extension does not load
+        raise EvaluatorError(
+            f"durable-rules is installed but its C extension does not load ({exc}); on Python "
+            "3.13 and later rebuild it with: CPPFLAGS='-DPyEval_CallObject=PyObject_CallObject' "
+            f"pip install --no-cache-dir --force-reinstall durable-rules=={DURABLE_VERSION}"
         ) from exc
     from importlib.metadata import PackageNotFoundError, version
 
@@ -153,6 +162,7 @@ _PY_OP: Mapping[str, Callable[[Any, Any], bool]] = {
     ">": lambda a, b: a > b,
     ">=": lambda a, b: a >= b,
 }
+_ORDERING = frozenset({"<", "<=", ">", ">="})
 _TRUE: tuple[Conj, ...] = (frozenset(),)
 _FALSE: tuple[Conj, ...] = ()
 
@@ -213,6 +223,11 @@ class _Translator:
         if left.feature is None:
             left, right, op = right, left, _FLIPPED[op]
         assert left.feature is not None
+        if op in _ORDERING and self.features[left.feature].type.kind != "int":
+            # durable_rules orders strings by their raw JSON text: wrong, so never asked
+            raise EvaluatorError(
+                f"`{expr}`: durable_rules cannot order values that are not numbers"
+            )
         if right.feature is not None:
             return (frozenset({("f", left.feature, op, right.feature)}),)
         assert right.value is not None
@@ -389,6 +404,13 @@ def translate(
     overrides = frozenset(
         (index[target], index[r.id]) for r in rules for target in r.overrides if target in index
     )
+    if len({i for pair in overrides for i in pair}) > MAX_OVERRIDING_RULES:
+        # each such rule is a child of one node of durable_rules' network: past 511 of them it
+        # hangs while building the ruleset, past 64 matching ones it fails while deciding
+        raise EvaluatorError(
+            f"question `{question.name}`: more than {MAX_OVERRIDING_RULES} of its rules take part "
+            "in overrides, more than durable_rules can join safely; use the compiled evaluator"
+        )
     features = sorted(
         {lit[1] for ts in terms for t in ts for lit in t}
         | {str(lit[3]) for ts in terms for t in ts for lit in t if lit[0] == "f"}
