@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Literal, Union, cast, get_args
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Union, get_args
 
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 
@@ -283,7 +283,7 @@ class Engine:
     def decide(self, facts: Mapping[str, Any] | BaseModel, question: str) -> Decision:
         """Answer ``question`` for ``facts``; raises ConflictError on an unresolved conflict."""
         subject = _SUBJECT_OF_MODEL.get(type(facts))  # None: not (yet) one of our models
-        model = cast(BaseModel, facts) if subject is not None else parse_facts(facts)
+        model: Any = facts if subject is not None else parse_facts(facts)
         compiled = self._compiled.get(question)
         if compiled is None:
             self.question(question)  # raises: unknown question
