@@ -481,3 +481,21 @@ def test_an_installed_but_broken_extension_says_how_to_rebuild_it(
     monkeypatch.setattr(importlib, "import_module", broken)
     with pytest.raises(EvaluatorError, match="PyEval_CallObject=PyObject_CallObject"):
         jurisdiction.load(evaluator="durable")
+
+
+# --- the docs show what the code does ------------------------------------------------------------
+
+DOCS = (ROOT / "docs" / "evaluators.md").read_text(encoding="utf-8")
+
+
+def test_the_docs_show_the_translation_the_evaluator_registers() -> None:
+    shown = DOCS.split("<!-- durable:first_child_certificate -->\n```text\n")[1].split("```")[0]
+    question = COMPILED.policy.questions["first_child_certificate"]
+    params = {n: p.value for n, p in COMPILED.policy.parameters.items()}
+    assert shown.splitlines() == list(durable.explain(durable.translate(question, params)))
+
+
+def test_the_python_example_of_the_docs_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    example = DOCS.split("```python\n")[1].split("```")[0]
+    exec(compile(example, "docs/evaluators.md", "exec"), {})  # our own docs
+    assert capsys.readouterr().out == "durable\n"
