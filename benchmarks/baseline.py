@@ -78,6 +78,7 @@ def build(engine: Engine) -> dict[str, Callable[[Any], Light]]:
     def second_child_approval(r: Resident) -> Light:
         if not separated(r):
             return _NOT_SEPARATED
+        woman: str | None
         if r.sex is Sex.female:
             woman = r.hukou
         elif r.spouse_sex is Sex.female:
