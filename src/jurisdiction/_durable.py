@@ -77,7 +77,17 @@ from ._errors import EvaluatorError
 from ._policy import ParamValue, Policy, Question
 from ._subjects import SUBJECTS, Context, FeatureType
 
-__all__ = ["CHUNK", "INSTALL_HINT", "DurableEvaluator", "registered_rulesets", "translate"]
+__all__ = [
+    "CHUNK",
+    "INSTALL_HINT",
+    "DurableEvaluator",
+    "Translation",
+    "explain",
+    "fnv1_32",
+    "registered_rulesets",
+    "term_holds",
+    "translate",
+]
 
 INSTALL_HINT = "pip install 'jurisdiction[durable]'"
 DURABLE_VERSION = "2.0.28"
@@ -115,7 +125,7 @@ _SESSION = "0"  # the session (durable_rules "sid") facts without a sid go to
 
 def _engine() -> Any:
     """The C extension of durable-rules, or an EvaluatorError that says how to install it."""
-    try:
+    try:  # the package durable-rules installs, and the C extension it ships (all we use)
         durable: ModuleType = importlib.import_module("durable")
         engine: ModuleType = importlib.import_module("durable_rules_engine")
     except ModuleNotFoundError as exc:
