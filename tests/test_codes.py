@@ -19,6 +19,9 @@ EMITTERS = {"Diagnostic", "single", "problem", "fail", "Problem", "_Raw"}
 KEBAB = re.compile(r"^[a-z]+(?:-[a-z]+)+$")  # a hyphenated code, wherever it is written
 
 
+NOT_CODES = {"durable-rules"}  # kebab-case strings in src that are names, not codes (a package)
+
+
 def emitted_codes() -> dict[str, str]:
     """Every code the source can emit, with where it is first written."""
     found: dict[str, str] = {}
@@ -39,7 +42,7 @@ def emitted_codes() -> dict[str, str]:
                 and KEBAB.match(node.value)
             ):
                 code = node.value
-            if isinstance(code, str):
+            if isinstance(code, str) and code not in NOT_CODES:
                 found.setdefault(code, f"{path.name}:{getattr(node, 'lineno', 0)}")
     return found
 

@@ -6,11 +6,14 @@
 ...                    "sex": "female", "age": 30}, "first_child_certificate")
 >>> d.bodies[0].place_code, str(d.citations[0].cite)
 ('120104002', '(二)5')
+
+``load(evaluator="durable")`` decides the same with durable_rules instead (an extra:
+``pip install 'jurisdiction[durable]'``); see docs/evaluators.md.
 """
 
 from ._check import Finding, check
 from ._decision import Body, Citation, Decision, Outcome
-from ._engine import Engine, bundled_policy_path, load, parse_facts
+from ._engine import Engine, Evaluator, bundled_policy_path, load, parse_facts
 from ._errors import (
     ConflictError,
     Diagnostic,
@@ -51,6 +54,7 @@ __all__ = [
     "Diagnostic",
     "District",
     "Engine",
+    "Evaluator",
     "EvaluatorError",
     "FactsError",
     "Finding",

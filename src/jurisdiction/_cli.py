@@ -17,7 +17,7 @@ import click
 from pydantic import BaseModel, ValidationError
 
 from ._decision import Decision
-from ._engine import Engine, bundled_policy_path, load, parse_facts, subject_of
+from ._engine import Engine, Evaluator, bundled_policy_path, load, parse_facts, subject_of
 from ._errors import FactsError, JurisdictionError, PolicyError
 from ._text import Lang
 from ._yaml import LocatedDocument, parse_yaml
@@ -138,11 +138,24 @@ def _one_fact_set(doc: LocatedDocument, where: tuple[str | int, ...], value: Any
     show_default=True,
     help="Text for people, JSON for programs (a list of decisions).",
 )
+@click.option(
+    "--evaluator",
+    type=click.Choice(["compiled", "durable"]),
+    default="compiled",
+    show_default=True,
+    help="What evaluates the rules: compiled closures, or durable_rules (needs "
+    "pip install 'jurisdiction[durable]'); both decide alike (docs/evaluators.md).",
+)
 @_LANG
 @_POLICY
 @_reports_errors
 def decide(
-    facts: Path, questions: Sequence[str], fmt: str, lang: Lang, policy_dir: Path | None
+    facts: Path,
+    questions: Sequence[str],
+    fmt: str,
+    evaluator: Evaluator,
+    lang: Lang,
+    policy_dir: Path | None,
 ) -> None:
     """Answer questions for the fact sets in FACTS (a YAML or JSON file).
 
@@ -170,7 +183,7 @@ def decide(
     (policies/overlays/<district>.yaml) is decided with that district's
     values of the delegated parameters, and the decision names the overlay.
     """
-    engine = load(policy_dir)
+    engine = load(policy_dir, evaluator=evaluator)
     fact_sets = _read_facts(facts)
     decisions: list[Decision] = []
     for model in fact_sets:

@@ -233,7 +233,7 @@ COMPARE: "==" | "!=" | "<=" | ">=" | "<" | ">"
 NAME: /[A-Za-z_][A-Za-z0-9_]*/
 INT: /-?[0-9]+/
 STRING: /"[^"\\\n]*"/
-%import common.WS
+WS: /[ \t\f\r\n]+/
 %ignore WS
 """
 
@@ -310,6 +310,8 @@ class _ToAst(Transformer[Token, Expr]):
         return Or(tuple(items), items[0].span)
 
 
+# Whitespace is defined here rather than imported from lark's `common` grammar: reading that
+# grammar doubled the time to build the parser, which every import of the library pays.
 _PARSER = Lark(_GRAMMAR, parser="lalr", propagate_positions=True, maybe_placeholders=True)
 
 _TOKEN_NAMES = {

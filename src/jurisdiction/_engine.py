@@ -6,7 +6,8 @@
    none remaining is an explicit ``no_rule`` decision.
 
 Rule order never matters: rules are kept sorted by id and every step works on sets.
-An ``Engine`` holds only immutable data after construction, so one engine may serve many threads.
+An ``Engine`` holds immutable data, and memo tables that it fills on first use with pure
+functions of that data (see ``_Plan``), so one engine may serve many threads.
 
 District overlays: the engine compiles, for each district with an overlay, the questions whose
 rules read a parameter that the overlay sets; a fact set located in that district (see
@@ -16,26 +17,36 @@ rules read a parameter that the overlay sets; a fact set located in that distric
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Annotated, Any, Union
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Union, get_args
 
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 
-from ._compile import Predicate, compile_predicate
+from ._compile import Program, compile_question
 from ._conditions import ParamRef, walk
-from ._decision import Body, Citation, Decision
-from ._errors import ConflictError, FactsError, suggest
+from ._decision import Body, Citation, Decision, DecisionTwin
+from ._errors import ConflictError, EvaluatorError, FactsError, Location, suggest
 from ._load import load_policy
-from ._places import Level, code_at, form_of
+from ._places import DIGITS, Level, code_at, form_of
 from ._policy import BodyTemplate, Overlay, ParamValue, Policy, Question, Rule
 from ._subjects import CITY_PARAMETER, SUBJECTS, Context
 
-__all__ = ["Engine", "bundled_policy_path", "load", "parse_facts"]
+if TYPE_CHECKING:
+    from ._durable import DurableEvaluator
+
+__all__ = ["Engine", "Evaluator", "bundled_policy_path", "load", "parse_facts"]
 
 HoldingFn = Callable[[Question, Any, Context], frozenset[str]]
+
+Evaluator = Literal["compiled", "durable"]
+"""Which implementation evaluates the conditions and overrides (see docs/evaluators.md):
+``compiled``, the default, Python closures; ``durable``, durable_rules' Rete engine (an extra)."""
+
+_EVALUATORS: tuple[str, ...] = get_args(Evaluator)
 
 
 def bundled_policy_path() -> Path:
@@ -96,16 +107,59 @@ def subject_of(facts: BaseModel) -> str:
 
 @dataclass(frozen=True, slots=True)
 class _CompiledQuestion:
+    """A question compiled with one set of parameter values: the city's, or a district's.
+
+    ``rules`` are sorted by id; bit ``i`` of a mask stands for ``rules[i]``. ``plans`` memoises,
+    per set of fired (and overridden) rules, everything of the decision that does not depend on
+    the facts' place codes — a pure function of immutable data, filled on first use.
+    """
+
     question: Question
-    predicates: tuple[tuple[Rule, Predicate], ...]
+    rules: tuple[Rule, ...]
+    program: Program
+    params: Mapping[str, ParamValue]
+    district: str | None = None  # the district whose overlay set ``params``, if any
     sources: tuple[str, ...] = ()
+    plans: dict[Any, _Plan] = field(default_factory=dict, compare=False, repr=False)
+    classes: dict[tuple[Any, ...], _Plan] = field(default_factory=dict, compare=False, repr=False)
+    """The plan of each class of feature values met so far (see ``Program.cuts``)."""
+
+    def fired(self, mask: int) -> list[str]:
+        return [r.id for i, r in enumerate(self.rules) if mask >> i & 1]
+
+    def plan(self, policy: Policy, ctx: Context, values: list[Any]) -> _Plan:
+        """The plan for these feature values: of their class if it was met, else computed."""
+        key = self.program.class_of(values)
+        plan = self.classes.get(key)
+        if plan is None:
+            mask = self.program.mask_of(values)
+            plan = self.plans.get(mask)
+            if plan is None:
+                fired = self.fired(mask)
+                overridden = overridden_by_fired(self.question, fired)
+                plan = _Plan(policy, self.question, fired, overridden, ctx, self.sources)
+                self.plans[mask] = plan
+            if len(self.classes) >= _CLASSES:
+                self.classes.clear()
+            self.classes[key] = plan
+        return plan
+
+
+_CLASSES = 1 << 16
+"""At most this many classes of feature values are remembered per question (and district)."""
 
 
 def _compile_question(
-    q: Question, params: Mapping[str, ParamValue], sources: tuple[str, ...] = ()
+    q: Question, params: Mapping[str, ParamValue], overlay: Overlay | None = None
 ) -> _CompiledQuestion:
+    rules = tuple(sorted(q.rules, key=lambda r: r.id))
     return _CompiledQuestion(
-        q, tuple((r, compile_predicate(r.expanded, q.subject, params)) for r in q.rules), sources
+        q,
+        rules,
+        compile_question([r.expanded for r in rules], q.subject, params),
+        params,
+        overlay.district if overlay else None,
+        (overlay.file,) if overlay else (),
     )
 
 
@@ -122,18 +176,27 @@ def _variant(
     """The questions an overlay changes, compiled with the district's values."""
     values = {**params, **{n: p.value for n, p in overlay.parameters.items()}}
     return {
-        name: _compile_question(q, values, (overlay.file,))
+        name: _compile_question(q, values, overlay)
         for name, q in policy.questions.items()
         if parameters_read(q) & set(overlay.parameters)
     }
 
 
 class Engine:
-    """A loaded, compiled policy that answers questions about fact sets."""
+    """A loaded, compiled policy that answers questions about fact sets.
 
-    __slots__ = ("_compiled", "_context", "_policy", "_variants")
+    ``evaluator`` chooses what evaluates the conditions and overrides: ``"compiled"`` (the
+    default) or ``"durable"`` (durable_rules, installed with ``pip install
+    'jurisdiction[durable]'``). Both give the same decisions, built by the same code.
+    """
 
-    def __init__(self, policy: Policy) -> None:
+    __slots__ = ("_compiled", "_context", "_durable", "_policy", "_variants", "_varied")
+
+    def __init__(self, policy: Policy, *, evaluator: Evaluator = "compiled") -> None:
+        if evaluator not in _EVALUATORS:
+            raise EvaluatorError(
+                f"unknown evaluator `{evaluator}`; choose one of {', '.join(_EVALUATORS)}"
+            )
         self._policy = policy
         params = {name: p.value for name, p in policy.parameters.items()}
         self._context = Context(city_prefix=str(params[CITY_PARAMETER]))
@@ -144,6 +207,16 @@ class Engine:
             district: _variant(policy, overlay, params)
             for district, overlay in policy.overlays.items()
         }
+        self._varied = frozenset(name for v in self._variants.values() for name in v)
+        self._durable: DurableEvaluator | None = None
+        if evaluator == "durable":
+            from ._durable import DurableEvaluator  # the optional extra: imported on demand
+
+            every = [*self._compiled.values()]
+            every += [c for variant in self._variants.values() for c in variant.values()]
+            self._durable = DurableEvaluator(
+                policy, [(c.question, c.params, c.district) for c in every]
+            )
 
     @property
     def policy(self) -> Policy:
@@ -152,6 +225,11 @@ class Engine:
     @property
     def context(self) -> Context:
         return self._context
+
+    @property
+    def evaluator(self) -> Evaluator:
+        """The evaluator this engine decides with."""
+        return "compiled" if self._durable is None else "durable"
 
     def questions(self, subject: str | None = None) -> tuple[str, ...]:
         """The names of the questions, optionally only those about one kind of subject."""
@@ -178,9 +256,17 @@ class Engine:
         return {n: p.value for n, p in self._policy.parameters_for(self.district_of(facts)).items()}
 
     def _compiled_for(self, question: Question, facts: Any) -> _CompiledQuestion:
-        variant = self._variants.get(self.district_of(facts) or "") if self._variants else None
-        if variant is not None and question.name in variant:
-            return variant[question.name]
+        if question.name in self._varied:
+            location = _LOCATION.get(type(facts))
+            if location is None:  # not one of the subjects' own models: the long way
+                district = self.district_of(facts)
+            else:
+                code = location(facts, self._context)  # what district_of does, without lookups
+                n = _DISTRICT_DIGITS
+                district = code[:n] if isinstance(code, str) and len(code) >= n else None
+            variant = self._variants.get(district or "")
+            if variant is not None and question.name in variant:
+                return variant[question.name]
         return self._compiled[question.name]
 
     def sources(self, question: Question, facts: Any) -> tuple[str, ...]:
@@ -188,28 +274,48 @@ class Engine:
         return self._compiled_for(question, facts).sources
 
     def holding(self, question: Question, facts: Any) -> frozenset[str]:
-        """The ids of the rules whose condition holds (the reference evaluator)."""
-        ctx = self._context
+        """The ids of the rules whose condition holds, as this engine's evaluator finds them."""
         compiled = self._compiled_for(question, facts)
-        return frozenset(r.id for r, p in compiled.predicates if p(facts, ctx))
+        if self._durable is not None:
+            return self._durable.resolution(question, compiled.district, facts, self._context)[0]
+        return frozenset(compiled.fired(compiled.program.mask(facts, self._context)))
 
     def decide(self, facts: Mapping[str, Any] | BaseModel, question: str) -> Decision:
         """Answer ``question`` for ``facts``; raises ConflictError on an unresolved conflict."""
-        model = parse_facts(facts)
-        q = self.question(question)
-        subject = subject_of(model)
-        if q.subject != subject:
-            raise FactsError(
-                f"question `{question}` is about a {q.subject}, the facts describe a {subject}"
-            )
-        return decide_from_holding(
-            self._policy,
-            q,
-            model,
-            self._context,
-            self.holding(q, model),
-            sources=self.sources(q, model),
-        )
+        subject = _SUBJECT_OF_MODEL.get(type(facts))  # None: not (yet) one of our models
+        model: Any = facts if subject is not None else parse_facts(facts)
+        compiled = self._compiled.get(question)
+        if compiled is None:
+            self.question(question)  # raises: unknown question
+            raise AssertionError  # pragma: no cover
+        q = compiled.question
+        if subject != q.subject:
+            subject = subject_of(model)
+            if q.subject != subject:
+                raise FactsError(
+                    f"question `{question}` is about a {q.subject}, the facts describe a {subject}"
+                )
+        if question in self._varied:
+            compiled = self._compiled_for(q, model)
+        ctx = self._context
+        if self._durable is None:
+            program = compiled.program  # Program.values and .class_of, inlined: the hot path
+            values = list(program.fields(model)) if program.fields is not None else []
+            for get in program.getters:
+                values.append(get(model, ctx))
+            for i, cuts in program.cuts:
+                values[i] = bisect_right(cuts, values[i])
+            plan = compiled.classes.get(tuple(values))
+            if plan is None:
+                plan = compiled.plan(self._policy, ctx, program.values(model, ctx))
+        else:
+            fired, overridden = self._durable.resolution(q, compiled.district, model, ctx)
+            found = compiled.plans.get((fired, overridden))
+            if found is None:
+                found = _Plan(self._policy, q, fired, overridden, ctx, compiled.sources)
+                compiled.plans[(fired, overridden)] = found
+            plan = found
+        return plan.decide(model, ctx)
 
     def decide_all(self, facts: Mapping[str, Any] | BaseModel) -> dict[str, Decision]:
         """Every question about this kind of subject, answered."""
@@ -218,14 +324,42 @@ class Engine:
         return {name: self.decide(model, name) for name in self.questions(subject)}
 
 
+_SUBJECT_OF_MODEL: Mapping[type, str] = {s.model: s.name for s in SUBJECTS.values()}
+_LOCATION: Mapping[type, Callable[[Any, Context], Any]] = {
+    s.model: s.places[s.location].get for s in SUBJECTS.values() if s.location is not None
+}
+"""For each subject's model, the place whose district decides which overlay applies."""
+_DISTRICT_DIGITS = DIGITS[Level.district]
+
+
+def overridden_by_fired(question: Question, fired: Iterable[str]) -> frozenset[str]:
+    """The fired rules that another fired rule overrides: the override semantics, in Python."""
+    fired_ids = set(fired)
+    return frozenset(
+        target
+        for r in question.rules
+        if r.id in fired_ids
+        for target in r.overrides
+        if target in fired_ids
+    )
+
+
 def resolve(question: Question, fired: Iterable[str]) -> tuple[list[Rule], list[Rule], list[Rule]]:
     """(fired, overridden, remaining) rules, each sorted by id (whatever the order of the rules)."""
     fired_ids = set(fired)
+    return _split(question, fired_ids, overridden_by_fired(question, fired_ids))
+
+
+def _split(
+    question: Question, fired: Iterable[str], overridden: Iterable[str]
+) -> tuple[list[Rule], list[Rule], list[Rule]]:
+    fired_ids, knocked = set(fired), set(overridden)
+    if not knocked <= fired_ids:
+        raise ValueError(f"overridden rules that did not fire: {sorted(knocked - fired_ids)}")
     fired_rules = sorted((r for r in question.rules if r.id in fired_ids), key=lambda r: r.id)
-    knocked = {target for r in fired_rules for target in r.overrides}
-    overridden = [r for r in fired_rules if r.id in knocked]
+    overridden_rules = [r for r in fired_rules if r.id in knocked]
     remaining = [r for r in fired_rules if r.id not in knocked]
-    return fired_rules, overridden, remaining
+    return fired_rules, overridden_rules, remaining
 
 
 def decide_from_holding(
@@ -237,66 +371,173 @@ def decide_from_holding(
     *,
     sources: tuple[str, ...] = (),
 ) -> Decision:
-    """The decision for a question, given which of its rules hold. Shared by every evaluator.
+    """The decision for a question, given which of its rules hold (overrides resolved here).
 
     ``sources`` names the district overlay the holding rules were evaluated with, if any.
     """
-    fired, overridden, remaining = resolve(question, holding)
-    answers = {r.answer for r in remaining}
-    if len(answers) > 1:
-        raise ConflictError(
-            question.name,
-            [(r.id, ", ".join(str(c) for c in r.cites), r.location) for r in remaining],
-        )
-    vocab = policy.vocabulary
-    answer = remaining[0].answer if remaining else None
-    cites = sorted({c for r in remaining for c in r.cites})
-    outcome = answer.outcome if answer else "no_rule"
-    return Decision(
-        question=question.name,
-        question_title=question.title,
-        subject=question.subject,
-        subject_id=getattr(facts, "id", None),
-        outcome=outcome,
-        outcome_name=vocab.outcomes[outcome],
-        bodies=tuple(
-            body for b in answer.bodies for body in _bodies(policy, question, b, facts, ctx)
-        )
-        if answer
-        else (),
-        citations=tuple(Citation(c, policy.articles[c.article].quote(c.item)) for c in cites),
-        reason=answer.reason if answer else None,
-        detail=answer.detail if answer else (),
-        rules_applied=tuple(r.id for r in remaining),
-        rules_fired=tuple(r.id for r in fired),
-        rules_overridden=tuple(r.id for r in overridden),
-        policy=policy.name,
-        policy_fingerprint=policy.fingerprint,
+    return decide_from_resolution(
+        policy,
+        question,
+        facts,
+        ctx,
+        holding,
+        overridden_by_fired(question, holding),
         sources=sources,
-        notes=tuple(r.note for r in remaining if r.note),
     )
 
 
-def _bodies(
-    policy: Policy, question: Question, b: BodyTemplate, facts: Any, ctx: Context
-) -> tuple[Body, ...]:
-    """The bodies a template names: one, or one per place of a place reference with ``many``."""
-    if b.level is Level.city:
-        return (_body(policy, b, ctx.city_prefix, 0),)
-    ref = SUBJECTS[question.subject].places[b.place]
-    raw = ref.get(facts, ctx)
-    raws = raw if isinstance(raw, tuple) else (raw,)
-    codes = [code_at(r, b.level) if r is not None else None for r in raws]
-    if not codes or None in codes:
-        raise FactsError(
-            f"question `{question.name}` names the {b.level.value} of the {b.place} place, "
-            f"but the facts give {raw!r}"
+def decide_from_resolution(
+    policy: Policy,
+    question: Question,
+    facts: Any,
+    ctx: Context,
+    fired: Iterable[str],
+    overridden: Iterable[str],
+    *,
+    sources: tuple[str, ...] = (),
+) -> Decision:
+    """The decision, given the rules that fired and those of them overridden. Shared by every
+    evaluator: conflicts, the explicit no-rule answer and the answer's bodies are decided here.
+    """
+    return _Plan(policy, question, fired, overridden, ctx, sources).decide(facts, ctx)
+
+
+class _Plan:
+    """The decision for one question and one set of fired and overridden rules, but for what
+    depends on the facts themselves: the bodies' place codes and the subject's id.
+
+    Built once per such set (the engine keeps it), and the one place where conflicts, the
+    explicit no-rule answer and every field of a Decision are decided.
+    """
+
+    __slots__ = (
+        "applied",
+        "citations",
+        "conflict",
+        "detail",
+        "fingerprint",
+        "fired",
+        "name",
+        "notes",
+        "outcome",
+        "outcome_name",
+        "overridden",
+        "policy",
+        "reason",
+        "slots",
+        "sources",
+        "subject",
+        "title",
+    )
+
+    def __init__(
+        self,
+        policy: Policy,
+        question: Question,
+        fired: Iterable[str],
+        overridden: Iterable[str],
+        ctx: Context,
+        sources: tuple[str, ...],
+    ) -> None:
+        fired_rules, overridden_rules, remaining = _split(question, fired, overridden)
+        self.name, self.title, self.subject = question.name, question.title, question.subject
+        self.conflict: list[tuple[str, str, Location | None]] | None = None
+        if len({r.answer for r in remaining}) > 1:
+            self.conflict = [
+                (r.id, ", ".join(str(c) for c in r.cites), r.location) for r in remaining
+            ]
+        answer = remaining[0].answer if remaining else None
+        cites = sorted({c for r in remaining for c in r.cites})
+        self.outcome = answer.outcome if answer else "no_rule"
+        self.outcome_name = policy.vocabulary.outcomes[self.outcome]
+        self.slots = (
+            tuple(_BodySlot(policy, question, b, ctx) for b in answer.bodies) if answer else ()
         )
-    return tuple(
-        _body(policy, b, code, 0 if form_of(code) == "urban" else 1)
-        for code in codes
-        if code is not None
-    )
+        self.citations = tuple(Citation(c, policy.articles[c.article].quote(c.item)) for c in cites)
+        self.reason = answer.reason if answer else None
+        self.detail = answer.detail if answer else ()
+        self.applied = tuple(r.id for r in remaining)
+        self.fired = tuple(r.id for r in fired_rules)
+        self.overridden = tuple(r.id for r in overridden_rules)
+        self.policy, self.fingerprint = policy.name, policy.fingerprint
+        self.sources = sources
+        self.notes = tuple(r.note for r in remaining if r.note)
+
+    def decide(self, facts: Any, ctx: Context) -> Decision:
+        if self.conflict is not None:
+            raise ConflictError(self.name, self.conflict)
+        slots = self.slots
+        if len(slots) == 1:
+            bodies = slots[0].bodies(facts, ctx)
+        else:
+            bodies = ()
+            for slot in slots:
+                bodies += slot.bodies(facts, ctx)
+        decision = DecisionTwin(  # make_decision, inlined: this is the hot path
+            self.name,
+            self.title,
+            self.subject,
+            getattr(facts, "id", None),
+            self.outcome,
+            self.outcome_name,
+            bodies,
+            self.citations,
+            self.reason,
+            self.detail,
+            self.applied,
+            self.fired,
+            self.overridden,
+            self.policy,
+            self.fingerprint,
+            self.sources,
+            self.notes,
+        )
+        decision.__class__ = Decision
+        return decision  # type: ignore[no-any-return]
+
+
+_BODY_CACHE_SIZE = 4096
+
+
+class _BodySlot:
+    """One body template of an answer: its bodies for a fact set's place, kept by place code."""
+
+    __slots__ = ("cache", "city", "digits", "get", "policy", "question", "template")
+
+    def __init__(self, policy: Policy, question: Question, b: BodyTemplate, ctx: Context) -> None:
+        self.policy, self.question, self.template = policy, question, b
+        self.cache: dict[str, Body] = {}
+        self.city = (_body(policy, b, ctx.city_prefix, 0),) if b.level is Level.city else None
+        self.get = SUBJECTS[question.subject].places[b.place].get
+        self.digits = DIGITS.get(b.level, 0)
+
+    def bodies(self, facts: Any, ctx: Context) -> tuple[Body, ...]:
+        """The bodies it names: one, or one per place of a place reference with ``many``."""
+        if self.city is not None:
+            return self.city
+        raw = self.get(facts, ctx)
+        if type(raw) is str and len(raw) >= self.digits:  # the usual case: one place
+            code = raw[: self.digits]
+            found = self.cache.get(code)
+            return (found if found is not None else self.body(code),)
+        raws = raw if isinstance(raw, tuple) else (raw,)
+        b = self.template
+        codes = [code_at(r, b.level) if r is not None else None for r in raws]
+        if not codes or None in codes:
+            raise FactsError(
+                f"question `{self.question.name}` names the {b.level.value} of the {b.place} "
+                f"place, but the facts give {raw!r}"
+            )
+        return tuple(self.body(code) for code in codes if code is not None)
+
+    def body(self, code: str) -> Body:
+        found = self.cache.get(code)
+        if found is None:
+            if len(self.cache) >= _BODY_CACHE_SIZE:
+                self.cache.clear()
+            found = _body(self.policy, self.template, code, 0 if form_of(code) == "urban" else 1)
+            self.cache[code] = found
+        return found
 
 
 def _body(policy: Policy, b: BodyTemplate, code: str, form_index: int) -> Body:
@@ -316,7 +557,11 @@ def _body(policy: Policy, b: BodyTemplate, code: str, form_index: int) -> Body:
     )
 
 
-def load(path: str | Path | None = None) -> Engine:
-    """An engine for the bundled policy, or for the policy directory at ``path``."""
+def load(path: str | Path | None = None, *, evaluator: Evaluator = "compiled") -> Engine:
+    """An engine for the bundled policy, or for the policy directory at ``path``.
+
+    ``evaluator="durable"`` evaluates with durable_rules instead of compiled closures (see
+    :class:`Engine`); it needs ``pip install 'jurisdiction[durable]'``.
+    """
     root = Path(path) if path is not None else bundled_policy_path()
-    return Engine(load_policy(root))
+    return Engine(load_policy(root), evaluator=evaluator)

@@ -109,6 +109,12 @@ class _Facts(BaseModel):
 Age = Annotated[int, Field(ge=0, le=150, description="age in whole years")]
 
 
+def _differ(a: str, b: str, digits: int) -> bool:
+    """Whether two codes lie in different places of the level with ``digits`` digits; what
+    ``code_at(a, level) != code_at(b, level)`` says, without its lookups (it is asked often)."""
+    return (a[:digits] if len(a) >= digits else None) != (b[:digits] if len(b) >= digits else None)
+
+
 def _fine_enough(code: str, what: str) -> None:
     if code_at(code, Level.street) is None:
         raise ValueError(
@@ -374,12 +380,12 @@ class _HukouAndResidence(_Facts):
     @property
     def cross_street(self) -> bool:
         """Hukou and residence lie in different streets/townships (the first 9 digits differ)."""
-        return code_at(self.hukou, Level.street) != code_at(self.residence, Level.street)
+        return _differ(self.hukou, self.residence, 9)  # code_at(..., Level.street)
 
     @property
     def cross_district(self) -> bool:
         """Hukou and residence lie in different districts/counties (the first 6 digits differ)."""
-        return code_at(self.hukou, Level.district) != code_at(self.residence, Level.district)
+        return _differ(self.hukou, self.residence, 6)  # code_at(..., Level.district)
 
 
 class Resident(_HukouAndResidence):

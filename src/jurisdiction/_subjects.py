@@ -83,6 +83,9 @@ class Feature:
     doc: str
     get: Getter = field(compare=False)
     uses_city: bool = False
+    field: str | None = None
+    """The attribute of the fact model this feature is, if it is one as it is (an enum member,
+    always a StrEnum, compares and hashes as its value): compilers may read it directly."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,9 +207,15 @@ def _in_city(attr: str) -> Getter:
 def _attr(attr: str) -> Getter:
     def get(facts: Any, _ctx: Context) -> FeatureValue:
         value: FeatureValue = getattr(facts, attr)
-        return value.value if hasattr(value, "value") else value
+        # an enum member's value (`_value_` is what `.value` returns, without its descriptor)
+        return getattr(value, "_value_", value)
 
     return get
+
+
+def _as_is(name: str, kind: FeatureType, doc: str) -> Feature:
+    """A feature that is the fact model's attribute of the same name (an enum as its value)."""
+    return Feature(name, kind, doc, _attr(name), field=name)
 
 
 def _place(attr: str) -> Callable[[Any, Context], str | None]:
@@ -340,18 +349,8 @@ _SEPARATION = (
     Feature(
         "residence_in_city", BOOL, "the residence is in this city", _in_city("residence"), True
     ),
-    Feature(
-        "cross_street",
-        BOOL,
-        "hukou and residence are in different streets/townships",
-        _attr("cross_street"),
-    ),
-    Feature(
-        "cross_district",
-        BOOL,
-        "hukou and residence are in different districts/counties",
-        _attr("cross_district"),
-    ),
+    _as_is("cross_street", BOOL, "hukou and residence are in different streets/townships"),
+    _as_is("cross_district", BOOL, "hukou and residence are in different districts/counties"),
 )
 """The features of any fact set with a hukou and a residence place: where each is, how far apart."""
 
@@ -362,9 +361,9 @@ RESIDENT = Subject(
     doc="a person, with hukou and residence places",
     features=_features(
         *_SEPARATION,
-        Feature("sex", _enum(Sex), "the resident's sex", _attr("sex")),
-        Feature("age", FeatureType("int", minimum=0, maximum=150), "age in years", _attr("age")),
-        Feature("marital_status", _enum(MaritalStatus), "marital status", _attr("marital_status")),
+        _as_is("sex", _enum(Sex), "the resident's sex"),
+        _as_is("age", FeatureType("int", minimum=0, maximum=150), "age in years"),
+        _as_is("marital_status", _enum(MaritalStatus), "marital status"),
         Feature(
             "woman_hukou_known",
             BOOL,
@@ -401,19 +400,9 @@ BIRTH_CASE = Subject(
     doc="an out-of-policy birth to a separated person",
     features=_features(
         *_SEPARATION,
-        Feature("hukou_reported", BOOL, "the hukou place has reported", _attr("hukou_reported")),
-        Feature(
-            "residence_reported",
-            BOOL,
-            "the residence place has reported",
-            _attr("residence_reported"),
-        ),
-        Feature(
-            "attribution_disputed",
-            BOOL,
-            "the two places disagree on attribution",
-            _attr("attribution_disputed"),
-        ),
+        _as_is("hukou_reported", BOOL, "the hukou place has reported"),
+        _as_is("residence_reported", BOOL, "the residence place has reported"),
+        _as_is("attribution_disputed", BOOL, "the two places disagree on attribution"),
     ),
     places=_places(
         PlaceRef("hukou", "the parent's hukou place", _place("hukou")),
@@ -580,11 +569,10 @@ AREA = Subject(
             "the original villagers' committee still exists (false if not given)",
             lambda a, _c: bool(a.original_villagers_committee),
         ),
-        Feature(
+        _as_is(
             "urbanisation",
             _enum(Urbanisation),
             "a demonstration small town or an apartment-block village (十三), or neither",
-            _attr("urbanisation"),
         ),
         Feature(
             "form",
@@ -680,19 +668,15 @@ UNIT = Subject(
     doc="a unit located in the area (驻地单位): organ, institution, enterprise",
     features=_features(
         Feature("in_city", BOOL, "the unit is located in this city", _in_city("location"), True),
-        Feature("category", _enum(UnitCategory), "what kind of unit it is", _attr("category")),
-        Feature("rank", _enum(Rank), "administrative rank (行政级别)", _attr("rank")),
-        Feature(
+        _as_is("category", _enum(UnitCategory), "what kind of unit it is"),
+        _as_is("rank", _enum(Rank), "administrative rank (行政级别)"),
+        _as_is(
             "large_state_owned_enterprise",
             BOOL,
             "designated a large state-owned enterprise (国营大企业)",
-            _attr("large_state_owned_enterprise"),
         ),
-        Feature(
-            "staff",
-            FeatureType("int", minimum=0, maximum=10_000_000),
-            "total staff (职工总数)",
-            _attr("staff"),
+        _as_is(
+            "staff", FeatureType("int", minimum=0, maximum=10_000_000), "total staff (职工总数)"
         ),
     ),
     places=_places(

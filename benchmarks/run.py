@@ -1,0 +1,296 @@
+"""Benchmarks: what one decision costs, per evaluator, against a hand-written baseline.
+
+    python benchmarks/run.py            # about a minute; --quick for a rough run in seconds
+
+Needs the package installed (``pip install '.[durable]'``; without the extra the durable rows
+are skipped, and it says so). Every evaluator decides the same fact sets in one run:
+
+* ``dict``      ``engine.decide(facts_dict, q)``: the default evaluator, validating the facts;
+* ``model``     ``engine.decide(model, q)``: the default evaluator on already-validated facts;
+* ``durable``   the same facts, with ``load(evaluator="durable")``;
+* ``baseline``  the hand-written if/else functions of ``baseline.py`` on the same models.
+
+Before timing, every evaluator's answers are checked against the default one's. Then: µs per
+decision (the best of several passes over the fact sets, the evaluators taking turns pass by
+pass), the ratios the targets are about, and the time to load and compile the bundled policy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import random
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import jurisdiction
+from jurisdiction import Decision, Engine, EvaluatorError
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from baseline import Light, build
+
+QUESTIONS = (
+    "first_child_certificate",
+    "second_child_approval",
+    "out_of_policy_birth_assessment",
+    "unit_management",
+)
+TARGET_DURABLE = 10.0  # decide on validated facts at least 10x faster than durable_rules
+TARGET_BASELINE = 3.0  # ... and within 3x of the hand-written baseline
+TARGET_LOAD_MS = 150.0  # load and compile the bundled policy
+
+
+# --- the fact sets -----------------------------------------------------------------------------
+
+
+def _streets(rng: random.Random) -> str:
+    district = rng.choice(["120101", "120102", "120104", "120106", "120221", "110101"])
+    return district + rng.choice(["001", "002", "003", "101", "201"])
+
+
+def _resident(rng: random.Random) -> dict[str, Any]:
+    residence = _streets(rng)
+    facts: dict[str, Any] = {
+        "kind": "resident",
+        "hukou": residence if rng.random() < 0.15 else _streets(rng),
+        "residence": residence,
+        "sex": rng.choice(["female", "male"]),
+        "age": rng.choice([rng.randint(0, 90), 14, 15, 17, 18, 49, 50]),
+        "marital_status": rng.choice(["unmarried", "married", "married", "divorced", "widowed"]),
+    }
+    if facts["marital_status"] == "married" and rng.random() < 0.7:
+        facts["spouse_sex"] = "male" if facts["sex"] == "female" else "female"
+        if rng.random() < 0.7:
+            facts["spouse_hukou"] = _streets(rng)
+    if rng.random() < 0.25:
+        cause = rng.choice([None, "affiliation_unclear", "not_fully_occupied", "division_unclear"])
+        area: dict[str, Any] = {"place": residence, "management_in_place": cause is None}
+        if cause is not None:
+            area["blind_spot_cause"] = cause
+        if cause == "division_unclear":
+            area["adjacent_districts"] = ["120101", "120102"]
+        facts["area"] = area
+    return facts
+
+
+def _birth_case(rng: random.Random) -> dict[str, Any]:
+    return {
+        "kind": "birth_case",
+        "hukou": _streets(rng),
+        "residence": _streets(rng),
+        "hukou_reported": rng.random() < 0.7,
+        "residence_reported": rng.random() < 0.7,
+        "attribution_disputed": rng.random() < 0.2,
+    }
+
+
+def _unit(rng: random.Random) -> dict[str, Any]:
+    category = rng.choice(
+        ["government_organ", "public_institution", "state_owned_enterprise", "other_enterprise"]
+    )
+    return {
+        "kind": "unit",
+        "category": category,
+        "rank": rng.choice(["ministerial", "bureau", "vice_bureau", "division", "none"]),
+        "large_state_owned_enterprise": category == "state_owned_enterprise" and rng.random() < 0.3,
+        "staff": rng.choice([rng.randint(0, 3000), 99, 100, 499, 500, 999, 1000, 1001]),
+        "location": _streets(rng) + rng.choice(["001", "002", "201"]),
+    }
+
+
+def fact_sets(count: int, seed: int = 20240607) -> dict[str, list[dict[str, Any]]]:
+    """``count`` valid fact sets per question, the same on every run."""
+    rng = random.Random(seed)
+    makers = {"resident": _resident, "birth_case": _birth_case, "unit": _unit}
+    subject = {
+        "first_child_certificate": "resident",
+        "second_child_approval": "resident",
+        "out_of_policy_birth_assessment": "birth_case",
+        "unit_management": "unit",
+    }
+    out: dict[str, list[dict[str, Any]]] = {}
+    for question in QUESTIONS:
+        found: list[dict[str, Any]] = []
+        while len(found) < count:
+            raw = makers[subject[question]](rng)
+            try:
+                jurisdiction.parse_facts(raw)
+            except jurisdiction.FactsError:
+                continue
+            found.append(raw)
+        out[question] = found
+    return out
+
+
+# --- timing --------------------------------------------------------------------------------------
+
+Variant = tuple[Callable[[Any], object], list[Any]]
+
+
+def per_call(variants: dict[str, Variant], rounds: int) -> dict[str, float]:
+    """µs per call of each variant: the best of ``rounds`` passes over its items. The variants
+    take turns, pass by pass, so that a change in the machine's speed hits them alike."""
+    best = dict.fromkeys(variants, float("inf"))
+    for fn, items in variants.values():
+        fn(items[0])
+    for _ in range(rounds):
+        for name, (fn, items) in variants.items():
+            t0 = time.perf_counter()
+            for item in items:
+                fn(item)
+            best[name] = min(best[name], (time.perf_counter() - t0) / len(items) * 1e6)
+    return best
+
+
+def light(decision: Decision) -> Light:
+    return (
+        decision.outcome,
+        tuple((b.kind, b.level, b.place_code, b.role, str(b.cite)) for b in decision.bodies),
+        tuple(str(c.cite) for c in decision.citations),
+    )
+
+
+def _load_times(runs: int) -> tuple[float, float, float]:
+    """Median ms of: importing the package, and its first load() — each in a fresh process —
+    and of a second load() in that process."""
+    code = (
+        "import time; t0 = time.perf_counter(); import jurisdiction; t1 = time.perf_counter(); "
+        "jurisdiction.load(); t2 = time.perf_counter(); jurisdiction.load(); "
+        "t3 = time.perf_counter(); print(t1 - t0, t2 - t1, t3 - t2)"
+    )
+    rows = []
+    for _ in range(runs):
+        out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
+        rows.append([float(x) * 1e3 for x in out.stdout.split()])
+    imported, first, second = (statistics.median(r[i] for r in rows) for i in range(3))
+    return imported, first, second
+
+
+def _table(rows: list[tuple[str, ...]]) -> str:
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = [
+        "| " + " | ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) + " |" for r in rows
+    ]
+    lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--quick", action="store_true", help="fewer facts and passes: seconds")
+    args = parser.parse_args()
+    count, rounds, load_runs = (50, 5, 3) if args.quick else (200, 40, 7)
+
+    print(
+        f"python {platform.python_version()} on {platform.machine()} ({platform.system()}), "
+        f"jurisdiction {jurisdiction.__version__}"
+    )
+    engine: Engine = jurisdiction.load()
+    durable: Engine | None
+    try:
+        durable = jurisdiction.load(evaluator="durable")
+    except EvaluatorError as exc:
+        durable = None
+        print(f"\nNOTE: durable_rules is not available, its column is skipped: {exc}\n")
+    baseline = build(engine)
+    facts = fact_sets(count)
+    models = {q: [jurisdiction.parse_facts(f) for f in fs] for q, fs in facts.items()}
+
+    # the same answers first: otherwise the timings would compare different work
+    for q in QUESTIONS:
+        for model in models[q]:
+            expected = engine.decide(model, q)
+            assert baseline[q](model) == light(expected), (q, model)
+            if durable is not None:
+                assert durable.decide(model, q) == expected, (q, model)
+    print(f"checked: on {count} fact sets per question, every evaluator gives the default's answer")
+
+    header = ("question", "dict µs", "model µs", "durable µs", "baseline µs")
+    rows: list[tuple[str, ...]] = [(*header, "durable/model", "model/baseline")]
+    totals: dict[str, list[float]] = {}
+    for q in QUESTIONS:
+        variants: dict[str, Variant] = {
+            "dict": (partial(_decide, engine, q), facts[q]),
+            "model": (partial(_decide, engine, q), models[q]),
+            "baseline": (baseline[q], models[q]),
+        }
+        if durable is not None:
+            variants["durable"] = (partial(_decide, durable, q), models[q])
+        t = per_call(variants, rounds)
+        for k, v in t.items():
+            totals.setdefault(k, []).append(v)
+        rows.append(_row(q, t))
+    mean = {k: statistics.fmean(v) for k, v in totals.items()}
+    rows.append(_row("mean of the four", mean))
+    print(
+        f"\nµs per decision, best of {rounds} passes over the {count} fact sets of each question:"
+    )
+    print(_table(rows))
+
+    imported, first, second = _load_times(load_runs)
+    print(
+        f"\nload and compile the bundled policy, median of {load_runs} fresh processes: "
+        f"first load() {first:.0f} ms, second load() {second:.0f} ms "
+        f"(import jurisdiction before it: {imported:.0f} ms)"
+    )
+    if durable is not None:
+        t0 = time.perf_counter()
+        jurisdiction.load(evaluator="durable")
+        print(
+            "load(evaluator='durable') again in this process (rulesets already registered): "
+            f"{(time.perf_counter() - t0) * 1e3:.0f} ms"
+        )
+
+    print("\ntargets:")
+    ok = True
+    if durable is not None:
+        ratio = mean["durable"] / mean["model"]
+        ok &= _target(
+            f"decide(model) at least {TARGET_DURABLE:g}x faster than durable_rules",
+            ratio >= TARGET_DURABLE,
+            f"{ratio:.1f}x",
+        )
+    ratio = mean["model"] / mean["baseline"]
+    ok &= _target(
+        f"decide(model) within {TARGET_BASELINE:g}x of the hand-written baseline",
+        ratio <= TARGET_BASELINE,
+        f"{ratio:.1f}x",
+    )
+    ok &= _target(
+        f"load and compile within {TARGET_LOAD_MS:g} ms", first <= TARGET_LOAD_MS, f"{first:.0f} ms"
+    )
+    return 0 if ok else 1
+
+
+def _decide(engine: Engine, question: str, facts: Any) -> Decision:
+    return engine.decide(facts, question)
+
+
+def _row(name: str, t: dict[str, float]) -> tuple[str, ...]:
+    durable = t.get("durable")
+    return (
+        name,
+        f"{t['dict']:.1f}",
+        f"{t['model']:.2f}",
+        f"{durable:.1f}" if durable is not None else "—",
+        f"{t['baseline']:.2f}",
+        f"{durable / t['model']:.1f}x" if durable is not None else "—",
+        f"{t['model'] / t['baseline']:.1f}x",
+    )
+
+
+def _target(what: str, met: bool, measured: str) -> bool:
+    print(f"  [{'met' if met else 'MISSED'}] {what}: {measured}")
+    return met
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,148 @@
+"""What the engine does for speed changes no answer.
+
+Each shortcut is held to the slow way it replaces: libyaml against PyYAML's pure-Python loader,
+the fast Decision builder against ``Decision(...)``, features read as attributes against their
+getters, and the per-class memo of answers against evaluating every rule.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+
+import jurisdiction
+from jurisdiction import Decision, PolicyError
+from jurisdiction import _yaml as located_yaml
+from jurisdiction._conditions import FactRef, IntConst, walk
+from jurisdiction._decision import make_decision
+from jurisdiction._subjects import SUBJECTS
+
+from fact_strategies import fact_sets
+
+ROOT = Path(__file__).resolve().parent.parent
+ENGINE = jurisdiction.load()
+
+
+def _pure(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(located_yaml, "_FAST_LOADER", yaml.SafeLoader)
+
+
+def test_libyaml_reads_every_policy_file_as_the_pure_python_loader_does(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert located_yaml._FAST_LOADER is not yaml.SafeLoader  # libyaml is there to be tested
+    files = sorted((ROOT / "policies").rglob("*.yaml")) + sorted((ROOT / "tests").rglob("*.yaml"))
+
+    def read(path: Path) -> tuple[Any, ...]:  # the bad-policy fixtures fail on purpose
+        try:
+            doc = located_yaml.load_yaml(path)
+        except PolicyError as exc:
+            return ("error", str(exc))
+        return ("ok", doc.value, doc.marks)
+
+    fast = [read(f) for f in files]
+    assert sum(r[0] == "ok" for r in fast) > 40
+    _pure(monkeypatch)
+    for path, outcome in zip(files, fast, strict=True):
+        assert outcome == read(path), path
+
+
+BROKEN = [
+    "a: [1, 2\n",
+    "a: 1\n  b: 2\n",
+    'a: "unterminated\n',
+    "a: b: c\n",
+    "- a\nb: 1\n",
+    "a:\n\t- tab\n",
+    "a: &x 1\nb: *y\n",
+    "a: 1\na: 2\n",
+    "? [a]\n: 1\n",
+]
+
+
+@pytest.mark.parametrize("text", BROKEN)
+def test_a_broken_file_reads_the_same_with_either_loader(
+    text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def outcome() -> tuple[str, Any]:
+        try:
+            doc = located_yaml.parse_yaml(text, "f.yaml")
+        except PolicyError as exc:
+            return ("error", str(exc))
+        return ("ok", (doc.value, doc.marks))
+
+    fast = outcome()
+    _pure(monkeypatch)
+    assert fast == outcome()
+
+
+def test_the_fast_decision_builder_builds_a_frozen_decision() -> None:
+    facts = {"kind": "resident", "hukou": "120101001", "residence": "120104002"}
+    d = ENGINE.decide({**facts, "sex": "female", "age": 30}, "first_child_certificate")
+    values = [getattr(d, f.name) for f in dataclasses.fields(Decision)]
+    built = make_decision(*values)
+    assert type(built) is Decision
+    assert built == Decision(*values)
+    assert hash(built) == hash(Decision(*values))
+    assert Decision.from_json(built.to_json()) == built
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        built.outcome = "no_rule"  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("name", sorted(SUBJECTS))
+def test_features_read_as_attributes_are_their_getters_values(name: str) -> None:
+    subject = SUBJECTS[name]
+    ctx = ENGINE.context
+    fields = [f for f in subject.features.values() if f.field is not None]
+    assert fields or name in ("district", "area")
+    for raw in subject.samples(ctx):
+        model = subject.model.model_validate(raw)
+        for feature in fields:
+            direct = getattr(model, str(feature.field))
+            value = feature.get(model, ctx)
+            assert direct == value
+            assert hash(direct) == hash(value)
+            assert isinstance(direct, str) == (feature.type.kind == "enum")
+
+
+_WITH_NUMBERS = sorted(
+    name
+    for name, q in ENGINE.policy.questions.items()
+    if any(isinstance(n, IntConst) for r in q.rules for n in walk(r.expanded))
+    or any(
+        isinstance(n, FactRef) and SUBJECTS[q.subject].features[n.feature].type.kind == "int"
+        for r in q.rules
+        for n in walk(r.expanded)
+    )
+)
+
+
+@pytest.mark.parametrize("question", _WITH_NUMBERS)
+def test_answers_kept_per_class_of_features_are_those_of_every_rule_evaluated(
+    question: str,
+) -> None:
+    q = ENGINE.policy.questions[question]
+    fresh = jurisdiction.load()  # its memo starts empty, and fills as the test goes
+
+    @settings(
+        max_examples=100,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+    )
+    @given(fact_sets(ENGINE, q.subject))
+    def same(facts: Any) -> None:
+        try:
+            decision = fresh.decide(facts, question)
+        except jurisdiction.JurisdictionError:
+            return
+        assert frozenset(decision.rules_fired) == fresh.holding(q, facts)
+
+    same()
+    assert _WITH_NUMBERS
