@@ -46,7 +46,7 @@ def test_facts_docs_describe_every_kind() -> None:
 
 
 def _codes_in_source() -> set[str]:
-    source = (ROOT / "src" / "jurisdiction" / "_load.py").read_text(encoding="utf-8")
+    source = (ROOT / "src" / "jurisdiction" / "_overlays.py").read_text(encoding="utf-8")
     return set(re.findall(r'"(overlay-[a-z-]+)"', source))
 
 

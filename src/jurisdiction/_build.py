@@ -1,0 +1,576 @@
+"""Pass 4 of loading a policy: build the frozen model from the merged sections — articles,
+parameters, vocabulary, bodies; definitions and questions with their conditions parsed,
+type-checked and expanded — resolving and checking every cross-reference."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+
+from . import _schema as s
+from ._conditions import (
+    And,
+    ConditionSyntaxError,
+    DefRef,
+    Expr,
+    Not,
+    parse_condition,
+    transform,
+    walk,
+)
+from ._errors import Diagnostic, Location, suggest
+from ._places import Level
+from ._policy import (
+    AnswerSpec,
+    ArticleText,
+    BodySpec,
+    BodyTemplate,
+    Definition,
+    Parameter,
+    Policy,
+    Question,
+    Rule,
+    Vocabulary,
+)
+from ._sources import _Merged, _Source
+from ._subjects import CITY_PARAMETER, SUBJECTS
+from ._text import Cite, Text
+from ._typecheck import typecheck
+from ._yaml import Path_
+
+__all__ = ["override_problems"]
+
+
+# --- pass 4: build ----------------------------------------------------------------------------
+
+
+def _text(t: s.Text) -> Text:
+    return Text(t.zh, t.en)
+
+
+def _cite(c: s.Citation) -> Cite:
+    return Cite(c.article, c.item)
+
+
+class _Builder:
+    def __init__(self, merged: _Merged) -> None:
+        self.m = merged
+        self.problems: list[Diagnostic] = []
+
+    def problem(
+        self, code: str, message: str, src: _Source, path: Path_, suggestion: str | None = None
+    ) -> None:
+        self.problems.append(Diagnostic(code, message, src.doc.location(path), suggestion, path))
+
+    # articles ---------------------------------------------------------------------------------
+
+    def articles(self) -> dict[int, ArticleText]:
+        out: dict[int, ArticleText] = {}
+        for number, (i, art, src) in sorted(self.m.articles.items()):
+            if art.chapter not in self.m.chapters:
+                self.problem(
+                    "unknown-chapter",
+                    f"chapter {art.chapter} is not defined",
+                    src,
+                    ("articles", i, "chapter"),
+                )
+            items: dict[int, Text] = {}
+            for j, item in enumerate(art.items):
+                if item.number in items:
+                    self.problem(
+                        "duplicate-name",
+                        f"item {item.number} is listed twice",
+                        src,
+                        ("articles", i, "items", j),
+                    )
+                if item.zh not in art.zh:
+                    self.problem(
+                        "article-text",
+                        "the item's text is not part of the article's",
+                        src,
+                        ("articles", i, "items", j, "zh"),
+                    )
+                items[item.number] = Text(item.zh, item.en)
+            for j, clause in enumerate(art.not_encoded):
+                if clause.zh not in art.zh:
+                    self.problem(
+                        "article-text",
+                        "the clause is not part of the article's text",
+                        src,
+                        ("articles", i, "not_encoded", j, "zh"),
+                    )
+            out[number] = ArticleText(
+                number,
+                art.chapter,
+                Text(art.zh, art.en),
+                items,
+                tuple((c.zh, c.reason) for c in art.not_encoded),
+                src.doc.location(("articles", i)),
+            )
+        return out
+
+    def check_cite(
+        self, cite: Cite, articles: Mapping[int, ArticleText], src: _Source, path: Path_
+    ) -> None:
+        article = articles.get(cite.article)
+        if article is None:
+            self.problem(
+                "unknown-article", f"article {cite.article} is not in the policy text", src, path
+            )
+        elif cite.item is not None and cite.item not in article.items:
+            listed = ", ".join(str(n) for n in sorted(article.items)) or "none"
+            self.problem(
+                "unknown-item",
+                f"article {cite} has no item {cite.item} (items: {listed})",
+                src,
+                path,
+            )
+
+    # parameters, vocabulary, bodies -----------------------------------------------------------
+
+    def parameters(self, articles: Mapping[int, ArticleText]) -> dict[str, Parameter]:
+        out: dict[str, Parameter] = {}
+        for name, (p, src) in sorted(self.m.parameters.items()):
+            cite = _cite(p.cite) if p.cite else None
+            if cite:
+                self.check_cite(cite, articles, src, ("parameters", name, "cite"))
+            out[name] = Parameter(
+                name,
+                p.type,
+                p.value,
+                p.doc,
+                p.bound,
+                p.delegated,
+                cite,
+                p.note,
+                src.doc.location(("parameters", name)),
+                src.doc.file,
+            )
+        city = out.get(CITY_PARAMETER)
+        city_path: Path_ = ("parameters", CITY_PARAMETER)
+        if city is None or city.type != "code_prefix":
+            where: Path_ = ()
+            if city is not None:  # point at its type
+                src, where = self.m.parameters[CITY_PARAMETER][1], (*city_path, "type")
+            else:  # point at the file with the vocabulary: the policy's main file
+                _v, src = self.m.vocabulary or (None, None)  # type: ignore[assignment]
+            assert src is not None
+            self.problem(
+                "city-parameter",
+                f"the policy must name its city: parameter `{CITY_PARAMETER}` of "
+                'type code_prefix (e.g. value: "12")',
+                src,
+                where,
+            )
+        return out
+
+    def vocabulary(self) -> Vocabulary:
+        assert self.m.vocabulary is not None
+        v, _src = self.m.vocabulary
+        lv = v.levels
+        levels = {
+            "city": (_text(lv.city), _text(lv.city)),
+            "district": (_text(lv.district), _text(lv.district)),
+            "street": (_text(lv.street.urban), _text(lv.street.rural)),
+            "community": (_text(lv.community.urban), _text(lv.community.rural)),
+        }
+        return Vocabulary(
+            levels,
+            {k: _text(t) for k, t in v.places.items()},
+            {k: _text(t) for k, t in v.roles.items()},
+            {k: _text(t) for k, t in v.outcomes.items()},
+        )
+
+    def bodies(self) -> dict[str, BodySpec]:
+        out: dict[str, BodySpec] = {}
+        for kind, (b, _src) in sorted(self.m.bodies.items()):
+            if isinstance(b.name, s.FormText):
+                out[kind] = BodySpec(kind, _text(b.name.urban), _text(b.name.rural))
+            else:
+                out[kind] = BodySpec(kind, _text(b.name), _text(b.name))
+        return out
+
+    # conditions -------------------------------------------------------------------------------
+
+    def condition(
+        self,
+        text: str | bool,
+        subject: str,
+        src: _Source,
+        path: Path_,
+        params: Mapping[str, Parameter],
+    ) -> Expr | None:
+        if isinstance(text, bool):
+            text = "true" if text else "false"
+        try:
+            expr = parse_condition(text)
+        except ConditionSyntaxError as exc:
+            self.problems.append(
+                Diagnostic(
+                    "condition-syntax",
+                    str(exc),
+                    src.doc.text_location(path, exc.span.line, exc.span.column),
+                    None,
+                    path,
+                )
+            )
+            return None
+        ptypes = {n: p.type for n, p in params.items()}
+        dsubjects = {n: d.subject for n, (d, _s) in self.m.definitions.items()}
+        found = typecheck(expr, subject, ptypes, dsubjects)
+        for prob in found:
+            self.problems.append(
+                Diagnostic(
+                    prob.code,
+                    prob.message,
+                    src.doc.text_location(path, prob.span.line, prob.span.column),
+                    prob.suggestion,
+                    path,
+                )
+            )
+        return None if found else expr
+
+    def definitions(
+        self, params: Mapping[str, Parameter], articles: Mapping[int, ArticleText]
+    ) -> dict[str, Definition]:
+        parsed: dict[str, tuple[Expr, s.Definition, _Source]] = {}
+        for name, (d, src) in sorted(self.m.definitions.items()):
+            if d.subject not in SUBJECTS:
+                self.problem(
+                    "unknown-subject",
+                    f"unknown subject `{d.subject}`",
+                    src,
+                    ("definitions", name, "subject"),
+                    suggest(d.subject, set(SUBJECTS)),
+                )
+                continue
+            if d.cite:
+                self.check_cite(_cite(d.cite), articles, src, ("definitions", name, "cite"))
+            expr = self.condition(d.when, d.subject, src, ("definitions", name, "when"), params)
+            if expr is not None:
+                parsed[name] = (expr, d, src)
+        expanded: dict[str, Expr] = {}
+        for name in parsed:
+            self._expand_definition(name, parsed, expanded, ())
+        return {
+            name: Definition(
+                name,
+                d.subject,
+                expr,
+                expanded[name],
+                d.doc,
+                _cite(d.cite) if d.cite else None,
+                _text(d.outside) if d.outside else None,
+                src.doc.location(("definitions", name)),
+                src.doc.scalar(("definitions", name, "when")),
+            )
+            for name, (expr, d, src) in parsed.items()
+            if name in expanded
+        }
+
+    def _expand_definition(
+        self,
+        name: str,
+        parsed: Mapping[str, tuple[Expr, s.Definition, _Source]],
+        done: dict[str, Expr],
+        stack: tuple[str, ...],
+    ) -> Expr | None:
+        if name in done:
+            return done[name]
+        if name not in parsed:
+            return None
+        expr, _d, src = parsed[name]
+        if name in stack:
+            cycle = " → ".join((*stack[stack.index(name) :], name))
+            self.problem(
+                "definition-cycle",
+                f"definitions refer to each other: {cycle}",
+                src,
+                ("definitions", name, "when"),
+            )
+            return None
+        failed = False
+
+        def visit(node: Expr) -> Expr | None:
+            nonlocal failed
+            if isinstance(node, DefRef):
+                inner = self._expand_definition(node.name, parsed, done, (*stack, name))
+                if inner is None:
+                    failed = True
+                return inner
+            return None
+
+        result = transform(expr, visit)
+        if failed:
+            return None
+        done[name] = result
+        return result
+
+    def inline(self, expr: Expr, definitions: Mapping[str, Definition]) -> Expr:
+        return transform(
+            expr, lambda n: definitions[n.name].expanded if isinstance(n, DefRef) else None
+        )
+
+    # questions --------------------------------------------------------------------------------
+
+    def questions(
+        self,
+        params: Mapping[str, Parameter],
+        definitions: Mapping[str, Definition],
+        articles: Mapping[int, ArticleText],
+        vocab: Vocabulary,
+        bodies: Mapping[str, BodySpec],
+    ) -> dict[str, Question]:
+        out: dict[str, Question] = {}
+        seen_ids: dict[str, Location] = {}
+        for qname, (q, src) in sorted(self.m.questions.items()):
+            qpath: Path_ = ("questions", qname)
+            if q.subject not in SUBJECTS:
+                self.problem(
+                    "unknown-subject",
+                    f"unknown subject `{q.subject}`",
+                    src,
+                    (*qpath, "subject"),
+                    suggest(q.subject, set(SUBJECTS)),
+                )
+                continue
+            scope = self._scope(q, qname, src, definitions)
+            rules: list[Rule] = []
+            if scope is not None:
+                rules.append(self._scope_rule(qname, scope, src.doc.location(qpath)))
+            for i, r in enumerate(q.rules):
+                rule = self._rule(
+                    qname,
+                    q.subject,
+                    r,
+                    src,
+                    (*qpath, "rules", i),
+                    params,
+                    definitions,
+                    articles,
+                    vocab,
+                    bodies,
+                    scope,
+                )
+                if rule is None:
+                    continue
+                if rule.id in seen_ids:
+                    self.problem(
+                        "duplicate-rule",
+                        f"rule id `{rule.id}` is already used at {seen_ids[rule.id]}",
+                        src,
+                        (*qpath, "rules", i, "id"),
+                    )
+                seen_ids[rule.id] = rule.location
+                rules.append(rule)
+            out[qname] = Question(
+                qname,
+                q.subject,
+                _text(q.title),
+                q.scope,
+                q.always_answers,
+                tuple(sorted(rules, key=lambda r: r.id)),
+                src.doc.location(qpath),
+            )
+        return out
+
+    def _scope(
+        self, q: s.Question, qname: str, src: _Source, definitions: Mapping[str, Definition]
+    ) -> Definition | None:
+        if q.scope is None:
+            return None
+        path: Path_ = ("questions", qname, "scope")
+        scope = definitions.get(q.scope)
+        if scope is None:
+            if q.scope not in self.m.definitions:
+                self.problem(
+                    "unknown-definition",
+                    f"unknown definition `{q.scope}`",
+                    src,
+                    path,
+                    suggest(q.scope, set(self.m.definitions)),
+                )
+            return None
+        if scope.subject != q.subject:
+            self.problem(
+                "type-mismatch",
+                f"scope `{q.scope}` is about {scope.subject}, the question about {q.subject}",
+                src,
+                path,
+            )
+            return None
+        if scope.cite is None or scope.outside is None:
+            self.problem(
+                "scope",
+                f"a scope needs `cite` and `outside` (the not-applicable "
+                f"reason); definition `{q.scope}` lacks them",
+                src,
+                path,
+            )
+            return None
+        return scope
+
+    @staticmethod
+    def _scope_rule(qname: str, scope: Definition, where: Location) -> Rule:
+        assert scope.cite is not None
+        return Rule(
+            id=f"{qname}.outside_scope",
+            question=qname,
+            cites=(scope.cite,),
+            condition=Not(DefRef(scope.name)),
+            expanded=Not(scope.expanded),
+            answer=AnswerSpec("not_applicable", reason=scope.outside),
+            overrides=(),
+            location=where,
+            from_scope=True,
+        )
+
+    def _rule(
+        self,
+        qname: str,
+        subject: str,
+        r: s.Rule,
+        src: _Source,
+        path: Path_,
+        params: Mapping[str, Parameter],
+        definitions: Mapping[str, Definition],
+        articles: Mapping[int, ArticleText],
+        vocab: Vocabulary,
+        bodies: Mapping[str, BodySpec],
+        scope: Definition | None,
+    ) -> Rule | None:
+        before = len(self.problems)
+        cites_raw = r.cite if isinstance(r.cite, list) else [r.cite]
+        cites = tuple(_cite(c) for c in cites_raw)
+        for i, c in enumerate(cites):
+            self.check_cite(
+                c,
+                articles,
+                src,
+                (*path, "cite", i) if isinstance(r.cite, list) else (*path, "cite"),
+            )
+        expr = self.condition(r.when, subject, src, (*path, "when"), params)
+        answer = self._answer(r.answer, cites, subject, src, (*path, "answer"), vocab, bodies)
+        if expr is None or answer is None or len(self.problems) > before:
+            return None
+        if any(isinstance(n, DefRef) and n.name not in definitions for n in walk(expr)):
+            return None  # a definition it reads failed (reported there, e.g. a cycle)
+        expanded = self.inline(expr, definitions)
+        if scope is not None:
+            expanded = And((scope.expanded, expanded))
+        return Rule(
+            r.id,
+            qname,
+            cites,
+            expr,
+            expanded,
+            answer,
+            tuple(r.overrides),
+            src.doc.location(path),
+            r.note,
+            when_text=src.doc.scalar((*path, "when")),
+        )
+
+    def _answer(
+        self,
+        a: s.Answer,
+        cites: tuple[Cite, ...],
+        subject: str,
+        src: _Source,
+        path: Path_,
+        vocab: Vocabulary,
+        bodies: Mapping[str, BodySpec],
+    ) -> AnswerSpec | None:
+        if a.not_applicable is not None:
+            return AnswerSpec("not_applicable", reason=_text(a.not_applicable))
+        if a.undetermined is not None:
+            return AnswerSpec("undetermined", reason=_text(a.undetermined))
+        out: list[BodyTemplate] = []
+        places = SUBJECTS[subject].places
+        for i, b in enumerate(a.bodies):
+            bpath = (*path, "bodies", i)
+            checks = (
+                ("body", b.body, bodies, "unknown-body"),
+                ("place", b.place, places, "unknown-place"),
+                ("role", b.role, vocab.roles, "unknown-role"),
+            )
+            for key, value, table, code in checks:
+                if value not in table:
+                    self.problem(
+                        code,
+                        f"unknown {key} `{value}`; known: " + ", ".join(sorted(table)),
+                        src,
+                        (*bpath, key),
+                        suggest(value, set(table)),
+                    )
+            if b.place in places and b.place not in vocab.places:
+                self.problem(
+                    "unknown-place",
+                    f"place `{b.place}` has no label in vocabulary.places",
+                    src,
+                    (*bpath, "place"),
+                )
+            if b.cite is not None:
+                cite = _cite(b.cite)
+                if cite not in cites:
+                    self.problem(
+                        "cite",
+                        f"the body cites {cite}, which its rule does not cite "
+                        "(" + ", ".join(str(c) for c in cites) + ")",
+                        src,
+                        (*bpath, "cite"),
+                    )
+            elif len(cites) == 1:
+                cite = cites[0]
+            else:
+                self.problem(
+                    "cite",
+                    "the rule cites several articles: say which one this body rests on with `cite`",
+                    src,
+                    bpath,
+                )
+                continue
+            if (b.place == "city") != (b.level == "city"):
+                self.problem(
+                    "schema",
+                    "the `city` place goes with the `city` level, and only it",
+                    src,
+                    (*bpath, "level"),
+                )
+            out.append(BodyTemplate(b.body, b.place, Level(b.level), b.role, cite))
+        return AnswerSpec("responsible", tuple(out), tuple(_text(t) for t in a.detail))
+
+
+def override_problems(policy: Policy) -> Iterator[tuple[Rule, str]]:
+    """Overrides naming an unknown rule, a rule of another question, or forming a cycle."""
+    owner = {r.id: q.name for q in policy.questions.values() for r in q.rules}
+    for question in policy.questions.values():
+        graph = {r.id: r.overrides for r in question.rules}
+        for rule in question.rules:
+            for target in rule.overrides:
+                if target not in owner:
+                    near = suggest(target, set(owner))
+                    hint = f" (did you mean `{near}`?)" if near else ""
+                    yield rule, f"rule `{rule.id}` overrides unknown rule `{target}`{hint}"
+                elif owner[target] != question.name:
+                    yield (
+                        rule,
+                        (
+                            f"rule `{rule.id}` overrides `{target}` of another question "
+                            f"(`{owner[target]}`)"
+                        ),
+                    )
+            cycle = _cycle_from(rule.id, graph)
+            if cycle and cycle[0] == min(cycle):
+                yield rule, "overrides form a cycle: " + " → ".join((*cycle, cycle[0]))
+
+
+def _cycle_from(start: str, graph: Mapping[str, tuple[str, ...]]) -> tuple[str, ...] | None:
+    stack: list[tuple[str, tuple[str, ...]]] = [(start, (start,))]
+    while stack:
+        node, trail = stack.pop()
+        for nxt in graph.get(node, ()):
+            if nxt == start:
+                return trail
+            if nxt not in trail:
+                stack.append((nxt, (*trail, nxt)))
+    return None

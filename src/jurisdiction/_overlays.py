@@ -1,0 +1,183 @@
+"""Pass 5 of loading a policy: the district overlays (``overlays/<district>.yaml``), which may
+set the parameters the city policy marks ``delegated`` and nothing else."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from . import _schema as s
+from ._build import _text
+from ._errors import Diagnostic, PolicyError, suggest
+from ._places import validate_place
+from ._policy import (
+    Overlay,
+    Parameter,
+)
+from ._sources import pydantic_diagnostics
+from ._subjects import CITY_PARAMETER
+from ._yaml import LocatedDocument, Path_, load_yaml
+
+__all__ = ["OVERLAY_DIR"]
+
+
+# --- pass 5: district overlays ---------------------------------------------------------------
+
+OVERLAY_DIR = "overlays"
+
+
+def _overlay_files(root: Path) -> list[Path]:
+    folder = root / OVERLAY_DIR
+    return sorted(folder.glob("*.yaml")) if root.is_dir() and folder.is_dir() else []
+
+
+class _OverlayBuilder:
+    """Checks overlay files against the loaded city parameters; collects every problem."""
+
+    def __init__(self, root: Path, params: Mapping[str, Parameter]) -> None:
+        self.root = root
+        self.params = params
+        self.delegated = {n for n, p in params.items() if p.delegated}
+        city = params[CITY_PARAMETER].value
+        self.city = str(city)
+        self.problems: list[Diagnostic] = []
+
+    def problem(
+        self,
+        code: str,
+        message: str,
+        doc: LocatedDocument,
+        path: Path_,
+        suggestion: str | None = None,
+    ) -> None:
+        self.problems.append(Diagnostic(code, message, doc.location(path), suggestion, path))
+
+    def build(self, doc: LocatedDocument, path: Path) -> Overlay | None:
+        before = len(self.problems)
+        model = self._validate(doc)
+        if model is None:
+            return None
+        district = model.overlay.district
+        self._district(doc, path, district)
+        values: dict[str, Parameter] = {}
+        relative = path.relative_to(self.root).as_posix()
+        for name, entry in model.parameters.items():
+            param = self._parameter(doc, name, entry)
+            if param is not None:
+                values[name] = dataclasses.replace(
+                    param,
+                    value=entry.value,
+                    note=entry.note,
+                    location=doc.location(("parameters", name)),
+                    source=doc.file,
+                )
+        if len(self.problems) > before:
+            return None
+        return Overlay(district, _text(model.overlay.title), relative, values, doc.location(()))
+
+    def _validate(self, doc: LocatedDocument) -> s.OverlayFile | None:
+        if not isinstance(doc.value, dict):
+            self.problem(
+                "schema", "an overlay file is a mapping with `overlay` and `parameters`", doc, ()
+            )
+            return None
+        extra = [k for k in doc.value if k not in s.OVERLAY_SECTIONS]
+        for key in extra:
+            self.problem(
+                "overlay-section",
+                f"an overlay sets delegated parameters only: section `{key}` belongs in the city "
+                "policy (an overlay has `overlay` and `parameters`)",
+                doc,
+                (key,),
+                suggest(key, set(s.OVERLAY_SECTIONS)),
+            )
+        if extra:
+            return None
+        try:
+            return s.OverlayFile.model_validate(doc.value)
+        except ValidationError as exc:
+            self.problems.extend(pydantic_diagnostics(doc, exc))
+            return None
+
+    def _district(self, doc: LocatedDocument, path: Path, district: str) -> None:
+        where: Path_ = ("overlay", "district")
+        try:
+            validate_place(district)
+        except ValueError as exc:
+            self.problem("overlay-district", str(exc), doc, where)
+            return
+        if path.stem != district:
+            self.problem(
+                "overlay-district",
+                f"the overlay for district {district} must be named {district}.yaml, "
+                f"not {path.name}",
+                doc,
+                where,
+            )
+        if not district.startswith(self.city):
+            self.problem(
+                "overlay-district",
+                f"district {district} is not in this city (city_code {self.city})",
+                doc,
+                where,
+            )
+
+    def _parameter(
+        self, doc: LocatedDocument, name: str, entry: s.OverlayValue
+    ) -> Parameter | None:
+        where: Path_ = ("parameters", name)
+        listed = ", ".join(sorted(self.delegated)) or "none"
+        param = self.params.get(name)
+        if param is None:
+            self.problem(
+                "overlay-unknown-parameter",
+                f"unknown parameter `{name}`; the city policy delegates: {listed}",
+                doc,
+                where,
+                suggest(name, self.delegated or set(self.params)),
+            )
+            return None
+        if not param.delegated:
+            self.problem(
+                "overlay-not-delegated",
+                f"parameter `{name}` is not delegated to districts (set at {param.location}); "
+                f"an overlay may set only: {listed}",
+                doc,
+                where,
+            )
+            return None
+        value = entry.value
+        ok = {
+            "int": isinstance(value, int) and not isinstance(value, bool),
+            "bool": isinstance(value, bool),
+            "code_prefix": isinstance(value, str),
+        }[param.type]
+        if not ok:
+            self.problem(
+                "overlay-value",
+                f"parameter `{name}` is of type {param.type}; got {value!r}",
+                doc,
+                (*where, "value"),
+            )
+            return None
+        return param
+
+
+def _overlays(
+    root: Path, params: Mapping[str, Parameter]
+) -> tuple[dict[str, Overlay], list[LocatedDocument]]:
+    builder = _OverlayBuilder(root, params)
+    overlays: dict[str, Overlay] = {}
+    docs: list[LocatedDocument] = []
+    for path in _overlay_files(root):
+        doc = load_yaml(path, str(path))
+        docs.append(doc)
+        overlay = builder.build(doc, path)
+        if overlay is not None:
+            overlays[overlay.district] = overlay
+    if builder.problems:
+        raise PolicyError(builder.problems)
+    return overlays, docs

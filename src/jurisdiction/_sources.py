@@ -1,0 +1,210 @@
+"""Passes 1–3 of loading a policy: read every file strictly, validate each against the schema,
+and merge them — a section, and every name inside one, may be defined in one file only."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from . import _schema as s
+from ._errors import Diagnostic, Location, PolicyError, suggest
+from ._yaml import LocatedDocument, Path_, load_yaml
+
+__all__ = ["pydantic_diagnostics"]
+
+
+def _all_field_names() -> frozenset[str]:
+    names: set[str] = set()
+    for obj in vars(s).values():
+        if isinstance(obj, type) and issubclass(obj, BaseModel):
+            names.update(obj.model_fields)
+    return frozenset(names)
+
+
+_FIELD_NAMES = _all_field_names()
+
+
+@dataclass
+class _Source:
+    doc: LocatedDocument
+    model: s.PolicyFile
+
+
+@dataclass
+class _Merged:
+    """Every section of every file, each name with the file that defined it."""
+
+    meta: tuple[s.Meta, _Source] | None = None
+    document: tuple[s.Document, _Source] | None = None
+    vocabulary: tuple[s.Vocabulary, _Source] | None = None
+    chapters: dict[int, tuple[int, s.Chapter, _Source]] = field(default_factory=dict)
+    articles: dict[int, tuple[int, s.Article, _Source]] = field(default_factory=dict)
+    parameters: dict[str, tuple[s.Parameter, _Source]] = field(default_factory=dict)
+    bodies: dict[str, tuple[s.Body, _Source]] = field(default_factory=dict)
+    definitions: dict[str, tuple[s.Definition, _Source]] = field(default_factory=dict)
+    questions: dict[str, tuple[s.Question, _Source]] = field(default_factory=dict)
+
+
+# --- pass 1 and 2: read and validate --------------------------------------------------------------
+
+
+def _read(root: Path) -> list[LocatedDocument]:
+    if not root.exists():
+        raise PolicyError.single("file", "no such policy directory", Location(str(root), 1, 1))
+    if root.is_file():
+        return [load_yaml(root, str(root))]
+    files = sorted(root.glob("*.yaml"))
+    if not files:
+        raise PolicyError.single(
+            "file", "the policy directory holds no *.yaml file", Location(str(root), 1, 1)
+        )
+    return [load_yaml(f, str(f)) for f in files]
+
+
+def pydantic_diagnostics(doc: LocatedDocument, exc: ValidationError) -> list[Diagnostic]:
+    """Located diagnostics for a pydantic error on a YAML document."""
+    out: list[Diagnostic] = []
+    seen: set[tuple[Path_, str]] = set()
+    for err in exc.errors():
+        path, last = _doc_path(doc.value, err["loc"])
+        kind = err["type"]
+        if kind == "extra_forbidden":
+            code, suggestion = "unknown-key", suggest(str(last), _FIELD_NAMES)
+            message = f"unknown key `{last}`"
+        elif kind == "missing":
+            code, suggestion = "missing-key", None
+            message = f"missing key `{last}`"
+        else:
+            code, suggestion = "schema", None
+            where = ".".join(str(p) for p in path) or "document"
+            message = f"{where}: {err['msg']}"
+        if (path, code) in seen:
+            continue
+        seen.add((path, code))
+        at = doc.key_location(path) if code == "unknown-key" else doc.location(path)
+        out.append(Diagnostic(code, message, at, suggestion, path))
+    return out
+
+
+def _doc_path(value: Any, loc: Iterable[int | str]) -> tuple[Path_, int | str]:
+    """The part of a pydantic location that indexes into the document, and its last element."""
+    path: list[str | int] = []
+    last: int | str = ""
+    for part in loc:
+        last = part
+        inside_dict = isinstance(value, dict) and part in value
+        inside_list = isinstance(value, list) and isinstance(part, int) and 0 <= part < len(value)
+        if inside_dict or inside_list:
+            value = value[part]
+            path.append(part)
+    return tuple(path), last
+
+
+def _validate(docs: list[LocatedDocument]) -> list[_Source]:
+    sources: list[_Source] = []
+    problems: list[Diagnostic] = []
+    for doc in docs:
+        try:
+            sources.append(_Source(doc, s.PolicyFile.model_validate(doc.value)))
+        except ValidationError as exc:
+            problems.extend(pydantic_diagnostics(doc, exc))
+    if problems:
+        raise PolicyError(problems)
+    return sources
+
+
+# --- pass 3: merge --------------------------------------------------------------------------------
+
+
+def _merge(sources: list[_Source]) -> _Merged:
+    merged = _Merged()
+    problems: list[Diagnostic] = []
+
+    def once(name: str, current: tuple[Any, _Source] | None, src: _Source, path: Path_) -> None:
+        if current is not None:
+            problems.append(
+                Diagnostic(
+                    "duplicate-name",
+                    f"section `{name}` is also in {current[1].doc.file}",
+                    src.doc.location(path),
+                )
+            )
+
+    for src in sources:
+        m = src.model
+        if m.policy is not None:
+            once("policy", merged.meta, src, ("policy",))
+            merged.meta = (m.policy, src)
+        if m.document is not None:
+            once("document", merged.document, src, ("document",))
+            merged.document = (m.document, src)
+        if m.vocabulary is not None:
+            once("vocabulary", merged.vocabulary, src, ("vocabulary",))
+            merged.vocabulary = (m.vocabulary, src)
+        for i, chapter in enumerate(m.chapters):
+            _put(
+                merged.chapters,
+                chapter.number,
+                (i, chapter, src),
+                src,
+                ("chapters", i),
+                "chapter",
+                problems,
+            )
+        for i, article in enumerate(m.articles):
+            _put(
+                merged.articles,
+                article.number,
+                (i, article, src),
+                src,
+                ("articles", i),
+                "article",
+                problems,
+            )
+        for section in ("parameters", "bodies", "definitions", "questions"):
+            table: dict[str, Any] = getattr(merged, section)
+            for name, value in getattr(m, section).items():
+                _put(table, name, (value, src), src, (section, name), section[:-1], problems)
+    for section, where in (
+        ("policy", merged.meta),
+        ("vocabulary", merged.vocabulary),
+        ("document", merged.document),
+    ):
+        if where is None:
+            first = sources[0].doc
+            problems.append(
+                Diagnostic(
+                    "missing-key",
+                    f"no file of the policy has the `{section}` section",
+                    first.location(()),
+                )
+            )
+    if problems:
+        raise PolicyError(problems)
+    return merged
+
+
+def _put(
+    table: dict[Any, Any],
+    key: Any,
+    value: Any,
+    src: _Source,
+    path: Path_,
+    what: str,
+    problems: list[Diagnostic],
+) -> None:
+    if key in table:
+        other: _Source = table[key][-1]
+        problems.append(
+            Diagnostic(
+                "duplicate-name",
+                f"{what} `{key}` is defined twice (also in {other.doc.file})",
+                src.doc.location(path),
+            )
+        )
+    else:
+        table[key] = value
