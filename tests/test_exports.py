@@ -35,3 +35,9 @@ def test_all_is_sorted_and_check_is_public() -> None:
     assert sorted(jurisdiction.__all__) == jurisdiction.__all__
     assert {"check", "Finding"} <= set(jurisdiction.__all__)
     assert jurisdiction.Finding.__module__ == "jurisdiction._check"
+
+
+def test_the_package_declares_itself_typed() -> None:
+    from importlib.resources import files
+
+    assert files("jurisdiction").joinpath("py.typed").is_file()
