@@ -41,7 +41,7 @@ def render_decision(d: Decision, lang: Lang = "en") -> str:
         f"{h['outcome']}{sep}{d.outcome_name[lang]}",
     ]
     if d.bodies:
-        lines.append(f"{h['bodies']}{sep}")
+        lines.append(f"{h['bodies']}{sep.rstrip()}")
         lines.extend(f"  - {_body(b, lang)}" for b in d.bodies)
     if d.reason is not None:
         lines.append(f"{h['reason']}{sep}{d.reason[lang]}")
@@ -49,7 +49,7 @@ def render_decision(d: Decision, lang: Lang = "en") -> str:
         joiner = "、" if lang == "zh" else "; "
         lines.append(f"{h['detail']}{sep}{joiner.join(t[lang] for t in d.detail)}")
     if d.citations:
-        lines.append(f"{h['citations']}{sep}")
+        lines.append(f"{h['citations']}{sep.rstrip()}")
         lines.extend(f"  {c.cite.label(lang)}{sep}{c.quote[lang]}" for c in d.citations)
         if lang == "en":
             lines.extend(f"    ({c.cite.label('zh')}{_SEP['zh']}{c.quote.zh})" for c in d.citations)
@@ -58,7 +58,7 @@ def render_decision(d: Decision, lang: Lang = "en") -> str:
     if d.rules_overridden:
         lines.append(f"{h['overridden']}{sep}{', '.join(d.rules_overridden)}")
     if d.notes:
-        lines.append(f"{h['notes']}{sep}")
+        lines.append(f"{h['notes']}{sep.rstrip()}")
         lines.extend(f"  - {note}" for note in d.notes)
     sources = f" ({', '.join(d.sources)})" if d.sources else ""
     lines.append(f"{h['policy']}{sep}{d.policy} {d.policy_fingerprint}{sources}")
