@@ -136,7 +136,9 @@ def test_the_properties_fail_where_the_checker_finds_errors(
 ) -> None:
     engine = _fixture_engine(tmp_path / "p", layer)
     assert {f.code for f in jurisdiction.check(engine)} == {layer}
-    quick = settings(derandomize=True, database=None, phases=[Phase.explicit, Phase.generate])
+    quick = settings(
+        derandomize=True, database=None, max_examples=300, phases=[Phase.explicit, Phase.generate]
+    )
     prop = question_property(engine, "who", settings=quick)
     with pytest.raises(AssertionError, match=message):
         prop()

@@ -51,7 +51,7 @@ from ._engine import Engine
 from ._errors import ConflictError, FactsError
 from ._partition import Realiser, int_thresholds
 from ._places import validate_place
-from ._subjects import SUBJECTS, FeatureType, FeatureValue, Subject
+from ._subjects import SUBJECTS, Context, FeatureType, FeatureValue, Subject
 
 __all__ = [
     "check_decision",
@@ -271,14 +271,19 @@ def _int_bounds(metadata: Iterable[Any]) -> tuple[int | None, int | None]:
 
 
 def _for_type(
-    tp: Any, metadata: list[Any], city: str, near: tuple[int, ...], ftype: FeatureType | None
+    tp: Any,
+    metadata: list[Any],
+    city: str,
+    near: tuple[int, ...],
+    ftype: FeatureType | None,
+    digits: frozenset[int] = frozenset({9, 12}),
 ) -> SearchStrategy[Any] | None:
     origin = get_origin(tp)
     if origin is Annotated:
         base, *extra = get_args(tp)
-        return _for_type(base, [*metadata, *extra], city, near, ftype)
+        return _for_type(base, [*metadata, *extra], city, near, ftype, digits)
     if origin in (Union, UnionType):
-        parts = [_for_type(a, metadata, city, near, ftype) for a in get_args(tp)]
+        parts = [_for_type(a, metadata, city, near, ftype, digits) for a in get_args(tp)]
         return None if any(p is None for p in parts) else st.one_of(*parts)  # type: ignore[arg-type]
     if tp is NoneType:
         return st.none()
@@ -296,24 +301,52 @@ def _for_type(
     if tp is str:
         if not _is_place(metadata):
             return st.text(max_size=12)
-        # streets and communities mostly; districts too, for fields at district level (a
-        # model's own validator keeps what fits)
+        # codes of the levels the field takes (as its samples show): district, street, community
         inside, outside = _districts(city)
-        return st.one_of(place_codes(city), place_codes(city), st.sampled_from((*inside, *outside)))
+        options: list[SearchStrategy[str]] = []
+        if digits & {9, 12}:
+            options.append(
+                place_codes(city, communities=12 in digits).filter(lambda c: len(c) in digits)
+            )
+        if 6 in digits:
+            options.append(st.sampled_from((*inside, *outside)))
+        return st.one_of(*options)
     return None
+
+
+def _code_lengths(subj: Subject, ctx: Context) -> dict[str, frozenset[int]]:
+    """For each place field, the code lengths it takes, as its samples show."""
+    found: dict[str, set[int]] = {}
+    for sample in subj.samples(ctx):
+        for name in _place_fields(subj.model):
+            value = sample.get(name)
+            if value:
+                found.setdefault(name, set()).update(len(c) for c in _codes_of(value))
+    # a field that takes a street usually takes a community of it too (the model's validator
+    # refuses what does not fit), and community codes exercise "same street, other community"
+    return {
+        name: frozenset(lengths | ({12} if 9 in lengths else set()))
+        for name, lengths in found.items()
+    }
 
 
 def _from_fields(engine: Engine, subj: Subject) -> SearchStrategy[BaseModel] | None:
     city = engine.context.city_prefix
     near = thresholds(engine, subj)
     by_field = {fieldname: feature for feature, fieldname in subj.int_fields.items()}
+    digits = _code_lengths(subj, engine.context)
     required: dict[str, SearchStrategy[Any]] = {}
     optional: dict[str, SearchStrategy[Any]] = {}
     for name, info in subj.model.model_fields.items():
         feature = by_field.get(name)
         ftype = subj.features[feature].type if feature else None
         strategy = _for_type(
-            info.annotation, list(info.metadata), city, near.get(feature or "", ()), ftype
+            info.annotation,
+            list(info.metadata),
+            city,
+            near.get(feature or "", ()),
+            ftype,
+            digits.get(name, frozenset({9, 12})),
         )
         if strategy is None:
             if info.is_required():
