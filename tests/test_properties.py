@@ -232,3 +232,13 @@ def test_residence_district_is_primary_for_a_reported_cross_district_birth(case:
         ("hukou", "joint", "district", case.hukou[:6]),
     }
     assert [str(c.cite) for c in decision.citations] == ["(五)"]
+
+
+def test_thresholds_include_the_district_overlays() -> None:
+    """Unit staff is concentrated around the city's tiers and the overlay district's own."""
+    found = testing.thresholds(BUNDLED, "unit")["staff"]
+    city = BUNDLED.policy.parameters
+    overlay = BUNDLED.policy.overlays["120104"].parameters
+    for name in ("unit_district_min_staff", "unit_street_min_staff", "unit_street_max_staff"):
+        assert city[name].value in found
+        assert overlay[name].value in found

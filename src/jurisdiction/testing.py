@@ -29,6 +29,7 @@ two places (same street, same district, another district, another city) comes up
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import replace
 from enum import Enum
 from functools import lru_cache
 from types import NoneType, UnionType
@@ -70,7 +71,8 @@ def _subject(subject: str | Subject) -> Subject:
 
 
 def thresholds(engine: Engine, subject: str | Subject) -> dict[str, tuple[int, ...]]:
-    """For each integer feature of ``subject``, the thresholds the policy compares it with."""
+    """For each integer feature of ``subject``, the thresholds the policy compares it with, in
+    the city and in every district overlay."""
     subj = _subject(subject)
     policy = engine.policy
     exprs = [
@@ -78,6 +80,10 @@ def thresholds(engine: Engine, subject: str | Subject) -> dict[str, tuple[int, .
     ]
     exprs += [d.expanded for d in policy.definitions.values() if d.subject == subj.name]
     found, _relational = int_thresholds(policy, subj, exprs)
+    for district in policy.overlays:  # a district's own thresholds matter as much as the city's
+        local = replace(policy, parameters=policy.parameters_for(district), overlays={})
+        for name, values in int_thresholds(local, subj, exprs)[0].items():
+            found.setdefault(name, set()).update(values)
     return {name: tuple(sorted(values)) for name, values in found.items()}
 
 
