@@ -18,7 +18,6 @@ from ._conditions import (
     walk,
 )
 from ._errors import Diagnostic, Location, suggest
-from ._places import Level
 from ._policy import (
     AnswerSpec,
     ArticleText,
@@ -32,9 +31,11 @@ from ._policy import (
     Vocabulary,
 )
 from ._sources import _Merged, _Source
-from ._subjects import CITY_PARAMETER, SUBJECTS
+from ._subjects import Subject
 from ._text import Cite, Text
 from ._typecheck import typecheck
+from ._vocabulary import Vocabulary as Facts
+from ._vocabulary import build_vocabulary
 from ._yaml import Path_
 
 __all__ = ["override_problems"]
@@ -55,6 +56,18 @@ class _Builder:
     def __init__(self, merged: _Merged) -> None:
         self.m = merged
         self.problems: list[Diagnostic] = []
+        self.facts: Facts | None = None
+
+    @property
+    def subjects(self) -> Mapping[str, Subject]:
+        return self.facts.subjects if self.facts is not None else {}
+
+    def vocabulary_of_facts(self, params: Mapping[str, Parameter]) -> Facts | None:
+        """Pass 4a: the place hierarchy, enums and subjects the policy declares."""
+        facts, problems = build_vocabulary(self.m, params)
+        self.problems.extend(problems)
+        self.facts = facts
+        return facts
 
     def problem(
         self, code: str, message: str, src: _Source, path: Path_, suggestion: str | None = None
@@ -145,34 +158,36 @@ class _Builder:
                 src.doc.location(("parameters", name)),
                 src.doc.file,
             )
-        city = out.get(CITY_PARAMETER)
-        city_path: Path_ = ("parameters", CITY_PARAMETER)
-        if city is None or city.type != "code_prefix":
-            where: Path_ = ()
-            if city is not None:  # point at its type
-                src, where = self.m.parameters[CITY_PARAMETER][1], (*city_path, "type")
-            else:  # point at the file with the vocabulary: the policy's main file
-                _v, src = self.m.vocabulary or (None, None)  # type: ignore[assignment]
-            assert src is not None
-            self.problem(
-                "city-parameter",
-                f"the policy must name its city: parameter `{CITY_PARAMETER}` of "
-                'type code_prefix (e.g. value: "12")',
-                src,
-                where,
-            )
         return out
 
     def vocabulary(self) -> Vocabulary:
         assert self.m.vocabulary is not None
-        v, _src = self.m.vocabulary
-        lv = v.levels
-        levels = {
-            "city": (_text(lv.city), _text(lv.city)),
-            "district": (_text(lv.district), _text(lv.district)),
-            "street": (_text(lv.street.urban), _text(lv.street.rural)),
-            "community": (_text(lv.community.urban), _text(lv.community.rural)),
-        }
+        v, src = self.m.vocabulary
+        levels: dict[str, tuple[Text, ...]] = {}
+        if self.facts is not None:
+            h = self.facts.hierarchy
+            for name in h.names:
+                entry = v.levels.get(name)
+                if entry is None:
+                    self.problem(
+                        "missing-key",
+                        f"vocabulary.levels names no `{name}` (the levels are "
+                        + ", ".join(h.names)
+                        + ")",
+                        src,
+                        ("vocabulary", "levels"),
+                    )
+                    continue
+                levels[name] = self.by_form(entry, src, ("vocabulary", "levels", name))
+            for name in v.levels:
+                if name not in h.names:
+                    self.problem(
+                        "unknown-key",
+                        f"`{name}` is no level of the place hierarchy (" + ", ".join(h.names) + ")",
+                        src,
+                        ("vocabulary", "levels", name),
+                        suggest(name, set(h.names)),
+                    )
         return Vocabulary(
             levels,
             {k: _text(t) for k, t in v.places.items()},
@@ -180,13 +195,34 @@ class _Builder:
             {k: _text(t) for k, t in v.outcomes.items()},
         )
 
+    def by_form(
+        self, entry: s.Text | dict[str, s.Text], src: _Source, path: Path_
+    ) -> tuple[Text, ...]:
+        """Words in one form, or per form: one text for each form of the hierarchy."""
+        forms = self.facts.hierarchy.forms if self.facts is not None else ("",)
+        if isinstance(entry, s.Text):
+            return tuple(_text(entry) for _f in forms)
+        out: list[Text] = []
+        for form in forms:
+            if form not in entry:
+                self.problem("missing-key", f"no words for the `{form}` form", src, path)
+                return tuple(Text("?", "?") for _f in forms)
+            out.append(_text(entry[form]))
+        for form in entry:
+            if form not in forms:
+                self.problem(
+                    "unknown-key",
+                    f"`{form}` is no form of the place hierarchy (" + ", ".join(forms) + ")",
+                    src,
+                    (*path, form),
+                    suggest(form, set(forms)),
+                )
+        return tuple(out)
+
     def bodies(self) -> dict[str, BodySpec]:
         out: dict[str, BodySpec] = {}
-        for kind, (b, _src) in sorted(self.m.bodies.items()):
-            if isinstance(b.name, s.FormText):
-                out[kind] = BodySpec(kind, _text(b.name.urban), _text(b.name.rural))
-            else:
-                out[kind] = BodySpec(kind, _text(b.name), _text(b.name))
+        for kind, (b, src) in sorted(self.m.bodies.items()):
+            out[kind] = BodySpec(kind, self.by_form(b.name, src, ("bodies", kind, "name")))
         return out
 
     # conditions -------------------------------------------------------------------------------
@@ -216,7 +252,11 @@ class _Builder:
             return None
         ptypes = {n: p.type for n, p in params.items()}
         dsubjects = {n: d.subject for n, (d, _s) in self.m.definitions.items()}
-        found = typecheck(expr, subject, ptypes, dsubjects)
+        found = []
+        if self.facts is not None and subject in self.facts.subjects:
+            expr, found = self.facts.lift(expr, subject)
+        if not found:
+            found = typecheck(expr, subject, ptypes, dsubjects, self.subjects)
         for prob in found:
             self.problems.append(
                 Diagnostic(
@@ -234,13 +274,13 @@ class _Builder:
     ) -> dict[str, Definition]:
         parsed: dict[str, tuple[Expr, s.Definition, _Source]] = {}
         for name, (d, src) in sorted(self.m.definitions.items()):
-            if d.subject not in SUBJECTS:
+            if d.subject not in self.subjects:
                 self.problem(
                     "unknown-subject",
                     f"unknown subject `{d.subject}`",
                     src,
                     ("definitions", name, "subject"),
-                    suggest(d.subject, set(SUBJECTS)),
+                    suggest(d.subject, set(self.subjects)),
                 )
                 continue
             if d.cite:
@@ -324,13 +364,13 @@ class _Builder:
         seen_ids: dict[str, Location] = {}
         for qname, (q, src) in sorted(self.m.questions.items()):
             qpath: Path_ = ("questions", qname)
-            if q.subject not in SUBJECTS:
+            if q.subject not in self.subjects:
                 self.problem(
                     "unknown-subject",
                     f"unknown subject `{q.subject}`",
                     src,
                     (*qpath, "subject"),
-                    suggest(q.subject, set(SUBJECTS)),
+                    suggest(q.subject, set(self.subjects)),
                 )
                 continue
             scope = self._scope(q, qname, src, definitions)
@@ -370,6 +410,7 @@ class _Builder:
                 q.always_answers,
                 tuple(sorted(rules, key=lambda r: r.id)),
                 src.doc.location(qpath),
+                self.subjects[q.subject].features,
             )
         return out
 
@@ -485,7 +526,9 @@ class _Builder:
         if a.undetermined is not None:
             return AnswerSpec("undetermined", reason=_text(a.undetermined))
         out: list[BodyTemplate] = []
-        places = SUBJECTS[subject].places
+        places = self.subjects[subject].places
+        levels = self.facts.hierarchy.names if self.facts is not None else ()
+        root = levels[0] if levels else ""
         for i, b in enumerate(a.bodies):
             bpath = (*path, "bodies", i)
             checks = (
@@ -529,14 +572,23 @@ class _Builder:
                     bpath,
                 )
                 continue
-            if (b.place == "city") != (b.level == "city"):
+            if b.level not in levels:
+                self.problem(
+                    "unknown-place",
+                    f"unknown level `{b.level}`; the levels are " + ", ".join(levels),
+                    src,
+                    (*bpath, "level"),
+                    suggest(b.level, set(levels)),
+                )
+                continue
+            if (b.place == root) != (b.level == root):
                 self.problem(
                     "schema",
-                    "the `city` place goes with the `city` level, and only it",
+                    f"the `{root}` place goes with the `{root}` level, and only it",
                     src,
                     (*bpath, "level"),
                 )
-            out.append(BodyTemplate(b.body, b.place, Level(b.level), b.role, cite))
+            out.append(BodyTemplate(b.body, b.place, b.level, b.role, cite))
         return AnswerSpec("responsible", tuple(out), tuple(_text(t) for t in a.detail))
 
 

@@ -24,9 +24,8 @@ from ._conditions import Compare, DefRef, Expr, FactRef, IntConst, ParamRef, wal
 from ._engine import Engine, parameters_read
 from ._errors import ConflictError, FactsError, Location
 from ._load import load_policy, override_problems
-from ._partition import DecidedClass, QuestionPartition, Realiser, partition
+from ._partition import DecidedClass, QuestionPartition, partition, realiser_for
 from ._policy import ArticleText, Definition, Overlay, Parameter, Policy, Question, Rule
-from ._subjects import CITY_PARAMETER, SUBJECTS
 from ._text import Cite
 
 __all__ = ["Checker", "Finding", "check"]
@@ -111,7 +110,7 @@ class Checker:
         self.engine = engine
         self.policy = engine.policy
         self.only = only
-        self._realiser = Realiser(engine.context)
+        self._realiser = realiser_for(engine)
         self._partitions: dict[str, QuestionPartition] = {}
         self._overlay_classes: list[int] = []
 
@@ -218,7 +217,11 @@ def _into_district(engine: Engine, facts: BaseModel, district: str) -> BaseModel
         return facts
 
     def move(value: Any) -> Any:
-        if isinstance(value, str) and value.isdigit() and value.startswith(home):
+        if (
+            isinstance(value, str)
+            and value.startswith(home)
+            and engine.policy.hierarchy.problem(value) is None
+        ):
             return district + value[len(home) :]
         if isinstance(value, list | tuple):
             return type(value)(move(v) for v in value)
@@ -412,7 +415,7 @@ def _comparisons(c: Checker) -> Iterator[_Comparison]:
     for owner, subject in owners:
         if isinstance(owner, Rule) and owner.from_scope:
             continue
-        features = SUBJECTS[subject].features
+        features = c.policy.subjects[subject].features
         for node in walk(owner.condition):
             if not isinstance(node, Compare):
                 continue
@@ -505,7 +508,9 @@ def _used_definitions(policy: Policy) -> set[str]:
 
 def _used_parameters(policy: Policy) -> set[str]:
     exprs: list[Expr] = [r.expanded for q in policy.questions.values() for r in q.rules]
-    return {n.name for e in exprs for n in walk(e) if isinstance(n, ParamRef)} | {CITY_PARAMETER}
+    return {n.name for e in exprs for n in walk(e) if isinstance(n, ParamRef)} | {
+        policy.hierarchy.root_parameter
+    }
 
 
 def _unused_parameters(c: Checker) -> Iterator[_Raw]:

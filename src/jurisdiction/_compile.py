@@ -37,7 +37,7 @@ from ._conditions import (
     Term,
     walk,
 )
-from ._subjects import SUBJECTS, Context
+from ._subjects import Context, Feature
 
 __all__ = ["Predicate", "Program", "compile_predicate", "compile_question"]
 
@@ -113,18 +113,21 @@ class Program:
 
 
 def compile_question(
-    conditions: Sequence[Expr], subject: str, params: Mapping[str, int | bool | str]
+    conditions: Sequence[Expr],
+    features: Mapping[str, Feature],
+    params: Mapping[str, int | bool | str],
 ) -> Program:
-    """A program evaluating ``conditions`` (expanded: no DefRef); bit ``i`` is ``conditions[i]``."""
+    """A program evaluating ``conditions`` (expanded: no DefRef) over a subject's ``features``;
+    bit ``i`` is ``conditions[i]``."""
     folded = [_fold(c, params) for c in conditions]
-    return _Compiler(subject, folded).program()
+    return _Compiler(features, folded).program()
 
 
 def compile_predicate(
-    expr: Expr, subject: str, params: Mapping[str, int | bool | str]
+    expr: Expr, features: Mapping[str, Feature], params: Mapping[str, int | bool | str]
 ) -> Predicate:
     """A closure that tells whether one condition holds for a fact set."""
-    program = compile_question([expr], subject, params)
+    program = compile_question([expr], features, params)
     return lambda facts, ctx: program.mask(facts, ctx) == 1
 
 
@@ -234,8 +237,8 @@ def _count_uses(expr: Expr, uses: Counter[Expr]) -> None:
 
 
 class _Compiler:
-    def __init__(self, subject: str, conditions: Sequence[Expr]) -> None:
-        self.features = SUBJECTS[subject].features
+    def __init__(self, features: Mapping[str, Feature], conditions: Sequence[Expr]) -> None:
+        self.features = features
         self.conditions = conditions
         read = dict.fromkeys(
             n.feature for c in conditions for n in walk(c) if isinstance(n, FactRef)

@@ -22,7 +22,13 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from lark import Lark, Token, Transformer, v_args
-from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+from lark.exceptions import (
+    UnexpectedCharacters,
+    UnexpectedEOF,
+    UnexpectedInput,
+    UnexpectedToken,
+    VisitError,
+)
 
 __all__ = [
     "And",
@@ -109,6 +115,119 @@ class BoolConst:
 
 Term = FactRef | ParamRef | IntConst | StrConst | BoolConst
 
+
+@dataclass(frozen=True, slots=True)
+class NullConst:
+    """``null``: the absent value of an optional field."""
+
+    span: Span = field(default=_NOWHERE, compare=False, repr=False)
+
+    def __str__(self) -> str:
+        return "null"
+
+
+@dataclass(frozen=True, slots=True)
+class Path:
+    """``subject.a.b``: a field of a nested fact set (``resident.area.place``)."""
+
+    subject: str
+    names: tuple[str, ...]
+    span: Span = field(default=_NOWHERE, compare=False, repr=False)
+
+    def __str__(self) -> str:
+        return ".".join((self.subject, *self.names))
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionRef:
+    """``question.name``: the value another question's answer gives (its rule's ``value``)."""
+
+    name: str
+    span: Span = field(default=_NOWHERE, compare=False, repr=False)
+
+    def __str__(self) -> str:
+        return f"question.{self.name}"
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """``function(arg, ...)``: one of the built-in functions (see ``_functions``)."""
+
+    name: str
+    args: tuple[Node, ...]
+    span: Span = field(default=_NOWHERE, compare=False, repr=False)
+
+    def __str__(self) -> str:
+        return f"{self.name}({', '.join(str(a) for a in self.args)})"
+
+
+@dataclass(frozen=True, slots=True)
+class If:
+    """``if c then a else b``."""
+
+    cond: Node
+    then: Node
+    other: Node
+    span: Span = field(default=_NOWHERE, compare=False, repr=False)
+
+    def __str__(self) -> str:
+        return f"(if {self.cond} then {self.then} else {self.other})"
+
+
+@dataclass(frozen=True, slots=True)
+class Arith:
+    """Whole-number arithmetic: ``a + b``, ``a - b``, ``a * b``."""
+
+    op: Literal["+", "-", "*"]
+    left: Node
+    right: Node
+    span: Span = field(default=_NOWHERE, compare=False, repr=False)
+
+    def __str__(self) -> str:
+        return f"({self.left} {self.op} {self.right})"
+
+
+@dataclass(frozen=True, slots=True)
+class ListConst:
+    """``[a, b, ...]`` of values that are not all literals."""
+
+    items: tuple[Node, ...]
+    span: Span = field(default=_NOWHERE, compare=False, repr=False)
+
+    def __str__(self) -> str:
+        return "[" + ", ".join(str(i) for i in self.items) + "]"
+
+
+@dataclass(frozen=True, slots=True)
+class Relation:
+    """A comparison of values that are not all facts, parameters or literals (a function's
+    result, a nested field, arithmetic): read by vocabulary expressions; in a rule condition the
+    loader turns it into a derived feature of its own."""
+
+    left: Node
+    op: CompareOp
+    right: Node
+    span: Span = field(default=_NOWHERE, compare=False, repr=False)
+
+    def __str__(self) -> str:
+        return f"{self.left} {self.op} {self.right}"
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    """``item in container``: membership of a list (a field of places, say)."""
+
+    item: Node
+    container: Node
+    span: Span = field(default=_NOWHERE, compare=False, repr=False)
+
+    def __str__(self) -> str:
+        return f"{self.item} in {self.container}"
+
+
+Value = NullConst | Path | QuestionRef | Call | If | Arith | ListConst
+"""Nodes that are values beyond the terms of a plain comparison."""
+
 # --- expressions: conditions ------------------------------------------------------------------
 
 
@@ -171,71 +290,155 @@ class Or:
         return " or ".join(_wrap(i) for i in self.items)
 
 
-Expr = BoolConst | FactRef | DefRef | Compare | InSet | Not | And | Or
+Expr = (
+    BoolConst
+    | FactRef
+    | DefRef
+    | Compare
+    | InSet
+    | Not
+    | And
+    | Or
+    | Relation
+    | Member
+    | Call
+    | If
+    | Path
+    | QuestionRef
+)
+"""A condition: what a rule's ``when`` is (a boolean node)."""
+
+Node = Expr | Term | Value
+"""Any node of the tree."""
 
 
 def _wrap(e: Expr) -> str:
     return f"({e})" if isinstance(e, And | Or) else str(e)
 
 
-def walk(expr: Expr | Term) -> Iterator[Expr | Term]:
-    """Every node of a tree, parents before children."""
-    yield expr
-    if isinstance(expr, Not):
-        yield from walk(expr.item)
-    elif isinstance(expr, And | Or):
-        for item in expr.items:
-            yield from walk(item)
-    elif isinstance(expr, Compare):
-        yield from walk(expr.left)
-        yield from walk(expr.right)
-    elif isinstance(expr, InSet):
-        yield from walk(expr.term)
-        yield from expr.values
+def children(node: Node) -> tuple[Node, ...]:
+    """The direct sub-nodes of a node, in order."""
+    if isinstance(node, Not):
+        return (node.item,)
+    if isinstance(node, And | Or):
+        return node.items
+    if isinstance(node, Compare | Relation):
+        return (node.left, node.right)
+    if isinstance(node, InSet):
+        return (node.term, *node.values)
+    if isinstance(node, Member):
+        return (node.item, node.container)
+    if isinstance(node, Call):
+        return node.args
+    if isinstance(node, If):
+        return (node.cond, node.then, node.other)
+    if isinstance(node, Arith):
+        return (node.left, node.right)
+    if isinstance(node, ListConst):
+        return node.items
+    return ()
+
+
+def walk(expr: Node) -> Iterator[Node]:
+    """Every node of a tree, parents before children (iteratively: no recursion limit)."""
+    stack: list[Node] = [expr]
+    while stack:
+        node = stack.pop()
+        yield node
+        stack.extend(reversed(children(node)))
+
+
+def _rebuilt(node: Node, new: tuple[Node, ...]) -> Node:
+    if isinstance(node, Not):
+        return Not(new[0], node.span)  # type: ignore[arg-type]
+    if isinstance(node, And):
+        return And(new, node.span)  # type: ignore[arg-type]
+    if isinstance(node, Or):
+        return Or(new, node.span)  # type: ignore[arg-type]
+    if isinstance(node, Relation):
+        return Relation(new[0], node.op, new[1], node.span)
+    if isinstance(node, Member):
+        return Member(new[0], new[1], node.span)
+    if isinstance(node, Call):
+        return Call(node.name, new, node.span)
+    if isinstance(node, If):
+        return If(new[0], new[1], new[2], node.span)
+    if isinstance(node, Arith):
+        return Arith(node.op, new[0], new[1], node.span)
+    if isinstance(node, ListConst):
+        return ListConst(new, node.span)
+    return node  # Compare and InSet hold terms only: nothing below them is replaced
 
 
 def transform(expr: Expr, visit: Callable[[Expr], Expr | None]) -> Expr:
     """Rebuild a tree bottom-up; ``visit`` may return a replacement for a node, or None."""
-    if isinstance(expr, Not):
-        expr = Not(transform(expr.item, visit), expr.span)
-    elif isinstance(expr, And):
-        expr = And(tuple(transform(i, visit) for i in expr.items), expr.span)
-    elif isinstance(expr, Or):
-        expr = Or(tuple(transform(i, visit) for i in expr.items), expr.span)
-    replaced = visit(expr)
-    return expr if replaced is None else replaced
+    return _transform(expr, visit)  # type: ignore[arg-type, return-value]
+
+
+def _transform(node: Node, visit: Callable[[Node], Node | None]) -> Node:
+    kids = children(node)
+    if kids and not isinstance(node, Compare | InSet):
+        new = tuple(_transform(k, visit) for k in kids)
+        if any(a is not b for a, b in zip(new, kids, strict=True)):
+            node = _rebuilt(node, new)
+    replaced = visit(node)
+    return node if replaced is None else replaced
 
 
 # --- parsing ----------------------------------------------------------------------------------
 
 _GRAMMAR = r"""
-?start: or_expr
+?start: expr
+?expr: IF expr _THEN expr _ELSE expr -> if_
+     | or_expr
 ?or_expr: and_expr (_OR and_expr)*
 ?and_expr: not_expr (_AND not_expr)*
 ?not_expr: NOT not_expr -> not_
          | comparison
-?comparison: term COMPARE term -> compare
-           | term _IN "[" [literal ("," literal)*] "]" -> in_set
-           | term
-?term: dotted | literal | "(" or_expr ")"
+?comparison: sum COMPARE sum -> compare
+           | sum _IN sum -> member
+           | sum
+?sum: product
+    | sum ADD product -> arith
+?product: unary
+        | product MUL unary -> arith
+?unary: MINUS unary -> neg
+      | atom
+?atom: dotted
+     | call
+     | literal
+     | "[" [expr ("," expr)*] "]" -> list_
+     | "(" expr ")"
 dotted: NAME ("." NAME)*
+call: NAME "(" [expr ("," expr)*] ")"
 ?literal: INT -> int_
         | STRING -> str_
         | TRUE -> true_
         | FALSE -> false_
+        | NULL -> null_
 _OR.2: /or\b/
 _AND.2: /and\b/
 NOT.2: /not\b/
 _IN.2: /in\b/
+IF.2: /if\b/
+_THEN.2: /then\b/
+_ELSE.2: /else\b/
 TRUE.2: /true\b/
 FALSE.2: /false\b/
+NULL.2: /null\b/
 COMPARE: "==" | "!=" | "<=" | ">=" | "<" | ">"
+ADD: "+" | "-"
+MUL: "*"
+MINUS: "-"
 NAME: /[A-Za-z_][A-Za-z0-9_]*/
-INT: /-?[0-9]+/
+INT: /[0-9]+/
 STRING: /"[^"\\\n]*"/
 WS: /[ \t\f\r\n]+/
 %ignore WS
 """
+
+_TERMS = (FactRef, ParamRef, IntConst, StrConst, BoolConst)
+_CONDITIONS = (BoolConst, FactRef, DefRef, Compare, InSet, Not, And, Or, Relation, Member)
 
 
 class ConditionSyntaxError(ValueError):
@@ -250,21 +453,52 @@ def _tspan(tok: Token) -> Span:
     return Span(tok.line or 1, tok.column or 1)
 
 
+def _is_condition(node: Node) -> bool:
+    return isinstance(node, _CONDITIONS)
+
+
+def _as_condition(node: Node) -> Expr:
+    """A node used where a condition is expected: a value that may be boolean (a field, a call,
+    an if) is kept for the type checker to judge; a literal value is refused here."""
+    if isinstance(node, ParamRef | IntConst | StrConst | NullConst | Arith | ListConst):
+        raise ConditionSyntaxError(f"`{node}` is a value, not a condition", node.span)
+    return node
+
+
+def _as_value(node: Node) -> Node:
+    if isinstance(node, DefRef | Not | And | Or | Compare | InSet | Relation | Member):
+        raise ConditionSyntaxError(
+            f"`{node}` is a condition; here a value is expected (a fact, parameter or literal)",
+            getattr(node, "span", _NOWHERE),
+        )
+    return node
+
+
 @v_args(inline=True)
-class _ToAst(Transformer[Token, Expr]):
-    def dotted(self, *names: Token) -> Expr | Term:
+class _ToAst(Transformer[Token, Node]):
+    def dotted(self, *names: Token) -> Node:
         span = _tspan(names[0])
         parts = [str(n) for n in names]
         if len(parts) == 1:
             return DefRef(parts[0], span)
-        if len(parts) != 2:
-            raise ConditionSyntaxError(
-                f"`{'.'.join(parts)}`: a name is `subject.feature`, `param.name` or a definition",
-                span,
-            )
         if parts[0] == "param":
+            if len(parts) != 2:
+                raise ConditionSyntaxError(
+                    f"`{'.'.join(parts)}`: a parameter is `param.name`", span
+                )
             return ParamRef(parts[1], span)
-        return FactRef(parts[0], parts[1], span)
+        if parts[0] == "question":
+            if len(parts) != 2:
+                raise ConditionSyntaxError(
+                    f"`{'.'.join(parts)}`: another question's answer is `question.name`", span
+                )
+            return QuestionRef(parts[1], span)
+        if len(parts) == 2:
+            return FactRef(parts[0], parts[1], span)
+        return Path(parts[0], tuple(parts[1:]), span)
+
+    def call(self, name: Token, *args: Node | None) -> Call:
+        return Call(str(name), tuple(a for a in args if a is not None), _tspan(name))
 
     def int_(self, tok: Token) -> IntConst:
         return IntConst(int(tok), _tspan(tok))
@@ -278,36 +512,62 @@ class _ToAst(Transformer[Token, Expr]):
     def false_(self, tok: Token) -> BoolConst:
         return BoolConst(False, _tspan(tok))
 
-    def compare(self, left: Term, op: Token, right: Term) -> Compare:
-        for side in (left, right):
-            if isinstance(side, DefRef | Not | And | Or | Compare | InSet):
-                raise ConditionSyntaxError(
-                    f"`{side}` is a condition; a comparison needs a fact, parameter or literal",
-                    getattr(side, "span", _NOWHERE),
-                )
+    def null_(self, tok: Token) -> NullConst:
+        return NullConst(_tspan(tok))
+
+    def neg(self, tok: Token, item: Node) -> Node:
+        if isinstance(item, IntConst):
+            return IntConst(-item.value, _tspan(tok))
+        return Arith("-", IntConst(0, _tspan(tok)), _as_value(item), _tspan(tok))
+
+    def arith(self, left: Node, op: Token, right: Node) -> Arith:
+        sign: Literal["+", "-", "*"] = str(op)  # type: ignore[assignment]
+        return Arith(sign, _as_value(left), _as_value(right), _span_of(left))
+
+    def list_(self, *items: Node | None) -> ListConst:
+        kept = tuple(_as_value(i) for i in items if i is not None)
+        return ListConst(kept, _span_of(kept[0]) if kept else _NOWHERE)
+
+    def if_(self, tok: Token, cond: Node, then: Node, other: Node) -> If:
+        return If(_as_condition(cond), _as_value(then), _as_value(other), _tspan(tok))
+
+    def compare(self, left: Node, op: Token, right: Node) -> Expr:
+        left, right = _as_value(left), _as_value(right)
         op_text: CompareOp = str(op)  # type: ignore[assignment]
-        return Compare(left, op_text, right, left.span)
+        if isinstance(left, _TERMS) and isinstance(right, _TERMS):
+            return Compare(left, op_text, right, left.span)
+        return Relation(left, op_text, right, _span_of(left))
 
-    def in_set(self, term: Term, *values: IntConst | StrConst | BoolConst | None) -> InSet:
-        literals: list[IntConst | StrConst] = []
-        for v in values:
-            if v is None:
-                continue
-            if isinstance(v, BoolConst):
-                raise ConditionSyntaxError("`in [...]` lists numbers or strings", v.span)
-            literals.append(v)
-        if not literals:
-            raise ConditionSyntaxError("`in []` needs at least one value", term.span)
-        return InSet(term, tuple(literals), term.span)
+    def member(self, item: Node, container: Node) -> Expr:
+        item = _as_value(item)
+        if isinstance(container, ListConst) and all(
+            isinstance(v, IntConst | StrConst | BoolConst) for v in container.items
+        ):
+            if not container.items:
+                raise ConditionSyntaxError("`in []` needs at least one value", _span_of(item))
+            if any(isinstance(v, BoolConst) for v in container.items):
+                raise ConditionSyntaxError(
+                    "`in [...]` lists numbers or strings", _span_of(container.items[0])
+                )
+            if isinstance(item, _TERMS):
+                values: tuple[IntConst | StrConst, ...] = container.items  # type: ignore[assignment]
+                return InSet(item, values, item.span)
+        return Member(item, _as_value(container), _span_of(item))
 
-    def not_(self, tok: Token, item: Expr) -> Not:
-        return Not(item, _tspan(tok))
+    def not_(self, tok: Token, item: Node) -> Not:
+        return Not(_as_condition(item), _tspan(tok))
 
-    def and_expr(self, *items: Expr) -> And:
-        return And(tuple(items), items[0].span)
+    def and_expr(self, *items: Node) -> And:
+        kept = tuple(_as_condition(i) for i in items)
+        return And(kept, _span_of(kept[0]))
 
-    def or_expr(self, *items: Expr) -> Or:
-        return Or(tuple(items), items[0].span)
+    def or_expr(self, *items: Node) -> Or:
+        kept = tuple(_as_condition(i) for i in items)
+        return Or(kept, _span_of(kept[0]))
+
+
+def _span_of(node: Node) -> Span:
+    return getattr(node, "span", _NOWHERE)
 
 
 # Whitespace is defined here rather than imported from lark's `common` grammar: reading that
@@ -321,6 +581,13 @@ _TOKEN_NAMES = {
     "_IN": "`in`",
     "TRUE": "`true`",
     "FALSE": "`false`",
+    "NULL": "`null`",
+    "IF": "`if`",
+    "_THEN": "`then`",
+    "_ELSE": "`else`",
+    "ADD": "`+` or `-`",
+    "MUL": "`*`",
+    "MINUS": "`-`",
     "COMPARE": "a comparison",
     "NAME": "a name",
     "INT": "a number",
@@ -340,8 +607,8 @@ def _expected(names: Iterable[object]) -> str:
     return ", ".join(shown[:6]) + (" …" if len(shown) > 6 else "")
 
 
-def parse_condition(text: str) -> Expr:
-    """Parse condition text into an untyped-checked tree; raises ConditionSyntaxError."""
+def parse_expression(text: str) -> Node:
+    """Parse an expression (a condition or a value) into a tree; raises ConditionSyntaxError."""
     if not text.strip():
         raise ConditionSyntaxError(
             "empty condition (write `true` for a rule that always holds)", _NOWHERE
@@ -366,10 +633,18 @@ def parse_condition(text: str) -> Expr:
         ) from None
     except UnexpectedInput as exc:  # pragma: no cover - the three above are exhaustive
         raise ConditionSyntaxError(str(exc), _NOWHERE) from None
-    result = _ToAst().transform(tree)
-    if isinstance(result, ParamRef | IntConst | StrConst):
-        raise ConditionSyntaxError(f"`{result}` is a value, not a condition", result.span)
+    try:
+        result: Node = _ToAst().transform(tree)
+    except VisitError as exc:
+        if isinstance(exc.orig_exc, ConditionSyntaxError):
+            raise exc.orig_exc from None
+        raise  # pragma: no cover - the transformer raises nothing else
     return result
+
+
+def parse_condition(text: str) -> Expr:
+    """Parse condition text into a tree (not yet type-checked); raises ConditionSyntaxError."""
+    return _as_condition(parse_expression(text))
 
 
 ParamValues = Mapping[str, int | bool | str]

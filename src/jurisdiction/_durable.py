@@ -75,7 +75,7 @@ from ._conditions import (
 )
 from ._errors import EvaluatorError
 from ._policy import ParamValue, Policy, Question
-from ._subjects import SUBJECTS, Context, FeatureType
+from ._subjects import Context, Feature, FeatureType
 
 __all__ = [
     "CHUNK",
@@ -190,8 +190,8 @@ class _Side:
 class _Translator:
     """Disjoint DNF of conditions about one subject, with one set of parameter values."""
 
-    def __init__(self, subject: str, params: Mapping[str, ParamValue]) -> None:
-        self.features = SUBJECTS[subject].features
+    def __init__(self, features: Mapping[str, Feature], params: Mapping[str, ParamValue]) -> None:
+        self.features = features
         self.params = params
 
     def side(self, term: Term) -> _Side:
@@ -401,7 +401,7 @@ def translate(
     """The durable_rules rulesets of one question, with these parameter values."""
     rules = sorted(question.rules, key=lambda r: r.id)
     index = {r.id: i for i, r in enumerate(rules)}
-    translator = _Translator(question.subject, params)
+    translator = _Translator(question.features, params)
     terms: list[tuple[Conj, ...]] = []
     for rule in rules:
         try:
@@ -530,7 +530,7 @@ class DurableEvaluator:
                     _register(self._dre, f"{base}_{digest}_{n}", definition)
                     for n, definition in enumerate(translation.definitions)
                 )
-            features = SUBJECTS[question.subject].features
+            features = question.features
             reads = tuple(
                 (_attr(f), features[f].get, features[f].type) for f in translation.features
             )

@@ -31,9 +31,8 @@ from ._conditions import ParamRef, walk
 from ._decision import Body, Citation, Decision, DecisionTwin
 from ._errors import ConflictError, EvaluatorError, FactsError, Location, suggest
 from ._load import load_policy
-from ._places import DIGITS, Level, code_at, form_of
 from ._policy import BodyTemplate, Overlay, ParamValue, Policy, Question, Rule
-from ._subjects import CITY_PARAMETER, SUBJECTS, Context
+from ._subjects import Context, Subject
 
 if TYPE_CHECKING:
     from ._durable import DurableEvaluator
@@ -61,48 +60,71 @@ def bundled_policy_path() -> Path:
     raise FileNotFoundError("the bundled policy is missing from this installation")
 
 
+_ADAPTERS: dict[int, tuple[Policy, TypeAdapter[Any]]] = {}
+
+
+def _facts_adapter(policy: Policy) -> TypeAdapter[Any]:
+    """One validator for every kind of fact set of a policy, dispatched on the ``kind`` field."""
+    found = _ADAPTERS.get(id(policy))
+    if found is not None and found[0] is policy:
+        return found[1]
+    models = tuple(s.model for s in policy.subjects.values())
+    if len(models) == 1:
+        adapter: TypeAdapter[Any] = TypeAdapter(models[0])
+    else:
+        union = Annotated[Union[models], Field(discriminator="kind")]  # type: ignore[valid-type]  # noqa: UP007
+        adapter = TypeAdapter(union)
+    _ADAPTERS[id(policy)] = (policy, adapter)
+    return adapter
+
+
 @cache
-def _facts_adapter() -> TypeAdapter[Any]:
-    """One validator for every kind of fact set, dispatched on the ``kind`` field."""
-    models = tuple(s.model for s in SUBJECTS.values())
-    union = Annotated[Union[models], Field(discriminator="kind")]  # type: ignore[valid-type]  # noqa: UP007
-    return TypeAdapter(union)
+def _bundled() -> Policy:
+    return load_policy(bundled_policy_path())
 
 
-def parse_facts(data: Mapping[str, Any] | BaseModel, source: str | None = None) -> BaseModel:
-    """Validate a fact set given as a mapping with a ``kind`` (or pass a model through)."""
+def parse_facts(
+    data: Mapping[str, Any] | BaseModel, source: str | None = None, *, policy: Policy | None = None
+) -> BaseModel:
+    """Validate a fact set given as a mapping with a ``kind`` (or pass a model of the policy's
+    through) against ``policy``'s subjects (the bundled policy's by default)."""
+    policy = policy if policy is not None else _bundled()
+    subjects = policy.subjects
     if isinstance(data, BaseModel):
-        return data
+        if any(type(data) is s.model for s in subjects.values()):
+            return data
+        data = data.model_dump()  # another class of the same shape (a generated module's, say)
     if not isinstance(data, Mapping):
         raise FactsError(f"a fact set is a mapping, got {type(data).__name__}", source=source)
     kind = data.get("kind")
-    if kind not in SUBJECTS:
-        near = suggest(str(kind), set(SUBJECTS)) if kind else None
+    if not isinstance(kind, str) or kind not in subjects:
+        near = suggest(str(kind), set(subjects)) if isinstance(kind, str) else None
         hint = f" (did you mean `{near}`?)" if near else ""
         raise FactsError(
-            f"`kind` must be one of {', '.join(sorted(SUBJECTS))}, got {kind!r}{hint}",
+            f"`kind` must be one of {', '.join(sorted(subjects))}, got {kind!r}{hint}",
             source=source,
         )
     try:
-        model: BaseModel = _facts_adapter().validate_python(dict(data))
+        model: BaseModel = _facts_adapter(policy).validate_python(dict(data))
     except ValidationError as exc:
-        raise FactsError(_facts_message(exc), source=source) from exc
+        raise FactsError(_facts_message(exc, len(subjects) > 1), source=source) from exc
     return model
 
 
-def _facts_message(exc: ValidationError) -> str:
+def _facts_message(exc: ValidationError, tagged: bool = True) -> str:
     parts = []
     for err in exc.errors():
-        loc = ".".join(str(p) for p in err["loc"][1:]) or "facts"
+        loc = ".".join(str(p) for p in err["loc"][1 if tagged else 0 :]) or "facts"
         parts.append(f"{loc}: {err['msg']}")
     return "invalid facts: " + "; ".join(parts)
 
 
-def subject_of(facts: BaseModel) -> str:
-    for subject in SUBJECTS.values():
+def subject_of(facts: BaseModel, policy: Policy | None = None) -> str:
+    policy = policy if policy is not None else _bundled()
+    for subject in policy.subjects.values():
         if isinstance(facts, subject.model):
             return subject.name
-    raise FactsError(f"not a fact set this library knows: {type(facts).__name__}")
+    raise FactsError(f"not a fact set of this policy: {type(facts).__name__}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,13 +172,17 @@ _CLASSES = 1 << 16
 
 
 def _compile_question(
-    q: Question, params: Mapping[str, ParamValue], overlay: Overlay | None = None
+    policy: Policy,
+    q: Question,
+    params: Mapping[str, ParamValue],
+    overlay: Overlay | None = None,
 ) -> _CompiledQuestion:
     rules = tuple(sorted(q.rules, key=lambda r: r.id))
+    features = policy.subjects[q.subject].features
     return _CompiledQuestion(
         q,
         rules,
-        compile_question([r.expanded for r in rules], q.subject, params),
+        compile_question([r.expanded for r in rules], features, params),
         params,
         overlay.district if overlay else None,
         (overlay.file,) if overlay else (),
@@ -176,7 +202,7 @@ def _variant(
     """The questions an overlay changes, compiled with the district's values."""
     values = {**params, **{n: p.value for n, p in overlay.parameters.items()}}
     return {
-        name: _compile_question(q, values, overlay)
+        name: _compile_question(policy, q, values, overlay)
         for name, q in policy.questions.items()
         if parameters_read(q) & set(overlay.parameters)
     }
@@ -190,7 +216,17 @@ class Engine:
     'jurisdiction[durable]'``). Both give the same decisions, built by the same code.
     """
 
-    __slots__ = ("_compiled", "_context", "_durable", "_policy", "_variants", "_varied")
+    __slots__ = (
+        "_compiled",
+        "_context",
+        "_district_digits",
+        "_durable",
+        "_location",
+        "_policy",
+        "_subject_of_model",
+        "_variants",
+        "_varied",
+    )
 
     def __init__(self, policy: Policy, *, evaluator: Evaluator = "compiled") -> None:
         if evaluator not in _EVALUATORS:
@@ -199,9 +235,21 @@ class Engine:
             )
         self._policy = policy
         params = {name: p.value for name, p in policy.parameters.items()}
-        self._context = Context(city_prefix=str(params[CITY_PARAMETER]))
+        hierarchy = policy.hierarchy
+        self._context = Context(
+            root=str(params[hierarchy.root_parameter]), params=tuple(sorted(params.items()))
+        )
+        subjects = policy.subjects
+        self._subject_of_model: Mapping[type, str] = {s.model: s.name for s in subjects.values()}
+        self._location: Mapping[type, Callable[[Any, Context], Any]] = {
+            s.model: s.places[s.location].get for s in subjects.values() if s.location is not None
+        }
+        """For each subject's model, the place whose overlay level decides the overlay."""
+        self._district_digits = (
+            hierarchy.length(hierarchy.overlay_level) if hierarchy.overlay_level else 0
+        )
         self._compiled: Mapping[str, _CompiledQuestion] = {
-            name: _compile_question(q, params) for name, q in policy.questions.items()
+            name: _compile_question(policy, q, params) for name, q in policy.questions.items()
         }
         self._variants: Mapping[str, Mapping[str, _CompiledQuestion]] = {
             district: _variant(policy, overlay, params)
@@ -243,13 +291,29 @@ class Engine:
             raise FactsError(f"unknown question `{name}`{hint}; see `jurisdiction questions`")
         return q
 
+    @property
+    def subjects(self) -> Mapping[str, Subject]:
+        """The kinds of fact set this engine's policy declares, by name."""
+        return self._policy.subjects
+
+    def parse_facts(self, data: Mapping[str, Any] | BaseModel) -> BaseModel:
+        """A fact set validated against this policy's subjects (see :func:`parse_facts`)."""
+        return parse_facts(data, policy=self._policy)
+
+    def subject_of(self, facts: BaseModel) -> str:
+        """The subject a validated fact set is of."""
+        found = self._subject_of_model.get(type(facts))
+        return found if found is not None else subject_of(facts, self._policy)
+
     def district_of(self, facts: BaseModel) -> str | None:
-        """The district whose overlay applies to a fact set: the district of its location."""
-        subject = SUBJECTS[subject_of(facts)]
-        if subject.location is None:
+        """The place (of the hierarchy's overlay level) whose overlay applies to a fact set:
+        the one that contains its location."""
+        subject = self._policy.subjects[self.subject_of(facts)]
+        level = self._policy.hierarchy.overlay_level
+        if subject.location is None or level is None:
             return None
         code = subject.places[subject.location].get(facts, self._context)
-        return code_at(code, Level.district) if isinstance(code, str) else None
+        return self._policy.hierarchy.at(code, level) if isinstance(code, str) else None
 
     def parameters_for(self, facts: BaseModel) -> Mapping[str, ParamValue]:
         """The parameter values a fact set is decided with: the city's, or its district's."""
@@ -257,12 +321,12 @@ class Engine:
 
     def _compiled_for(self, question: Question, facts: Any) -> _CompiledQuestion:
         if question.name in self._varied:
-            location = _LOCATION.get(type(facts))
+            location = self._location.get(type(facts))
             if location is None:  # not one of the subjects' own models: the long way
                 district = self.district_of(facts)
             else:
                 code = location(facts, self._context)  # what district_of does, without lookups
-                n = _DISTRICT_DIGITS
+                n = self._district_digits
                 district = code[:n] if isinstance(code, str) and len(code) >= n else None
             variant = self._variants.get(district or "")
             if variant is not None and question.name in variant:
@@ -282,15 +346,15 @@ class Engine:
 
     def decide(self, facts: Mapping[str, Any] | BaseModel, question: str) -> Decision:
         """Answer ``question`` for ``facts``; raises ConflictError on an unresolved conflict."""
-        subject = _SUBJECT_OF_MODEL.get(type(facts))  # None: not (yet) one of our models
-        model: Any = facts if subject is not None else parse_facts(facts)
+        subject = self._subject_of_model.get(type(facts))  # None: not (yet) one of our models
+        model: Any = facts if subject is not None else self.parse_facts(facts)
         compiled = self._compiled.get(question)
         if compiled is None:
             self.question(question)  # raises: unknown question
             raise AssertionError  # pragma: no cover
         q = compiled.question
         if subject != q.subject:
-            subject = subject_of(model)
+            subject = self.subject_of(model)
             if q.subject != subject:
                 raise FactsError(
                     f"question `{question}` is about a {q.subject}, the facts describe a {subject}"
@@ -319,17 +383,9 @@ class Engine:
 
     def decide_all(self, facts: Mapping[str, Any] | BaseModel) -> dict[str, Decision]:
         """Every question about this kind of subject, answered."""
-        model = parse_facts(facts)
-        subject = subject_of(model)
+        model = self.parse_facts(facts)
+        subject = self.subject_of(model)
         return {name: self.decide(model, name) for name in self.questions(subject)}
-
-
-_SUBJECT_OF_MODEL: Mapping[type, str] = {s.model: s.name for s in SUBJECTS.values()}
-_LOCATION: Mapping[type, Callable[[Any, Context], Any]] = {
-    s.model: s.places[s.location].get for s in SUBJECTS.values() if s.location is not None
-}
-"""For each subject's model, the place whose district decides which overlay applies."""
-_DISTRICT_DIGITS = DIGITS[Level.district]
 
 
 def overridden_by_fired(question: Question, fired: Iterable[str]) -> frozenset[str]:
@@ -502,14 +558,16 @@ _BODY_CACHE_SIZE = 4096
 class _BodySlot:
     """One body template of an answer: its bodies for a fact set's place, kept by place code."""
 
-    __slots__ = ("cache", "city", "digits", "get", "policy", "question", "template")
+    __slots__ = ("cache", "city", "digits", "get", "hierarchy", "policy", "question", "template")
 
     def __init__(self, policy: Policy, question: Question, b: BodyTemplate, ctx: Context) -> None:
         self.policy, self.question, self.template = policy, question, b
+        self.hierarchy = policy.hierarchy
         self.cache: dict[str, Body] = {}
-        self.city = (_body(policy, b, ctx.city_prefix, 0),) if b.level is Level.city else None
-        self.get = SUBJECTS[question.subject].places[b.place].get
-        self.digits = DIGITS.get(b.level, 0)
+        root = b.level == self.hierarchy.root
+        self.city = (_body(policy, b, ctx.root, 0),) if root else None
+        self.get = policy.subjects[question.subject].places[b.place].get
+        self.digits = self.hierarchy.length(b.level)
 
     def bodies(self, facts: Any, ctx: Context) -> tuple[Body, ...]:
         """The bodies it names: one, or one per place of a place reference with ``many``."""
@@ -522,10 +580,10 @@ class _BodySlot:
             return (found if found is not None else self.body(code),)
         raws = raw if isinstance(raw, tuple) else (raw,)
         b = self.template
-        codes = [code_at(r, b.level) if r is not None else None for r in raws]
+        codes = [self.hierarchy.at(r, b.level) if r is not None else None for r in raws]
         if not codes or None in codes:
             raise FactsError(
-                f"question `{self.question.name}` names the {b.level.value} of the {b.place} "
+                f"question `{self.question.name}` names the {b.level} of the {b.place} "
                 f"place, but the facts give {raw!r}"
             )
         return tuple(self.body(code) for code in codes if code is not None)
@@ -535,7 +593,7 @@ class _BodySlot:
         if found is None:
             if len(self.cache) >= _BODY_CACHE_SIZE:
                 self.cache.clear()
-            found = _body(self.policy, self.template, code, 0 if form_of(code) == "urban" else 1)
+            found = _body(self.policy, self.template, code, self.hierarchy.form_index(code))
             self.cache[code] = found
         return found
 
@@ -545,9 +603,9 @@ def _body(policy: Policy, b: BodyTemplate, code: str, form_index: int) -> Body:
     spec = policy.bodies[b.kind]
     return Body(
         kind=b.kind,
-        name=spec.urban if form_index == 0 else spec.rural,
-        level=b.level.value,
-        level_name=vocab.levels[b.level.value][form_index],
+        name=spec.name(form_index),
+        level=b.level,
+        level_name=vocab.levels[b.level][form_index],
         place=b.place,
         place_name=vocab.places[b.place],
         place_code=code,

@@ -5,6 +5,8 @@ The passes, each a named function in a module of its own:
 1. ``_sources._read``: every ``*.yaml`` file of the directory, strictly, with marks;
 2. ``_sources._validate``: each file against the schema (located pydantic errors);
 3. ``_sources._merge``: sections and names may be defined once across all files;
+4a. ``_vocabulary``: the place hierarchy, enums and subjects (``facts.yaml``): the fact models,
+   features, places and constraints;
 4. ``_build._Builder``: articles, parameters, vocabulary, bodies; definitions and questions with
    their conditions parsed, type-checked and expanded; every cross-reference resolved;
 5. ``_overlays._overlays``: each ``overlays/<district>.yaml`` of the directory, which may set the
@@ -50,13 +52,16 @@ def load_policy(root: Path, *, strict: bool = True) -> Policy:
     builder = _Builder(merged)
     articles = builder.articles()
     params = builder.parameters(articles)
+    facts = builder.vocabulary_of_facts(params)
+    if facts is None:
+        raise PolicyError(builder.problems or [Diagnostic("missing-key", "no vocabulary")])
     vocab = builder.vocabulary()
     bodies = builder.bodies()
     definitions = builder.definitions(params, articles)
     questions = builder.questions(params, definitions, articles, vocab, bodies)
     if builder.problems:
         raise PolicyError(builder.problems)
-    overlays, overlay_docs = _overlays(root, params)
+    overlays, overlay_docs = _overlays(root, params, facts.hierarchy)
     meta, _src = merged.meta  # type: ignore[misc]
     document, _dsrc = merged.document  # type: ignore[misc]
     policy = Policy(
@@ -75,6 +80,7 @@ def load_policy(root: Path, *, strict: bool = True) -> Policy:
         root=str(root),
         files=tuple(d.file for d in [*docs, *overlay_docs]),
         overlays=overlays,
+        facts=facts,
     )
     bad = [Diagnostic("override", msg, rule.location) for rule, msg in override_problems(policy)]
     if bad and strict:

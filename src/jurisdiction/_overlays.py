@@ -12,13 +12,12 @@ from pydantic import ValidationError
 from . import _schema as s
 from ._build import _text
 from ._errors import Diagnostic, PolicyError, suggest
-from ._places import validate_place
+from ._hierarchy import Hierarchy
 from ._policy import (
     Overlay,
     Parameter,
 )
 from ._sources import pydantic_diagnostics
-from ._subjects import CITY_PARAMETER
 from ._yaml import LocatedDocument, Path_, load_yaml
 
 __all__ = ["OVERLAY_DIR"]
@@ -37,11 +36,12 @@ def _overlay_files(root: Path) -> list[Path]:
 class _OverlayBuilder:
     """Checks overlay files against the loaded city parameters; collects every problem."""
 
-    def __init__(self, root: Path, params: Mapping[str, Parameter]) -> None:
+    def __init__(self, root: Path, params: Mapping[str, Parameter], hierarchy: Hierarchy) -> None:
         self.root = root
         self.params = params
+        self.hierarchy = hierarchy
         self.delegated = {n for n, p in params.items() if p.delegated}
-        city = params[CITY_PARAMETER].value
+        city = params[hierarchy.root_parameter].value
         self.city = str(city)
         self.problems: list[Diagnostic] = []
 
@@ -104,10 +104,12 @@ class _OverlayBuilder:
 
     def _district(self, doc: LocatedDocument, path: Path, district: str) -> None:
         where: Path_ = ("overlay", "district")
-        try:
-            validate_place(district)
-        except ValueError as exc:
-            self.problem("overlay-district", str(exc), doc, where)
+        h = self.hierarchy
+        problem = h.problem(district)
+        if problem is None and h.level_of(district) != h.overlay_level:
+            problem = f"an overlay is for a place of level {h.overlay_level}, got {district!r}"
+        if problem is not None:
+            self.problem("overlay-district", problem, doc, where)
             return
         if path.stem != district:
             self.problem(
@@ -167,9 +169,9 @@ class _OverlayBuilder:
 
 
 def _overlays(
-    root: Path, params: Mapping[str, Parameter]
+    root: Path, params: Mapping[str, Parameter], hierarchy: Hierarchy
 ) -> tuple[dict[str, Overlay], list[LocatedDocument]]:
-    builder = _OverlayBuilder(root, params)
+    builder = _OverlayBuilder(root, params, hierarchy)
     overlays: dict[str, Overlay] = {}
     docs: list[LocatedDocument] = []
     for path in _overlay_files(root):

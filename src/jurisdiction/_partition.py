@@ -23,19 +23,20 @@ the two (less, equal, greater) within and across intervals is decided.
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
-from ._conditions import Compare, Expr, FactRef, InSet, IntConst, ParamRef, walk
+from ._conditions import Compare, Expr, FactRef, InSet, IntConst, ParamRef, StrConst, walk
 from ._decision import Decision
 from ._engine import Engine, decide_from_holding, resolve
 from ._errors import ConflictError, FactsError
-from ._places import Level, code_at
 from ._policy import Policy, Question
-from ._subjects import SUBJECTS, Context, FeatureType, FeatureValue, Subject, realize
+from ._realise import Realiser
+from ._subjects import FeatureType, FeatureValue, Subject
 
 __all__ = [
     "DecidedClass",
@@ -195,7 +196,7 @@ def _intervals(ftype: FeatureType, thresholds: Iterable[int], relational: bool) 
 
 def splits(policy: Policy, question: Question) -> tuple[Split, ...]:
     """How the question's fact space is cut: one split per feature its rules read."""
-    subject = SUBJECTS[question.subject]
+    subject = policy.subjects[question.subject]
     exprs = [r.expanded for r in question.rules]
     thresholds, relational = int_thresholds(policy, subject, exprs)
     out: list[Split] = []
@@ -224,93 +225,26 @@ def _representatives(iv: Interval, ftype: FeatureType) -> tuple[int, ...]:
     return (iv.low, iv.high)
 
 
-class Realiser:
-    """Concrete fact sets for feature assignments, with the search over samples done once.
+def realiser_for(engine: Engine) -> Realiser:
+    """A realiser over the engine's policy: its subjects, hierarchy and parameter values."""
+    policy = engine.policy
+    return Realiser(policy.subjects, policy.hierarchy, engine.context, _codes_in(policy))
 
-    The boolean and enum part of an assignment is looked up among the subject's samples
-    (validated once); integers are then set on the found fact set and validated again. Only
-    if that fails (a feature that depends on an integer) does it fall back to a full search.
-    """
 
-    __slots__ = ("_bases", "_ctx", "_samples")
-
-    def __init__(self, ctx: Context) -> None:
-        self._ctx = ctx
-        self._samples: dict[str, list[tuple[BaseModel, dict[str, FeatureValue]]]] = {}
-        self._bases: dict[
-            tuple[str, tuple[str, ...]], dict[tuple[FeatureValue, ...], list[BaseModel]]
-        ] = {}
-
-    def samples(self, subject: Subject) -> list[tuple[BaseModel, dict[str, FeatureValue]]]:
-        """The subject's samples as fact sets, each with the values of its non-integer features."""
-        if subject.name not in self._samples:
-            found: list[tuple[BaseModel, dict[str, FeatureValue]]] = []
-            for raw in subject.samples(self._ctx):
-                try:
-                    model = subject.model.model_validate(raw)
-                except ValidationError:
-                    continue
-                values = {
-                    name: f.get(model, self._ctx)
-                    for name, f in subject.features.items()
-                    if f.type.kind != "int"
-                }
-                found.append((model, values))
-            self._samples[subject.name] = found
-        return self._samples[subject.name]
-
-    def realise(self, subject: Subject, assignment: Mapping[str, FeatureValue]) -> BaseModel | None:
-        features = subject.features
-        plain = {k: v for k, v in assignment.items() if features[k].type.kind != "int"}
-        ints = {k: v for k, v in assignment.items() if features[k].type.kind == "int"}
-        # Setting an integer field never moves the other features (a test holds every subject
-        # to this), so when no sample matches the non-integer part, no fact set can.
-        bases = self.matching(subject, plain)
-        if not bases:
-            return None
-        if not ints:
-            return bases[0]
-        model = self.with_ints(subject, bases[0], assignment)
-        if model is not None:
-            return model
-        # e.g. an optional integer left unset: the full search keeps such fields as they are
-        return realize(subject, assignment, self._ctx)
-
-    def matching(self, subject: Subject, plain: Mapping[str, FeatureValue]) -> list[BaseModel]:
-        """The samples whose non-integer features take the given values."""
-        names = tuple(sorted(plain))
-        key = (subject.name, names)
-        index = self._bases.get(key)
-        if index is None:  # group the samples by these features' values, once per feature set
-            index = {}
-            for model, values in self.samples(subject):
-                index.setdefault(tuple(values[n] for n in names), []).append(model)
-            self._bases[key] = index
-        return index.get(tuple(plain[n] for n in names), [])
-
-    def with_ints(
-        self, subject: Subject, base: BaseModel, assignment: Mapping[str, FeatureValue]
-    ) -> BaseModel | None:
-        """``base`` with the assignment's integers set, if it then has every assigned value."""
-        update: dict[str, Any] = {}
-        for name, value in assignment.items():
-            if subject.features[name].type.kind == "int":
-                fieldname = subject.int_fields.get(name)
-                if fieldname is None:
-                    return None
-                update[fieldname] = value
-        model = base
-        if update:
-            try:
-                model = subject.model.model_validate({**base.model_dump(), **update})
-            except ValidationError:
-                return None
-        return model if self._matches(subject, model, assignment) else None
-
-    def _matches(
-        self, subject: Subject, model: BaseModel, assignment: Mapping[str, FeatureValue]
-    ) -> bool:
-        return all(subject.features[n].get(model, self._ctx) == v for n, v in assignment.items())
+def _codes_in(policy: Policy) -> list[str]:
+    """The place codes the policy's conditions name: the realiser tries them too."""
+    h = policy.hierarchy
+    exprs: list[Any] = [r.expanded for q in policy.questions.values() for r in q.rules]
+    found = {
+        n.value
+        for e in exprs
+        for n in walk(e)
+        if isinstance(n, StrConst) and h.problem(n.value) is None
+    }
+    for subject in policy.subjects.values():
+        for feature in subject.features.values():  # derived features name codes as literals
+            found.update(re.findall(r'"([^"]*)"', feature.expr))
+    return sorted(c for c in found if h.problem(c) is None)
 
 
 # --- deciding every class ----------------------------------------------------------------------
@@ -338,7 +272,7 @@ def _candidates(
 def partition(engine: Engine, question: Question, realiser: Realiser) -> QuestionPartition:
     """Every class of the question's fact space that some fact set realises, decided."""
     policy = engine.policy
-    subject = SUBJECTS[question.subject]
+    subject = policy.subjects[question.subject]
     split_list = splits(policy, question)
     decided: list[DecidedClass] = []
     failures: list[DecidedClass] = []
@@ -373,28 +307,39 @@ def _place_failure(
 
     Features the rules do not read may still decide whether a place is known (the woman's
     hukou place of an unmarried man) or fine enough (a community-level answer for a street
-    code), so every sample of the class is tried against the answer's places.
+    code): the realiser searches the class for a fact set where one of the answer's places is
+    missing or coarser than the level the answer names.
     """
-    subject = SUBJECTS[question.subject]
-    ctx = engine.context
+    policy = engine.policy
+    subject = policy.subjects[question.subject]
+    h = policy.hierarchy
     answer = next(r.answer for r in question.rules if r.id == cls.remaining[0])
     wanted = [
-        (subject.places[b.place], b.level) for b in answer.bodies if b.level is not Level.city
+        (subject.places[b.place], h.length(b.level)) for b in answer.bodies if b.level != h.root
     ]
-    if not wanted:
+    risky = [
+        (place, n)
+        for place, n in wanted
+        if place.optional or any(h.length(lv) < n for lv in place.levels) or not place.levels
+    ]
+    if not risky:
         return None
-    plain = {k: v for k, v in assignment.items() if subject.features[k].type.kind != "int"}
-    for base in realiser.matching(subject, plain):
-        codes = [(raw, level) for place, level in wanted for raw in _each(place.get(base, ctx))]
-        if all(raw is not None and code_at(raw, level) is not None for raw, level in codes):
-            continue
-        facts = realiser.with_ints(subject, base, assignment)
-        if facts is None:
-            continue
-        other = _decide(engine, question, cls.values, facts)
-        if isinstance(other.error, FactsError):
-            return other
-    return None
+    reads = frozenset().union(*(place.reads for place, _n in risky))
+
+    def lacks(facts: Any, ctx: Any) -> bool:
+        for place, n in risky:
+            raw = place.get(facts, ctx)
+            codes = (raw or (None,)) if isinstance(raw, tuple) else (raw,)
+            if any(code is None or len(code) < n for code in codes):
+                return True
+        return False
+
+    key = tuple((place.name, n) for place, n in risky)
+    facts = realiser.realise(subject, assignment, (lacks, reads, key))
+    if facts is None:
+        return None
+    other = _decide(engine, question, cls.values, facts)
+    return other if isinstance(other.error, FactsError) else None
 
 
 def _decide(
@@ -412,10 +357,3 @@ def _decide(
     except (ConflictError, FactsError) as exc:
         return DecidedClass(values, facts, *ids, rest, None, exc)
     return DecidedClass(values, facts, *ids, rest, decision)
-
-
-def _each(raw: str | tuple[str, ...] | None) -> tuple[str | None, ...]:
-    """A place reference's value as a tuple: one code, several (adjacent districts), or none."""
-    if isinstance(raw, tuple):
-        return raw or (None,)
-    return (raw,)

@@ -12,10 +12,12 @@ from typing import TYPE_CHECKING, Literal
 
 from ._conditions import Expr
 from ._errors import Location
-from ._places import Level
 from ._text import Cite, Text
 
 if TYPE_CHECKING:
+    from ._hierarchy import Hierarchy
+    from ._subjects import Feature, Subject
+    from ._vocabulary import Vocabulary as Facts
     from ._yaml import ScalarText
 
 __all__ = [
@@ -66,8 +68,10 @@ class Parameter:
 @dataclass(frozen=True, slots=True)
 class BodySpec:
     kind: str
-    urban: Text
-    rural: Text
+    names: tuple[Text, ...]  # by form, in the order of the hierarchy's forms
+
+    def name(self, form_index: int) -> Text:
+        return self.names[form_index]
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +80,7 @@ class BodyTemplate:
 
     kind: str
     place: str
-    level: Level
+    level: str
     role: str
     cite: Cite
 
@@ -87,6 +91,7 @@ class AnswerSpec:
     bodies: tuple[BodyTemplate, ...] = ()
     detail: tuple[Text, ...] = ()
     reason: Text | None = None
+    value: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +131,8 @@ class Question:
     always_answers: bool
     rules: tuple[Rule, ...]
     location: Location
+    features: Mapping[str, Feature] = field(default_factory=dict, compare=False, repr=False)
+    """The features of the question's subject: what its conditions read."""
 
     @property
     def cites(self) -> tuple[Cite, ...]:
@@ -134,7 +141,7 @@ class Question:
 
 @dataclass(frozen=True, slots=True)
 class Vocabulary:
-    levels: Mapping[str, tuple[Text, Text]]  # level -> (urban form, rural form)
+    levels: Mapping[str, tuple[Text, ...]]  # level -> its name in each form
     places: Mapping[str, Text]
     roles: Mapping[str, Text]
     outcomes: Mapping[str, Text]
@@ -168,6 +175,19 @@ class Policy:
     root: str
     files: tuple[str, ...] = field(default=())
     overlays: Mapping[str, Overlay] = field(default_factory=dict)
+    facts: Facts | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def subjects(self) -> Mapping[str, Subject]:
+        """The kinds of fact set the policy declares, by name."""
+        assert self.facts is not None
+        return self.facts.subjects
+
+    @property
+    def hierarchy(self) -> Hierarchy:
+        """The policy's place hierarchy."""
+        assert self.facts is not None
+        return self.facts.hierarchy
 
     def parameters_for(self, district: str | None) -> Mapping[str, Parameter]:
         """The parameters in force in a district: the city's, with its overlay applied."""

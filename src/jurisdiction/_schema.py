@@ -97,22 +97,17 @@ class Parameter(_Strict):
         return self
 
 
-class Levels(_Strict):
-    city: Text
-    district: Text
-    street: FormText
-    community: FormText
-
-
 class Vocabulary(_Strict):
-    levels: Levels
+    levels: dict[Name, Text | dict[Name, Text]] = Field(
+        description="the name of each level of the place hierarchy, in one form or per form"
+    )
     places: dict[Name, Text]
     roles: dict[Name, Text]
     outcomes: dict[Name, Text]
 
 
 class Body(_Strict):
-    name: Text | FormText
+    name: Text | dict[Name, Text]
     doc: str | None = None
 
 
@@ -135,7 +130,7 @@ class Definition(_Strict):
 class AnswerBody(_Strict):
     body: Name
     place: Name
-    level: Literal["city", "district", "street", "community"]
+    level: Name
     role: Name
     cite: Citation | None = None
 
@@ -166,6 +161,9 @@ class Rule(_Strict):
     answer: Answer
     overrides: list[RuleId] = Field(default_factory=list)
     note: str | None = None
+    value: Name | None = Field(
+        default=None, description="what this rule's answer is, as other questions read it"
+    )
 
 
 class Question(_Strict):
@@ -173,6 +171,11 @@ class Question(_Strict):
     title: Text
     scope: Name | None = None
     always_answers: bool = True
+    values: list[Name] | None = Field(
+        default=None,
+        description="the values this question's answer may take (each rule's `value`), which "
+        "other questions read as `question.<name>`",
+    )
     rules: list[Rule] = Field(min_length=1)
 
 
@@ -180,6 +183,89 @@ class Meta(_Strict):
     name: Name
     version: str
     title: Text
+
+
+# --- the vocabulary: the facts a policy reads --------------------------------------------------
+
+
+class PlaceRange(_Strict):
+    """The codes of one class at a level, by their own part (compared as text)."""
+
+    first: str = Field(min_length=1)
+    last: str = Field(min_length=1)
+    kind: Name
+    form: Name
+    doc: str | None = None
+
+
+class PlaceLevel(_Strict):
+    name: Name
+    length: int = Field(ge=1, le=64, description="the whole code's length at this level")
+    pattern: str = Field(min_length=1, description="a regular expression for the whole code")
+    ranges: list[PlaceRange] = Field(default_factory=list)
+    doc: str | None = None
+
+
+class PlaceRoot(_Strict):
+    level: Name
+    parameter: Name
+    doc: str | None = None
+
+
+class Places(_Strict):
+    """The place hierarchy: the jurisdiction (root), then levels from coarse to fine."""
+
+    root: PlaceRoot
+    forms: list[Name] = Field(min_length=1)
+    levels: list[PlaceLevel] = Field(min_length=1)
+    overlays: Name | None = Field(
+        default=None, description="the level whose places may have an overlay"
+    )
+
+
+class FieldSpec(_Strict):
+    type: Name = Field(
+        description="bool, int, date, text, place, places, or the name of an enum or a subject"
+    )
+    doc: str = Field(min_length=1)
+    optional: bool = False
+    default: int | bool | str | None = None
+    default_from: str | None = Field(
+        default=None, description="an expression giving the value when the field is absent"
+    )
+    min: int | None = None
+    max: int | None = None
+    levels: list[Name] | None = Field(default=None, description="the levels a place may be")
+
+
+class Constraint(_Strict):
+    require: Condition
+    field: str | None = Field(default=None, description="the field a violation is reported at")
+    message: str = Field(min_length=1)
+
+
+class FeatureSpec(_Strict):
+    expr: str = Field(min_length=1)
+    doc: str = Field(min_length=1)
+    values: list[str] | None = Field(default=None, description="an enum feature's values, in order")
+    min: int | None = None
+    max: int | None = None
+
+
+class PlaceSpec(_Strict):
+    expr: str = Field(min_length=1)
+    doc: str = Field(min_length=1)
+
+
+class Subject(_Strict):
+    doc: str = Field(min_length=1)
+    location: Name | None = Field(
+        default=None, description="the place reference whose overlay applies to a fact set"
+    )
+    fields: dict[Name, FieldSpec] = Field(min_length=1)
+    constraints: list[Constraint] = Field(default_factory=list)
+    features: dict[Name, FeatureSpec] = Field(default_factory=dict)
+    places: dict[Name, PlaceSpec] = Field(default_factory=dict)
 
 
 class PolicyFile(_Strict):
@@ -194,6 +280,9 @@ class PolicyFile(_Strict):
     bodies: dict[Name, Body] = Field(default_factory=dict)
     definitions: dict[Name, Definition] = Field(default_factory=dict)
     questions: dict[Name, Question] = Field(default_factory=dict)
+    places: Places | None = None
+    enums: dict[Name, dict[Name, Text]] = Field(default_factory=dict)
+    subjects: dict[Name, Subject] = Field(default_factory=dict)
 
 
 # --- district overlays ---------------------------------------------------------------------------
@@ -203,7 +292,12 @@ OVERLAY_SECTIONS = ("overlay", "parameters")
 
 
 class OverlayMeta(_Strict):
-    district: str = Field(pattern=r"^[0-9]{6}$", description="the district's 6-digit code")
+    district: str = Field(
+        min_length=1,
+        description="the code of the place the overlay is for, of the level the place hierarchy "
+        "names in `overlays` (the name is kept from the first policy, whose overlays are by "
+        "district)",
+    )
     title: Text
 
 

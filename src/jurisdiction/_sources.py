@@ -47,6 +47,9 @@ class _Merged:
     bodies: dict[str, tuple[s.Body, _Source]] = field(default_factory=dict)
     definitions: dict[str, tuple[s.Definition, _Source]] = field(default_factory=dict)
     questions: dict[str, tuple[s.Question, _Source]] = field(default_factory=dict)
+    places: tuple[s.Places, _Source] | None = None
+    enums: dict[str, tuple[dict[str, s.Text], _Source]] = field(default_factory=dict)
+    subjects: dict[str, tuple[s.Subject, _Source]] = field(default_factory=dict)
 
 
 # --- pass 1 and 2: read and validate --------------------------------------------------------------
@@ -145,6 +148,9 @@ def _merge(sources: list[_Source]) -> _Merged:
         if m.vocabulary is not None:
             once("vocabulary", merged.vocabulary, src, ("vocabulary",))
             merged.vocabulary = (m.vocabulary, src)
+        if m.places is not None:
+            once("places", merged.places, src, ("places",))
+            merged.places = (m.places, src)
         for i, chapter in enumerate(m.chapters):
             _put(
                 merged.chapters,
@@ -165,7 +171,7 @@ def _merge(sources: list[_Source]) -> _Merged:
                 "article",
                 problems,
             )
-        for section in ("parameters", "bodies", "definitions", "questions"):
+        for section in ("parameters", "bodies", "definitions", "questions", "enums", "subjects"):
             table: dict[str, Any] = getattr(merged, section)
             for name, value in getattr(m, section).items():
                 _put(table, name, (value, src), src, (section, name), section[:-1], problems)
@@ -173,6 +179,7 @@ def _merge(sources: list[_Source]) -> _Merged:
         ("policy", merged.meta),
         ("vocabulary", merged.vocabulary),
         ("document", merged.document),
+        ("places", merged.places),
     ):
         if where is None:
             first = sources[0].doc

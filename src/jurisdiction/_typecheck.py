@@ -17,12 +17,13 @@ from ._conditions import (
     Not,
     Or,
     ParamRef,
+    QuestionRef,
     Span,
     StrConst,
     Term,
 )
 from ._errors import suggest
-from ._subjects import SUBJECTS, FeatureType
+from ._subjects import FeatureType, Subject
 
 __all__ = ["Problem", "typecheck"]
 
@@ -42,6 +43,7 @@ class _Scope:
     subject: str
     params: Mapping[str, str]  # name -> parameter type
     definitions: Mapping[str, str]  # name -> subject
+    subjects: Mapping[str, Subject]
 
 
 def typecheck(
@@ -49,9 +51,10 @@ def typecheck(
     subject: str,
     params: Mapping[str, str],
     definitions: Mapping[str, str],
+    subjects: Mapping[str, Subject],
 ) -> list[Problem]:
     """All problems of ``expr`` read as a condition about ``subject``."""
-    return list(_condition(expr, _Scope(subject, params, definitions)))
+    return list(_condition(expr, _Scope(subject, params, definitions, subjects)))
 
 
 def _condition(expr: Expr, scope: _Scope) -> Iterator[Problem]:
@@ -75,8 +78,16 @@ def _condition(expr: Expr, scope: _Scope) -> Iterator[Problem]:
             )
     elif isinstance(expr, Compare):
         yield from _compare(expr, scope)
-    else:
+    elif isinstance(expr, InSet):
         yield from _in_set(expr, scope)
+    elif isinstance(expr, QuestionRef):
+        yield Problem(
+            "type-mismatch",
+            f"`{expr}` is another question's value; compare it with one of its values",
+            expr.span,
+        )
+    else:  # the loader lifts every other node into a derived feature before this check
+        yield Problem("type-mismatch", f"`{expr}` cannot be read here", expr.span)
 
 
 def _definition(ref: DefRef, scope: _Scope) -> Iterator[Problem]:
@@ -108,7 +119,7 @@ def _term(term: Term, scope: _Scope) -> tuple[FeatureType | None, list[Problem]]
                     suggest(term.subject, {scope.subject, "param"}),
                 )
             ]
-        features = SUBJECTS[scope.subject].features
+        features = scope.subjects[scope.subject].features
         feature = features.get(term.feature)
         if feature is None:
             near = suggest(term.feature, set(features))

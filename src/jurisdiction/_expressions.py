@@ -1,0 +1,649 @@
+"""Vocabulary expressions: type-checked and compiled to closures in one pass.
+
+A policy's features, place references, constraints and computed defaults are expressions over a
+fact set's fields (``facts.yaml``). This module checks each expression against the declared types
+and turns it into a closure ``(facts, ctx) -> value``; the same closures serve every evaluator, the
+checker's realiser and the property tests. Parameters are bound when the policy loads: a
+vocabulary expression reads the city's values, never an overlay's (a delegated parameter is
+refused here).
+
+Null: a field that is absent is ``null``; a path through an absent fact set is ``null``; a
+function of ``null`` is ``null`` (``count`` of it is 0, ``within`` false); ``null == null`` holds,
+and an ordering with ``null`` on either side does not. ``not``, ``and``, ``or`` read ``null`` as
+false.
+"""
+
+from __future__ import annotations
+
+import datetime
+import operator
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from typing import Any, Literal
+
+from ._conditions import (
+    And,
+    Arith,
+    BoolConst,
+    Call,
+    Compare,
+    DefRef,
+    FactRef,
+    If,
+    InSet,
+    IntConst,
+    ListConst,
+    Member,
+    Node,
+    Not,
+    NullConst,
+    Or,
+    ParamRef,
+    Path,
+    QuestionRef,
+    Relation,
+    Span,
+    StrConst,
+)
+from ._errors import suggest
+from ._hierarchy import Hierarchy
+from ._typecheck import Problem
+
+__all__ = ["FUNCTIONS", "Resolver", "Typed", "VType", "check"]
+
+Kind = Literal[
+    "bool", "int", "enum", "text", "place", "places", "date", "subject", "null", "prefix", "list"
+]
+
+
+@dataclass(frozen=True, slots=True)
+class VType:
+    """The type of an expression's value."""
+
+    kind: Kind
+    values: tuple[str, ...] = ()  # enum: its values; a string literal: its one value
+    minimum: int | None = None  # int
+    maximum: int | None = None
+    levels: tuple[str, ...] = ()  # place, places
+    subject: str | None = None  # subject
+    optional: bool = False
+    literal: bool = False  # a string literal: fits an enum that has it, a place, a text
+
+    def __str__(self) -> str:
+        base: str
+        if self.kind == "enum":
+            base = (
+                ('"' + self.values[0] + '"')
+                if self.literal
+                else ("one of " + ", ".join(f'"{v}"' for v in self.values))
+            )
+        elif self.kind == "place":
+            base = "a place (" + " or ".join(self.levels) + ")"
+        elif self.kind == "places":
+            base = "a list of places"
+        elif self.kind == "subject":
+            base = f"a {self.subject}"
+        else:
+            base = {
+                "bool": "true or false",
+                "int": "a whole number",
+                "text": "text",
+                "date": "a date",
+                "null": "null",
+                "prefix": "a code prefix",
+                "list": "a list",
+            }[self.kind]
+        return base + (" or null" if self.optional and self.kind != "null" else "")
+
+
+BOOL = VType("bool")
+NULL = VType("null", optional=True)
+Getter = Callable[[Any, Any], Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Typed:
+    """An expression checked and compiled: its type, its closure, the fields it reads."""
+
+    type: VType
+    get: Getter
+    reads: frozenset[str] = frozenset()
+    field: str | None = None  # the expression is this field of the subject, as it is
+
+
+class Resolver:
+    """What names mean while checking: a subject's fields, features and places, parameters."""
+
+    def __init__(self, hierarchy: Hierarchy, params: Mapping[str, tuple[str, Any, bool]]) -> None:
+        self.hierarchy = hierarchy
+        self.params = params  # name -> (type, value, delegated)
+
+    def member(self, subject: str, name: str, span: Span) -> tuple[Typed | None, list[Problem]]:
+        """A field, feature or place of ``subject`` (raises nothing; problems returned)."""
+        raise NotImplementedError
+
+    def names(self, subject: str) -> set[str]:
+        raise NotImplementedError
+
+
+def check(node: Node, subject: str, resolver: Resolver) -> tuple[Typed | None, list[Problem]]:
+    """The type and closure of ``node`` read about ``subject``, or the problems found."""
+    problems: list[Problem] = []
+    typed = _Checker(subject, resolver, problems).visit(node)
+    return (typed if not problems else None), problems
+
+
+# --- built-in functions ---------------------------------------------------------------------------
+
+FUNCTIONS: Mapping[str, str] = {
+    "at": 'at(place, "level"): the place of that level containing it (null if it is coarser)',
+    "within": "within(place, other): the place lies in the other (a place or a code prefix)",
+    "level": "level(place): the level of the place",
+    "form": "form(place): the form of the place (e.g. urban or rural), from its code",
+    "class_of": "class_of(place): the class of the place's code range at its finest level",
+    "count": "count(list): how many items the list has (0 for null)",
+    "distinct": "distinct(list): no item of the list is there twice",
+    "date": 'date("YYYY-MM-DD"): a date',
+    "years_between": "years_between(a, b): whole years from date a to date b",
+}
+
+
+def _none_safe(fn: Callable[[Any], Any], arg: Getter) -> Getter:
+    def get(o: Any, c: Any) -> Any:
+        x = arg(o, c)
+        return None if x is None else fn(x)
+
+    return get
+
+
+def _years(a: datetime.date, b: datetime.date) -> int:
+    years = b.year - a.year
+    if (b.month, b.day) < (a.month, a.day):
+        years -= 1
+    return years
+
+
+_ORDER: Mapping[str, Callable[[Any, Any], bool]] = {
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+}
+
+
+class _Checker:
+    def __init__(self, subject: str, resolver: Resolver, problems: list[Problem]) -> None:
+        self.subject = subject
+        self.r = resolver
+        self.problems = problems
+
+    def fail(self, code: str, message: str, span: Span, suggestion: str | None = None) -> None:
+        self.problems.append(Problem(code, message, span, suggestion))
+
+    # values ------------------------------------------------------------------------------------
+
+    def visit(self, node: Node) -> Typed | None:  # noqa: PLR0912 - one branch per node type
+        if isinstance(node, BoolConst):
+            v = node.value
+            return Typed(BOOL, lambda _o, _c: v)
+        if isinstance(node, IntConst):
+            n = node.value
+            return Typed(VType("int", minimum=n, maximum=n), lambda _o, _c: n)
+        if isinstance(node, StrConst):
+            s = node.value
+            return Typed(VType("enum", (s,), literal=True), lambda _o, _c: s)
+        if isinstance(node, NullConst):
+            return Typed(NULL, lambda _o, _c: None)
+        if isinstance(node, ParamRef):
+            return self.param(node)
+        if isinstance(node, FactRef):
+            return self.path(node.subject, (node.feature,), node.span)
+        if isinstance(node, Path):
+            return self.path(node.subject, node.names, node.span)
+        if isinstance(node, Compare | Relation):
+            return self.compare(node.left, node.op, node.right, node.span)
+        if isinstance(node, InSet):
+            return self.member(node.term, ListConst(node.values, node.span), node.span)
+        if isinstance(node, Member):
+            return self.member(node.item, node.container, node.span)
+        if isinstance(node, Not):
+            inner = self.condition(node.item)
+            if inner is None:
+                return None
+            g = inner.get
+            return Typed(BOOL, lambda o, c: not g(o, c), inner.reads)
+        if isinstance(node, And | Or):
+            return self.junction(node)
+        if isinstance(node, If):
+            return self.if_(node)
+        if isinstance(node, Arith):
+            return self.arith(node)
+        if isinstance(node, Call):
+            return self.call(node)
+        if isinstance(node, ListConst):
+            return self.list_(node)
+        if isinstance(node, DefRef):
+            self.fail(
+                "unknown-fact",
+                f"`{node.name}`: a vocabulary expression reads `{self.subject}.<name>`; "
+                "definitions are for rules",
+                node.span,
+            )
+            return None
+        if isinstance(node, QuestionRef):
+            self.fail(
+                "unknown-fact",
+                f"`{node}`: a vocabulary expression cannot read a question's answer",
+                node.span,
+            )
+            return None
+        raise TypeError(f"not a node: {node!r}")  # pragma: no cover
+
+    def condition(self, node: Node) -> Typed | None:
+        typed = self.visit(node)
+        if typed is None:
+            return None
+        if typed.type.kind != "bool":
+            self.fail(
+                "type-mismatch",
+                f"`{node}` is {typed.type}, not a condition; compare it with something",
+                getattr(node, "span", Span(1, 1)),
+            )
+            return None
+        return typed
+
+    def param(self, node: ParamRef) -> Typed | None:
+        found = self.r.params.get(node.name)
+        if found is None:
+            near = suggest(node.name, set(self.r.params))
+            self.fail(
+                "unknown-parameter",
+                f"unknown parameter `{node}`",
+                node.span,
+                f"param.{near}" if near else None,
+            )
+            return None
+        ptype, value, delegated = found
+        if delegated:
+            self.fail(
+                "type-mismatch",
+                f"`{node}` is delegated to overlays; the vocabulary reads the city's values only, "
+                "so compare a feature with it in a rule instead",
+                node.span,
+            )
+            return None
+        vtype = {
+            "int": VType("int", minimum=value, maximum=value),
+            "bool": BOOL,
+            "code_prefix": VType("prefix"),
+        }[ptype]
+        return Typed(vtype, lambda _o, _c: value)
+
+    def path(self, subject: str, names: tuple[str, ...], span: Span) -> Typed | None:
+        if subject != self.subject:
+            self.fail(
+                "unknown-fact",
+                f"`{'.'.join((subject, *names))}`: this expression reads facts of `{self.subject}`",
+                span,
+                suggest(subject, {self.subject, "param"}),
+            )
+            return None
+        current = self.subject
+        getter: Getter | None = None
+        reads: set[str] = set()
+        prefix = ""
+        optional = False
+        typed: Typed | None = None
+        for i, name in enumerate(names):
+            typed, problems = self.r.member(current, name, span)
+            if typed is None:
+                self.problems.extend(problems)
+                return None
+            step = typed.get
+            if getter is None:
+                getter = step
+            else:
+                outer = getter
+
+                def chained(o: Any, c: Any, outer: Getter = outer, step: Getter = step) -> Any:
+                    x = outer(o, c)
+                    return None if x is None else step(x, c)
+
+                getter = chained
+            reads.update(prefix + r for r in typed.reads)
+            prefix += name + "."
+            if typed.type.kind == "subject" and i + 1 < len(names):
+                optional = optional or typed.type.optional
+                current = typed.type.subject or current
+            elif i + 1 < len(names):
+                self.fail(
+                    "unknown-fact",
+                    f"`{'.'.join((subject, *names[: i + 1]))}` is {typed.type}: it has no "
+                    f"`{names[i + 1]}`",
+                    span,
+                )
+                return None
+        assert typed is not None and getter is not None
+        vtype = replace(typed.type, optional=typed.type.optional or optional)
+        return Typed(vtype, getter, frozenset(reads), typed.field if len(names) == 1 else None)
+
+    # conditions ----------------------------------------------------------------------------------
+
+    def junction(self, node: And | Or) -> Typed | None:
+        parts = [self.condition(i) for i in node.items]
+        if any(p is None for p in parts):
+            return None
+        getters = tuple(p.get for p in parts if p is not None)
+        reads = frozenset().union(*(p.reads for p in parts if p is not None))
+        if isinstance(node, And):
+            return Typed(BOOL, lambda o, c: all(g(o, c) for g in getters), reads)
+        return Typed(BOOL, lambda o, c: any(g(o, c) for g in getters), reads)
+
+    def compare(self, left: Node, op: str, right: Node, span: Span) -> Typed | None:
+        a, b = self.visit(left), self.visit(right)
+        if a is None or b is None:
+            return None
+        if not self.comparable(a.type, b.type, op, left, right, span):
+            return None
+        ga, gb = a.get, b.get
+        reads = a.reads | b.reads
+        if op == "==":
+            return Typed(BOOL, lambda o, c: ga(o, c) == gb(o, c), reads)
+        if op == "!=":
+            return Typed(BOOL, lambda o, c: ga(o, c) != gb(o, c), reads)
+        order = _ORDER[op]
+
+        def ordered(o: Any, c: Any) -> bool:
+            x, y = ga(o, c), gb(o, c)
+            return x is not None and y is not None and order(x, y)
+
+        return Typed(BOOL, ordered, reads)
+
+    def comparable(self, a: VType, b: VType, op: str, left: Node, right: Node, span: Span) -> bool:
+        if op in _ORDER:
+            if a.kind == b.kind and a.kind in ("int", "date"):
+                return True
+            self.fail(
+                "type-mismatch",
+                f"`{op}` compares whole numbers or dates; `{left} {op} {right}` compares {a} "
+                f"with {b}",
+                span,
+            )
+            return False
+        return self.fits(a, b, left, right, span)
+
+    def fits(self, a: VType, b: VType, left: Node, right: Node, span: Span) -> bool:
+        """Whether values of the two types may be compared for equality."""
+        if a.kind == "null" or b.kind == "null":
+            return True
+        for x, y, node in ((a, b, right), (b, a, left)):
+            if x.literal and y.kind == "enum" and not y.literal:
+                if x.values[0] not in y.values:
+                    self.fail(
+                        "unknown-value",
+                        f'"{x.values[0]}" is not {replace(y, optional=False)}',
+                        getattr(node, "span", span) if node is right else span,
+                        suggest(x.values[0], set(y.values)),
+                    )
+                    return False
+                return True
+            if x.literal and y.kind in ("place", "text"):
+                if y.kind == "place":
+                    problem = self.r.hierarchy.problem(x.values[0])
+                    if problem is not None:
+                        self.fail("type-mismatch", problem, span)
+                        return False
+                return True
+        if a.kind == b.kind:
+            return True
+        self.fail("type-mismatch", f"`{left}` is {a}, `{right}` is {b}: they never equal", span)
+        return False
+
+    def member(self, item: Node, container: Node, span: Span) -> Typed | None:
+        a, b = self.visit(item), self.visit(container)
+        if a is None or b is None:
+            return None
+        element: VType | None = None
+        if b.type.kind == "places":
+            element = VType("place", levels=b.type.levels)
+        elif b.type.kind == "list":
+            element = VType((b.type.values and "enum") or "int")  # type: ignore[arg-type]
+            if isinstance(container, ListConst):
+                for v in container.items:
+                    typed = self.visit(v)
+                    if typed is not None and not self.fits(a.type, typed.type, item, v, span):
+                        return None
+                element = None
+        else:
+            self.fail("type-mismatch", f"`{container}` is {b.type}, not a list", span)
+            return None
+        if element is not None and not self.fits(a.type, element, item, container, span):
+            return None
+        ga, gb = a.get, b.get
+        return Typed(BOOL, lambda o, c: ga(o, c) in (gb(o, c) or ()), a.reads | b.reads)
+
+    def list_(self, node: ListConst) -> Typed | None:
+        parts = [self.visit(i) for i in node.items]
+        if any(p is None for p in parts):
+            return None
+        getters = tuple(p.get for p in parts if p is not None)
+        strings = tuple(v for p in parts if p is not None for v in p.type.values)
+        if all(isinstance(i, IntConst | StrConst | BoolConst) for i in node.items):
+            frozen = frozenset(g(None, None) for g in getters)
+            return Typed(VType("list", strings), lambda _o, _c: frozen)
+        reads = frozenset().union(*(p.reads for p in parts if p is not None))
+        return Typed(VType("list", strings), lambda o, c: tuple(g(o, c) for g in getters), reads)
+
+    def if_(self, node: If) -> Typed | None:
+        cond, then, other = self.condition(node.cond), self.visit(node.then), self.visit(node.other)
+        if cond is None or then is None or other is None:
+            return None
+        present, absent = _null_tests(node.cond)
+        then_type, other_type = then.type, other.type
+        if str(node.then) in present:  # `if x != null then x else ...`: x is not null there
+            then_type = replace(then_type, optional=False)
+        if str(node.other) in absent:  # `if x == null then ... else x`
+            other_type = replace(other_type, optional=False)
+        vtype = self.unify(then_type, other_type, node)
+        if vtype is None:
+            return None
+        gc, gt, go = cond.get, then.get, other.get
+        return Typed(
+            vtype,
+            lambda o, c: gt(o, c) if gc(o, c) else go(o, c),
+            cond.reads | then.reads | other.reads,
+        )
+
+    def unify(self, a: VType, b: VType, node: If) -> VType | None:
+        if a.kind == "null":
+            return replace(b, optional=True)
+        if b.kind == "null":
+            return replace(a, optional=True)
+        optional = a.optional or b.optional
+        if a.kind == "enum" and b.kind == "enum":
+            values = tuple(dict.fromkeys((*a.values, *b.values)))
+            return VType("enum", values, optional=optional)
+        if a.kind == b.kind == "int":
+            lows = [x for x in (a.minimum, b.minimum)]
+            highs = [x for x in (a.maximum, b.maximum)]
+            low = None if None in lows else min(x for x in lows if x is not None)
+            high = None if None in highs else max(x for x in highs if x is not None)
+            return VType("int", minimum=low, maximum=high, optional=optional)
+        if a.kind == b.kind and a.kind in ("place", "places"):
+            levels = tuple(dict.fromkeys((*a.levels, *b.levels)))
+            return VType(a.kind, levels=levels, optional=optional)
+        if a.kind == b.kind and a.kind in ("bool", "text", "date"):
+            return VType(a.kind, optional=optional)
+        if a.kind == b.kind == "subject" and a.subject == b.subject:
+            return replace(a, optional=optional)
+        self.fail(
+            "type-mismatch",
+            f"`{node}`: `then` gives {a}, `else` gives {b}; both must be of one type",
+            node.span,
+        )
+        return None
+
+    def arith(self, node: Arith) -> Typed | None:
+        a, b = self.visit(node.left), self.visit(node.right)
+        if a is None or b is None:
+            return None
+        for side, typed in ((node.left, a), (node.right, b)):
+            if typed.type.kind != "int":
+                self.fail(
+                    "type-mismatch",
+                    f"`{node.op}` works on whole numbers; `{side}` is {typed.type}",
+                    node.span,
+                )
+                return None
+        op = {"+": operator.add, "-": operator.sub, "*": operator.mul}[node.op]
+        low, high = _range(node.op, a.type, b.type)
+        ga, gb = a.get, b.get
+
+        def get(o: Any, c: Any) -> Any:
+            x, y = ga(o, c), gb(o, c)
+            return None if x is None or y is None else op(x, y)
+
+        return Typed(
+            VType("int", minimum=low, maximum=high, optional=a.type.optional or b.type.optional),
+            get,
+            a.reads | b.reads,
+        )
+
+    # functions -----------------------------------------------------------------------------------
+
+    def call(self, node: Call) -> Typed | None:  # noqa: PLR0912 - one branch a function
+        name = node.name
+        if name not in FUNCTIONS:
+            self.fail(
+                "unknown-fact",
+                f"unknown function `{name}`; known: " + ", ".join(sorted(FUNCTIONS)),
+                node.span,
+                suggest(name, set(FUNCTIONS)),
+            )
+            return None
+        arity = {"at": 2, "within": 2, "date": 1, "years_between": 2}.get(name, 1)
+        if len(node.args) != arity:
+            self.fail(
+                "type-mismatch",
+                f"`{name}` takes {arity} argument{'s' if arity > 1 else ''}: {FUNCTIONS[name]}",
+                node.span,
+            )
+            return None
+        h = self.r.hierarchy
+        if name == "date":
+            return self.date_const(node)
+        args = [self.visit(a) for a in node.args]
+        if any(a is None for a in args):
+            return None
+        typed = [a for a in args if a is not None]
+        first = typed[0]
+        reads = frozenset().union(*(a.reads for a in typed))
+        if name in ("count", "distinct"):
+            if first.type.kind not in ("places", "list"):
+                return self.wrong_arg(node, 0, "a list", first.type)
+            g = first.get
+            if name == "count":
+                return Typed(VType("int", minimum=0), lambda o, c: len(g(o, c) or ()), reads)
+            return Typed(BOOL, lambda o, c: len(set(x := g(o, c) or ())) == len(x), reads)
+        if name == "years_between":
+            for i, a in enumerate(typed):
+                if a.type.kind != "date":
+                    return self.wrong_arg(node, i, "a date", a.type)
+            g0, g1 = typed[0].get, typed[1].get
+
+            def years(o: Any, c: Any) -> int | None:
+                x, y = g0(o, c), g1(o, c)
+                return None if x is None or y is None else _years(x, y)
+
+            return Typed(VType("int", optional=True), years, reads)
+        if first.type.kind != "place":
+            return self.wrong_arg(node, 0, "a place", first.type)
+        g = first.get
+        optional = first.type.optional
+        if name == "at":
+            level = node.args[1]
+            if not isinstance(level, StrConst) or level.value not in h.names[1:]:
+                self.fail(
+                    "unknown-value",
+                    f"`{name}`: the level is one of {', '.join(repr(n) for n in h.names[1:])}",
+                    node.span,
+                    suggest(str(getattr(level, "value", "")), set(h.names[1:])),
+                )
+                return None
+            n = h.length(level.value)
+            finer = first.type.levels and all(h.length(lv) >= n for lv in first.type.levels)
+
+            def at(o: Any, c: Any) -> Any:
+                x = g(o, c)
+                return x[:n] if x is not None and len(x) >= n else None
+
+            return Typed(
+                VType("place", levels=(level.value,), optional=optional or not finer), at, reads
+            )
+        if name == "within":
+            other = typed[1]
+            if other.type.kind not in ("place", "prefix") and not other.type.literal:
+                return self.wrong_arg(node, 1, "a place or a code prefix", other.type)
+            g1 = other.get
+
+            def within(o: Any, c: Any) -> bool:
+                x, y = g(o, c), g1(o, c)
+                return x is not None and y is not None and x.startswith(y)
+
+            return Typed(BOOL, within, reads)
+        if name == "level":
+            levels = first.type.levels or tuple(lv.name for lv in h.levels)
+            return Typed(VType("enum", levels, optional=optional), _none_safe(h.level_of, g), reads)
+        if name == "form":
+            return Typed(VType("enum", h.forms, optional=optional), _none_safe(h.form_of, g), reads)
+        kinds = tuple(dict.fromkeys(r.kind for lv in h.levels for r in lv.ranges))
+        return Typed(VType("enum", kinds, optional=True), _none_safe(h.klass, g), reads)
+
+    def date_const(self, node: Call) -> Typed | None:
+        arg = node.args[0]
+        try:
+            if not isinstance(arg, StrConst):
+                raise ValueError
+            value = datetime.date.fromisoformat(arg.value)
+        except ValueError:
+            self.fail("type-mismatch", '`date` takes a literal "YYYY-MM-DD"', node.span)
+            return None
+        return Typed(VType("date"), lambda _o, _c: value)
+
+    def wrong_arg(self, node: Call, i: int, wanted: str, got: VType) -> None:
+        self.fail(
+            "type-mismatch",
+            f"`{node.name}` takes {wanted} as argument {i + 1}, got {got}: {FUNCTIONS[node.name]}",
+            node.span,
+        )
+
+
+def _null_tests(cond: Node) -> tuple[set[str], set[str]]:
+    """What a condition proves present when it holds (``x != null``, joined by ``and``) and when
+    it does not (``x == null``, joined by ``or``), as the text of each ``x``."""
+    present: set[str] = set()
+    absent: set[str] = set()
+    items = cond.items if isinstance(cond, And | Or) else (cond,)
+    for item in items:
+        if isinstance(item, Compare | Relation) and item.op in ("==", "!="):
+            sides = (item.left, item.right)
+            if isinstance(sides[1], NullConst) or isinstance(sides[0], NullConst):
+                x = sides[0] if isinstance(sides[1], NullConst) else sides[1]
+                if item.op == "!=" and not isinstance(cond, Or):
+                    present.add(str(x))
+                if item.op == "==" and not isinstance(cond, And):
+                    absent.add(str(x))
+    return present, absent
+
+
+def _range(op: str, a: VType, b: VType) -> tuple[int | None, int | None]:
+    ends = (a.minimum, a.maximum, b.minimum, b.maximum)
+    if any(e is None for e in ends):
+        return None, None
+    a0, a1, b0, b1 = (int(e) for e in ends if e is not None)
+    if op == "+":
+        return a0 + b0, a1 + b1
+    if op == "-":
+        return a0 - b1, a1 - b0
+    products = [a0 * b0, a0 * b1, a1 * b0, a1 * b1]
+    return min(products), max(products)

@@ -1,0 +1,137 @@
+"""Pydantic models of fact sets, generated from a policy's declared subjects.
+
+Each subject becomes a frozen model (``create_model``) that forbids unknown fields: strict
+booleans and whole numbers, enums as literals, place codes checked against the policy's place
+hierarchy, nested subjects as nested models. After the fields, computed defaults are filled in and
+the subject's constraints are checked; a violated constraint is reported at the field it names.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Mapping, Sequence
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    StrictStr,
+    ValidationError,
+    create_model,
+    model_validator,
+)
+from pydantic_core import InitErrorDetails, PydanticCustomError
+
+from ._hierarchy import Hierarchy
+from ._subjects import Constraint, FieldInfo
+
+__all__ = ["class_name", "make_model"]
+
+
+def class_name(subject: str) -> str:
+    """``birth_case`` -> ``BirthCase``."""
+    return "".join(part.capitalize() for part in subject.split("_"))
+
+
+def _place_check(hierarchy: Hierarchy, levels: tuple[str, ...]) -> Callable[[str], str]:
+    wanted = frozenset(levels)
+    shown = " or ".join(levels)
+
+    def check(code: str) -> str:
+        problem = hierarchy.problem(code)
+        if problem is not None:
+            raise ValueError(problem)
+        level = hierarchy.level_of(code)
+        if wanted and level not in wanted:
+            raise ValueError(f"must be a {shown} code, got the {level} code {code!r}")
+        return code
+
+    return check
+
+
+def _annotation(
+    info: FieldInfo, hierarchy: Hierarchy, nested: Mapping[str, type[BaseModel]]
+) -> Any:
+    kind = info.kind
+    if kind == "bool":
+        return StrictBool
+    if kind == "int":
+        return Annotated[StrictInt, Field(ge=info.minimum, le=info.maximum)]
+    if kind == "text":
+        return StrictStr
+    if kind == "date":
+        return datetime.date
+    if kind == "enum":
+        return Literal[info.values]  # type: ignore[valid-type]
+    if kind == "place":
+        return Annotated[StrictStr, AfterValidator(_place_check(hierarchy, info.levels))]
+    if kind == "places":
+        place = Annotated[StrictStr, AfterValidator(_place_check(hierarchy, info.levels))]
+        return tuple[place, ...]  # type: ignore[valid-type]
+    assert info.subject is not None
+    return nested[info.subject]
+
+
+def _violation(field: str | None, message: str, value: Any) -> ValidationError:
+    return ValidationError.from_exception_data(
+        "facts",
+        [
+            InitErrorDetails(
+                type=PydanticCustomError("constraint", message),
+                loc=(field,) if field else (),
+                input=value,
+            )
+        ],
+    )
+
+
+def make_model(
+    name: str,
+    doc: str,
+    fields: Mapping[str, FieldInfo],
+    hierarchy: Hierarchy,
+    nested: Mapping[str, type[BaseModel]],
+    constraints: Sequence[Constraint],
+    defaults: Sequence[tuple[str, Callable[[Any, Any], Any]]],
+) -> type[BaseModel]:
+    """The model of one subject; ``nested`` holds the models of the subjects it contains."""
+    definitions: dict[str, Any] = {
+        "kind": (Literal[name], Field(default=name, description="what this fact set describes")),  # type: ignore[valid-type]
+        "id": (StrictStr | None, Field(default=None, description="the caller's own identifier")),
+    }
+    for fname, info in fields.items():
+        annotation = _annotation(info, hierarchy, nested)
+        if (info.optional or info.derived_default) and info.kind != "places":
+            annotation = annotation | None
+        if info.has_default:
+            default: Any = info.default
+        elif info.kind == "places" and info.optional:
+            default = ()
+        elif info.optional or info.derived_default:
+            default = None
+        else:
+            default = ...
+        definitions[fname] = (annotation, Field(default=default, description=info.doc))
+
+    def validate(self: BaseModel) -> BaseModel:
+        for fname, compute in defaults:
+            if getattr(self, fname) is None:
+                object.__setattr__(self, fname, compute(self, None))
+        for constraint in constraints:
+            if not constraint.holds(self, None):
+                value = getattr(self, constraint.field) if constraint.field else None
+                raise _violation(constraint.field, constraint.message, value)
+        return self
+
+    model: type[BaseModel] = create_model(
+        class_name(name),
+        __config__=ConfigDict(frozen=True, extra="forbid"),
+        __doc__=doc,
+        __validators__={"_constraints": model_validator(mode="after")(validate)},  # type: ignore[dict-item]
+        **definitions,
+    )
+    return model

@@ -1,0 +1,671 @@
+"""Pass 4a of loading a policy: the vocabulary — the place hierarchy, enums and subjects that
+``facts.yaml`` declares — built into the typed features, place references, constraints and
+pydantic models the engine, the checker and the property tests read.
+
+Within a subject, ``<subject>.<name>`` means, in a vocabulary expression, a field first, then a
+feature, then a place reference; in a rule condition a feature first (a feature may refine a
+field of the same name, e.g. give a value where the field is absent). Every bool, enum or bounded
+whole-number field that is not optional is a feature as it is, unless a feature of its name is
+declared.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from operator import attrgetter
+from typing import Any
+
+from pydantic import BaseModel
+
+from . import _schema as s
+from ._conditions import (
+    BoolConst,
+    Call,
+    Compare,
+    ConditionSyntaxError,
+    Expr,
+    FactRef,
+    If,
+    InSet,
+    IntConst,
+    Member,
+    Node,
+    ParamRef,
+    Path,
+    Relation,
+    Span,
+    StrConst,
+    parse_condition,
+    parse_expression,
+    transform,
+)
+from ._errors import Diagnostic, suggest
+from ._expressions import Resolver, Typed, VType, check
+from ._hierarchy import Hierarchy, Level, PlaceRange
+from ._models import make_model
+from ._sources import _Merged, _Source
+from ._subjects import Constraint, Feature, FeatureType, FieldInfo, PlaceRef, Subject
+from ._text import Text
+from ._typecheck import Problem
+from ._yaml import Path_
+
+__all__ = ["Vocabulary", "build_vocabulary"]
+
+PRIMITIVES = ("bool", "int", "date", "text", "place", "places")
+
+
+@dataclass(frozen=True, slots=True)
+class Vocabulary:
+    hierarchy: Hierarchy
+    enums: Mapping[str, Mapping[str, Text]]
+    subjects: Mapping[str, Subject]
+    builder: _Builder | None = field(default=None, compare=False, repr=False)
+
+    def lift(self, expr: Expr, subject: str) -> tuple[Expr, list[Problem]]:
+        """``expr`` with every part a plain condition cannot say — a function, a nested field, a
+        field that is no feature, arithmetic on facts — turned into a derived boolean feature of
+        its own (named by its text), so that every evaluator and the checker read features only."""
+        problems: list[Problem] = []
+        subj = self.subjects.get(subject)
+        if subj is None or self.builder is None:
+            return expr, problems
+        features = subj.features
+
+        def plain(node: Node) -> bool:
+            if isinstance(node, FactRef):
+                return node.subject == subject and node.feature in features
+            return isinstance(node, ParamRef | IntConst | StrConst | BoolConst)
+
+        def visit(node: Expr) -> Expr | None:
+            if isinstance(node, Compare):
+                if plain(node.left) and plain(node.right):
+                    return None
+            elif isinstance(node, InSet):
+                if plain(node.term):
+                    return None
+            elif isinstance(node, FactRef):
+                if plain(node):
+                    return None
+            elif not isinstance(node, Relation | Member | Call | If | Path):
+                return None
+            return self._lifted(node, subj, problems)
+
+        return transform(expr, visit), problems
+
+    def _lifted(self, node: Expr, subj: Subject, problems: list[Problem]) -> Expr | None:
+        name = str(node)
+        if name in subj.features:
+            return FactRef(subj.name, name, node.span)
+        builder = self.builder
+        assert builder is not None
+        builder.rule_mode = True
+        try:
+            typed, found = check(node, subj.name, builder)
+        finally:
+            builder.rule_mode = False
+        problems.extend(found)
+        if typed is None:
+            return None
+        if typed.type.kind != "bool" or typed.type.optional:
+            problems.append(
+                Problem(
+                    "type-mismatch",
+                    f"`{node}` is {typed.type}, not a condition; compare it with something",
+                    node.span,
+                )
+            )
+            return None
+        assert isinstance(subj.features, dict)
+        subj.features[name] = Feature(
+            name,
+            FeatureType("bool"),
+            f"derived from a rule: {name}",
+            typed.get,
+            typed.reads,
+            None,
+            name,
+        )
+        return FactRef(subj.name, name, node.span)
+
+
+def _reader(name: str) -> Any:
+    """A getter ``(facts, ctx) -> facts.<name>``."""
+    read = attrgetter(name)
+
+    def get(o: Any, _c: Any) -> Any:
+        return read(o)
+
+    return get
+
+
+class _Problems:
+    def __init__(self) -> None:
+        self.items: list[Diagnostic] = []
+
+    def at(
+        self, code: str, message: str, src: _Source, path: Path_, suggestion: str | None = None
+    ) -> None:
+        self.items.append(Diagnostic(code, message, src.doc.location(path), suggestion, path))
+
+    def located(self, found: list[Problem], src: _Source, path: Path_) -> None:
+        for p in found:
+            where = src.doc.text_location(path, p.span.line, p.span.column)
+            self.items.append(Diagnostic(p.code, p.message, where, p.suggestion, path))
+
+
+def _hierarchy(
+    decl: s.Places, src: _Source, params: Mapping[str, Any], problems: _Problems
+) -> Hierarchy | None:
+    before = len(problems.items)
+    levels: list[Level] = []
+    start = 0
+    forms = tuple(decl.forms)
+    for i, lv in enumerate(decl.levels):
+        path: Path_ = ("places", "levels", i)
+        if lv.length <= start:
+            problems.at(
+                "place-hierarchy",
+                f"level `{lv.name}` must have longer codes than the level above it ({start})",
+                src,
+                (*path, "length"),
+            )
+            continue
+        try:
+            pattern = re.compile(lv.pattern)
+        except re.error as exc:
+            problems.at("place-hierarchy", f"invalid pattern: {exc}", src, (*path, "pattern"))
+            continue
+        ranges: list[PlaceRange] = []
+        width = lv.length - start
+        for j, r in enumerate(lv.ranges):
+            rpath: Path_ = (*path, "ranges", j)
+            if len(r.first) != width or len(r.last) != width or r.first > r.last:
+                problems.at(
+                    "place-hierarchy",
+                    f"a range of level `{lv.name}` is two codes of its own part ({width} "
+                    f"characters), first <= last; got {r.first!r}..{r.last!r}",
+                    src,
+                    rpath,
+                )
+            if r.form not in forms:
+                problems.at(
+                    "place-hierarchy",
+                    f"unknown form `{r.form}`; the forms are " + ", ".join(forms),
+                    src,
+                    (*rpath, "form"),
+                    suggest(r.form, set(forms)),
+                )
+            ranges.append(PlaceRange(r.first, r.last, r.kind, r.form))
+        levels.append(Level(lv.name, lv.length, start, pattern, tuple(ranges)))
+        start = lv.length
+    names = [lv.name for lv in decl.levels]
+    if decl.root.level in names or len(set(names)) != len(names):
+        problems.at("place-hierarchy", "every level needs a name of its own", src, ("places",))
+    param = params.get(decl.root.parameter)
+    if param is None or param.type != "code_prefix":
+        problems.at(
+            "city-parameter",
+            f"the root `{decl.root.level}` is named by parameter `{decl.root.parameter}`, which "
+            'must be a parameter of type code_prefix (e.g. value: "12")',
+            src,
+            ("places", "root", "parameter"),
+        )
+    if decl.overlays is not None and decl.overlays not in names:
+        problems.at(
+            "place-hierarchy",
+            f"overlays are keyed by a level; `{decl.overlays}` is none of " + ", ".join(names),
+            src,
+            ("places", "overlays"),
+            suggest(decl.overlays, set(names)),
+        )
+    if len(problems.items) > before:
+        return None
+    return Hierarchy(decl.root.level, decl.root.parameter, tuple(levels), forms, decl.overlays)
+
+
+class _Builder(Resolver):
+    """Builds every subject; features and places are built on first use, so that they may read
+    one another (and a nested subject's) in any order, with cycles reported."""
+
+    def __init__(
+        self,
+        merged: _Merged,
+        hierarchy: Hierarchy,
+        params: Mapping[str, Any],
+        problems: _Problems,
+    ) -> None:
+        super().__init__(hierarchy, {n: (p.type, p.value, p.delegated) for n, p in params.items()})
+        self.m = merged
+        self.problems = problems
+        self.enums = {n: tuple(values) for n, (values, _src) in merged.enums.items()}
+        self.fields: dict[str, dict[str, tuple[FieldInfo, VType]]] = {}
+        self.features: dict[tuple[str, str], Typed | None] = {}
+        self.places: dict[tuple[str, str], Typed | None] = {}
+        self.building: list[tuple[str, str]] = []
+        self.rule_mode = False
+        root = str(params[hierarchy.root_parameter].value)
+        self.root_value = root
+
+    # fields ----------------------------------------------------------------------------------
+
+    def field_table(self, subject: str) -> dict[str, tuple[FieldInfo, VType]]:
+        if subject not in self.fields:
+            decl, src = self.m.subjects[subject]
+            table: dict[str, tuple[FieldInfo, VType]] = {}
+            for name, f in decl.fields.items():
+                built = self.field(subject, name, f, src)
+                if built is not None:
+                    table[name] = built
+            self.fields[subject] = table
+        return self.fields[subject]
+
+    def field(
+        self, subject: str, name: str, f: s.FieldSpec, src: _Source
+    ) -> tuple[FieldInfo, VType] | None:
+        path: Path_ = ("subjects", subject, "fields", name)
+        t = f.type
+        kinds = (*PRIMITIVES, *self.enums, *self.m.subjects)
+        if t not in kinds:
+            self.problems.at(
+                "unknown-type",
+                f"unknown type `{t}`; a field is "
+                + ", ".join(PRIMITIVES)
+                + ", an enum ("
+                + (", ".join(sorted(self.enums)) or "none declared")
+                + ") or a subject",
+                src,
+                (*path, "type"),
+                suggest(t, set(kinds)),
+            )
+            return None
+        levels: tuple[str, ...] = ()
+        if t in ("place", "places"):
+            known = [lv.name for lv in self.hierarchy.levels]
+            levels = tuple(f.levels or known)
+            for i, lv in enumerate(levels):
+                if lv not in known:
+                    self.problems.at(
+                        "unknown-value",
+                        f"unknown level `{lv}`; the levels are " + ", ".join(known),
+                        src,
+                        (*path, "levels", i),
+                        suggest(lv, set(known)),
+                    )
+                    return None
+        if t == "int" and (f.min is None or f.max is None or f.min > f.max):
+            self.problems.at("schema", "a whole-number field declares `min` and `max`", src, path)
+            return None
+        if t in self.enums:
+            kind, values = "enum", self.enums[t]
+        elif t in self.m.subjects:
+            kind, values = "subject", ()
+        else:
+            kind, values = t, ()
+        listed = kind == "places"  # a list is never null: absent, it is empty
+        info = FieldInfo(
+            name,
+            kind,
+            f.doc,
+            f.optional,
+            values,
+            f.min,
+            f.max,
+            levels,
+            t if kind == "subject" else None,
+            () if listed and f.default is None else f.default,
+            f.default is not None or (listed and f.optional),
+            f.default_from is not None,
+        )
+        if f.default is not None and (listed or not self.default_fits(info, f.default)):
+            self.problems.at(
+                "schema",
+                f"default {f.default!r} is not a value of type {t}",
+                src,
+                (*path, "default"),
+            )
+            return None
+        vtype = VType(
+            kind,  # type: ignore[arg-type]
+            values,
+            f.min,
+            f.max,
+            levels,
+            info.subject,
+            optional=f.optional and not listed,
+        )
+        return info, vtype
+
+    @staticmethod
+    def default_fits(info: FieldInfo, value: Any) -> bool:
+        if info.kind == "enum":
+            return value in info.values
+        if info.kind == "bool":
+            return isinstance(value, bool)
+        if info.kind == "int":
+            return (
+                isinstance(value, int)
+                and not isinstance(value, bool)
+                and (info.minimum or 0) <= value <= (info.maximum or 0)
+            )
+        return isinstance(value, str)
+
+    # what names mean ---------------------------------------------------------------------------
+
+    def names(self, subject: str) -> set[str]:
+        decl, _src = self.m.subjects[subject]
+        return {*decl.fields, *decl.features, *decl.places, self.hierarchy.root}
+
+    def member(self, subject: str, name: str, span: Span) -> tuple[Typed | None, list[Problem]]:
+        decl, _src = self.m.subjects[subject]
+        table = self.field_table(subject)
+        order = ("feature", "field", "place") if self.rule_mode else ("field", "feature", "place")
+        for what in order:
+            if what == "field" and name in table:
+                _info, vtype = table[name]
+                return Typed(vtype, _reader(name), frozenset({name}), name), []
+            if what == "feature" and name in decl.features:
+                return self.built_feature(subject, name, span)
+            if what == "place" and (name in decl.places or name == self.hierarchy.root):
+                return self.built_place(subject, name, span)
+        if name in decl.fields:  # declared, but its declaration failed (reported there)
+            return None, [Problem("unknown-fact", f"field `{name}` is not usable", span)]
+        near = suggest(name, self.names(subject))
+        return None, [
+            Problem(
+                "unknown-fact",
+                f"unknown fact `{subject}.{name}`; {subject} has "
+                + ", ".join(sorted(self.names(subject))),
+                span,
+                f"{subject}.{near}" if near else None,
+            )
+        ]
+
+    def expression(
+        self, text: str, subject: str, src: _Source, path: Path_, *, condition: bool = False
+    ) -> Typed | None:
+        try:
+            node: Node = parse_condition(text) if condition else parse_expression(text)
+        except ConditionSyntaxError as exc:
+            self.problems.items.append(
+                Diagnostic(
+                    "condition-syntax",
+                    str(exc),
+                    src.doc.text_location(path, exc.span.line, exc.span.column),
+                    None,
+                    path,
+                )
+            )
+            return None
+        rule_mode, self.rule_mode = self.rule_mode, False
+        try:
+            typed, found = check(node, subject, self)
+        finally:
+            self.rule_mode = rule_mode
+        self.problems.located(found, src, path)
+        return typed
+
+    def cyclic(self, key: tuple[str, str], span: Span) -> list[Problem]:
+        cycle = self.building[self.building.index(key) :]
+        shown = " → ".join(f"{s_}.{n}" for s_, n in (*cycle, key))
+        return [Problem("feature-cycle", f"features refer to each other: {shown}", span)]
+
+    def built_feature(
+        self, subject: str, name: str, span: Span
+    ) -> tuple[Typed | None, list[Problem]]:
+        key = (subject, name)
+        if key in self.building:
+            return None, self.cyclic(key, span)
+        if key not in self.features:
+            decl, src = self.m.subjects[subject]
+            self.building.append(key)
+            try:
+                self.features[key] = self.expression(
+                    decl.features[name].expr,
+                    subject,
+                    src,
+                    ("subjects", subject, "features", name, "expr"),
+                )
+            finally:
+                self.building.pop()
+        typed = self.features[key]
+        if typed is None:
+            return None, [Problem("unknown-fact", f"feature `{name}` is not usable", span)]
+        return typed, []
+
+    def built_place(
+        self, subject: str, name: str, span: Span
+    ) -> tuple[Typed | None, list[Problem]]:
+        if name == self.hierarchy.root:
+            root = self.root_value
+            return Typed(VType("place", levels=(name,)), lambda _o, _c: root), []
+        key = (subject, name)
+        if key in self.building:
+            return None, self.cyclic(key, span)
+        if key not in self.places:
+            decl, src = self.m.subjects[subject]
+            self.building.append(key)
+            try:
+                path: Path_ = ("subjects", subject, "places", name, "expr")
+                typed = self.expression(decl.places[name].expr, subject, src, path)
+                if typed is not None and typed.type.kind not in ("place", "places"):
+                    self.problems.at(
+                        "type-mismatch",
+                        f"place `{name}` is {typed.type}, not a place",
+                        src,
+                        path,
+                    )
+                    typed = None
+                self.places[key] = typed
+            finally:
+                self.building.pop()
+        typed = self.places[key]
+        if typed is None:
+            return None, [Problem("unknown-fact", f"place `{name}` is not usable", span)]
+        return typed, []
+
+    # subjects ----------------------------------------------------------------------------------
+
+    def feature(self, subject: str, name: str, spec: s.FeatureSpec, src: _Source) -> Feature | None:
+        typed, _found = self.built_feature(subject, name, Span(1, 1))
+        if typed is None:
+            return None
+        path: Path_ = ("subjects", subject, "features", name)
+        ftype = self.feature_type(typed.type, spec, src, path)
+        if ftype is None:
+            return None
+        return Feature(
+            name, ftype, spec.doc, typed.get, typed.reads, typed.field, spec.expr.strip()
+        )
+
+    def feature_type(
+        self, vtype: VType, spec: s.FeatureSpec | None, src: _Source, path: Path_
+    ) -> FeatureType | None:
+        if vtype.optional:
+            self.problems.at(
+                "type-mismatch",
+                f"a feature has a value for every fact set, but this one may be null ({vtype}); "
+                "say what it is when the facts are absent (if ... then ... else ...)",
+                src,
+                (*path, "expr"),
+            )
+            return None
+        if vtype.kind == "bool":
+            return FeatureType("bool")
+        if vtype.kind == "enum":
+            values = vtype.values
+            if spec is not None and spec.values is not None:
+                missing = set(values) - set(spec.values)
+                if missing:
+                    self.problems.at(
+                        "unknown-value",
+                        "the feature takes values its `values` do not list: "
+                        + ", ".join(sorted(missing)),
+                        src,
+                        (*path, "values"),
+                    )
+                    return None
+                values = tuple(spec.values)
+            return FeatureType("enum", values)
+        if vtype.kind == "int":
+            low = spec.min if spec is not None and spec.min is not None else vtype.minimum
+            high = spec.max if spec is not None and spec.max is not None else vtype.maximum
+            if low is None or high is None:
+                self.problems.at(
+                    "type-mismatch",
+                    "a whole-number feature needs a range: declare `min` and `max`",
+                    src,
+                    path,
+                )
+                return None
+            return FeatureType("int", minimum=low, maximum=high)
+        self.problems.at(
+            "type-mismatch",
+            f"a feature is true/false, an enum or a whole number; this one is {vtype}",
+            src,
+            (*path, "expr"),
+        )
+        return None
+
+    def subject(self, name: str, models: dict[str, type[BaseModel] | None]) -> Subject | None:
+        decl, src = self.m.subjects[name]
+        before = len(self.problems.items)
+        table = self.field_table(name)
+        features: dict[str, Feature] = {}
+        for fname, spec in decl.features.items():
+            feature = self.feature(name, fname, spec, src)
+            if feature is not None:
+                features[fname] = feature
+        for fname, (info, vtype) in table.items():
+            if fname in features or vtype.optional or info.kind not in ("bool", "enum", "int"):
+                continue
+            ftype = self.feature_type(vtype, None, src, ("subjects", name, "fields", fname))
+            if ftype is not None:
+                features[fname] = Feature(
+                    fname, ftype, info.doc, _reader(fname), frozenset({fname}), fname, fname
+                )
+        places: dict[str, PlaceRef] = {}
+        for pname in (*decl.places, self.hierarchy.root):
+            typed, _found = self.built_place(name, pname, Span(1, 1))
+            if typed is not None:
+                places[pname] = PlaceRef(
+                    pname,
+                    decl.places[pname].doc if pname in decl.places else "the jurisdiction itself",
+                    typed.get,
+                    typed.type.kind == "places",
+                    typed.reads,
+                    typed.type.optional or typed.type.kind == "places",
+                    typed.type.levels,
+                )
+        constraints: list[Constraint] = []
+        for i, c in enumerate(decl.constraints):
+            path: Path_ = ("subjects", name, "constraints", i)
+            text = c.require if isinstance(c.require, str) else ("true" if c.require else "false")
+            typed = self.expression(text, name, src, (*path, "require"), condition=True)
+            if c.field is not None and c.field.split(".")[0] not in table:
+                self.problems.at(
+                    "unknown-fact",
+                    f"`{c.field}` is not a field of {name}",
+                    src,
+                    (*path, "field"),
+                    suggest(c.field, set(table)),
+                )
+            if typed is not None:
+                constraints.append(Constraint(typed.get, c.field, c.message, typed.reads, text))
+        defaults: list[tuple[str, Any]] = []
+        default_reads: dict[str, frozenset[str]] = {}
+        for fname, f in decl.fields.items():
+            if f.default_from is None:
+                continue
+            path = ("subjects", name, "fields", fname, "default_from")
+            typed = self.expression(f.default_from, name, src, path)
+            if typed is not None:
+                defaults.append((fname, typed.get))
+                default_reads[fname] = typed.reads
+        if decl.location is not None and decl.location not in places:
+            self.problems.at(
+                "unknown-place",
+                f"location `{decl.location}` is not a place of {name}",
+                src,
+                ("subjects", name, "location"),
+                suggest(decl.location, set(places)),
+            )
+        nested: dict[str, type[BaseModel]] = {}
+        for info, _vtype in table.values():
+            if info.subject is not None:
+                model = self.model(info.subject, models)
+                if model is None:
+                    return None
+                nested[info.subject] = model
+        if len(self.problems.items) > before:
+            return None
+        model = make_model(
+            name,
+            decl.doc,
+            {n: info for n, (info, _v) in table.items()},
+            self.hierarchy,
+            nested,
+            constraints,
+            defaults,
+        )
+        models[name] = model
+        return Subject(
+            name,
+            model,
+            decl.doc,
+            features,  # a dict: rules may add derived features (see Vocabulary.lift)
+            places,
+            {n: info for n, (info, _v) in table.items()},
+            tuple(constraints),
+            decl.location,
+            dict(defaults),
+            default_reads,
+        )
+
+    def model(self, name: str, models: dict[str, type[BaseModel] | None]) -> type[BaseModel] | None:
+        if name in models:
+            found = models[name]
+            if found is None:
+                _decl, src = self.m.subjects[name]
+                self.problems.at(
+                    "feature-cycle",
+                    f"subject `{name}` contains itself",
+                    src,
+                    ("subjects", name),
+                )
+            return found
+        models[name] = None
+        built = self.subject(name, models)
+        self.built[name] = built
+        return None if built is None else built.model
+
+    built: dict[str, Subject | None]
+
+
+def build_vocabulary(
+    merged: _Merged, params: Mapping[str, Any]
+) -> tuple[Vocabulary | None, list[Diagnostic]]:
+    """The vocabulary of the merged policy, or the problems that prevent it."""
+    problems = _Problems()
+    if merged.places is None:
+        return None, problems.items  # reported by the merge as a missing section
+    decl, src = merged.places
+    hierarchy = _hierarchy(decl, src, params, problems)
+    if hierarchy is None:
+        return None, problems.items
+    builder = _Builder(merged, hierarchy, params, problems)
+    builder.built = {}
+    models: dict[str, type[BaseModel] | None] = {}
+    for name in merged.subjects:
+        if name not in builder.built:
+            builder.model(name, models)
+    if problems.items:
+        return None, problems.items
+    subjects = {n: sj for n, sj in builder.built.items() if sj is not None}
+    enums = {
+        n: {v: Text(t.zh, t.en) for v, t in values.items()}
+        for n, (values, _src) in merged.enums.items()
+    }
+    ordered = {n: subjects[n] for n in merged.subjects if n in subjects}
+    return Vocabulary(hierarchy, enums, ordered, builder), problems.items
