@@ -44,7 +44,6 @@ from jurisdiction._conditions import (
     walk,
 )
 from jurisdiction._policy import Question
-from jurisdiction._subjects import SUBJECTS
 
 from policy_kit import base_policy, write
 
@@ -102,7 +101,7 @@ def _holds(expr: Expr, values: Mapping[str, Any], params: Mapping[str, Any]) -> 
 def _assignments(question: Question, params: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
     """Every combination of the values of the features the question reads (whole numbers at
     each threshold, one either side, and the extremes) — consistent with the facts or not."""
-    features = SUBJECTS[question.subject].features
+    features = question.features
     read = sorted(
         {n.feature for r in question.rules for n in walk(r.expanded) if isinstance(n, FactRef)}
     )

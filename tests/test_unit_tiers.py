@@ -10,11 +10,14 @@ from typing import Any
 import pytest
 
 import jurisdiction
-from jurisdiction._facts import Rank, UnitCategory
 
 ROOT = Path(__file__).resolve().parent.parent
 THE_OVERRIDE = "          - unit_management.street_by_staff   # the 1000 overlap: see the note\n"
 
+
+_FACTS = jurisdiction.load().policy.facts
+assert _FACTS is not None
+_ENUMS = _FACTS.enums
 
 def _unit(staff: int, **more: Any) -> dict[str, Any]:
     return {"kind": "unit", "category": "other_enterprise", "staff": staff,
@@ -54,18 +57,16 @@ def _units() -> list[dict[str, Any]]:
     return [
         {
             "kind": "unit",
-            "category": category.value,
-            "rank": rank.value,
+            "category": category,
+            "rank": rank,
             "large_state_owned_enterprise": large,
             "staff": staff,
             "location": location,
         }
         for category, rank, staff, location in itertools.product(
-            UnitCategory, Rank, staffs, locations
+            _ENUMS["unit_category"], _ENUMS["rank"], staffs, locations
         )
-        for large in (
-            (False, True) if category is UnitCategory.state_owned_enterprise else (False,)
-        )
+        for large in ((False, True) if category == "state_owned_enterprise" else (False,))
     ]
 
 

@@ -157,6 +157,7 @@ class _Builder:
                 p.note,
                 src.doc.location(("parameters", name)),
                 src.doc.file,
+                src.doc.location(("parameters", name, "type")),
             )
         return out
 

@@ -53,7 +53,11 @@ _ALL = (
     _load("cite", "a body cites an article its rule does not, or must say which it rests on"),
     _load("city-parameter", "the policy does not name its city (`city_code`)"),
     # conditions
-    _load("unknown-subject", "a question or definition is about a subject the library lacks"),
+    _load("unknown-subject", "a question or definition is about a subject the policy lacks"),
+    # the vocabulary (facts.yaml)
+    _load("unknown-type", "a field's type is no primitive, declared enum or subject"),
+    _load("place-hierarchy", "the place hierarchy is inconsistent (lengths, patterns, ranges)"),
+    _load("feature-cycle", "features or places refer to each other in a circle"),
     _load("condition-syntax", "a condition does not follow the condition grammar"),
     _load("type-mismatch", "a condition compares or uses values of different types"),
     _load("unknown-fact", "a condition reads a fact its subject does not have"),

@@ -300,6 +300,10 @@ class Engine:
         """A fact set validated against this policy's subjects (see :func:`parse_facts`)."""
         return parse_facts(data, policy=self._policy)
 
+    def _own(self, facts: BaseModel) -> BaseModel:
+        """``facts`` as a model of this engine's policy (another load's model is revalidated)."""
+        return facts if type(facts) in self._subject_of_model else self.parse_facts(facts)
+
     def subject_of(self, facts: BaseModel) -> str:
         """The subject a validated fact set is of."""
         found = self._subject_of_model.get(type(facts))
@@ -308,6 +312,7 @@ class Engine:
     def district_of(self, facts: BaseModel) -> str | None:
         """The place (of the hierarchy's overlay level) whose overlay applies to a fact set:
         the one that contains its location."""
+        facts = self._own(facts)
         subject = self._policy.subjects[self.subject_of(facts)]
         level = self._policy.hierarchy.overlay_level
         if subject.location is None or level is None:
@@ -317,6 +322,7 @@ class Engine:
 
     def parameters_for(self, facts: BaseModel) -> Mapping[str, ParamValue]:
         """The parameter values a fact set is decided with: the city's, or its district's."""
+        facts = self._own(facts)
         return {n: p.value for n, p in self._policy.parameters_for(self.district_of(facts)).items()}
 
     def _compiled_for(self, question: Question, facts: Any) -> _CompiledQuestion:

@@ -38,6 +38,7 @@ class Level:
     start: int  # where the level's own part begins (the parent level's length)
     pattern: re.Pattern[str]  # the whole code at this level must match it
     ranges: tuple[PlaceRange, ...] = ()
+    doc: str | None = None
 
     def range_of(self, code: str) -> PlaceRange | None:
         part = code[self.start : self.length]
@@ -84,8 +85,9 @@ class Hierarchy:
         for lv in self.levels:
             prefix = code[: lv.length]
             if not lv.pattern.fullmatch(prefix):
+                what = lv.doc or f"pattern {lv.pattern.pattern}"
                 return (
-                    f"{code!r}: {prefix!r} is not a {lv.name} code (pattern {lv.pattern.pattern})"
+                    f"{code!r}: {prefix!r} is not a {lv.name} code ({what})"
                 )
             if lv.ranges and lv.range_of(code) is None:
                 part = code[lv.start : lv.length]

@@ -63,6 +63,7 @@ class Parameter:
     note: str | None
     location: Location
     source: str  # the file that set the value (an overlay, or the policy's own file)
+    type_location: Location | None = None
 
 
 @dataclass(frozen=True, slots=True)

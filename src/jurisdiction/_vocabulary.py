@@ -73,9 +73,13 @@ class Vocabulary:
             return expr, problems
         features = subj.features
 
+        known = self.builder.names(subject)
+
         def plain(node: Node) -> bool:
-            if isinstance(node, FactRef):
-                return node.subject == subject and node.feature in features
+            if isinstance(node, FactRef):  # a feature, or no name at all (reported as unknown)
+                return node.subject != subject or node.feature in features or (
+                    node.feature not in known
+                )
             return isinstance(node, ParamRef | IntConst | StrConst | BoolConst)
 
         def visit(node: Expr) -> Expr | None:
@@ -198,19 +202,30 @@ def _hierarchy(
                     suggest(r.form, set(forms)),
                 )
             ranges.append(PlaceRange(r.first, r.last, r.kind, r.form))
-        levels.append(Level(lv.name, lv.length, start, pattern, tuple(ranges)))
+        levels.append(Level(lv.name, lv.length, start, pattern, tuple(ranges), lv.doc))
         start = lv.length
     names = [lv.name for lv in decl.levels]
     if decl.root.level in names or len(set(names)) != len(names):
         problems.at("place-hierarchy", "every level needs a name of its own", src, ("places",))
     param = params.get(decl.root.parameter)
-    if param is None or param.type != "code_prefix":
+    if param is None:
         problems.at(
             "city-parameter",
             f"the root `{decl.root.level}` is named by parameter `{decl.root.parameter}`, which "
-            'must be a parameter of type code_prefix (e.g. value: "12")',
+            'the policy does not define: give it as a parameter of type code_prefix (e.g. value: '
+            '"12")',
             src,
             ("places", "root", "parameter"),
+        )
+    elif param.type != "code_prefix":
+        problems.items.append(
+            Diagnostic(
+                "city-parameter",
+                f"parameter `{decl.root.parameter}` names the root `{decl.root.level}` of the "
+                f'place hierarchy, so it must be of type code_prefix (e.g. value: "12"), not '
+                f"{param.type}",
+                param.type_location or param.location,
+            )
         )
     if decl.overlays is not None and decl.overlays not in names:
         problems.at(
