@@ -75,7 +75,7 @@ def test_codes_outside_the_declaration_are_refused_with_the_reason(code: str, sa
 
 
 def test_a_refused_code_is_a_located_facts_error() -> None:
-    with pytest.raises(jurisdiction.FactsError, match="residence: .*part 800 is in none"):
+    with pytest.raises(jurisdiction.FactsError, match=r"residence: .*part 800 is in none"):
         jurisdiction.parse_facts(
             {
                 "kind": "resident",

@@ -4,15 +4,27 @@ type-checked and expanded — resolving and checking every cross-reference."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import replace
 
 from . import _schema as s
 from ._conditions import (
     And,
+    BoolConst,
+    Compare,
     ConditionSyntaxError,
     DefRef,
     Expr,
+    InSet,
+    ListConst,
+    Member,
+    Node,
     Not,
+    NullConst,
+    Or,
+    QuestionRef,
+    Relation,
+    StrConst,
     parse_condition,
     transform,
     walk,
@@ -33,7 +45,7 @@ from ._policy import (
 from ._sources import _Merged, _Source
 from ._subjects import Subject
 from ._text import Cite, Text
-from ._typecheck import typecheck
+from ._typecheck import Problem, typecheck
 from ._vocabulary import Vocabulary as Facts
 from ._vocabulary import build_vocabulary
 from ._yaml import Path_
@@ -253,8 +265,10 @@ class _Builder:
             return None
         ptypes = {n: p.type for n, p in params.items()}
         dsubjects = {n: d.subject for n, (d, _s) in self.m.definitions.items()}
-        found = []
-        if self.facts is not None and subject in self.facts.subjects:
+        found: list[Problem] = []
+        if any(isinstance(n, QuestionRef) for n in walk(expr)):
+            expr, found = self.expand_questions(expr, subject)
+        if not found and self.facts is not None and subject in self.facts.subjects:
             expr, found = self.facts.lift(expr, subject)
         if not found:
             found = typecheck(expr, subject, ptypes, dsubjects, self.subjects)
@@ -361,19 +375,33 @@ class _Builder:
         vocab: Vocabulary,
         bodies: Mapping[str, BodySpec],
     ) -> dict[str, Question]:
-        out: dict[str, Question] = {}
-        seen_ids: dict[str, Location] = {}
-        for qname, (q, src) in sorted(self.m.questions.items()):
-            qpath: Path_ = ("questions", qname)
-            if q.subject not in self.subjects:
-                self.problem(
-                    "unknown-subject",
-                    f"unknown subject `{q.subject}`",
-                    src,
-                    (*qpath, "subject"),
-                    suggest(q.subject, set(self.subjects)),
-                )
-                continue
+        self._q_context = (params, definitions, articles, vocab, bodies)
+        self._q_built: dict[str, Question | None] = {}
+        self._q_stack: list[str] = []
+        self._seen_ids: dict[str, Location] = {}
+        for qname in sorted(self.m.questions):
+            self.question(qname)
+        return {n: q for n, q in sorted(self._q_built.items()) if q is not None}
+
+    def question(self, qname: str) -> Question | None:
+        """A question, built once: on first use by another question's condition, or in order."""
+        if qname in self._q_built:
+            return self._q_built[qname]
+        params, definitions, articles, vocab, bodies = self._q_context
+        q, src = self.m.questions[qname]
+        qpath: Path_ = ("questions", qname)
+        if q.subject not in self.subjects:
+            self.problem(
+                "unknown-subject",
+                f"unknown subject `{q.subject}`",
+                src,
+                (*qpath, "subject"),
+                suggest(q.subject, set(self.subjects)),
+            )
+            self._q_built[qname] = None
+            return None
+        self._q_stack.append(qname)
+        try:
             scope = self._scope(q, qname, src, definitions)
             rules: list[Rule] = []
             if scope is not None:
@@ -394,26 +422,148 @@ class _Builder:
                 )
                 if rule is None:
                     continue
-                if rule.id in seen_ids:
+                if r.value is not None and r.value not in (q.values or ()):
+                    self.problem(
+                        "unknown-value",
+                        f"`{r.value}` is not one of the question's `values` ("
+                        + (", ".join(q.values or ()) or "none declared")
+                        + ")",
+                        src,
+                        (*qpath, "rules", i, "value"),
+                        suggest(r.value, set(q.values or ())),
+                    )
+                if rule.id in self._seen_ids:
                     self.problem(
                         "duplicate-rule",
-                        f"rule id `{rule.id}` is already used at {seen_ids[rule.id]}",
+                        f"rule id `{rule.id}` is already used at {self._seen_ids[rule.id]}",
                         src,
                         (*qpath, "rules", i, "id"),
                     )
-                seen_ids[rule.id] = rule.location
+                self._seen_ids[rule.id] = rule.location
                 rules.append(rule)
-            out[qname] = Question(
-                qname,
-                q.subject,
-                _text(q.title),
-                q.scope,
-                q.always_answers,
-                tuple(sorted(rules, key=lambda r: r.id)),
-                src.doc.location(qpath),
-                self.subjects[q.subject].features,
-            )
-        return out
+        finally:
+            self._q_stack.pop()
+        built = Question(
+            qname,
+            q.subject,
+            _text(q.title),
+            q.scope,
+            q.always_answers,
+            tuple(sorted(rules, key=lambda r: r.id)),
+            src.doc.location(qpath),
+            self.subjects[q.subject].features,
+            tuple(q.values or ()),
+        )
+        self._q_built[qname] = built
+        return built
+
+    def answer_value(
+        self, ref: QuestionRef, subject: str, values: Sequence[Node], op: str
+    ) -> tuple[Expr | None, list[Problem]]:
+        """``question.X == "v"`` (or ``!=``, ``in [...]``) as a condition over X's own rules: X
+        gives the value v exactly when a rule of X with that value holds and no rule holding
+        overrides it. ``null`` stands for no value (X is not applicable, or answers by a rule
+        with no value)."""
+        name = ref.name
+        if name not in self.m.questions:
+            near = suggest(name, set(self.m.questions))
+            return None, [
+                Problem(
+                    "unknown-fact",
+                    f"`{ref}`: no question `{name}`",
+                    ref.span,
+                    f"question.{near}" if near else None,
+                )
+            ]
+        if name in self._q_stack:
+            cycle = " → ".join((*self._q_stack[self._q_stack.index(name) :], name))
+            return None, [
+                Problem("definition-cycle", f"questions read each other: {cycle}", ref.span)
+            ]
+        other = self.question(name)
+        if other is None:
+            return None, [Problem("unknown-fact", f"question `{name}` did not load", ref.span)]
+        if other.subject != subject:
+            return None, [
+                Problem(
+                    "type-mismatch",
+                    f"`{ref}` answers about a {other.subject}; this condition is about a "
+                    f"{subject}",
+                    ref.span,
+                )
+            ]
+        wanted: list[str | None] = []
+        for v in values:
+            if isinstance(v, NullConst):
+                wanted.append(None)
+            elif isinstance(v, StrConst) and v.value in other.values:
+                wanted.append(v.value)
+            else:
+                shown = ", ".join(f'"{x}"' for x in other.values) or "no values declared"
+                return None, [
+                    Problem(
+                        "unknown-value",
+                        f"`{v}` is not a value of `{ref}` ({shown})",
+                        getattr(v, "span", ref.span),
+                        suggest(str(getattr(v, "value", "")), set(other.values)),
+                    )
+                ]
+        by_id = {r.id: r for r in other.rules}
+
+        def gives(rule: Rule) -> Expr:
+            beaters = [by_id[s_.id].expanded for s_ in other.rules if rule.id in s_.overrides]
+            if not beaters:
+                return rule.expanded
+            return And((rule.expanded, Not(Or(tuple(beaters)) if len(beaters) > 1 else beaters[0])))
+
+        valued = [r for r in other.rules if r.answer.value is not None]
+        parts: list[Expr] = []
+        for v in wanted:
+            if v is None:
+                parts.append(Not(Or(tuple(gives(r) for r in valued))) if valued else BoolConst(True))
+            else:
+                parts.extend(gives(r) for r in valued if r.answer.value == v)
+        result: Expr = (
+            BoolConst(False) if not parts else parts[0] if len(parts) == 1 else Or(tuple(parts))
+        )
+        return (Not(result) if op == "!=" else result), []
+
+    def expand_questions(self, expr: Expr, subject: str) -> tuple[Expr, list[Problem]]:
+        """Every comparison with another question's value, as a condition over its rules."""
+        problems: list[Problem] = []
+
+        def visit(node: Expr) -> Expr | None:
+            ref: QuestionRef | None = None
+            values: tuple[Node, ...] = ()
+            op = "=="
+            if isinstance(node, Compare | Relation) and node.op in ("==", "!="):
+                for a, b in ((node.left, node.right), (node.right, node.left)):
+                    if isinstance(a, QuestionRef):
+                        ref, values, op = a, (b,), node.op
+            elif isinstance(node, Member) and isinstance(node.item, QuestionRef):
+                if isinstance(node.container, ListConst):
+                    ref, values = node.item, node.container.items
+            elif isinstance(node, InSet) and isinstance(node.term, QuestionRef):
+                ref, values = node.term, node.values
+            if ref is None:
+                return None
+            result, found = self.answer_value(ref, subject, values, op)
+            problems.extend(found)
+            return result
+
+        out = transform(expr, visit)
+        if not problems:
+            for node in walk(out):
+                if isinstance(node, QuestionRef):
+                    problems.append(
+                        Problem(
+                            "type-mismatch",
+                            f"`{node}` is another question's value: compare it with one of its "
+                            'values (== "…", != "…", in [...])',
+                            node.span,
+                        )
+                    )
+        return out, problems
 
     def _scope(
         self, q: s.Question, qname: str, src: _Source, definitions: Mapping[str, Definition]
@@ -492,6 +642,8 @@ class _Builder:
             )
         expr = self.condition(r.when, subject, src, (*path, "when"), params)
         answer = self._answer(r.answer, cites, subject, src, (*path, "answer"), vocab, bodies)
+        if answer is not None and r.value is not None:
+            answer = replace(answer, value=r.value)
         if expr is None or answer is None or len(self.problems) > before:
             return None
         if any(isinstance(n, DefRef) and n.name not in definitions for n in walk(expr)):

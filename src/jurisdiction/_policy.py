@@ -134,6 +134,8 @@ class Question:
     location: Location
     features: Mapping[str, Feature] = field(default_factory=dict, compare=False, repr=False)
     """The features of the question's subject: what its conditions read."""
+    values: tuple[str, ...] = ()
+    """The values its answer may take (each rule's ``value``), read as ``question.<name>``."""
 
     @property
     def cites(self) -> tuple[Cite, ...]:

@@ -1,0 +1,87 @@
+"""The bundled policy decides exactly as before its vocabulary moved into policies/facts.yaml.
+
+`tests/fixtures/certificate_before_vocabulary.json` is the partition certificate that
+`jurisdiction check --certificate` gave on main before the move (when subjects, features and
+division codes were Python). The certificate of today's engine must equal it class for class: the
+same features and splits, the same classes, and in each the same outcome, rules applied, bodies,
+articles and reason. Two things differ by design and are left out of the comparison:
+
+* the witness of each class: it is now found by a search over the declared fields rather than
+  drawn from hand-written samples (each witness is still checked to decide as its class says);
+* the rules that fire in ``unit_instrument`` and ``unit_guidance``: they read the tier that
+  ``unit_management`` decides (``question.unit_management == "district"``) instead of restating
+  the tiers with overrides of their own, so one rule fires where three fired before, overridden.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import jurisdiction
+from jurisdiction._certificate import certificate
+from jurisdiction._check import Checker
+
+FIXTURE = Path(__file__).parent / "fixtures" / "certificate_before_vocabulary.json"
+READ_ANOTHER_QUESTION = {"unit_instrument", "unit_guidance"}
+
+
+def _comparable(question: str, cls: dict[str, Any]) -> dict[str, Any]:
+    out = {k: v for k, v in cls.items() if k not in ("witness", "fails_for")}
+    if "fails_for" in cls:
+        out["fails_for"] = cls["fails_for"]["error"]
+    if question in READ_ANOTHER_QUESTION:
+        out.pop("rules_fired")
+        out.pop("rules_overridden")
+    return out
+
+
+@pytest.fixture(scope="module")
+def certificates() -> tuple[dict[str, Any], dict[str, Any]]:
+    checker = Checker(jurisdiction.load())
+    findings = list(checker.all_findings())
+    assert findings == []
+    now = certificate(checker, findings)
+    before = json.loads(FIXTURE.read_text(encoding="utf-8"))
+    return before, json.loads(json.dumps(now, ensure_ascii=False))
+
+
+def test_the_same_questions_features_and_classes(
+    certificates: tuple[dict[str, Any], dict[str, Any]],
+) -> None:
+    before, now = certificates
+    assert [q["question"] for q in now["questions"]] == [q["question"] for q in before["questions"]]
+    assert now["classes_decided"] == before["classes_decided"] == 2512  # overlays aside
+    for old, new in zip(before["questions"], now["questions"], strict=True):
+        assert new["features"] == old["features"], old["question"]
+        assert new["classes_considered"] == old["classes_considered"], old["question"]
+        assert new["classes_realisable"] == old["classes_realisable"], old["question"]
+
+
+def test_every_class_is_decided_as_before(
+    certificates: tuple[dict[str, Any], dict[str, Any]],
+) -> None:
+    before, now = certificates
+    for old, new in zip(before["questions"], now["questions"], strict=True):
+        name = old["question"]
+        old_classes = [_comparable(name, c) for c in old["classes"]]
+        new_classes = [_comparable(name, c) for c in new["classes"]]
+        for i, (a, b) in enumerate(zip(old_classes, new_classes, strict=True)):
+            assert b == a, f"{name}, class {i}"
+
+
+def test_every_witness_decides_as_its_class(
+    certificates: tuple[dict[str, Any], dict[str, Any]],
+) -> None:
+    _before, now = certificates
+    engine = jurisdiction.load()
+    for question in now["questions"]:
+        for cls in question["classes"]:
+            if cls["outcome"] in ("conflict", "error"):
+                continue
+            decision = engine.decide(cls["witness"], question["question"])
+            assert decision.outcome == cls["outcome"]
+            assert list(decision.rules_applied) == cls["rules_applied"]
