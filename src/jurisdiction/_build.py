@@ -487,8 +487,7 @@ class _Builder:
             return None, [
                 Problem(
                     "type-mismatch",
-                    f"`{ref}` answers about a {other.subject}; this condition is about a "
-                    f"{subject}",
+                    f"`{ref}` answers about a {other.subject}; this condition is about a {subject}",
                     ref.span,
                 )
             ]
@@ -518,11 +517,12 @@ class _Builder:
 
         valued = [r for r in other.rules if r.answer.value is not None]
         parts: list[Expr] = []
-        for v in wanted:
-            if v is None:
-                parts.append(Not(Or(tuple(gives(r) for r in valued))) if valued else BoolConst(True))
+        for value in wanted:
+            if value is None:
+                given = Or(tuple(gives(r) for r in valued))
+                parts.append(Not(given) if valued else BoolConst(True))
             else:
-                parts.extend(gives(r) for r in valued if r.answer.value == v)
+                parts.extend(gives(r) for r in valued if r.answer.value == value)
         result: Expr = (
             BoolConst(False) if not parts else parts[0] if len(parts) == 1 else Or(tuple(parts))
         )
@@ -553,16 +553,16 @@ class _Builder:
 
         out = transform(expr, visit)
         if not problems:
-            for node in walk(out):
-                if isinstance(node, QuestionRef):
-                    problems.append(
-                        Problem(
-                            "type-mismatch",
-                            f"`{node}` is another question's value: compare it with one of its "
-                            'values (== "…", != "…", in [...])',
-                            node.span,
-                        )
-                    )
+            problems.extend(
+                Problem(
+                    "type-mismatch",
+                    f"`{node}` is another question's value: compare it with one of its "
+                    'values (== "…", != "…", in [...])',
+                    node.span,
+                )
+                for node in walk(out)
+                if isinstance(node, QuestionRef)
+            )
         return out, problems
 
     def _scope(

@@ -323,7 +323,8 @@ class _Checker:
                     span,
                 )
                 return None
-        assert typed is not None and getter is not None
+        assert typed is not None
+        assert getter is not None
         vtype = replace(typed.type, optional=typed.type.optional or optional)
         return Typed(vtype, getter, frozenset(reads), typed.field if len(names) == 1 else None)
 
@@ -407,7 +408,7 @@ class _Checker:
         if b.type.kind == "places":
             element = VType("place", levels=b.type.levels)
         elif b.type.kind == "list":
-            element = VType((b.type.values and "enum") or "int")  # type: ignore[arg-type]
+            element = VType((b.type.values and "enum") or "int")
             if isinstance(container, ListConst):
                 for v in container.items:
                     typed = self.visit(v)
@@ -464,8 +465,8 @@ class _Checker:
             values = tuple(dict.fromkeys((*a.values, *b.values)))
             return VType("enum", values, optional=optional)
         if a.kind == b.kind == "int":
-            lows = [x for x in (a.minimum, b.minimum)]
-            highs = [x for x in (a.maximum, b.maximum)]
+            lows = [a.minimum, b.minimum]
+            highs = [a.maximum, b.maximum]
             low = None if None in lows else min(x for x in lows if x is not None)
             high = None if None in highs else max(x for x in highs if x is not None)
             return VType("int", minimum=low, maximum=high, optional=optional)
@@ -596,26 +597,29 @@ class _Checker:
             return Typed(VType("enum", levels, optional=optional), _none_safe(h.level_of, g), reads)
         if name == "form":
             return Typed(VType("enum", h.forms, optional=optional), _none_safe(h.form_of, g), reads)
-        kinds = tuple(dict.fromkeys(r.kind for lv in h.levels for r in lv.ranges))
+        kinds = tuple(dict.fromkeys(r.klass for lv in h.levels for r in lv.ranges))
         return Typed(VType("enum", kinds, optional=True), _none_safe(h.klass, g), reads)
 
     def date_const(self, node: Call) -> Typed | None:
         arg = node.args[0]
-        try:
-            if not isinstance(arg, StrConst):
-                raise ValueError
-            value = datetime.date.fromisoformat(arg.value)
-        except ValueError:
+        value: datetime.date | None = None
+        if isinstance(arg, StrConst):
+            try:
+                value = datetime.date.fromisoformat(arg.value)
+            except ValueError:
+                value = None
+        if value is None:
             self.fail("type-mismatch", '`date` takes a literal "YYYY-MM-DD"', node.span)
             return None
         return Typed(VType("date"), lambda _o, _c: value)
 
-    def wrong_arg(self, node: Call, i: int, wanted: str, got: VType) -> None:
+    def wrong_arg(self, node: Call, i: int, wanted: str, got: VType) -> Typed | None:
         self.fail(
             "type-mismatch",
             f"`{node.name}` takes {wanted} as argument {i + 1}, got {got}: {FUNCTIONS[node.name]}",
             node.span,
         )
+        return None
 
 
 def _null_tests(cond: Node) -> tuple[set[str], set[str]]:

@@ -86,9 +86,7 @@ class Hierarchy:
             prefix = code[: lv.length]
             if not lv.pattern.fullmatch(prefix):
                 what = lv.doc or f"pattern {lv.pattern.pattern}"
-                return (
-                    f"{code!r}: {prefix!r} is not a {lv.name} code ({what})"
-                )
+                return f"{code!r}: {prefix!r} is not a {lv.name} code ({what})"
             if lv.ranges and lv.range_of(code) is None:
                 part = code[lv.start : lv.length]
                 listed = ", ".join(f"{r.first}-{r.last} {r.klass}" for r in lv.ranges)

@@ -66,12 +66,12 @@ def _annotation(
     if kind == "date":
         return datetime.date
     if kind == "enum":
-        return Literal[info.values]  # type: ignore[valid-type]
+        return Literal[info.values]
     if kind == "place":
         return Annotated[StrictStr, AfterValidator(_place_check(hierarchy, info.levels))]
     if kind == "places":
         place = Annotated[StrictStr, AfterValidator(_place_check(hierarchy, info.levels))]
-        return tuple[place, ...]  # type: ignore[valid-type]
+        return tuple[place, ...]
     assert info.subject is not None
     return nested[info.subject]
 
@@ -100,7 +100,7 @@ def make_model(
 ) -> type[BaseModel]:
     """The model of one subject; ``nested`` holds the models of the subjects it contains."""
     definitions: dict[str, Any] = {
-        "kind": (Literal[name], Field(default=name, description="what this fact set describes")),  # type: ignore[valid-type]
+        "kind": (Literal[name], Field(default=name, description="what this fact set describes")),
         "id": (StrictStr | None, Field(default=None, description="the caller's own identifier")),
     }
     for fname, info in fields.items():

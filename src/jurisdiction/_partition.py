@@ -22,6 +22,7 @@ the two (less, equal, greater) within and across intervals is decided.
 
 from __future__ import annotations
 
+import datetime
 import itertools
 import re
 from collections.abc import Iterable, Iterator, Mapping
@@ -228,7 +229,23 @@ def _representatives(iv: Interval, ftype: FeatureType) -> tuple[int, ...]:
 def realiser_for(engine: Engine) -> Realiser:
     """A realiser over the engine's policy: its subjects, hierarchy and parameter values."""
     policy = engine.policy
-    return Realiser(policy.subjects, policy.hierarchy, engine.context, _codes_in(policy))
+    return Realiser(
+        policy.subjects, policy.hierarchy, engine.context, _codes_in(policy), _dates_in(policy)
+    )
+
+
+def _dates_in(policy: Policy) -> list[datetime.date]:
+    """The dates the policy's features and constraints name (``date("YYYY-MM-DD")``)."""
+    texts = [f.expr for s in policy.subjects.values() for f in s.features.values()]
+    texts += [c.text for s in policy.subjects.values() for c in s.constraints]
+    found: set[datetime.date] = set()
+    for text in texts:
+        for literal in re.findall(r'date\(\s*"([^"]*)"\s*\)', text):
+            try:
+                found.add(datetime.date.fromisoformat(literal))
+            except ValueError:  # pragma: no cover - the type checker refused it at load
+                continue
+    return sorted(found)
 
 
 def _codes_in(policy: Policy) -> list[str]:

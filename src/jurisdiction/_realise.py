@@ -20,6 +20,7 @@ give is reported unrealisable: the search is exhaustive over them.
 from __future__ import annotations
 
 import datetime
+import itertools
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from types import SimpleNamespace
@@ -78,6 +79,13 @@ def _first_valid(
     return found
 
 
+def _in_range_but(rng: Any, start: int, taken: str) -> Callable[[str], bool]:
+    def ok(code: str) -> bool:
+        return bool(rng.holds(code[start:])) and code != taken
+
+    return ok
+
+
 def place_pool(hierarchy: Hierarchy, root: str, extra: Sequence[str] = ()) -> dict[str, list[str]]:
     """Representative codes for each level: inside and outside the jurisdiction, of every form
     and class, with siblings where it matters. ``extra`` codes (literals of the policy) join in,
@@ -90,11 +98,15 @@ def place_pool(hierarchy: Hierarchy, root: str, extra: Sequence[str] = ()) -> di
     else:
         inside = _first_valid(hierarchy, root, top.length - len(root), 2, lambda _c: True)
     outside = _first_valid(hierarchy, "", top.length, 2, lambda c: not c.startswith(root))
-    pool[top.name] = [*inside, *outside]
+    named = [c[: top.length] for c in extra if len(c) >= top.length]
+    pool[top.name] = list(dict.fromkeys([*inside, *outside, *named]))
     firsts = set(pool[top.name])  # the first child of each place: children of every range
-    for above, lv in zip(levels, levels[1:], strict=False):
+    for above, lv in itertools.pairwise(levels):
         width = lv.length - lv.start
         children: list[str] = []
+        for code in extra:  # a code the policy names: its parent has children in the pool
+            if len(code) >= lv.length and code[: above.length] not in pool[above.name]:
+                pool[above.name].append(code[: above.length])
         for i, parent in enumerate(pool[above.name]):
             siblings = 2 if i == 0 or (parent.startswith(root) and parent in firsts) else 1
             if lv.ranges:
@@ -108,7 +120,7 @@ def place_pool(hierarchy: Hierarchy, root: str, extra: Sequence[str] = ()) -> di
                             parent,
                             width,
                             want - len(picks),
-                            lambda c, r=r: r.holds(c[lv.start :]) and c != first,
+                            _in_range_but(r, lv.start, first),
                         )
                     children.extend(picks[:want])
             else:
@@ -152,6 +164,32 @@ class _Check:
     target: bool = False  # a wanted feature value
 
 
+def _positions(variables: Sequence[_Var], index: Mapping[str, int], check: _Check) -> list[int]:
+    """The fields a check reads, by position; a nested field's parent with it."""
+    pos = {index[r] for r in check.reads if r in index}
+    for j in list(pos):
+        var = variables[j]
+        if len(var.path) > 1:
+            up = index.get(".".join(var.path[:-1]))
+            if up is not None:
+                pos.add(up)
+    return sorted(pos)
+
+
+def _equals(get: Callable[[Any, Context], Any], value: Any, ctx: Context) -> Callable[[Any], bool]:
+    def holds(o: Any) -> bool:
+        return bool(get(o, ctx) == value)
+
+    return holds
+
+
+def _holds(get: Callable[[Any, Any], Any]) -> Callable[[Any], bool]:
+    def holds(o: Any) -> bool:
+        return bool(get(o, None))
+
+    return holds
+
+
 def _scope(o: Any, path: tuple[str, ...]) -> Any:
     for name in path:
         o = getattr(o, name, None)
@@ -169,11 +207,16 @@ class Realiser:
         hierarchy: Hierarchy,
         ctx: Context,
         extra_codes: Sequence[str] = (),
+        dates: Sequence[datetime.date] = (),
     ) -> None:
         self.subjects = subjects
         self.hierarchy = hierarchy
         self.ctx = ctx
         self.pool = place_pool(hierarchy, ctx.root, extra_codes)
+        days = sorted({d + datetime.timedelta(days=k) for d in dates for k in (-1, 0, 1)})
+        self.dates = days or [datetime.date(2000, 1, 1)]
+        """The policy's date literals and the days either side: every comparison can go both
+        ways."""
         self._found: dict[Any, BaseModel | None] = {}
         self._solved: dict[Any, tuple[Any, ...] | None] = {}
         self._vars: dict[str, tuple[_Var, ...]] = {}
@@ -217,7 +260,7 @@ class Realiser:
         if kind == "text":
             return [*none, "x"]
         if kind == "date":
-            return [*none, datetime.date(2000, 1, 1)]
+            return [*none, *self.dates]
         if kind == "place":
             codes = [c for lv in info.levels for c in self.pool.get(lv, [])]
             return [*none, *codes]
@@ -256,10 +299,7 @@ class Realiser:
         checks: list[_Check] = []
         for name, value in assignment.items():
             feature = subject.features[name]
-            get = feature.get
-            checks.append(
-                _Check(lambda o, get=get, v=value: get(o, ctx) == v, feature.reads, (), target=True)
-            )
+            checks.append(_Check(_equals(feature.get, value, ctx), feature.reads, (), target=True))
         if goal is not None:
             g = goal[0]
             checks.append(_Check(lambda o: g(o, ctx), goal[1], (), goal=True))
@@ -269,9 +309,8 @@ class Realiser:
     def _constraints(self, subject: Subject, prefix: tuple[str, ...]) -> Iterator[_Check]:
         dotted = "".join(p + "." for p in prefix)
         for c in subject.constraints:
-            holds = c.holds
             yield _Check(
-                lambda o, holds=holds: bool(holds(o, None)),
+                _holds(c.holds),
                 frozenset(dotted + r for r in c.reads) | ({prefix[0]} if prefix else set()),
                 prefix,
             )
@@ -294,9 +333,7 @@ class Realiser:
                 for read in feature.reads:
                     ints.setdefault(read, set()).add(value)
         checks = self._checks(subject, assignment, goal)
-        record: list[Any] = []
-        for var in variables:
-            record.append(self._domain(var, subject, ints)[0])
+        record: list[Any] = [self._domain(var, subject, ints)[0] for var in variables]
         for group, group_checks in self._components(variables, index, checks):
             key = (
                 subject.name,
@@ -339,16 +376,9 @@ class Realiser:
                 i = parent[i]
             return i
 
-        positions: list[list[int]] = []
-        for check in checks:
-            pos = sorted(index[r] for r in check.reads if r in index)
-            for j, var in enumerate(variables):  # a nested field is read under its parent
-                if j in pos and len(var.path) > 1:
-                    up = index.get(".".join(var.path[:-1]))
-                    if up is not None and up not in pos:
-                        pos.append(up)
-            positions.append(sorted(pos))
-            for a, b in zip(pos, pos[1:], strict=False):
+        positions = [_positions(variables, index, check) for check in checks]
+        for pos in positions:
+            for a, b in itertools.pairwise(pos):
                 parent[find(a)] = find(b)
         for j, var in enumerate(variables):  # a computed default reads its inputs
             for k in range(len(variables)):
@@ -487,11 +517,8 @@ class Realiser:
                 n = reads[0]
                 var = order[n]
                 if len(var.path) == 1 and var.derived is None and var.info.kind != "subject":
-                    probe = SimpleNamespace()
                     domains[n] = [
-                        v
-                        for v in domains[n]
-                        if not setattr(probe, var.path[0], v) and check.holds(probe)
+                        v for v in domains[n] if check.holds(SimpleNamespace(**{var.path[0]: v}))
                     ]
         if not order:
             ns = SimpleNamespace()

@@ -47,7 +47,8 @@ class FeatureType:
 
 
 FeatureValue = bool | int | str
-Getter = Callable[[Any, Context], Any]
+Getter = Callable[[Any, Any], Any]
+"""``(facts, ctx) -> value``: vocabulary closures ignore ``ctx`` (parameters are bound)."""
 
 
 @dataclass(frozen=True, slots=True)

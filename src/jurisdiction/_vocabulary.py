@@ -21,25 +21,23 @@ from pydantic import BaseModel
 
 from . import _schema as s
 from ._conditions import (
+    And,
     BoolConst,
-    Call,
     Compare,
     ConditionSyntaxError,
+    DefRef,
     Expr,
     FactRef,
-    If,
     InSet,
     IntConst,
-    Member,
     Node,
+    Not,
+    Or,
     ParamRef,
-    Path,
-    Relation,
     Span,
     StrConst,
     parse_condition,
     parse_expression,
-    transform,
 )
 from ._errors import Diagnostic, suggest
 from ._expressions import Resolver, Typed, VType, check
@@ -77,26 +75,33 @@ class Vocabulary:
 
         def plain(node: Node) -> bool:
             if isinstance(node, FactRef):  # a feature, or no name at all (reported as unknown)
-                return node.subject != subject or node.feature in features or (
-                    node.feature not in known
+                return (
+                    node.subject != subject
+                    or node.feature in features
+                    or (node.feature not in known)
                 )
             return isinstance(node, ParamRef | IntConst | StrConst | BoolConst)
 
-        def visit(node: Expr) -> Expr | None:
-            if isinstance(node, Compare):
-                if plain(node.left) and plain(node.right):
-                    return None
-            elif isinstance(node, InSet):
-                if plain(node.term):
-                    return None
-            elif isinstance(node, FactRef):
-                if plain(node):
-                    return None
-            elif not isinstance(node, Relation | Member | Call | If | Path):
-                return None
-            return self._lifted(node, subj, problems)
+        def lifted(node: Expr) -> Expr:
+            """Top-down: keep the plain parts of a condition, lift each maximal other part."""
+            if isinstance(node, Not):
+                return Not(lifted(node.item), node.span)
+            if isinstance(node, And):
+                return And(tuple(lifted(i) for i in node.items), node.span)
+            if isinstance(node, Or):
+                return Or(tuple(lifted(i) for i in node.items), node.span)
+            if isinstance(node, BoolConst | DefRef):
+                return node
+            if isinstance(node, Compare) and plain(node.left) and plain(node.right):
+                return node
+            if isinstance(node, InSet) and plain(node.term):
+                return node
+            if isinstance(node, FactRef) and plain(node):
+                return node
+            found = self._lifted(node, subj, problems)
+            return node if found is None else found
 
-        return transform(expr, visit), problems
+        return lifted(expr), problems
 
     def _lifted(self, node: Expr, subj: Subject, problems: list[Problem]) -> Expr | None:
         name = str(node)
@@ -175,7 +180,7 @@ def _hierarchy(
                 src,
                 (*path, "length"),
             )
-            continue
+            break  # the levels below cannot be read without it
         try:
             pattern = re.compile(lv.pattern)
         except re.error as exc:
@@ -212,7 +217,7 @@ def _hierarchy(
         problems.at(
             "city-parameter",
             f"the root `{decl.root.level}` is named by parameter `{decl.root.parameter}`, which "
-            'the policy does not define: give it as a parameter of type code_prefix (e.g. value: '
+            "the policy does not define: give it as a parameter of type code_prefix (e.g. value: "
             '"12")',
             src,
             ("places", "root", "parameter"),
@@ -385,7 +390,7 @@ class _Builder(Resolver):
             if what == "place" and (name in decl.places or name == self.hierarchy.root):
                 return self.built_place(subject, name, span)
         if name in decl.fields:  # declared, but its declaration failed (reported there)
-            return None, [Problem("unknown-fact", f"field `{name}` is not usable", span)]
+            return None, []
         near = suggest(name, self.names(subject))
         return None, [
             Problem(
@@ -444,10 +449,7 @@ class _Builder(Resolver):
                 )
             finally:
                 self.building.pop()
-        typed = self.features[key]
-        if typed is None:
-            return None, [Problem("unknown-fact", f"feature `{name}` is not usable", span)]
-        return typed, []
+        return self.features[key], []  # a feature that failed was reported where it is declared
 
     def built_place(
         self, subject: str, name: str, span: Span
@@ -475,10 +477,7 @@ class _Builder(Resolver):
                 self.places[key] = typed
             finally:
                 self.building.pop()
-        typed = self.places[key]
-        if typed is None:
-            return None, [Problem("unknown-fact", f"place `{name}` is not usable", span)]
-        return typed, []
+        return self.places[key], []  # as for features: reported where it is declared
 
     # subjects ----------------------------------------------------------------------------------
 
@@ -543,10 +542,14 @@ class _Builder(Resolver):
         )
         return None
 
-    def subject(self, name: str, models: dict[str, type[BaseModel] | None]) -> Subject | None:
-        decl, src = self.m.subjects[name]
-        before = len(self.problems.items)
-        table = self.field_table(name)
+    def features_of(
+        self,
+        name: str,
+        decl: s.Subject,
+        src: _Source,
+        table: Mapping[str, tuple[FieldInfo, VType]],
+    ) -> dict[str, Feature]:
+        """The declared features, then every finite field that no feature of its name refines."""
         features: dict[str, Feature] = {}
         for fname, spec in decl.features.items():
             feature = self.feature(name, fname, spec, src)
@@ -560,6 +563,9 @@ class _Builder(Resolver):
                 features[fname] = Feature(
                     fname, ftype, info.doc, _reader(fname), frozenset({fname}), fname, fname
                 )
+        return features
+
+    def places_of(self, name: str, decl: s.Subject) -> dict[str, PlaceRef]:
         places: dict[str, PlaceRef] = {}
         for pname in (*decl.places, self.hierarchy.root):
             typed, _found = self.built_place(name, pname, Span(1, 1))
@@ -573,6 +579,15 @@ class _Builder(Resolver):
                     typed.type.optional or typed.type.kind == "places",
                     typed.type.levels,
                 )
+        return places
+
+    def constraints_of(
+        self,
+        name: str,
+        decl: s.Subject,
+        src: _Source,
+        table: Mapping[str, tuple[FieldInfo, VType]],
+    ) -> list[Constraint]:
         constraints: list[Constraint] = []
         for i, c in enumerate(decl.constraints):
             path: Path_ = ("subjects", name, "constraints", i)
@@ -588,12 +603,21 @@ class _Builder(Resolver):
                 )
             if typed is not None:
                 constraints.append(Constraint(typed.get, c.field, c.message, typed.reads, text))
+        return constraints
+
+    def subject(self, name: str, models: dict[str, type[BaseModel] | None]) -> Subject | None:
+        decl, src = self.m.subjects[name]
+        before = len(self.problems.items)
+        table = self.field_table(name)
+        features = self.features_of(name, decl, src, table)
+        places = self.places_of(name, decl)
+        constraints = self.constraints_of(name, decl, src, table)
         defaults: list[tuple[str, Any]] = []
         default_reads: dict[str, frozenset[str]] = {}
         for fname, f in decl.fields.items():
             if f.default_from is None:
                 continue
-            path = ("subjects", name, "fields", fname, "default_from")
+            path: Path_ = ("subjects", name, "fields", fname, "default_from")
             typed = self.expression(f.default_from, name, src, path)
             if typed is not None:
                 defaults.append((fname, typed.get))
