@@ -86,6 +86,27 @@ def _in_range_but(rng: Any, start: int, taken: str) -> Callable[[str], bool]:
     return ok
 
 
+def _children(
+    hierarchy: Hierarchy, lv: Any, parent: str, siblings: int, every_range: bool
+) -> list[str]:
+    """Children of ``parent`` at level ``lv``: ``siblings`` of the first range, and with
+    ``every_range`` one of each other range."""
+    width = lv.length - lv.start
+    if not lv.ranges:
+        return _first_valid(hierarchy, parent, width, siblings, lambda _c: True)
+    out: list[str] = []
+    for j, r in enumerate(lv.ranges if every_range else lv.ranges[:1]):
+        want = siblings if j == 0 else 1
+        first = parent + r.first
+        picks = [first] if hierarchy.problem(first) is None else []
+        if len(picks) < want:
+            picks += _first_valid(
+                hierarchy, parent, width, want - len(picks), _in_range_but(r, lv.start, first)
+            )
+        out.extend(picks[:want])
+    return out
+
+
 def place_pool(hierarchy: Hierarchy, root: str, extra: Sequence[str] = ()) -> dict[str, list[str]]:
     """Representative codes for each level: inside and outside the jurisdiction, of every form
     and class, with siblings where it matters. ``extra`` codes (literals of the policy) join in,
@@ -102,29 +123,13 @@ def place_pool(hierarchy: Hierarchy, root: str, extra: Sequence[str] = ()) -> di
     pool[top.name] = list(dict.fromkeys([*inside, *outside, *named]))
     firsts = set(pool[top.name])  # the first child of each place: children of every range
     for above, lv in itertools.pairwise(levels):
-        width = lv.length - lv.start
         children: list[str] = []
         for code in extra:  # a code the policy names: its parent has children in the pool
             if len(code) >= lv.length and code[: above.length] not in pool[above.name]:
                 pool[above.name].append(code[: above.length])
         for i, parent in enumerate(pool[above.name]):
             siblings = 2 if i == 0 or (parent.startswith(root) and parent in firsts) else 1
-            if lv.ranges:
-                for j, r in enumerate(lv.ranges if parent in firsts else lv.ranges[:1]):
-                    want = siblings if j == 0 else 1
-                    first = parent + r.first
-                    picks = [first] if hierarchy.problem(first) is None else []
-                    if len(picks) < want:
-                        picks += _first_valid(
-                            hierarchy,
-                            parent,
-                            width,
-                            want - len(picks),
-                            _in_range_but(r, lv.start, first),
-                        )
-                    children.extend(picks[:want])
-            else:
-                children.extend(_first_valid(hierarchy, parent, width, siblings, lambda _c: True))
+            children.extend(_children(hierarchy, lv, parent, siblings, parent in firsts))
         firsts = {
             next(c for c in children if c[: lv.start] == parent)
             for parent in firsts
