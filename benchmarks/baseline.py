@@ -19,22 +19,16 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from jurisdiction import (
-    BirthCase,
-    BlindSpotCause,
-    Engine,
-    Rank,
-    Resident,
-    Sex,
-    Unit,
-    UnitCategory,
-)
+from jurisdiction import Engine
+
+# The fact models are generated from the policy's declaration: enums are plain strings.
+Resident = BirthCase = Unit = Any
 
 LightBody = tuple[str, str, str, str, str]
 Light = tuple[str, tuple[LightBody, ...], tuple[str, ...]]
 
 _NOT_SEPARATED: Light = ("not_applicable", (), ("(一)",))
-_RANKED = (UnitCategory.government_organ, UnitCategory.public_institution)
+_RANKED = ("government_organ", "public_institution")
 
 
 def build(engine: Engine) -> dict[str, Callable[[Any], Light]]:
@@ -51,7 +45,7 @@ def build(engine: Engine) -> dict[str, Callable[[Any], Light]]:
     def separated(r: Resident) -> bool:
         if not r.hukou.startswith(city) or r.hukou[:9] == r.residence[:9]:
             return False
-        low, high = female if r.sex is Sex.female else male
+        low, high = female if r.sex == "female" else male
         return low <= r.age <= high
 
     def first_child_certificate(r: Resident) -> Light:
@@ -62,7 +56,7 @@ def build(engine: Engine) -> dict[str, Callable[[Any], Light]]:
             area is not None
             and area.place.startswith(city)
             and not area.management_in_place
-            and area.blind_spot_cause is BlindSpotCause.affiliation_unclear
+            and area.blind_spot_cause == "affiliation_unclear"
         ):
             return (
                 "responsible",
@@ -79,9 +73,9 @@ def build(engine: Engine) -> dict[str, Callable[[Any], Light]]:
         if not separated(r):
             return _NOT_SEPARATED
         woman: str | None
-        if r.sex is Sex.female:
+        if r.sex == "female":
             woman = r.hukou
-        elif r.spouse_sex is Sex.female:
+        elif r.spouse_sex == "female":
             woman = r.spouse_hukou
         else:
             woman = None
@@ -139,9 +133,9 @@ def build(engine: Engine) -> dict[str, Callable[[Any], Light]]:
             or (
                 u.category in _RANKED
                 and (
-                    rank is Rank.ministerial
-                    or rank is Rank.bureau
-                    or (vice and rank is Rank.vice_bureau)
+                    rank == "ministerial"
+                    or rank == "bureau"
+                    or (vice and rank == "vice_bureau")
                 )
             )
         ):

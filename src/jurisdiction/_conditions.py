@@ -607,8 +607,24 @@ def _expected(names: Iterable[object]) -> str:
     return ", ".join(shown[:6]) + (" …" if len(shown) > 6 else "")
 
 
+_PARSED: dict[str, Node] = {}
+"""Trees by text: they are immutable, so a text parsed once (by any load) is parsed for good."""
+_PARSED_MAX = 1 << 14
+
+
 def parse_expression(text: str) -> Node:
     """Parse an expression (a condition or a value) into a tree; raises ConditionSyntaxError."""
+    found = _PARSED.get(text)
+    if found is not None:
+        return found
+    node = _parse_expression(text)
+    if len(_PARSED) >= _PARSED_MAX:
+        _PARSED.clear()
+    _PARSED[text] = node
+    return node
+
+
+def _parse_expression(text: str) -> Node:
     if not text.strip():
         raise ConditionSyntaxError(
             "empty condition (write `true` for a rule that always holds)", _NOWHERE

@@ -11,6 +11,8 @@ declared.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -245,6 +247,26 @@ def _hierarchy(
     return Hierarchy(decl.root.level, decl.root.parameter, tuple(levels), forms, decl.overlays)
 
 
+_MODELS: dict[tuple[str, str], type[BaseModel]] = {}
+"""The fact models built so far, by what they are built from: a policy loaded twice (or two
+policies with the same vocabulary and parameter values) gets the same classes, so that fact sets
+validated by one engine are the other's own."""
+
+
+def _declaration_key(merged: _Merged, params: Mapping[str, Any]) -> str:
+    """A digest of everything the fact models are built from."""
+    parts: dict[str, Any] = {
+        "places": merged.places[0].model_dump() if merged.places else None,
+        "enums": {
+            n: {v: t.model_dump() for v, t in e.items()} for n, (e, _s) in merged.enums.items()
+        },
+        "subjects": {n: d.model_dump() for n, (d, _s) in merged.subjects.items()},
+        "params": {n: [p.type, p.value, p.delegated] for n, p in sorted(params.items())},
+    }
+    text = json.dumps(parts, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
 class _Builder(Resolver):
     """Builds every subject; features and places are built on first use, so that they may read
     one another (and a nested subject's) in any order, with cycles reported."""
@@ -265,6 +287,7 @@ class _Builder(Resolver):
         self.places: dict[tuple[str, str], Typed | None] = {}
         self.building: list[tuple[str, str]] = []
         self.rule_mode = False
+        self.key = _declaration_key(merged, params)
         root = str(params[hierarchy.root_parameter].value)
         self.root_value = root
 
@@ -639,15 +662,19 @@ class _Builder(Resolver):
                 nested[info.subject] = model
         if len(self.problems.items) > before:
             return None
-        model = make_model(
-            name,
-            decl.doc,
-            {n: info for n, (info, _v) in table.items()},
-            self.hierarchy,
-            nested,
-            constraints,
-            defaults,
-        )
+        key = (self.key, name)
+        model = _MODELS.get(key)
+        if model is None:
+            model = make_model(
+                name,
+                decl.doc,
+                {n: info for n, (info, _v) in table.items()},
+                self.hierarchy,
+                nested,
+                constraints,
+                defaults,
+            )
+            _MODELS[key] = model
         models[name] = model
         return Subject(
             name,
