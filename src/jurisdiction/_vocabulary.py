@@ -21,6 +21,7 @@ from pydantic import BaseModel
 
 from . import _schema as s
 from ._conditions import (
+    And,
     BoolConst,
     Call,
     Compare,
@@ -32,6 +33,8 @@ from ._conditions import (
     IntConst,
     Member,
     Node,
+    Not,
+    Or,
     ParamRef,
     Path,
     Relation,
@@ -39,7 +42,6 @@ from ._conditions import (
     StrConst,
     parse_condition,
     parse_expression,
-    transform,
 )
 from ._errors import Diagnostic, suggest
 from ._expressions import Resolver, Typed, VType, check
@@ -78,21 +80,29 @@ class Vocabulary:
                 return node.subject == subject and node.feature in features
             return isinstance(node, ParamRef | IntConst | StrConst | BoolConst)
 
-        def visit(node: Expr) -> Expr | None:
+        def visit(node: Expr) -> Expr:
+            # Top down: `not`, `and`, `or` are kept and their operands visited; any other node
+            # that is not a plain comparison is lifted whole, never its values one by one (a
+            # path or a function's result inside a comparison is no condition of its own).
+            if isinstance(node, Not):
+                return Not(visit(node.item), node.span)
+            if isinstance(node, And | Or):
+                return type(node)(tuple(visit(i) for i in node.items), node.span)
             if isinstance(node, Compare):
                 if plain(node.left) and plain(node.right):
-                    return None
+                    return node
             elif isinstance(node, InSet):
                 if plain(node.term):
-                    return None
+                    return node
             elif isinstance(node, FactRef):
                 if plain(node):
-                    return None
+                    return node
             elif not isinstance(node, Relation | Member | Call | If | Path):
-                return None
-            return self._lifted(node, subj, problems)
+                return node
+            lifted = self._lifted(node, subj, problems)
+            return node if lifted is None else lifted
 
-        return transform(expr, visit), problems
+        return visit(expr), problems
 
     def _lifted(self, node: Expr, subj: Subject, problems: list[Problem]) -> Expr | None:
         name = str(node)
