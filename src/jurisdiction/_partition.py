@@ -22,6 +22,8 @@ the two (less, equal, greater) within and across intervals is decided.
 
 from __future__ import annotations
 
+import contextlib
+import datetime
 import itertools
 import re
 from collections.abc import Iterable, Iterator, Mapping
@@ -228,7 +230,20 @@ def _representatives(iv: Interval, ftype: FeatureType) -> tuple[int, ...]:
 def realiser_for(engine: Engine) -> Realiser:
     """A realiser over the engine's policy: its subjects, hierarchy and parameter values."""
     policy = engine.policy
-    return Realiser(policy.subjects, policy.hierarchy, engine.context, _codes_in(policy))
+    return Realiser(
+        policy.subjects, policy.hierarchy, engine.context, _codes_in(policy), _dates_in(policy)
+    )
+
+
+def _dates_in(policy: Policy) -> list[datetime.date]:
+    """The dates the policy's features name (``date("2025-03-01")``): the realiser tries them."""
+    found: set[datetime.date] = set()
+    for subject in policy.subjects.values():
+        for feature in subject.features.values():
+            for text in re.findall(r'date\("([^"]*)"\)', feature.expr):
+                with contextlib.suppress(ValueError):
+                    found.add(datetime.date.fromisoformat(text))
+    return sorted(found)
 
 
 def _codes_in(policy: Policy) -> list[str]:

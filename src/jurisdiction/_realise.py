@@ -10,6 +10,7 @@ subject's declared fields (nested subjects' fields included), each over a small 
   jurisdiction, and for every place two children of its level's first range and one of each other
   range, so that "same street", "same district, other street", "another district" and "another
   city" and every form and class of code come up;
+* dates: 2000-01-01, and each date the policy's conditions name and the day before it;
 * lists of places: empty, one place, two places.
 
 Every feature, constraint and goal is evaluated as soon as the fields it reads are set, and a
@@ -169,11 +170,15 @@ class Realiser:
         hierarchy: Hierarchy,
         ctx: Context,
         extra_codes: Sequence[str] = (),
+        extra_dates: Sequence[datetime.date] = (),
     ) -> None:
         self.subjects = subjects
         self.hierarchy = hierarchy
         self.ctx = ctx
         self.pool = place_pool(hierarchy, ctx.root, extra_codes)
+        # the dates the policy names, and the day before each: both sides of a comparison
+        days = {d - datetime.timedelta(days=k) for d in extra_dates for k in (0, 1)}
+        self.dates = sorted(days - {datetime.date(2000, 1, 1)})
         self._found: dict[Any, BaseModel | None] = {}
         self._solved: dict[Any, tuple[Any, ...] | None] = {}
         self._vars: dict[str, tuple[_Var, ...]] = {}
@@ -217,7 +222,7 @@ class Realiser:
         if kind == "text":
             return [*none, "x"]
         if kind == "date":
-            return [*none, datetime.date(2000, 1, 1)]
+            return [*none, datetime.date(2000, 1, 1), *self.dates]
         if kind == "place":
             codes = [c for lv in info.levels for c in self.pool.get(lv, [])]
             return [*none, *codes]
