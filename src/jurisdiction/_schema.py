@@ -90,7 +90,7 @@ class Parameter(_Strict):
             isinstance(value, str) and value.isascii() and value.isalnum()
         ):
             raise ValueError(
-                "a code_prefix is a quoted string of letters and digits, such as \"12\", "
+                'a code_prefix is a quoted string of letters and digits, such as "12", '
                 f"got {value!r}"
             )
         if self.bound is not None and kind != "int":
