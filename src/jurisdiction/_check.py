@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import string
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -508,9 +509,14 @@ def _used_definitions(policy: Policy) -> set[str]:
 
 def _used_parameters(policy: Policy) -> set[str]:
     exprs: list[Expr] = [r.expanded for q in policy.questions.values() for r in q.rules]
-    return {n.name for e in exprs for n in walk(e) if isinstance(n, ParamRef)} | {
-        policy.hierarchy.root_parameter
-    }
+    used = {n.name for e in exprs for n in walk(e) if isinstance(n, ParamRef)}
+    for q in policy.questions.values():  # a feature a rule reads may read a parameter itself
+        features = policy.subjects[q.subject].features if q.subject in policy.subjects else {}
+        for r in q.rules:
+            for n in walk(r.expanded):
+                if isinstance(n, FactRef) and n.feature in features:
+                    used.update(re.findall(r"\bparam\.([a-z][a-z0-9_]*)", features[n.feature].expr))
+    return used | {policy.hierarchy.root_parameter}
 
 
 def _unused_parameters(c: Checker) -> Iterator[_Raw]:

@@ -17,7 +17,7 @@ import click
 from pydantic import BaseModel, ValidationError
 
 from ._decision import Decision
-from ._engine import Engine, Evaluator, bundled_policy_path, load, parse_facts, subject_of
+from ._engine import Engine, Evaluator, bundled_policy_path, load
 from ._errors import FactsError, JurisdictionError, PolicyError
 from ._text import Lang
 from ._yaml import LocatedDocument, parse_yaml
@@ -84,7 +84,7 @@ def cli() -> None:
     """
 
 
-def _read_facts(path: Path) -> list[BaseModel]:
+def _read_facts(path: Path, engine: Engine) -> list[BaseModel]:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -98,15 +98,17 @@ def _read_facts(path: Path) -> list[BaseModel]:
     items = [((i,), v) for i, v in enumerate(value)] if isinstance(value, list) else [((), value)]
     if not items:
         raise FactsError("the facts file holds no fact set", source=path)
-    return [_one_fact_set(doc, where, v) for where, v in items]
+    return [_one_fact_set(doc, where, v, engine) for where, v in items]
 
 
-def _one_fact_set(doc: LocatedDocument, where: tuple[str | int, ...], value: Any) -> BaseModel:
+def _one_fact_set(
+    doc: LocatedDocument, where: tuple[str | int, ...], value: Any, engine: Engine
+) -> BaseModel:
     location = doc.location(where)
     if not isinstance(value, dict):
         raise FactsError(f"{location}: a fact set is a mapping with a `kind`")
     try:
-        return parse_facts(value)
+        return engine.parse_facts(value)  # the subjects of the policy asked, not the bundled
     except FactsError as exc:
         cause = exc.__cause__
         if isinstance(cause, ValidationError):
@@ -184,10 +186,10 @@ def decide(
     values of the delegated parameters, and the decision names the overlay.
     """
     engine = load(policy_dir, evaluator=evaluator)
-    fact_sets = _read_facts(facts)
+    fact_sets = _read_facts(facts, engine)
     decisions: list[Decision] = []
     for model in fact_sets:
-        asked = questions or engine.questions(subject_of(model))
+        asked = questions or engine.questions(engine.subject_of(model))
         decisions.extend(engine.decide(model, q) for q in asked)
     if fmt == "json":
         click.echo(json.dumps([d.to_dict() for d in decisions], ensure_ascii=False, indent=2))

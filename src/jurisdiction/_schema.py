@@ -87,10 +87,11 @@ class Parameter(_Strict):
         if kind == "bool" and not isinstance(value, bool):
             raise ValueError(f"value must be true or false for type bool, got {value!r}")
         if kind == "code_prefix" and not (
-            isinstance(value, str) and value.isdigit() and len(value) in (2, 4, 6)
+            isinstance(value, str) and value.isascii() and value.isalnum()
         ):
             raise ValueError(
-                f'a code_prefix is a quoted string of 2, 4 or 6 digits, such as "12", got {value!r}'
+                'a code_prefix is a quoted string of letters and digits, such as "12", '
+                f"got {value!r}"
             )
         if self.bound is not None and kind != "int":
             raise ValueError("only an int parameter has a bound")
