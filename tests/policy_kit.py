@@ -10,7 +10,10 @@ ROOT = Path(__file__).resolve().parent.parent
 BUNDLED = ROOT / "policies"
 
 
-def base_policy(tmp: Path, *, keep: tuple[str, ...] = ("policy.yaml", "articles.yaml", "facts.yaml")) -> Path:
+_KEEP = ("policy.yaml", "articles.yaml", "facts.yaml")
+
+
+def base_policy(tmp: Path, *, keep: tuple[str, ...] = _KEEP) -> Path:
     """A policy directory with the bundled policy.yaml and articles.yaml, and no questions."""
     root = tmp / "policy"
     root.mkdir()

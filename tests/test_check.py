@@ -389,7 +389,10 @@ def test_an_overlay_is_checked_with_its_own_values(tmp_path: Path) -> None:
         assert "overlays/120104.yaml (district 120104)" in finding.message
         assert finding.rules[0].split(".")[1].startswith("street")
         data = finding.witness_data()
-        assert data is not None
+        if data is None:  # unit_instrument and unit_guidance read unit_management's tier
+            assert "can never apply" in finding.message
+            assert finding.question in ("unit_instrument", "unit_guidance")
+            continue
         assert data["location"].startswith("120104")
         decision = engine.decide(data, finding.question or "")
         assert finding.rules[0] in decision.rules_overridden

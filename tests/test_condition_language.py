@@ -13,6 +13,7 @@ import jurisdiction
 from jurisdiction._certificate import certificate
 from jurisdiction._check import Checker
 from policy_files import compose
+
 from policy_kit import write
 
 RESIDENT = {"kind": "resident", "hukou": "120101001", "residence": "120104002", "sex": "female"}

@@ -202,6 +202,7 @@ def test_a_new_field_and_a_rule_reading_it_need_no_python(tmp_path: Path) -> Non
         "      - id: unit_management.street_by_staff\n",
         "      - id: unit_management.district_foreign_invested\n"
         "        cite: {article: 10}\n"
+        "        value: district\n"
         '        when: unit.category == "other_enterprise" and unit.foreign_invested\n'
         "        overrides: [unit_management.street_by_staff, unit_management.community]\n"
         "        answer:\n"

@@ -422,7 +422,15 @@ class _Builder:
                 )
                 if rule is None:
                     continue
-                if r.value is not None and r.value not in (q.values or ()):
+                if r.value is None and q.values:
+                    self.problem(
+                        "missing-key",
+                        "the question declares `values`: say which this rule's answer is "
+                        "(`value: ...`, one of " + ", ".join(q.values) + ")",
+                        src,
+                        (*qpath, "rules", i),
+                    )
+                elif r.value is not None and r.value not in (q.values or ()):
                     self.problem(
                         "unknown-value",
                         f"`{r.value}` is not one of the question's `values` ("
