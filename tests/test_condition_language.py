@@ -73,7 +73,7 @@ def test_a_raw_field_and_a_place_function(tmp_path: Path) -> None:
     other = {**RESIDENT, "hukou": "120102001", "age": 30}
     assert engine.decide(other, "who").rules_applied == ("who.b",)
     (question,) = _clean_with_features(engine)["questions"]
-    split = question["features"][f"resident.{condition}"]
+    split = question["features"][f"({condition})"]
     assert split["values"] == [False, True]
     assert {c["outcome"] for c in question["classes"]} == {"responsible"}
     assert len(question["classes"]) == 2  # both values realised: the literal code was tried

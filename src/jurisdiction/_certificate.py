@@ -14,7 +14,7 @@ from typing import Any
 
 from ._check import Checker, Finding
 from ._errors import ConflictError
-from ._partition import DecidedClass, Interval, QuestionPartition, Split
+from ._partition import DecidedClass, Interval, QuestionPartition, Split, label
 
 __all__ = ["certificate", "render"]
 
@@ -37,7 +37,7 @@ def _split(split: Split) -> dict[str, Any]:
 
 def _class(subject: str, cls: DecidedClass) -> dict[str, Any]:
     out: dict[str, Any] = {
-        "when": {f"{subject}.{name}": _value(v) for name, v in cls.values},
+        "when": {label(subject, name): _value(v) for name, v in cls.values},
         "witness": cls.facts.model_dump(mode="json", exclude_none=True),
         "rules_fired": list(cls.fired),
         "rules_overridden": list(cls.overridden),
@@ -77,7 +77,7 @@ def _question(part: QuestionPartition) -> dict[str, Any]:
         "question": q.name,
         "subject": q.subject,
         "always_answers": q.always_answers,
-        "features": {f"{q.subject}.{s.feature}": _split(s) for s in part.splits},
+        "features": {label(q.subject, s.feature): _split(s) for s in part.splits},
         "classes_considered": part.considered,
         "classes_realisable": len(part.classes),
         "classes": classes,

@@ -556,7 +556,8 @@ class _Checker:
                 x, y = g0(o, c), g1(o, c)
                 return None if x is None or y is None else _years(x, y)
 
-            return Typed(VType("int", optional=True), years, reads)
+            optional = any(a.type.optional for a in typed)
+            return Typed(VType("int", optional=optional), years, reads)
         if first.type.kind != "place":
             return self.wrong_arg(node, 0, "a place", first.type)
         g = first.get

@@ -46,6 +46,7 @@ __all__ = [
     "Realiser",
     "Split",
     "int_thresholds",
+    "label",
     "partition",
     "splits",
 ]
@@ -93,7 +94,13 @@ class DecidedClass:
 
     def describe(self, subject: str) -> str:
         """The class in the words of the condition language, e.g. ``resident.age = 18``."""
-        return ", ".join(f"{subject}.{name} {_show(value)}" for name, value in self.values)
+        return ", ".join(f"{label(subject, name)} {_show(value)}" for name, value in self.values)
+
+
+def label(subject: str, feature: str) -> str:
+    """How a feature is named to a reader: ``unit.staff``; a derived feature of a rule (named by
+    its expression, which names the subject already) in parentheses."""
+    return f"{subject}.{feature}" if feature.isidentifier() else f"({feature})"
 
 
 def _show(value: ClassValue) -> str:
