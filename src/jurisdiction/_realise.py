@@ -28,6 +28,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from ._errors import EvaluatorError
 from ._hierarchy import Hierarchy
 from ._subjects import Context, FeatureValue, FieldInfo, Subject
 
@@ -40,8 +41,9 @@ GoalSpec = tuple[Goal, frozenset[str], Any]
 """A goal, the fields it reads, and a key that names it (goals with one key are one goal)."""
 
 _PRESENT = object()
-_MAX_NODES = 200_000
-"""A search that visits more nodes than this gives up (and says so in the class it leaves out)."""
+_MAX_NODES = 2_000_000
+"""A search that visits more nodes than this stops with an error rather than run for ever; it
+never reports a class unrealisable that it did not search through."""
 
 
 def _count_codes(width: int, alphabet: str) -> Iterator[str]:
@@ -553,7 +555,11 @@ class Realiser:
             for value in candidates:
                 nodes += 1
                 if nodes > _MAX_NODES:
-                    return False
+                    raise EvaluatorError(
+                        f"the checker's search for a {subject.name} fact set stopped after "
+                        f"{_MAX_NODES:,} steps (fields {', '.join('.'.join(v.path) for v in order)}"
+                        "): declare fewer or narrower fields for it, or split the subject"
+                    )
                 record[n] = value
                 if parent is not None:
                     actual = SimpleNamespace() if value is _PRESENT else value
