@@ -171,6 +171,37 @@ class _Check:
     target: bool = False  # a wanted feature value
 
 
+def _schedule(
+    order: Sequence[_Var], index: Mapping[str, int], checks: Sequence[_Check]
+) -> tuple[list[list[_Check]], list[tuple[int, ...]]]:
+    """When each check is due (once the last field it reads is set), and, for each position,
+    the fields before it that a check due there or later still reads: a search that fails below
+    a position fails for every assignment that agrees on those fields."""
+    due: list[list[_Check]] = [[] for _ in order] or [[]]
+    latest: list[int] = []
+    for check in checks:
+        positions = [index[r] for r in check.reads if r in index]
+        at = max(positions) if positions else 0
+        due[at].append(check)
+        latest.append(at)
+    frontier: list[tuple[int, ...]] = []
+    for n in range(len(order)):
+        later = {
+            index[r]
+            for check, at in zip(checks, latest, strict=True)
+            if at >= n
+            for r in check.reads
+            if r in index and index[r] < n
+        }
+        for m in list(later):  # a nested field's parent and a derived default's inputs
+            var = order[m]
+            for k in range(m):
+                if var.after(order[k]):
+                    later.add(k)
+        frontier.append(tuple(sorted(later)))
+    return due, frontier
+
+
 def _positions(variables: Sequence[_Var], index: Mapping[str, int], check: _Check) -> list[int]:
     """The fields a check reads, by position; a nested field's parent with it."""
     pos = {index[r] for r in check.reads if r in index}
@@ -494,29 +525,7 @@ class Realiser:
         ints: Mapping[str, set[int]],
     ) -> tuple[Any, ...] | None:
         index = {".".join(var.path): n for n, var in enumerate(order)}
-        due: list[list[_Check]] = [[] for _ in order] or [[]]
-        latest: list[int] = []
-        for check in checks:
-            positions = [index[r] for r in check.reads if r in index]
-            at = max(positions) if positions else 0
-            due[at].append(check)
-            latest.append(at)
-        # the fields a later check still reads: a failure below a field depends on them only
-        frontier: list[tuple[int, ...]] = []
-        for n in range(len(order)):
-            later = {
-                index[r]
-                for check, at in zip(checks, latest, strict=True)
-                if at >= n
-                for r in check.reads
-                if r in index and index[r] < n
-            }
-            for m in list(later):  # a nested field's parent and a derived default's inputs
-                var = order[m]
-                for k in range(m):
-                    if var.after(order[k]):
-                        later.add(k)
-            frontier.append(tuple(sorted(later)))
+        due, frontier = _schedule(order, index, checks)
         domains = [self._domain(var, subject, ints) for var in order]
         for check in checks:  # a check of one top-level field filters its domain at once
             reads = [index[r] for r in check.reads if r in index]
