@@ -6,7 +6,7 @@ Load a policy (the bundled one by default), then decide questions for fact sets:
     engine = jurisdiction.load()
     facts = engine.parse_facts(yaml.safe_load(open("examples/<some fact set>.yaml")))
     for decision in engine.decide_all(facts).values():
-        print(decision.render("en"))   # the responsible bodies, and the articles behind them
+        print(decision.render("en"))   # who answers for it, and the articles behind that
 
 A fact set is a mapping with a ``kind``, or an instance of a class of ``jurisdiction.models``:
 the bundled policy's fact models, generated from its declaration (``jurisdiction models``) and

@@ -92,7 +92,7 @@ def _sentence(text: str) -> str:
     if not text:
         return text
     text = text[0].upper() + text[1:]
-    return text if text[-1] in ".!?。" else text + "."
+    return text if text[-1] in ".!?\u3002" else text + "."
 
 
 def _label(text: Text) -> str:
