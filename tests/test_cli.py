@@ -83,7 +83,8 @@ def test_a_list_of_fact_sets_is_answered_in_order(tmp_path: Path) -> None:
         ),
         (
             "kind: resident\nhukou: '12010100'\nresidence: '120104002'\nsex: female\nage: 30\n",
-            ":2:8: hukou: Value error, a place code is 6 (district), 9 (street/township)",
+            ":2:8: hukou: Value error, a place code has 6 (district), 9 (street), 12 (community) "
+            "characters, got 8",
         ),
         (
             "kind: resident\nhukou: '120101001'\nresidence: '120104002'\nsex: female\nage: 30\n"
@@ -151,5 +152,157 @@ def test_questions_lists_each_question_with_its_articles() -> None:
 def test_help_teaches_the_commands() -> None:
     code, out, _ = run("--help")
     assert code == 0
-    for word in ("decide", "questions", "Exit codes"):
+    out = " ".join(out.split())
+    for word in ("decide", "questions", "features", "models", "check", "Exit codes"):
         assert word in out
+    # the bundled policy is described from the policy itself, read when the help is shown
+    assert "19 articles, 25 questions" in out
+    assert "resident, birth_case, area, unit, district" in out
+    assert "jurisdiction questions --subject resident" in out
+
+
+def test_decide_help_lists_each_kind_with_its_fields_from_the_policy() -> None:
+    code, out, _ = run("decide", "--help")
+    assert code == 0
+    assert "kind: resident    hukou, residence, sex, age[, marital_status," in out
+    out = " ".join(out.split())
+    assert "kind: birth_case hukou, residence, hukou_reported, residence_reported[," in out
+    assert "kind: district code" in out
+    assert "The `area` of a resident is a fact set of kind area." in out
+    assert "6-character district, 9-character street, 12-character community" in out
+    assert "policies/overlays/<district>.yaml" in out
+
+
+def test_help_follows_the_bundled_policy_not_the_source(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import jurisdiction._cli as cli_module
+
+    root = copy_bundled(tmp_path)
+    facts = root / "facts.yaml"
+    facts.write_text(facts.read_text().replace("  birth_case:\n", "  birth_event:\n", 1))
+    for path in root.glob("*.yaml"):
+        path.write_text(path.read_text().replace("birth_case", "birth_event"))
+    monkeypatch.setattr(cli_module, "bundled_policy_path", lambda: root)
+    code, out, _ = run("decide", "--help")
+    assert code == 0
+    assert "kind: birth_event" in out
+    assert "birth_case" not in out
+    (root / "facts.yaml").write_text("places: [\n")  # a policy that does not load
+    code, out, _ = run("--help")
+    assert code == 0
+    assert "the bundled policy does not load" in " ".join(out.split())
+
+
+def test_models_writes_the_shipped_module_for_the_bundled_policy(tmp_path: Path) -> None:
+    shipped = Path(__file__).resolve().parent.parent / "src" / "jurisdiction" / "models.py"
+    code, out, _ = run("models")
+    assert code == 0
+    assert out == shipped.read_text(encoding="utf-8")
+    target = tmp_path / "my_models.py"
+    code, out, err = run("models", "-o", str(target))
+    assert code == 0
+    assert out == ""
+    assert f"wrote {target}" in err
+    assert target.read_text(encoding="utf-8") == shipped.read_text(encoding="utf-8")
+
+
+def test_models_of_another_policy_and_of_a_broken_one(tmp_path: Path) -> None:
+    root = copy_bundled(tmp_path)
+    facts = root / "facts.yaml"
+    facts.write_text(
+        facts.read_text()
+        + "\n  land_parcel:\n    doc: a parcel of land\n    fields:\n"
+        + "      plot: {type: place, levels: [community], doc: where it lies}\n"
+    )
+    code, out, _ = run("models", str(root))
+    assert code == 0
+    assert "class LandParcel(BaseModel):" in out
+    assert '    kind: Literal["land_parcel"] = "land_parcel"\n' in out
+    assert "    plot: str = Field(strict=True)\n" in out
+    facts.write_text(facts.read_text().replace("type: sex, doc", "type: sexx, doc", 1))
+    code, out, err = run("models", str(root))
+    assert code == 3
+    assert out == ""
+    assert "unknown-type" in err
+
+
+def test_models_help_teaches_its_use() -> None:
+    code, out, _ = run("models", "--help")
+    assert code == 0
+    out = " ".join(out.split())
+    for words in (
+        "static type checker",
+        "mypy --strict",
+        "Engine.decide",
+        "-o, --output FILE",
+        "Do not edit",
+    ):
+        assert words in out, words
+
+
+def test_features_lists_what_a_condition_reads() -> None:
+    code, out, _ = run("features", "--subject", "unit")
+    assert code == 0
+    assert out.startswith("unit: a unit located in the area")
+    assert "    in_city: bool\n" in out
+    assert "        = within(unit.location, param.city_code)\n" in out
+    assert "    staff: int 0..10000000\n" in out
+    assert "    rank: one of ministerial, bureau, vice_bureau, division, section, none\n" in out
+    assert (
+        '    rank: one of ministerial, bureau, vice_bureau, division, section, none, default "none"'
+        in out
+    )
+    assert "  places (where an answer's bodies are):\n    location: place (community)\n" in out
+    assert 'at(place, "level"): the place of that level containing it' in out
+    assert "resident" not in out
+
+
+def test_features_lists_every_subject_and_derived_features_not(tmp_path: Path) -> None:
+    code, out, _ = run("features")
+    assert code == 0
+    for subject in ("resident", "birth_case", "area", "unit", "district"):
+        assert f"\n{subject}: " in f"\n{out}", subject
+    assert "places (district)" in out  # an area's adjacent districts
+    assert "derived from a rule" not in out
+
+
+def test_features_json_is_complete() -> None:
+    import jurisdiction
+    from jurisdiction._expressions import FUNCTIONS
+
+    code, out, _ = run("features", "--format", "json")
+    assert code == 0
+    report = json.loads(out)
+    engine = jurisdiction.load()
+    assert report["fingerprint"] == engine.policy.fingerprint
+    assert report["functions"] == dict(FUNCTIONS)
+    assert list(report["subjects"]) == list(engine.subjects)
+    area = report["subjects"]["area"]
+    features = {f["name"]: f for f in area["features"]}
+    assert features["households"]["type"] == {"kind": "int", "min": 0, "max": 10000000}
+    assert features["form"]["type"] == {"kind": "enum", "values": ["urban", "rural"]}
+    assert features["blind_spot"] == {
+        "name": "blind_spot",
+        "type": {"kind": "bool"},
+        "doc": "family-planning management is not in place, a blind spot (六)",
+        "expr": "not area.management_in_place",
+    }
+    fields = {f["name"]: f for f in area["fields"]}
+    assert fields["adjacent_districts"]["type"] == {"kind": "places", "levels": ["district"]}
+    assert fields["urbanisation"]["default"] == "none"
+    assert fields["community_organisation"]["derived_default"] is True
+    assert fields["place"]["required"] is True
+    places = {p["name"]: p for p in area["places"]}
+    assert places["adjacent_districts"]["many"] is True
+    assert places["managing_street"]["levels"] == ["street"]
+    resident = report["subjects"]["resident"]
+    assert {f["name"] for f in resident["fields"]} == set(engine.subjects["resident"].fields)
+    assert resident["location"] == "residence"
+
+
+def test_features_of_an_unknown_subject_exits_4_with_a_suggestion() -> None:
+    code, out, err = run("features", "--subject", "resdent")
+    assert code == 4
+    assert out == ""
+    assert "did you mean `resident`?" in err

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pkgutil
 
 import jurisdiction
+from jurisdiction import models
 
 
 def test_all_names_exist_and_nothing_public_is_unlisted() -> None:
@@ -17,7 +18,7 @@ def test_all_names_exist_and_nothing_public_is_unlisted() -> None:
 
 def test_modules_are_private_except_the_documented_ones() -> None:
     modules = {m.name for m in pkgutil.iter_modules(jurisdiction.__path__)}
-    assert {m for m in modules if not m.startswith("_")} <= {"testing"}
+    assert {m for m in modules if not m.startswith("_")} == {"models", "testing"}
 
 
 def test_exceptions_form_one_tree_with_distinct_exit_codes() -> None:
@@ -32,7 +33,10 @@ def test_exceptions_form_one_tree_with_distinct_exit_codes() -> None:
 
 
 def test_all_is_sorted_and_check_is_public() -> None:
-    assert sorted(jurisdiction.__all__) == jurisdiction.__all__
+    # the engine's names, sorted, then the bundled policy's fact models (jurisdiction.models)
+    own = jurisdiction.__all__[: -len(models.__all__)]
+    assert sorted(own) == own
+    assert jurisdiction.__all__[len(own) :] == models.__all__
     assert {"check", "Finding"} <= set(jurisdiction.__all__)
     assert jurisdiction.Finding.__module__ == "jurisdiction._check"
 
@@ -41,3 +45,21 @@ def test_the_package_declares_itself_typed() -> None:
     from importlib.resources import files
 
     assert files("jurisdiction").joinpath("py.typed").is_file()
+
+
+def test_the_bundled_fact_models_are_exported_from_their_generated_module() -> None:
+    assert {"Resident", "BirthCase", "Area", "Unit", "District", "Sex", "Rank"} <= set(
+        models.__all__
+    )
+    for name in models.__all__:
+        assert getattr(jurisdiction, name).__module__ == "jurisdiction.models"
+    assert jurisdiction.Sex.female == "female"
+
+
+def test_init_names_no_word_of_the_policy() -> None:
+    # __init__ re-exports the fact models by their module's __all__, naming none of them
+    from pathlib import Path
+
+    text = Path(jurisdiction.__file__).read_text(encoding="utf-8")
+    for name in models.__all__:
+        assert name not in text, name

@@ -1,16 +1,22 @@
 """jurisdiction: an administrative policy as a typed, explainable rules engine.
 
->>> import jurisdiction
->>> engine = jurisdiction.load()                     # the bundled policy
->>> d = engine.decide({"kind": "resident", "hukou": "120101001", "residence": "120104002",
-...                    "sex": "female", "age": 30}, "first_child_certificate")
->>> d.bodies[0].place_code, str(d.citations[0].cite)
-('120104002', '(二)5')
+Load a policy (the bundled one by default), then decide questions for fact sets::
+
+    import jurisdiction, yaml
+    engine = jurisdiction.load()
+    facts = engine.parse_facts(yaml.safe_load(open("examples/<some fact set>.yaml")))
+    for decision in engine.decide_all(facts).values():
+        print(decision.render("en"))   # who answers for it, and the articles behind that
+
+A fact set is a mapping with a ``kind``, or an instance of a class of ``jurisdiction.models``:
+the bundled policy's fact models, generated from its declaration (``jurisdiction models``) and
+re-exported here for static type checkers. ``jurisdiction features`` lists what conditions read.
 
 ``load(evaluator="durable")`` decides the same with durable_rules instead (an extra:
 ``pip install 'jurisdiction[durable]'``); see docs/evaluators.md.
 """
 
+from . import models
 from ._check import Finding, check
 from ._decision import Body, Citation, Decision, Outcome
 from ._engine import Engine, Evaluator, bundled_policy_path, load, parse_facts
@@ -26,6 +32,7 @@ from ._errors import (
 from ._load import load_policy
 from ._policy import Overlay, Policy
 from ._text import Cite, Text
+from .models import *  # noqa: F403  (the bundled policy's fact models; names in models.__all__)
 
 __all__ = [
     "Body",
@@ -52,5 +59,6 @@ __all__ = [
     "load_policy",
     "parse_facts",
 ]
+__all__ += models.__all__  # the fact models: generated, so listed by their own module
 
 __version__ = "0.1.0"

@@ -1,5 +1,5 @@
 """The partition certificate: for each question, every class of cases with its answer and the
-rules and articles that give it — what an auditor signs off, tied to the policy's fingerprint.
+rules and articles that give it — what an auditor approves, tied to the policy's fingerprint.
 
 The certificate is plain JSON-ready data, deterministic for a given policy (no timestamps), so two
 certificates can be compared with ``diff``.

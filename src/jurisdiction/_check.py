@@ -483,7 +483,7 @@ def _bounds(c: Checker) -> Iterator[_Raw]:
             f"int parameter `{name}` is a threshold (`{first.node}` at {first.location}{more}) "
             "but has no `bound:`: say whether the value itself is in range",
             param,
-            suggestion="add `bound: inclusive` (以上/以下 include the number) or `exclusive`",
+            suggestion="add `bound: inclusive` (the value itself is in range) or `exclusive`",
             articles=(param.cite,) if param.cite else (),
         )
 

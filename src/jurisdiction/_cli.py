@@ -1,4 +1,7 @@
-"""The command line: ``jurisdiction decide``, ``jurisdiction questions`` and ``jurisdiction check``.
+"""The command line: ``jurisdiction decide``, ``questions``, ``features``, ``models`` and ``check``.
+
+The help texts name no word of any policy: where they describe the bundled policy (its subjects
+and their fields, its place codes, a question to try), they read it when the help is shown.
 
 Exit codes: 0 success; 1 findings (check); 2 usage; 3 policy error; 4 bad facts or question;
 5 conflict between rules; 6 evaluator unavailable or failed.
@@ -6,8 +9,10 @@ Exit codes: 0 success; 1 findings (check); 2 usage; 3 policy error; 4 bad facts 
 
 from __future__ import annotations
 
+import inspect
 import json
 import sys
+import textwrap
 from collections.abc import Callable, Sequence
 from functools import wraps
 from pathlib import Path
@@ -18,7 +23,9 @@ from pydantic import BaseModel, ValidationError
 
 from ._decision import Decision
 from ._engine import Engine, Evaluator, bundled_policy_path, load
-from ._errors import FactsError, JurisdictionError, PolicyError
+from ._errors import FactsError, JurisdictionError, PolicyError, suggest
+from ._policy import Policy
+from ._subjects import Feature, FieldInfo, Subject
 from ._text import Lang
 from ._yaml import LocatedDocument, parse_yaml
 
@@ -58,26 +65,143 @@ def _reports_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+def _bundled_policy() -> Policy | None:
+    """The bundled policy, for help texts; None if it does not load (the help still shows)."""
+    from ._load import load_policy
+
+    try:
+        return load_policy(bundled_policy_path())
+    except (JurisdictionError, OSError):
+        return None
+
+
+def _required(info: FieldInfo) -> bool:
+    return not (info.optional or info.has_default or info.derived_default)
+
+
+def _kinds_help(policy: Policy) -> str:
+    """Each subject of ``policy`` with its fields, optional ones in brackets, for ``decide``."""
+    subjects = policy.subjects
+    width = max(len(name) for name in subjects) + len("kind: ")
+    lines = []
+    for subject in subjects.values():
+        must = [n for n, info in subject.fields.items() if _required(info)]
+        may = [n for n, info in subject.fields.items() if not _required(info)]
+        listed = ", ".join(must) + (f"[, {', '.join(may)}]" if must and may else "")
+        listed = listed or f"[{', '.join(may)}]"
+        head = f"kind: {subject.name}".ljust(width)
+        wrapped = _wrapped(listed, 100 - 2 - width - 2 - 4)
+        lines.append(f"  {head}  {wrapped[0]}")
+        lines += [f"  {'':<{width}}  {line}" for line in wrapped[1:]]
+    nested = sorted(
+        {
+            f"The `{n}` of a {s.name} is a fact set of kind {i.subject}."
+            for s in subjects.values()
+            for n, i in s.fields.items()
+            if i.subject is not None
+        }
+    )
+    hierarchy = policy.hierarchy
+    levels = ", ".join(f"{lv.length}-character {lv.name}" for lv in hierarchy.levels)
+    text = "\b\n" + "\n".join(lines) + "\n\n"
+    text += " ".join(nested) + (" " if nested else "")
+    text += f"Places are codes of the bundled policy's levels: {levels} (see docs/facts.md)."
+    if hierarchy.overlay_level is not None:
+        text += (
+            f" A fact set located in a {hierarchy.overlay_level} with an overlay"
+            f" (policies/overlays/<{hierarchy.overlay_level}>.yaml) is decided with that"
+            f" {hierarchy.overlay_level}'s values of the delegated parameters, and the decision"
+            " names the overlay."
+        )
+    return text
+
+
+def _wrapped(text: str, width: int) -> list[str]:
+    lines: list[str] = []
+    for word in text.split(" "):
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines or [""]
+
+
+def _summary_help(policy: Policy) -> str:
+    """What the bundled policy is, for the top-level help."""
+    subjects = ", ".join(policy.subjects)
+    return (
+        f"The bundled policy is {policy.title.en!r} ({policy.name}, {len(policy.articles)}"
+        f" articles, {len(policy.questions)} questions). Its kinds of fact set are {subjects};"
+        " give it the facts of one, and it answers each question about it with the responsible"
+        " bodies and the article (and item) behind each."
+    )
+
+
+def _examples_help(policy: Policy) -> str:
+    subject = next(iter(policy.subjects))
+    question = next((n for n, q in policy.questions.items() if q.subject == subject), "Q")
+    return (
+        "\b\nExamples:\n"
+        "  jurisdiction questions\n"
+        f"  jurisdiction questions --subject {subject}\n"
+        f"  jurisdiction features --subject {subject}\n"
+        "  jurisdiction decide facts.yaml\n"
+        f"  jurisdiction decide facts.yaml -q {question} --lang zh\n"
+        "  jurisdiction decide facts.json --format json\n"
+        "  jurisdiction models -o my_models.py\n"
+        "  jurisdiction check my_policy/ --certificate partition.json"
+    )
+
+
+_DESCRIBED: dict[str, Callable[[Policy], str]] = {
+    "subjects": lambda policy: ", ".join(policy.subjects),
+    "summary": _summary_help,
+    "examples": _examples_help,
+    "kinds": _kinds_help,
+}
+_UNAVAILABLE = "(the bundled policy does not load: `jurisdiction check` says why)"
+
+
+class _DescribesPolicy:
+    """A command whose help has ``{summary}``, ``{examples}`` or ``{kinds}`` in it: filled in from
+    the bundled policy when the help is shown, so that no policy's words are written here."""
+
+    help: str | None
+
+    def format_help_text(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        original = self.help
+        if original is not None and "{" in original:
+            policy = _bundled_policy()
+            values = {
+                key: describe(policy) if policy is not None else _UNAVAILABLE
+                for key, describe in _DESCRIBED.items()
+            }
+            self.help = inspect.cleandoc(original).format(**values)
+        try:
+            super().format_help_text(ctx, formatter)  # type: ignore[misc]
+        finally:
+            self.help = original
+
+
+class _Group(_DescribesPolicy, click.Group):
+    pass
+
+
+class _Command(_DescribesPolicy, click.Command):
+    pass
+
+
+@click.group(
+    cls=_Group,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
 @click.version_option(package_name="jurisdiction")
 def cli() -> None:
     """Who is responsible, and which article says so.
 
-    The bundled policy encodes a municipal opinion on grassroots population and
-    family-planning work (19 articles). Give it the facts of a resident, an
-    out-of-policy birth case, a unit or an area, and it answers each question with
-    the responsible bodies and the article (and item) behind each.
+    {summary}
 
-    \b
-    Examples:
-      jurisdiction questions
-      jurisdiction questions --subject unit
-      jurisdiction decide examples/separated_resident.yaml
-      jurisdiction decide examples/separated_resident.yaml -q second_child_approval --lang zh
-      jurisdiction decide examples/unit_1000_staff.yaml
-      jurisdiction decide examples/blind_spot_resident.yaml -q first_child_certificate
-      jurisdiction decide facts.json --format json
-      jurisdiction check my_policy/ --certificate partition.json
+    {examples}
 
     Exit codes: 0 ok, 1 findings, 2 usage, 3 policy error, 4 bad facts or
     question, 5 conflict between rules, 6 evaluator unavailable.
@@ -122,7 +246,7 @@ def _one_fact_set(
         raise FactsError(f"{location}: {exc}") from exc
 
 
-@cli.command()
+@cli.command(cls=_Command)
 @click.argument("facts", type=click.Path(path_type=Path, dir_okay=False, exists=True))
 @click.option(
     "-q",
@@ -162,28 +286,12 @@ def decide(
     """Answer questions for the fact sets in FACTS (a YAML or JSON file).
 
     FACTS holds one fact set, or a list of them. Each is a mapping whose `kind`
-    says what it describes (optional fields in brackets):
+    says what it describes; the bundled policy's kinds and their fields
+    (optional ones in brackets):
 
-    \b
-      kind: resident     hukou, residence, sex, age[, marital_status,
-                         spouse_sex, spouse_hukou, area]
-      kind: birth_case   hukou, residence, hukou_reported,
-                         residence_reported[, attribution_disputed]
-      kind: unit         category, staff, location[, rank,
-                         large_state_owned_enterprise]
-      kind: area         place, management_in_place[, blind_spot_cause,
-                         designated_street, proxy_community,
-                         adjacent_districts, community_organisation,
-                         community, original_villagers_committee,
-                         original_village, urbanisation, households]
-      kind: district     code
+    {kinds}
 
-    A resident's `area` is the area where it lives, with the fields of an
-    area. Places are statistical division codes: 6-digit district/county,
-    9-digit street/township, 12-digit community/village (see docs/facts.md).
-    A fact set located in a district with an overlay
-    (policies/overlays/<district>.yaml) is decided with that district's
-    values of the delegated parameters, and the decision names the overlay.
+    `jurisdiction features` lists what the conditions read of each kind.
     """
     engine = load(policy_dir, evaluator=evaluator)
     fact_sets = _read_facts(facts, engine)
@@ -296,6 +404,233 @@ def check(policy_dir: Path | None, fmt: str, certificate_file: Path | None) -> N
         certificate_file.write_text(render(certificate(checker, findings)), encoding="utf-8")
     if findings:
         sys.exit(1)
+
+
+_POLICY_DIR = click.argument(
+    "policy_dir",
+    required=False,
+    type=click.Path(path_type=Path, exists=False),
+    metavar="[POLICY_DIR]",
+)
+
+
+def _load_policy(policy_dir: Path | None) -> Policy:
+    from ._load import load_policy
+
+    return load_policy(policy_dir if policy_dir is not None else bundled_policy_path())
+
+
+@cli.command(cls=_Command)
+@_POLICY_DIR
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False, writable=True),
+    default=None,
+    metavar="FILE",
+    help="Write the module to FILE instead of standard output.",
+)
+@_reports_errors
+def models(policy_dir: Path | None, output: Path | None) -> None:
+    """Write a typed Python module of the policy's fact models.
+
+    The engine builds its fact models from the policy when it loads, so a
+    static type checker cannot see them. This writes them out for callers:
+    a StrEnum per enum the policy declares, and a frozen pydantic model per
+    subject (kind of fact set), its fields typed and documented as declared.
+    The module passes `ruff check` and `mypy --strict`; its header names the
+    policy and its fingerprint, so a stale copy is easy to spot. Do not edit
+    it: run this command again when the policy changes.
+
+    Engine.decide accepts an instance of a generated class: it checks it again
+    against the policy's own model (place codes, constraints between fields).
+    The bundled policy's module ships as `jurisdiction.models`, and its classes
+    are importable from `jurisdiction` itself.
+
+    \b
+    Examples:
+      jurisdiction models -o my_models.py
+      jurisdiction models my_policy/ -o my_policy_models.py
+      jurisdiction models -o src/jurisdiction/models.py   # the shipped module
+    """
+    from ._codegen import generate
+
+    source = generate(_load_policy(policy_dir))
+    if output is None:
+        click.echo(source, nl=False)
+    else:
+        output.write_text(source, encoding="utf-8")
+        click.echo(f"wrote {output}", err=True)
+
+
+def _feature_type(feature: Feature) -> dict[str, Any]:
+    t = feature.type
+    if t.kind == "enum":
+        return {"kind": "enum", "values": list(t.values)}
+    if t.kind == "int":
+        return {"kind": "int", "min": t.minimum, "max": t.maximum}
+    return {"kind": "bool"}
+
+
+def _field_type(info: FieldInfo) -> dict[str, Any]:
+    out: dict[str, Any] = {"kind": info.kind}
+    if info.kind == "enum":
+        out["values"] = list(info.values)
+    elif info.kind == "int":
+        out |= {"min": info.minimum, "max": info.maximum}
+    elif info.kind in ("place", "places"):
+        out["levels"] = list(info.levels)
+    elif info.kind == "subject":
+        out["subject"] = info.subject
+    return out
+
+
+def _shown_type(t: dict[str, Any]) -> str:
+    kind = t["kind"]
+    if kind == "enum":
+        return "one of " + ", ".join(t["values"])
+    if kind == "int":
+        return f"int {t['min']}..{t['max']}"
+    if kind in ("place", "places"):
+        return f"{kind} ({' or '.join(t['levels'])})"
+    if kind == "subject":
+        return f"a {t['subject']}"
+    return str(kind)
+
+
+def _declared_features(subject: Subject) -> list[Feature]:
+    """The features the policy declares (and the fields that are features as they are); not the
+    ones loading derived from the rules' conditions, which are named by their expression."""
+    return [f for name, f in subject.features.items() if name.isidentifier()]
+
+
+def _features_report(policy: Policy, subjects: Sequence[Subject]) -> dict[str, Any]:
+    from ._expressions import FUNCTIONS
+
+    return {
+        "policy": policy.name,
+        "fingerprint": policy.fingerprint,
+        "subjects": {
+            s.name: {
+                "doc": s.doc,
+                "location": s.location,
+                "features": [
+                    {"name": f.name, "type": _feature_type(f), "doc": f.doc, "expr": f.expr}
+                    for f in _declared_features(s)
+                ],
+                "fields": [
+                    {
+                        "name": info.name,
+                        "type": _field_type(info),
+                        "required": _required(info),
+                        "optional": info.optional,
+                        **({"default": info.default} if info.has_default else {}),
+                        "derived_default": info.derived_default,
+                        "doc": info.doc,
+                    }
+                    for info in s.fields.values()
+                ],
+                "places": [
+                    {
+                        "name": p.name,
+                        "levels": list(p.levels),
+                        "many": p.many,
+                        "optional": p.optional,
+                        "doc": p.doc,
+                    }
+                    for p in s.places.values()
+                ],
+            }
+            for s in subjects
+        },
+        "functions": dict(FUNCTIONS),
+    }
+
+
+def _entry(name: str, shown: str, doc: str, expr: str | None = None) -> None:
+    """One entry of ``features``: its name and type, then its doc (and definition) indented."""
+    click.echo(f"    {name}: {shown}")
+    for line in textwrap.wrap(" ".join(doc.split()), 92):
+        click.echo(f"        {line}")
+    if expr is not None:
+        click.echo(f"        = {' '.join(expr.split())}")
+
+
+def _print_features(report: dict[str, Any]) -> None:
+    for name, s in report["subjects"].items():
+        click.echo(f"{name}: {' '.join(s['doc'].split())}")
+        if s["location"]:
+            click.echo(f"  (its place `{s['location']}` chooses the overlay that applies)")
+        click.echo(f"  features (a condition reads {name}.NAME):")
+        for f in s["features"]:
+            expr = f["expr"] if f["expr"] != f["name"] else None
+            _entry(f["name"], _shown_type(f["type"]), f["doc"], expr)
+        click.echo(f"  fields (the facts; the features' expressions read {name}.NAME):")
+        for f in s["fields"]:
+            shown = _shown_type(f["type"])
+            if "default" in f and f["default"] not in ((), None):
+                shown += f", default {json.dumps(f['default'])}"
+            elif f["derived_default"]:
+                shown += ", derived when absent"
+            elif f["optional"]:
+                shown += ", optional"
+            _entry(f["name"], shown, f["doc"])
+        click.echo("  places (where an answer's bodies are):")
+        for p in s["places"]:
+            shown = ("places" if p["many"] else "place") + (
+                f" ({' or '.join(p['levels'])})" if p["levels"] else ""
+            )
+            _entry(p["name"], shown, p["doc"])
+        click.echo("")
+    click.echo("functions (any expression may call them):")
+    for doc in report["functions"].values():
+        click.echo(f"  {doc}")
+
+
+@cli.command(cls=_Command)
+@_POLICY_DIR
+@click.option("--subject", default=None, metavar="S", help="Only this kind of fact set.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Text for people, JSON for programs.",
+)
+@_reports_errors
+def features(policy_dir: Path | None, subject: str | None, fmt: str) -> None:
+    """List what a condition may read, per kind of fact set (subject).
+
+    For each subject of POLICY_DIR (default: the bundled policy, whose
+    subjects are {subjects}):
+
+    \b
+      features  what a rule's condition reads as SUBJECT.NAME: its type
+                (bool, one of the enum's values, or a whole-number range),
+                its doc, and the expression that defines it;
+      fields    the facts a caller supplies, which the features'
+                expressions read;
+      places    the places an answer can name (a body's place);
+
+    then the built-in functions any expression may call. Each comes from the
+    policy's facts.yaml; nothing here is built into the engine.
+    """
+    policy = _load_policy(policy_dir)
+    chosen = list(policy.subjects.values())
+    if subject is not None:
+        if subject not in policy.subjects:
+            near = suggest(subject, set(policy.subjects))
+            hint = f" (did you mean `{near}`?)" if near else ""
+            raise FactsError(
+                f"no subject `{subject}`; the subjects are {', '.join(policy.subjects)}{hint}"
+            )
+        chosen = [policy.subjects[subject]]
+    report = _features_report(policy, chosen)
+    if fmt == "json":
+        click.echo(json.dumps(report, ensure_ascii=False, indent=2))
+    else:
+        _print_features(report)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

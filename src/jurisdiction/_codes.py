@@ -51,7 +51,7 @@ _ALL = (
     _load("unknown-article", "a citation names an article that is not in the policy"),
     _load("unknown-item", "a citation names an item its article does not have"),
     _load("cite", "a body cites an article its rule does not, or must say which it rests on"),
-    _load("city-parameter", "the policy does not name its city (`city_code`)"),
+    _load("city-parameter", "the place hierarchy's root is not named by a code_prefix parameter"),
     # conditions
     _load("unknown-subject", "a question or definition is about a subject the policy lacks"),
     # the vocabulary (facts.yaml)

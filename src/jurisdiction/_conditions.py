@@ -2,8 +2,8 @@
 
 An analyst writes, for example::
 
-    resident.hukou_in_city and resident.cross_street and childbearing_age
-    unit.staff >= param.district_min_staff or unit.kind in ["organ", "institution"]
+    person.registered_here and person.moved_away and of_working_age
+    firm.headcount >= param.large_firm_min_headcount or firm.sector in ["public", "charity"]
 
 * ``subject.feature`` reads a feature of the facts (see ``jurisdiction._subjects``);
 * ``param.name`` reads a named parameter of the policy;
@@ -128,7 +128,7 @@ class NullConst:
 
 @dataclass(frozen=True, slots=True)
 class Path:
-    """``subject.a.b``: a field of a nested fact set (``resident.area.place``)."""
+    """``subject.a.b``: a field of a nested fact set (``person.home.postcode``)."""
 
     subject: str
     names: tuple[str, ...]

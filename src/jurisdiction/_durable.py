@@ -14,7 +14,7 @@ question and the district. It evaluates, on one fact set, in two stages:
    joins two *fired* facts, one asserted per rule that held. The join rules that fire say which
    holding rules are *overridden*.
 
-Python then builds the decision from those two sets with the code every evaluator shares
+Python then builds the decision from those two sets with the code common to every evaluator
 (:func:`jurisdiction._engine.decide_from_resolution`): conflicts, the explicit no-rule answer and
 the answer's bodies are never implemented twice.
 

@@ -139,7 +139,7 @@ FUNCTIONS: Mapping[str, str] = {
     "at": 'at(place, "level"): the place of that level containing it (null if it is coarser)',
     "within": "within(place, other): the place lies in the other (a place or a code prefix)",
     "level": "level(place): the level of the place",
-    "form": "form(place): the form of the place (e.g. urban or rural), from its code",
+    "form": "form(place): the form of the place (one of the hierarchy's forms), from its code",
     "class_of": "class_of(place): the class of the place's code range at its finest level",
     "count": "count(list): how many items the list has (0 for null)",
     "distinct": "distinct(list): no item of the list is there twice",

@@ -4,8 +4,8 @@ A policy's ``places`` section (in ``facts.yaml``) says how its place codes are b
 level (the jurisdiction itself, named by a code-prefix parameter), then levels from coarse to
 fine, each a code of a fixed length whose own part (the characters after its parent's code) must
 match a pattern and, where the level declares ranges, fall in one of them. A range names a
-*class* of place and its *form* (e.g. urban or rural), which chooses the words a body is named
-with. Nothing here knows any country's codes: they are data.
+*class* of place and its *form* (one of the forms the policy declares), which chooses the words a
+body is named with. Nothing here knows any country's codes: they are data.
 """
 
 from __future__ import annotations

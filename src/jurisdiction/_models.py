@@ -33,7 +33,7 @@ __all__ = ["class_name", "make_model"]
 
 
 def class_name(subject: str) -> str:
-    """``birth_case`` -> ``BirthCase``."""
+    """``some_subject`` -> ``SomeSubject``."""
     return "".join(part.capitalize() for part in subject.split("_"))
 
 

@@ -11,8 +11,9 @@ feature is split into the values a condition can tell apart:
   so one representative per interval — the value next to a threshold, t−1 or t+1 — decides it.
 
 The classes are the product of the splits. Each is realised as a concrete fact set (classes no
-fact set can realise, such as "same street but different districts", are skipped) and decided
-with the engine's own semantics, so what the checker reports is what ``decide`` does. The cost
+fact set can realise, such as "same place at a fine level but different places at a coarser
+one", are skipped) and decided with the engine's own semantics, so what the checker finds is what
+``decide`` does. The cost
 grows with the number of features and thresholds a question reads, not with any population.
 
 A comparison between two integer features makes the classes representative rather than uniform:
@@ -93,13 +94,13 @@ class DecidedClass:
     error: ConflictError | FactsError | None = field(default=None, compare=False)
 
     def describe(self, subject: str) -> str:
-        """The class in the words of the condition language, e.g. ``resident.age = 18``."""
+        """The class in the words of the condition language, e.g. ``person.years = 18``."""
         return ", ".join(f"{label(subject, name)} {_show(value)}" for name, value in self.values)
 
 
 def label(subject: str, feature: str) -> str:
-    """How a feature is named to a reader: ``unit.staff``; a derived feature of a rule (named by
-    its expression, which names the subject already) in parentheses."""
+    """How a feature is named to a reader: ``person.years``; a derived feature of a rule (named
+    by its expression, which names the subject already) in parentheses."""
     return f"{subject}.{feature}" if feature.isidentifier() else f"({feature})"
 
 
@@ -329,9 +330,9 @@ def _place_failure(
 ) -> DecidedClass | None:
     """Another fact set of the class for which the answer names a place the facts lack.
 
-    Features the rules do not read may still decide whether a place is known (the woman's
-    hukou place of an unmarried man) or fine enough (a community-level answer for a street
-    code): the realiser searches the class for a fact set where one of the answer's places is
+    Features the rules do not read may still decide whether a place is known (a place reference
+    some fact sets lack) or fine enough (an answer at a finer level than a code the facts give):
+    the realiser searches the class for a fact set where one of the answer's places is
     missing or coarser than the level the answer names.
     """
     policy = engine.policy

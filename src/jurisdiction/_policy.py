@@ -156,7 +156,7 @@ class Overlay:
 
     district: str
     title: Text
-    file: str  # relative to the policy root, e.g. "overlays/120104.yaml"
+    file: str  # relative to the policy root: "overlays/<code>.yaml"
     parameters: Mapping[str, Parameter]  # the full records, with the district's value and note
     location: Location
 

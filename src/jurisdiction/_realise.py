@@ -8,8 +8,8 @@ subject's declared fields (nested subjects' fields included), each over a small 
 * whole numbers: the values the wanted integer features ask of them, else the field's minimum;
 * place codes: representatives built from the place hierarchy — places inside and outside the
   jurisdiction, and for every place two children of its level's first range and one of each other
-  range, so that "same street", "same district, other street", "another district" and "another
-  city" and every form and class of code come up;
+  range, so that "same place", "same parent, other place", "another parent" and "outside the
+  jurisdiction" come up at every level, with every form and class of code;
 * lists of places: empty, one place, two places.
 
 Every feature, constraint and goal is evaluated as soon as the fields it reads are set, and a

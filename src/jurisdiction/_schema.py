@@ -26,13 +26,6 @@ class Text(_Strict):
     en: str = Field(min_length=1)
 
 
-class FormText(_Strict):
-    """Words that differ between the urban and the rural form of a place."""
-
-    urban: Text
-    rural: Text
-
-
 class Item(_Strict):
     number: int = Field(ge=1)
     zh: str

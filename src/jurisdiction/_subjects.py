@@ -58,7 +58,7 @@ class Feature:
     doc: str
     get: Getter = field(compare=False)
     reads: frozenset[str] = frozenset()
-    """The fields it depends on, as dotted paths (``area``, ``area.place``)."""
+    """The fields it depends on, as dotted paths (``home``, ``home.postcode``)."""
     field: str | None = None
     """The attribute of the fact model this feature is, if it is one as it is: compilers may
     read it directly."""
@@ -68,9 +68,9 @@ class Feature:
 
 @dataclass(frozen=True, slots=True)
 class PlaceRef:
-    """A place an answer can name, e.g. the residence place of a resident.
+    """A place an answer can name, e.g. where the person of a fact set lives.
 
-    A place reference with ``many`` names several places (the districts adjoining an area): its
+    A place reference with ``many`` names several places (the neighbours of a place, say): its
     getter returns a tuple of codes, and an answer body that names it stands for one body per
     place.
     """

@@ -244,7 +244,7 @@ def parse_yaml(text: str, file: str) -> LocatedDocument:
 
     The events are scanned for anchors and aliases first (nothing is composed, so nothing is
     expanded); a text with one, or one libyaml refuses, is composed again by the pure-Python
-    loader, which reports the problem at its place in its own words.
+    loader, which describes the problem at its place in its own words.
     """
     try:
         try:
