@@ -43,7 +43,7 @@ GoalSpec = tuple[Goal, frozenset[str], Any]
 _PRESENT = object()
 _MAX_NODES = 2_000_000
 """A search that visits more nodes than this stops with an error rather than run for ever; it
-never reports a class unrealisable that it did not search through."""
+never calls a class unrealisable that it did not search through."""
 
 
 def _count_codes(width: int, alphabet: str) -> Iterator[str]:

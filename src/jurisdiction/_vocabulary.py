@@ -63,6 +63,12 @@ class Vocabulary:
     subjects: Mapping[str, Subject]
     builder: _Builder | None = field(default=None, compare=False, repr=False)
 
+    @property
+    def digest(self) -> str:
+        """A digest of everything the fact models are built from (the declaration and the
+        parameter values): equal digests, equal models."""
+        return self.builder.key if self.builder is not None else ""
+
     def lift(self, expr: Expr, subject: str) -> tuple[Expr, list[Problem]]:
         """``expr`` with every part a plain condition cannot say — a function, a nested field, a
         field that is no feature, arithmetic on facts — turned into a derived boolean feature of
