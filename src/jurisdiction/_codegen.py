@@ -149,7 +149,7 @@ def _names(policy: Policy) -> _Names:
     clash = sorted(n for n, c in subjects.items() if c in _IMPORTED)
     if clash:
         raise PolicyError.single(
-            "codegen",
+            "duplicate-name",
             "a generated module cannot name a subject's class like the names it imports: "
             + ", ".join(clash),
         )
