@@ -117,7 +117,7 @@ class _Names:
         found = [cls for name, cls in self.enums.items() if self.values[name] == info.values]
         if not found:
             raise PolicyError.single(
-                "codegen", f"field `{info.name}` takes an enum the policy does not declare"
+                "unknown-type", f"field `{info.name}` takes an enum the policy does not declare"
             )
         return found[0]
 
