@@ -248,7 +248,7 @@ def _model(subject: Subject, names: _Names) -> list[str]:
     for name in subject.fields:
         if _identifier(name, _MODEL_RESERVED) != name or name.startswith("model_"):
             raise PolicyError.single(
-                "codegen",
+                "schema",
                 f"subject `{subject.name}`: a generated model cannot have a field named `{name}`",
             )
     lines = [f"class {names.subjects[subject.name]}(BaseModel):"]
