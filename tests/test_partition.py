@@ -10,14 +10,17 @@ import jurisdiction
 from jurisdiction._conditions import parse_condition
 from jurisdiction._partition import (
     Interval,
-    Realiser,
     _intervals,
     _representatives,
     int_thresholds,
     partition,
+    realiser_for,
     splits,
 )
-from jurisdiction._subjects import SUBJECTS, Feature, FeatureType
+from jurisdiction._subjects import Feature, FeatureType
+
+ENGINE = jurisdiction.load()
+SUBJECTS = ENGINE.subjects
 
 AGE = FeatureType("int", minimum=0, maximum=150)
 
@@ -55,7 +58,7 @@ def test_a_comparison_between_two_facts_splits_both_at_every_interval_end() -> N
             "spouse_age": Feature("spouse_age", AGE, "the spouse's age", lambda f, c: 0),
         },
     )
-    policy = jurisdiction.load().policy
+    policy = ENGINE.policy
     found, relational = int_thresholds(
         policy, two, [parse_condition("resident.age >= 18 and resident.age < resident.spouse_age")]
     )
@@ -73,7 +76,7 @@ def test_a_comparison_between_two_facts_splits_both_at_every_interval_end() -> N
 
 
 def test_thresholds_come_from_parameters_literals_and_sets() -> None:
-    policy = jurisdiction.load().policy
+    policy = ENGINE.policy
     found, relational = int_thresholds(
         policy,
         SUBJECTS["resident"],
@@ -87,7 +90,7 @@ def test_thresholds_come_from_parameters_literals_and_sets() -> None:
 
 
 def test_the_splits_of_a_bundled_question_are_the_features_its_rules_read() -> None:
-    engine = jurisdiction.load()
+    engine = ENGINE
     q = engine.question("second_child_approval")
     cut = splits(engine.policy, q)
     assert [s.feature for s in cut] == [
@@ -99,7 +102,7 @@ def test_the_splits_of_a_bundled_question_are_the_features_its_rules_read() -> N
     ]
     (age,) = [s for s in cut if s.feature == "age"]
     assert age.thresholds == (15, 18, 49)
-    part = partition(engine, q, Realiser(engine.context))
+    part = partition(engine, q, realiser_for(engine))
     assert part.considered == 2 * 2 * 2 * 7 * 2
     # a woman always knows her own hukou place: those classes cannot be realised
     assert len(part.classes) == part.considered - 2 * 2 * 7
@@ -117,9 +120,9 @@ def test_the_splits_of_a_bundled_question_are_the_features_its_rules_read() -> N
 def test_the_realiser_finds_a_fact_set_exactly_when_one_exists(
     assignment: dict[str, bool | int | str], realisable: bool
 ) -> None:
-    engine = jurisdiction.load()
+    engine = ENGINE
     subject = SUBJECTS["resident"]
-    facts = Realiser(engine.context).realise(subject, assignment)
+    facts = realiser_for(engine).realise(subject, assignment)
     assert (facts is not None) is realisable
     if facts is not None:
         assert all(
@@ -128,11 +131,23 @@ def test_the_realiser_finds_a_fact_set_exactly_when_one_exists(
 
 
 @pytest.mark.parametrize("subject", sorted(SUBJECTS))
-def test_every_integer_feature_has_a_range_and_a_field_to_set(subject: str) -> None:
-    """The partition cuts [minimum, maximum] and realises a value through int_fields: a feature
-    without a real range would be decided at one value only, and silently."""
+def test_every_integer_feature_has_a_range_and_reads_a_whole_number_field(subject: str) -> None:
+    """The partition cuts [minimum, maximum] and the realiser reaches a value through the
+    fields the feature reads: a feature without a real range, or reading no whole-number field,
+    would be decided at one value only, and silently."""
     subj = SUBJECTS[subject]
     for name, feature in subj.features.items():
         if feature.type.kind == "int":
             assert feature.type.minimum < feature.type.maximum, name
-            assert subj.int_fields.get(name) in subj.model.model_fields, name
+            kinds = {subj.fields[r].kind for r in feature.reads if r in subj.fields}
+            assert "int" in kinds, name
+
+
+def test_the_bundled_subjects_have_integer_features() -> None:
+    """The test above would pass vacuously without any."""
+    assert {
+        (s.name, n)
+        for s in SUBJECTS.values()
+        for n, f in s.features.items()
+        if f.type.kind == "int"
+    } == {("resident", "age"), ("unit", "staff"), ("area", "households")}

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from click.testing import CliRunner
-from hypothesis import given, settings
+from hypothesis import Phase, find, given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
@@ -61,6 +61,26 @@ def test_unclear_affiliation_moves_exactly_the_two_certificates(resident: BaseMo
             assert [(b.place, str(b.cite)) for b in blind.bodies] == [("hukou", "(七)")]
         else:
             assert (blind.outcome, blind.bodies) == (normal.outcome, normal.bodies), question
+
+
+def test_the_strategies_reach_the_cases_the_two_properties_are_about() -> None:
+    """Neither property above is vacuous: a unit's tier can rise with its staff, and a resident
+    in a blind spot of unclear affiliation can be one whose certificates someone issues."""
+    quick = settings(max_examples=2000, database=None, phases=[Phase.generate])
+    unit = find(
+        testing.facts(ENGINE, "unit"),
+        lambda u: _tier(u, "unit_management") == TIER["street"],
+        settings=quick,
+    )
+    assert _tier(unit, "unit_management") == TIER["street"]
+    assert _tier(unit.model_copy(update={"staff": 5000}), "unit_management") == TIER["district"]
+    resident = find(
+        testing.facts(ENGINE, "resident", where={"blind_spot_cause": "affiliation_unclear"}),
+        lambda r: ENGINE.decide(r, "first_child_certificate").outcome == "responsible",
+        settings=quick,
+    )
+    decision = ENGINE.decide(resident, "first_child_certificate")
+    assert [str(c.cite) for c in decision.citations] == ["(七)"]
 
 
 def test_removing_the_1000_staff_resolution_gives_one_overlap_at_1000(tmp_path: Path) -> None:

@@ -17,23 +17,24 @@ Each property asserts, for every generated fact set, what must hold of any polic
 ``no_rule`` to a question that must always answer, cites only articles (and items) of the policy
 with their text, and its decision survives a JSON round trip.
 
-The strategies are built from the subjects' own description (``SUBJECTS``), so a new kind of
-fact set gets one automatically: :func:`facts` draws either one of the subject's sample fact sets
-(which between them realise every consistent combination of its boolean and enum features) with
-fresh place codes, or a fact set built field by field from its model. Whole numbers are
-concentrated around the thresholds the policy compares them with (t−1, t, t+1), and place codes
-on a few districts and streets in and outside the policy's city, so that every relation between
-two places (same street, same district, another district, another city) comes up often.
+The strategies are derived from the policy's own declaration (``facts.yaml``) and nothing else,
+so a new kind of fact set, field or place hierarchy gets them without code. :func:`facts` draws
+either a fact set built field by field from the subject's declared fields, or a witness the
+realiser finds for a random consistent assignment of the subject's features (so that rare
+combinations come up as often as common ones), with its place codes renamed consistently. Whole
+numbers are concentrated around the thresholds the policy compares them with (t−1, t, t+1), and
+place codes are built from the hierarchy's levels and ranges, in and outside the jurisdiction,
+often sharing a prefix with the fact set's other places, so that every relation between two
+places (same street, same district, another district, another city) comes up often.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import replace
-from enum import Enum
+import itertools
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
 from functools import lru_cache
-from types import NoneType, UnionType
-from typing import Annotated, Any, Literal, Union, get_args, get_origin
+from typing import Any
 
 try:
     import hypothesis
@@ -50,9 +51,9 @@ from pydantic import BaseModel, ValidationError
 from ._decision import Decision
 from ._engine import Engine
 from ._errors import ConflictError, FactsError
-from ._partition import Realiser, int_thresholds
-from ._places import validate_place
-from ._subjects import SUBJECTS, Context, FeatureType, FeatureValue, Subject
+from ._hierarchy import Hierarchy, Level
+from ._partition import Realiser, int_thresholds, realiser_for
+from ._subjects import FeatureValue, FieldInfo, Subject
 
 __all__ = [
     "check_decision",
@@ -63,17 +64,28 @@ __all__ = [
     "thresholds",
 ]
 
+_REPAIRS = 4
+"""How many times a field-built fact set the model refuses is repaired (the field it names
+dropped) before it is rejected."""
+
+
+def _subject(engine: Engine, subject: str | Subject) -> Subject:
+    if isinstance(subject, Subject):
+        return subject
+    found = engine.subjects.get(subject)
+    if found is None:
+        known = ", ".join(sorted(engine.subjects))
+        raise ValueError(f"the policy has no subject {subject!r} (it has {known})")
+    return found
+
+
 # --- thresholds and whole numbers --------------------------------------------------------------
-
-
-def _subject(subject: str | Subject) -> Subject:
-    return subject if isinstance(subject, Subject) else SUBJECTS[subject]
 
 
 def thresholds(engine: Engine, subject: str | Subject) -> dict[str, tuple[int, ...]]:
     """For each integer feature of ``subject``, the thresholds the policy compares it with, in
-    the city and in every district overlay."""
-    subj = _subject(subject)
+    the jurisdiction and in every district overlay."""
+    subj = _subject(engine, subject)
     policy = engine.policy
     exprs = [
         r.expanded for q in policy.questions.values() if q.subject == subj.name for r in q.rules
@@ -87,287 +99,426 @@ def thresholds(engine: Engine, subject: str | Subject) -> dict[str, tuple[int, .
     return {name: tuple(sorted(values)) for name, values in found.items()}
 
 
-def _near(lo: int, hi: int, ts: Iterable[int]) -> SearchStrategy[int]:
+def _points(lo: int | None, hi: int | None, ts: Iterable[int]) -> list[int]:
+    """The values next to each threshold (t-1, t, t+1) and the ends, inside [lo, hi]."""
+    near = {p for t in ts for p in (t - 1, t, t + 1)} | {v for v in (lo, hi) if v is not None}
+    return sorted(p for p in near if (lo is None or p >= lo) and (hi is None or p <= hi))
+
+
+def _near(lo: int | None, hi: int | None, ts: Iterable[int]) -> SearchStrategy[int]:
     """Whole numbers in [lo, hi]: half the time next to a threshold or at an end."""
-    points = sorted({p for t in ts for p in (t - 1, t, t + 1)} | {lo, hi})
-    points = [p for p in points if lo <= p <= hi]
-    return st.one_of(st.sampled_from(points), st.integers(lo, hi))
+    points = _points(lo, hi, ts)
+    anywhere = st.integers(lo, hi)
+    return st.one_of(st.sampled_from(points), anywhere) if points else anywhere
+
+
+@lru_cache(maxsize=64)
+def _field_thresholds(engine: Engine, subject: str) -> Mapping[str, tuple[int, ...]]:
+    """For each whole-number field (a dotted path, nested subjects' fields included), the
+    thresholds of the integer features that read it."""
+    subj = engine.subjects[subject]
+    ts = thresholds(engine, subj)
+    out: dict[str, set[int]] = {}
+    for name, values in ts.items():
+        for read in subj.features[name].reads:
+            out.setdefault(read, set()).update(values)
+    for fname, info in subj.fields.items():  # a nested subject's own thresholds
+        if info.kind == "subject" and info.subject is not None:
+            for path, values in _field_thresholds(engine, info.subject).items():
+                out.setdefault(f"{fname}.{path}", set()).update(values)
+    return {path: tuple(sorted(values)) for path, values in out.items()}
 
 
 # --- place codes --------------------------------------------------------------------------------
 
 
-def _districts(city: str) -> tuple[list[str], list[str]]:
-    """A few districts in the city and a few outside it, as 6-digit codes."""
-    fill = {4: ("0101", "0102", "0221"), 2: ("01", "02", "21"), 0: ("",)}[6 - len(city)]
-    inside = [city + f for f in fill]
-    outside = [d for d in ("110101", "110102", "130102", "310104") if not d.startswith(city)]
-    return inside, outside
+@dataclass(frozen=True, slots=True)
+class _Places:
+    """What the strategies draw place codes from: the hierarchy, the jurisdiction's prefix, the
+    realiser's representative codes per level and the codes the overlays are keyed by."""
 
+    hierarchy: Hierarchy
+    root: str
+    pool: Mapping[str, tuple[str, ...]]
+    overlays: tuple[str, ...]
+    alphabet: str
 
-def place_codes(city_prefix: str, *, communities: bool = True) -> SearchStrategy[str]:
-    """Valid 9-digit street/township codes (and, with ``communities``, 12-digit community and
-    village codes), concentrated on a few districts and streets in and outside the city."""
-    inside, outside = _districts(city_prefix)
-    district = st.one_of(st.sampled_from(inside), st.sampled_from(outside))
-    street = st.one_of(
-        st.sampled_from(("001", "002", "003", "101", "201", "301")),
-        st.integers(0, 399).map(lambda n: f"{n:03d}"),
-    )
-    code = st.tuples(district, street).map("".join)
-    if not communities:
-        return code
-    community = st.one_of(
-        st.sampled_from(("001", "002", "101", "201", "301")),
-        st.integers(0, 399).map(lambda n: f"{n:03d}"),
-    )
-    return st.one_of(code, st.tuples(code, community).map("".join))
+    def level_index(self, code: str) -> int:
+        """The index in ``hierarchy.levels`` of the level of ``code``."""
+        name = self.hierarchy.level_of(code)
+        return next(i for i, lv in enumerate(self.hierarchy.levels) if lv.name == name)
 
-
-def _is_place(metadata: Iterable[Any]) -> bool:
-    return any(getattr(m, "func", None) is validate_place for m in metadata)
-
-
-# --- fact sets from the subject's samples, with fresh codes -------------------------------------
-
-
-def _place_fields(model: type[BaseModel]) -> list[str]:
-    out = []
-    for name, info in model.model_fields.items():
-        metadata = list(info.metadata)
-        for arg in get_args(info.annotation):
-            if get_origin(arg) is Annotated:
-                metadata += list(get_args(arg)[1:])
-        if _is_place(metadata):
-            out.append(name)
-    return out
-
-
-_FORMS = ((0, 99), (100, 199), (200, 399))  # subdistrict / town / township; urban and rural
-
-
-def _form_range(part: str) -> tuple[int, int]:
-    n = int(part)
-    return next((lo, hi) for lo, hi in _FORMS if lo <= n <= hi)
-
-
-def _district_like(code: str, city: str) -> SearchStrategy[str]:
-    """Another district code, in the city if ``code`` is, outside it if not."""
-    width = 6 - len(city)
-    if code.startswith(city):
-        if not width:
-            return st.just(code)  # the city is one district: nothing to rename
-        return st.integers(1, 10**width - 1).map(lambda n: f"{city}{n:0{width}d}")
-    return (
-        st.tuples(st.integers(11, 65), st.integers(101, 9999))
-        .map(lambda t: f"{t[0]}{t[1]:04d}")
-        .filter(lambda c: not c.startswith(city))
-    )
-
-
-def _codes_of(value: str | tuple[str, ...] | list[str]) -> tuple[str, ...]:
-    """The place codes in a field's value: one code, or several (e.g. adjacent districts)."""
-    return tuple(value) if isinstance(value, tuple | list) else (value,)
-
-
-@st.composite
-def _recoded(draw: st.DrawFn, model: BaseModel, city: str) -> BaseModel:
-    """``model`` with its place codes renamed consistently: districts to other districts (in the
-    city or not, as before), streets and communities to others of the same form, distinct
-    codes staying distinct — so every relation between the places is kept."""
-    data = model.model_dump()
-    fields = [f for f in _place_fields(type(model)) if data.get(f)]
-    codes = {c for f in fields for c in _codes_of(data[f])}
-    parts = sorted({c[:n] for c in codes for n in (6, 9, 12) if len(c) >= n}, key=len)
-    mapping: dict[str, str] = {}
-    for part in parts:  # districts first, then streets, then communities
-        if len(part) == 6:
-            new = draw(_district_like(part, city))
-        else:
-            lo, hi = _form_range(part[-3:])
-            new = mapping[part[:-3]] + f"{draw(st.integers(lo, hi)):03d}"
-        if new in mapping.values():  # a collision: keep this part as it was
-            new = part
-        mapping[part] = new
-    for f in fields:
-        value = data[f]
-        data[f] = (
-            type(value)(mapping[c] for c in value)
-            if isinstance(value, tuple | list)
-            else (mapping[value])
-        )
-    try:
-        return type(model).model_validate(data)
-    except ValidationError:
-        return model
+    def inside(self, code: str) -> bool:
+        return code.startswith(self.root)
 
 
 @lru_cache(maxsize=64)
-def _samples(
-    engine: Engine, subject: str
-) -> tuple[tuple[BaseModel, Mapping[str, FeatureValue]], ...]:
-    return tuple(Realiser(engine.context).samples(SUBJECTS[subject]))
+def _places(engine: Engine) -> _Places:
+    h = engine.policy.hierarchy
+    pool = {name: tuple(codes) for name, codes in _realiser(engine).pool.items()}
+    overlays = tuple(sorted(c for c in engine.policy.overlays if h.problem(c) is None))
+    chars = {ch for codes in pool.values() for code in codes for ch in code}
+    chars |= set(engine.context.root)
+    return _Places(h, engine.context.root, pool, overlays, "".join(sorted(chars)) or "0123456789")
 
 
-def _from_samples(
-    engine: Engine, subj: Subject, where: Mapping[str, FeatureValue]
-) -> SearchStrategy[BaseModel]:
-    ctx = engine.context
-    plain = {k: v for k, v in where.items() if subj.features[k].type.kind != "int"}
-    bases = [
-        m
-        for m, values in _samples(engine, subj.name)
-        if all(values[k] == v for k, v in plain.items())
-    ]
-    if not bases:
-        raise ValueError(f"no {subj.name} fact set has {dict(where)}")
-    near = thresholds(engine, subj)
-    ints: dict[str, SearchStrategy[Any]] = {}
-    for feature, fieldname in subj.int_fields.items():
-        ftype = subj.features[feature].type
-        ints[fieldname] = (
-            st.just(where[feature])
-            if feature in where
-            else _near(ftype.minimum, ftype.maximum, near.get(feature, ()))
-        )
+@lru_cache(maxsize=64)
+def _realiser(engine: Engine) -> Realiser:
+    return realiser_for(engine)
 
-    def build(base: BaseModel, values: dict[str, Any]) -> BaseModel | None:
-        try:
-            return subj.model.model_validate({**base.model_dump(), **values})
-        except ValidationError:
-            return None
 
-    def keeps(model: BaseModel | None, base: BaseModel) -> bool:
-        if model is None:
-            return False
-        return all(
-            subj.features[k].get(model, ctx) == subj.features[k].get(base, ctx)
-            for k in subj.features
-            if subj.features[k].type.kind != "int"
-        ) and all(subj.features[k].get(model, ctx) == v for k, v in where.items())
+def _part_in(draw: st.DrawFn, places: _Places, level: Level, klass: str | None) -> str:
+    """An own part for a code of ``level``: in one of its ranges (of class ``klass``, if given),
+    or any string of the codes' characters where the level declares no ranges."""
+    width = level.length - level.start
+    ranges = [r for r in level.ranges if klass is None or r.klass == klass] or list(level.ranges)
+    if ranges:
+        r = draw(st.sampled_from(ranges))
+        if r.first.isdigit() and r.last.isdigit() and len(r.first) == len(r.last) == width:
+            return f"{draw(st.integers(int(r.first), int(r.last))):0{width}d}"
+        return draw(st.sampled_from((r.first, r.last)))
+    return draw(st.text(alphabet=places.alphabet, min_size=width, max_size=width))
+
+
+def _top(draw: st.DrawFn, places: _Places, inside: bool | None = None) -> str:
+    """A code of the coarsest level: inside or outside the jurisdiction, a representative one,
+    one an overlay is keyed by, or a random one."""
+    h = places.hierarchy
+    top = h.levels[0]
+    if inside is None:
+        inside = draw(st.booleans())
+    known = [c for c in places.pool[top.name] if places.inside(c) == inside]
+    if inside:
+        known += [c for c in places.overlays if h.level_of(c) == top.name]
+    pick_known: bool = draw(st.booleans())
+    if known and pick_known:
+        return draw(st.sampled_from(sorted(set(known))))
+    prefix = places.root if inside else ""
+    part = _part_in(draw, places, top, None)
+    code = prefix + part[len(prefix) :]
+    if h.problem(code) is None and places.inside(code) == inside:
+        return code
+    return draw(st.sampled_from(known)) if known else draw(st.sampled_from(places.pool[top.name]))
+
+
+def _extend(draw: st.DrawFn, places: _Places, code: str, level: str) -> str:
+    """``code`` extended with fresh parts down to ``level`` (a valid code of it)."""
+    h = places.hierarchy
+    for lv in h.levels:
+        if lv.length <= len(code):
+            continue
+        if lv.length > h.length(level):
+            break
+        new = code + _part_in(draw, places, lv, None)
+        if h.problem(new) is not None:  # the drawn part breaks a pattern: a representative one
+            children = [c for c in places.pool[lv.name] if c.startswith(code)]
+            if children:
+                new = draw(st.sampled_from(children))
+            else:
+                new = code + draw(st.sampled_from(places.pool[lv.name]))[lv.start :]
+                if h.problem(new) is not None:
+                    new = draw(st.sampled_from(places.pool[lv.name]))
+        code = new
+    return code
+
+
+class _Codes:
+    """The place codes of one fact set being drawn: a new one often shares a prefix with one
+    drawn before (same street, same district, ...), so that relations come up."""
+
+    def __init__(self, draw: st.DrawFn, places: _Places) -> None:
+        self.draw = draw
+        self.places = places
+        self.used: list[str] = []
+
+    def code(self, levels: Sequence[str]) -> str:
+        draw = self.draw
+        places = self.places
+        h = places.hierarchy
+        level = draw(st.sampled_from(tuple(levels) or tuple(lv.name for lv in h.levels)))
+        wanted = h.length(level)
+        near: int = draw(st.integers(0, 2))
+        if self.used and near:  # two times in three: near a code drawn before
+            base = draw(st.sampled_from(self.used))
+            depth = [lv.length for lv in h.levels if lv.length <= min(len(base), wanted)]
+            if depth:
+                keep = draw(st.sampled_from(depth))
+                code = _extend(draw, places, base[:keep], level)
+                self.used.append(code)
+                return code
+        code = _extend(draw, places, _top(draw, places), level)
+        self.used.append(code)
+        return code
+
+
+def place_codes(engine: Engine, levels: Sequence[str] | None = None) -> SearchStrategy[str]:
+    """Valid place codes of the policy's hierarchy, of ``levels`` (every level if None): the
+    realiser's representative codes, the overlays' codes and random codes built from the levels'
+    ranges, inside and outside the jurisdiction."""
+    places = _places(engine)
+    names = tuple(lv.name for lv in places.hierarchy.levels)
+    wanted = tuple(levels) if levels is not None else names
+    unknown = [lv for lv in wanted if lv not in names]
+    if unknown or not wanted:
+        raise ValueError(f"no level {', '.join(unknown)}: the levels are {', '.join(names)}")
+    known = [c for lv in wanted for c in places.pool[lv]]
+    known += [c for c in places.overlays if places.hierarchy.level_of(c) in wanted]
 
     @st.composite
-    def draw(d: st.DrawFn) -> BaseModel:
-        base = d(st.sampled_from(bases))
-        model = build(base, d(st.fixed_dictionaries(ints)))
-        hypothesis.assume(model is not None)
-        assert model is not None
-        recoded = d(_recoded(model, ctx.city_prefix))
-        return recoded if keeps(recoded, model) else model
+    def fresh(draw: st.DrawFn) -> str:
+        return _Codes(draw, places).code(wanted)
 
-    return draw()
+    return st.one_of(st.sampled_from(known), fresh()) if known else fresh()
 
 
-# --- fact sets built field by field -----------------------------------------------------------
+# --- fact sets built field by field -------------------------------------------------------------
 
 
-def _int_bounds(metadata: Iterable[Any]) -> tuple[int | None, int | None]:
-    lo = hi = None
-    for m in metadata:
-        for inner in (m, *getattr(m, "metadata", ())):
-            if getattr(inner, "ge", None) is not None:
-                lo = inner.ge
-            if getattr(inner, "gt", None) is not None:
-                lo = inner.gt + 1
-            if getattr(inner, "le", None) is not None:
-                hi = inner.le
-            if getattr(inner, "lt", None) is not None:
-                hi = inner.lt - 1
-    return lo, hi
+def _value(
+    draw: st.DrawFn,
+    engine: Engine,
+    info: FieldInfo,
+    path: str,
+    root: str,
+    codes: _Codes,
+) -> Any:
+    """A value of one declared field (``path`` is its dotted path in the ``root`` subject)."""
+    kind = info.kind
+    if kind == "bool":
+        return draw(st.booleans())
+    if kind == "enum":
+        return draw(st.sampled_from(info.values))
+    if kind == "int":
+        ts = _field_thresholds(engine, root).get(path, ())
+        return draw(_near(info.minimum, info.maximum, ts))
+    if kind == "text":
+        return draw(st.text(max_size=12))
+    if kind == "date":
+        return draw(st.dates())
+    if kind == "place":
+        return codes.code(info.levels)
+    if kind == "places":
+        n = draw(st.integers(0, 3))
+        return list(dict.fromkeys(codes.code(info.levels) for _ in range(n)))
+    if kind == "subject" and info.subject is not None:
+        return _fields_of(draw, engine, engine.subjects[info.subject], root, path + ".", codes)
+    raise ValueError(f"a field of kind {kind!r} cannot be drawn ({path})")
 
 
-def _for_type(
-    tp: Any,
-    metadata: list[Any],
-    city: str,
-    near: tuple[int, ...],
-    ftype: FeatureType | None,
-    digits: frozenset[int] = frozenset({9, 12}),
-) -> SearchStrategy[Any] | None:
-    origin = get_origin(tp)
-    if origin is Annotated:
-        base, *extra = get_args(tp)
-        return _for_type(base, [*metadata, *extra], city, near, ftype, digits)
-    if origin in (Union, UnionType):
-        parts = [_for_type(a, metadata, city, near, ftype, digits) for a in get_args(tp)]
-        return None if any(p is None for p in parts) else st.one_of(*parts)  # type: ignore[arg-type]
-    if tp is NoneType:
-        return st.none()
-    if origin is Literal:
-        return st.sampled_from(get_args(tp))
-    if isinstance(tp, type) and issubclass(tp, Enum):
-        return st.sampled_from(list(tp))
-    if tp is bool:
-        return st.booleans()
-    if tp is int:
-        lo, hi = _int_bounds(metadata)
-        lo = lo if lo is not None else (ftype.minimum if ftype else -(10**6))
-        hi = hi if hi is not None else (ftype.maximum if ftype else 10**6)
-        return _near(lo, hi, near)
-    if tp is str:
-        if not _is_place(metadata):
-            return st.text(max_size=12)
-        # codes of the levels the field takes (as its samples show): district, street, community
-        inside, outside = _districts(city)
-        options: list[SearchStrategy[str]] = []
-        if digits & {9, 12}:
-            options.append(
-                place_codes(city, communities=12 in digits).filter(lambda c: len(c) in digits)
-            )
-        if 6 in digits:
-            options.append(st.sampled_from((*inside, *outside)))
-        return st.one_of(*options)
-    return None
-
-
-def _code_lengths(subj: Subject, ctx: Context) -> dict[str, frozenset[int]]:
-    """For each place field, the code lengths it takes, as its samples show."""
-    found: dict[str, set[int]] = {}
-    for sample in subj.samples(ctx):
-        for name in _place_fields(subj.model):
-            value = sample.get(name)
-            if value:
-                found.setdefault(name, set()).update(len(c) for c in _codes_of(value))
-    # a field that takes a street usually takes a community of it too (the model's validator
-    # refuses what does not fit), and community codes exercise "same street, other community"
-    return {
-        name: frozenset(lengths | ({12} if 9 in lengths else set()))
-        for name, lengths in found.items()
-    }
-
-
-def _from_fields(engine: Engine, subj: Subject) -> SearchStrategy[BaseModel] | None:
-    city = engine.context.city_prefix
-    near = thresholds(engine, subj)
-    by_field = {fieldname: feature for feature, fieldname in subj.int_fields.items()}
-    digits = _code_lengths(subj, engine.context)
-    required: dict[str, SearchStrategy[Any]] = {}
-    optional: dict[str, SearchStrategy[Any]] = {}
-    for name, info in subj.model.model_fields.items():
-        feature = by_field.get(name)
-        ftype = subj.features[feature].type if feature else None
-        strategy = _for_type(
-            info.annotation,
-            list(info.metadata),
-            city,
-            near.get(feature or "", ()),
-            ftype,
-            digits.get(name, frozenset({9, 12})),
-        )
-        if strategy is None:
-            if info.is_required():
-                return None  # a field we cannot generate: samples only
+def _fields_of(
+    draw: st.DrawFn, engine: Engine, subj: Subject, root: str, prefix: str, codes: _Codes
+) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    if not prefix:
+        data["kind"] = subj.name
+    for name, info in subj.fields.items():
+        # an optional field is left out a third of the time (its default or null), a nested
+        # subject half the time
+        leave_out = info.optional or info.has_default or info.derived_default
+        if leave_out and not draw(st.integers(0, 1 if info.kind == "subject" else 2)):
             continue
-        (required if info.is_required() else optional)[name] = strategy
+        data[name] = _value(draw, engine, info, prefix + name, root, codes)
+    return data
 
-    def build(values: dict[str, Any]) -> BaseModel | None:
-        try:
-            return subj.model.model_validate(values)
-        except ValidationError:
-            return None
 
-    dicts = st.fixed_dictionaries(required, optional=optional)
-    return dicts.map(build).filter(lambda m: m is not None)  # type: ignore[return-value]
+def _drop_refused(
+    data: dict[str, Any], subj: Subject, exc: ValidationError, engine: Engine
+) -> bool:
+    """Drop, for each error, the innermost optional field on its path; whether any was."""
+    dropped = False
+    for error in exc.errors():
+        loc = [part for part in error["loc"] if isinstance(part, str)]
+        trail: list[tuple[dict[str, Any], str]] = []  # (the dict, a field that can be left out)
+        node: Any = data
+        current: Subject | None = subj
+        for part in loc:
+            if current is None or not isinstance(node, dict) or part not in node:
+                break
+            info = current.fields.get(part)
+            if info is None:
+                break
+            if info.optional or info.has_default or info.derived_default:
+                trail.append((node, part))
+            node = node[part]
+            current = engine.subjects.get(info.subject) if info.subject else None
+        if trail:
+            where, name = trail[-1]
+            if name in where:
+                del where[name]
+                dropped = True
+    return dropped
+
+
+def _from_fields(engine: Engine, subj: Subject) -> SearchStrategy[BaseModel]:
+    """Fact sets built field by field from the subject's declaration; a field the model refuses
+    (a constraint names it) is left out and the fact set tried again."""
+    places = _places(engine)
+
+    @st.composite
+    def build(draw: st.DrawFn) -> BaseModel:
+        data = _fields_of(draw, engine, subj, subj.name, "", _Codes(draw, places))
+        for _ in range(_REPAIRS):
+            try:
+                return subj.model.model_validate(data)
+            except ValidationError as exc:
+                if not _drop_refused(data, subj, exc, engine):
+                    break
+        hypothesis.reject()
+        raise AssertionError("unreachable: reject() raises")
+
+    return build()
+
+
+# --- fact sets the realiser finds, with fresh codes --------------------------------------------
+
+
+def _features(engine: Engine, subj: Subject, model: BaseModel) -> dict[str, FeatureValue]:
+    ctx = engine.context
+    return {n: f.get(model, ctx) for n, f in subj.features.items()}
+
+
+def _assignment(
+    draw: st.DrawFn, engine: Engine, subj: Subject, fixed: Mapping[str, FeatureValue]
+) -> tuple[dict[str, FeatureValue], BaseModel]:
+    """A random assignment of every feature that some fact set has, extending ``fixed``, and
+    the realiser's witness for it: the features in random order, each given the first of its
+    values (in random order) that keeps the assignment realisable — one always does, the
+    witness's own."""
+    realiser = _realiser(engine)
+    assignment = dict(fixed)
+    witness = realiser.realise(subj, assignment)
+    if witness is None:
+        raise ValueError(f"no {subj.name} fact set has {dict(fixed)}")
+    ts = thresholds(engine, subj)
+    ctx = engine.context
+    rest = [n for n in subj.features if n not in assignment]
+    for name in draw(st.permutations(rest)):
+        ftype = subj.features[name].type
+        options: list[FeatureValue]
+        if ftype.kind == "bool":
+            options = list(draw(st.permutations((False, True))))
+        elif ftype.kind == "enum":
+            options = list(draw(st.permutations(ftype.values)))
+        else:
+            lo, hi = ftype.minimum, ftype.maximum
+            first = draw(_near(lo, hi, ts.get(name, ())))
+            options = [first, *draw(st.permutations(_points(lo, hi, ts.get(name, ()))))]
+        own = subj.features[name].get(witness, ctx)
+        for value in options:
+            if value == own:  # the witness has it already: no search
+                assignment[name] = value
+                break
+            if not _pairs_realisable(realiser, subj, assignment, name, value):
+                continue  # a quick proof: most contradictions are between two features
+            found = realiser.realise(subj, {**assignment, name: value})
+            if found is not None:
+                assignment[name] = value
+                witness = found
+                break
+    return assignment, witness
+
+
+def _pairs_realisable(
+    realiser: Realiser,
+    subj: Subject,
+    assignment: Mapping[str, FeatureValue],
+    name: str,
+    value: FeatureValue,
+) -> bool:
+    """Whether ``name = value`` is realisable together with each one and each two finite
+    feature values of ``assignment``: most contradictions are between two or three features,
+    and the realiser keeps these small searches, so they are cheap after the first time, where
+    a whole assignment no fact set has may take a long exhaustive search."""
+    if subj.features[name].type.kind == "int":
+        return True
+    finite = [(k, v) for k, v in assignment.items() if subj.features[k].type.kind != "int"]
+    for size in (1, 2):
+        for combo in itertools.combinations(finite, size):
+            if realiser.realise(subj, {**dict(combo), name: value}) is None:
+                return False
+    return True
+
+
+def _codes_in(engine: Engine, subj: Subject, data: Mapping[str, Any]) -> Iterator[str]:
+    """The place codes in a fact set's data, by its declared fields (nested subjects too)."""
+    for name, info in subj.fields.items():
+        value = data.get(name)
+        if value is None:
+            continue
+        if info.kind == "place":
+            yield value
+        elif info.kind == "places":
+            yield from value
+        elif info.kind == "subject" and info.subject is not None:
+            yield from _codes_in(engine, engine.subjects[info.subject], value)
+
+
+def _renamed(engine: Engine, subj: Subject, data: Any, mapping: Mapping[str, str]) -> Any:
+    out = dict(data)
+    for name, info in subj.fields.items():
+        value = out.get(name)
+        if value is None:
+            continue
+        if info.kind == "place":
+            out[name] = mapping[value]
+        elif info.kind == "places":
+            out[name] = [mapping[c] for c in value]
+        elif info.kind == "subject" and info.subject is not None:
+            out[name] = _renamed(engine, engine.subjects[info.subject], value, mapping)
+    return out
+
+
+def _recoded(draw: st.DrawFn, engine: Engine, subj: Subject, model: BaseModel) -> BaseModel:
+    """``model`` with its place codes renamed one to one, level by level: a code of the
+    coarsest level to another inside or outside the jurisdiction as before, a finer part to
+    another of the same class — so that every relation between the places is kept. If a
+    feature moves all the same (a literal code the policy names, say), ``model`` itself."""
+    places = _places(engine)
+    h = places.hierarchy
+    data = model.model_dump(mode="json")
+    codes = set(_codes_in(engine, subj, data))
+    prefixes = sorted(
+        {c[: lv.length] for c in codes for lv in h.levels if lv.length <= len(c)}, key=len
+    )
+    mapping: dict[str, str] = {}
+    taken: set[str] = set()
+    for prefix in prefixes:
+        index = places.level_index(prefix)
+        level = h.levels[index]
+        if index == 0:
+            new = _top(draw, places, places.inside(prefix))
+        else:
+            parent = mapping[prefix[: level.start]]
+            r = level.range_of(prefix)
+            new = parent + _part_in(draw, places, level, r.klass if r is not None else None)
+            if h.problem(new) is not None or level.range_of(new) != r:
+                new = parent + prefix[level.start :]
+        if new in taken:  # two places must stay two: keep this one's own part
+            new = prefix if index == 0 else mapping[prefix[: level.start]] + prefix[level.start :]
+        if new in taken or h.problem(new) is not None:
+            return model
+        mapping[prefix] = new
+        taken.add(new)
+    try:
+        recoded = subj.model.model_validate(_renamed(engine, subj, data, mapping))
+    except ValidationError:
+        return model
+    same = _features(engine, subj, recoded) == _features(engine, subj, model)
+    return recoded if same else model
+
+
+def _from_realiser(
+    engine: Engine, subj: Subject, where: Mapping[str, FeatureValue]
+) -> SearchStrategy[BaseModel]:
+    """Witnesses the realiser finds for random consistent assignments of the subject's features
+    (extending ``where``), with fresh place codes."""
+
+    @st.composite
+    def witness(draw: st.DrawFn) -> BaseModel:
+        _values, model = _assignment(draw, engine, subj, where)
+        return _recoded(draw, engine, subj, model)
+
+    return witness()
 
 
 def facts(
@@ -375,18 +526,22 @@ def facts(
 ) -> SearchStrategy[BaseModel]:
     """Valid fact sets of ``subject`` for the policy of ``engine``.
 
-    ``where`` fixes feature values (``{"cross_district": True, "hukou_reported": True}``): the
-    fact sets are then drawn from the samples that have them, with fresh place codes.
+    Half are built field by field from the subject's declared fields, half are what the
+    realiser finds for a random consistent assignment of its features, with fresh place codes.
+    ``where`` fixes feature values, whole-number features included
+    (``{"cross_district": True, "age": 49}``): the fact sets are then the realiser's, for
+    assignments that extend it; it raises ValueError for a feature the subject lacks or values
+    no fact set has.
     """
-    subj = _subject(subject)
+    subj = _subject(engine, subject)
     if where:
         unknown = set(where) - set(subj.features)
         if unknown:
             raise ValueError(f"{subj.name} has no feature {', '.join(sorted(unknown))}")
-        return _from_samples(engine, subj, where)
-    sampled = _from_samples(engine, subj, {})
-    built = _from_fields(engine, subj)
-    return sampled if built is None else st.one_of(sampled, built)
+        if _realiser(engine).realise(subj, where) is None:
+            raise ValueError(f"no {subj.name} fact set has {dict(where)}")
+        return _from_realiser(engine, subj, dict(where))
+    return st.one_of(_from_fields(engine, subj), _from_realiser(engine, subj, {}))
 
 
 # --- properties -------------------------------------------------------------------------------
