@@ -83,7 +83,9 @@ def test_the_strategies_reach_the_cases_the_two_properties_are_about() -> None:
     assert [str(c.cite) for c in decision.citations] == ["(七)"]
 
 
-def test_removing_the_1000_staff_resolution_gives_one_overlap_at_1000(tmp_path: Path) -> None:
+def test_removing_the_1000_staff_resolution_gives_an_overlap_at_1000(tmp_path: Path) -> None:
+    """One overlap in unit_management, and the same one in the two questions that read its
+    tier (question.unit_management): where it has two values, so do they."""
     root = bundled_copy(tmp_path / "policy")
     chapter = root / "chapter3.yaml"
     line = line_of(chapter, "- id: unit_management.district_by_staff")
@@ -94,8 +96,14 @@ def test_removing_the_1000_staff_resolution_gives_one_overlap_at_1000(tmp_path: 
     )
     engine = jurisdiction.Engine(load_policy(root, strict=False))
     findings = list(jurisdiction.check(engine))
-    assert [f.code for f in findings] == ["overlap"], "\n".join(map(str, findings))
-    (overlap,) = findings
+    assert [f.code for f in findings] == ["overlap"] * 3, "\n".join(map(str, findings))
+    by_question = {f.question: f for f in findings}
+    assert set(by_question) == {"unit_management", "unit_instrument", "unit_guidance"}
+    for reader in ("unit_instrument", "unit_guidance"):
+        data = by_question[reader].witness_data()
+        assert data is not None
+        assert data["staff"] == 1000
+    overlap = by_question["unit_management"]
     assert overlap.location is not None
     assert (Path(overlap.location.file).name, overlap.location.line) == ("chapter3.yaml", line)
     assert set(overlap.rules) == {

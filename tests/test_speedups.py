@@ -104,9 +104,7 @@ def test_features_read_as_attributes_are_their_getters_values(name: str) -> None
     wanted = [
         {feature.name: value}
         for feature in subject.features.values()
-        for value in (
-            feature.type.values if feature.type.kind == "enum" else (False, True)
-        )
+        for value in (feature.type.values if feature.type.kind == "enum" else (False, True))
         if feature.type.kind != "int"
     ]
     models = [m for w in wanted if (m := realiser.realise(subject, w)) is not None]

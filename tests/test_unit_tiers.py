@@ -19,6 +19,7 @@ _FACTS = jurisdiction.load().policy.facts
 assert _FACTS is not None
 _ENUMS = _FACTS.enums
 
+
 def _unit(staff: int, **more: Any) -> dict[str, Any]:
     return {"kind": "unit", "category": "other_enterprise", "staff": staff,
             "location": "120101002001", **more}  # fmt: skip

@@ -25,7 +25,8 @@ combinations come up as often as common ones), with its place codes renamed cons
 numbers are concentrated around the thresholds the policy compares them with (t−1, t, t+1), and
 place codes are built from the hierarchy's levels and ranges, in and outside the jurisdiction,
 often sharing a prefix with the fact set's other places, so that every relation between two
-places (same street, same district, another district, another city) comes up often.
+places (the same place at some level, siblings, cousins, one inside and one outside the
+jurisdiction) comes up often.
 """
 
 from __future__ import annotations
@@ -223,8 +224,8 @@ def _extend(draw: st.DrawFn, places: _Places, code: str, level: str) -> str:
 
 
 class _Codes:
-    """The place codes of one fact set being drawn: a new one often shares a prefix with one
-    drawn before (same street, same district, ...), so that relations come up."""
+    """The place codes of one fact set being drawn: a new one often has a prefix in common with one
+    drawn before (the same place at some level), so that relations between places come up."""
 
     def __init__(self, draw: st.DrawFn, places: _Places) -> None:
         self.draw = draw
@@ -529,7 +530,7 @@ def facts(
     Half are built field by field from the subject's declared fields, half are what the
     realiser finds for a random consistent assignment of its features, with fresh place codes.
     ``where`` fixes feature values, whole-number features included
-    (``{"cross_district": True, "age": 49}``): the fact sets are then the realiser's, for
+    (``{"some_flag": True, "some_number": 49}``): the fact sets are then the realiser's, for
     assignments that extend it; it raises ValueError for a feature the subject lacks or values
     no fact set has.
     """
