@@ -20,6 +20,7 @@ import jurisdiction
 from jurisdiction import Decision, Engine, JurisdictionError
 from jurisdiction._conditions import FactRef, walk
 from jurisdiction._engine import parameters_read
+from jurisdiction._partition import partition, realiser_for
 
 from fact_strategies import fact_sets
 from policy_kit import base_policy, write
@@ -48,9 +49,17 @@ def _outcome(engine: Engine, facts: BaseModel, question: str) -> Outcome:
 
 
 def _differential(compiled: Engine, durable: Engine, question: str) -> list[Outcome]:
-    """Run the property for one question; return every outcome seen (for coverage checks)."""
+    """Run the property for one question; return every outcome seen (for coverage checks).
+
+    First on the witness of every class of the question's exact partition (so every rule and
+    override that can take effect does, whatever hypothesis draws), then on generated fact sets.
+    """
     seen: list[Outcome] = []
     q = compiled.policy.questions[question]
+    for cls in partition(compiled, q, realiser_for(compiled)).classes:
+        expected = _outcome(compiled, cls.facts, question)
+        assert _outcome(durable, cls.facts, question) == expected, cls.describe(q.subject)
+        seen.append(expected)
     read = {n.feature for r in q.rules for n in walk(r.expanded) if isinstance(n, FactRef)}
 
     @_SETTINGS
