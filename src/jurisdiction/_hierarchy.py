@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 
 __all__ = ["Hierarchy", "Level", "PlaceRange"]
 
+_CHECKED_MAX = 1 << 16
+
 
 @dataclass(frozen=True, slots=True)
 class PlaceRange:
@@ -56,6 +58,8 @@ class Hierarchy:
     overlay_level: str | None = None
     _by_name: Mapping[str, Level] = field(default_factory=dict, compare=False, repr=False)
     _by_length: Mapping[int, Level] = field(default_factory=dict, compare=False, repr=False)
+    _checked: dict[str, str | None] = field(default_factory=dict, compare=False, repr=False)
+    """Codes checked so far, with their problem: a register repeats its codes."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_name", {lv.name: lv for lv in self.levels})
@@ -78,6 +82,16 @@ class Hierarchy:
         """Why ``code`` is not a place code of this hierarchy, or None if it is one."""
         if not isinstance(code, str):
             return f"a place code is text, got {type(code).__name__}"
+        checked = self._checked
+        if code in checked:
+            return checked[code]
+        found = self._problem(code)
+        if len(checked) >= _CHECKED_MAX:
+            checked.clear()
+        checked[code] = found
+        return found
+
+    def _problem(self, code: str) -> str | None:
         level = self._by_length.get(len(code))
         if level is None:
             shown = ", ".join(f"{lv.length} ({lv.name})" for lv in self.levels)
