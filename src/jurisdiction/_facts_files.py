@@ -48,8 +48,9 @@ def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 
 def _int(text: str) -> int:
-    if len(text.lstrip("-")) > MAX_INT_DIGITS:
-        raise _RefusedError(f"an integer of {len(text.lstrip('-'))} digits; at most {MAX_INT_DIGITS}")
+    digits = len(text.lstrip("-"))
+    if digits > MAX_INT_DIGITS:
+        raise _RefusedError(f"an integer of {digits} digits; at most {MAX_INT_DIGITS}")
     return int(text)
 
 
