@@ -60,6 +60,14 @@ _AMBIGUOUS = re.compile(
 )
 
 
+_CORE_PATTERNS = tuple((tag, re.compile(pattern)) for tag, pattern, _first in _CORE)
+
+
+def _implicit(text: str) -> str:
+    """The core schema's tag of a plain scalar."""
+    return next((tag for tag, pattern in _CORE_PATTERNS if pattern.match(text)), _STR)
+
+
 def _core(base: type[yaml.SafeLoader]) -> type[yaml.SafeLoader]:
     """``base`` with the YAML 1.2 core schema's implicit resolvers instead of YAML 1.1's."""
     loader: type[yaml.SafeLoader] = type(f"Core{base.__name__}", (base,), {})
@@ -247,7 +255,7 @@ class _Builder:
         text: str = node.value
         tag = node.tag
         plain = not node.style
-        if tag not in (_STR, _INT, _FLOAT, _BOOL, _NULL) or (not plain and tag != _STR):
+        if tag != (_implicit(text) if plain else _STR):  # a tag, written explicitly
             raise self.fail(
                 "yaml-tag", f"tags are not allowed: {tag} (write the value plainly)", node
             )
