@@ -23,11 +23,11 @@ from pydantic import BaseModel, ValidationError
 
 from ._decision import Decision
 from ._engine import Engine, Evaluator, bundled_policy_path, load
-from ._errors import FactsError, JurisdictionError, PolicyError, suggest
+from ._errors import FactsError, JurisdictionError, suggest
 from ._policy import Policy
 from ._subjects import Feature, FieldInfo, Subject
 from ._text import Lang
-from ._yaml import LocatedDocument, parse_yaml
+from ._yaml import LocatedDocument
 
 __all__ = ["main"]
 
@@ -209,14 +209,9 @@ def cli() -> None:
 
 
 def _read_facts(path: Path, engine: Engine) -> list[BaseModel]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise FactsError(f"cannot read the facts file: {exc}", source=path) from exc
-    try:
-        doc = parse_yaml(text, str(path))
-    except PolicyError as exc:
-        raise FactsError(str(exc)) from exc
+    from ._facts_files import read_facts_file
+
+    doc = read_facts_file(path)
     value = doc.value
     items: list[tuple[tuple[str | int, ...], Any]]
     items = [((i,), v) for i, v in enumerate(value)] if isinstance(value, list) else [((), value)]
@@ -247,7 +242,7 @@ def _one_fact_set(
 
 
 @cli.command(cls=_Command)
-@click.argument("facts", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.argument("facts", type=click.Path(path_type=Path))
 @click.option(
     "-q",
     "--question",
@@ -352,8 +347,17 @@ def _print_questions(engine: Engine, subject: str | None, lang: Lang) -> None:
     metavar="FILE",
     help="Also write the partition certificate (every class of cases with its answer) as JSON.",
 )
+@click.option(
+    "--write-manifest",
+    is_flag=True,
+    default=False,
+    help="Write POLICY_DIR/.manifest (the sha256 of every file loaded), which every load then "
+    "verifies: a half-written or mixed directory is refused.",
+)
 @_reports_errors
-def check(policy_dir: Path | None, fmt: str, certificate_file: Path | None) -> None:
+def check(
+    policy_dir: Path | None, fmt: str, certificate_file: Path | None, write_manifest: bool
+) -> None:
     """Verify a policy exactly: overlaps, gaps, unreachable rules and lints.
 
     Checks POLICY_DIR (default: the bundled policy). Each question's fact
@@ -368,7 +372,21 @@ def check(policy_dir: Path | None, fmt: str, certificate_file: Path | None) -> N
     from ._load import load_policy
 
     root = policy_dir if policy_dir is not None else bundled_policy_path()
-    checker = Checker(Engine(load_policy(root, strict=False)))
+    if certificate_file is not None and not certificate_file.parent.is_dir():
+        raise click.BadParameter(
+            f"no folder {str(certificate_file.parent)!r} to write it in", param_hint="--certificate"
+        )
+    if write_manifest and not root.is_dir():
+        raise click.BadParameter(
+            f"{str(root)!r} is not a policy directory", param_hint="--write-manifest"
+        )
+    policy = load_policy(root, strict=False, manifest=not write_manifest)
+    if write_manifest:
+        from ._files import MANIFEST, render_manifest
+
+        (root / MANIFEST).write_text(render_manifest(policy.digests), encoding="utf-8")
+        click.echo(f"wrote {root / MANIFEST} ({len(policy.digests)} files)", err=True)
+    checker = Checker(Engine(policy))
     findings = []
     for finding in checker.all_findings():
         findings.append(finding)

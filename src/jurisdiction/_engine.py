@@ -29,7 +29,7 @@ from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 from ._compile import Program, compile_question
 from ._conditions import ParamRef, walk
 from ._decision import Body, Citation, Decision, DecisionTwin
-from ._errors import ConflictError, EvaluatorError, FactsError, Location, suggest
+from ._errors import ConflictError, EvaluatorError, FactsError, Location, PolicyError, suggest
 from ._load import load_policy
 from ._policy import BodyTemplate, Overlay, ParamValue, Policy, Question, Rule
 from ._subjects import Context, Subject
@@ -266,6 +266,11 @@ class Engine:
                 policy, [(c.question, c.params, c.district) for c in every]
             )
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled as the policy's path and fingerprint: the other side loads the policy again
+        (a spawned pool worker, say) and refuses it if its files are no longer the same."""
+        return (_engine_from, (self._policy.root, self._policy.fingerprint, self.evaluator))
+
     @property
     def policy(self) -> Policy:
         return self._policy
@@ -284,6 +289,8 @@ class Engine:
         return tuple(n for n, q in self._policy.questions.items() if subject in (None, q.subject))
 
     def question(self, name: str) -> Question:
+        if not isinstance(name, str):
+            raise FactsError(f"a question is named by a string, got {type(name).__name__}")
         q = self._policy.questions.get(name)
         if q is None:
             near = suggest(name, set(self._policy.questions))
@@ -621,11 +628,28 @@ def _body(policy: Policy, b: BodyTemplate, code: str, form_index: int) -> Body:
     )
 
 
+def _engine_from(root: str, fingerprint: str, evaluator: Evaluator) -> Engine:
+    """The engine of an unpickled :class:`Engine`: its policy loaded again, and the same."""
+    engine = load(root, evaluator=evaluator)
+    if engine.policy.fingerprint != fingerprint:
+        raise PolicyError.single(
+            "manifest",
+            f"the policy changed since the engine was pickled ({fingerprint} then, "
+            f"{engine.policy.fingerprint} now)",
+            Location(root, 1, 1),
+        )
+    return engine
+
+
 def load(path: str | Path | None = None, *, evaluator: Evaluator = "compiled") -> Engine:
     """An engine for the bundled policy, or for the policy directory at ``path``.
 
     ``evaluator="durable"`` evaluates with durable_rules instead of compiled closures (see
     :class:`Engine`); it needs ``pip install 'jurisdiction[durable]'``.
     """
+    if path is not None and not isinstance(path, str | Path):
+        raise PolicyError.single(
+            "file", f"a policy is a path, got {type(path).__name__}", Location("<api>", 1, 1)
+        )
     root = Path(path) if path is not None else bundled_policy_path()
     return Engine(load_policy(root), evaluator=evaluator)

@@ -21,33 +21,48 @@ import hashlib
 from pathlib import Path
 
 from ._build import _Builder, _text, override_problems
-from ._errors import Diagnostic, PolicyError
+from ._errors import Diagnostic, Location, PolicyError
+from ._files import verify_manifest
 from ._overlays import _overlays
 from ._policy import Policy
-from ._sources import _merge, _read, _validate
+from ._sources import _listing, _merge, _read, _validate
 from ._text import Text
 from ._yaml import LocatedDocument
 
 __all__ = ["load_policy", "override_problems"]
 
 
+def _name(root: Path, doc: LocatedDocument) -> str:
+    path = Path(doc.file)
+    return path.relative_to(root).as_posix() if path.is_relative_to(root) else path.name
+
+
 def _fingerprint(root: Path, docs: list[LocatedDocument]) -> str:
+    """The sha256 of every file's name and bytes, from the one digest of the bytes each was
+    parsed from (never read again: a file replaced meanwhile cannot lend its hash)."""
     digest = hashlib.sha256()
     for doc in sorted(docs, key=lambda d: d.file):
-        path = Path(doc.file)
-        name = path.relative_to(root).as_posix() if path.is_relative_to(root) else path.name
-        digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
+        digest.update(_name(root, doc).encode() + b"\0" + doc.digest.encode() + b"\0")
     return "sha256:" + digest.hexdigest()
 
 
-def load_policy(root: Path, *, strict: bool = True) -> Policy:
+def load_policy(root: Path, *, strict: bool = True, manifest: bool = True) -> Policy:
     """Load, validate and cross-check the policy in ``root`` (a directory or one file).
 
     With ``strict=False`` a policy whose overrides are inconsistent (unknown target, a rule of
     another question, a cycle) still loads, so that ``jurisdiction.check`` can report them as
-    findings; every other problem still raises :class:`PolicyError`.
+    findings; every other problem still raises :class:`PolicyError`. A directory's manifest
+    (``.manifest``) is verified against the bytes loaded unless ``manifest=False`` (which
+    ``jurisdiction check --write-manifest`` uses to replace a stale one).
     """
-    docs = _read(root)
+    if not isinstance(root, Path):
+        if not isinstance(root, str):
+            raise PolicyError.single(
+                "file", f"a policy is a path, got {type(root).__name__}", Location("<api>", 1, 1)
+            )
+        root = Path(root)
+    listing = _listing(root)
+    docs = _read(root, listing)
     merged = _merge(_validate(docs))
     builder = _Builder(merged)
     articles = builder.articles()
@@ -61,7 +76,12 @@ def load_policy(root: Path, *, strict: bool = True) -> Policy:
     questions = builder.questions(params, definitions, articles, vocab, bodies)
     if builder.problems:
         raise PolicyError(builder.problems)
-    overlays, overlay_docs = _overlays(root, params, facts.hierarchy)
+    overlays, overlay_docs = _overlays(
+        root, params, facts.hierarchy, listing.overlays if listing is not None else ()
+    )
+    digests = {_name(root, d): d.digest for d in [*docs, *overlay_docs]}
+    if manifest and listing is not None and listing.manifest is not None:
+        verify_manifest(listing.manifest, root, digests)
     meta, _src = merged.meta  # type: ignore[misc]
     document, _dsrc = merged.document  # type: ignore[misc]
     policy = Policy(
@@ -79,6 +99,7 @@ def load_policy(root: Path, *, strict: bool = True) -> Policy:
         fingerprint=_fingerprint(root, [*docs, *overlay_docs]),
         root=str(root),
         files=tuple(d.file for d in [*docs, *overlay_docs]),
+        digests=digests,
         overlays=overlays,
         facts=facts,
     )

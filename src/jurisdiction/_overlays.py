@@ -4,7 +4,7 @@ set the parameters the city policy marks ``delegated`` and nothing else."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -26,11 +26,6 @@ __all__ = ["OVERLAY_DIR"]
 # --- pass 5: district overlays ---------------------------------------------------------------
 
 OVERLAY_DIR = "overlays"
-
-
-def _overlay_files(root: Path) -> list[Path]:
-    folder = root / OVERLAY_DIR
-    return sorted(folder.glob("*.yaml")) if root.is_dir() and folder.is_dir() else []
 
 
 class _OverlayBuilder:
@@ -169,13 +164,17 @@ class _OverlayBuilder:
 
 
 def _overlays(
-    root: Path, params: Mapping[str, Parameter], hierarchy: Hierarchy
+    root: Path,
+    params: Mapping[str, Parameter],
+    hierarchy: Hierarchy,
+    files: Sequence[Path] = (),
 ) -> tuple[dict[str, Overlay], list[LocatedDocument]]:
+    """The overlays of ``files`` (those the policy directory's listing found)."""
     builder = _OverlayBuilder(root, params, hierarchy)
     overlays: dict[str, Overlay] = {}
     docs: list[LocatedDocument] = []
-    for path in _overlay_files(root):
-        doc = load_yaml(path, str(path))
+    for path in files:
+        doc = load_yaml(path, str(path), within=root)
         docs.append(doc)
         overlay = builder.build(doc, path)
         if overlay is not None:
