@@ -633,6 +633,15 @@ def features(policy_dir: Path | None, subject: str | None, fmt: str) -> None:
         _print_features(report)
 
 
+def _add_analyst_commands() -> None:
+    from ._cmd_test import test_command
+
+    cli.add_command(test_command)
+
+
+_add_analyst_commands()
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point of the ``jurisdiction`` console script."""
     cli.main(args=list(argv) if argv is not None else None, prog_name="jurisdiction")
