@@ -635,10 +635,12 @@ def features(policy_dir: Path | None, subject: str | None, fmt: str) -> None:
 
 def _add_analyst_commands() -> None:
     from ._cmd_diff import diff_command
+    from ._cmd_explain import explain_command
     from ._cmd_test import test_command
 
     cli.add_command(test_command)
     cli.add_command(diff_command)
+    cli.add_command(explain_command)
 
 
 _add_analyst_commands()

@@ -36,6 +36,7 @@ from ._subjects import Context, Subject
 
 if TYPE_CHECKING:
     from ._durable import DurableEvaluator
+    from ._explain import Explanation
 
 __all__ = ["Engine", "Evaluator", "bundled_policy_path", "load", "parse_facts"]
 
@@ -386,6 +387,14 @@ class Engine:
                 compiled.plans[(fired, overridden)] = found
             plan = found
         return plan.decide(model, ctx)
+
+    def explain(self, facts: Mapping[str, Any] | BaseModel, question: str) -> Explanation:
+        """Why the decision is what it is: every rule of the question with its condition
+        evaluated node by node, fired/overridden and by whom, and for each rule that does not
+        apply the nearest change of facts that would make it apply (docs/check.md)."""
+        from ._explain import explain
+
+        return explain(self, facts, question)
 
     def decide_all(self, facts: Mapping[str, Any] | BaseModel) -> dict[str, Decision]:
         """Every question about this kind of subject, answered."""
