@@ -636,11 +636,13 @@ def features(policy_dir: Path | None, subject: str | None, fmt: str) -> None:
 def _add_analyst_commands() -> None:
     from ._cmd_diff import diff_command
     from ._cmd_explain import explain_command
+    from ._cmd_schema import schema_command
     from ._cmd_test import test_command
 
     cli.add_command(test_command)
     cli.add_command(diff_command)
     cli.add_command(explain_command)
+    cli.add_command(schema_command)
 
 
 _add_analyst_commands()
