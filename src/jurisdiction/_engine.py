@@ -31,6 +31,7 @@ from ._conditions import ParamRef, walk
 from ._decision import Body, Citation, Decision, DecisionTwin
 from ._errors import ConflictError, EvaluatorError, FactsError, Location, suggest
 from ._load import load_policy
+from ._paths import bundled_policy_path
 from ._policy import BodyTemplate, Overlay, ParamValue, Policy, Question, Rule
 from ._subjects import Context, Subject
 
@@ -47,18 +48,6 @@ Evaluator = Literal["compiled", "durable"]
 ``compiled``, the default, Python closures; ``durable``, durable_rules' Rete engine (an extra)."""
 
 _EVALUATORS: tuple[str, ...] = get_args(Evaluator)
-
-
-def bundled_policy_path() -> Path:
-    """The policy shipped with the package (or, in a source checkout, the top-level folder)."""
-    here = Path(__file__).resolve().parent
-    packaged = here / "policies"
-    if packaged.is_dir():
-        return packaged
-    checkout = here.parent.parent / "policies"
-    if checkout.is_dir():
-        return checkout
-    raise FileNotFoundError("the bundled policy is missing from this installation")
 
 
 _ADAPTERS: dict[int, tuple[Policy, TypeAdapter[Any]]] = {}
