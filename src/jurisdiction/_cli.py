@@ -16,18 +16,22 @@ import textwrap
 from collections.abc import Callable, Sequence
 from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
-from pydantic import BaseModel, ValidationError
 
-from ._decision import Decision
-from ._engine import Engine, Evaluator, bundled_policy_path, load
 from ._errors import FactsError, JurisdictionError, suggest
-from ._policy import Policy
-from ._subjects import Feature, FieldInfo, Subject
-from ._text import Lang
-from ._yaml import LocatedDocument
+from ._paths import bundled_policy_path
+
+if TYPE_CHECKING:  # imported where used: `jurisdiction --help` loads no engine
+    from pydantic import BaseModel
+
+    from ._decision import Decision
+    from ._engine import Engine, Evaluator
+    from ._policy import Policy
+    from ._subjects import Feature, FieldInfo, Subject
+    from ._text import Lang
+    from ._yaml import LocatedDocument
 
 __all__ = ["main"]
 
@@ -63,6 +67,36 @@ def _reports_errors(func: F) -> F:
             sys.exit(exc.exit_code)
 
     return wrapper  # type: ignore[return-value]
+
+
+def _help_values() -> dict[str, str]:
+    """The parts of the help texts read from the bundled policy, kept in a cache file keyed by
+    the policy's files and this module, so that ``--help`` need not load the policy each time."""
+    import hashlib
+    import os
+
+    root = bundled_policy_path()
+    digest = hashlib.sha256(Path(__file__).read_bytes())
+    for path in sorted(root.rglob("*.yaml")):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    cache = Path(base) / "jurisdiction" / f"help-{digest.hexdigest()[:32]}.json"
+    try:
+        found = json.loads(cache.read_text(encoding="utf-8"))
+        if isinstance(found, dict) and set(found) == set(_DESCRIBED):
+            return {str(k): str(v) for k, v in found.items()}
+    except (OSError, ValueError):
+        pass
+    policy = _bundled_policy()
+    if policy is None:
+        return dict.fromkeys(_DESCRIBED, _UNAVAILABLE)
+    values = {key: describe(policy) for key, describe in _DESCRIBED.items()}
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        cache.write_text(json.dumps(values, ensure_ascii=False), encoding="utf-8")
+    except OSError:
+        pass  # no cache: the next help loads the policy again
+    return values
 
 
 def _bundled_policy() -> Policy | None:
@@ -171,12 +205,7 @@ class _DescribesPolicy:
     def format_help_text(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         original = self.help
         if original is not None and "{" in original:
-            policy = _bundled_policy()
-            values = {
-                key: describe(policy) if policy is not None else _UNAVAILABLE
-                for key, describe in _DESCRIBED.items()
-            }
-            self.help = inspect.cleandoc(original).format(**values)
+            self.help = inspect.cleandoc(original).format(**_help_values())
         try:
             super().format_help_text(ctx, formatter)  # type: ignore[misc]
         finally:
@@ -223,6 +252,8 @@ def _read_facts(path: Path, engine: Engine) -> list[BaseModel]:
 def _one_fact_set(
     doc: LocatedDocument, where: tuple[str | int, ...], value: Any, engine: Engine
 ) -> BaseModel:
+    from pydantic import ValidationError
+
     location = doc.location(where)
     if not isinstance(value, dict):
         raise FactsError(f"{location}: a fact set is a mapping with a `kind`")
@@ -288,6 +319,8 @@ def decide(
 
     `jurisdiction features` lists what the conditions read of each kind.
     """
+    from ._engine import load
+
     engine = load(policy_dir, evaluator=evaluator)
     fact_sets = _read_facts(facts, engine)
     decisions: list[Decision] = []
@@ -307,6 +340,8 @@ def decide(
 @_reports_errors
 def questions(subject: str | None, lang: Lang, policy_dir: Path | None) -> None:
     """List the questions the policy answers, with the articles each rests on."""
+    from ._engine import load
+
     engine = load(policy_dir)
     _print_questions(engine, subject, lang)
 
@@ -369,6 +404,7 @@ def check(
     """
     from ._certificate import certificate, render
     from ._check import Checker
+    from ._engine import Engine
     from ._load import load_policy
 
     root = policy_dir if policy_dir is not None else bundled_policy_path()
@@ -649,6 +685,21 @@ def features(policy_dir: Path | None, subject: str | None, fmt: str) -> None:
         click.echo(json.dumps(report, ensure_ascii=False, indent=2))
     else:
         _print_features(report)
+
+
+def _add_analyst_commands() -> None:
+    from ._cmd_diff import diff_command
+    from ._cmd_explain import explain_command
+    from ._cmd_schema import schema_command
+    from ._cmd_test import test_command
+
+    cli.add_command(test_command)
+    cli.add_command(diff_command)
+    cli.add_command(explain_command)
+    cli.add_command(schema_command)
+
+
+_add_analyst_commands()
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -31,11 +31,13 @@ from ._conditions import ParamRef, walk
 from ._decision import Body, Citation, Decision, DecisionTwin
 from ._errors import ConflictError, EvaluatorError, FactsError, Location, PolicyError, suggest
 from ._load import load_policy
+from ._paths import bundled_policy_path
 from ._policy import BodyTemplate, Overlay, ParamValue, Policy, Question, Rule
 from ._subjects import Context, Subject
 
 if TYPE_CHECKING:
     from ._durable import DurableEvaluator
+    from ._explain import Explanation
 
 __all__ = ["Engine", "Evaluator", "bundled_policy_path", "load", "parse_facts"]
 
@@ -46,18 +48,6 @@ Evaluator = Literal["compiled", "durable"]
 ``compiled``, the default, Python closures; ``durable``, durable_rules' Rete engine (an extra)."""
 
 _EVALUATORS: tuple[str, ...] = get_args(Evaluator)
-
-
-def bundled_policy_path() -> Path:
-    """The policy shipped with the package (or, in a source checkout, the top-level folder)."""
-    here = Path(__file__).resolve().parent
-    packaged = here / "policies"
-    if packaged.is_dir():
-        return packaged
-    checkout = here.parent.parent / "policies"
-    if checkout.is_dir():
-        return checkout
-    raise FileNotFoundError("the bundled policy is missing from this installation")
 
 
 _ADAPTERS: dict[int, tuple[Policy, TypeAdapter[Any]]] = {}
@@ -393,6 +383,14 @@ class Engine:
                 compiled.plans[(fired, overridden)] = found
             plan = found
         return plan.decide(model, ctx)
+
+    def explain(self, facts: Mapping[str, Any] | BaseModel, question: str) -> Explanation:
+        """Why the decision is what it is: every rule of the question with its condition
+        evaluated node by node, fired/overridden and by whom, and for each rule that does not
+        apply the nearest change of facts that would make it apply (docs/check.md)."""
+        from ._explain import explain
+
+        return explain(self, facts, question)
 
     def decide_all(self, facts: Mapping[str, Any] | BaseModel) -> dict[str, Decision]:
         """Every question about this kind of subject, answered."""
