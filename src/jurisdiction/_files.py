@@ -97,6 +97,11 @@ def read_bytes(path: Path, limit: int, *, within: Path | None = None) -> bytes:
     return b"".join(chunks)
 
 
+CASES_DIR = "cases"
+"""A policy's own test cases (``jurisdiction test``): part of a policy directory, not read by
+the loader."""
+
+
 @dataclass(frozen=True, slots=True)
 class Listing:
     """What a policy directory holds: its policy files, its overlays, and its manifest."""
@@ -132,6 +137,12 @@ def policy_listing(root: Path) -> Listing:
                             "`<district>.yaml`; this would be ignored",
                         )
                     )
+        elif entry.is_dir() and not entry.is_symlink() and name == CASES_DIR:
+            problems.extend(  # the policy's own test cases, which `jurisdiction test` reads
+                _refused(inner, f"`{CASES_DIR}/` holds test-case files `*.yaml` only")
+                for inner in sorted(entry.iterdir())
+                if inner.suffix != ".yaml" or inner.is_dir()
+            )
         elif name == MANIFEST:
             manifest = entry
         elif entry.suffix == ".yaml" and not entry.is_dir():
@@ -143,8 +154,9 @@ def policy_listing(root: Path) -> Listing:
             problems.append(
                 _refused(
                     entry,
-                    f"a policy directory holds *.yaml policy files, `{OVERLAY_DIR}/`, "
-                    f"documentation (*.md) and `{MANIFEST}`; this {kind} would be ignored "
+                    f"a policy directory holds *.yaml policy files, `{OVERLAY_DIR}/`, test cases "
+                    f"in `{CASES_DIR}/`, documentation (*.md) and `{MANIFEST}`; this {kind} "
+                    "would be ignored "
                     "(rename it to *.yaml, or move it out)",
                 )
             )
