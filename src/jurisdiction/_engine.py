@@ -18,7 +18,7 @@ rules read a parameter that the overlay sets; a fact set located in that distric
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -391,6 +391,27 @@ class Engine:
         from ._explain import explain
 
         return explain(self, facts, question)
+
+    def decide_table(
+        self,
+        table: Any,
+        question: str | Sequence[str],
+        *,
+        nested: bool = False,
+        id_column: str | None = None,
+        engine: Literal["duckdb", "spark"] = "duckdb",
+    ) -> Any:
+        """Every row of ``table`` (an Arrow table, a Polars or pandas DataFrame, a DuckDB
+        relation; with ``engine="spark"`` also a Spark DataFrame) answered, as a pyarrow Table
+        in input order: the id column, then each question's outcome, bodies, citations, sources
+        and ``error`` (decide's message for a row it refuses). A batch plan compiled from the
+        policy, run on DuckDB (or Spark): docs/batch.md. Needs ``pip install
+        'jurisdiction[batch]'``."""
+        from ._batch import decide_table  # the batch extra: imported on demand
+
+        return decide_table(
+            self, table, question, nested=nested, id_column=id_column, backend=engine
+        )
 
     def decide_all(self, facts: Mapping[str, Any] | BaseModel) -> dict[str, Decision]:
         """Every question about this kind of subject, answered."""

@@ -1,0 +1,523 @@
+"""The batch evaluator: every row of a table answered by the questions' batch plans, on DuckDB.
+
+``decide_table`` (``Engine.decide_table``) and ``jurisdiction batch`` both come here. The input —
+an Arrow table, a Polars or pandas frame, a DuckDB relation, or a Parquet, CSV or JSON Lines file
+— becomes a DuckDB relation; one SELECT computes, for each question, the answer columns of every
+row (``_batch_plan``) and a flag; DuckDB streams the result in record batches, in input order.
+Flagged rows (facts the model refuses, a conflict, an answer naming a place the facts lack) are
+decided here with ``Engine.decide``, so an invalid row's ``error`` is decide's own message, and a
+row the SQL test was too strict about still gets decide's answer. Rows in = rows out.
+
+Imported only when a batch runs: DuckDB, pyarrow and sqlglot are the ``batch`` extra.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import duckdb
+import pyarrow as pa
+from sqlglot import exp
+
+from ._batch_plan import (
+    answer_columns,
+    answer_number,
+    decision_row,
+    error_row,
+    features_read,
+    output_columns,
+    places_read,
+    plan_question,
+)
+from ._errors import ConflictError, FactsError
+from ._sql_vocabulary import ColumnKinds, SqlVocabulary, sql_type
+
+if TYPE_CHECKING:
+    from ._engine import Engine
+
+__all__ = ["BatchSummary", "batch_sql", "column_kinds", "decide_table", "run_batch"]
+
+FORMATS = ("parquet", "csv", "jsonl")
+BATCH_ROWS = 122_880
+"""Rows per record batch read from DuckDB (a multiple of its vector size)."""
+
+
+@dataclass
+class BatchSummary:
+    """What a batch run did: rows, and per question how many rows got each outcome or an error."""
+
+    rows: int = 0
+    outcomes: dict[str, Counter[str]] = field(default_factory=dict)
+    errors: dict[str, int] = field(default_factory=dict)
+    decided_in_python: int = 0
+    seconds: float = 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "rows": self.rows,
+            "seconds": round(self.seconds, 3),
+            "decided_row_by_row": self.decided_in_python,
+            "questions": {
+                q: {"outcomes": dict(sorted(c.items())), "errors": self.errors.get(q, 0)}
+                for q, c in self.outcomes.items()
+            },
+        }
+
+
+# --- inputs --------------------------------------------------------------------------------------
+
+
+def format_of(path: str | Path, given: str | None = None) -> str:
+    """The file format: given, or from the name's ending."""
+    if given:
+        return given
+    name = str(path).lower()
+    for ending, fmt in ((".parquet", "parquet"), (".pq", "parquet"), (".csv", "csv"),
+                        (".jsonl", "jsonl"), (".ndjson", "jsonl"), (".json", "jsonl")):
+        if name.endswith(ending):
+            return fmt
+    raise ValueError(f"cannot tell the format of {path} from its name; give --format "
+                     + "/".join(FORMATS))
+
+
+def read_file(con: duckdb.DuckDBPyConnection, path: str | Path, fmt: str) -> Any:
+    """A relation over a file, read lazily by DuckDB (a CSV as text: the plan types it)."""
+    p = str(path)
+    if fmt == "parquet":
+        return con.read_parquet(p)
+    if fmt == "csv":
+        return con.read_csv(p, header=True, all_varchar=True)
+    return con.read_json(p, format="newline_delimited")
+
+
+def relation_of(con: duckdb.DuckDBPyConnection, table: Any) -> Any:
+    """A DuckDB relation over an Arrow table, a Polars or pandas frame, or a relation."""
+    if isinstance(table, duckdb.DuckDBPyRelation):
+        return table
+    if isinstance(table, pa.RecordBatch):
+        table = pa.Table.from_batches([table])
+    if isinstance(table, pa.Table):
+        return con.from_arrow(table)
+    module = type(table).__module__.split(".")[0]
+    if module == "polars":
+        return con.from_arrow(table.to_arrow())
+    if module == "pandas":
+        return con.from_arrow(pa.Table.from_pandas(table, preserve_index=False))
+    raise TypeError(
+        "decide_table reads an Arrow table, a Polars or pandas DataFrame or a DuckDB relation, "
+        f"got {type(table).__name__}"
+    )
+
+
+_INTEGERS = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER",
+             "UBIGINT", "HUGEINT"}
+
+
+def _kind_of(declared: str | None, field_kind: str, actual: str) -> str:
+    actual = actual.upper()
+    if actual in ("NULL", '"NULL"'):
+        return "missing"
+    if field_kind == "subject":
+        return "ok" if actual.startswith("STRUCT") else "wrong"
+    if field_kind == "int":
+        if actual in _INTEGERS:
+            return "ok"
+        return "text" if actual == "VARCHAR" else "wrong"
+    if field_kind in ("bool", "date"):
+        if actual == declared:
+            return "ok"
+        return "text" if actual == "VARCHAR" else "wrong"
+    if field_kind == "places":
+        return "ok" if actual in ("VARCHAR[]",) else "wrong"
+    return "ok" if actual == "VARCHAR" else "wrong"
+
+
+def column_kinds(engine: Engine, subject: str, names: Sequence[str], types: Sequence[str]) -> (
+    dict[str, str]
+):
+    """How each declared field of ``subject`` is found among the input's columns."""
+    found = dict(zip(names, (str(t) for t in types), strict=True))
+    kinds: dict[str, str] = {}
+    for fname, info in engine.policy.subjects[subject].fields.items():
+        if fname not in found:
+            kinds[fname] = "missing"
+        else:
+            kinds[fname] = _kind_of(sql_type(info), info.kind, found[fname])
+    return kinds
+
+
+# --- the query -----------------------------------------------------------------------------------
+
+
+def _facts_struct(engine: Engine, subject: str, kinds: ColumnKinds) -> exp.Expression | None:
+    """The declared fields of a row as given (cast from text where the input is text), for the
+    rows decided one by one."""
+    v = SqlVocabulary(engine.policy, subject, kinds)
+    items: list[exp.Expression] = []
+    for name, kind in kinds.items():
+        if kind == "missing":
+            continue
+        value = v.raw(name) if kind == "text" else exp.column(name, quoted=True)
+        items.append(exp.PropertyEQ(this=exp.to_identifier(name, quoted=True), expression=value))
+        if kind == "text":
+            items.append(exp.PropertyEQ(this=exp.to_identifier(f"{name}\x00text", quoted=True),
+                                        expression=exp.column(name, quoted=True)))
+    return exp.Struct(expressions=items) if items else None
+
+
+def _col(name: str) -> exp.Column:
+    return exp.column(name, quoted=True)
+
+
+def _as(sql: exp.Expression, name: str) -> exp.Expression:
+    return exp.alias_(sql, name, quoted=True)
+
+
+def batch_sql(
+    engine: Engine,
+    questions: Sequence[str],
+    names: Sequence[str],
+    types: Sequence[str],
+    *,
+    nested: bool = False,
+    id_column: str | None = None,
+    source: str = "src",
+) -> tuple[exp.Select, str]:
+    """The SELECT that answers ``questions`` for every row of table ``source`` (columns ``names``
+    of ``types``): the id column, each question's answer columns, ``_flag_<i>`` per question and
+    ``_facts`` for flagged rows. Returns it with the subject the questions are about.
+
+    Three projections, one over the other (each is streamed, in input order): the features,
+    place codes and validity of a row; each question's answer number; the answer columns.
+    """
+    subjects = {engine.question(q).subject for q in questions}
+    if len(subjects) != 1:
+        raise FactsError(
+            "one batch answers questions about one kind of fact set; these are about "
+            + ", ".join(sorted(subjects))
+        )
+    subject = subjects.pop()
+    kinds = column_kinds(engine, subject, names, types)
+    v = SqlVocabulary(engine.policy, subject, kinds)
+    plans = [plan_question(engine, q) for q in questions]
+    keep = [_col(id_column)] if id_column is not None else []
+    feature_names = sorted({f for p in plans for f in features_read(p)})
+    place_names = sorted({pl for p in plans for pl in places_read(engine, p)})
+    places_sql = {name: v.place(name) for name in place_names}
+    fcol = {name: f"_f{i}" for i, name in enumerate(feature_names)}
+    pcol = {name: f"_p{i}" for i, name in enumerate(place_names)}
+    facts = _facts_struct(engine, subject, kinds)
+    first = exp.select(
+        *keep,
+        *(_as(v.feature(name), fcol[name]) for name in feature_names),
+        *(_as(places_sql[name][0], pcol[name]) for name in place_names),
+        _as(v.valid(), "_valid"),
+        _as(facts if facts is not None else exp.Null(), "_facts_all"),
+    ).from_(exp.to_table(source))
+    features = {name: _col(c) for name, c in fcol.items()}
+    places = {name: (_col(pcol[name]), places_sql[name][1]) for name in place_names}
+    second = exp.select(
+        *(_col(c.alias_or_name) for c in first.expressions
+          if c.alias_or_name not in fcol.values()),
+        *(_as(answer_number(p, features, places), f"_a{i}") for i, p in enumerate(plans)),
+    ).from_(first.subquery("featured"))
+    third = exp.select(*keep)
+    flags: list[exp.Expression] = []
+    for i, (q, p) in enumerate(zip(questions, plans, strict=True)):
+        prefix = f"{q}." if len(questions) > 1 else ""
+        columns, flag = answer_columns(engine, p, _col(f"_a{i}"), places, nested=nested,
+                                       prefix=prefix)
+        third = third.select(*(_as(sql, name) for name, sql in columns))
+        flag = exp.or_(exp.Not(this=_col("_valid")), flag)
+        third = third.select(_as(flag, f"_flag_{i}"))
+        flags.append(flag)
+    picked = exp.Case().when(exp.or_(*(f.copy() for f in flags)), _col("_facts_all"))
+    third = third.select(_as(picked, "_facts")).from_(second.subquery("numbered"))
+    return third, subject
+
+
+# --- rows decided one by one ---------------------------------------------------------------------
+
+
+def _absent_dropped(value: Any) -> Any:
+    """A row's value as a fact set mapping: null fields are absent."""
+    if isinstance(value, dict):
+        return {k: _absent_dropped(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_absent_dropped(v) for v in value]
+    return value
+
+
+def facts_of_row(subject: str, raw: Mapping[str, Any]) -> dict[str, Any]:
+    """The fact set ``decide`` is given for a row: its declared fields (a text cell that is not
+    of the field's type is passed as it was written, for decide to refuse), nulls absent."""
+    facts: dict[str, Any] = {"kind": subject}
+    for key, value in raw.items():
+        if "\x00" in key:
+            continue
+        if value is None:
+            text = raw.get(f"{key}\x00text")
+            if text is None:
+                continue
+            value = text
+        facts[key] = _absent_dropped(value)
+    return facts
+
+
+def decide_row(
+    engine: Engine, subject: str, raw: Mapping[str, Any], question: str, nested: bool
+) -> dict[str, Any]:
+    """One row's answer columns as ``decide`` gives them (its error, if it raises one)."""
+    try:
+        decision = engine.decide(facts_of_row(subject, raw), question)
+    except (FactsError, ConflictError) as exc:
+        return error_row(str(exc), nested)
+    return decision_row(decision, nested)
+
+
+def patch_batch(
+    engine: Engine,
+    subject: str,
+    questions: Sequence[str],
+    batch: pa.RecordBatch,
+    nested: bool,
+) -> tuple[pa.RecordBatch, int]:
+    """The batch with its flagged rows decided by ``decide``, and without the internal columns;
+    with the number of rows so decided."""
+    names = batch.schema.names
+    columns = {n: batch.column(i) for i, n in enumerate(names)}
+    facts_col = columns.get("_facts")
+    decided = 0
+    n = batch.num_rows
+    for i, q in enumerate(questions):
+        flag = columns[f"_flag_{i}"]
+        if not _any_true(flag):
+            continue
+        flagged = [j for j, f in enumerate(flag.to_pylist()) if f]
+        if not flagged:
+            continue
+        decided += len(flagged)
+        raws = facts_col.take(pa.array(flagged)).to_pylist() if facts_col is not None else [
+            {} for _ in flagged]
+        rows = [decide_row(engine, subject, raw or {}, q, nested) for raw in raws]
+        prefix = f"{q}." if len(questions) > 1 else ""
+        indices = list(range(n))
+        for k, j in enumerate(flagged):
+            indices[j] = n + k
+        take = pa.array(indices, type=pa.int64())
+        for name in output_columns(nested):
+            col = columns[prefix + name]
+            patch = pa.array([r[name] for r in rows], type=col.type)
+            columns[prefix + name] = pa.concat_arrays([col, patch]).take(take)
+    keep = [n_ for n_ in names if not n_.startswith("_flag_") and n_ != "_facts"]
+    return pa.RecordBatch.from_arrays([columns[k] for k in keep], names=keep), decided
+
+
+def _any_true(flag: pa.Array) -> bool:
+    import pyarrow.compute as pc
+
+    return bool(pc.any(flag).as_py())
+
+
+def _count(summary: BatchSummary, questions: Sequence[str], batch: pa.RecordBatch) -> None:
+    import pyarrow.compute as pc
+
+    summary.rows += batch.num_rows
+    for q in questions:
+        prefix = f"{q}." if len(questions) > 1 else ""
+        counter = summary.outcomes.setdefault(q, Counter())
+        outcome = batch.column(batch.schema.get_field_index(prefix + "outcome"))
+        for item in pc.value_counts(outcome).to_pylist():
+            if item["values"] is not None:
+                counter[item["values"]] += item["counts"]
+        error = batch.column(batch.schema.get_field_index(prefix + "error"))
+        summary.errors[q] = summary.errors.get(q, 0) + (len(error) - error.null_count)
+
+
+# --- running -------------------------------------------------------------------------------------
+
+
+def _default_id(names: Sequence[str]) -> str | None:
+    return "id" if "id" in names else None
+
+
+def stream(
+    engine: Engine,
+    relation: Any,
+    questions: Sequence[str],
+    *,
+    nested: bool = False,
+    id_column: str | None = None,
+    summary: BatchSummary | None = None,
+    batch_rows: int = BATCH_ROWS,
+) -> Iterator[pa.RecordBatch]:
+    """The answered batches of a DuckDB relation, in input order."""
+    names = list(relation.columns)
+    if id_column is None:
+        id_column = _default_id(names)
+    elif id_column not in names:
+        raise FactsError(f"no id column `{id_column}` among the input's columns: "
+                         + ", ".join(names))
+    select, subject = batch_sql(engine, questions, names, [str(t) for t in relation.types],
+                                nested=nested, id_column=id_column)
+    sql = select.sql(dialect="duckdb")
+    summary = summary if summary is not None else BatchSummary()
+    started = time.perf_counter()
+    reader = relation.query("src", sql).fetch_arrow_reader(batch_rows)
+    for batch in reader:
+        patched, decided = patch_batch(engine, subject, questions, batch, nested)
+        summary.decided_in_python += decided
+        _count(summary, questions, patched)
+        summary.seconds = time.perf_counter() - started
+        yield patched
+
+
+def decide_table(
+    engine: Engine,
+    table: Any,
+    question: str | Sequence[str],
+    *,
+    nested: bool = False,
+    id_column: str | None = None,
+    backend: str = "duckdb",
+) -> pa.Table:
+    """Every row of ``table`` answered (see ``Engine.decide_table``)."""
+    questions = [question] if isinstance(question, str) else list(question)
+    for q in questions:
+        engine.question(q)  # an unknown question fails here, with its suggestion
+    if backend == "spark":
+        from ._batch_spark import decide_table_spark
+
+        return decide_table_spark(engine, table, questions, nested=nested, id_column=id_column)
+    if backend != "duckdb":
+        raise ValueError(f"unknown batch engine `{backend}`; choose duckdb or spark")
+    con = duckdb.connect()
+    try:
+        relation = relation_of(con, table)
+        batches = list(stream(engine, relation, questions, nested=nested, id_column=id_column))
+    finally:
+        con.close()
+    if not batches:
+        select_names = _empty_schema(questions, nested, id_column, table)
+        return pa.table({n: pa.array([], type=t) for n, t in select_names})
+    return pa.Table.from_batches(batches)
+
+
+def _empty_schema(
+    questions: Sequence[str], nested: bool, id_column: str | None, table: Any
+) -> list[tuple[str, pa.DataType]]:
+    out: list[tuple[str, pa.DataType]] = []
+    if id_column is not None:
+        out.append((id_column, pa.string()))
+    for q in questions:
+        prefix = f"{q}." if len(questions) > 1 else ""
+        out.extend((prefix + c, pa.string()) for c in output_columns(nested))
+    return out
+
+
+# --- files ---------------------------------------------------------------------------------------
+
+
+class _JsonLines:
+    def __init__(self, path: str | Path) -> None:
+        self.out = open(path, "w", encoding="utf-8")  # noqa: SIM115 - closed by close()
+
+    def write(self, batch: pa.RecordBatch) -> None:
+        lines = [json.dumps(row, ensure_ascii=False, default=_json_default)
+                 for row in batch.to_pylist()]
+        if lines:
+            self.out.write("\n".join(lines) + "\n")
+
+    def close(self) -> None:
+        self.out.close()
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value)
+
+
+class _Writer:
+    """Writes batches to a Parquet, CSV or JSON Lines file as they come."""
+
+    def __init__(self, path: str | Path, fmt: str) -> None:
+        self.path, self.fmt = path, fmt
+        self.inner: Any = None
+
+    def write(self, batch: pa.RecordBatch) -> None:
+        if self.inner is None:
+            if self.fmt == "parquet":
+                import pyarrow.parquet as pq
+
+                self.inner = pq.ParquetWriter(str(self.path), batch.schema)
+            elif self.fmt == "csv":
+                import pyarrow.csv as pacsv
+
+                self.inner = pacsv.CSVWriter(str(self.path), batch.schema)
+            else:
+                self.inner = _JsonLines(self.path)
+        if self.fmt == "jsonl":
+            self.inner.write(batch)
+        else:
+            self.inner.write_batch(batch)
+
+    def close(self) -> None:
+        if self.inner is not None:
+            self.inner.close()
+
+
+def run_batch(
+    engine: Engine,
+    source: str | Path,
+    questions: Sequence[str],
+    target: str | Path,
+    *,
+    in_format: str | None = None,
+    out_format: str | None = None,
+    nested: bool = False,
+    id_column: str | None = None,
+    backend: str = "duckdb",
+    progress: Callable[[BatchSummary], None] | None = None,
+    memory_limit: str | None = None,
+) -> BatchSummary:
+    """Answer ``questions`` for every row of the file ``source``, writing ``target`` as the
+    answers come (a file larger than memory streams through)."""
+    fin, fout = format_of(source, in_format), format_of(target, out_format)
+    if nested and fout == "csv":
+        raise ValueError("a CSV file holds flat columns only; drop --nested or write "
+                         "Parquet or JSON Lines")
+    for q in questions:
+        engine.question(q)
+    if backend == "spark":
+        from ._batch_spark import run_batch_spark
+
+        return run_batch_spark(engine, source, questions, target, in_format=fin, out_format=fout,
+                               nested=nested, id_column=id_column)
+    summary = BatchSummary()
+    con = duckdb.connect()
+    if memory_limit:
+        con.execute(f"SET memory_limit = '{memory_limit}'")
+    writer = _Writer(target, fout)
+    try:
+        relation = read_file(con, source, fin)
+        for batch in stream(engine, relation, questions, nested=nested, id_column=id_column,
+                            summary=summary):
+            writer.write(batch)
+            if progress is not None:
+                progress(summary)
+        if writer.inner is None:  # no rows: still write the file, with its columns
+            empty = pa.RecordBatch.from_pylist([], schema=pa.schema(
+                _empty_schema(questions, nested, id_column, None)))
+            writer.write(empty)
+    finally:
+        writer.close()
+        con.close()
+    return summary

@@ -1,0 +1,471 @@
+"""A question compiled into a batch plan: one SQL projection that answers a whole table.
+
+The plan is the engine's own compiled question read as a lookup table (``Engine.decide`` makes
+the same lookup per fact set, see ``_CompiledQuestion.plan``):
+
+1. each feature the question's rules read becomes a column expression (``_sql_vocabulary``);
+2. each feature becomes the index of its value: a boolean 0/1, an enum its value's position, a
+   whole number the bucket between the program's cut points (``Program.cuts``: within a bucket
+   every comparison of the rules has one truth value);
+3. the indices make one class number; every class of the product is decided once, here, by the
+   engine's program and ``_Plan`` (fired rules, overrides, outcome, bodies, citations), and the
+   class number indexes a constant array of answer numbers;
+4. each answer's outcome, citations and sources are constants, and its bodies are its templates
+   with the place codes read from the row's place columns at the template's level.
+
+A district whose overlay changes the question gets a lookup of its own (its parameter values
+move the cut points), chosen by the district of the row's location, as ``decide`` chooses.
+
+Rows the plan cannot answer as ``decide`` would — facts the model refuses (the validity test of
+``_sql_vocabulary``), a class whose rules conflict, an answer naming a place the facts lack — are
+*flagged*: the runner decides them with ``decide`` itself, so their error is decide's message.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from sqlglot import exp
+
+from ._compile import _Compiler, _fold
+from ._decision import Decision
+from ._sql_vocabulary import SqlUnsupported, at_level, lit
+
+if TYPE_CHECKING:
+    from ._engine import Engine, _CompiledQuestion
+
+__all__ = [
+    "Answer",
+    "QuestionPlan",
+    "decision_row",
+    "error_row",
+    "answer_columns",
+    "answer_number",
+    "features_read",
+    "output_columns",
+    "places_read",
+    "plan_question",
+]
+
+SEP = "; "
+"""How the flat output joins several bodies' fields, citations or sources in one text cell."""
+
+FLAT_COLUMNS = (
+    "outcome",
+    "body_kind",
+    "body_level",
+    "body_place_code",
+    "body_role",
+    "citations",
+    "sources",
+    "error",
+)
+NESTED_COLUMNS = ("outcome", "bodies", "citations", "sources", "error")
+
+
+def output_columns(nested: bool) -> tuple[str, ...]:
+    """The answer columns of one question, in order."""
+    return NESTED_COLUMNS if nested else FLAT_COLUMNS
+
+
+@dataclass(frozen=True, slots=True)
+class BodySpec:
+    kind: str
+    level: str
+    place: str
+    role: str
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """What a class of fact sets gets: everything of a decision but the bodies' place codes."""
+
+    outcome: str
+    bodies: tuple[BodySpec, ...]
+    citations: tuple[str, ...]
+    sources: tuple[str, ...]
+    python: bool = False  # decided row by row by decide (a conflict: decide raises its error)
+
+
+@dataclass(frozen=True, slots=True)
+class _Lookup:
+    """One compiled variant of the question (the city's, or a district's): its class lookup."""
+
+    district: str | None
+    dims: tuple[tuple[str, str, tuple[Any, ...]], ...]  # (feature, kind, values or cut points)
+    answers: tuple[int, ...]  # answer number of each class number
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionPlan:
+    question: str
+    subject: str
+    lookups: tuple[_Lookup, ...]  # the city's first
+    answers: tuple[Answer, ...]
+    district_digits: int
+    location: str | None
+
+    @property
+    def classes(self) -> int:
+        return sum(len(lk.answers) for lk in self.lookups)
+
+
+# --- from the engine's compiled question to a lookup table ---------------------------------------
+
+
+def _lookup(
+    engine: Engine, compiled: _CompiledQuestion, answers: dict[Answer, int]
+) -> _Lookup:
+    policy = engine.policy
+    features = policy.subjects[compiled.question.subject].features
+    folded = [_fold(r.expanded, compiled.params) for r in compiled.rules]
+    comp = _Compiler(features, folded)
+    program = comp.program()
+    names = sorted(comp.slot, key=comp.slot.__getitem__)
+    cuts = dict(program.cuts)
+    dims: list[tuple[str, str, tuple[Any, ...]]] = []
+    choices: list[list[Any]] = []
+    for i, name in enumerate(names):
+        ftype = features[name].type
+        if ftype.kind == "bool":
+            dims.append((name, "bool", (False, True)))
+            choices.append([False, True])
+        elif ftype.kind == "enum":
+            dims.append((name, "enum", ftype.values))
+            choices.append(list(ftype.values))
+        else:
+            if i not in cuts:
+                raise SqlUnsupported(
+                    f"question `{compiled.question.name}` compares whole-number feature `{name}` "
+                    "with another feature: the batch plan buckets whole numbers at constants only"
+                )
+            points = cuts[i]
+            dims.append((name, "int", points))
+            # a representative of each bucket: below the first cut point, then each cut point
+            choices.append([points[0] - 1, *points] if points else [0])
+    ctx = engine.context
+    numbers: list[int] = []
+    for combo in itertools.product(*choices):
+        plan = compiled.plan(policy, ctx, list(combo))
+        answer = _answer_of(plan)
+        numbers.append(answers.setdefault(answer, len(answers)))
+    return _Lookup(compiled.district, tuple(dims), tuple(numbers))
+
+
+def _answer_of(plan: Any) -> Answer:
+    """The answer of one engine ``_Plan``, without its place codes."""
+    if plan.conflict is not None:
+        return Answer("", (), (), plan.sources, python=True)
+    bodies = tuple(
+        BodySpec(s.template.kind, s.template.level, s.template.place, s.template.role)
+        for s in plan.slots
+    )
+    citations = tuple(str(c.cite) for c in plan.citations)
+    return Answer(plan.outcome, bodies, citations, tuple(plan.sources))
+
+
+def plan_question(engine: Engine, question: str) -> QuestionPlan:
+    """The batch plan of ``question``: a lookup for the city and one per district overlay that
+    changes the question."""
+    q = engine.question(question)
+    answers: dict[Answer, int] = {}
+    lookups = [_lookup(engine, engine._compiled[q.name], answers)]
+    for variant in engine._variants.values():
+        if q.name in variant:
+            lookups.append(_lookup(engine, variant[q.name], answers))
+    policy = engine.policy
+    h = policy.hierarchy
+    digits = h.length(h.overlay_level) if h.overlay_level else 0
+    ordered = sorted(answers, key=answers.__getitem__)
+    return QuestionPlan(
+        q.name,
+        q.subject,
+        tuple(lookups),
+        tuple(ordered),
+        digits,
+        policy.subjects[q.subject].location,
+    )
+
+
+# --- the plan as SQL -----------------------------------------------------------------------------
+
+
+def _index(sql: exp.Expression, kind: str, values: tuple[Any, ...]) -> exp.Expression:
+    """The position of a feature's value among its dimension's values (null if none)."""
+    case = exp.Case()
+    if kind == "bool":
+        case = case.when(sql, lit(1)).when(exp.Not(this=sql.copy()), lit(0))
+        return case
+    if kind == "enum":
+        for i, v in enumerate(values):
+            case = case.when(exp.EQ(this=sql.copy(), expression=lit(v)), lit(i))
+        return case
+    for i, point in enumerate(values):
+        case = case.when(exp.LT(this=sql.copy(), expression=lit(point)), lit(i))
+    return case.when(exp.Not(this=exp.Is(this=sql.copy(), expression=exp.Null())),
+                     lit(len(values)))
+
+
+def _class_number(lookup: _Lookup, features: Mapping[str, exp.Expression]) -> exp.Expression:
+    number: exp.Expression = lit(0)
+    stride = 1
+    for name, kind, values in reversed(lookup.dims):
+        size = 2 if kind == "bool" else len(values) + (1 if kind == "int" else 0)
+        term = _index(features[name].copy(), kind, values)
+        if stride != 1:
+            term = exp.Mul(this=term, expression=lit(stride))
+        number = term if isinstance(number, exp.Literal) and stride == 1 else exp.Add(
+            this=number, expression=term)
+        stride *= size
+    return number
+
+
+def _answer_number(lookup: _Lookup, features: Mapping[str, exp.Expression]) -> exp.Expression:
+    if len(lookup.answers) == 1:
+        return lit(lookup.answers[0])
+    array = exp.Array(expressions=[lit(a) for a in lookup.answers])
+    index = exp.Add(this=_class_number(lookup, features), expression=lit(1))
+    return exp.Bracket(this=array, expressions=[index], offset=1, safe=True)
+
+
+def _by_answer(
+    aid: exp.Expression, values: Sequence[exp.Expression | None]
+) -> exp.Expression:
+    """``values[aid]``, as a CASE grouping the answers that share one value."""
+    groups: dict[str, tuple[exp.Expression, list[int]]] = {}
+    for i, v in enumerate(values):
+        if v is None:
+            continue
+        groups.setdefault(v.sql(), (v, []))[1].append(i)
+    if not groups:
+        return exp.Null()
+    case = exp.Case()
+    for value, ids in groups.values():
+        test = exp.In(this=aid.copy(), expressions=[lit(i) for i in ids])
+        case = case.when(test, value.copy())
+    return case
+
+
+class _Bodies:
+    """The body columns of each answer, from its templates and the row's place columns."""
+
+    def __init__(
+        self, places: Mapping[str, tuple[exp.Expression, bool]], engine: Engine
+    ) -> None:
+        self.places, self.h, self.root = places, engine.policy.hierarchy, engine.context.root
+
+    def place(self, name: str) -> tuple[exp.Expression, bool]:
+        sql, many = self.places[name]
+        return sql.copy(), many
+
+    def codes(self, b: BodySpec) -> tuple[exp.Expression, bool]:
+        """The place code(s) of one body: a text, or a list for a place of several codes."""
+        if b.level == self.h.root:
+            return lit(self.root), False
+        n = self.h.length(b.level)
+        sql, many = self.place(b.place)
+        if not many:
+            return at_level(sql, n), False
+        item = exp.to_identifier("_p")
+        return exp.Transform(
+            this=sql, expression=exp.Lambda(this=at_level(exp.column("_p"), n), expressions=[item])
+        ), True
+
+    def missing(self, answer: Answer) -> exp.Expression | None:
+        """True when a body of the answer names a place the row lacks (decide raises)."""
+        tests: list[exp.Expression] = []
+        for b in answer.bodies:
+            codes, many = self.codes(b)
+            if b.level == self.h.root:
+                continue
+            if not many:
+                tests.append(exp.Is(this=codes, expression=exp.Null()))
+                continue
+            item = exp.to_identifier("_c")
+            nulls = exp.ArrayFilter(this=codes.copy(), expression=exp.Lambda(
+                this=exp.Is(this=exp.column("_c"), expression=exp.Null()), expressions=[item]))
+            tests.append(exp.func("COALESCE", exp.or_(
+                exp.EQ(this=exp.ArraySize(this=codes), expression=lit(0)),
+                exp.GT(this=exp.ArraySize(this=nulls), expression=lit(0)),
+            ), exp.true()))
+        return exp.or_(*tests) if tests else None
+
+    def nested(self, answer: Answer) -> exp.Expression:
+        """The answer's bodies as a list of structs (kind, level, place_code, role)."""
+        parts: list[exp.Expression] = []
+        singles: list[exp.Expression] = []
+        for b in answer.bodies:
+            codes, many = self.codes(b)
+            if not many:
+                singles.append(_struct(b, codes))
+                continue
+            if singles:
+                parts.append(exp.Array(expressions=singles))
+                singles = []
+            item = exp.to_identifier("_q")
+            parts.append(exp.Transform(this=codes, expression=exp.Lambda(
+                this=_struct(b, exp.column("_q")), expressions=[item])))
+        if singles or not parts:
+            parts.append(exp.Array(expressions=singles) if singles else _empty_bodies())
+        out = parts[0]
+        for p in parts[1:]:
+            out = exp.ArrayConcat(this=out, expressions=[p])
+        return out
+
+    def flat(self, answer: Answer, field: str) -> exp.Expression | None:
+        """One field of the answer's bodies as text, several joined by SEP (null: no body)."""
+        if not answer.bodies:
+            return None
+        if not any(self.codes(b)[1] for b in answer.bodies):
+            values = [
+                self.codes(b)[0] if field == "place_code" else lit(getattr(b, field))
+                for b in answer.bodies
+            ]
+            if len(values) == 1:
+                return values[0]
+            joined: list[exp.Expression] = []
+            for i, value in enumerate(values):
+                if i:
+                    joined.append(lit(SEP))
+                joined.append(value)
+            return exp.Concat(expressions=joined, safe=False, coalesce=False)
+        item = exp.to_identifier("_b")
+        picked = exp.Transform(this=self.nested(answer), expression=exp.Lambda(
+            this=exp.Dot(this=exp.column("_b"), expression=exp.to_identifier(field)),
+            expressions=[item]))
+        return exp.ArrayToString(this=picked, expression=lit(SEP))
+
+
+def _struct(b: BodySpec, code: exp.Expression) -> exp.Expression:
+    fields = {"kind": lit(b.kind), "level": lit(b.level), "place_code": code, "role": lit(b.role)}
+    return exp.Struct(expressions=[
+        exp.PropertyEQ(this=exp.to_identifier(k), expression=v) for k, v in fields.items()
+    ])
+
+
+def _empty_bodies() -> exp.Expression:
+    return exp.cast(exp.Array(expressions=[]), exp.DataType.build(
+        "STRUCT<kind VARCHAR, level VARCHAR, place_code VARCHAR, role VARCHAR>[]", dialect="duckdb"))
+
+
+def _text_list(values: tuple[str, ...]) -> exp.Expression:
+    if not values:
+        return exp.cast(exp.Array(expressions=[]), exp.DataType.build("VARCHAR[]",
+                                                                       dialect="duckdb"))
+    return exp.Array(expressions=[lit(v) for v in values])
+
+
+def places_read(engine: Engine, plan: QuestionPlan) -> list[str]:
+    """The place references the plan reads: the location (for overlays) and the bodies'."""
+    root = engine.policy.hierarchy.root
+    names = [b.place for a in plan.answers for b in a.bodies if b.level != root]
+    if len(plan.lookups) > 1 and plan.location is not None:
+        names.append(plan.location)
+    return sorted(set(names))
+
+
+def features_read(plan: QuestionPlan) -> list[str]:
+    return sorted({name for lk in plan.lookups for name, _k, _v in lk.dims})
+
+
+def answer_number(
+    plan: QuestionPlan,
+    features: Mapping[str, exp.Expression],
+    places: Mapping[str, tuple[exp.Expression, bool]],
+) -> exp.Expression:
+    """The answer number of a row, from its feature (and location) columns."""
+    aid: exp.Expression = _answer_number(plan.lookups[0], features)
+    if len(plan.lookups) > 1:
+        assert plan.location is not None
+        where, _many = places[plan.location]
+        district = at_level(where.copy(), plan.district_digits)
+        case = exp.Case()
+        for lk in plan.lookups[1:]:
+            assert lk.district is not None
+            case = case.when(exp.EQ(this=district.copy(), expression=lit(lk.district)),
+                             _answer_number(lk, features))
+        aid = case.else_(aid)
+    return aid
+
+
+def answer_columns(
+    engine: Engine,
+    plan: QuestionPlan,
+    aid: exp.Expression,
+    places: Mapping[str, tuple[exp.Expression, bool]],
+    *,
+    nested: bool,
+    prefix: str = "",
+) -> tuple[list[tuple[str, exp.Expression]], exp.Expression]:
+    """The answer columns of one question (named ``prefix + column``) from its answer number
+    and place columns, and its flag (but for the validity test): true for a row the runner
+    must decide with ``decide``."""
+    answers = plan.answers
+    bodies = _Bodies(places, engine)
+    out: list[tuple[str, exp.Expression]] = [
+        ("outcome", _by_answer(aid, [None if a.python else lit(a.outcome) for a in answers]))
+    ]
+    if nested:
+        out.append(("bodies", _by_answer(aid, [bodies.nested(a) for a in answers])))
+        out.append(("citations", _by_answer(aid, [_text_list(a.citations) for a in answers])))
+        out.append(("sources", _by_answer(aid, [_text_list(a.sources) for a in answers])))
+    else:
+        for field in ("kind", "level", "place_code", "role"):
+            out.append((f"body_{field}", _by_answer(aid, [bodies.flat(a, field) for a in answers])))
+        out.append(("citations", _by_answer(
+            aid, [lit(SEP.join(a.citations)) if a.citations else None for a in answers])))
+        out.append(("sources", _by_answer(
+            aid, [lit(SEP.join(a.sources)) if a.sources else None for a in answers])))
+    out.append(("error", exp.cast(exp.Null(), "VARCHAR")))
+    python = [i for i, a in enumerate(answers) if a.python]
+    flags: list[exp.Expression] = [exp.Is(this=aid.copy(), expression=exp.Null())]
+    if python:
+        flags.append(exp.In(this=aid.copy(), expressions=[lit(i) for i in python]))
+    missing = [bodies.missing(a) for a in answers]
+    if any(m is not None for m in missing):
+        flags.append(exp.func("COALESCE", _by_answer(aid, missing), exp.false()))
+    return [(prefix + name, sql) for name, sql in out], exp.or_(*flags)
+
+
+# --- the same columns from a decision, for rows decided one by one -------------------------------
+
+
+def decision_row(decision: Decision, nested: bool) -> dict[str, Any]:
+    """The answer columns of a decision, as the plan computes them."""
+    bodies = decision.bodies
+    citations = tuple(str(c.cite) for c in decision.citations)
+    if nested:
+        return {
+            "outcome": decision.outcome,
+            "bodies": [
+                {"kind": b.kind, "level": b.level, "place_code": b.place_code, "role": b.role}
+                for b in bodies
+            ],
+            "citations": list(citations),
+            "sources": list(decision.sources),
+            "error": None,
+        }
+
+    def joined(values: Sequence[str]) -> str | None:
+        return SEP.join(values) if values else None
+
+    return {
+        "outcome": decision.outcome,
+        "body_kind": joined([b.kind for b in bodies]),
+        "body_level": joined([b.level for b in bodies]),
+        "body_place_code": joined([b.place_code for b in bodies]),
+        "body_role": joined([b.role for b in bodies]),
+        "citations": joined(citations),
+        "sources": joined(decision.sources),
+        "error": None,
+    }
+
+
+def error_row(message: str, nested: bool) -> dict[str, Any]:
+    """The answer columns of a row that has no decision: only its error."""
+    row: dict[str, Any] = dict.fromkeys(output_columns(nested))
+    row["error"] = message
+    return row

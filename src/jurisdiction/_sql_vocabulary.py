@@ -1,0 +1,606 @@
+"""A policy's vocabulary compiled to SQL column expressions (one sqlglot syntax tree, rendered to
+any dialect sqlglot speaks: DuckDB and Spark SQL are the two the batch evaluator runs on).
+
+What ``_expressions`` turns into Python closures, this module turns into SQL over the columns of
+a table whose columns are a subject's fields (a nested subject is a struct column). The same
+declarations are read — each feature's, place's, default's and constraint's expression, parsed
+again from its text — and the null semantics are the closures' own:
+
+* a field that is absent (null) takes its declared default, then its computed default;
+* ``==``/``!=`` are null-safe (``null == null`` holds); an ordering with null does not hold;
+* ``not``, ``and``, ``or`` and a condition of ``if`` read null as false;
+* a function of null is null (``count`` of it is 0, ``within`` false).
+
+It also compiles a *sound* validity test: a row it passes is one the subject's pydantic model
+accepts as it is (required fields present, ranges, enum values, place codes with their patterns
+and ranges, nested fact sets, constraints). A row it fails is handed to the Python validator for
+the message, which may still accept it (the test is allowed to be stricter, never looser).
+Nothing here names any policy's subjects, fields or codes: they are read from the declaration.
+"""
+
+from __future__ import annotations
+
+import re
+import re._parser as _re_parser  # the stdlib's own parser (sre_parse is deprecated)
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlglot import exp
+
+from ._conditions import (
+    And,
+    Arith,
+    BoolConst,
+    Call,
+    Compare,
+    FactRef,
+    If,
+    InSet,
+    IntConst,
+    ListConst,
+    Member,
+    Node,
+    Not,
+    NullConst,
+    Or,
+    ParamRef,
+    Path,
+    Relation,
+    StrConst,
+    parse_condition,
+    parse_expression,
+)
+from ._hierarchy import Hierarchy, Level
+from ._policy import Policy
+from ._subjects import FieldInfo, Subject
+
+__all__ = ["ColumnKinds", "SqlUnsupported", "SqlVocabulary", "lit", "true_or_false"]
+
+ColumnKinds = Mapping[str, str]
+"""For each top-level input column, what it holds, as the batch runner found it: ``ok`` (the
+declared type), ``text`` (text to be cast to the declared type, a CSV's), ``wrong`` (another
+type: every non-null value is refused) or ``missing`` (no such column: every value is null)."""
+
+
+class SqlUnsupported(ValueError):
+    """An expression this compiler cannot express in SQL (the batch evaluator refuses the
+    question with this message rather than answer it differently from ``decide``)."""
+
+
+def lit(value: Any) -> exp.Expression:
+    """A SQL literal of a Python value (text, whole number, boolean, None)."""
+    if value is None:
+        return exp.Null()
+    if isinstance(value, bool):
+        return exp.Boolean(this=value)
+    if isinstance(value, int):
+        return exp.Literal.number(value)
+    if isinstance(value, str):
+        return exp.Literal.string(value)
+    raise SqlUnsupported(f"no SQL literal for {value!r}")
+
+
+def true_or_false(cond: exp.Expression) -> exp.Expression:
+    """``cond``, with null read as false."""
+    if isinstance(cond, exp.Boolean):
+        return cond
+    return exp.func("COALESCE", cond, exp.false())
+
+
+def _case(
+    branches: list[tuple[exp.Expression, exp.Expression]], default: exp.Expression | None
+) -> exp.Expression:
+    case = exp.Case()
+    for cond, value in branches:
+        case = case.when(cond, value)
+    if default is not None:
+        case = case.else_(default)
+    return case
+
+
+def _substr(x: exp.Expression, start: int, length: int) -> exp.Expression:
+    return exp.Substring(this=x, start=lit(start + 1), length=lit(length))
+
+
+def _length(x: exp.Expression) -> exp.Expression:
+    return exp.Length(this=x)
+
+
+def _null_safe_eq(a: exp.Expression, b: exp.Expression) -> exp.Expression:
+    if isinstance(a, exp.Null) and isinstance(b, exp.Null):
+        return exp.true()
+    if isinstance(b, exp.Null):
+        return exp.Is(this=a, expression=exp.Null())
+    if isinstance(a, exp.Null):
+        return exp.Is(this=b, expression=exp.Null())
+    return exp.NullSafeEQ(this=a, expression=b)
+
+
+_SQL_TYPES = {"bool": "BOOLEAN", "int": "BIGINT", "date": "DATE", "text": "VARCHAR"}
+
+
+def sql_type(info: FieldInfo) -> str | None:
+    """The SQL type of a primitive field (None for a nested subject, whose struct is as given)."""
+    if info.kind in ("enum", "place", "text"):
+        return "VARCHAR"
+    if info.kind == "places":
+        return "VARCHAR[]"
+    return _SQL_TYPES.get(info.kind)
+
+
+# --- place codes ---------------------------------------------------------------------------------
+
+
+def _fixed_width(pattern: str) -> int | None:
+    lo, hi = _re_parser.parse(pattern).getwidth()
+    return lo if lo == hi else None
+
+
+def _regex_test(x: exp.Expression, pattern: str) -> exp.Expression:
+    """``pattern`` matches the whole of ``x``, in a regular expression dialect shared by RE2
+    (DuckDB) and java.util.regex (Spark). A lookahead the first lacks, ``(?!...)`` or ``(?=...)``
+    at the top level after a fixed-width prefix, is tested on its own, anchored where it stands;
+    anything else RE2 cannot read raises SqlUnsupported."""
+    parts: list[exp.Expression] = []
+    plain = ""
+    i, depth = 0, 0
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\":
+            plain += pattern[i : i + 2]
+            i += 2
+            continue
+        if ch == "[":  # a character class: copied as it is
+            j = i + 1
+            if j < len(pattern) and pattern[j] == "^":
+                j += 1
+            if j < len(pattern) and pattern[j] == "]":
+                j += 1
+            while j < len(pattern) and pattern[j] != "]":
+                j += 2 if pattern[j] == "\\" else 1
+            plain += pattern[i : j + 1]
+            i = j + 1
+            continue
+        if depth == 0 and pattern.startswith(("(?!", "(?="), i):
+            end, level = i + 3, 1
+            while end < len(pattern) and level:
+                level += {"(": 1, ")": -1}.get(pattern[end], 0)
+                end += 1
+            inner = pattern[i + 3 : end - 1]
+            offset = _fixed_width(plain) if plain else 0
+            if offset is None or "(?" in inner:
+                raise SqlUnsupported(f"place pattern {pattern!r}: a lookahead after a prefix of "
+                                     "varying width has no SQL form here")
+            test: exp.Expression
+            if re.fullmatch(r"[A-Za-z0-9 _-]*", inner):  # a literal: compared, not matched
+                test = exp.EQ(this=_substr(x.copy(), offset, len(inner)), expression=lit(inner))
+            else:
+                test = exp.RegexpLike(
+                    this=exp.Substring(this=x.copy(), start=lit(offset + 1)),
+                    expression=lit(f"^(?:{inner})"),
+                )
+            parts.append(exp.Not(this=test) if pattern[i + 2] == "!" else test)
+            i = end
+            continue
+        if pattern.startswith(("(?<", "(?P=", "(?#"), i) or (ch == "(" and "\\" in pattern[i:i+2]):
+            raise SqlUnsupported(f"place pattern {pattern!r} has no SQL form here")
+        depth += {"(": 1, ")": -1}.get(ch, 0)
+        plain += ch
+        i += 1
+    if re.search(r"\\[1-9]", plain):
+        raise SqlUnsupported(f"place pattern {pattern!r}: back references have no SQL form")
+    whole = exp.RegexpLike(this=x, expression=lit(f"^(?:{plain})\\z"))
+    return exp.and_(whole, *parts) if parts else whole
+
+
+def _in_ranges(part: exp.Expression, level: Level) -> exp.Expression:
+    return exp.or_(
+        *(exp.Between(this=part, low=lit(r.first), high=lit(r.last)) for r in level.ranges)
+    )
+
+
+def place_ok(h: Hierarchy, x: exp.Expression, levels: tuple[str, ...]) -> exp.Expression:
+    """``x`` (not null) is a code of one of ``levels``, valid at every level down to its own
+    (what ``Hierarchy.problem`` and the level check of a place field accept)."""
+    wanted = [lv for lv in h.levels if not levels or lv.name in levels]
+    alternatives: list[exp.Expression] = []
+    for target in wanted:
+        tests: list[exp.Expression] = [exp.EQ(this=_length(x), expression=lit(target.length))]
+        for lv in h.levels:
+            prefix = _substr(x, 0, lv.length)
+            tests.append(_regex_test(prefix, lv.pattern.pattern))
+            if lv.ranges:
+                tests.append(_in_ranges(_substr(x, lv.start, lv.length - lv.start), lv))
+            if lv is target:
+                break
+        alternatives.append(exp.and_(*tests))
+    return exp.or_(*alternatives) if alternatives else exp.false()
+
+
+def _level_of(h: Hierarchy, x: exp.Expression) -> exp.Expression:
+    return _case([(exp.EQ(this=_length(x), expression=lit(lv.length)), lit(lv.name))
+                  for lv in h.levels], None)
+
+
+def _range_value(
+    x: exp.Expression, lv: Level, pick: Callable[[Any], str]
+) -> list[tuple[exp.Expression, exp.Expression]]:
+    part = _substr(x, lv.start, lv.length - lv.start)
+    return [(exp.Between(this=part, low=lit(r.first), high=lit(r.last)), lit(pick(r)))
+            for r in lv.ranges]
+
+
+def _form_of(h: Hierarchy, x: exp.Expression) -> exp.Expression:
+    """``Hierarchy.form_of``: the form of the finest level with ranges that one of its ranges
+    holds; the first form if none does."""
+    branches: list[tuple[exp.Expression, exp.Expression]] = []
+    for lv in reversed(h.levels):
+        if not lv.ranges:
+            continue
+        long_enough = exp.GTE(this=_length(x), expression=lit(lv.length))
+        for cond, value in _range_value(x, lv, lambda r: r.form):
+            branches.append((exp.and_(long_enough, cond), value))
+    return _case(branches, lit(h.forms[0])) if branches else lit(h.forms[0])
+
+
+def _klass(h: Hierarchy, x: exp.Expression) -> exp.Expression:
+    """``Hierarchy.klass``: the class of the finest level with ranges the code reaches (null if
+    none of that level's ranges holds)."""
+    branches: list[tuple[exp.Expression, exp.Expression]] = []
+    for lv in reversed(h.levels):
+        if not lv.ranges:
+            continue
+        long_enough = exp.GTE(this=_length(x), expression=lit(lv.length))
+        branches.append((long_enough, _case(_range_value(x, lv, lambda r: r.klass), None)))
+    return _case(branches, None) if branches else exp.Null()
+
+
+def at_level(x: exp.Expression, n: int) -> exp.Expression:
+    """The code's first ``n`` characters; null if it is shorter (``Hierarchy.at``)."""
+    return _case([(exp.GTE(this=_length(x), expression=lit(n)), _substr(x, 0, n))], None)
+
+
+# --- expressions ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Value:
+    sql: exp.Expression
+    kind: str  # bool, int, enum, text, place, places, date, subject, null, prefix, list
+    subject: str | None = None  # kind subject: which
+    const: tuple[Any] | None = None
+
+
+class SqlVocabulary:
+    """The SQL of one subject's features, places, validity and fields, over an input table whose
+    columns are named after the subject's fields."""
+
+    def __init__(self, policy: Policy, subject: str, columns: ColumnKinds | None = None) -> None:
+        facts = policy.facts
+        assert facts is not None and facts.builder is not None
+        self.policy = policy
+        self.builder = facts.builder
+        self.h = facts.hierarchy
+        self.subjects: Mapping[str, Subject] = facts.subjects
+        self.subject = subject
+        self.columns: ColumnKinds = columns or {}
+        self.params = self.builder.params
+        self.root = self.builder.root_value
+        self._memo: dict[tuple[str, ...], _Value] = {}
+
+    # fields -------------------------------------------------------------------------------------
+
+    def raw(self, name: str) -> exp.Expression:
+        """A top-level field's value as the input gives it, cast to its declared type."""
+        info = self.subjects[self.subject].fields[name]
+        kind = self.columns.get(name, "ok")
+        column = exp.column(name, quoted=True)
+        if kind == "missing":
+            typ = sql_type(info)
+            return exp.cast(exp.Null(), typ) if typ else exp.Null()
+        if kind == "wrong":
+            typ = sql_type(info)
+            return exp.cast(exp.Null(), typ) if typ else exp.Null()
+        if kind == "text":
+            return _from_text(column, info)
+        return column
+
+    def _field(self, subject: str, base: exp.Expression | None, name: str) -> exp.Expression:
+        """A field's value with its defaults applied, as the model holds it."""
+        info = self.subjects[subject].fields[name]
+        value: exp.Expression
+        if base is None:
+            value = self.raw(name)
+        else:
+            value = exp.Dot(this=base.copy(), expression=exp.to_identifier(name, quoted=True))
+        if info.has_default:
+            if info.kind == "places":
+                value = exp.func("COALESCE", value, exp.cast(exp.Array(expressions=[]),
+                                                               "VARCHAR[]"))
+            else:
+                value = exp.func("COALESCE", value, lit(info.default))
+        elif info.derived_default:
+            computed = self._default(subject, base, name)
+            value = exp.func("COALESCE", value, computed)
+        if base is not None:  # a field of an absent nested fact set is null, default or not
+            value = _case([(exp.Is(this=base.copy(), expression=exp.Null()), exp.Null())], value)
+        return value
+
+    def _default(self, subject: str, base: exp.Expression | None, name: str) -> exp.Expression:
+        decl, _src = self.builder.m.subjects[subject]
+        text = decl.fields[name].default_from
+        assert text is not None
+        return self._compile(parse_expression(text), subject, base).sql
+
+    # names ----------------------------------------------------------------------------------------
+
+    def _member(
+        self, subject: str, base: exp.Expression | None, name: str, rule_mode: bool
+    ) -> _Value:
+        key = (subject, str(base), name, str(rule_mode))
+        found = self._memo.get(key)
+        if found is not None:
+            return _Value(found.sql.copy(), found.kind, found.subject, found.const)
+        value = self._resolve(subject, base, name, rule_mode)
+        self._memo[key] = value
+        return _Value(value.sql.copy(), value.kind, value.subject, value.const)
+
+    def _resolve(
+        self, subject: str, base: exp.Expression | None, name: str, rule_mode: bool
+    ) -> _Value:
+        decl, _src = self.builder.m.subjects[subject]
+        subj = self.subjects[subject]
+        order = ("feature", "field", "place") if rule_mode else ("field", "feature", "place")
+        for what in order:
+            if what == "field" and name in subj.fields:
+                info = subj.fields[name]
+                return _Value(self._field(subject, base, name), info.kind, info.subject)
+            if what == "feature" and name in decl.features:
+                return self._compile(parse_expression(decl.features[name].expr), subject, base)
+            if what == "place" and name in decl.places:
+                return self._compile(parse_expression(decl.places[name].expr), subject, base)
+            if what == "place" and name == self.h.root:
+                return _Value(lit(self.root), "place", const=(self.root,))
+        raise SqlUnsupported(f"`{subject}.{name}` has no SQL form")
+
+    def _path(self, subject: str, names: tuple[str, ...], base: exp.Expression | None,
+              rule_mode: bool = False) -> _Value:
+        value = self._member(subject, base, names[0], rule_mode)
+        for name in names[1:]:
+            if value.kind != "subject" or value.subject is None:
+                raise SqlUnsupported(f"`{'.'.join(names)}` reads into a value that is no subject")
+            value = self._member(value.subject, value.sql, name, False)
+        return value
+
+    # compiling ------------------------------------------------------------------------------------
+
+    def feature(self, name: str) -> exp.Expression:
+        """A feature of the subject, as a column expression (its value is never null)."""
+        feature = self.subjects[self.subject].features[name]
+        decl, _src = self.builder.m.subjects[self.subject]
+        if name in decl.features or name in self.subjects[self.subject].fields:
+            return self._member(self.subject, None, name, False).sql
+        # a feature a rule derived (named by its text): read as the rule reads it
+        try:
+            node: Node = parse_condition(feature.expr)
+        except Exception:  # noqa: BLE001 - the text is an expression, not a plain condition
+            node = parse_expression(feature.expr)
+        return self._compile(node, self.subject, None, rule_mode=True).sql
+
+    def place(self, name: str) -> tuple[exp.Expression, bool]:
+        """A place reference: its code (or list of codes, then True) as a column expression."""
+        if name == self.h.root:
+            return lit(self.root), False
+        value = self._member(self.subject, None, name, False)
+        return value.sql, value.kind == "places"
+
+    def _compile(
+        self, node: Node, subject: str, base: exp.Expression | None, rule_mode: bool = False
+    ) -> _Value:
+        c = _Compiler(self, subject, base, rule_mode)
+        return c.visit(node)
+
+    # validity -------------------------------------------------------------------------------------
+
+    def valid(self) -> exp.Expression:
+        """True only for rows the subject's model accepts (see the module's docstring)."""
+        tests = self._valid(self.subject, None)
+        for name, kind in self.columns.items():
+            if kind == "wrong":
+                tests.append(exp.Is(this=exp.column(name, quoted=True), expression=exp.Null()))
+            elif kind == "text":
+                info = self.subjects[self.subject].fields[name]
+                tests.append(exp.or_(
+                    exp.Is(this=exp.column(name, quoted=True), expression=exp.Null()),
+                    exp.Not(this=exp.Is(this=self.raw(name), expression=exp.Null())),
+                ) if info.kind in ("int", "bool", "date") else exp.true())
+        return true_or_false(exp.and_(*tests)) if tests else exp.true()
+
+    def _valid(self, subject: str, base: exp.Expression | None) -> list[exp.Expression]:
+        subj = self.subjects[subject]
+        tests: list[exp.Expression] = []
+        for name, info in subj.fields.items():
+            value = self._field(subject, base, name)
+            is_null = exp.Is(this=value.copy(), expression=exp.Null())
+            required = not (info.optional or info.derived_default or info.has_default)
+            if required:
+                tests.append(exp.Not(this=is_null.copy()))
+            check = self._field_ok(info, value)
+            if check is not None:
+                tests.append(exp.or_(is_null, check))
+        for constraint in subj.constraints:
+            cond = self._compile(parse_condition(constraint.text), subject, base).sql
+            tests.append(true_or_false(cond))
+        if base is not None:
+            inner = exp.and_(*tests) if tests else exp.true()
+            return [exp.or_(exp.Is(this=base.copy(), expression=exp.Null()), true_or_false(inner))]
+        return tests
+
+    def _field_ok(self, info: FieldInfo, value: exp.Expression) -> exp.Expression | None:
+        if info.kind == "int":
+            return exp.Between(this=value.copy(), low=lit(info.minimum), high=lit(info.maximum))
+        if info.kind == "enum":
+            return exp.In(this=value.copy(), expressions=[lit(v) for v in info.values])
+        if info.kind == "place":
+            return place_ok(self.h, value.copy(), info.levels)
+        if info.kind == "places":
+            item = exp.to_identifier("_code")
+            bad = exp.Not(this=true_or_false(place_ok(self.h, exp.column("_code"), info.levels)))
+            return exp.EQ(
+                this=exp.ArraySize(this=exp.ArrayFilter(
+                    this=value.copy(), expression=exp.Lambda(this=bad, expressions=[item]))),
+                expression=lit(0),
+            )
+        if info.kind == "subject":
+            assert info.subject is not None
+            return exp.and_(*self._valid(info.subject, value.copy()), exp.true())
+        return None
+
+
+def _from_text(column: exp.Expression, info: FieldInfo) -> exp.Expression:
+    """A text column (a CSV's) read as the field's declared type; null where it is not one."""
+    if info.kind == "int":
+        ok = exp.RegexpLike(this=column.copy(), expression=lit(r"^-?[0-9]{1,18}$"))
+        return _case([(ok, exp.cast(column.copy(), "BIGINT"))], None)
+    if info.kind == "bool":
+        lowered = exp.Lower(this=column.copy())
+        return _case([
+            (exp.In(this=lowered, expressions=[lit("true"), lit("1")]), exp.true()),
+            (exp.In(this=lowered.copy(), expressions=[lit("false"), lit("0")]), exp.false()),
+        ], None)
+    if info.kind == "date":
+        ok = exp.RegexpLike(this=column.copy(), expression=lit(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"))
+        return _case([(ok, exp.TryCast(this=column.copy(), to=exp.DataType.build("DATE")))], None)
+    return column
+
+
+class _Compiler:
+    """One expression of the vocabulary language, compiled to SQL (``_expressions._Checker``'s
+    closures, node for node)."""
+
+    def __init__(
+        self, v: SqlVocabulary, subject: str, base: exp.Expression | None, rule_mode: bool
+    ) -> None:
+        self.v, self.subject, self.base, self.rule_mode = v, subject, base, rule_mode
+
+    def cond(self, node: Node) -> exp.Expression:
+        return true_or_false(self.visit(node).sql)
+
+    def visit(self, node: Node) -> _Value:  # noqa: PLR0911, PLR0912 - one branch per node type
+        if isinstance(node, BoolConst):
+            return _Value(lit(node.value), "bool", const=(node.value,))
+        if isinstance(node, IntConst):
+            return _Value(lit(node.value), "int", const=(node.value,))
+        if isinstance(node, StrConst):
+            return _Value(lit(node.value), "enum", const=(node.value,))
+        if isinstance(node, NullConst):
+            return _Value(exp.Null(), "null", const=(None,))
+        if isinstance(node, ParamRef):
+            ptype, value, _delegated = self.v.params[node.name]
+            kind = {"int": "int", "bool": "bool", "code_prefix": "prefix"}.get(ptype, "enum")
+            return _Value(lit(value), kind, const=(value,))
+        if isinstance(node, FactRef):
+            return self.v._path(node.subject, (node.feature,), self.base, self.rule_mode)
+        if isinstance(node, Path):
+            return self.v._path(node.subject, node.names, self.base, self.rule_mode)
+        if isinstance(node, Compare | Relation):
+            return self.compare(node.left, node.op, node.right)
+        if isinstance(node, InSet):
+            return self.member(node.term, ListConst(node.values, node.span))
+        if isinstance(node, Member):
+            return self.member(node.item, node.container)
+        if isinstance(node, Not):
+            return _Value(exp.Not(this=self.cond(node.item)), "bool")
+        if isinstance(node, And):
+            return _Value(exp.and_(*(self.cond(i) for i in node.items)), "bool")
+        if isinstance(node, Or):
+            return _Value(exp.or_(*(self.cond(i) for i in node.items)), "bool")
+        if isinstance(node, If):
+            then, other = self.visit(node.then), self.visit(node.other)
+            kind = then.kind if then.kind != "null" else other.kind
+            return _Value(_case([(self.cond(node.cond), then.sql)], other.sql), kind,
+                          then.subject or other.subject)
+        if isinstance(node, Arith):
+            a, b = self.visit(node.left).sql, self.visit(node.right).sql
+            ops = {"+": exp.Add, "-": exp.Sub, "*": exp.Mul}
+            return _Value(exp.Paren(this=ops[node.op](this=a, expression=b)), "int")
+        if isinstance(node, Call):
+            return self.call(node)
+        if isinstance(node, ListConst):
+            items = [self.visit(i) for i in node.items]
+            return _Value(exp.Array(expressions=[i.sql for i in items]), "list")
+        raise SqlUnsupported(f"`{node}` has no SQL form")
+
+    def compare(self, left: Node, op: str, right: Node) -> _Value:
+        a, b = self.visit(left), self.visit(right)
+        if op == "==":
+            return _Value(_null_safe_eq(a.sql, b.sql), "bool")
+        if op == "!=":
+            return _Value(exp.Not(this=_null_safe_eq(a.sql, b.sql)), "bool")
+        ops = {"<": exp.LT, "<=": exp.LTE, ">": exp.GT, ">=": exp.GTE}
+        return _Value(true_or_false(ops[op](this=a.sql, expression=b.sql)), "bool")
+
+    def member(self, item: Node, container: Node) -> _Value:
+        a = self.visit(item)
+        if isinstance(container, ListConst):
+            values = [self.visit(v) for v in container.items]
+            if any(v.kind == "null" for v in values):
+                raise SqlUnsupported(f"`{item} in {container}`: null in a list has no SQL form")
+            test = exp.In(this=a.sql, expressions=[v.sql for v in values])
+            return _Value(true_or_false(test), "bool")
+        b = self.visit(container)
+        contains = exp.ArrayContains(this=b.sql, expression=a.sql)
+        return _Value(true_or_false(contains), "bool")
+
+    def call(self, node: Call) -> _Value:  # noqa: PLR0911 - one branch a function
+        h = self.v.h
+        name = node.name
+        if name == "date":
+            arg = node.args[0]
+            assert isinstance(arg, StrConst)
+            return _Value(exp.cast(lit(arg.value), "DATE"), "date")
+        args = [self.visit(a) for a in node.args]
+        x = args[0].sql
+        if name == "count":
+            return _Value(_case([(exp.Is(this=x.copy(), expression=exp.Null()), lit(0))],
+                                exp.ArraySize(this=x)), "int")
+        if name == "distinct":
+            same = exp.EQ(this=exp.ArraySize(this=exp.ArrayDistinct(this=x.copy())),
+                          expression=exp.ArraySize(this=x.copy()))
+            return _Value(_case([(exp.Is(this=x, expression=exp.Null()), exp.true())], same),
+                          "bool")
+        if name == "years_between":
+            a, b = args[0].sql, args[1].sql
+            earlier = exp.or_(
+                exp.LT(this=exp.Month(this=b.copy()), expression=exp.Month(this=a.copy())),
+                exp.and_(
+                    exp.EQ(this=exp.Month(this=b.copy()), expression=exp.Month(this=a.copy())),
+                    exp.LT(this=exp.Day(this=b.copy()), expression=exp.Day(this=a.copy())),
+                ),
+            )
+            years = exp.Sub(this=exp.Year(this=b.copy()), expression=exp.Year(this=a.copy()))
+            return _Value(exp.Paren(this=exp.Sub(
+                this=years, expression=_case([(earlier, lit(1))], lit(0)))), "int")
+        if name == "at":
+            level = node.args[1]
+            assert isinstance(level, StrConst)
+            return _Value(at_level(x, h.length(level.value)), "place")
+        if name == "within":
+            other = args[1]
+            if other.const is not None and isinstance(other.const[0], str):
+                prefix = other.const[0]
+                starts = exp.EQ(this=_substr(x, 0, len(prefix)), expression=lit(prefix))
+                return _Value(true_or_false(starts), "bool")
+            y = other.sql
+            starts = exp.EQ(this=exp.Substring(this=x, start=lit(1), length=_length(y.copy())),
+                            expression=y)
+            return _Value(true_or_false(starts), "bool")
+        if name == "level":
+            return _Value(_level_of(h, x), "enum")
+        if name == "form":
+            return _Value(_case([(exp.Is(this=x.copy(), expression=exp.Null()), exp.Null())],
+                                _form_of(h, x)), "enum")
+        if name == "class_of":
+            return _Value(_klass(h, x), "enum")
+        raise SqlUnsupported(f"function `{name}` has no SQL form")
