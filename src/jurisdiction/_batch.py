@@ -42,7 +42,7 @@ from ._sql_vocabulary import ColumnKinds, SqlVocabulary, sql_type
 if TYPE_CHECKING:
     from ._engine import Engine
 
-__all__ = ["BatchSummary", "batch_sql", "column_kinds", "decide_table", "run_batch"]
+__all__ = ["BatchSummary", "arrow_schema", "batch_sql", "column_kinds", "decide_table", "run_batch"]
 
 FORMATS = ("parquet", "csv", "jsonl")
 BATCH_ROWS = 122_880
@@ -151,6 +151,34 @@ def column_kinds(engine: Engine, subject: str, names: Sequence[str], types: Sequ
         else:
             kinds[fname] = _kind_of(sql_type(info), info.kind, found[fname])
     return kinds
+
+
+def arrow_schema(engine: Engine, subject: str) -> pa.Schema:
+    """The Arrow schema of a table of ``subject``'s fact sets, as the batch plan reads it: one
+    column per declared field (a nested subject a struct, a list of places a list of text)."""
+    return pa.schema([pa.field(n, t) for n, t in _arrow_fields(engine, subject)])
+
+
+def _arrow_fields(engine: Engine, subject: str) -> list[tuple[str, pa.DataType]]:
+    out: list[tuple[str, pa.DataType]] = []
+    for name, info in engine.policy.subjects[subject].fields.items():
+        if info.kind == "subject":
+            assert info.subject is not None
+            out.append((name, pa.struct(_arrow_fields(engine, info.subject))))
+        else:
+            out.append((name, _ARROW[info.kind]))
+    return out
+
+
+_ARROW: Mapping[str, pa.DataType] = {
+    "bool": pa.bool_(),
+    "int": pa.int64(),
+    "date": pa.date32(),
+    "text": pa.string(),
+    "enum": pa.string(),
+    "place": pa.string(),
+    "places": pa.list_(pa.string()),
+}
 
 
 # --- the query -----------------------------------------------------------------------------------
@@ -370,7 +398,12 @@ def stream(
     sql = select.sql(dialect="duckdb")
     summary = summary if summary is not None else BatchSummary()
     started = time.perf_counter()
-    reader = relation.query("src", sql).fetch_arrow_reader(batch_rows)
+    query = relation.query("src", sql)
+    reader = (
+        query.to_arrow_reader(batch_rows)
+        if hasattr(query, "to_arrow_reader")  # DuckDB 1.4 and later
+        else query.fetch_arrow_reader(batch_rows)
+    )
     for batch in reader:
         patched, decided = patch_batch(engine, subject, questions, batch, nested)
         summary.decided_in_python += decided
@@ -387,21 +420,25 @@ def decide_table(
     nested: bool = False,
     id_column: str | None = None,
     backend: str = "duckdb",
+    summary: BatchSummary | None = None,
 ) -> pa.Table:
-    """Every row of ``table`` answered (see ``Engine.decide_table``)."""
+    """Every row of ``table`` answered (see ``Engine.decide_table``); ``summary``, if given,
+    is filled in."""
     questions = [question] if isinstance(question, str) else list(question)
     for q in questions:
         engine.question(q)  # an unknown question fails here, with its suggestion
     if backend == "spark":
         from ._batch_spark import decide_table_spark
 
-        return decide_table_spark(engine, table, questions, nested=nested, id_column=id_column)
+        return decide_table_spark(engine, table, questions, nested=nested, id_column=id_column,
+                                  summary=summary)
     if backend != "duckdb":
         raise ValueError(f"unknown batch engine `{backend}`; choose duckdb or spark")
     con = duckdb.connect()
     try:
         relation = relation_of(con, table)
-        batches = list(stream(engine, relation, questions, nested=nested, id_column=id_column))
+        batches = list(stream(engine, relation, questions, nested=nested, id_column=id_column,
+                              summary=summary))
     finally:
         con.close()
     if not batches:

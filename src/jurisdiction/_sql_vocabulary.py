@@ -379,7 +379,9 @@ class SqlVocabulary:
         """A feature of the subject, as a column expression (its value is never null)."""
         feature = self.subjects[self.subject].features[name]
         decl, _src = self.builder.m.subjects[self.subject]
-        if name in decl.features or name in self.subjects[self.subject].fields:
+        if name in decl.features:  # declared: its expression (which may refine a field)
+            return self._member(self.subject, None, name, True).sql
+        if name in self.subjects[self.subject].fields:  # a finite field, a feature as it is
             return self._member(self.subject, None, name, False).sql
         # a feature a rule derived (named by its text): read as the rule reads it
         try:
