@@ -188,14 +188,17 @@ def _facts_struct(engine: Engine, subject: str, kinds: ColumnKinds) -> exp.Expre
     """The declared fields of a row as given (cast from text where the input is text), for the
     rows decided one by one."""
     v = SqlVocabulary(engine.policy, subject, kinds)
+    fields = engine.policy.subjects[subject].fields
     items: list[exp.Expression] = []
     for name, kind in kinds.items():
         if kind == "missing":
             continue
         value = v.raw(name) if kind == "text" else exp.column(name, quoted=True)
+        if kind == "ok" and fields[name].kind == "int":  # HUGEINT (JSON) reads back as int
+            value = exp.cast(value, "BIGINT")
         items.append(exp.PropertyEQ(this=exp.to_identifier(name, quoted=True), expression=value))
         if kind == "text":
-            items.append(exp.PropertyEQ(this=exp.to_identifier(f"{name}\x00text", quoted=True),
+            items.append(exp.PropertyEQ(this=exp.to_identifier(f"{name}#text", quoted=True),
                                         expression=exp.column(name, quoted=True)))
     return exp.Struct(expressions=items) if items else None
 
@@ -288,10 +291,10 @@ def facts_of_row(subject: str, raw: Mapping[str, Any]) -> dict[str, Any]:
     of the field's type is passed as it was written, for decide to refuse), nulls absent."""
     facts: dict[str, Any] = {"kind": subject}
     for key, value in raw.items():
-        if "\x00" in key:
+        if key.endswith("#text"):
             continue
         if value is None:
-            text = raw.get(f"{key}\x00text")
+            text = raw.get(f"{key}#text")
             if text is None:
                 continue
             value = text

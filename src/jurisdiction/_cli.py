@@ -688,6 +688,7 @@ def features(policy_dir: Path | None, subject: str | None, fmt: str) -> None:
 
 
 def _add_analyst_commands() -> None:
+    from ._cmd_batch import batch_command
     from ._cmd_diff import diff_command
     from ._cmd_explain import explain_command
     from ._cmd_schema import schema_command
@@ -697,6 +698,7 @@ def _add_analyst_commands() -> None:
     cli.add_command(diff_command)
     cli.add_command(explain_command)
     cli.add_command(schema_command)
+    cli.add_command(batch_command)
 
 
 _add_analyst_commands()

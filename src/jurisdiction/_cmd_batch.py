@@ -1,0 +1,203 @@
+"""``jurisdiction batch IN -q Q [-q Q2 ...] -o OUT``: a whole register answered at once."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+if TYPE_CHECKING:
+    from ._batch import BatchSummary
+
+__all__ = ["batch_command"]
+
+_FORMATS = click.Choice(["parquet", "csv", "jsonl"])
+
+
+@click.command("batch")
+@click.argument("source", metavar="IN", type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "-q",
+    "--question",
+    "questions",
+    multiple=True,
+    required=True,
+    metavar="Q",
+    help="A question to answer for every row (repeatable; all about one kind of fact set).",
+)
+@click.option(
+    "-o",
+    "--output",
+    "target",
+    required=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    metavar="OUT",
+    help="The file to write: one row per input row, in input order.",
+)
+@click.option("--in-format", type=_FORMATS, default=None, help="Format of IN (default: by name).")
+@click.option(
+    "--out-format", type=_FORMATS, default=None, help="Format of OUT (default: by name)."
+)
+@click.option(
+    "--id",
+    "id_column",
+    default=None,
+    metavar="COLUMN",
+    help="The input column copied to the output to identify a row (default: `id`, if present).",
+)
+@click.option(
+    "--nested",
+    is_flag=True,
+    help="Bodies as a list of (kind, level, place_code, role) structs, citations and sources "
+    "as lists; the default is flat text columns, several values joined by '; '.",
+)
+@click.option(
+    "--engine",
+    "backend",
+    type=click.Choice(["duckdb", "spark"]),
+    default="duckdb",
+    show_default=True,
+    help="DuckDB embedded, or Spark (pip install 'jurisdiction[spark]'; local unless "
+    "SPARK_REMOTE or spark-submit says otherwise: docs/batch.md).",
+)
+@click.option(
+    "--memory-limit",
+    default=None,
+    metavar="SIZE",
+    help="DuckDB's memory limit, e.g. 2GB (it streams and spills beyond it).",
+)
+@click.option("--quiet", is_flag=True, help="No progress line on stderr.")
+@click.option(
+    "--policy",
+    "policy_dir",
+    type=click.Path(path_type=Path, exists=False),
+    default=None,
+    metavar="DIR",
+    help="Policy directory to use instead of the bundled one.",
+)
+def batch_command(
+    source: Path,
+    questions: tuple[str, ...],
+    target: Path,
+    in_format: str | None,
+    out_format: str | None,
+    id_column: str | None,
+    nested: bool,
+    backend: str,
+    memory_limit: str | None,
+    quiet: bool,
+    policy_dir: Path | None,
+) -> None:
+    """Answer questions Q for every row of IN (Parquet, CSV or JSON Lines), writing OUT.
+
+    Each row of IN is a fact set: one column per field of the questions' kind
+    (`jurisdiction schema`, `jurisdiction features`), a nested fact set a struct
+    column (Parquet, JSON), a list of places a list column. A null cell is an
+    absent field. A CSV is read as text and each column cast to its field's
+    type.
+
+    \b
+    OUT has one row per row of IN, in order: the id column, then for each
+    question (its name and a dot before each column when there are several):
+      outcome          responsible, not_applicable, undetermined or no_rule
+      body_kind, body_level, body_place_code, body_role
+                       the bodies, several joined by '; ' (--nested: `bodies`)
+      citations        the articles, e.g. (十)
+      sources          the district overlay file that decided it, if any
+      error            why the row has no answer: decide's own message
+
+    A row whose facts are invalid (a missing field, an impossible place code,
+    an unknown enum value, a broken constraint) is not dropped: it gets its
+    `error`, and every other row is answered. A summary of outcomes and errors
+    per question is printed on stdout (JSON).
+
+    The questions are compiled to one SQL plan from the policy (same answers
+    as `decide`, by construction and by a differential test) and run by
+    DuckDB, streaming: IN may be larger than memory.
+
+    \b
+    Examples:
+      jurisdiction batch units.parquet -q unit_management -o answers.parquet
+      jurisdiction batch people.csv -q first_child_certificate \\
+          -q second_child_approval -o answers.csv --id person_no
+      jurisdiction batch units.jsonl -q unit_management -o out.jsonl --nested
+
+    Exit codes: 0 every row answered, 1 some rows have an error (OUT is
+    complete all the same), 3 policy error, 4 bad question or input.
+    """
+    from ._cli import _reports_errors
+
+    @_reports_errors
+    def run() -> None:
+        from ._engine import load
+        from ._errors import FactsError
+
+        try:
+            from ._batch import run_batch
+        except ImportError as exc:  # the batch extra is not installed
+            raise FactsError(
+                f"jurisdiction batch needs the batch extra: pip install 'jurisdiction[batch]' "
+                f"({exc})"
+            ) from None
+        engine = load(policy_dir)
+        if not source.exists():
+            raise FactsError(f"no such file: {source}")
+        progress = None if quiet else _Progress()
+        try:
+            summary = run_batch(
+                engine,
+                source,
+                questions,
+                target,
+                in_format=in_format,
+                out_format=out_format,
+                nested=nested,
+                id_column=id_column,
+                backend=backend,
+                progress=progress,
+                memory_limit=memory_limit,
+            )
+        except ValueError as exc:
+            raise FactsError(str(exc)) from exc
+        if progress is not None:
+            progress.done(summary)
+        click.echo(json.dumps(summary.to_json(), ensure_ascii=False, indent=2))
+        if any(summary.errors.values()):
+            sys.exit(1)
+
+    run()
+
+
+class _Progress:
+    """A progress line on stderr, refreshed at most twice a second, once a run passes 1 s."""
+
+    def __init__(self) -> None:
+        self.started = time.perf_counter()
+        self.shown = 0.0
+        self.tty = sys.stderr.isatty()
+
+    def __call__(self, summary: BatchSummary) -> None:
+        now = time.perf_counter()
+        if now - self.started < 1 or now - self.shown < (0.5 if self.tty else 10):
+            return
+        self.shown = now
+        self.show(summary, now, final=False)
+
+    def show(self, summary: Any, now: float, *, final: bool) -> None:
+        elapsed = max(now - self.started, 1e-9)
+        errors = sum(summary.errors.values())
+        line = (
+            f"{summary.rows:,} rows, {errors:,} with an error, {elapsed:.1f} s, "
+            f"{summary.rows / elapsed:,.0f} rows/s"
+        )
+        end = "\n" if final or not self.tty else ""
+        click.echo(("\r" if self.tty else "") + line, err=True, nl=False)
+        click.echo(end, err=True, nl=False)
+
+    def done(self, summary: Any) -> None:
+        if self.shown:
+            self.show(summary, time.perf_counter(), final=True)

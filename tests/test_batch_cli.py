@@ -1,0 +1,93 @@
+"""``jurisdiction batch``: files in and out, bad rows kept as rows with decide's error."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+pq = pytest.importorskip("pyarrow.parquet")
+pytest.importorskip("duckdb")
+pytest.importorskip("sqlglot")
+
+import jurisdiction  # noqa: E402
+from jurisdiction import JurisdictionError  # noqa: E402
+from jurisdiction._cli import cli  # noqa: E402
+
+ENGINE = jurisdiction.load()
+UNITS = [
+    {"id": "a", "category": "other", "staff": "1000", "location": "120101001001"},
+    {"id": "b", "category": "other", "staff": "50", "location": "120104001001"},
+    {"id": "c", "category": "ministry", "staff": "50", "location": "120104001001"},
+    {"id": "d", "category": "other", "staff": "-1", "location": "120101901001"},
+    {"id": "e", "category": "other", "staff": "many", "location": "120101001001"},
+    {"id": "f", "category": "other", "staff": "7", "location": ""},
+]
+
+
+def _csv(path: Path) -> Path:
+    lines = ["id,category,staff,location"]
+    lines += [",".join(u.values()) for u in UNITS]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _expected(unit: dict[str, str]) -> tuple[str | None, str | None]:
+    facts: dict[str, object] = {"kind": "unit", "category": unit["category"]}
+    facts["staff"] = int(unit["staff"]) if unit["staff"].lstrip("-").isdigit() else unit["staff"]
+    if unit["location"]:
+        facts["location"] = unit["location"]
+    try:
+        decision = ENGINE.decide(facts, "unit_management")
+    except JurisdictionError as exc:
+        return None, str(exc)
+    return decision.outcome, None
+
+
+def test_csv_to_parquet_keeps_every_row_and_gives_decides_errors(tmp_path: Path) -> None:
+    out = tmp_path / "out.parquet"
+    result = CliRunner().invoke(
+        cli, ["batch", str(_csv(tmp_path / "units.csv")), "-q", "unit_management", "-o", str(out)]
+    )
+    assert result.exit_code == 1, result.output  # some rows have an error
+    summary = json.loads(result.stdout)
+    assert summary["rows"] == len(UNITS)
+    rows = pq.read_table(out).to_pylist()
+    assert [r["id"] for r in rows] == [u["id"] for u in UNITS]
+    for unit, row in zip(UNITS, rows, strict=True):
+        assert (row["outcome"], row["error"]) == _expected(unit)
+    assert summary["questions"]["unit_management"]["errors"] == 4
+    assert rows[1]["sources"] == "overlays/120104.yaml"  # the overlay district's plan
+
+
+def test_nested_jsonl_and_several_questions(tmp_path: Path) -> None:
+    out = tmp_path / "out.jsonl"
+    args = ["batch", str(_csv(tmp_path / "units.csv")), "-o", str(out), "--nested", "--quiet"]
+    args += ["-q", "unit_management", "-q", "unit_guidance"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 1, result.output
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert len(rows) == len(UNITS)
+    first = rows[0]
+    assert first["unit_management.bodies"] == [
+        {"kind": "fp_department", "level": "district", "place_code": "120101",
+         "role": "responsible"}
+    ]
+    assert first["unit_guidance.citations"]
+
+
+def test_a_csv_cannot_hold_nested_columns(tmp_path: Path) -> None:
+    args = ["batch", str(_csv(tmp_path / "u.csv")), "-q", "unit_management", "-o",
+            str(tmp_path / "o.csv"), "--nested"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 4
+    assert "flat columns only" in result.stderr
+
+
+def test_help_teaches() -> None:
+    result = CliRunner().invoke(cli, ["batch", "--help"])
+    assert result.exit_code == 0
+    for words in ("Parquet, CSV or JSON Lines", "error", "--nested", "--engine", "Examples"):
+        assert words in result.output
