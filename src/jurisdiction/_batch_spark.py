@@ -1,0 +1,182 @@
+"""The same batch plan on Spark: the SELECT of ``_batch.batch_sql`` rendered as Spark SQL.
+
+The plan's SQL runs over a temporary view of the input; the flagged rows of each partition are
+decided with ``Engine.decide`` by ``mapInArrow`` on the executors (the engine is pickled as its
+policy's path and fingerprint and loaded again there: the policy directory must be readable at
+the same path on every executor — the bundled policy always is). The session is the active one
+(``spark-submit``, a notebook), else one built from ``SPARK_REMOTE`` (Spark Connect) or
+``JURISDICTION_SPARK_MASTER`` (default ``local[2]``): docs/batch.md.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pyarrow as pa
+
+from ._batch import BatchSummary, _count, batch_sql, patch_batch
+
+if TYPE_CHECKING:
+    from ._engine import Engine
+
+__all__ = ["decide_table_spark", "run_batch_spark", "session"]
+
+
+def session() -> Any:
+    """The active Spark session, or a new one (local unless configured otherwise)."""
+    from pyspark.sql import SparkSession
+
+    active = SparkSession.getActiveSession()
+    if active is not None:
+        spark = active
+    else:
+        builder = SparkSession.builder.appName("jurisdiction-batch")
+        if not os.environ.get("SPARK_REMOTE"):
+            # local workers run this interpreter, which has jurisdiction installed
+            os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+            builder = builder.master(os.environ.get("JURISDICTION_SPARK_MASTER", "local[2]"))
+            builder = builder.config("spark.ui.enabled", "false")
+            builder = builder.config("spark.sql.shuffle.partitions", "2")
+        spark = builder.getOrCreate()
+    # the plan guards its casts itself; ANSI mode would fail a whole job on one bad cell
+    spark.conf.set("spark.sql.ansi.enabled", "false")
+    return spark
+
+
+_SPARK_TYPES = {
+    "string": "VARCHAR",
+    "bigint": "BIGINT",
+    "int": "INTEGER",
+    "smallint": "SMALLINT",
+    "tinyint": "TINYINT",
+    "boolean": "BOOLEAN",
+    "date": "DATE",
+    "array<string>": "VARCHAR[]",
+    "void": "NULL",
+}
+
+
+def _duck_type(simple: str) -> str:
+    """A Spark column type in the words ``_batch.column_kinds`` reads (DuckDB's)."""
+    if simple.startswith("struct<"):
+        return "STRUCT"
+    return _SPARK_TYPES.get(simple, simple.upper())
+
+
+def _answered(
+    engine: Engine,
+    frame: Any,
+    questions: Sequence[str],
+    nested: bool,
+    id_column: str | None,
+) -> Any:
+    from pyspark.sql.types import StructType
+
+    names = list(frame.columns)
+    if id_column is None and "id" in names:
+        id_column = "id"
+    types = [_duck_type(f.dataType.simpleString()) for f in frame.schema.fields]
+    select, subject = batch_sql(
+        engine, questions, names, types, nested=nested, id_column=id_column, source="src"
+    )
+    view = f"jurisdiction_src_{id(frame)}"
+    frame.createOrReplaceTempView(view)
+    sql = select.sql(dialect="spark").replace("FROM src", f"FROM {view}")
+    planned = frame.sparkSession.sql(sql)
+    names_in = list(planned.columns)
+    safe = [f"c{i}" for i in range(len(names_in))]  # Spark resolves a dot as a struct's field
+    planned = planned.toDF(*safe)
+    kept = [i for i, n in enumerate(names_in) if not n.startswith("_flag_") and n != "_facts"]
+    schema = StructType([planned.schema.fields[i] for i in kept])
+    asked = list(questions)
+
+    def patch(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        for batch in batches:
+            named = pa.RecordBatch.from_arrays(batch.columns, names=names_in)
+            done = patch_batch(engine, subject, asked, named, nested)[0]
+            yield pa.RecordBatch.from_arrays(done.columns, names=[safe[i] for i in kept])
+
+    return planned.mapInArrow(patch, schema).toDF(*[names_in[i] for i in kept])
+
+
+def _frame_of(spark: Any, table: Any) -> Any:
+    if type(table).__module__.startswith("pyspark"):
+        return table
+    if not isinstance(table, pa.Table):
+        from ._batch import relation_of
+
+        import duckdb
+
+        con = duckdb.connect()
+        try:
+            table = relation_of(con, table).to_arrow_table()
+        finally:
+            con.close()
+    return spark.createDataFrame(table)
+
+
+def decide_table_spark(
+    engine: Engine,
+    table: Any,
+    questions: Sequence[str],
+    *,
+    nested: bool = False,
+    id_column: str | None = None,
+    summary: BatchSummary | None = None,
+) -> pa.Table:
+    """``decide_table`` on Spark, collected to the driver as an Arrow table."""
+    spark = session()
+    result = _answered(engine, _frame_of(spark, table), questions, nested, id_column).toArrow()
+    if summary is not None:
+        for batch in result.to_batches():
+            _count(summary, questions, batch)
+    return result
+
+
+def run_batch_spark(
+    engine: Engine,
+    source: str | Path,
+    questions: Sequence[str],
+    target: str | Path,
+    *,
+    in_format: str,
+    out_format: str,
+    nested: bool = False,
+    id_column: str | None = None,
+) -> BatchSummary:
+    """Answer a file on Spark, written by Spark (a directory of part files at ``target``)."""
+    spark = session()
+    reader = spark.read
+    if in_format == "parquet":
+        frame = reader.parquet(str(source))
+    elif in_format == "csv":
+        frame = reader.option("header", "true").option("inferSchema", "false").csv(str(source))
+    else:
+        frame = reader.json(str(source))
+    answered = _answered(engine, frame, questions, nested, id_column).cache()
+    writer = answered.write.mode("overwrite")
+    if out_format == "parquet":
+        writer.parquet(str(target))
+    elif out_format == "csv":
+        writer.option("header", "true").csv(str(target))
+    else:
+        writer.json(str(target))
+    summary = BatchSummary()
+    counts = answered.groupBy(*[c for c in answered.columns if c.endswith("outcome")]).count()
+    summary.rows = int(answered.count())
+    for row in counts.collect():
+        for q in questions:
+            prefix = f"{q}." if len(questions) > 1 else ""
+            value = row[prefix + "outcome"]
+            counter = summary.outcomes.setdefault(q, __import__("collections").Counter())
+            if value is not None:
+                counter[value] += row["count"]
+    for q in questions:
+        prefix = f"{q}." if len(questions) > 1 else ""
+        summary.errors[q] = int(answered.filter(answered[f"`{prefix}error`"].isNotNull()).count())
+    answered.unpersist()
+    return summary
