@@ -38,6 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BUNDLED = jurisdiction.load()
 DOGS = jurisdiction.load(ROOT / "examples" / "dog_licence")
 
+
 def _settings(rows: int) -> settings:
     return settings(
         max_examples=rows,
@@ -63,8 +64,8 @@ def _drawn(engine: Engine, subject: str, rows: int) -> tuple[dict[str, Any], ...
     while len(found) < rows:  # hypothesis may stop early on a small space: repeat what it drew
         found.append(dict(rng.choice(found)))
     out = []
-    for i, row in enumerate(found[:rows]):
-        row = dict(row)
+    for i, drawn in enumerate(found[:rows]):
+        row = dict(drawn)
         if i % 10 == 9:
             _spoiled(engine, subject, row, rng)
         out.append({"id": str(i), **row})
@@ -125,8 +126,9 @@ def _check(engine: Engine, question: str, rows: int = ROWS) -> None:
     answered = 0
     for row, got in zip(drawn, out, strict=True):
         assert got.pop("id") == row["id"]
-        expected = _reference(engine, subject, {k: v for k, v in row.items() if k != "id"},
-                              question)
+        expected = _reference(
+            engine, subject, {k: v for k, v in row.items() if k != "id"}, question
+        )
         assert got == expected, (row, question)
         answered += got["error"] is None
     assert answered >= len(drawn) // 2  # most rows are valid: the test compares answers

@@ -72,15 +72,26 @@ def test_nested_jsonl_and_several_questions(tmp_path: Path) -> None:
     assert len(rows) == len(UNITS)
     first = rows[0]
     assert first["unit_management.bodies"] == [
-        {"kind": "fp_department", "level": "district", "place_code": "120101",
-         "role": "responsible"}
+        {
+            "kind": "fp_department",
+            "level": "district",
+            "place_code": "120101",
+            "role": "responsible",
+        }
     ]
     assert first["unit_guidance.citations"]
 
 
 def test_a_csv_cannot_hold_nested_columns(tmp_path: Path) -> None:
-    args = ["batch", str(_csv(tmp_path / "u.csv")), "-q", "unit_management", "-o",
-            str(tmp_path / "o.csv"), "--nested"]
+    args = [
+        "batch",
+        str(_csv(tmp_path / "u.csv")),
+        "-q",
+        "unit_management",
+        "-o",
+        str(tmp_path / "o.csv"),
+        "--nested",
+    ]
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 4
     assert "flat columns only" in result.stderr

@@ -17,11 +17,10 @@ pytest.importorskip("duckdb")
 if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
     pytest.skip("Spark needs Java", allow_module_level=True)
 
-import pyarrow as pa  # noqa: E402
+import pyarrow as pa
 
-from jurisdiction._batch import arrow_schema, decide_table  # noqa: E402
-
-from test_batch import BUNDLED, DOGS, _drawn, _reference  # noqa: E402
+from jurisdiction._batch import arrow_schema, decide_table
+from test_batch import BUNDLED, DOGS, _drawn, _reference
 
 ROWS = int(os.environ.get("JURISDICTION_SPARK_ROWS", "200"))
 
@@ -35,7 +34,7 @@ pytestmark = pytest.mark.filterwarnings(
     [(BUNDLED, s) for s in BUNDLED.subjects] + [(DOGS, s) for s in ("application",)],
     ids=lambda x: x if isinstance(x, str) else "",
 )
-def test_spark_plan_equals_decide(engine, subject) -> None:  # noqa: ANN001
+def test_spark_plan_equals_decide(engine, subject) -> None:
     questions = list(engine.questions(subject))
     drawn = _drawn(engine, subject, ROWS)
     schema = arrow_schema(engine, subject).insert(0, pa.field("id", pa.string()))
@@ -48,5 +47,5 @@ def test_spark_plan_equals_decide(engine, subject) -> None:  # noqa: ANN001
         facts = {k: v for k, v in row.items() if k != "id"}
         for q in questions:
             prefix = f"{q}." if len(questions) > 1 else ""
-            answer = {k[len(prefix):]: v for k, v in got.items() if k.startswith(prefix)}
+            answer = {k[len(prefix) :]: v for k, v in got.items() if k.startswith(prefix)}
             assert answer == _reference(engine, subject, facts, q), (row, q)

@@ -79,12 +79,19 @@ def format_of(path: str | Path, given: str | None = None) -> str:
     if given:
         return given
     name = str(path).lower()
-    for ending, fmt in ((".parquet", "parquet"), (".pq", "parquet"), (".csv", "csv"),
-                        (".jsonl", "jsonl"), (".ndjson", "jsonl"), (".json", "jsonl")):
+    for ending, fmt in (
+        (".parquet", "parquet"),
+        (".pq", "parquet"),
+        (".csv", "csv"),
+        (".jsonl", "jsonl"),
+        (".ndjson", "jsonl"),
+        (".json", "jsonl"),
+    ):
         if name.endswith(ending):
             return fmt
-    raise ValueError(f"cannot tell the format of {path} from its name; give --format "
-                     + "/".join(FORMATS))
+    raise ValueError(
+        f"cannot tell the format of {path} from its name; give --format " + "/".join(FORMATS)
+    )
 
 
 def read_file(con: duckdb.DuckDBPyConnection, path: str | Path, fmt: str) -> Any:
@@ -116,8 +123,17 @@ def relation_of(con: duckdb.DuckDBPyConnection, table: Any) -> Any:
     )
 
 
-_INTEGERS = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER",
-             "UBIGINT", "HUGEINT"}
+_INTEGERS = {
+    "TINYINT",
+    "SMALLINT",
+    "INTEGER",
+    "BIGINT",
+    "UTINYINT",
+    "USMALLINT",
+    "UINTEGER",
+    "UBIGINT",
+    "HUGEINT",
+}
 
 
 def _kind_of(declared: str | None, field_kind: str, actual: str) -> str:
@@ -139,9 +155,9 @@ def _kind_of(declared: str | None, field_kind: str, actual: str) -> str:
     return "ok" if actual == "VARCHAR" else "wrong"
 
 
-def column_kinds(engine: Engine, subject: str, names: Sequence[str], types: Sequence[str]) -> (
-    dict[str, str]
-):
+def column_kinds(
+    engine: Engine, subject: str, names: Sequence[str], types: Sequence[str]
+) -> dict[str, str]:
     """How each declared field of ``subject`` is found among the input's columns."""
     found = dict(zip(names, (str(t) for t in types), strict=True))
     kinds: dict[str, str] = {}
@@ -184,12 +200,12 @@ _ARROW: Mapping[str, pa.DataType] = {
 # --- the query -----------------------------------------------------------------------------------
 
 
-def _facts_struct(engine: Engine, subject: str, kinds: ColumnKinds) -> exp.Expression | None:
+def _facts_struct(engine: Engine, subject: str, kinds: ColumnKinds) -> exp.Expr | None:
     """The declared fields of a row as given (cast from text where the input is text), for the
     rows decided one by one."""
     v = SqlVocabulary(engine.policy, subject, kinds)
     fields = engine.policy.subjects[subject].fields
-    items: list[exp.Expression] = []
+    items: list[exp.Expr] = []
     for name, kind in kinds.items():
         if kind == "missing":
             continue
@@ -198,8 +214,12 @@ def _facts_struct(engine: Engine, subject: str, kinds: ColumnKinds) -> exp.Expre
             value = exp.cast(value, "BIGINT")
         items.append(exp.PropertyEQ(this=exp.to_identifier(name, quoted=True), expression=value))
         if kind == "text":
-            items.append(exp.PropertyEQ(this=exp.to_identifier(f"{name}#text", quoted=True),
-                                        expression=exp.column(name, quoted=True)))
+            items.append(
+                exp.PropertyEQ(
+                    this=exp.to_identifier(f"{name}#text", quoted=True),
+                    expression=exp.column(name, quoted=True),
+                )
+            )
     return exp.Struct(expressions=items) if items else None
 
 
@@ -207,7 +227,7 @@ def _col(name: str) -> exp.Column:
     return exp.column(name, quoted=True)
 
 
-def _as(sql: exp.Expression, name: str) -> exp.Expression:
+def _as(sql: exp.Expr, name: str) -> exp.Expr:
     return exp.alias_(sql, name, quoted=True)
 
 
@@ -255,16 +275,16 @@ def batch_sql(
     features = {name: _col(c) for name, c in fcol.items()}
     places = {name: (_col(pcol[name]), places_sql[name][1]) for name in place_names}
     second = exp.select(
-        *(_col(c.alias_or_name) for c in first.expressions
-          if c.alias_or_name not in fcol.values()),
+        *(_col(c.alias_or_name) for c in first.expressions if c.alias_or_name not in fcol.values()),
         *(_as(answer_number(p, features, places), f"_a{i}") for i, p in enumerate(plans)),
     ).from_(first.subquery("featured"))
     third = exp.select(*keep)
-    flags: list[exp.Expression] = []
+    flags: list[exp.Expr] = []
     for i, (q, p) in enumerate(zip(questions, plans, strict=True)):
         prefix = f"{q}." if len(questions) > 1 else ""
-        columns, flag = answer_columns(engine, p, _col(f"_a{i}"), places, nested=nested,
-                                       prefix=prefix)
+        columns, flag = answer_columns(
+            engine, p, _col(f"_a{i}"), places, nested=nested, prefix=prefix
+        )
         third = third.select(*(_as(sql, name) for name, sql in columns))
         flag = exp.or_(exp.Not(this=_col("_valid")), flag)
         third = third.select(_as(flag, f"_flag_{i}"))
@@ -293,12 +313,9 @@ def facts_of_row(subject: str, raw: Mapping[str, Any]) -> dict[str, Any]:
     for key, value in raw.items():
         if key.endswith("#text"):
             continue
-        if value is None:
-            text = raw.get(f"{key}#text")
-            if text is None:
-                continue
-            value = text
-        facts[key] = _absent_dropped(value)
+        given = value if value is not None else raw.get(f"{key}#text")
+        if given is not None:
+            facts[key] = _absent_dropped(given)
     return facts
 
 
@@ -335,8 +352,11 @@ def patch_batch(
         if not flagged:
             continue
         decided += len(flagged)
-        raws = facts_col.take(pa.array(flagged)).to_pylist() if facts_col is not None else [
-            {} for _ in flagged]
+        raws = (
+            facts_col.take(pa.array(flagged)).to_pylist()
+            if facts_col is not None
+            else [{} for _ in flagged]
+        )
         rows = [decide_row(engine, subject, raw or {}, q, nested) for raw in raws]
         prefix = f"{q}." if len(questions) > 1 else ""
         indices = list(range(n))
@@ -394,10 +414,17 @@ def stream(
     if id_column is None:
         id_column = _default_id(names)
     elif id_column not in names:
-        raise FactsError(f"no id column `{id_column}` among the input's columns: "
-                         + ", ".join(names))
-    select, subject = batch_sql(engine, questions, names, [str(t) for t in relation.types],
-                                nested=nested, id_column=id_column)
+        raise FactsError(
+            f"no id column `{id_column}` among the input's columns: " + ", ".join(names)
+        )
+    select, subject = batch_sql(
+        engine,
+        questions,
+        names,
+        [str(t) for t in relation.types],
+        nested=nested,
+        id_column=id_column,
+    )
     sql = select.sql(dialect="duckdb")
     summary = summary if summary is not None else BatchSummary()
     started = time.perf_counter()
@@ -433,15 +460,17 @@ def decide_table(
     if backend == "spark":
         from ._batch_spark import decide_table_spark
 
-        return decide_table_spark(engine, table, questions, nested=nested, id_column=id_column,
-                                  summary=summary)
+        return decide_table_spark(
+            engine, table, questions, nested=nested, id_column=id_column, summary=summary
+        )
     if backend != "duckdb":
         raise ValueError(f"unknown batch engine `{backend}`; choose duckdb or spark")
     con = duckdb.connect()
     try:
         relation = relation_of(con, table)
-        batches = list(stream(engine, relation, questions, nested=nested, id_column=id_column,
-                              summary=summary))
+        batches = list(
+            stream(engine, relation, questions, nested=nested, id_column=id_column, summary=summary)
+        )
     finally:
         con.close()
     if not batches:
@@ -470,8 +499,9 @@ class _JsonLines:
         self.out = open(path, "w", encoding="utf-8")  # noqa: SIM115 - closed by close()
 
     def write(self, batch: pa.RecordBatch) -> None:
-        lines = [json.dumps(row, ensure_ascii=False, default=_json_default)
-                 for row in batch.to_pylist()]
+        lines = [
+            json.dumps(row, ensure_ascii=False, default=_json_default) for row in batch.to_pylist()
+        ]
         if lines:
             self.out.write("\n".join(lines) + "\n")
 
@@ -532,15 +562,24 @@ def run_batch(
     answers come (a file larger than memory streams through)."""
     fin, fout = format_of(source, in_format), format_of(target, out_format)
     if nested and fout == "csv":
-        raise ValueError("a CSV file holds flat columns only; drop --nested or write "
-                         "Parquet or JSON Lines")
+        raise ValueError(
+            "a CSV file holds flat columns only; drop --nested or write Parquet or JSON Lines"
+        )
     for q in questions:
         engine.question(q)
     if backend == "spark":
         from ._batch_spark import run_batch_spark
 
-        return run_batch_spark(engine, source, questions, target, in_format=fin, out_format=fout,
-                               nested=nested, id_column=id_column)
+        return run_batch_spark(
+            engine,
+            source,
+            questions,
+            target,
+            in_format=fin,
+            out_format=fout,
+            nested=nested,
+            id_column=id_column,
+        )
     summary = BatchSummary()
     con = duckdb.connect()
     if memory_limit:
@@ -548,14 +587,16 @@ def run_batch(
     writer = _Writer(target, fout)
     try:
         relation = read_file(con, source, fin)
-        for batch in stream(engine, relation, questions, nested=nested, id_column=id_column,
-                            summary=summary):
+        for batch in stream(
+            engine, relation, questions, nested=nested, id_column=id_column, summary=summary
+        ):
             writer.write(batch)
             if progress is not None:
                 progress(summary)
         if writer.inner is None:  # no rows: still write the file, with its columns
-            empty = pa.RecordBatch.from_pylist([], schema=pa.schema(
-                _empty_schema(questions, nested, id_column, None)))
+            empty = pa.RecordBatch.from_pylist(
+                [], schema=pa.schema(_empty_schema(questions, nested, id_column, None))
+            )
             writer.write(empty)
     finally:
         writer.close()

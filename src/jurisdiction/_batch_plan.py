@@ -32,7 +32,7 @@ from sqlglot import exp
 
 from ._compile import _Compiler, _fold
 from ._decision import Decision
-from ._sql_vocabulary import SqlUnsupported, at_level, lit
+from ._sql_vocabulary import SqlUnsupportedError, at_level, lit
 
 if TYPE_CHECKING:
     from ._engine import Engine, _CompiledQuestion
@@ -40,10 +40,10 @@ if TYPE_CHECKING:
 __all__ = [
     "Answer",
     "QuestionPlan",
-    "decision_row",
-    "error_row",
     "answer_columns",
     "answer_number",
+    "decision_row",
+    "error_row",
     "features_read",
     "output_columns",
     "places_read",
@@ -116,9 +116,7 @@ class QuestionPlan:
 # --- from the engine's compiled question to a lookup table ---------------------------------------
 
 
-def _lookup(
-    engine: Engine, compiled: _CompiledQuestion, answers: dict[Answer, int]
-) -> _Lookup:
+def _lookup(engine: Engine, compiled: _CompiledQuestion, answers: dict[Answer, int]) -> _Lookup:
     policy = engine.policy
     features = policy.subjects[compiled.question.subject].features
     folded = [_fold(r.expanded, compiled.params) for r in compiled.rules]
@@ -138,7 +136,7 @@ def _lookup(
             choices.append(list(ftype.values))
         else:
             if i not in cuts:
-                raise SqlUnsupported(
+                raise SqlUnsupportedError(
                     f"question `{compiled.question.name}` compares whole-number feature `{name}` "
                     "with another feature: the batch plan buckets whole numbers at constants only"
                 )
@@ -173,9 +171,11 @@ def plan_question(engine: Engine, question: str) -> QuestionPlan:
     q = engine.question(question)
     answers: dict[Answer, int] = {}
     lookups = [_lookup(engine, engine._compiled[q.name], answers)]
-    for variant in engine._variants.values():
-        if q.name in variant:
-            lookups.append(_lookup(engine, variant[q.name], answers))
+    lookups += [
+        _lookup(engine, variant[q.name], answers)
+        for variant in engine._variants.values()
+        if q.name in variant
+    ]
     policy = engine.policy
     h = policy.hierarchy
     digits = h.length(h.overlay_level) if h.overlay_level else 0
@@ -193,37 +193,38 @@ def plan_question(engine: Engine, question: str) -> QuestionPlan:
 # --- the plan as SQL -----------------------------------------------------------------------------
 
 
-def _index(sql: exp.Expression, kind: str, values: tuple[Any, ...]) -> exp.Expression:
+def _index(sql: exp.Expr, kind: str, values: tuple[Any, ...]) -> exp.Expr:
     """The position of a feature's value among its dimension's values (null if none)."""
     case = exp.Case()
     if kind == "bool":
-        case = case.when(sql, lit(1)).when(exp.Not(this=sql.copy()), lit(0))
-        return case
+        return case.when(sql, lit(1)).when(exp.Not(this=sql.copy()), lit(0))
     if kind == "enum":
         for i, v in enumerate(values):
             case = case.when(exp.EQ(this=sql.copy(), expression=lit(v)), lit(i))
         return case
     for i, point in enumerate(values):
         case = case.when(exp.LT(this=sql.copy(), expression=lit(point)), lit(i))
-    return case.when(exp.Not(this=exp.Is(this=sql.copy(), expression=exp.Null())),
-                     lit(len(values)))
+    return case.when(exp.Not(this=exp.Is(this=sql.copy(), expression=exp.Null())), lit(len(values)))
 
 
-def _class_number(lookup: _Lookup, features: Mapping[str, exp.Expression]) -> exp.Expression:
-    number: exp.Expression = lit(0)
+def _class_number(lookup: _Lookup, features: Mapping[str, exp.Expr]) -> exp.Expr:
+    number: exp.Expr = lit(0)
     stride = 1
     for name, kind, values in reversed(lookup.dims):
         size = 2 if kind == "bool" else len(values) + (1 if kind == "int" else 0)
         term = _index(features[name].copy(), kind, values)
         if stride != 1:
             term = exp.Mul(this=term, expression=lit(stride))
-        number = term if isinstance(number, exp.Literal) and stride == 1 else exp.Add(
-            this=number, expression=term)
+        number = (
+            term
+            if isinstance(number, exp.Literal) and stride == 1
+            else exp.Add(this=number, expression=term)
+        )
         stride *= size
     return number
 
 
-def _answer_number(lookup: _Lookup, features: Mapping[str, exp.Expression]) -> exp.Expression:
+def _answer_number(lookup: _Lookup, features: Mapping[str, exp.Expr]) -> exp.Expr:
     if len(lookup.answers) == 1:
         return lit(lookup.answers[0])
     array = exp.Array(expressions=[lit(a) for a in lookup.answers])
@@ -231,11 +232,9 @@ def _answer_number(lookup: _Lookup, features: Mapping[str, exp.Expression]) -> e
     return exp.Bracket(this=array, expressions=[index], offset=1, safe=True)
 
 
-def _by_answer(
-    aid: exp.Expression, values: Sequence[exp.Expression | None]
-) -> exp.Expression:
+def _by_answer(aid: exp.Expr, values: Sequence[exp.Expr | None]) -> exp.Expr:
     """``values[aid]``, as a CASE grouping the answers that share one value."""
-    groups: dict[str, tuple[exp.Expression, list[int]]] = {}
+    groups: dict[str, tuple[exp.Expr, list[int]]] = {}
     for i, v in enumerate(values):
         if v is None:
             continue
@@ -252,16 +251,14 @@ def _by_answer(
 class _Bodies:
     """The body columns of each answer, from its templates and the row's place columns."""
 
-    def __init__(
-        self, places: Mapping[str, tuple[exp.Expression, bool]], engine: Engine
-    ) -> None:
+    def __init__(self, places: Mapping[str, tuple[exp.Expr, bool]], engine: Engine) -> None:
         self.places, self.h, self.root = places, engine.policy.hierarchy, engine.context.root
 
-    def place(self, name: str) -> tuple[exp.Expression, bool]:
+    def place(self, name: str) -> tuple[exp.Expr, bool]:
         sql, many = self.places[name]
         return sql.copy(), many
 
-    def codes(self, b: BodySpec) -> tuple[exp.Expression, bool]:
+    def codes(self, b: BodySpec) -> tuple[exp.Expr, bool]:
         """The place code(s) of one body: a text, or a list for a place of several codes."""
         if b.level == self.h.root:
             return lit(self.root), False
@@ -274,9 +271,9 @@ class _Bodies:
             this=sql, expression=exp.Lambda(this=at_level(exp.column("_p"), n), expressions=[item])
         ), True
 
-    def missing(self, answer: Answer) -> exp.Expression | None:
+    def missing(self, answer: Answer) -> exp.Expr | None:
         """True when a body of the answer names a place the row lacks (decide raises)."""
-        tests: list[exp.Expression] = []
+        tests: list[exp.Expr] = []
         for b in answer.bodies:
             codes, many = self.codes(b)
             if b.level == self.h.root:
@@ -285,18 +282,28 @@ class _Bodies:
                 tests.append(exp.Is(this=codes, expression=exp.Null()))
                 continue
             item = exp.to_identifier("_c")
-            nulls = exp.ArrayFilter(this=codes.copy(), expression=exp.Lambda(
-                this=exp.Is(this=exp.column("_c"), expression=exp.Null()), expressions=[item]))
-            tests.append(exp.func("COALESCE", exp.or_(
-                exp.EQ(this=exp.ArraySize(this=codes), expression=lit(0)),
-                exp.GT(this=exp.ArraySize(this=nulls), expression=lit(0)),
-            ), exp.true()))
+            nulls = exp.ArrayFilter(
+                this=codes.copy(),
+                expression=exp.Lambda(
+                    this=exp.Is(this=exp.column("_c"), expression=exp.Null()), expressions=[item]
+                ),
+            )
+            tests.append(
+                exp.func(
+                    "COALESCE",
+                    exp.or_(
+                        exp.EQ(this=exp.ArraySize(this=codes), expression=lit(0)),
+                        exp.GT(this=exp.ArraySize(this=nulls), expression=lit(0)),
+                    ),
+                    exp.true(),
+                )
+            )
         return exp.or_(*tests) if tests else None
 
-    def nested(self, answer: Answer) -> exp.Expression:
+    def nested(self, answer: Answer) -> exp.Expr:
         """The answer's bodies as a list of structs (kind, level, place_code, role)."""
-        parts: list[exp.Expression] = []
-        singles: list[exp.Expression] = []
+        parts: list[exp.Expr] = []
+        singles: list[exp.Expr] = []
         for b in answer.bodies:
             codes, many = self.codes(b)
             if not many:
@@ -306,8 +313,12 @@ class _Bodies:
                 parts.append(exp.Array(expressions=singles))
                 singles = []
             item = exp.to_identifier("_q")
-            parts.append(exp.Transform(this=codes, expression=exp.Lambda(
-                this=_struct(b, exp.column("_q")), expressions=[item])))
+            parts.append(
+                exp.Transform(
+                    this=codes,
+                    expression=exp.Lambda(this=_struct(b, exp.column("_q")), expressions=[item]),
+                )
+            )
         if singles or not parts:
             parts.append(exp.Array(expressions=singles) if singles else _empty_bodies())
         out = parts[0]
@@ -315,7 +326,7 @@ class _Bodies:
             out = exp.ArrayConcat(this=out, expressions=[p])
         return out
 
-    def flat(self, answer: Answer, field: str) -> exp.Expression | None:
+    def flat(self, answer: Answer, field: str) -> exp.Expr | None:
         """One field of the answer's bodies as text, several joined by SEP (null: no body)."""
         if not answer.bodies:
             return None
@@ -326,35 +337,47 @@ class _Bodies:
             ]
             if len(values) == 1:
                 return values[0]
-            joined: list[exp.Expression] = []
+            joined: list[exp.Expr] = []
             for i, value in enumerate(values):
                 if i:
                     joined.append(lit(SEP))
                 joined.append(value)
             return exp.Concat(expressions=joined, safe=False, coalesce=False)
         item = exp.to_identifier("_b")
-        picked = exp.Transform(this=self.nested(answer), expression=exp.Lambda(
-            this=exp.Dot(this=exp.column("_b"), expression=exp.to_identifier(field)),
-            expressions=[item]))
+        picked = exp.Transform(
+            this=self.nested(answer),
+            expression=exp.Lambda(
+                this=exp.Dot(this=exp.column("_b"), expression=exp.to_identifier(field)),
+                expressions=[item],
+            ),
+        )
         return exp.ArrayToString(this=picked, expression=lit(SEP))
 
 
-def _struct(b: BodySpec, code: exp.Expression) -> exp.Expression:
+def _struct(b: BodySpec, code: exp.Expr) -> exp.Expr:
     fields = {"kind": lit(b.kind), "level": lit(b.level), "place_code": code, "role": lit(b.role)}
-    return exp.Struct(expressions=[
-        exp.PropertyEQ(this=exp.to_identifier(k), expression=v) for k, v in fields.items()
-    ])
+    return exp.Struct(
+        expressions=[
+            exp.PropertyEQ(this=exp.to_identifier(k), expression=v) for k, v in fields.items()
+        ]
+    )
 
 
-def _empty_bodies() -> exp.Expression:
-    return exp.cast(exp.Array(expressions=[]), exp.DataType.build(
-        "STRUCT<kind VARCHAR, level VARCHAR, place_code VARCHAR, role VARCHAR>[]", dialect="duckdb"))
+def _empty_bodies() -> exp.Expr:
+    return exp.cast(
+        exp.Array(expressions=[]),
+        exp.DataType.build(
+            "STRUCT<kind VARCHAR, level VARCHAR, place_code VARCHAR, role VARCHAR>[]",
+            dialect="duckdb",
+        ),
+    )
 
 
-def _text_list(values: tuple[str, ...]) -> exp.Expression:
+def _text_list(values: tuple[str, ...]) -> exp.Expr:
     if not values:
-        return exp.cast(exp.Array(expressions=[]), exp.DataType.build("VARCHAR[]",
-                                                                       dialect="duckdb"))
+        return exp.cast(
+            exp.Array(expressions=[]), exp.DataType.build("VARCHAR[]", dialect="duckdb")
+        )
     return exp.Array(expressions=[lit(v) for v in values])
 
 
@@ -373,11 +396,11 @@ def features_read(plan: QuestionPlan) -> list[str]:
 
 def answer_number(
     plan: QuestionPlan,
-    features: Mapping[str, exp.Expression],
-    places: Mapping[str, tuple[exp.Expression, bool]],
-) -> exp.Expression:
+    features: Mapping[str, exp.Expr],
+    places: Mapping[str, tuple[exp.Expr, bool]],
+) -> exp.Expr:
     """The answer number of a row, from its feature (and location) columns."""
-    aid: exp.Expression = _answer_number(plan.lookups[0], features)
+    aid: exp.Expr = _answer_number(plan.lookups[0], features)
     if len(plan.lookups) > 1:
         assert plan.location is not None
         where, _many = places[plan.location]
@@ -385,8 +408,10 @@ def answer_number(
         case = exp.Case()
         for lk in plan.lookups[1:]:
             assert lk.district is not None
-            case = case.when(exp.EQ(this=district.copy(), expression=lit(lk.district)),
-                             _answer_number(lk, features))
+            case = case.when(
+                exp.EQ(this=district.copy(), expression=lit(lk.district)),
+                _answer_number(lk, features),
+            )
         aid = case.else_(aid)
     return aid
 
@@ -394,18 +419,18 @@ def answer_number(
 def answer_columns(
     engine: Engine,
     plan: QuestionPlan,
-    aid: exp.Expression,
-    places: Mapping[str, tuple[exp.Expression, bool]],
+    aid: exp.Expr,
+    places: Mapping[str, tuple[exp.Expr, bool]],
     *,
     nested: bool,
     prefix: str = "",
-) -> tuple[list[tuple[str, exp.Expression]], exp.Expression]:
+) -> tuple[list[tuple[str, exp.Expr]], exp.Expr]:
     """The answer columns of one question (named ``prefix + column``) from its answer number
     and place columns, and its flag (but for the validity test): true for a row the runner
     must decide with ``decide``."""
     answers = plan.answers
     bodies = _Bodies(places, engine)
-    out: list[tuple[str, exp.Expression]] = [
+    out: list[tuple[str, exp.Expr]] = [
         ("outcome", _by_answer(aid, [None if a.python else lit(a.outcome) for a in answers]))
     ]
     if nested:
@@ -413,15 +438,27 @@ def answer_columns(
         out.append(("citations", _by_answer(aid, [_text_list(a.citations) for a in answers])))
         out.append(("sources", _by_answer(aid, [_text_list(a.sources) for a in answers])))
     else:
-        for field in ("kind", "level", "place_code", "role"):
-            out.append((f"body_{field}", _by_answer(aid, [bodies.flat(a, field) for a in answers])))
-        out.append(("citations", _by_answer(
-            aid, [lit(SEP.join(a.citations)) if a.citations else None for a in answers])))
-        out.append(("sources", _by_answer(
-            aid, [lit(SEP.join(a.sources)) if a.sources else None for a in answers])))
+        out += [
+            (f"body_{field}", _by_answer(aid, [bodies.flat(a, field) for a in answers]))
+            for field in ("kind", "level", "place_code", "role")
+        ]
+        out.append(
+            (
+                "citations",
+                _by_answer(
+                    aid, [lit(SEP.join(a.citations)) if a.citations else None for a in answers]
+                ),
+            )
+        )
+        out.append(
+            (
+                "sources",
+                _by_answer(aid, [lit(SEP.join(a.sources)) if a.sources else None for a in answers]),
+            )
+        )
     out.append(("error", exp.cast(exp.Null(), "VARCHAR")))
     python = [i for i, a in enumerate(answers) if a.python]
-    flags: list[exp.Expression] = [exp.Is(this=aid.copy(), expression=exp.Null())]
+    flags: list[exp.Expr] = [exp.Is(this=aid.copy(), expression=exp.Null())]
     if python:
         flags.append(exp.In(this=aid.copy(), expressions=[lit(i) for i in python]))
     missing = [bodies.missing(a) for a in answers]

@@ -107,9 +107,9 @@ def _frame_of(spark: Any, table: Any) -> Any:
     if type(table).__module__.startswith("pyspark"):
         return table
     if not isinstance(table, pa.Table):
-        from ._batch import relation_of
-
         import duckdb
+
+        from ._batch import relation_of
 
         con = duckdb.connect()
         try:

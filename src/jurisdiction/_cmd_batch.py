@@ -39,9 +39,7 @@ _FORMATS = click.Choice(["parquet", "csv", "jsonl"])
     help="The file to write: one row per input row, in input order.",
 )
 @click.option("--in-format", type=_FORMATS, default=None, help="Format of IN (default: by name).")
-@click.option(
-    "--out-format", type=_FORMATS, default=None, help="Format of OUT (default: by name)."
-)
+@click.option("--out-format", type=_FORMATS, default=None, help="Format of OUT (default: by name).")
 @click.option(
     "--id",
     "id_column",
@@ -106,7 +104,7 @@ def batch_command(
       outcome          responsible, not_applicable, undetermined or no_rule
       body_kind, body_level, body_place_code, body_role
                        the bodies, several joined by '; ' (--nested: `bodies`)
-      citations        the articles, e.g. (十)
+      citations        the articles (and items) the answer rests on
       sources          the district overlay file that decided it, if any
       error            why the row has no answer: decide's own message
 

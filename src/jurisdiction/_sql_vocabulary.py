@@ -20,8 +20,8 @@ Nothing here names any policy's subjects, fields or codes: they are read from th
 
 from __future__ import annotations
 
+import importlib
 import re
-import re._parser as _re_parser  # the stdlib's own parser (sre_parse is deprecated)
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -55,7 +55,9 @@ from ._hierarchy import Hierarchy, Level
 from ._policy import Policy
 from ._subjects import FieldInfo, Subject
 
-__all__ = ["ColumnKinds", "SqlUnsupported", "SqlVocabulary", "lit", "true_or_false"]
+_re_parser: Any = importlib.import_module("re._parser")  # the stdlib's (sre_parse is deprecated)
+
+__all__ = ["ColumnKinds", "SqlUnsupportedError", "SqlVocabulary", "lit", "true_or_false"]
 
 ColumnKinds = Mapping[str, str]
 """For each top-level input column, what it holds, as the batch runner found it: ``ok`` (the
@@ -63,12 +65,12 @@ declared type), ``text`` (text to be cast to the declared type, a CSV's), ``wron
 type: every non-null value is refused) or ``missing`` (no such column: every value is null)."""
 
 
-class SqlUnsupported(ValueError):
+class SqlUnsupportedError(ValueError):
     """An expression this compiler cannot express in SQL (the batch evaluator refuses the
     question with this message rather than answer it differently from ``decide``)."""
 
 
-def lit(value: Any) -> exp.Expression:
+def lit(value: Any) -> exp.Expr:
     """A SQL literal of a Python value (text, whole number, boolean, None)."""
     if value is None:
         return exp.Null()
@@ -78,19 +80,17 @@ def lit(value: Any) -> exp.Expression:
         return exp.Literal.number(value)
     if isinstance(value, str):
         return exp.Literal.string(value)
-    raise SqlUnsupported(f"no SQL literal for {value!r}")
+    raise SqlUnsupportedError(f"no SQL literal for {value!r}")
 
 
-def true_or_false(cond: exp.Expression) -> exp.Expression:
+def true_or_false(cond: exp.Expr) -> exp.Expr:
     """``cond``, with null read as false."""
     if isinstance(cond, exp.Boolean):
         return cond
     return exp.func("COALESCE", cond, exp.false())
 
 
-def _case(
-    branches: list[tuple[exp.Expression, exp.Expression]], default: exp.Expression | None
-) -> exp.Expression:
+def _case(branches: list[tuple[exp.Expr, exp.Expr]], default: exp.Expr | None) -> exp.Expr:
     case = exp.Case()
     for cond, value in branches:
         case = case.when(cond, value)
@@ -99,15 +99,15 @@ def _case(
     return case
 
 
-def _substr(x: exp.Expression, start: int, length: int) -> exp.Expression:
+def _substr(x: exp.Expr, start: int, length: int) -> exp.Expr:
     return exp.Substring(this=x, start=lit(start + 1), length=lit(length))
 
 
-def _length(x: exp.Expression) -> exp.Expression:
+def _length(x: exp.Expr) -> exp.Expr:
     return exp.Length(this=x)
 
 
-def _null_safe_eq(a: exp.Expression, b: exp.Expression) -> exp.Expression:
+def _null_safe_eq(a: exp.Expr, b: exp.Expr) -> exp.Expr:
     if isinstance(a, exp.Null) and isinstance(b, exp.Null):
         return exp.true()
     if isinstance(b, exp.Null):
@@ -137,12 +137,12 @@ def _fixed_width(pattern: str) -> int | None:
     return lo if lo == hi else None
 
 
-def _regex_test(x: exp.Expression, pattern: str) -> exp.Expression:
+def _regex_test(x: exp.Expr, pattern: str) -> exp.Expr:  # noqa: PLR0912 - a scanner
     """``pattern`` matches the whole of ``x``, in a regular expression dialect shared by RE2
     (DuckDB) and java.util.regex (Spark). A lookahead the first lacks, ``(?!...)`` or ``(?=...)``
     at the top level after a fixed-width prefix, is tested on its own, anchored where it stands;
-    anything else RE2 cannot read raises SqlUnsupported."""
-    parts: list[exp.Expression] = []
+    anything else RE2 cannot read raises SqlUnsupportedError."""
+    parts: list[exp.Expr] = []
     plain = ""
     i, depth = 0, 0
     while i < len(pattern):
@@ -170,9 +170,11 @@ def _regex_test(x: exp.Expression, pattern: str) -> exp.Expression:
             inner = pattern[i + 3 : end - 1]
             offset = _fixed_width(plain) if plain else 0
             if offset is None or "(?" in inner:
-                raise SqlUnsupported(f"place pattern {pattern!r}: a lookahead after a prefix of "
-                                     "varying width has no SQL form here")
-            test: exp.Expression
+                raise SqlUnsupportedError(
+                    f"place pattern {pattern!r}: a lookahead after a prefix of "
+                    "varying width has no SQL form here"
+                )
+            test: exp.Expr
             if re.fullmatch(r"[A-Za-z0-9 _-]*", inner):  # a literal: compared, not matched
                 test = exp.EQ(this=_substr(x.copy(), offset, len(inner)), expression=lit(inner))
             else:
@@ -183,30 +185,32 @@ def _regex_test(x: exp.Expression, pattern: str) -> exp.Expression:
             parts.append(exp.Not(this=test) if pattern[i + 2] == "!" else test)
             i = end
             continue
-        if pattern.startswith(("(?<", "(?P=", "(?#"), i) or (ch == "(" and "\\" in pattern[i:i+2]):
-            raise SqlUnsupported(f"place pattern {pattern!r} has no SQL form here")
+        if pattern.startswith(("(?<", "(?P=", "(?#"), i) or (
+            ch == "(" and "\\" in pattern[i : i + 2]
+        ):
+            raise SqlUnsupportedError(f"place pattern {pattern!r} has no SQL form here")
         depth += {"(": 1, ")": -1}.get(ch, 0)
         plain += ch
         i += 1
     if re.search(r"\\[1-9]", plain):
-        raise SqlUnsupported(f"place pattern {pattern!r}: back references have no SQL form")
+        raise SqlUnsupportedError(f"place pattern {pattern!r}: back references have no SQL form")
     whole = exp.RegexpLike(this=x, expression=lit(f"^(?:{plain})\\z"))
     return exp.and_(whole, *parts) if parts else whole
 
 
-def _in_ranges(part: exp.Expression, level: Level) -> exp.Expression:
+def _in_ranges(part: exp.Expr, level: Level) -> exp.Expr:
     return exp.or_(
         *(exp.Between(this=part, low=lit(r.first), high=lit(r.last)) for r in level.ranges)
     )
 
 
-def place_ok(h: Hierarchy, x: exp.Expression, levels: tuple[str, ...]) -> exp.Expression:
+def place_ok(h: Hierarchy, x: exp.Expr, levels: tuple[str, ...]) -> exp.Expr:
     """``x`` (not null) is a code of one of ``levels``, valid at every level down to its own
     (what ``Hierarchy.problem`` and the level check of a place field accept)."""
     wanted = [lv for lv in h.levels if not levels or lv.name in levels]
-    alternatives: list[exp.Expression] = []
+    alternatives: list[exp.Expr] = []
     for target in wanted:
-        tests: list[exp.Expression] = [exp.EQ(this=_length(x), expression=lit(target.length))]
+        tests: list[exp.Expr] = [exp.EQ(this=_length(x), expression=lit(target.length))]
         for lv in h.levels:
             prefix = _substr(x, 0, lv.length)
             tests.append(_regex_test(prefix, lv.pattern.pattern))
@@ -218,23 +222,27 @@ def place_ok(h: Hierarchy, x: exp.Expression, levels: tuple[str, ...]) -> exp.Ex
     return exp.or_(*alternatives) if alternatives else exp.false()
 
 
-def _level_of(h: Hierarchy, x: exp.Expression) -> exp.Expression:
-    return _case([(exp.EQ(this=_length(x), expression=lit(lv.length)), lit(lv.name))
-                  for lv in h.levels], None)
+def _level_of(h: Hierarchy, x: exp.Expr) -> exp.Expr:
+    return _case(
+        [(exp.EQ(this=_length(x), expression=lit(lv.length)), lit(lv.name)) for lv in h.levels],
+        None,
+    )
 
 
 def _range_value(
-    x: exp.Expression, lv: Level, pick: Callable[[Any], str]
-) -> list[tuple[exp.Expression, exp.Expression]]:
+    x: exp.Expr, lv: Level, pick: Callable[[Any], str]
+) -> list[tuple[exp.Expr, exp.Expr]]:
     part = _substr(x, lv.start, lv.length - lv.start)
-    return [(exp.Between(this=part, low=lit(r.first), high=lit(r.last)), lit(pick(r)))
-            for r in lv.ranges]
+    return [
+        (exp.Between(this=part, low=lit(r.first), high=lit(r.last)), lit(pick(r)))
+        for r in lv.ranges
+    ]
 
 
-def _form_of(h: Hierarchy, x: exp.Expression) -> exp.Expression:
+def _form_of(h: Hierarchy, x: exp.Expr) -> exp.Expr:
     """``Hierarchy.form_of``: the form of the finest level with ranges that one of its ranges
     holds; the first form if none does."""
-    branches: list[tuple[exp.Expression, exp.Expression]] = []
+    branches: list[tuple[exp.Expr, exp.Expr]] = []
     for lv in reversed(h.levels):
         if not lv.ranges:
             continue
@@ -244,10 +252,10 @@ def _form_of(h: Hierarchy, x: exp.Expression) -> exp.Expression:
     return _case(branches, lit(h.forms[0])) if branches else lit(h.forms[0])
 
 
-def _klass(h: Hierarchy, x: exp.Expression) -> exp.Expression:
+def _klass(h: Hierarchy, x: exp.Expr) -> exp.Expr:
     """``Hierarchy.klass``: the class of the finest level with ranges the code reaches (null if
     none of that level's ranges holds)."""
-    branches: list[tuple[exp.Expression, exp.Expression]] = []
+    branches: list[tuple[exp.Expr, exp.Expr]] = []
     for lv in reversed(h.levels):
         if not lv.ranges:
             continue
@@ -256,7 +264,7 @@ def _klass(h: Hierarchy, x: exp.Expression) -> exp.Expression:
     return _case(branches, None) if branches else exp.Null()
 
 
-def at_level(x: exp.Expression, n: int) -> exp.Expression:
+def at_level(x: exp.Expr, n: int) -> exp.Expr:
     """The code's first ``n`` characters; null if it is shorter (``Hierarchy.at``)."""
     return _case([(exp.GTE(this=_length(x), expression=lit(n)), _substr(x, 0, n))], None)
 
@@ -266,7 +274,7 @@ def at_level(x: exp.Expression, n: int) -> exp.Expression:
 
 @dataclass(frozen=True, slots=True)
 class _Value:
-    sql: exp.Expression
+    sql: exp.Expr
     kind: str  # bool, int, enum, text, place, places, date, subject, null, prefix, list
     subject: str | None = None  # kind subject: which
     const: tuple[Any] | None = None
@@ -278,7 +286,8 @@ class SqlVocabulary:
 
     def __init__(self, policy: Policy, subject: str, columns: ColumnKinds | None = None) -> None:
         facts = policy.facts
-        assert facts is not None and facts.builder is not None
+        assert facts is not None
+        assert facts.builder is not None
         self.policy = policy
         self.builder = facts.builder
         self.h = facts.hierarchy
@@ -291,7 +300,7 @@ class SqlVocabulary:
 
     # fields -------------------------------------------------------------------------------------
 
-    def raw(self, name: str) -> exp.Expression:
+    def raw(self, name: str) -> exp.Expr:
         """A top-level field's value as the input gives it, cast to its declared type."""
         info = self.subjects[self.subject].fields[name]
         kind = self.columns.get(name, "ok")
@@ -306,18 +315,19 @@ class SqlVocabulary:
             return _from_text(column, info)
         return column
 
-    def _field(self, subject: str, base: exp.Expression | None, name: str) -> exp.Expression:
+    def _field(self, subject: str, base: exp.Expr | None, name: str) -> exp.Expr:
         """A field's value with its defaults applied, as the model holds it."""
         info = self.subjects[subject].fields[name]
-        value: exp.Expression
+        value: exp.Expr
         if base is None:
             value = self.raw(name)
         else:
             value = exp.Dot(this=base.copy(), expression=exp.to_identifier(name, quoted=True))
         if info.has_default:
             if info.kind == "places":
-                value = exp.func("COALESCE", value, exp.cast(exp.Array(expressions=[]),
-                                                               "VARCHAR[]"))
+                value = exp.func(
+                    "COALESCE", value, exp.cast(exp.Array(expressions=[]), "VARCHAR[]")
+                )
             else:
                 value = exp.func("COALESCE", value, lit(info.default))
         elif info.derived_default:
@@ -327,7 +337,7 @@ class SqlVocabulary:
             value = _case([(exp.Is(this=base.copy(), expression=exp.Null()), exp.Null())], value)
         return value
 
-    def _default(self, subject: str, base: exp.Expression | None, name: str) -> exp.Expression:
+    def _default(self, subject: str, base: exp.Expr | None, name: str) -> exp.Expr:
         decl, _src = self.builder.m.subjects[subject]
         text = decl.fields[name].default_from
         assert text is not None
@@ -335,9 +345,7 @@ class SqlVocabulary:
 
     # names ----------------------------------------------------------------------------------------
 
-    def _member(
-        self, subject: str, base: exp.Expression | None, name: str, rule_mode: bool
-    ) -> _Value:
+    def _member(self, subject: str, base: exp.Expr | None, name: str, rule_mode: bool) -> _Value:
         key = (subject, str(base), name, str(rule_mode))
         found = self._memo.get(key)
         if found is not None:
@@ -346,9 +354,7 @@ class SqlVocabulary:
         self._memo[key] = value
         return _Value(value.sql.copy(), value.kind, value.subject, value.const)
 
-    def _resolve(
-        self, subject: str, base: exp.Expression | None, name: str, rule_mode: bool
-    ) -> _Value:
+    def _resolve(self, subject: str, base: exp.Expr | None, name: str, rule_mode: bool) -> _Value:
         decl, _src = self.builder.m.subjects[subject]
         subj = self.subjects[subject]
         order = ("feature", "field", "place") if rule_mode else ("field", "feature", "place")
@@ -362,20 +368,23 @@ class SqlVocabulary:
                 return self._compile(parse_expression(decl.places[name].expr), subject, base)
             if what == "place" and name == self.h.root:
                 return _Value(lit(self.root), "place", const=(self.root,))
-        raise SqlUnsupported(f"`{subject}.{name}` has no SQL form")
+        raise SqlUnsupportedError(f"`{subject}.{name}` has no SQL form")
 
-    def _path(self, subject: str, names: tuple[str, ...], base: exp.Expression | None,
-              rule_mode: bool = False) -> _Value:
+    def _path(
+        self, subject: str, names: tuple[str, ...], base: exp.Expr | None, rule_mode: bool = False
+    ) -> _Value:
         value = self._member(subject, base, names[0], rule_mode)
         for name in names[1:]:
             if value.kind != "subject" or value.subject is None:
-                raise SqlUnsupported(f"`{'.'.join(names)}` reads into a value that is no subject")
+                raise SqlUnsupportedError(
+                    f"`{'.'.join(names)}` reads into a value that is no subject"
+                )
             value = self._member(value.subject, value.sql, name, False)
         return value
 
     # compiling ------------------------------------------------------------------------------------
 
-    def feature(self, name: str) -> exp.Expression:
+    def feature(self, name: str) -> exp.Expr:
         """A feature of the subject, as a column expression (its value is never null)."""
         feature = self.subjects[self.subject].features[name]
         decl, _src = self.builder.m.subjects[self.subject]
@@ -386,11 +395,11 @@ class SqlVocabulary:
         # a feature a rule derived (named by its text): read as the rule reads it
         try:
             node: Node = parse_condition(feature.expr)
-        except Exception:  # noqa: BLE001 - the text is an expression, not a plain condition
+        except Exception:
             node = parse_expression(feature.expr)
         return self._compile(node, self.subject, None, rule_mode=True).sql
 
-    def place(self, name: str) -> tuple[exp.Expression, bool]:
+    def place(self, name: str) -> tuple[exp.Expr, bool]:
         """A place reference: its code (or list of codes, then True) as a column expression."""
         if name == self.h.root:
             return lit(self.root), False
@@ -398,14 +407,14 @@ class SqlVocabulary:
         return value.sql, value.kind == "places"
 
     def _compile(
-        self, node: Node, subject: str, base: exp.Expression | None, rule_mode: bool = False
+        self, node: Node, subject: str, base: exp.Expr | None, rule_mode: bool = False
     ) -> _Value:
         c = _Compiler(self, subject, base, rule_mode)
         return c.visit(node)
 
     # validity -------------------------------------------------------------------------------------
 
-    def valid(self) -> exp.Expression:
+    def valid(self) -> exp.Expr:
         """True only for rows the subject's model accepts (see the module's docstring)."""
         tests = self._valid(self.subject, None)
         for name, kind in self.columns.items():
@@ -413,15 +422,19 @@ class SqlVocabulary:
                 tests.append(exp.Is(this=exp.column(name, quoted=True), expression=exp.Null()))
             elif kind == "text":
                 info = self.subjects[self.subject].fields[name]
-                tests.append(exp.or_(
-                    exp.Is(this=exp.column(name, quoted=True), expression=exp.Null()),
-                    exp.Not(this=exp.Is(this=self.raw(name), expression=exp.Null())),
-                ) if info.kind in ("int", "bool", "date") else exp.true())
+                tests.append(
+                    exp.or_(
+                        exp.Is(this=exp.column(name, quoted=True), expression=exp.Null()),
+                        exp.Not(this=exp.Is(this=self.raw(name), expression=exp.Null())),
+                    )
+                    if info.kind in ("int", "bool", "date")
+                    else exp.true()
+                )
         return true_or_false(exp.and_(*tests)) if tests else exp.true()
 
-    def _valid(self, subject: str, base: exp.Expression | None) -> list[exp.Expression]:
+    def _valid(self, subject: str, base: exp.Expr | None) -> list[exp.Expr]:
         subj = self.subjects[subject]
-        tests: list[exp.Expression] = []
+        tests: list[exp.Expr] = []
         for name, info in subj.fields.items():
             value = self._field(subject, base, name)
             is_null = exp.Is(this=value.copy(), expression=exp.Null())
@@ -439,7 +452,7 @@ class SqlVocabulary:
             return [exp.or_(exp.Is(this=base.copy(), expression=exp.Null()), true_or_false(inner))]
         return tests
 
-    def _field_ok(self, info: FieldInfo, value: exp.Expression) -> exp.Expression | None:
+    def _field_ok(self, info: FieldInfo, value: exp.Expr) -> exp.Expr | None:
         if info.kind == "int":
             return exp.Between(this=value.copy(), low=lit(info.minimum), high=lit(info.maximum))
         if info.kind == "enum":
@@ -450,8 +463,11 @@ class SqlVocabulary:
             item = exp.to_identifier("_code")
             bad = exp.Not(this=true_or_false(place_ok(self.h, exp.column("_code"), info.levels)))
             return exp.EQ(
-                this=exp.ArraySize(this=exp.ArrayFilter(
-                    this=value.copy(), expression=exp.Lambda(this=bad, expressions=[item]))),
+                this=exp.ArraySize(
+                    this=exp.ArrayFilter(
+                        this=value.copy(), expression=exp.Lambda(this=bad, expressions=[item])
+                    )
+                ),
                 expression=lit(0),
             )
         if info.kind == "subject":
@@ -460,17 +476,20 @@ class SqlVocabulary:
         return None
 
 
-def _from_text(column: exp.Expression, info: FieldInfo) -> exp.Expression:
+def _from_text(column: exp.Expr, info: FieldInfo) -> exp.Expr:
     """A text column (a CSV's) read as the field's declared type; null where it is not one."""
     if info.kind == "int":
         ok = exp.RegexpLike(this=column.copy(), expression=lit(r"^-?[0-9]{1,18}$"))
         return _case([(ok, exp.cast(column.copy(), "BIGINT"))], None)
     if info.kind == "bool":
         lowered = exp.Lower(this=column.copy())
-        return _case([
-            (exp.In(this=lowered, expressions=[lit("true"), lit("1")]), exp.true()),
-            (exp.In(this=lowered.copy(), expressions=[lit("false"), lit("0")]), exp.false()),
-        ], None)
+        return _case(
+            [
+                (exp.In(this=lowered, expressions=[lit("true"), lit("1")]), exp.true()),
+                (exp.In(this=lowered.copy(), expressions=[lit("false"), lit("0")]), exp.false()),
+            ],
+            None,
+        )
     if info.kind == "date":
         ok = exp.RegexpLike(this=column.copy(), expression=lit(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"))
         return _case([(ok, exp.TryCast(this=column.copy(), to=exp.DataType.build("DATE")))], None)
@@ -482,14 +501,14 @@ class _Compiler:
     closures, node for node)."""
 
     def __init__(
-        self, v: SqlVocabulary, subject: str, base: exp.Expression | None, rule_mode: bool
+        self, v: SqlVocabulary, subject: str, base: exp.Expr | None, rule_mode: bool
     ) -> None:
         self.v, self.subject, self.base, self.rule_mode = v, subject, base, rule_mode
 
-    def cond(self, node: Node) -> exp.Expression:
+    def cond(self, node: Node) -> exp.Expr:
         return true_or_false(self.visit(node).sql)
 
-    def visit(self, node: Node) -> _Value:  # noqa: PLR0911, PLR0912 - one branch per node type
+    def visit(self, node: Node) -> _Value:  # noqa: PLR0912 - one branch per node type
         if isinstance(node, BoolConst):
             return _Value(lit(node.value), "bool", const=(node.value,))
         if isinstance(node, IntConst):
@@ -521,8 +540,11 @@ class _Compiler:
         if isinstance(node, If):
             then, other = self.visit(node.then), self.visit(node.other)
             kind = then.kind if then.kind != "null" else other.kind
-            return _Value(_case([(self.cond(node.cond), then.sql)], other.sql), kind,
-                          then.subject or other.subject)
+            return _Value(
+                _case([(self.cond(node.cond), then.sql)], other.sql),
+                kind,
+                then.subject or other.subject,
+            )
         if isinstance(node, Arith):
             a, b = self.visit(node.left).sql, self.visit(node.right).sql
             ops = {"+": exp.Add, "-": exp.Sub, "*": exp.Mul}
@@ -532,7 +554,7 @@ class _Compiler:
         if isinstance(node, ListConst):
             items = [self.visit(i) for i in node.items]
             return _Value(exp.Array(expressions=[i.sql for i in items]), "list")
-        raise SqlUnsupported(f"`{node}` has no SQL form")
+        raise SqlUnsupportedError(f"`{node}` has no SQL form")
 
     def compare(self, left: Node, op: str, right: Node) -> _Value:
         a, b = self.visit(left), self.visit(right)
@@ -548,14 +570,16 @@ class _Compiler:
         if isinstance(container, ListConst):
             values = [self.visit(v) for v in container.items]
             if any(v.kind == "null" for v in values):
-                raise SqlUnsupported(f"`{item} in {container}`: null in a list has no SQL form")
+                raise SqlUnsupportedError(
+                    f"`{item} in {container}`: null in a list has no SQL form"
+                )
             test = exp.In(this=a.sql, expressions=[v.sql for v in values])
             return _Value(true_or_false(test), "bool")
         b = self.visit(container)
         contains = exp.ArrayContains(this=b.sql, expression=a.sql)
         return _Value(true_or_false(contains), "bool")
 
-    def call(self, node: Call) -> _Value:  # noqa: PLR0911 - one branch a function
+    def call(self, node: Call) -> _Value:
         h = self.v.h
         name = node.name
         if name == "date":
@@ -565,13 +589,20 @@ class _Compiler:
         args = [self.visit(a) for a in node.args]
         x = args[0].sql
         if name == "count":
-            return _Value(_case([(exp.Is(this=x.copy(), expression=exp.Null()), lit(0))],
-                                exp.ArraySize(this=x)), "int")
+            return _Value(
+                _case(
+                    [(exp.Is(this=x.copy(), expression=exp.Null()), lit(0))], exp.ArraySize(this=x)
+                ),
+                "int",
+            )
         if name == "distinct":
-            same = exp.EQ(this=exp.ArraySize(this=exp.ArrayDistinct(this=x.copy())),
-                          expression=exp.ArraySize(this=x.copy()))
-            return _Value(_case([(exp.Is(this=x, expression=exp.Null()), exp.true())], same),
-                          "bool")
+            same = exp.EQ(
+                this=exp.ArraySize(this=exp.ArrayDistinct(this=x.copy())),
+                expression=exp.ArraySize(this=x.copy()),
+            )
+            return _Value(
+                _case([(exp.Is(this=x, expression=exp.Null()), exp.true())], same), "bool"
+            )
         if name == "years_between":
             a, b = args[0].sql, args[1].sql
             earlier = exp.or_(
@@ -582,8 +613,10 @@ class _Compiler:
                 ),
             )
             years = exp.Sub(this=exp.Year(this=b.copy()), expression=exp.Year(this=a.copy()))
-            return _Value(exp.Paren(this=exp.Sub(
-                this=years, expression=_case([(earlier, lit(1))], lit(0)))), "int")
+            return _Value(
+                exp.Paren(this=exp.Sub(this=years, expression=_case([(earlier, lit(1))], lit(0)))),
+                "int",
+            )
         if name == "at":
             level = node.args[1]
             assert isinstance(level, StrConst)
@@ -595,14 +628,17 @@ class _Compiler:
                 starts = exp.EQ(this=_substr(x, 0, len(prefix)), expression=lit(prefix))
                 return _Value(true_or_false(starts), "bool")
             y = other.sql
-            starts = exp.EQ(this=exp.Substring(this=x, start=lit(1), length=_length(y.copy())),
-                            expression=y)
+            starts = exp.EQ(
+                this=exp.Substring(this=x, start=lit(1), length=_length(y.copy())), expression=y
+            )
             return _Value(true_or_false(starts), "bool")
         if name == "level":
             return _Value(_level_of(h, x), "enum")
         if name == "form":
-            return _Value(_case([(exp.Is(this=x.copy(), expression=exp.Null()), exp.Null())],
-                                _form_of(h, x)), "enum")
+            return _Value(
+                _case([(exp.Is(this=x.copy(), expression=exp.Null()), exp.Null())], _form_of(h, x)),
+                "enum",
+            )
         if name == "class_of":
             return _Value(_klass(h, x), "enum")
-        raise SqlUnsupported(f"function `{name}` has no SQL form")
+        raise SqlUnsupportedError(f"function `{name}` has no SQL form")
