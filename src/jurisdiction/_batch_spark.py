@@ -34,7 +34,7 @@ def session() -> Any:
     if active is not None:
         spark = active
     else:
-        builder = SparkSession.builder.appName("jurisdiction-batch")
+        builder = SparkSession.builder.appName("jurisdiction batch")
         if not os.environ.get("SPARK_REMOTE"):
             # local workers run this interpreter, which has jurisdiction installed
             os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
