@@ -41,6 +41,14 @@ _POLICY = click.option(
     metavar="DIR",
     help="Policy directory to use instead of the bundled one.",
 )
+_OVERLAYS = click.option(
+    "--overlays",
+    "overlays_dir",
+    type=click.Path(path_type=Path, exists=True, file_okay=False),
+    default=None,
+    metavar="DIR",
+    help="A folder of overlay files (<place>.yaml) to decide with, besides the policy's own.",
+)
 _LANG = click.option(
     "--lang",
     type=click.Choice(["en", "zh"]),
@@ -109,7 +117,7 @@ def _kinds_help(policy: Policy) -> str:
     if hierarchy.overlay_level is not None:
         text += (
             f" A fact set located in a {hierarchy.overlay_level} with an overlay"
-            f" (policies/overlays/<{hierarchy.overlay_level}>.yaml) is decided with that"
+            f" (overlays/<{hierarchy.overlay_level}>.yaml, or --overlays DIR) is decided with that"
             f" {hierarchy.overlay_level}'s values of the delegated parameters, and the decision"
             " names the overlay."
         )
@@ -274,6 +282,7 @@ def _one_fact_set(
 )
 @_LANG
 @_POLICY
+@_OVERLAYS
 @_reports_errors
 def decide(
     facts: Path,
@@ -282,6 +291,7 @@ def decide(
     evaluator: Evaluator,
     lang: Lang,
     policy_dir: Path | None,
+    overlays_dir: Path | None,
 ) -> None:
     """Answer questions for the fact sets in FACTS (a YAML or JSON file).
 
@@ -293,7 +303,7 @@ def decide(
 
     `jurisdiction features` lists what the conditions read of each kind.
     """
-    engine = load(policy_dir, evaluator=evaluator)
+    engine = load(policy_dir, evaluator=evaluator, overlays=overlays_dir)
     fact_sets = _read_facts(facts, engine)
     decisions: list[Decision] = []
     for model in fact_sets:
@@ -352,8 +362,11 @@ def _print_questions(engine: Engine, subject: str | None, lang: Lang) -> None:
     metavar="FILE",
     help="Also write the partition certificate (every class of cases with its answer) as JSON.",
 )
+@_OVERLAYS
 @_reports_errors
-def check(policy_dir: Path | None, fmt: str, certificate_file: Path | None) -> None:
+def check(
+    policy_dir: Path | None, fmt: str, certificate_file: Path | None, overlays_dir: Path | None
+) -> None:
     """Verify a policy exactly: overlaps, gaps, unreachable rules and lints.
 
     Checks POLICY_DIR (default: the bundled policy). Each question's fact
@@ -368,7 +381,7 @@ def check(policy_dir: Path | None, fmt: str, certificate_file: Path | None) -> N
     from ._load import load_policy
 
     root = policy_dir if policy_dir is not None else bundled_policy_path()
-    checker = Checker(Engine(load_policy(root, strict=False)))
+    checker = Checker(Engine(load_policy(root, strict=False, overlays=overlays_dir)))
     findings = []
     for finding in checker.all_findings():
         findings.append(finding)

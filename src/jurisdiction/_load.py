@@ -40,8 +40,11 @@ def _fingerprint(root: Path, docs: list[LocatedDocument]) -> str:
     return "sha256:" + digest.hexdigest()
 
 
-def load_policy(root: Path, *, strict: bool = True) -> Policy:
+def load_policy(root: Path, *, strict: bool = True, overlays: Path | None = None) -> Policy:
     """Load, validate and cross-check the policy in ``root`` (a directory or one file).
+
+    ``overlays`` is a folder of further overlay files (``<place>.yaml``) the caller adds to the
+    policy's own ``overlays/``: a policy never takes them up unless asked.
 
     With ``strict=False`` a policy whose overrides are inconsistent (unknown target, a rule of
     another question, a cycle) still loads, so that ``jurisdiction.check`` can report them as
@@ -61,7 +64,7 @@ def load_policy(root: Path, *, strict: bool = True) -> Policy:
     questions = builder.questions(params, definitions, articles, vocab, bodies)
     if builder.problems:
         raise PolicyError(builder.problems)
-    overlays, overlay_docs = _overlays(root, params, facts.hierarchy)
+    overlays_, overlay_docs = _overlays(root, params, facts.hierarchy, overlays)
     meta, _src = merged.meta  # type: ignore[misc]
     document, _dsrc = merged.document  # type: ignore[misc]
     policy = Policy(
@@ -79,7 +82,7 @@ def load_policy(root: Path, *, strict: bool = True) -> Policy:
         fingerprint=_fingerprint(root, [*docs, *overlay_docs]),
         root=str(root),
         files=tuple(d.file for d in [*docs, *overlay_docs]),
-        overlays=overlays,
+        overlays=overlays_,
         facts=facts,
     )
     bad = [Diagnostic("override", msg, rule.location) for rule, msg in override_problems(policy)]

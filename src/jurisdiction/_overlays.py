@@ -28,9 +28,24 @@ __all__ = ["OVERLAY_DIR"]
 OVERLAY_DIR = "overlays"
 
 
-def _overlay_files(root: Path) -> list[Path]:
+def _overlay_files(root: Path, extra: Path | None = None) -> list[Path]:
+    """The policy's own ``overlays/*.yaml``, then those of ``extra`` (a caller's folder)."""
     folder = root / OVERLAY_DIR
-    return sorted(folder.glob("*.yaml")) if root.is_dir() and folder.is_dir() else []
+    own = sorted(folder.glob("*.yaml")) if root.is_dir() and folder.is_dir() else []
+    if extra is None:
+        return own
+    if not extra.is_dir():
+        raise PolicyError([Diagnostic("overlay-district", f"no overlay folder at {extra}")])
+    return own + sorted(extra.glob("*.yaml"))
+
+
+def _relative(path: Path, root: Path) -> str:
+    """How a decision names an overlay file: relative to the policy root when it lies in it,
+    else as the caller gave it (a folder passed with ``overlays=``)."""
+    resolved, base = path.resolve(), root.resolve()
+    if resolved.is_relative_to(base):
+        return resolved.relative_to(base).as_posix()
+    return path.as_posix()
 
 
 class _OverlayBuilder:
@@ -63,7 +78,7 @@ class _OverlayBuilder:
         district = model.overlay.district
         self._district(doc, path, district)
         values: dict[str, Parameter] = {}
-        relative = path.relative_to(self.root).as_posix()
+        relative = _relative(path, self.root)
         for name, entry in model.parameters.items():
             param = self._parameter(doc, name, entry)
             if param is not None:
@@ -169,16 +184,28 @@ class _OverlayBuilder:
 
 
 def _overlays(
-    root: Path, params: Mapping[str, Parameter], hierarchy: Hierarchy
+    root: Path,
+    params: Mapping[str, Parameter],
+    hierarchy: Hierarchy,
+    extra: Path | None = None,
 ) -> tuple[dict[str, Overlay], list[LocatedDocument]]:
     builder = _OverlayBuilder(root, params, hierarchy)
     overlays: dict[str, Overlay] = {}
     docs: list[LocatedDocument] = []
-    for path in _overlay_files(root):
+    for path in _overlay_files(root, extra):
         doc = load_yaml(path, str(path))
         docs.append(doc)
         overlay = builder.build(doc, path)
         if overlay is not None:
+            if overlay.district in overlays:
+                builder.problem(
+                    "overlay-district",
+                    f"district {overlay.district} already has an overlay "
+                    f"({overlays[overlay.district].file})",
+                    doc,
+                    ("overlay", "district"),
+                )
+                continue
             overlays[overlay.district] = overlay
     if builder.problems:
         raise PolicyError(builder.problems)
