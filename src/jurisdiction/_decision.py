@@ -39,7 +39,7 @@ class Body:
     """The article through which ``cite`` applies here: the body rests on ``via`` → ``cite``."""
 
     def cite_label(self, lang: Literal["zh", "en"] = "en") -> str:
-        """The citation as a chain where there is one: "article (七) → article (二) item 4"."""
+        """The citation as a chain where there is one: "article (7) → article (2) item 4", in the policy's numerals."""
         head = f"{self.via.label(lang)} → " if self.via is not None else ""
         return head + self.cite.label(lang)
 

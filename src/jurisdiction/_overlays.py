@@ -41,10 +41,11 @@ def _overlay_files(root: Path, extra: Path | None = None) -> list[Path]:
 
 def _relative(path: Path, root: Path) -> str:
     """How a decision names an overlay file: relative to the policy root when it lies in it,
-    else as the caller gave it (a folder passed with ``overlays=``)."""
-    resolved, base = path.resolve(), root.resolve()
-    if resolved.is_relative_to(base):
-        return resolved.relative_to(base).as_posix()
+    else to the working directory, else as the caller gave it (``overlays=``)."""
+    resolved = path.resolve()
+    for base in (root.resolve(), Path.cwd().resolve()):
+        if resolved.is_relative_to(base):
+            return resolved.relative_to(base).as_posix()
     return path.as_posix()
 
 

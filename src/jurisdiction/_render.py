@@ -20,7 +20,7 @@ _HEAD = {
     "notes": Text("说明", "Notes"),
     "policy": Text("政策指纹", "Policy"),
     "by": Text("依据", "per"),
-    "set_by": Text("分级范围依据", "with the values of"),
+    "set_by": Text("取值依据", "with the values of"),
 }
 
 _SEP = {"zh": ":", "en": ": "}
