@@ -3,6 +3,7 @@
 A case file::
 
     policy: policies            # optional: a policy directory relative to the repository root
+    overlays: examples/overlays # optional: an overlay folder the caller adds (load(overlays=))
     cases:
       - name: a separated woman gets the first-child certificate from her residence place
         question: first_child_certificate
@@ -10,7 +11,8 @@ A case file::
         expect:
           outcome: responsible          # responsible | not_applicable | undetermined | no_rule
           bodies:                       # compared as a set; every listed key must match:
-                                        # kind, name (Chinese), place, level, code, role, cite
+                                        # kind, name (Chinese), place, level, code, role, cite,
+                                        # via (the article of a citation chain)
             - {kind: fp_department, place: residence, level: street, code: "120104002",
                role: responsible, cite: "(二)5"}
           citations: ["(二)5"]          # exactly these, in any order
@@ -39,10 +41,12 @@ ROOT = Path(__file__).resolve().parent.parent
 _ENGINES: dict[str, jurisdiction.Engine] = {}
 
 
-def engine_for(policy: str | None) -> jurisdiction.Engine:
-    key = policy or ""
+def engine_for(policy: str | None, overlays: str | None = None) -> jurisdiction.Engine:
+    key = f"{policy or ''}|{overlays or ''}"
     if key not in _ENGINES:
-        _ENGINES[key] = jurisdiction.load(ROOT / policy if policy else None)
+        _ENGINES[key] = jurisdiction.load(
+            ROOT / policy if policy else None, overlays=ROOT / overlays if overlays else None
+        )
     return _ENGINES[key]
 
 
@@ -56,22 +60,26 @@ class CaseFile(pytest.File):
     def collect(self) -> Iterator[pytest.Item]:
         data = yaml.safe_load(self.path.read_text(encoding="utf-8"))
         policy = data.get("policy")
+        overlays = data.get("overlays")
         seen: set[str] = set()
         for case in data["cases"]:
             name = case["name"]
             assert name not in seen, f"duplicate case name {name!r} in {self.path}"
             seen.add(name)
-            yield CaseItem.from_parent(self, name=name, case=case, policy=policy)
+            yield CaseItem.from_parent(self, name=name, case=case, policy=policy, overlays=overlays)
 
 
 class CaseItem(pytest.Item):
-    def __init__(self, *, case: dict[str, Any], policy: str | None, **kwargs: Any) -> None:
+    def __init__(
+        self, *, case: dict[str, Any], policy: str | None, overlays: str | None, **kwargs: Any
+    ) -> None:
         super().__init__(**kwargs)
         self.case = case
         self.policy = policy
+        self.overlays = overlays
 
     def runtest(self) -> None:
-        engine = engine_for(self.policy)
+        engine = engine_for(self.policy, self.overlays)
         expect = self.case["expect"]
         facts, question = self.case["facts"], self.case["question"]
         if "error" in expect:
@@ -95,6 +103,7 @@ def _body_view(body: jurisdiction.Body) -> dict[str, str]:
         "code": body.place_code,
         "role": body.role,
         "cite": str(body.cite),
+        "via": str(body.via) if body.via is not None else "",
     }
 
 
