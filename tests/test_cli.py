@@ -110,10 +110,10 @@ def test_bad_facts_exit_4_with_a_located_message(
     assert "Traceback" not in err
 
 
-def test_missing_facts_file_is_a_usage_error() -> None:
+def test_missing_facts_file_exits_4_as_the_docs_say() -> None:
     code, _, err = run("decide", "no/such/file.yaml")
-    assert code == 2
-    assert "does not exist" in err
+    assert code == 4
+    assert "no such facts file" in err
 
 
 def test_unknown_question_exits_4_with_a_suggestion() -> None:

@@ -62,6 +62,11 @@ ALLOWED_CJK: dict[str, tuple[str, str]] = {
         "the zh headings of a rendered decision (beside the en ones), for any policy",
     ),
     "_cli.py": ("依据", "the zh label of the articles a question rests on, beside the en one"),
+    "_explain.py": (
+        "、下不以任何况则加变叠在情成排改明最用的立结被规论说近适都除",
+        "the zh words of a rendered explanation (fired, overridden by, nearest change…) beside "
+        "the en ones, for any policy",
+    ),
     "_check.py": (
         "。，、；：？！《》（）【】",
         "full-width punctuation, ignored when a lint compares zh article text, for any policy",

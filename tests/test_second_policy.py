@@ -21,7 +21,7 @@ from policy_files import bundled_copy, patch
 
 ROOT = Path(__file__).resolve().parent.parent
 DOGS = ROOT / "examples" / "dog_licence"
-FACTS = sorted((DOGS / "facts").glob("*.yaml"))
+FACTS = sorted((DOGS.parent / "dog_licence_facts").glob("*.yaml"))
 ENGINES = {
     "compiled": jurisdiction.load(DOGS),
     "durable": jurisdiction.load(DOGS, evaluator="durable"),  # the extra is installed in CI
@@ -102,7 +102,9 @@ def test_each_fact_file_decides_as_its_comment_says(path: Path, evaluator: str) 
 
 
 def test_the_region_overlay_is_named_in_the_decision() -> None:
-    facts = yaml.safe_load((DOGS / "facts" / "fee_exemptions.yaml").read_text(encoding="utf-8"))
+    facts = yaml.safe_load(
+        (DOGS.parent / "dog_licence_facts" / "fee_exemptions.yaml").read_text(encoding="utf-8")
+    )
     decision = ENGINES["compiled"].decide(facts[2], "annual_fee")
     assert any("KS.yaml" in s for s in decision.sources)
 
@@ -114,7 +116,7 @@ def test_decide_renders_from_the_cli(evaluator: str, lang: str) -> None:
         cli,
         [
             "decide",
-            str(DOGS / "facts" / "dangerous_breed.yaml"),
+            str(DOGS.parent / "dog_licence_facts" / "dangerous_breed.yaml"),
             "--policy",
             str(DOGS),
             "--evaluator",

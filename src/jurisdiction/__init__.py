@@ -16,23 +16,74 @@ re-exported here for static type checkers. ``jurisdiction features`` lists what 
 ``pip install 'jurisdiction[durable]'``); see docs/evaluators.md.
 """
 
-from . import models
-from ._check import Finding, check
-from ._decision import Body, Citation, Decision, Outcome
-from ._engine import Engine, Evaluator, bundled_policy_path, load, parse_facts
-from ._errors import (
-    ConflictError,
-    Diagnostic,
-    EvaluatorError,
-    FactsError,
-    JurisdictionError,
-    Location,
-    PolicyError,
-)
-from ._load import load_policy
-from ._policy import Overlay, Policy
-from ._text import Cite, Text
-from .models import *  # noqa: F403  (the bundled policy's fact models; names in models.__all__)
+import typing as _typing
+from importlib import import_module as _import_module
+
+if (
+    _typing.TYPE_CHECKING
+):  # what a type checker sees; at run time each name is imported on first use
+    from . import models as models
+    from ._check import Finding, check
+    from ._decision import Body, Citation, Decision, Outcome
+    from ._engine import Engine, Evaluator, bundled_policy_path, load, parse_facts
+    from ._errors import (
+        ConflictError,
+        Diagnostic,
+        EvaluatorError,
+        FactsError,
+        JurisdictionError,
+        Location,
+        PolicyError,
+    )
+    from ._load import load_policy
+    from ._policy import Overlay, Policy
+    from ._text import Cite, Text
+    from .models import *  # noqa: F403  (the bundled policy's fact models; names in models.__all__)
+
+_HOMES = {
+    "Finding": "_check",
+    "check": "_check",
+    "Body": "_decision",
+    "Citation": "_decision",
+    "Decision": "_decision",
+    "Outcome": "_decision",
+    "Engine": "_engine",
+    "Evaluator": "_engine",
+    "bundled_policy_path": "_paths",
+    "load": "_engine",
+    "parse_facts": "_engine",
+    "ConflictError": "_errors",
+    "Diagnostic": "_errors",
+    "EvaluatorError": "_errors",
+    "FactsError": "_errors",
+    "JurisdictionError": "_errors",
+    "Location": "_errors",
+    "PolicyError": "_errors",
+    "load_policy": "_load",
+    "Overlay": "_policy",
+    "Policy": "_policy",
+    "Cite": "_text",
+    "Text": "_text",
+}
+"""Where each public name lives: importing the package imports none of them, so that a command
+pays only for what it uses (``jurisdiction --help`` imports no engine)."""
+
+
+def _model_names() -> list[str]:
+    """``models.__all__``, read from the module's source without importing it (which builds
+    pydantic models): the generated module lists its names in one literal."""
+    import ast
+    from pathlib import Path
+
+    tree = ast.parse((Path(__file__).parent / "models.py").read_text(encoding="utf-8"))
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets
+        ):
+            names: list[str] = ast.literal_eval(node.value)
+            return names
+    return []  # pragma: no cover - the generated module always lists its names
+
 
 __all__ = [
     "Body",
@@ -59,6 +110,27 @@ __all__ = [
     "load_policy",
     "parse_facts",
 ]
-__all__ += models.__all__  # the fact models: generated, so listed by their own module
+_MODELS = _model_names()
+__all__.extend(_MODELS)  # the fact models: generated, so listed by their own module
+
+
+def __getattr__(name: str) -> object:
+    """Import a public name on first use (PEP 562), and keep it."""
+    home = _HOMES.get(name)
+    if home is not None:
+        value = getattr(_import_module(f"{__name__}.{home}"), name)
+    elif name == "models":
+        value = _import_module(f"{__name__}.models")
+    elif name in _MODELS:
+        value = getattr(_import_module(f"{__name__}.models"), name)
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__, "models"})
+
 
 __version__ = "0.1.0"

@@ -16,18 +16,22 @@ import textwrap
 from collections.abc import Callable, Sequence
 from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
-from pydantic import BaseModel, ValidationError
 
-from ._decision import Decision
-from ._engine import Engine, Evaluator, bundled_policy_path, load
-from ._errors import FactsError, JurisdictionError, PolicyError, suggest
-from ._policy import Policy
-from ._subjects import Feature, FieldInfo, Subject
-from ._text import Lang
-from ._yaml import LocatedDocument, parse_yaml
+from ._errors import FactsError, JurisdictionError, suggest
+from ._paths import bundled_policy_path
+
+if TYPE_CHECKING:  # imported where used: `jurisdiction --help` loads no engine
+    from pydantic import BaseModel
+
+    from ._decision import Decision
+    from ._engine import Engine, Evaluator
+    from ._policy import Policy
+    from ._subjects import Feature, FieldInfo, Subject
+    from ._text import Lang
+    from ._yaml import LocatedDocument
 
 __all__ = ["main"]
 
@@ -71,6 +75,36 @@ def _reports_errors(func: F) -> F:
             sys.exit(exc.exit_code)
 
     return wrapper  # type: ignore[return-value]
+
+
+def _help_values() -> dict[str, str]:
+    """The parts of the help texts read from the bundled policy, kept in a cache file keyed by
+    the policy's files and this module, so that ``--help`` need not load the policy each time."""
+    import hashlib
+    import os
+
+    root = bundled_policy_path()
+    digest = hashlib.sha256(Path(__file__).read_bytes())
+    for path in sorted(root.rglob("*.yaml")):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    cache = Path(base) / "jurisdiction" / f"help-{digest.hexdigest()[:32]}.json"
+    try:
+        found = json.loads(cache.read_text(encoding="utf-8"))
+        if isinstance(found, dict) and set(found) == set(_DESCRIBED):
+            return {str(k): str(v) for k, v in found.items()}
+    except (OSError, ValueError):
+        pass
+    policy = _bundled_policy()
+    if policy is None:
+        return dict.fromkeys(_DESCRIBED, _UNAVAILABLE)
+    values = {key: describe(policy) for key, describe in _DESCRIBED.items()}
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        cache.write_text(json.dumps(values, ensure_ascii=False), encoding="utf-8")
+    except OSError:
+        pass  # no cache: the next help loads the policy again
+    return values
 
 
 def _bundled_policy() -> Policy | None:
@@ -179,12 +213,7 @@ class _DescribesPolicy:
     def format_help_text(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         original = self.help
         if original is not None and "{" in original:
-            policy = _bundled_policy()
-            values = {
-                key: describe(policy) if policy is not None else _UNAVAILABLE
-                for key, describe in _DESCRIBED.items()
-            }
-            self.help = inspect.cleandoc(original).format(**values)
+            self.help = inspect.cleandoc(original).format(**_help_values())
         try:
             super().format_help_text(ctx, formatter)  # type: ignore[misc]
         finally:
@@ -217,14 +246,9 @@ def cli() -> None:
 
 
 def _read_facts(path: Path, engine: Engine) -> list[BaseModel]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise FactsError(f"cannot read the facts file: {exc}", source=path) from exc
-    try:
-        doc = parse_yaml(text, str(path))
-    except PolicyError as exc:
-        raise FactsError(str(exc)) from exc
+    from ._facts_files import read_facts_file
+
+    doc = read_facts_file(path)
     value = doc.value
     items: list[tuple[tuple[str | int, ...], Any]]
     items = [((i,), v) for i, v in enumerate(value)] if isinstance(value, list) else [((), value)]
@@ -236,6 +260,8 @@ def _read_facts(path: Path, engine: Engine) -> list[BaseModel]:
 def _one_fact_set(
     doc: LocatedDocument, where: tuple[str | int, ...], value: Any, engine: Engine
 ) -> BaseModel:
+    from pydantic import ValidationError
+
     location = doc.location(where)
     if not isinstance(value, dict):
         raise FactsError(f"{location}: a fact set is a mapping with a `kind`")
@@ -255,7 +281,7 @@ def _one_fact_set(
 
 
 @cli.command(cls=_Command)
-@click.argument("facts", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.argument("facts", type=click.Path(path_type=Path))
 @click.option(
     "-q",
     "--question",
@@ -303,6 +329,8 @@ def decide(
 
     `jurisdiction features` lists what the conditions read of each kind.
     """
+    from ._engine import load
+
     engine = load(policy_dir, evaluator=evaluator, overlays=overlays_dir)
     fact_sets = _read_facts(facts, engine)
     decisions: list[Decision] = []
@@ -322,6 +350,8 @@ def decide(
 @_reports_errors
 def questions(subject: str | None, lang: Lang, policy_dir: Path | None) -> None:
     """List the questions the policy answers, with the articles each rests on."""
+    from ._engine import load
+
     engine = load(policy_dir)
     _print_questions(engine, subject, lang)
 
@@ -362,10 +392,21 @@ def _print_questions(engine: Engine, subject: str | None, lang: Lang) -> None:
     metavar="FILE",
     help="Also write the partition certificate (every class of cases with its answer) as JSON.",
 )
+@click.option(
+    "--write-manifest",
+    is_flag=True,
+    default=False,
+    help="Write POLICY_DIR/.manifest (the sha256 of every file loaded), which every load then "
+    "verifies: a half-written or mixed directory is refused.",
+)
 @_OVERLAYS
 @_reports_errors
 def check(
-    policy_dir: Path | None, fmt: str, certificate_file: Path | None, overlays_dir: Path | None
+    policy_dir: Path | None,
+    fmt: str,
+    certificate_file: Path | None,
+    write_manifest: bool,
+    overlays_dir: Path | None,
 ) -> None:
     """Verify a policy exactly: overlaps, gaps, unreachable rules and lints.
 
@@ -378,10 +419,25 @@ def check(
     """
     from ._certificate import certificate, render
     from ._check import Checker
+    from ._engine import Engine
     from ._load import load_policy
 
     root = policy_dir if policy_dir is not None else bundled_policy_path()
-    checker = Checker(Engine(load_policy(root, strict=False, overlays=overlays_dir)))
+    if certificate_file is not None and not certificate_file.parent.is_dir():
+        raise click.BadParameter(
+            f"no folder {str(certificate_file.parent)!r} to write it in", param_hint="--certificate"
+        )
+    if write_manifest and not root.is_dir():
+        raise click.BadParameter(
+            f"{str(root)!r} is not a policy directory", param_hint="--write-manifest"
+        )
+    policy = load_policy(root, strict=False, manifest=not write_manifest, overlays=overlays_dir)
+    if write_manifest:
+        from ._files import MANIFEST, render_manifest
+
+        (root / MANIFEST).write_text(render_manifest(policy.digests), encoding="utf-8")
+        click.echo(f"wrote {root / MANIFEST} ({len(policy.digests)} files)", err=True)
+    checker = Checker(Engine(policy))
     findings = []
     for finding in checker.all_findings():
         findings.append(finding)
@@ -644,6 +700,21 @@ def features(policy_dir: Path | None, subject: str | None, fmt: str) -> None:
         click.echo(json.dumps(report, ensure_ascii=False, indent=2))
     else:
         _print_features(report)
+
+
+def _add_analyst_commands() -> None:
+    from ._cmd_diff import diff_command
+    from ._cmd_explain import explain_command
+    from ._cmd_schema import schema_command
+    from ._cmd_test import test_command
+
+    cli.add_command(test_command)
+    cli.add_command(diff_command)
+    cli.add_command(explain_command)
+    cli.add_command(schema_command)
+
+
+_add_analyst_commands()
 
 
 def main(argv: Sequence[str] | None = None) -> None:

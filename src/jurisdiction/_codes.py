@@ -40,6 +40,11 @@ _ALL = (
     _load("yaml-syntax", "a file is not well-formed YAML"),
     _load("yaml-alias", "anchors, aliases and merge keys are not allowed"),
     _load("duplicate-key", "a mapping has the same key twice"),
+    _load("yaml-tag", "a tag (!name, !!type) is not allowed"),
+    _load("yaml-scalar", "a plain value YAML 1.1 and 1.2 read differently (yes, 0100, 16:40)"),
+    _load("limit", "a file is nested too deeply or writes an integer with too many digits"),
+    _load("unexpected-file", "a file or folder in the policy directory that would be ignored"),
+    _load("manifest", "the directory's files differ from its manifest, or the manifest is bad"),
     # the schema of each file
     _load("schema", "a value has the wrong shape or type for its place in the file"),
     _load("unknown-key", "a key the policy format does not know (often a misspelling)"),

@@ -17,6 +17,7 @@ that the checker, every evaluator and any future compiler (SQL) read.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
@@ -624,11 +625,64 @@ def parse_expression(text: str) -> Node:
     return node
 
 
+MAX_CONDITION_CHARS = 2000
+"""A condition (or expression) is at most this long; the bundled policy's longest is 274."""
+MAX_CONDITION_TERMS = 200
+"""At most this many names, numbers, strings and operators in one condition."""
+MAX_CONDITION_DEPTH = 32
+"""At most this many parentheses, brackets and ``not`` nested inside each other."""
+MAX_INT_DIGITS = 18
+"""An integer literal has at most this many digits: every int fits in 64 bits."""
+
+_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|\d+|[A-Za-z_][A-Za-z0-9_]*|[<>!=]=|[()\[\]]|\S', re.ASCII)
+
+
+def _bounded(text: str) -> None:
+    """Refuse a condition too large to analyse in bounded time, before it is parsed."""
+    if len(text) > MAX_CONDITION_CHARS:
+        raise ConditionSyntaxError(
+            f"the condition has {len(text)} characters; at most {MAX_CONDITION_CHARS} "
+            "(name a part of it as a definition)",
+            _NOWHERE,
+        )
+    depth = nots = 0
+    for terms, match in enumerate(_TOKENS.finditer(text), start=1):
+        tok = match.group()
+        if tok.isdigit() and len(tok) > MAX_INT_DIGITS:
+            raise ConditionSyntaxError(
+                f"an integer of {len(tok)} digits; at most {MAX_INT_DIGITS}", _span_at(text, match)
+            )
+        if tok in ("(", "["):
+            depth += 1
+        elif tok in (")", "]"):
+            depth, nots = depth - 1, 0
+        elif tok == "not":
+            nots += 1
+        else:
+            nots = 0
+        if terms > MAX_CONDITION_TERMS or depth + nots > MAX_CONDITION_DEPTH:
+            what = (
+                f"more than {MAX_CONDITION_TERMS} terms"
+                if terms > MAX_CONDITION_TERMS
+                else f"nested more than {MAX_CONDITION_DEPTH} deep"
+            )
+            raise ConditionSyntaxError(
+                f"the condition has {what} (name a part of it as a definition)",
+                _span_at(text, match),
+            )
+
+
+def _span_at(text: str, match: re.Match[str]) -> Span:
+    before = text[: match.start()]
+    return Span(before.count("\n") + 1, match.start() - (before.rfind("\n") + 1) + 1)
+
+
 def _parse_expression(text: str) -> Node:
     if not text.strip():
         raise ConditionSyntaxError(
             "empty condition (write `true` for a rule that always holds)", _NOWHERE
         )
+    _bounded(text)
     try:
         tree = _PARSER.parse(text)
     except UnexpectedEOF as exc:
@@ -654,7 +708,11 @@ def _parse_expression(text: str) -> Node:
     except VisitError as exc:
         if isinstance(exc.orig_exc, ConditionSyntaxError):
             raise exc.orig_exc from None
-        raise  # pragma: no cover - the transformer raises nothing else
+        meta = getattr(exc.obj, "meta", None)
+        where = Span(getattr(meta, "line", 1) or 1, getattr(meta, "column", 1) or 1)
+        raise ConditionSyntaxError(f"cannot read this: {exc.orig_exc}", where) from None
+    except RecursionError:
+        raise ConditionSyntaxError("the condition is nested too deeply", _NOWHERE) from None
     return result
 
 

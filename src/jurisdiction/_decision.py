@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any, Literal
 
-from pydantic import TypeAdapter
+from pydantic import TypeAdapter, ValidationError
 
+from ._errors import FactsError
 from ._text import Cite, Text
 
 __all__ = ["Body", "Citation", "Decision", "DecisionTwin", "Outcome", "make_decision"]
@@ -95,17 +96,35 @@ class Decision:
 
     @classmethod
     def from_json(cls, data: str | bytes) -> Decision:
-        return _adapter().validate_json(data)
+        """A decision read back from :meth:`to_json`; FactsError if it is not one."""
+        try:
+            return _adapter().validate_json(data)
+        except ValidationError as exc:
+            raise FactsError(f"not a decision: {_summary(exc)}") from None
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Decision:
-        return _adapter().validate_python(data)
+        """A decision read back from :meth:`to_dict`; FactsError if it is not one."""
+        try:
+            return _adapter().validate_python(data)
+        except ValidationError as exc:
+            raise FactsError(f"not a decision: {_summary(exc)}") from None
 
     def render(self, lang: Literal["zh", "en"] = "en") -> str:
         """Human-readable text in Chinese or English."""
         from ._render import render_decision
 
+        if lang not in ("zh", "en"):
+            raise FactsError(f"render in `zh` or `en`, not {lang!r}")
         return render_decision(self, lang)
+
+
+def _summary(exc: ValidationError) -> str:
+    errors = exc.errors()
+    shown = "; ".join(
+        f"{'.'.join(str(p) for p in e['loc']) or 'decision'}: {e['msg']}" for e in errors[:5]
+    )
+    return shown + (f" (and {len(errors) - 5} more)" if len(errors) > 5 else "")
 
 
 @cache

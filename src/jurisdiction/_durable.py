@@ -21,8 +21,14 @@ the answer's bodies are never implemented twice.
 Traps of durable_rules 2.0.28 (reproduced in tests/test_durable.py), and what is done here:
 
 * **one process-global registry** of rulesets in the C engine: a ruleset is registered once per
-  process under a name that also carries a digest of its definition, and reused by every later
-  engine of the same policy; nothing is ever registered twice or deleted;
+  process under a name made of the question and a digest of its definition (not of the policy's
+  fingerprint), and shared by every engine whose question translates alike: reloading a policy
+  registers only the questions that changed. Rulesets are never deleted: ``delete_state`` and
+  ``delete_ruleset`` crash durable_rules 2.0.28 on some of ours, so memory grows only with
+  the number of distinct translations a process meets;
+* **fork**: the lock is taken around ``os.fork`` (``os.register_at_fork``), so that a child never
+  inherits it held by a thread that does not exist there, nor the C engine in mid-call; the
+  child gets a fresh lock;
 * **not thread-safe**, and ``durable.engine.Host`` runs background threads that can steal a
   queued action: this module drives the C extension directly (no Host, no threads), every call
   into it holds one process-wide lock, and each ruleset is registered and warmed (its state
@@ -53,6 +59,7 @@ from __future__ import annotations
 import hashlib
 import importlib
 import json
+import os
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -115,6 +122,28 @@ _LOCK = threading.Lock()
 
 _REGISTRY: dict[str, int] = {}
 """Ruleset name -> handle, for the whole process: the C engine's registry is global too."""
+
+
+def _before_fork() -> None:
+    _LOCK.acquire()
+
+
+def _after_fork_in_parent() -> None:
+    _LOCK.release()
+
+
+def _after_fork_in_child() -> None:
+    global _LOCK  # noqa: PLW0603 - the child's own lock: the parent's threads do not exist here
+    _LOCK = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(
+        before=_before_fork,
+        after_in_parent=_after_fork_in_parent,
+        after_in_child=_after_fork_in_child,
+    )
+
 
 _DUMPS = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
 """The one encoder of rules and facts: strings are compared as the JSON text it writes."""
@@ -519,22 +548,23 @@ class DurableEvaluator:
     ) -> None:
         self._dre = _engine()
         self._questions: dict[tuple[str, str | None], _Compiled] = {}
-        fingerprint = policy.fingerprint.split(":")[-1][:16]
         for question, params, district in variants:
             translation = translate(question, params, CHUNK)
             digest = hashlib.sha256(_DUMPS(translation.definitions).encode()).hexdigest()[:12]
-            base = f"jurisdiction_{fingerprint}_{question.name}"
+            base = f"jurisdiction_{question.name}"
             base += f"_{district}" if district else ""
             with _LOCK:
-                handles = tuple(
-                    _register(self._dre, f"{base}_{digest}_{n}", definition)
-                    for n, definition in enumerate(translation.definitions)
-                )
+                handles = []
+                for n, definition in enumerate(translation.definitions):
+                    name = f"{base}_{digest}_{n}"
+                    handles.append(_register(self._dre, name, definition))
             features = question.features
             reads = tuple(
                 (_attr(f), features[f].get, features[f].type) for f in translation.features
             )
-            self._questions[(question.name, district)] = _Compiled(translation, handles, reads)
+            self._questions[(question.name, district)] = _Compiled(
+                translation, tuple(handles), reads
+            )
 
     def resolution(
         self, question: Question, district: str | None, facts: Any, ctx: Context

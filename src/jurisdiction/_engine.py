@@ -29,14 +29,16 @@ from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 from ._compile import Program, compile_question
 from ._conditions import ParamRef, walk
 from ._decision import Body, Citation, Decision, DecisionTwin
-from ._errors import ConflictError, EvaluatorError, FactsError, Location, suggest
+from ._errors import ConflictError, EvaluatorError, FactsError, Location, PolicyError, suggest
 from ._load import load_policy
+from ._paths import bundled_policy_path
 from ._policy import BodyTemplate, Overlay, ParamValue, Policy, Question, Rule
 from ._subjects import Context, Subject
 from ._text import Text, placeholders
 
 if TYPE_CHECKING:
     from ._durable import DurableEvaluator
+    from ._explain import Explanation
 
 __all__ = ["Engine", "Evaluator", "bundled_policy_path", "load", "parse_facts"]
 
@@ -47,18 +49,6 @@ Evaluator = Literal["compiled", "durable"]
 ``compiled``, the default, Python closures; ``durable``, durable_rules' Rete engine (an extra)."""
 
 _EVALUATORS: tuple[str, ...] = get_args(Evaluator)
-
-
-def bundled_policy_path() -> Path:
-    """The policy shipped with the package (or, in a source checkout, the top-level folder)."""
-    here = Path(__file__).resolve().parent
-    packaged = here / "policies"
-    if packaged.is_dir():
-        return packaged
-    checkout = here.parent.parent / "policies"
-    if checkout.is_dir():
-        return checkout
-    raise FileNotFoundError("the bundled policy is missing from this installation")
 
 
 _ADAPTERS: dict[int, tuple[Policy, TypeAdapter[Any]]] = {}
@@ -271,6 +261,15 @@ class Engine:
                 policy, [(c.question, c.params, c.district) for c in every]
             )
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled as the policy's path and fingerprint: the other side loads the policy again
+        (a spawned pool worker, say) and refuses it if its files are no longer the same."""
+        policy = self._policy
+        return (
+            _engine_from,
+            (policy.root, policy.fingerprint, self.evaluator, policy.overlays_dir),
+        )
+
     @property
     def policy(self) -> Policy:
         return self._policy
@@ -289,6 +288,8 @@ class Engine:
         return tuple(n for n, q in self._policy.questions.items() if subject in (None, q.subject))
 
     def question(self, name: str) -> Question:
+        if not isinstance(name, str):
+            raise FactsError(f"a question is named by a string, got {type(name).__name__}")
         q = self._policy.questions.get(name)
         if q is None:
             near = suggest(name, set(self._policy.questions))
@@ -393,6 +394,14 @@ class Engine:
                 compiled.plans[(fired, overridden)] = found
             plan = found
         return plan.decide(model, ctx)
+
+    def explain(self, facts: Mapping[str, Any] | BaseModel, question: str) -> Explanation:
+        """Why the decision is what it is: every rule of the question with its condition
+        evaluated node by node, fired/overridden and by whom, and for each rule that does not
+        apply the nearest change of facts that would make it apply (docs/check.md)."""
+        from ._explain import explain
+
+        return explain(self, facts, question)
 
     def decide_all(self, facts: Mapping[str, Any] | BaseModel) -> dict[str, Decision]:
         """Every question about this kind of subject, answered."""
@@ -709,6 +718,22 @@ def _body(policy: Policy, b: BodyTemplate, code: str, form_index: int) -> Body:
     )
 
 
+def _engine_from(
+    root: str, fingerprint: str, evaluator: Evaluator, overlays: str | None = None
+) -> Engine:
+    """The engine of an unpickled :class:`Engine`: its policy (and the caller's overlays) loaded
+    again, and the same."""
+    engine = load(root, evaluator=evaluator, overlays=overlays)
+    if engine.policy.fingerprint != fingerprint:
+        raise PolicyError.single(
+            "manifest",
+            f"the policy changed since the engine was pickled ({fingerprint} then, "
+            f"{engine.policy.fingerprint} now)",
+            Location(root, 1, 1),
+        )
+    return engine
+
+
 def load(
     path: str | Path | None = None,
     *,
@@ -723,6 +748,16 @@ def load(
     ``evaluator="durable"`` evaluates with durable_rules instead of compiled closures (see
     :class:`Engine`); it needs ``pip install 'jurisdiction[durable]'``.
     """
+    if path is not None and not isinstance(path, str | Path):
+        raise PolicyError.single(
+            "file", f"a policy is a path, got {type(path).__name__}", Location("<api>", 1, 1)
+        )
+    if overlays is not None and not isinstance(overlays, str | Path):
+        raise PolicyError.single(
+            "file",
+            f"overlays is a folder's path, got {type(overlays).__name__}",
+            Location("<api>", 1, 1),
+        )
     root = Path(path) if path is not None else bundled_policy_path()
     extra = Path(overlays) if overlays is not None else None
     return Engine(load_policy(root, overlays=extra), evaluator=evaluator)

@@ -69,9 +69,36 @@ def suggest(word: str, candidates: Sequence[str] | set[str] | frozenset[str]) ->
 
 
 class JurisdictionError(Exception):
-    """Root of every error this library raises on purpose."""
+    """Root of every error this library raises on purpose.
+
+    Every error pickles to an equal one (a process pool hands it back to its caller), and two
+    errors are equal when they are of the same class with the same arguments.
+    """
 
     exit_code = 1
+
+    def _state(self) -> tuple[object, ...]:
+        """The arguments that rebuild this error: ``type(self)(*self._state())``."""
+        return tuple(self.args)
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (_rebuild, (type(self), self._state()))
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        assert isinstance(other, JurisdictionError)
+        return self._state() == other._state()
+
+    def __hash__(self) -> int:
+        return hash((type(self), self._state()))
+
+
+def _rebuild(cls: type[JurisdictionError], state: tuple[object, ...]) -> JurisdictionError:
+    if cls is FactsError:
+        message, source = state
+        return FactsError(str(message), source=source if source is None else str(source))
+    return cls(*state)
 
 
 class PolicyError(JurisdictionError):
@@ -82,6 +109,9 @@ class PolicyError(JurisdictionError):
     def __init__(self, diagnostics: Sequence[Diagnostic]) -> None:
         self.diagnostics: tuple[Diagnostic, ...] = tuple(diagnostics)
         super().__init__("\n".join(str(d) for d in self.diagnostics))
+
+    def _state(self) -> tuple[object, ...]:
+        return (self.diagnostics,)
 
     @property
     def codes(self) -> tuple[str, ...]:
@@ -105,7 +135,11 @@ class FactsError(JurisdictionError):
 
     def __init__(self, message: str, *, source: str | Path | None = None) -> None:
         self.source = str(source) if source is not None else None
+        self.message = message
         super().__init__(f"{self.source}: {message}" if self.source else message)
+
+    def _state(self) -> tuple[object, ...]:
+        return (self.message, self.source)
 
 
 class ConflictError(JurisdictionError):
@@ -124,6 +158,9 @@ class ConflictError(JurisdictionError):
             f"conflict in question `{question}`: different answers that no override resolves: "
             f"{listed}"
         )
+
+    def _state(self) -> tuple[object, ...]:
+        return (self.question, self.rules)
 
 
 class EvaluatorError(JurisdictionError):

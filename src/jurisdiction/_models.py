@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable, Mapping, Sequence
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -29,12 +29,44 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 from ._hierarchy import Hierarchy
 from ._subjects import Constraint, FieldInfo
 
-__all__ = ["class_name", "make_model"]
+__all__ = ["FactModel", "class_name", "make_model"]
+
+_M = TypeVar("_M", bound=BaseModel)
 
 
 def class_name(subject: str) -> str:
     """``some_subject`` -> ``SomeSubject``."""
     return "".join(part.capitalize() for part in subject.split("_"))
+
+
+class FactModel(BaseModel):
+    """The base of every generated fact model: frozen, no unknown fields, and never a value that
+    was not validated: ``model_copy(update=...)`` and ``model_construct`` validate what they
+    build (pydantic's own skip validation, so a copy could carry a string where an int belongs
+    and make the evaluators answer wrongly)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        if not update:
+            return super().model_copy(deep=deep)
+        return _validated(type(self), {**dict(self), **update})
+
+    @classmethod
+    def model_construct(cls, _fields_set: set[str] | None = None, **values: Any) -> Self:  # type: ignore[override]
+        return _validated(cls, values)
+
+
+def _validated(cls: type[_M], values: Any) -> _M:
+    from ._errors import FactsError
+
+    try:
+        return cls.model_validate(values)
+    except ValidationError as exc:
+        parts = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or 'facts'}: {e['msg']}" for e in exc.errors()
+        )
+        raise FactsError(f"invalid facts: {parts}") from None
 
 
 def _place_check(hierarchy: Hierarchy, levels: tuple[str, ...]) -> Callable[[str], str]:
@@ -129,7 +161,7 @@ def make_model(
 
     model: type[BaseModel] = create_model(
         class_name(name),
-        __config__=ConfigDict(frozen=True, extra="forbid"),
+        __base__=FactModel,
         __doc__=doc,
         __validators__={"_constraints": model_validator(mode="after")(validate)},  # type: ignore[dict-item]
         **definitions,

@@ -4,7 +4,7 @@ set the parameters the city policy marks ``delegated`` and nothing else."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -26,17 +26,6 @@ __all__ = ["OVERLAY_DIR"]
 # --- pass 5: district overlays ---------------------------------------------------------------
 
 OVERLAY_DIR = "overlays"
-
-
-def _overlay_files(root: Path, extra: Path | None = None) -> list[Path]:
-    """The policy's own ``overlays/*.yaml``, then those of ``extra`` (a caller's folder)."""
-    folder = root / OVERLAY_DIR
-    own = sorted(folder.glob("*.yaml")) if root.is_dir() and folder.is_dir() else []
-    if extra is None:
-        return own
-    if not extra.is_dir():
-        raise PolicyError([Diagnostic("overlay-district", f"no overlay folder at {extra}")])
-    return own + sorted(extra.glob("*.yaml"))
 
 
 def _relative(path: Path, root: Path) -> str:
@@ -188,13 +177,15 @@ def _overlays(
     root: Path,
     params: Mapping[str, Parameter],
     hierarchy: Hierarchy,
-    extra: Path | None = None,
+    files: Sequence[tuple[Path, Path]] = (),
 ) -> tuple[dict[str, Overlay], list[LocatedDocument]]:
+    """The overlays of ``files``: pairs of a file and the folder it must lie in (the policy
+    directory for its own ``overlays/``, the caller's folder for ``overlays=``)."""
     builder = _OverlayBuilder(root, params, hierarchy)
     overlays: dict[str, Overlay] = {}
     docs: list[LocatedDocument] = []
-    for path in _overlay_files(root, extra):
-        doc = load_yaml(path, str(path))
+    for path, within in files:
+        doc = load_yaml(path, str(path), within=within)
         docs.append(doc)
         overlay = builder.build(doc, path)
         if overlay is not None:

@@ -193,7 +193,11 @@ class Policy:
     fingerprint: str
     root: str
     files: tuple[str, ...] = field(default=())
+    digests: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
+    """sha256 (hex) of each file's bytes as loaded, by name relative to the root (the manifest)."""
     overlays: Mapping[str, Overlay] = field(default_factory=dict)
+    overlays_dir: str | None = None
+    """The caller's folder of further overlays (``load(..., overlays=DIR)``), if any."""
     facts: Facts | None = field(default=None, compare=False, repr=False)
 
     @property

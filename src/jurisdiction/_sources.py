@@ -12,6 +12,7 @@ from pydantic import BaseModel, ValidationError
 
 from . import _schema as s
 from ._errors import Diagnostic, Location, PolicyError, suggest
+from ._files import Listing, policy_listing
 from ._yaml import LocatedDocument, Path_, load_yaml
 
 __all__ = ["pydantic_diagnostics"]
@@ -55,17 +56,29 @@ class _Merged:
 # --- pass 1 and 2: read and validate --------------------------------------------------------------
 
 
-def _read(root: Path) -> list[LocatedDocument]:
+def _listing(root: Path) -> Listing | None:
+    """What the policy directory holds (None for a policy of one file); refuses what it cannot
+    read, and every file that would be neither read nor documentation."""
     if not root.exists():
         raise PolicyError.single("file", "no such policy directory", Location(str(root), 1, 1))
-    if root.is_file():
+    if not root.is_dir():
+        return None
+    try:
+        return policy_listing(root)
+    except OSError as exc:
+        raise PolicyError.single(
+            "file", f"cannot list the directory: {exc.strerror or exc}", Location(str(root), 1, 1)
+        ) from exc
+
+
+def _read(root: Path, listing: Listing | None) -> list[LocatedDocument]:
+    if listing is None:
         return [load_yaml(root, str(root))]
-    files = sorted(root.glob("*.yaml"))
-    if not files:
+    if not listing.policy:
         raise PolicyError.single(
             "file", "the policy directory holds no *.yaml file", Location(str(root), 1, 1)
         )
-    return [load_yaml(f, str(f)) for f in files]
+    return [load_yaml(f, str(f), within=root) for f in listing.policy]
 
 
 def pydantic_diagnostics(doc: LocatedDocument, exc: ValidationError) -> list[Diagnostic]:

@@ -3,10 +3,18 @@
 Files are composed with PyYAML's safe loader into nodes, then turned into plain Python values
 while every mapping key and value records where it stands. Duplicate keys, anchors and aliases,
 non-string keys and oversized files are rejected with a located diagnostic.
+
+Scalars are read with the YAML 1.2 core schema: ``true``/``false`` (not ``yes``/``no``), decimal,
+``0o`` and ``0x`` integers, floats and ``null``; a plain scalar that YAML 1.1 reads otherwise
+(``yes``, ``off``, ``0100``, ``16:40``, ``1_000``, ``0b1``) is refused as ambiguous, and so is
+any tag (``!foo``, ``!!python/name:``). Nesting deeper than :data:`MAX_DEPTH` and integers of more
+than :data:`MAX_INT_DIGITS` digits are refused before anything is built.
 """
 
 from __future__ import annotations
 
+import hashlib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,12 +22,64 @@ from typing import Any
 import yaml
 
 from ._errors import Diagnostic, Location, PolicyError
+from ._files import MAX_POLICY_FILE_BYTES, FileRefusedError, read_bytes
 
-MAX_FILE_BYTES = 1 << 20
+MAX_FILE_BYTES = MAX_POLICY_FILE_BYTES
+MAX_DEPTH = 64
+"""Mappings and lists nested deeper than this are refused (the bundled policy needs 8)."""
+MAX_INT_DIGITS = 18
+"""An integer written with more digits than this is refused: every int fits in 64 bits."""
 
 Path_ = tuple[str | int, ...]
 
-_FAST_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_STR = "tag:yaml.org,2002:str"
+_INT = "tag:yaml.org,2002:int"
+_FLOAT = "tag:yaml.org,2002:float"
+_BOOL = "tag:yaml.org,2002:bool"
+_NULL = "tag:yaml.org,2002:null"
+_SEQ = "tag:yaml.org,2002:seq"
+_MAP = "tag:yaml.org,2002:map"
+
+_CORE: tuple[tuple[str, str, str], ...] = (
+    (_BOOL, r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
+    (_NULL, r"^(?:~|null|Null|NULL|)$", "~nN"),
+    (_INT, r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$", "-+0123456789"),
+    (
+        _FLOAT,
+        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
+        "-+0123456789.",
+    ),
+)
+_AMBIGUOUS = re.compile(
+    r"^(?:yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF|y|Y|n|N"  # YAML 1.1 booleans
+    r"|[-+]?0[0-9]+"  # YAML 1.1 octal, 1.2 decimal
+    r"|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?"  # YAML 1.1 base 60
+    r"|[-+]?0b[0-1_]+|[-+]?[0-9][0-9_]*_[0-9_]*(?:\.[0-9_]*)?"  # YAML 1.1 binary, 1_000
+    r"|[-+]?0x[0-9a-fA-F_]*_[0-9a-fA-F_]*)$"
+)
+
+
+_CORE_PATTERNS = tuple((tag, re.compile(pattern)) for tag, pattern, _first in _CORE)
+
+
+def _implicit(text: str) -> str:
+    """The core schema's tag of a plain scalar."""
+    return next((tag for tag, pattern in _CORE_PATTERNS if pattern.match(text)), _STR)
+
+
+def _core(base: type[yaml.SafeLoader]) -> type[yaml.SafeLoader]:
+    """``base`` with the YAML 1.2 core schema's implicit resolvers instead of YAML 1.1's."""
+    loader: type[yaml.SafeLoader] = type(f"Core{base.__name__}", (base,), {})
+    loader.yaml_implicit_resolvers = {}
+    for tag, pattern, first in _CORE:
+        loader.add_implicit_resolver(
+            tag, re.compile(pattern), [*first, ""] if tag == _NULL else list(first)
+        )
+    return loader
+
+
+_FAST_LOADER: type[yaml.SafeLoader] = _core(getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 """libyaml's composer where PyYAML has it: several times faster than the pure-Python one."""
 
 
@@ -97,6 +157,7 @@ class LocatedDocument:
     value: Any
     marks: dict[Path_, Mark]
     keys: dict[Path_, Location] = field(default_factory=dict)  # where each mapping key stands
+    digest: str = ""  # sha256 (hex) of the bytes parsed, for files read by load_yaml
 
     def location(self, path: Path_) -> Location:
         """The location of the deepest recorded path that prefixes ``path``."""
@@ -143,12 +204,13 @@ class _Builder:
         self.text = text
         self.marks: dict[Path_, Mark] = {}
         self.keys: dict[Path_, Location] = {}
-        self._constructor = yaml.SafeLoader("")  # one scalar constructor for the whole file
 
     def fail(self, code: str, message: str, node: yaml.Node) -> PolicyError:
         return PolicyError([Diagnostic(code, message, _loc(self.file, node))])
 
     def build(self, node: yaml.Node, path: Path_) -> Any:
+        if len(path) > MAX_DEPTH:
+            raise self.fail("limit", f"nested more than {MAX_DEPTH} levels deep", node)
         style = getattr(node, "style", None) or None  # libyaml says "" for plain
         source = ""
         if isinstance(node, yaml.ScalarNode):  # marks index characters of the text, both loaders
@@ -157,10 +219,14 @@ class _Builder:
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path)
         if isinstance(node, yaml.SequenceNode):
+            if node.tag != _SEQ:
+                raise self.fail("yaml-tag", f"tags are not allowed: {node.tag}", node)
             return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
         return self._scalar(node)
 
     def _mapping(self, node: yaml.MappingNode, path: Path_) -> dict[str, Any]:
+        if node.tag != _MAP:
+            raise self.fail("yaml-tag", f"tags are not allowed: {node.tag}", node)
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
@@ -186,45 +252,78 @@ class _Builder:
     def _scalar(self, node: yaml.Node) -> Any:
         if not isinstance(node, yaml.ScalarNode):
             raise self.fail("schema", "a mapping key must be a plain name", node)
-        return self._constructor.construct_object(node, deep=True)
+        text: str = node.value
+        tag = node.tag
+        plain = not node.style
+        if tag != (_implicit(text) if plain else _STR):  # a tag, written explicitly
+            raise self.fail(
+                "yaml-tag", f"tags are not allowed: {tag} (write the value plainly)", node
+            )
+        if plain and tag in (_STR, _INT) and _AMBIGUOUS.match(text):
+            raise self.fail(
+                "yaml-scalar",
+                f"`{text}` is read differently by YAML 1.1 and 1.2: write true or false, a "
+                f'decimal number without leading zeros, or quote it ("{text}")',
+                node,
+            )
+        if tag == _STR:
+            return text
+        if tag == _NULL:
+            return None
+        if tag == _BOOL:
+            return text.lower() == "true"
+        if tag == _INT:
+            digits = text.lstrip("+-")
+            if len(digits) > MAX_INT_DIGITS:
+                raise self.fail(
+                    "limit", f"an integer of {len(digits)} digits; at most {MAX_INT_DIGITS}", node
+                )
+            if digits.startswith(("0o", "0x")):
+                return int(digits[2:], 8 if digits[1] == "o" else 16)
+            return int(text)
+        if len(text) > 64:
+            raise self.fail("limit", f"a number written with {len(text)} characters", node)
+        return float(text)
 
     def dispose(self) -> None:
-        self._constructor.dispose()
+        pass
 
 
-def load_yaml(path: Path, display: str | None = None) -> LocatedDocument:
-    """Read one YAML file strictly, keeping the location of every value."""
+def load_yaml(
+    path: Path, display: str | None = None, *, within: Path | None = None
+) -> LocatedDocument:
+    """Read one YAML file strictly, keeping the location of every value; its ``digest`` is the
+    sha256 of the very bytes parsed. ``within``: the directory a symbolic link must stay in."""
     file = display or str(path)
     try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise PolicyError.single(
-            "file", f"cannot read: {exc.strerror}", Location(file, 1, 1)
-        ) from exc
-    if size > MAX_FILE_BYTES:
-        raise PolicyError.single(
-            "file-too-large",
-            f"{size} bytes; a policy file may have at most {MAX_FILE_BYTES}",
-            Location(file, 1, 1),
-        )
+        data = read_bytes(path, MAX_FILE_BYTES, within=within)
+    except FileRefusedError as exc:
+        raise PolicyError.single(exc.code, exc.message, Location(file, 1, 1)) from exc
     try:
-        text = path.read_text(encoding="utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise PolicyError.single(
             "file", f"not UTF-8 text ({exc.reason})", Location(file, 1, 1)
         ) from exc
-    return parse_yaml(text, file)
+    doc = parse_yaml(text, file)
+    return LocatedDocument(
+        doc.file, doc.value, doc.marks, doc.keys, hashlib.sha256(data).hexdigest()
+    )
 
 
 class _AnchorError(yaml.MarkedYAMLError):
     """An anchor or alias, refused before it is composed (so nothing is ever expanded)."""
 
 
-class _NoAnchorLoader(yaml.SafeLoader):
+class _DepthError(yaml.MarkedYAMLError):
+    """Nesting deeper than MAX_DEPTH, refused while scanning events (before composing)."""
+
+
+class _NoAnchorLoader(_core(yaml.SafeLoader)):  # type: ignore[misc]
     """PyYAML's safe loader, refusing anchors and aliases as the composer meets them."""
 
     def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
-        event = self.peek_event()  # type: ignore[no-untyped-call]
+        event = self.peek_event()
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
             raise _AnchorError(problem="anchor or alias", problem_mark=event.start_mark)
         node: yaml.Node | None = super().compose_node(parent, index)
@@ -234,9 +333,16 @@ class _NoAnchorLoader(yaml.SafeLoader):
 def _refuse_anchors(text: str) -> None:
     """Raise on any anchor or alias, reading events only (libyaml where available); the
     pure-Python loader then says where."""
+    depth = 0
     for event in yaml.parse(text, Loader=_FAST_LOADER):
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
             raise _AnchorError(problem="anchor or alias")
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise _DepthError(problem="too deep", problem_mark=event.start_mark)  # type: ignore[arg-type]
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
 
 
 def parse_yaml(text: str, file: str) -> LocatedDocument:
@@ -250,8 +356,21 @@ def parse_yaml(text: str, file: str) -> LocatedDocument:
         try:
             _refuse_anchors(text)
             node = yaml.compose(text, Loader=_FAST_LOADER)
+        except (_DepthError, RecursionError):
+            raise
         except yaml.YAMLError:
             node = yaml.compose(text, Loader=_NoAnchorLoader)
+    except _DepthError as exc:
+        mark = exc.problem_mark
+        raise PolicyError.single(
+            "limit",
+            f"nested more than {MAX_DEPTH} levels deep",
+            Location(file, mark.line + 1, mark.column + 1) if mark else Location(file, 1, 1),
+        ) from None
+    except RecursionError:
+        raise PolicyError.single(
+            "limit", f"nested more than {MAX_DEPTH} levels deep", Location(file, 1, 1)
+        ) from None
     except _AnchorError as exc:
         mark = exc.problem_mark
         raise PolicyError.single(

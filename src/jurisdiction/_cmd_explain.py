@@ -1,0 +1,75 @@
+"""``jurisdiction explain FACTS -q Q``: why the answer, and what would change it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+__all__ = ["explain_command"]
+
+
+@click.command("explain")
+@click.argument("facts", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.option("-q", "--question", required=True, metavar="Q", help="The question to explain.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Text for people, JSON for programs.",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(["en", "zh"]),
+    default="en",
+    show_default=True,
+    help="Language of the text output.",
+)
+@click.option(
+    "--policy",
+    "policy_dir",
+    type=click.Path(path_type=Path, exists=False),
+    default=None,
+    metavar="DIR",
+    help="Policy directory to use instead of the bundled one.",
+)
+@click.option(
+    "--overlays",
+    "overlays_dir",
+    type=click.Path(path_type=Path, exists=True, file_okay=False),
+    default=None,
+    metavar="DIR",
+    help="A folder of overlay files (<place>.yaml) to decide with, besides the policy's own.",
+)
+def explain_command(
+    facts: Path,
+    question: str,
+    fmt: str,
+    lang: str,
+    policy_dir: Path | None,
+    overlays_dir: Path | None,
+) -> None:
+    """Explain the answer to question Q for the fact set(s) in FACTS.
+
+    Every rule of Q with its condition evaluated node by node (the values it
+    read, true or false); which rules fired, which were overridden and by which
+    rule; and for each rule that does not apply, the nearest change of the
+    facts that would make it apply, from the exact partition of Q's fact
+    space, with the answer the policy would then give.
+    """
+    from ._cli import _read_facts, _reports_errors
+    from ._engine import load
+
+    @_reports_errors
+    def run() -> None:
+        engine = load(policy_dir, overlays=overlays_dir)
+        explained = [engine.explain(model, question) for model in _read_facts(facts, engine)]
+        if fmt == "json":
+            click.echo(json.dumps([e.to_dict() for e in explained], ensure_ascii=False, indent=2))
+        else:
+            click.echo("\n\n".join(e.render("zh" if lang == "zh" else "en") for e in explained))
+
+    run()

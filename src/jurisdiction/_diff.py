@@ -1,0 +1,378 @@
+"""A semantic diff of two policies: every region of the fact space whose answer changes.
+
+For each question of both policies, the two partitions are overlaid exactly: every feature either
+policy's rules read is split at the union of both policies' thresholds (and enums and booleans
+into their values), so that each class of the overlay lies inside one class of each partition.
+Every realisable class is decided by both engines (on one witness, as the checker does); the
+classes whose answers differ are then merged into regions — products of feature values that hold
+no realisable class with another change — and reported with the old and the new answer and the
+rules and articles behind each. An empty diff proves the two policies decide alike.
+
+District overlays: a question is compared with the policy-wide parameter values, and again for
+each district whose overlay (in either policy) sets a parameter it reads, with that district's
+values, as ``jurisdiction check`` does.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ._engine import Engine, parameters_read
+from ._errors import ConflictError, FactsError
+from ._partition import (
+    ClassValue,
+    DecidedClass,
+    Interval,
+    Split,
+    _candidates,
+    _decide,
+    label,
+    realiser_for,
+    splits,
+)
+from ._policy import Policy, Question
+from ._realise import Realiser
+
+__all__ = ["Answer", "Change", "QuestionDiff", "Region", "diff_policies"]
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """What a policy answers for a class: comparable, and described for a reader."""
+
+    key: tuple[Any, ...]
+    text: str
+    rules: tuple[str, ...]
+    articles: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"answer": self.text, "rules": list(self.rules), "articles": list(self.articles)}
+
+
+def _answer(cls: DecidedClass | None) -> Answer:
+    if cls is None:
+        return Answer(("invalid",), "(the facts are not valid in this policy)", (), ())
+    d = cls.decision
+    if d is None:
+        kind = "conflict" if isinstance(cls.error, ConflictError) else "error"
+        text = (
+            f"{kind}: {cls.error}" if kind == "error" else f"conflict: {', '.join(cls.remaining)}"
+        )
+        return Answer((kind, cls.remaining), text, cls.remaining, ())
+    bodies = tuple(sorted((b.kind, b.place, b.level, b.role, str(b.cite)) for b in d.bodies))
+    articles = tuple(str(c.cite) for c in d.citations)
+    reason = d.reason.en if d.reason is not None else None
+    key = (d.outcome, bodies, articles, reason, tuple(t.en for t in d.detail))
+    shown = [f"{b.name.en} ({b.level} of {b.place}, {b.role}) {b.cite}" for b in d.bodies] or (
+        [reason] if reason else []
+    )
+    text = d.outcome + (": " + "; ".join(shown) if shown else "")
+    return Answer(key, text, d.rules_applied, articles)
+
+
+@dataclass(frozen=True, slots=True)
+class Region:
+    """A product of feature values: each feature's values, in the order of its split."""
+
+    values: tuple[tuple[str, tuple[ClassValue, ...]], ...]
+
+    def contains(self, cls_values: Sequence[tuple[str, ClassValue]]) -> bool:
+        mine = dict(self.values)
+        return all(v in mine[name] for name, v in cls_values)
+
+    def join(self, other: Region) -> Region:
+        theirs = dict(other.values)
+        return Region(tuple((name, _union(vs, theirs[name])) for name, vs in self.values))
+
+
+def _union(a: tuple[ClassValue, ...], b: tuple[ClassValue, ...]) -> tuple[ClassValue, ...]:
+    return a + tuple(v for v in b if v not in a)
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """A region whose answer is ``old`` in the old policy and ``new`` in the new one."""
+
+    region: Region
+    old: Answer
+    new: Answer
+    classes: int  # the classes of the overlay it merges
+
+    def describe(self, subject: str, split_list: Sequence[Split]) -> list[str]:
+        """One ``feature value`` phrase per feature that the region restricts."""
+        every = {s.feature: s for s in split_list}
+        out = []
+        for name, values in self.region.values:
+            split = every[name]
+            if set(values) >= set(split.values):
+                continue  # any value
+            out.append(f"{label(subject, name)} {_values(split, values)}")
+        return out or ["(every fact set)"]
+
+    def to_dict(self, subject: str, split_list: Sequence[Split]) -> dict[str, Any]:
+        every = {s.feature: s for s in split_list}
+        when = {
+            label(subject, name): [
+                v.to_json() if isinstance(v, Interval) else v for v in _merged(values)
+            ]
+            for name, values in self.region.values
+            if not set(values) >= set(every[name].values)
+        }
+        return {"when": when, "old": self.old.to_dict(), "new": self.new.to_dict()}
+
+
+def _merged(values: Sequence[ClassValue]) -> list[ClassValue]:
+    """Values with adjacent intervals joined, in order."""
+    ints = sorted(v for v in values if isinstance(v, Interval))
+    rest = [v for v in values if not isinstance(v, Interval)]
+    joined: list[Interval] = []
+    for iv in ints:
+        if joined and joined[-1].high + 1 >= iv.low:
+            joined[-1] = Interval(joined[-1].low, max(joined[-1].high, iv.high))
+        else:
+            joined.append(iv)
+    return [*rest, *joined]
+
+
+def _values(split: Split, values: Sequence[ClassValue]) -> str:
+    merged = _merged(values)
+    if split.type.kind == "bool" and len(merged) == 1:
+        return f"= {str(merged[0]).lower()}"
+    shown = [str(v) if isinstance(v, Interval) else f'"{v}"' for v in merged]
+    if len(shown) == 1:
+        return ("in " if isinstance(merged[0], Interval) and "." in shown[0] else "= ") + shown[0]
+    return "in {" + ", ".join(shown) + "}"
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionDiff:
+    """The changes of one question in one scope (policy-wide, or one district's overlay)."""
+
+    question: str
+    subject: str
+    scope: str | None  # None: policy-wide; else the district whose overlay values applied
+    splits: tuple[Split, ...]
+    changes: tuple[Change, ...]
+    classes: int
+    excluded: tuple[str, ...] = ()  # the districts decided apart (scope None only)
+
+    def render(self) -> str:
+        if self.scope is not None:
+            where = f"in district {self.scope}, with its overlay's values"
+        elif self.excluded:
+            where = f"in every district but {', '.join(self.excluded)} (own overlay values)"
+        else:
+            where = "everywhere"
+        lines = [f"{self.question} [{self.subject}] {where}:"]
+        for change in self.changes:
+            lines.append("  " + ", ".join(change.describe(self.subject, self.splits)))
+            for tag, answer in (("old", change.old), ("new", change.new)):
+                rules = f"  [{', '.join(answer.rules)}]" if answer.rules else ""
+                lines.append(f"    {tag}: {answer.text}{rules}")
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "question": self.question,
+            "subject": self.subject,
+            "district": self.scope,
+            "other_districts_apart": list(self.excluded),
+            "classes_compared": self.classes,
+            "changes": [c.to_dict(self.subject, self.splits) for c in self.changes],
+        }
+
+
+def _merged_splits(a: Sequence[Split], b: Sequence[Split]) -> tuple[Split, ...]:
+    """Each feature of either, split at the union of both's values (thresholds included)."""
+    out: dict[str, Split] = {s.feature: s for s in a}
+    for s in b:
+        mine = out.get(s.feature)
+        if mine is None:
+            out[s.feature] = s
+        elif s.type.kind == "int":
+            ts = tuple(sorted(set(mine.thresholds) | set(s.thresholds)))
+            relational = mine.relational or s.relational
+            cut = {iv.low for iv in (*mine.values, *s.values) if isinstance(iv, Interval)}
+            lo, hi = s.type.minimum, s.type.maximum
+            starts = sorted(c for c in cut | {lo} if lo <= c <= hi)
+            values = tuple(
+                Interval(start, (starts[i + 1] - 1) if i + 1 < len(starts) else hi)
+                for i, start in enumerate(starts)
+            )
+            out[s.feature] = Split(s.feature, s.type, values, ts, relational)
+        else:
+            out[s.feature] = dataclasses.replace(s, values=_union(mine.values, s.values))
+    return tuple(out.values())
+
+
+def _flat(policy: Policy, district: str | None) -> Policy:
+    if district is None:
+        return policy
+    return dataclasses.replace(policy, parameters=policy.parameters_for(district), overlays={})
+
+
+def _compare(
+    old: Engine,
+    new: Engine,
+    q_old: Question,
+    q_new: Question,
+    realisers: tuple[Realiser, Realiser],
+) -> tuple[tuple[Split, ...], list[tuple[tuple[tuple[str, ClassValue], ...], Answer, Answer]]]:
+    """Every realisable class of the overlaid partitions, with its old and new answer."""
+    split_list = _merged_splits(splits(old.policy, q_old), splits(new.policy, q_new))
+    subjects = (new.policy.subjects[q_new.subject], old.policy.subjects[q_old.subject])
+    decided = []
+    for combo in itertools.product(*(s.values for s in split_list)):
+        facts = None
+        for subject, realiser in zip(subjects, reversed(realisers), strict=True):
+            for assignment in _candidates(split_list, combo):
+                facts = realiser.realise(subject, assignment)
+                if facts is not None:
+                    break
+            if facts is not None:
+                break
+        if facts is None:
+            continue
+        values = tuple((s.feature, v) for s, v in zip(split_list, combo, strict=True))
+        answers = []
+        for engine, q in ((old, q_old), (new, q_new)):
+            try:
+                own = engine.parse_facts(facts.model_dump())
+            except FactsError:
+                answers.append(_answer(None))
+                continue
+            answers.append(_answer(_decide(engine, q, values, own)))
+        decided.append((values, answers[0], answers[1]))
+    return split_list, decided
+
+
+def _regions(
+    split_list: Sequence[Split],
+    decided: Sequence[tuple[tuple[tuple[str, ClassValue], ...], Answer, Answer]],
+) -> list[Change]:
+    """The changed classes merged, greedily, into products that hold no other realised class."""
+    changes = [
+        Change(Region(tuple((n, (v,)) for n, v in values)), a, b, 1)
+        for values, a, b in decided
+        if a.key != b.key
+    ]
+
+    def same(x: Change, y: Change) -> bool:
+        return x.old.key == y.old.key and x.new.key == y.new.key
+
+    merged = True
+    while merged:
+        merged = False
+        for i, j in itertools.combinations(range(len(changes)), 2):
+            x, y = changes[i], changes[j]
+            if not same(x, y):
+                continue
+            box = x.region.join(y.region)
+            inside = [(a, b) for values, a, b in decided if box.contains(values)]
+            if all(a.key == x.old.key and b.key == x.new.key for a, b in inside):
+                changes[i] = Change(box, x.old, x.new, len(inside))
+                del changes[j]
+                merged = True
+                break
+    order = {s.feature: s.values for s in split_list}
+    return [
+        dataclasses.replace(
+            c,
+            region=Region(
+                tuple((n, tuple(v for v in order[n] if v in vs)) for n, vs in c.region.values)
+            ),
+        )
+        for c in changes
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyDiff:
+    old: Policy
+    new: Policy
+    added: tuple[str, ...]
+    removed: tuple[str, ...]
+    questions: tuple[QuestionDiff, ...]
+
+    @property
+    def differs(self) -> bool:
+        return bool(self.added or self.removed or any(q.changes for q in self.questions))
+
+    def render(self) -> str:
+        lines = [f"question added: {name}" for name in self.added]
+        lines += [f"question removed: {name}" for name in self.removed]
+        lines += [q.render() for q in self.questions if q.changes]
+        if not lines:
+            compared = sum(q.classes for q in self.questions)
+            return f"no difference: {compared} classes of cases decided alike"
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "old": {"name": self.old.name, "fingerprint": self.old.fingerprint},
+            "new": {"name": self.new.name, "fingerprint": self.new.fingerprint},
+            "differs": self.differs,
+            "questions_added": list(self.added),
+            "questions_removed": list(self.removed),
+            "questions": [q.to_dict() for q in self.questions if q.changes],
+        }
+
+
+def _districts(policy: Policy, question: Question) -> set[str]:
+    read = parameters_read(question)
+    return {d for d, o in policy.overlays.items() if read & set(o.parameters)}
+
+
+def diff_policies(old: Policy, new: Policy) -> PolicyDiff:
+    """Every region of every question whose answer differs between ``old`` and ``new``."""
+    common = [n for n in new.questions if n in old.questions]
+    out: list[QuestionDiff] = []
+    engines: dict[tuple[int, str | None], tuple[Engine, Realiser]] = {}
+
+    def engine(policy: Policy, district: str | None) -> tuple[Engine, Realiser]:
+        key = (id(policy), district)
+        if key not in engines:
+            e = Engine(_flat(policy, district))
+            engines[key] = (e, realiser_for(e))
+        return engines[key]
+
+    for name in common:
+        q_old, q_new = old.questions[name], new.questions[name]
+        districts = sorted(_districts(old, q_old) | _districts(new, q_new))
+        for scope in [None, *districts]:
+            (e_old, r_old), (e_new, r_new) = engine(old, scope), engine(new, scope)
+            split_list, decided = _compare(
+                e_old,
+                e_new,
+                e_old.policy.questions[name],
+                e_new.policy.questions[name],
+                (r_old, r_new),
+            )
+            out.append(
+                QuestionDiff(
+                    name,
+                    q_new.subject,
+                    scope,
+                    split_list,
+                    tuple(_regions(split_list, decided)),
+                    len(decided),
+                    tuple(districts) if scope is None else (),
+                )
+            )
+    return PolicyDiff(
+        old,
+        new,
+        tuple(n for n in new.questions if n not in old.questions),
+        tuple(n for n in old.questions if n not in new.questions),
+        tuple(out),
+    )
+
+
+def changed_classes(diff: PolicyDiff) -> Iterator[tuple[QuestionDiff, Change]]:
+    for q in diff.questions:
+        for change in q.changes:
+            yield q, change

@@ -1,0 +1,478 @@
+"""Why a decision is what it is, and why not otherwise: ``Engine.explain(facts, question)``.
+
+Every rule of the question is shown with its condition evaluated node by node against the facts
+(the feature and parameter values each comparison read, and its truth), the question's scope and
+the definitions it uses opened in place; which rules fired, which were overridden and by which
+rule; and, for each rule that does not fire (or fires but is overridden), the nearest change of
+facts that would make it apply, with the answer the policy would then give.
+
+The nearest change comes from the exact partition of the question's fact space (``_partition``):
+among the classes where the rule applies, the one that differs from the facts' own class in the
+fewest features, then by the least distance of whole numbers; the change is given feature by
+feature (a whole number moved to the nearest value of the class's interval), with the class's
+witness, a fact set ``decide`` answers so.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import operator
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel
+
+from ._conditions import (
+    And,
+    BoolConst,
+    Compare,
+    DefRef,
+    Expr,
+    FactRef,
+    InSet,
+    IntConst,
+    Not,
+    Or,
+    ParamRef,
+    StrConst,
+)
+from ._decision import Decision
+from ._errors import ConflictError, FactsError
+from ._text import Lang, Text
+
+if TYPE_CHECKING:
+    from ._engine import Engine
+    from ._partition import ClassValue, DecidedClass, QuestionPartition, Split
+    from ._policy import ParamValue, Question, Rule
+
+__all__ = ["Explanation", "NearestChange", "NodeTrace", "RuleTrace", "explain"]
+
+_OPS: Mapping[str, Callable[[Any, Any], bool]] = {
+    "==": operator.eq,
+    "!=": operator.ne,
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class NodeTrace:
+    """One node of a condition: its text, the values it read, and whether it holds."""
+
+    text: str
+    value: bool | None  # None: not evaluable here (the rule's truth comes from the engine)
+    seen: tuple[tuple[str, Any], ...] = ()
+    children: tuple[NodeTrace, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"node": self.text, "value": self.value}
+        if self.seen:
+            out["seen"] = dict(self.seen)
+        if self.children:
+            out["children"] = [c.to_dict() for c in self.children]
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class NearestChange:
+    """The least change of the facts' features under which a rule applies, and the answer then."""
+
+    changes: tuple[tuple[str, Any, Any], ...]  # (feature, value now, value then)
+    outcome: str
+    answer: Text
+    rules_applied: tuple[str, ...]
+    witness: dict[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "changes": [{"feature": f, "now": a, "then": b} for f, a, b in self.changes],
+            "outcome": self.outcome,
+            "answer": {"zh": self.answer.zh, "en": self.answer.en},
+            "rules_applied": list(self.rules_applied),
+            "witness": self.witness,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class RuleTrace:
+    rule: str
+    cites: tuple[str, ...]
+    condition: NodeTrace
+    fired: bool
+    applied: bool
+    overridden_by: tuple[str, ...]
+    overrides: tuple[str, ...]
+    note: str | None
+    nearest: NearestChange | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule,
+            "articles": list(self.cites),
+            "fired": self.fired,
+            "applied": self.applied,
+            "overridden_by": list(self.overridden_by),
+            "overrides": list(self.overrides),
+            "note": self.note,
+            "condition": self.condition.to_dict(),
+            "nearest_change": self.nearest.to_dict() if self.nearest else None,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Explanation:
+    """The explanation of one decision (or of the conflict that stops it)."""
+
+    question: str
+    subject: str
+    decision: Decision | None
+    error: str | None
+    parameters: tuple[tuple[str, ParamValue], ...]
+    sources: tuple[str, ...]
+    rules: tuple[RuleTrace, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "question": self.question,
+            "subject": self.subject,
+            "decision": self.decision.to_dict() if self.decision else None,
+            "error": self.error,
+            "parameters": dict(self.parameters),
+            "sources": list(self.sources),
+            "rules": [r.to_dict() for r in self.rules],
+        }
+
+    def render(self, lang: Lang = "en") -> str:
+        return _render(self, lang)
+
+
+# --- the condition, node by node ----------------------------------------------------------------
+
+
+class _Tracer:
+    def __init__(self, engine: Engine, facts: BaseModel, subject: str) -> None:
+        self.policy = engine.policy
+        self.features = engine.policy.subjects[subject].features
+        self.facts, self.ctx = facts, engine.context
+        self.params = engine.parameters_for(facts)
+
+    def term(self, term: Any) -> tuple[Any, tuple[tuple[str, Any], ...]]:
+        if isinstance(term, FactRef):
+            feature = self.features.get(term.feature)
+            value = feature.get(self.facts, self.ctx) if feature is not None else None
+            return value, ((str(term), value),)
+        if isinstance(term, ParamRef):
+            value = self.params.get(term.name)
+            return value, ((str(term), value),)
+        if isinstance(term, IntConst | StrConst | BoolConst):
+            return term.value, ()
+        feature = self.features.get(str(term))  # a derived feature, named by its expression
+        if feature is not None:
+            value = feature.get(self.facts, self.ctx)
+            return value, ((str(term), value),)
+        return None, ()
+
+    def trace(self, node: Expr, text: str | None = None) -> NodeTrace:
+        shown = text if text is not None else str(node)
+        if isinstance(node, And | Or):
+            kids = tuple(self.trace(item) for item in node.items)
+            values = [k.value for k in kids]
+            if None in values:
+                return NodeTrace(shown, None, (), kids)
+            holds = all(values) if isinstance(node, And) else any(values)
+            return NodeTrace(shown, holds, (), kids)
+        if isinstance(node, Not):
+            kid = self.trace(node.item)
+            return NodeTrace(shown, None if kid.value is None else not kid.value, (), (kid,))
+        if isinstance(node, DefRef):
+            definition = self.policy.definitions.get(node.name)
+            if definition is None:
+                return NodeTrace(shown, None)
+            kid = self.trace(definition.condition)
+            return NodeTrace(shown, kid.value, (), (kid,))
+        if isinstance(node, Compare):
+            (left, seen_l), (right, seen_r) = self.term(node.left), self.term(node.right)
+            try:
+                value: bool | None = bool(_OPS[node.op](left, right))
+            except TypeError:  # a comparison with an absent value
+                value = False if left is None or right is None else None
+            return NodeTrace(shown, value, seen_l + seen_r)
+        if isinstance(node, InSet):
+            got, seen = self.term(node.term)
+            return NodeTrace(shown, got in {v.value for v in node.values}, seen)
+        got, seen = self.term(node)
+        return NodeTrace(shown, got if isinstance(got, bool) else None, seen)
+
+
+def _condition(question: Question, rule: Rule) -> tuple[Expr, str]:
+    """The rule's condition as the engine evaluates it: the question's scope, then its own."""
+    if question.scope is not None and not rule.from_scope:
+        scope = DefRef(question.scope)
+        node = And((scope, rule.condition))
+        return node, f"{question.scope} and ({rule.condition})"
+    return rule.condition, str(rule.condition)
+
+
+# --- the nearest change -------------------------------------------------------------------------
+
+
+def _class_of(split: Split, value: Any) -> ClassValue | None:
+    from ._partition import Interval
+
+    for v in split.values:
+        if isinstance(v, Interval):
+            if isinstance(value, int) and not isinstance(value, bool) and v.low <= value <= v.high:
+                return v
+        elif v == value:
+            return v
+    return None
+
+
+def _moved(now: Any, target: ClassValue) -> Any:
+    from ._partition import Interval
+
+    if isinstance(target, Interval):
+        if isinstance(now, int) and not isinstance(now, bool):
+            return min(max(now, target.low), target.high)
+        return target.low
+    return target
+
+
+def _distance(
+    splits: Sequence[Split], now: Mapping[str, Any], mine: Sequence[ClassValue | None], cls: Any
+) -> tuple[int, int]:
+    from ._partition import Interval
+
+    changed, far = 0, 0
+    for split, own, (_name, theirs) in zip(splits, mine, cls.values, strict=True):
+        if own == theirs:
+            continue
+        changed += 1
+        if isinstance(theirs, Interval):
+            value = now[split.feature]
+            moved = _moved(value, theirs)
+            far += abs(moved - value) if isinstance(value, int) else 1
+    return changed, far
+
+
+def _answer_text(decision: Decision, lang: Lang) -> str:
+    if decision.bodies:
+        if lang == "zh":
+            return "、".join(
+                f"{'' if b.name.zh.startswith(b.level_name.zh) else b.level_name.zh}"
+                f"{b.name.zh}({b.cite})"
+                for b in decision.bodies
+            )
+        return "; ".join(
+            f"the {b.name.en} of the {b.level_name.en} ({b.cite})" for b in decision.bodies
+        )
+    if decision.reason is not None:
+        return decision.reason[lang]
+    return decision.outcome_name[lang]
+
+
+def _nearest(
+    engine: Engine,
+    part: QuestionPartition,
+    facts: BaseModel,
+    rule: str,
+    want_applied: bool,
+) -> NearestChange | None:
+    from ._partition import label
+
+    features = engine.policy.subjects[part.question.subject].features
+    now = {s.feature: features[s.feature].get(facts, engine.context) for s in part.splits}
+    mine = [_class_of(s, now[s.feature]) for s in part.splits]
+    best: tuple[tuple[int, int], DecidedClass] | None = None
+    for cls in part.classes:
+        if cls.decision is None:
+            continue
+        if rule not in (cls.decision.rules_applied if want_applied else cls.fired):
+            continue
+        score = _distance(part.splits, now, mine, cls)
+        if best is None or score < best[0]:
+            best = (score, cls)
+    if best is None:
+        return None
+    cls = best[1]
+    assert cls.decision is not None
+    subject = part.question.subject
+    changes = tuple(
+        (label(subject, s.feature), now[s.feature], _moved(now[s.feature], theirs))
+        for s, own, (_n, theirs) in zip(part.splits, mine, cls.values, strict=True)
+        if own != theirs
+    )
+    return NearestChange(
+        changes,
+        cls.decision.outcome,
+        Text(_answer_text(cls.decision, "zh"), _answer_text(cls.decision, "en")),
+        cls.decision.rules_applied,
+        cls.facts.model_dump(mode="json", exclude_none=True),
+    )
+
+
+def _partition_for(engine: Engine, question: Question, facts: BaseModel) -> QuestionPartition:
+    """The partition of the question with the parameter values the facts are decided with."""
+    from ._engine import Engine as EngineClass
+    from ._partition import partition, realiser_for
+
+    policy = engine.policy
+    district = engine.district_of(facts)
+    if district is not None and engine.sources(question, facts):
+        flat = dataclasses.replace(policy, parameters=policy.parameters_for(district), overlays={})
+        engine = EngineClass(flat)
+    return partition(engine, engine.policy.questions[question.name], realiser_for(engine))
+
+
+# --- explain ------------------------------------------------------------------------------------
+
+
+def explain(engine: Engine, data: Mapping[str, Any] | BaseModel, question: str) -> Explanation:
+    """Every rule of ``question`` evaluated against ``data`` (see the module's docstring)."""
+    from ._engine import resolve
+
+    facts = engine.parse_facts(data)
+    q = engine.question(question)
+    subject = engine.subject_of(facts)
+    if q.subject != subject:
+        raise FactsError(
+            f"question `{question}` is about a {q.subject}, the facts describe a {subject}"
+        )
+    decision: Decision | None
+    error: str | None = None
+    try:
+        decision = engine.decide(facts, question)
+    except ConflictError as exc:
+        decision, error = None, str(exc)
+    holding = engine.holding(q, facts)
+    _fired, overridden, remaining = resolve(q, holding)
+    applied = {r.id for r in remaining}
+    knocked = {r.id for r in overridden}
+    tracer = _Tracer(engine, facts, subject)
+    part: QuestionPartition | None = None
+    traces = []
+    for rule in sorted(q.rules, key=lambda r: r.id):
+        node, text = _condition(q, rule)
+        trace = tracer.trace(node, text)
+        fired = rule.id in holding
+        trace = dataclasses.replace(trace, value=fired)  # the engine's truth, always
+        by = (
+            tuple(sorted(r.id for r in q.rules if r.id in holding and rule.id in r.overrides))
+            if rule.id in knocked
+            else ()
+        )
+        nearest = None
+        if rule.id not in applied:
+            if part is None:
+                part = _partition_for(engine, q, facts)
+            nearest = _nearest(engine, part, facts, rule.id, want_applied=True)
+            if nearest is None and not fired:
+                nearest = _nearest(engine, part, facts, rule.id, want_applied=False)
+        traces.append(
+            RuleTrace(
+                rule.id,
+                tuple(str(c) for c in rule.cites),
+                trace,
+                fired,
+                rule.id in applied,
+                by,
+                rule.overrides,
+                rule.note,
+                nearest,
+            )
+        )
+    return Explanation(
+        question,
+        subject,
+        decision,
+        error,
+        tuple(sorted(engine.parameters_for(facts).items())),
+        engine.sources(q, facts),
+        tuple(traces),
+    )
+
+
+# --- text ---------------------------------------------------------------------------------------
+
+_WORDS = {
+    "fired": Text("成立", "fired"),
+    "fired_rules": Text("成立的规则", "rules fired"),
+    "not_fired": Text("不成立", "did not fire"),
+    "applied": Text("适用", "applied"),
+    "overridden": Text("被以下规则排除", "overridden by"),
+    "overrides": Text("排除", "overrides"),
+    "nearest": Text("最近的改变", "nearest change"),
+    "then": Text("则", "then"),
+    "never": Text("在任何情况下都不适用", "applies in no class of the partition"),
+    "answer": Text("结论", "answer"),
+    "note": Text("说明", "note"),
+    "overlay": Text("叠加", "overlay"),
+}
+
+
+def _node_lines(node: NodeTrace, depth: int) -> list[str]:
+    mark = {True: "true", False: "false", None: "?"}[node.value]
+    seen = ", ".join(f"{k} = {_shown(v)}" for k, v in node.seen)
+    line = f"{'  ' * depth}{'✓' if node.value else '✗' if node.value is False else '·'} "
+    line += f"{node.text}  → {mark}" + (f"   [{seen}]" if seen else "")
+    out = [line]
+    for child in node.children:
+        out += _node_lines(child, depth + 1)
+    return out
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    return f'"{value}"' if isinstance(value, str) else str(value)
+
+
+def _rule_lines(r: RuleTrace, w: Mapping[str, str], lang: Lang) -> list[str]:
+    status = w["fired"] if r.fired else w["not_fired"]
+    if r.applied:
+        status += f", {w['applied']}"
+    if r.overridden_by:
+        status += f", {w['overridden']} {', '.join(r.overridden_by)}"
+    lines = ["", f"{r.rule} ({', '.join(r.cites)}): {status}"]
+    if r.fired and r.overrides:
+        lines.append(f"  {w['overrides']}: {', '.join(r.overrides)}")
+    if r.applied and r.note:
+        lines.append(f"  {w['note']}: {r.note}")
+    lines += _node_lines(r.condition, 1)
+    if r.applied:
+        return lines
+    n = r.nearest
+    if n is None:
+        return [*lines, f"  {w['nearest']}: {w['never']}"]
+    change = ", ".join(f"{f}: {_shown(a)} → {_shown(b)}" for f, a, b in n.changes)
+    lines.append(
+        f"  {w['nearest']}: {change} — {w['then']} {n.answer[lang]} [{', '.join(n.rules_applied)}]"
+    )
+    return lines
+
+
+def _render(e: Explanation, lang: Lang) -> str:
+    w = {k: v[lang] for k, v in _WORDS.items()}
+    lines = []
+    if e.decision is not None:
+        lines.append(e.decision.render(lang))
+    else:
+        lines.append(f"{e.question}: {e.error}")
+    if e.sources:
+        lines.append(f"{w['overlay']}: {', '.join(e.sources)}")
+    fired = [r for r in e.rules if r.fired]
+    if fired:
+        lines.append("")
+        lines.append(f"{w['fired_rules']}: {', '.join(r.rule for r in fired)}")
+        for r in fired:
+            knocked = [o for o in r.overrides if any(f.rule == o for f in fired)]
+            if knocked:
+                lines.append(f"  {r.rule} {w['overrides']} {', '.join(knocked)}")
+    for r in e.rules:
+        lines += _rule_lines(r, w, lang)
+    return "\n".join(lines)

@@ -1,0 +1,79 @@
+"""JSON Schemas (draft 2020-12) of the files an analyst writes, from the loader's own models.
+
+``policy`` and ``overlay`` come from the strict pydantic models the loader validates policy and
+overlay files with (``_schema``); ``cases`` from the test-case models (``_cases``); ``facts``
+from a policy's own fact models (a facts file holds one fact set or a list of them), so it is
+the bundled policy's unless another is given. The package ships them in ``schemas/``; editors
+that read a ``$schema`` comment line (VS Code's YAML extension) complete and validate with them.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Literal, get_args
+
+from pydantic import BaseModel, TypeAdapter
+
+__all__ = ["KINDS", "Kind", "render_schema", "schema", "shipped_schemas_path"]
+
+Kind = Literal["policy", "overlay", "facts", "cases"]
+KINDS: tuple[str, ...] = get_args(Kind)
+
+_DRAFT = "https://json-schema.org/draft/2020-12/schema"
+
+
+def shipped_schemas_path() -> Path:
+    """Where the package's schemas are (beside the bundled policy, in a wheel or a checkout)."""
+    from ._engine import bundled_policy_path
+
+    return bundled_policy_path().parent / "schemas"
+
+
+def schema(kind: Kind, policy_dir: Path | None = None) -> dict[str, Any]:
+    """The JSON Schema of one kind of file."""
+    out: dict[str, Any]
+    if kind == "policy":
+        from ._schema import PolicyFile
+
+        out = _model(PolicyFile, "a file of a jurisdiction policy")
+    elif kind == "overlay":
+        from ._schema import OverlayFile
+
+        out = _model(OverlayFile, "a district overlay of a jurisdiction policy")
+    elif kind == "cases":
+        from ._cases import CaseFileModel
+
+        out = _model(CaseFileModel, "a file of jurisdiction test cases")
+    elif kind == "facts":
+        out = _facts(policy_dir)
+    else:
+        raise ValueError(f"unknown kind of schema `{kind}`; choose one of {', '.join(KINDS)}")
+    return {"$schema": _DRAFT, **out}
+
+
+def _model(model: type[BaseModel], title: str) -> dict[str, Any]:
+    generated = model.model_json_schema()
+    generated["title"] = title
+    return generated
+
+
+def _facts(policy_dir: Path | None) -> dict[str, Any]:
+    from ._engine import _facts_adapter, bundled_policy_path
+    from ._load import load_policy
+
+    policy = load_policy(policy_dir if policy_dir is not None else bundled_policy_path())
+    one = _facts_adapter(policy).json_schema()
+    defs = one.pop("$defs", {})
+    many: dict[str, Any] = TypeAdapter(list[Any]).json_schema()
+    many["items"] = {"$ref": "#/$defs/fact_set"}
+    many["minItems"] = 1
+    return {
+        "title": f"a facts file of policy {policy.name}: one fact set, or a list of them",
+        "anyOf": [{"$ref": "#/$defs/fact_set"}, many],
+        "$defs": {**defs, "fact_set": one},
+    }
+
+
+def render_schema(data: dict[str, Any]) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
