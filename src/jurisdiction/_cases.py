@@ -177,6 +177,11 @@ class Engines:
             return (case_file.parent / named).resolve()
         return (self.default or bundled_policy_path()).resolve()
 
+    @staticmethod
+    def overlays_for(case_file: Path, named: str | None) -> Path | None:
+        """The overlay folder a case file names, relative to itself (none: the policy's own)."""
+        return (case_file.parent / named).resolve() if named is not None else None
+
     def get(
         self, root: Path, parameters: Mapping[str, ParamValue], overlays: Path | None = None
     ) -> Engine:
@@ -338,7 +343,7 @@ def run_file(engines: Engines, path: Path) -> Iterator[CaseResult]:
     """Every case of a case file, decided with the engine of its policy and parameters."""
     model = load_case_file(path)
     root = engines.root_for(path, model.policy)
-    overlays = (path.parent / model.overlays).resolve() if model.overlays is not None else None
+    overlays = engines.overlays_for(path, model.overlays)
     for case in model.cases:
         engine = engines.get(root, {**model.parameters, **case.parameters}, overlays)
         yield run_case(engine, path, case)

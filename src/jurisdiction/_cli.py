@@ -21,6 +21,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from ._errors import FactsError, JurisdictionError, suggest
+from ._options import LANG as _LANG
+from ._options import OVERLAYS as _OVERLAYS
+from ._options import POLICY as _POLICY
 from ._paths import bundled_policy_path
 
 if TYPE_CHECKING:  # imported where used: `jurisdiction --help` loads no engine
@@ -36,30 +39,6 @@ if TYPE_CHECKING:  # imported where used: `jurisdiction --help` loads no engine
 __all__ = ["main"]
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-_POLICY = click.option(
-    "--policy",
-    "policy_dir",
-    type=click.Path(path_type=Path, exists=False),
-    default=None,
-    metavar="DIR",
-    help="Policy directory to use instead of the bundled one.",
-)
-_OVERLAYS = click.option(
-    "--overlays",
-    "overlays_dir",
-    type=click.Path(path_type=Path, exists=True, file_okay=False),
-    default=None,
-    metavar="DIR",
-    help="A folder of overlay files (<place>.yaml) to decide with, besides the policy's own.",
-)
-_LANG = click.option(
-    "--lang",
-    type=click.Choice(["en", "zh"]),
-    default="en",
-    show_default=True,
-    help="Language of the text output.",
-)
 
 
 def _reports_errors(func: F) -> F:

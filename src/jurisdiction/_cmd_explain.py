@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+from ._options import LANG, OVERLAYS, POLICY
+
 __all__ = ["explain_command"]
 
 
@@ -21,29 +23,9 @@ __all__ = ["explain_command"]
     show_default=True,
     help="Text for people, JSON for programs.",
 )
-@click.option(
-    "--lang",
-    type=click.Choice(["en", "zh"]),
-    default="en",
-    show_default=True,
-    help="Language of the text output.",
-)
-@click.option(
-    "--policy",
-    "policy_dir",
-    type=click.Path(path_type=Path, exists=False),
-    default=None,
-    metavar="DIR",
-    help="Policy directory to use instead of the bundled one.",
-)
-@click.option(
-    "--overlays",
-    "overlays_dir",
-    type=click.Path(path_type=Path, exists=True, file_okay=False),
-    default=None,
-    metavar="DIR",
-    help="A folder of overlay files (<place>.yaml) to decide with, besides the policy's own.",
-)
+@LANG
+@POLICY
+@OVERLAYS
 def explain_command(
     facts: Path,
     question: str,
