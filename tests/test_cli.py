@@ -170,7 +170,7 @@ def test_decide_help_lists_each_kind_with_its_fields_from_the_policy() -> None:
     assert "kind: district code" in out
     assert "The `area` of a resident is a fact set of kind area." in out
     assert "6-character district, 9-character street, 12-character community" in out
-    assert "policies/overlays/<district>.yaml" in out
+    assert "overlays/<district>.yaml, or --overlays DIR" in out
 
 
 def test_help_follows_the_bundled_policy_not_the_source(

@@ -58,7 +58,7 @@ ALLOWED_CJK: dict[str, tuple[str, str]] = {
         "output languages, for any policy",
     ),
     "_render.py": (
-        "问题结论负责机构理由内容依据适用规则被排除的规则说明政策指纹、",
+        "问题结论负责机构理由内容依据适用规则被排除的规则说明政策指纹取值、",
         "the zh headings of a rendered decision (beside the en ones), for any policy",
     ),
     "_cli.py": ("依据", "the zh label of the articles a question rests on, beside the en one"),

@@ -21,6 +21,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from ._errors import FactsError, JurisdictionError, suggest
+from ._options import LANG as _LANG
+from ._options import OVERLAYS as _OVERLAYS
+from ._options import POLICY as _POLICY
 from ._paths import bundled_policy_path
 
 if TYPE_CHECKING:  # imported where used: `jurisdiction --help` loads no engine
@@ -36,22 +39,6 @@ if TYPE_CHECKING:  # imported where used: `jurisdiction --help` loads no engine
 __all__ = ["main"]
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-_POLICY = click.option(
-    "--policy",
-    "policy_dir",
-    type=click.Path(path_type=Path, exists=False),
-    default=None,
-    metavar="DIR",
-    help="Policy directory to use instead of the bundled one.",
-)
-_LANG = click.option(
-    "--lang",
-    type=click.Choice(["en", "zh"]),
-    default="en",
-    show_default=True,
-    help="Language of the text output.",
-)
 
 
 def _reports_errors(func: F) -> F:
@@ -143,7 +130,7 @@ def _kinds_help(policy: Policy) -> str:
     if hierarchy.overlay_level is not None:
         text += (
             f" A fact set located in a {hierarchy.overlay_level} with an overlay"
-            f" (policies/overlays/<{hierarchy.overlay_level}>.yaml) is decided with that"
+            f" (overlays/<{hierarchy.overlay_level}>.yaml, or --overlays DIR) is decided with that"
             f" {hierarchy.overlay_level}'s values of the delegated parameters, and the decision"
             " names the overlay."
         )
@@ -300,6 +287,7 @@ def _one_fact_set(
 )
 @_LANG
 @_POLICY
+@_OVERLAYS
 @_reports_errors
 def decide(
     facts: Path,
@@ -308,6 +296,7 @@ def decide(
     evaluator: Evaluator,
     lang: Lang,
     policy_dir: Path | None,
+    overlays_dir: Path | None,
 ) -> None:
     """Answer questions for the fact sets in FACTS (a YAML or JSON file).
 
@@ -321,7 +310,7 @@ def decide(
     """
     from ._engine import load
 
-    engine = load(policy_dir, evaluator=evaluator)
+    engine = load(policy_dir, evaluator=evaluator, overlays=overlays_dir)
     fact_sets = _read_facts(facts, engine)
     decisions: list[Decision] = []
     for model in fact_sets:
@@ -389,9 +378,14 @@ def _print_questions(engine: Engine, subject: str | None, lang: Lang) -> None:
     help="Write POLICY_DIR/.manifest (the sha256 of every file loaded), which every load then "
     "verifies: a half-written or mixed directory is refused.",
 )
+@_OVERLAYS
 @_reports_errors
 def check(
-    policy_dir: Path | None, fmt: str, certificate_file: Path | None, write_manifest: bool
+    policy_dir: Path | None,
+    fmt: str,
+    certificate_file: Path | None,
+    write_manifest: bool,
+    overlays_dir: Path | None,
 ) -> None:
     """Verify a policy exactly: overlaps, gaps, unreachable rules and lints.
 
@@ -416,7 +410,7 @@ def check(
         raise click.BadParameter(
             f"{str(root)!r} is not a policy directory", param_hint="--write-manifest"
         )
-    policy = load_policy(root, strict=False, manifest=not write_manifest)
+    policy = load_policy(root, strict=False, manifest=not write_manifest, overlays=overlays_dir)
     if write_manifest:
         from ._files import MANIFEST, render_manifest
 

@@ -36,6 +36,14 @@ class Body:
     role: str
     role_name: Text
     cite: Cite
+    via: Cite | None = None
+    """The article through which ``cite`` applies here: the body rests on ``via`` → ``cite``."""
+
+    def cite_label(self, lang: Literal["zh", "en"] = "en") -> str:
+        """The citation as a chain where there is one: "article (7) → article (2) item 4"
+        (in the policy's own numerals)."""
+        head = f"{self.via.label(lang)} → " if self.via is not None else ""
+        return head + self.cite.label(lang)
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,6 +26,7 @@ __all__ = [
     "BodySpec",
     "BodyTemplate",
     "Definition",
+    "OutsideCase",
     "Overlay",
     "Parameter",
     "Policy",
@@ -84,6 +85,8 @@ class BodyTemplate:
     level: str
     role: str
     cite: Cite
+    via: Cite | None = None
+    """The article through which ``cite`` applies (a citation chain: via → cite)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +114,18 @@ class Rule:
 
 
 @dataclass(frozen=True, slots=True)
+class OutsideCase:
+    """One way of falling outside a scope: tried in order, the first that holds gives its
+    reason (a template: ``{subject.x}``, ``{param.x}`` are filled in from the facts)."""
+
+    id: str
+    condition: Expr
+    expanded: Expr
+    reason: Text
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
 class Definition:
     name: str
     subject: str
@@ -121,6 +136,7 @@ class Definition:
     outside: Text | None
     location: Location
     when_text: ScalarText | None = field(default=None, compare=False, repr=False)
+    outside_cases: tuple[OutsideCase, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,6 +196,8 @@ class Policy:
     digests: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
     """sha256 (hex) of each file's bytes as loaded, by name relative to the root (the manifest)."""
     overlays: Mapping[str, Overlay] = field(default_factory=dict)
+    overlays_dir: str | None = None
+    """The caller's folder of further overlays (``load(..., overlays=DIR)``), if any."""
     facts: Facts | None = field(default=None, compare=False, repr=False)
 
     @property

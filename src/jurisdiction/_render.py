@@ -20,6 +20,7 @@ _HEAD = {
     "notes": Text("说明", "Notes"),
     "policy": Text("政策指纹", "Policy"),
     "by": Text("依据", "per"),
+    "set_by": Text("取值依据", "with the values of"),
 }
 
 _SEP = {"zh": ":", "en": ": "}
@@ -28,9 +29,9 @@ _SEP = {"zh": ":", "en": ": "}
 def _body(b: Body, lang: Lang) -> str:
     if lang == "zh":
         where = f"{b.place_name.zh}({b.level_name.zh} {b.place_code})"
-        return f"{where}{b.name.zh} — {b.role_name.zh} — 依据{b.cite.label('zh')}"
+        return f"{where}{b.name.zh} — {b.role_name.zh} — 依据{b.cite_label('zh')}"
     where = f"{b.place_name.en} ({b.level_name.en} {b.place_code})"
-    return f"the {b.name.en} of the {where} — {b.role_name.en} — per {b.cite.label('en')}"
+    return f"the {b.name.en} of the {where} — {b.role_name.en} — per {b.cite_label('en')}"
 
 
 def render_decision(d: Decision, lang: Lang = "en") -> str:
@@ -42,7 +43,8 @@ def render_decision(d: Decision, lang: Lang = "en") -> str:
     ]
     if d.bodies:
         lines.append(f"{h['bodies']}{sep.rstrip()}")
-        lines.extend(f"  - {_body(b, lang)}" for b in d.bodies)
+        via = f" — {h['set_by']} {', '.join(d.sources)}" if d.sources else ""
+        lines.extend(f"  - {_body(b, lang)}{via}" for b in d.bodies)
     if d.reason is not None:
         lines.append(f"{h['reason']}{sep}{d.reason[lang]}")
     if d.detail:

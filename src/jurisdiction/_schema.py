@@ -111,13 +111,25 @@ Condition = Annotated[
 ]
 
 
+class OutsideCase(_Strict):
+    """One way of falling outside a scope, with the reason it gives (``{subject.x}`` and
+    ``{param.x}`` in the text are filled in with the fact set's values)."""
+
+    id: Name
+    when: Condition = True
+    zh: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+
 class Definition(_Strict):
     subject: Name
     when: Condition
     doc: str = Field(min_length=1)
     cite: Citation | None = None
-    outside: Text | None = Field(
-        default=None, description="why a question scoped by this definition does not apply"
+    outside: Text | list[OutsideCase] | None = Field(
+        default=None,
+        description="why a question scoped by this definition does not apply: one reason, or "
+        "cases tried in order, each naming the criterion that failed",
     )
 
 
@@ -127,6 +139,10 @@ class AnswerBody(_Strict):
     level: Name
     role: Name
     cite: Citation | None = None
+    via: Citation | None = Field(
+        default=None,
+        description="the article through which `cite` applies here (a chain: via → cite)",
+    )
 
 
 class Answer(_Strict):

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Literal
 
-__all__ = ["Cite", "Lang", "Text", "numeral"]
+__all__ = ["PLACEHOLDER", "Cite", "Lang", "Text", "numeral", "placeholders"]
+
+PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*)\.([a-z][a-z0-9_]*)\}")
+"""A value in a reason's text: ``{<subject>.<feature or place>}`` or ``{param.<name>}``."""
 
 Lang = Literal["zh", "en"]
 
@@ -30,6 +34,11 @@ class Text:
 
     def __getitem__(self, lang: Lang) -> str:
         return self.zh if lang == "zh" else self.en
+
+
+def placeholders(text: Text) -> list[tuple[str, str]]:
+    """The ``(head, name)`` of each value the text asks to be filled in, in either language."""
+    return sorted({(m[1], m[2]) for t in (text.zh, text.en) for m in PLACEHOLDER.finditer(t)})
 
 
 @dataclass(frozen=True, slots=True, order=True)
