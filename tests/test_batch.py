@@ -5,7 +5,9 @@ Each table holds hypothesis' fact sets of the question's subject (``jurisdiction
 strategies, overlay districts among them) and, one row in ten, a fact set spoiled in one field
 (a required field missing, a number out of range, an unknown enum value, an impossible place
 code). ``decide_table`` must give, row for row, what ``decide`` gives: the decision's outcome,
-bodies, citations and sources, or the message of the error it raises.
+bodies (with each one's citation and the article it applies through), citations, sources and
+reason (with the row's values in it), or the message of the error it raises. The bundled policy
+is loaded with the example overlay (examples/overlays), so a district's plan is tested too.
 
 Rows per question: ``JURISDICTION_BATCH_ROWS`` (default 300; the issue's 100,000 is for a
 nightly run: ``JURISDICTION_BATCH_ROWS=100000 pytest tests/test_batch.py``).
@@ -35,7 +37,8 @@ from jurisdiction.testing import facts  # noqa: E402
 
 ROWS = int(os.environ.get("JURISDICTION_BATCH_ROWS", "300"))
 ROOT = Path(__file__).resolve().parent.parent
-BUNDLED = jurisdiction.load()
+EXAMPLE_OVERLAYS = ROOT / "examples" / "overlays"
+BUNDLED = jurisdiction.load(overlays=EXAMPLE_OVERLAYS)  # a district's own plan among the city's
 DOGS = jurisdiction.load(ROOT / "examples" / "dog_licence")
 
 

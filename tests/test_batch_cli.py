@@ -16,7 +16,8 @@ import jurisdiction  # noqa: E402
 from jurisdiction import JurisdictionError  # noqa: E402
 from jurisdiction._cli import cli  # noqa: E402
 
-ENGINE = jurisdiction.load()
+OVERLAYS = Path(__file__).resolve().parent.parent / "examples" / "overlays"
+ENGINE = jurisdiction.load(overlays=OVERLAYS)
 UNITS = [
     {"id": "a", "category": "other", "staff": "1000", "location": "120101001001"},
     {"id": "b", "category": "other", "staff": "50", "location": "120104001001"},
@@ -34,7 +35,7 @@ def _csv(path: Path) -> Path:
     return path
 
 
-def _expected(unit: dict[str, str]) -> tuple[str | None, str | None]:
+def _expected(unit: dict[str, str]) -> tuple[str | None, str | None, str | None]:
     facts: dict[str, object] = {"kind": "unit", "category": unit["category"]}
     facts["staff"] = int(unit["staff"]) if unit["staff"].lstrip("-").isdigit() else unit["staff"]
     if unit["location"]:
@@ -42,14 +43,24 @@ def _expected(unit: dict[str, str]) -> tuple[str | None, str | None]:
     try:
         decision = ENGINE.decide(facts, "unit_management")
     except JurisdictionError as exc:
-        return None, str(exc)
-    return decision.outcome, None
+        return None, str(exc), None
+    return decision.outcome, None, "; ".join(decision.sources) or None
 
 
 def test_csv_to_parquet_keeps_every_row_and_gives_decides_errors(tmp_path: Path) -> None:
     out = tmp_path / "out.parquet"
     result = CliRunner().invoke(
-        cli, ["batch", str(_csv(tmp_path / "units.csv")), "-q", "unit_management", "-o", str(out)]
+        cli,
+        [
+            "batch",
+            str(_csv(tmp_path / "units.csv")),
+            "-q",
+            "unit_management",
+            "-o",
+            str(out),
+            "--overlays",
+            str(OVERLAYS),
+        ],
     )
     assert result.exit_code == 1, result.output  # some rows have an error
     summary = json.loads(result.stdout)
@@ -57,14 +68,22 @@ def test_csv_to_parquet_keeps_every_row_and_gives_decides_errors(tmp_path: Path)
     rows = pq.read_table(out).to_pylist()
     assert [r["id"] for r in rows] == [u["id"] for u in UNITS]
     for unit, row in zip(UNITS, rows, strict=True):
-        assert (row["outcome"], row["error"]) == _expected(unit)
+        assert (row["outcome"], row["error"], row["sources"]) == _expected(unit)
     assert summary["questions"]["unit_management"]["errors"] == 4
-    assert rows[1]["sources"] == "overlays/120104.yaml"  # the overlay district's plan
+    assert rows[1]["sources"].endswith("overlays/120104.yaml")  # the overlay district's plan
+
+
+def test_without_overlays_no_district_plan(tmp_path: Path) -> None:
+    out = tmp_path / "out.parquet"
+    args = ["batch", str(_csv(tmp_path / "units.csv")), "-q", "unit_management", "-o", str(out)]
+    assert CliRunner().invoke(cli, args).exit_code == 1
+    assert pq.read_table(out).column("sources").null_count == len(UNITS)
 
 
 def test_nested_jsonl_and_several_questions(tmp_path: Path) -> None:
     out = tmp_path / "out.jsonl"
     args = ["batch", str(_csv(tmp_path / "units.csv")), "-o", str(out), "--nested", "--quiet"]
+    args += ["--overlays", str(OVERLAYS)]
     args += ["-q", "unit_management", "-q", "unit_guidance"]
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 1, result.output
@@ -77,6 +96,8 @@ def test_nested_jsonl_and_several_questions(tmp_path: Path) -> None:
             "level": "district",
             "place_code": "120101",
             "role": "responsible",
+            "cite": "(十)",
+            "via": None,
         }
     ]
     assert first["unit_guidance.citations"]

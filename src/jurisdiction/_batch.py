@@ -35,6 +35,7 @@ from ._batch_plan import (
     output_columns,
     places_read,
     plan_question,
+    reason_facts,
 )
 from ._errors import ConflictError, FactsError
 from ._sql_vocabulary import ColumnKinds, SqlVocabulary, sql_type
@@ -262,18 +263,22 @@ def batch_sql(
     feature_names = sorted({f for p in plans for f in features_read(p)})
     place_names = sorted({pl for p in plans for pl in places_read(engine, p)})
     places_sql = {name: v.place(name) for name in place_names}
+    shown_names = sorted({n for p in plans for n in reason_facts(p)})
     fcol = {name: f"_f{i}" for i, name in enumerate(feature_names)}
     pcol = {name: f"_p{i}" for i, name in enumerate(place_names)}
+    rcol = {name: f"_r{i}" for i, name in enumerate(shown_names)}
     facts = _facts_struct(engine, subject, kinds)
     first = exp.select(
         *keep,
         *(_as(v.feature(name), fcol[name]) for name in feature_names),
         *(_as(places_sql[name][0], pcol[name]) for name in place_names),
+        *(_as(v.shown(name), rcol[name]) for name in shown_names),
         _as(v.valid(), "_valid"),
         _as(facts if facts is not None else exp.Null(), "_facts_all"),
     ).from_(exp.to_table(source))
     features = {name: _col(c) for name, c in fcol.items()}
     places = {name: (_col(pcol[name]), places_sql[name][1]) for name in place_names}
+    shown = {name: _col(c) for name, c in rcol.items()}
     second = exp.select(
         *(_col(c.alias_or_name) for c in first.expressions if c.alias_or_name not in fcol.values()),
         *(_as(answer_number(p, features, places), f"_a{i}") for i, p in enumerate(plans)),
@@ -283,7 +288,7 @@ def batch_sql(
     for i, (q, p) in enumerate(zip(questions, plans, strict=True)):
         prefix = f"{q}." if len(questions) > 1 else ""
         columns, flag = answer_columns(
-            engine, p, _col(f"_a{i}"), places, nested=nested, prefix=prefix
+            engine, p, _col(f"_a{i}"), places, shown, nested=nested, prefix=prefix
         )
         third = third.select(*(_as(sql, name) for name, sql in columns))
         flag = exp.or_(exp.Not(this=_col("_valid")), flag)

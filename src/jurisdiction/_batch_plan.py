@@ -32,12 +32,15 @@ from sqlglot import exp
 
 from ._compile import _Compiler, _fold
 from ._decision import Decision
+from ._engine import _shown as shown
 from ._sql_vocabulary import SqlUnsupportedError, at_level, lit
+from ._text import PLACEHOLDER
 
 if TYPE_CHECKING:
     from ._engine import Engine, _CompiledQuestion
 
 __all__ = [
+    "BODY_FIELDS",
     "Answer",
     "QuestionPlan",
     "answer_columns",
@@ -48,6 +51,7 @@ __all__ = [
     "output_columns",
     "places_read",
     "plan_question",
+    "reason_facts",
 ]
 
 SEP = "; "
@@ -59,11 +63,16 @@ FLAT_COLUMNS = (
     "body_level",
     "body_place_code",
     "body_role",
+    "body_cite",
     "citations",
     "sources",
+    "reason_zh",
+    "reason_en",
     "error",
 )
-NESTED_COLUMNS = ("outcome", "bodies", "citations", "sources", "error")
+NESTED_COLUMNS = ("outcome", "bodies", "citations", "sources", "reason_zh", "reason_en", "error")
+BODY_FIELDS = ("kind", "level", "place_code", "role", "cite", "via")
+"""A body of the nested output; the flat output's ``body_cite`` is its chain, "via → cite"."""
 
 
 def output_columns(nested: bool) -> tuple[str, ...]:
@@ -77,6 +86,23 @@ class BodySpec:
     level: str
     place: str
     role: str
+    cite: str
+    via: str | None
+
+    @property
+    def chain(self) -> str:
+        return self.cite if self.via is None else f"{self.via} → {self.cite}"
+
+
+@dataclass(frozen=True, slots=True)
+class FactValue:
+    """A value of the row's facts a reason shows (its placeholder ``{subject.name}``)."""
+
+    name: str
+
+
+ReasonParts = tuple[str | FactValue, ...]
+"""A reason in one language: its text, cut where it shows a value of the row's facts."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +113,7 @@ class Answer:
     bodies: tuple[BodySpec, ...]
     citations: tuple[str, ...]
     sources: tuple[str, ...]
+    reason: tuple[ReasonParts, ReasonParts] | None = None  # zh, en
     python: bool = False  # decided row by row by decide (a conflict: decide raises its error)
 
 
@@ -158,11 +185,46 @@ def _answer_of(plan: Any) -> Answer:
     if plan.conflict is not None:
         return Answer("", (), (), plan.sources, python=True)
     bodies = tuple(
-        BodySpec(s.template.kind, s.template.level, s.template.place, s.template.role)
-        for s in plan.slots
+        BodySpec(
+            t.kind,
+            t.level,
+            t.place,
+            t.role,
+            str(t.cite),
+            None if t.via is None else str(t.via),
+        )
+        for t in (s.template for s in plan.slots)
     )
     citations = tuple(str(c.cite) for c in plan.citations)
-    return Answer(plan.outcome, bodies, citations, tuple(plan.sources))
+    reason = None
+    if plan.reason is not None:
+        fills = dict(plan.fills)
+        reason = (_parts(plan.reason.zh, fills), _parts(plan.reason.en, fills))
+    return Answer(plan.outcome, bodies, citations, tuple(plan.sources), reason)
+
+
+def _parts(text: str, fills: Mapping[str, Any]) -> ReasonParts:
+    """A reason's text cut at its placeholders: a parameter's value (a constant of the plan,
+    the overlay's where one applies) filled in, a fact's left as a FactValue."""
+    out: list[str | FactValue] = []
+    at = 0
+    for m in PLACEHOLDER.finditer(text):
+        if m.group(0) not in fills:
+            continue
+        out.append(text[at : m.start()])
+        if m[1] == "param":
+            out.append(shown(fills[m.group(0)](None, None)))
+        else:
+            out.append(FactValue(m[2]))
+        at = m.end()
+    out.append(text[at:])
+    merged: list[str | FactValue] = []
+    for part in out:
+        if isinstance(part, str) and merged and isinstance(merged[-1], str):
+            merged[-1] += part
+        elif part != "":
+            merged.append(part)
+    return tuple(merged)
 
 
 def plan_question(engine: Engine, question: str) -> QuestionPlan:
@@ -300,14 +362,15 @@ class _Bodies:
             )
         return exp.or_(*tests) if tests else None
 
-    def nested(self, answer: Answer) -> exp.Expr:
-        """The answer's bodies as a list of structs (kind, level, place_code, role)."""
+    def nested(self, answer: Answer, *, chain: bool = False) -> exp.Expr:
+        """The answer's bodies as a list of structs (BODY_FIELDS; with ``chain``, the flat
+        output's citation chain too)."""
         parts: list[exp.Expr] = []
         singles: list[exp.Expr] = []
         for b in answer.bodies:
             codes, many = self.codes(b)
             if not many:
-                singles.append(_struct(b, codes))
+                singles.append(_struct(b, codes, chain))
                 continue
             if singles:
                 parts.append(exp.Array(expressions=singles))
@@ -316,11 +379,13 @@ class _Bodies:
             parts.append(
                 exp.Transform(
                     this=codes,
-                    expression=exp.Lambda(this=_struct(b, exp.column("_q")), expressions=[item]),
+                    expression=exp.Lambda(
+                        this=_struct(b, exp.column("_q"), chain), expressions=[item]
+                    ),
                 )
             )
         if singles or not parts:
-            parts.append(exp.Array(expressions=singles) if singles else _empty_bodies())
+            parts.append(exp.Array(expressions=singles) if singles else _empty_bodies(chain))
         out = parts[0]
         for p in parts[1:]:
             out = exp.ArrayConcat(this=out, expressions=[p])
@@ -332,7 +397,7 @@ class _Bodies:
             return None
         if not any(self.codes(b)[1] for b in answer.bodies):
             values = [
-                self.codes(b)[0] if field == "place_code" else lit(getattr(b, field))
+                self.codes(b)[0] if field == "place_code" else lit(_flat_field(b, field))
                 for b in answer.bodies
             ]
             if len(values) == 1:
@@ -344,18 +409,33 @@ class _Bodies:
                 joined.append(value)
             return exp.Concat(expressions=joined, safe=False, coalesce=False)
         item = exp.to_identifier("_b")
+        member = "chain" if field == "cite" else field
         picked = exp.Transform(
-            this=self.nested(answer),
+            this=self.nested(answer, chain=True),
             expression=exp.Lambda(
-                this=exp.Dot(this=exp.column("_b"), expression=exp.to_identifier(field)),
+                this=exp.Dot(this=exp.column("_b"), expression=exp.to_identifier(member)),
                 expressions=[item],
             ),
         )
         return exp.ArrayToString(this=picked, expression=lit(SEP))
 
 
-def _struct(b: BodySpec, code: exp.Expr) -> exp.Expr:
-    fields = {"kind": lit(b.kind), "level": lit(b.level), "place_code": code, "role": lit(b.role)}
+def _flat_field(b: BodySpec, field: str) -> str:
+    return b.chain if field == "cite" else str(getattr(b, field))
+
+
+def _struct(b: BodySpec, code: exp.Expr, chain: bool = False) -> exp.Expr:
+    via = exp.cast(exp.Null(), "VARCHAR") if b.via is None else lit(b.via)
+    fields = {
+        "kind": lit(b.kind),
+        "level": lit(b.level),
+        "place_code": code,
+        "role": lit(b.role),
+        "cite": lit(b.cite),
+        "via": via,
+    }
+    if chain:
+        fields["chain"] = lit(b.chain)
     return exp.Struct(
         expressions=[
             exp.PropertyEQ(this=exp.to_identifier(k), expression=v) for k, v in fields.items()
@@ -363,14 +443,34 @@ def _struct(b: BodySpec, code: exp.Expr) -> exp.Expr:
     )
 
 
-def _empty_bodies() -> exp.Expr:
+def _empty_bodies(chain: bool = False) -> exp.Expr:
+    names = [*BODY_FIELDS, "chain"] if chain else list(BODY_FIELDS)
+    struct = ", ".join(f"{n} VARCHAR" for n in names)
     return exp.cast(
-        exp.Array(expressions=[]),
-        exp.DataType.build(
-            "STRUCT<kind VARCHAR, level VARCHAR, place_code VARCHAR, role VARCHAR>[]",
-            dialect="duckdb",
-        ),
+        exp.Array(expressions=[]), exp.DataType.build(f"STRUCT<{struct}>[]", dialect="duckdb")
     )
+
+
+def reason_facts(plan: QuestionPlan) -> list[str]:
+    """The names of the facts the reasons of the plan's answers show."""
+    return sorted(
+        {
+            p.name
+            for a in plan.answers
+            if a.reason is not None
+            for parts in a.reason
+            for p in parts
+            if isinstance(p, FactValue)
+        }
+    )
+
+
+def _reason(parts: ReasonParts, shown_sql: Mapping[str, exp.Expr]) -> exp.Expr:
+    """A reason's text, with the row's values (``shown_sql``: as decide shows them) in it."""
+    pieces = [lit(p) if isinstance(p, str) else shown_sql[p.name].copy() for p in parts]
+    if len(pieces) == 1:
+        return pieces[0]
+    return exp.Concat(expressions=pieces, safe=False, coalesce=False)
 
 
 def _text_list(values: tuple[str, ...]) -> exp.Expr:
@@ -421,6 +521,7 @@ def answer_columns(
     plan: QuestionPlan,
     aid: exp.Expr,
     places: Mapping[str, tuple[exp.Expr, bool]],
+    shown_sql: Mapping[str, exp.Expr],
     *,
     nested: bool,
     prefix: str = "",
@@ -440,7 +541,7 @@ def answer_columns(
     else:
         out += [
             (f"body_{field}", _by_answer(aid, [bodies.flat(a, field) for a in answers]))
-            for field in ("kind", "level", "place_code", "role")
+            for field in ("kind", "level", "place_code", "role", "cite")
         ]
         out.append(
             (
@@ -456,6 +557,9 @@ def answer_columns(
                 _by_answer(aid, [lit(SEP.join(a.sources)) if a.sources else None for a in answers]),
             )
         )
+    for i, lang in enumerate(("zh", "en")):
+        reasons = [None if a.reason is None else _reason(a.reason[i], shown_sql) for a in answers]
+        out.append((f"reason_{lang}", _by_answer(aid, reasons)))
     out.append(("error", exp.cast(exp.Null(), "VARCHAR")))
     python = [i for i, a in enumerate(answers) if a.python]
     flags: list[exp.Expr] = [exp.Is(this=aid.copy(), expression=exp.Null())]
@@ -474,15 +578,25 @@ def decision_row(decision: Decision, nested: bool) -> dict[str, Any]:
     """The answer columns of a decision, as the plan computes them."""
     bodies = decision.bodies
     citations = tuple(str(c.cite) for c in decision.citations)
+    r = decision.reason
+    reason = {"reason_zh": r.zh if r else None, "reason_en": r.en if r else None}
     if nested:
         return {
             "outcome": decision.outcome,
             "bodies": [
-                {"kind": b.kind, "level": b.level, "place_code": b.place_code, "role": b.role}
+                {
+                    "kind": b.kind,
+                    "level": b.level,
+                    "place_code": b.place_code,
+                    "role": b.role,
+                    "cite": str(b.cite),
+                    "via": None if b.via is None else str(b.via),
+                }
                 for b in bodies
             ],
             "citations": list(citations),
             "sources": list(decision.sources),
+            **reason,
             "error": None,
         }
 
@@ -495,8 +609,12 @@ def decision_row(decision: Decision, nested: bool) -> dict[str, Any]:
         "body_level": joined([b.level for b in bodies]),
         "body_place_code": joined([b.place_code for b in bodies]),
         "body_role": joined([b.role for b in bodies]),
+        "body_cite": joined(
+            [str(b.cite) if b.via is None else f"{b.via} → {b.cite}" for b in bodies]
+        ),
         "citations": joined(citations),
         "sources": joined(decision.sources),
+        **reason,
         "error": None,
     }
 

@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from ._options import OVERLAYS, POLICY
+
 if TYPE_CHECKING:
     from ._batch import BatchSummary
 
@@ -69,14 +71,8 @@ _FORMATS = click.Choice(["parquet", "csv", "jsonl"])
     help="DuckDB's memory limit, e.g. 2GB (it streams and spills beyond it).",
 )
 @click.option("--quiet", is_flag=True, help="No progress line on stderr.")
-@click.option(
-    "--policy",
-    "policy_dir",
-    type=click.Path(path_type=Path, exists=False),
-    default=None,
-    metavar="DIR",
-    help="Policy directory to use instead of the bundled one.",
-)
+@POLICY
+@OVERLAYS
 def batch_command(
     source: Path,
     questions: tuple[str, ...],
@@ -89,6 +85,7 @@ def batch_command(
     memory_limit: str | None,
     quiet: bool,
     policy_dir: Path | None,
+    overlays_dir: Path | None,
 ) -> None:
     """Answer questions Q for every row of IN (Parquet, CSV or JSON Lines), writing OUT.
 
@@ -104,8 +101,13 @@ def batch_command(
       outcome          responsible, not_applicable, undetermined or no_rule
       body_kind, body_level, body_place_code, body_role
                        the bodies, several joined by '; ' (--nested: `bodies`)
+      body_cite        each body's article, as a chain where it applies
+                       through another: "VIA → CITE" (--nested: cite, via)
       citations        the articles (and items) the answer rests on
       sources          the district overlay file that decided it, if any
+      reason_zh, reason_en
+                       why the answer is not_applicable (or other), with the
+                       row's values in it, as decide gives it
       error            why the row has no answer: decide's own message
 
     A row whose facts are invalid (a missing field, an impossible place code,
@@ -141,7 +143,7 @@ def batch_command(
                 f"jurisdiction batch needs the batch extra: pip install 'jurisdiction[batch]' "
                 f"({exc})"
             ) from None
-        engine = load(policy_dir)
+        engine = load(policy_dir, overlays=overlays_dir)
         if not source.exists():
             raise FactsError(f"no such file: {source}")
         progress = None if quiet else _Progress()

@@ -414,8 +414,9 @@ class Engine:
     ) -> Any:
         """Every row of ``table`` (an Arrow table, a Polars or pandas DataFrame, a DuckDB
         relation; with ``engine="spark"`` also a Spark DataFrame) answered, as a pyarrow Table
-        in input order: the id column, then each question's outcome, bodies, citations, sources
-        and ``error`` (decide's message for a row it refuses). A batch plan compiled from the
+        in input order: the id column, then each question's outcome, bodies (with their
+        citation chains), citations, sources, reason and ``error`` (decide's message for a row
+        it refuses). A batch plan compiled from the
         policy, run on DuckDB (or Spark): docs/batch.md. Needs ``pip install
         'jurisdiction[batch]'``."""
         from ._batch import decide_table  # the batch extra: imported on demand

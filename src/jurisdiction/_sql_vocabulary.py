@@ -406,6 +406,26 @@ class SqlVocabulary:
         value = self._member(self.subject, None, name, False)
         return value.sql, value.kind == "places"
 
+    def shown(self, name: str) -> exp.Expr:
+        """A feature's (else a place's) value as text, as a decision's reason shows it
+        (``_engine._shown``: a boolean in lower case, a list joined by ", ", null as "—")."""
+        subj = self.subjects[self.subject]
+        kind: str
+        if name in subj.features:
+            sql, kind = self.feature(name), subj.features[name].type.kind
+        else:
+            sql, many = self.place(name)
+            kind = "places" if many else "place"
+        dash = lit("—")
+        if kind == "bool":
+            return _case([(sql.copy(), lit("true")), (exp.Not(this=sql), lit("false"))], dash)
+        if kind in ("places", "list"):
+            item = exp.to_identifier("_s")
+            each = exp.func("COALESCE", exp.column("_s"), dash.copy())
+            texts = exp.Transform(this=sql, expression=exp.Lambda(this=each, expressions=[item]))
+            return exp.func("COALESCE", exp.ArrayToString(this=texts, expression=lit(", ")), dash)
+        return exp.func("COALESCE", exp.cast(sql, "VARCHAR"), dash)
+
     def _compile(
         self, node: Node, subject: str, base: exp.Expr | None, rule_mode: bool = False
     ) -> _Value:
@@ -622,16 +642,9 @@ class _Compiler:
             assert isinstance(level, StrConst)
             return _Value(at_level(x, h.length(level.value)), "place")
         if name == "within":
-            other = args[1]
-            if other.const is not None and isinstance(other.const[0], str):
-                prefix = other.const[0]
-                starts = exp.EQ(this=_substr(x, 0, len(prefix)), expression=lit(prefix))
-                return _Value(true_or_false(starts), "bool")
-            y = other.sql
-            starts = exp.EQ(
-                this=exp.Substring(this=x, start=lit(1), length=_length(y.copy())), expression=y
-            )
-            return _Value(true_or_false(starts), "bool")
+            return _Value(true_or_false(_starts(x, args[1])), "bool")
+        if name == "all_within":
+            return _Value(_all_within(x, args[1]), "bool")
         if name == "level":
             return _Value(_level_of(h, x), "enum")
         if name == "form":
@@ -642,3 +655,28 @@ class _Compiler:
         if name == "class_of":
             return _Value(_klass(h, x), "enum")
         raise SqlUnsupportedError(f"function `{name}` has no SQL form")
+
+
+def _starts(x: exp.Expr, other: _Value) -> exp.Expr:
+    """``x`` begins with ``other`` (a constant prefix, or a place's code); null if either is."""
+    if other.const is not None and isinstance(other.const[0], str):
+        prefix = other.const[0]
+        return exp.EQ(this=_substr(x, 0, len(prefix)), expression=lit(prefix))
+    y = other.sql
+    return exp.EQ(this=exp.Substring(this=x, start=lit(1), length=_length(y.copy())), expression=y)
+
+
+def _all_within(places: exp.Expr, other: _Value) -> exp.Expr:
+    """``all_within``: every code of the list begins with ``other`` (an absent or empty list
+    holds; a list with a code while ``other`` is null does not)."""
+    item = exp.to_identifier("_w")
+    outside = exp.Not(this=true_or_false(_starts(exp.column("_w"), other)))
+    count = exp.ArraySize(
+        this=exp.ArrayFilter(
+            this=places.copy(), expression=exp.Lambda(this=outside, expressions=[item])
+        )
+    )
+    return _case(
+        [(exp.Is(this=places.copy(), expression=exp.Null()), exp.true())],
+        exp.EQ(this=count, expression=lit(0)),
+    )
