@@ -42,6 +42,11 @@ RANKS = ["ministerial", "bureau", "vice_bureau", "division", "section", "none"]
 DISTRICTS = ["120101", "120104", "120102", "120116", "130101"]
 
 
+ROW_GROUP = 122_880
+"""Rows per Parquet row group of the register: DuckDB's own default (pyarrow's, 1 Mi rows, would
+give a 1,000,000-row file one group, which DuckDB reads on one thread only)."""
+
+
 def make_units(path: Path, rows: int, chunk: int = 1_000_000) -> None:
     """``rows`` units (seeded), 1 % invalid in one field each, written in chunks."""
     import pyarrow as pa
@@ -87,7 +92,7 @@ def make_units(path: Path, rows: int, chunk: int = 1_000_000) -> None:
         table = pa.table(cols)
         if writer is None:
             writer = pq.ParquetWriter(str(path), table.schema)
-        writer.write_table(table)
+        writer.write_table(table, row_group_size=ROW_GROUP)
     assert writer is not None
     writer.close()
 

@@ -255,43 +255,98 @@ def plan_question(engine: Engine, question: str) -> QuestionPlan:
 # --- the plan as SQL -----------------------------------------------------------------------------
 
 
-def _index(sql: exp.Expr, kind: str, values: tuple[Any, ...]) -> exp.Expr:
-    """The position of a feature's value among its dimension's values (null if none)."""
-    case = exp.Case()
-    if kind == "bool":
-        return case.when(sql, lit(1)).when(exp.Not(this=sql.copy()), lit(0))
-    if kind == "enum":
-        for i, v in enumerate(values):
-            case = case.when(exp.EQ(this=sql.copy(), expression=lit(v)), lit(i))
-        return case
-    for i, point in enumerate(values):
-        case = case.when(exp.LT(this=sql.copy(), expression=lit(point)), lit(i))
-    return case.when(exp.Not(this=exp.Is(this=sql.copy(), expression=exp.Null())), lit(len(values)))
+def _size(kind: str, values: tuple[Any, ...]) -> int:
+    return 2 if kind == "bool" else len(values) + (1 if kind == "int" else 0)
 
 
-def _class_number(lookup: _Lookup, features: Mapping[str, exp.Expr]) -> exp.Expr:
-    number: exp.Expr = lit(0)
-    stride = 1
-    for name, kind, values in reversed(lookup.dims):
-        size = 2 if kind == "bool" else len(values) + (1 if kind == "int" else 0)
-        term = _index(features[name].copy(), kind, values)
-        if stride != 1:
-            term = exp.Mul(this=term, expression=lit(stride))
-        number = (
-            term
-            if isinstance(number, exp.Literal) and stride == 1
-            else exp.Add(this=number, expression=term)
-        )
-        stride *= size
-    return number
+_Table = list[tuple[tuple[int, ...], int]]
+"""Classes of a lookup: each one's index per dimension, and its answer number."""
 
 
 def _answer_number(lookup: _Lookup, features: Mapping[str, exp.Expr]) -> exp.Expr:
-    if len(lookup.answers) == 1:
-        return lit(lookup.answers[0])
-    array = exp.Array(expressions=[lit(a) for a in lookup.answers])
-    index = exp.Add(this=_class_number(lookup, features), expression=lit(1))
-    return exp.Bracket(this=array, expressions=[index], offset=1, safe=True)
+    """A row's answer number: a decision tree over its feature columns, null where a feature
+    has a value no class holds. The tree tests at each node the dimension that leaves the
+    least to tell apart below it, and joins the branches that lead to the same answers, so a
+    row's answer costs a few comparisons (an array indexed by a computed class number costs
+    far more on DuckDB)."""
+    sizes = [_size(kind, values) for _n, kind, values in lookup.dims]
+    table: _Table = list(
+        zip(itertools.product(*(range(n) for n in sizes)), lookup.answers, strict=True)
+    )
+    return _tree(lookup.dims, table, tuple(range(len(sizes))), features)
+
+
+def _tree(
+    dims: tuple[tuple[str, str, tuple[Any, ...]], ...],
+    table: _Table,
+    free: tuple[int, ...],
+    features: Mapping[str, exp.Expr],
+) -> exp.Expr:
+    if len({a for _i, a in table}) == 1:
+        return lit(table[0][1])
+
+    def split(d: int) -> dict[int, _Table]:
+        groups: dict[int, _Table] = {}
+        for idx, a in table:
+            groups.setdefault(idx[d], []).append((idx, a))
+        return groups
+
+    def cost(d: int) -> tuple[int, int]:
+        """How much is left to tell apart below a split on ``d``: the different answers of
+        each different sub-table, summed; then the number of sub-tables."""
+        rest = [i for i in free if i != d]
+        subs = {
+            frozenset((tuple(idx[i] for i in rest), a) for idx, a in g) for g in split(d).values()
+        }
+        return sum(len({a for _i, a in sub}) for sub in subs), len(subs)
+
+    d = min(free, key=cost)
+    name, kind, values = dims[d]
+    rest = tuple(i for i in free if i != d)
+    groups = split(d)
+    subs = [_tree(dims, groups[v], rest, features) for v in range(_size(kind, values))]
+    if len({sub.sql() for sub in subs}) == 1:
+        return subs[0]
+    f = features[name]
+    case = exp.Case()
+    if kind == "bool":
+        return case.when(f.copy(), subs[1]).when(exp.Not(this=f.copy()), subs[0])
+    if kind == "enum":
+        together: dict[str, tuple[exp.Expr, list[Any]]] = {}
+        for v, sub in zip(values, subs, strict=True):
+            together.setdefault(sub.sql(), (sub, []))[1].append(v)
+        for sub, vs in together.values():
+            test = (
+                exp.EQ(this=f.copy(), expression=lit(vs[0]))
+                if len(vs) == 1
+                else exp.In(this=f.copy(), expressions=[lit(v) for v in vs])
+            )
+            case = case.when(test, sub)
+        return case
+    # whole numbers: bucket i is below cut point i; the last, at or above the last one
+    for i, point in enumerate(values):
+        if subs[i].sql() != subs[i + 1].sql():
+            case = case.when(exp.LT(this=f.copy(), expression=lit(point)), subs[i])
+    not_null = exp.Not(this=exp.Is(this=f.copy(), expression=exp.Null()))
+    return case.when(not_null, subs[-1])
+
+
+def _ids(aid: exp.Expr, ids: list[int]) -> exp.Expr:
+    """``aid`` is one of ``ids``: runs of consecutive numbers as ranges (a long IN list would
+    become a join)."""
+    runs: list[tuple[int, int]] = []
+    for i in sorted(ids):
+        if runs and runs[-1][1] + 1 == i:
+            runs[-1] = (runs[-1][0], i)
+        else:
+            runs.append((i, i))
+    tests = [
+        exp.EQ(this=aid.copy(), expression=lit(a))
+        if a == b
+        else exp.Between(this=aid.copy(), low=lit(a), high=lit(b))
+        for a, b in runs
+    ]
+    return exp.or_(*tests)
 
 
 def _by_answer(aid: exp.Expr, values: Sequence[exp.Expr | None]) -> exp.Expr:
@@ -305,8 +360,7 @@ def _by_answer(aid: exp.Expr, values: Sequence[exp.Expr | None]) -> exp.Expr:
         return exp.Null()
     case = exp.Case()
     for value, ids in groups.values():
-        test = exp.In(this=aid.copy(), expressions=[lit(i) for i in ids])
-        case = case.when(test, value.copy())
+        case = case.when(_ids(aid, ids), value.copy())
     return case
 
 
@@ -564,7 +618,7 @@ def answer_columns(
     python = [i for i, a in enumerate(answers) if a.python]
     flags: list[exp.Expr] = [exp.Is(this=aid.copy(), expression=exp.Null())]
     if python:
-        flags.append(exp.In(this=aid.copy(), expressions=[lit(i) for i in python]))
+        flags.append(_ids(aid, python))
     missing = [bodies.missing(a) for a in answers]
     if any(m is not None for m in missing):
         flags.append(exp.func("COALESCE", _by_answer(aid, missing), exp.false()))

@@ -137,11 +137,24 @@ def _fixed_width(pattern: str) -> int | None:
     return lo if lo == hi else None
 
 
-def _regex_test(x: exp.Expr, pattern: str) -> exp.Expr:  # noqa: PLR0912 - a scanner
+def _regex_test(x: exp.Expr, pattern: str) -> exp.Expr:
     """``pattern`` matches the whole of ``x``, in a regular expression dialect shared by RE2
     (DuckDB) and java.util.regex (Spark). A lookahead the first lacks, ``(?!...)`` or ``(?=...)``
     at the top level after a fixed-width prefix, is tested on its own, anchored where it stands;
     anything else RE2 cannot read raises SqlUnsupportedError."""
+    plain, parts = _pattern_parts(x, pattern)
+    whole = _full_match(x, plain)
+    return exp.and_(whole, *parts) if parts else whole
+
+
+def _full_match(x: exp.Expr, plain: str) -> exp.Expr:
+    return exp.RegexpLike(this=x, expression=lit(f"^(?:{plain})\\z"))
+
+
+def _pattern_parts(  # noqa: PLR0912 - a scanner
+    x: exp.Expr, pattern: str
+) -> tuple[str, list[exp.Expr]]:
+    """``pattern`` without its top-level lookaheads, and the lookaheads as tests of ``x``."""
     parts: list[exp.Expr] = []
     plain = ""
     i, depth = 0, 0
@@ -194,8 +207,82 @@ def _regex_test(x: exp.Expr, pattern: str) -> exp.Expr:  # noqa: PLR0912 - a sca
         i += 1
     if re.search(r"\\[1-9]", plain):
         raise SqlUnsupportedError(f"place pattern {pattern!r}: back references have no SQL form")
-    whole = exp.RegexpLike(this=x, expression=lit(f"^(?:{plain})\\z"))
-    return exp.and_(whole, *parts) if parts else whole
+    return plain, parts
+
+
+_CATEGORIES = {
+    "CATEGORY_DIGIT": r"\d",
+    "CATEGORY_NOT_DIGIT": r"\D",
+    "CATEGORY_SPACE": r"\s",
+    "CATEGORY_NOT_SPACE": r"\S",
+    "CATEGORY_WORD": r"\w",
+    "CATEGORY_NOT_WORD": r"\W",
+}
+
+
+def _char(c: int) -> str:
+    ch = chr(c)
+    return ch if ch.isalnum() else "\\" + ch if ch.isascii() and ch.isprintable() else ch
+
+
+def _one_char(op: str, av: Any) -> str | None:
+    """A parsed item that matches exactly one character, as regular expression text."""
+    if op == "LITERAL":
+        return _char(av)
+    if op != "IN":
+        return None
+    body = ""
+    for item_op, item in av:
+        name = str(item_op)
+        if name == "NEGATE":
+            body = "^" + body
+        elif name == "LITERAL":
+            body += _char(item)
+        elif name == "RANGE":
+            body += f"{_char(item[0])}-{_char(item[1])}"
+        elif name == "CATEGORY" and str(item) in _CATEGORIES:
+            body += _CATEGORIES[str(item)]
+        else:
+            return None
+    return f"[{body}]"
+
+
+def _positions(plain: str) -> list[str] | None:
+    """What each character of a match of ``plain`` must be (one character class each), if
+    ``plain`` is a fixed sequence of single characters; else None."""
+    try:
+        parsed = _re_parser.parse(plain)
+    except re.error:
+        return None
+    out: list[str] = []
+    for op, av in parsed:
+        name = str(op)
+        if name in ("MAX_REPEAT", "MIN_REPEAT"):
+            low, high, sub = av
+            if low != high or len(sub) != 1:
+                return None
+            one = _one_char(str(sub[0][0]), sub[0][1])
+            if one is None:
+                return None
+            out += [one] * low
+        else:
+            one = _one_char(name, av)
+            if one is None:
+                return None
+            out.append(one)
+    return out
+
+
+def _compact(positions: list[str]) -> str:
+    """Per-position classes as one pattern, runs of one class as a repeat."""
+    out, i = "", 0
+    while i < len(positions):
+        j = i
+        while j < len(positions) and positions[j] == positions[i]:
+            j += 1
+        out += positions[i] + (f"{{{j - i}}}" if j - i > 1 else "")
+        i = j
+    return out
 
 
 def _in_ranges(part: exp.Expr, level: Level) -> exp.Expr:
@@ -204,12 +291,69 @@ def _in_ranges(part: exp.Expr, level: Level) -> exp.Expr:
     )
 
 
+def _one_pass(h: Hierarchy, x: exp.Expr, target: Level) -> exp.Expr | None:
+    """``place_ok`` for one level with one regular expression over the whole code, where the
+    patterns of the levels down to ``target`` agree character by character (each a fixed
+    sequence of character classes, one level's a prefix of the next): a code matching the
+    target's matches every coarser level's at its prefix, and the match fixes the length."""
+    tests: list[exp.Expr] = []
+    target_positions: list[str] | None = None
+    for lv in h.levels:
+        prefix = _substr(x, 0, lv.length)
+        plain, parts = _pattern_parts(prefix, lv.pattern.pattern)
+        positions = _positions(plain)
+        if positions is None or len(positions) != lv.length:
+            return None
+        if target_positions is not None and positions[: len(target_positions)] != (
+            target_positions
+        ):
+            return None
+        target_positions = positions
+        tests += parts
+        if lv.ranges:
+            part = _substr(x, lv.start, lv.length - lv.start)
+            digits = all(p in ("[0-9]", r"\d") for p in positions[lv.start : lv.length])
+            spans = _merged(lv) if digits else [(r.first, r.last) for r in lv.ranges]
+            tests.append(
+                exp.or_(*(exp.Between(this=part.copy(), low=lit(a), high=lit(b)) for a, b in spans))
+            )
+        if lv is target:
+            break
+    assert target_positions is not None
+    return exp.and_(_full_match(x, _compact(target_positions)), *tests)
+
+
+def _merged(lv: Level) -> list[tuple[str, str]]:
+    """A level's ranges with the adjacent ones joined ("000"-"099" and "100"-"199" are
+    "000"-"199"), for a part that is all digits: between two adjacent ranges there is no other
+    string of digits of that width."""
+    spans: list[tuple[str, str]] = []
+    for r in sorted(lv.ranges, key=lambda r: r.first):
+        width = len(r.first)
+        same = len(r.last) == width and r.first.isdigit() and r.last.isdigit()
+        if (
+            spans
+            and same
+            and len(spans[-1][1]) == width
+            and spans[-1][1].isdigit()
+            and int(spans[-1][1]) + 1 == int(r.first)
+        ):
+            spans[-1] = (spans[-1][0], r.last)
+        else:
+            spans.append((r.first, r.last))
+    return spans
+
+
 def place_ok(h: Hierarchy, x: exp.Expr, levels: tuple[str, ...]) -> exp.Expr:
     """``x`` (not null) is a code of one of ``levels``, valid at every level down to its own
     (what ``Hierarchy.problem`` and the level check of a place field accept)."""
     wanted = [lv for lv in h.levels if not levels or lv.name in levels]
     alternatives: list[exp.Expr] = []
     for target in wanted:
+        fast = _one_pass(h, x, target)
+        if fast is not None:
+            alternatives.append(fast)
+            continue
         tests: list[exp.Expr] = [exp.EQ(this=_length(x), expression=lit(target.length))]
         for lv in h.levels:
             prefix = _substr(x, 0, lv.length)
