@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import datetime
 import json
+import re
+import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,6 +29,7 @@ import pyarrow as pa
 from sqlglot import exp
 
 from ._batch_plan import (
+    BODY_FIELDS,
     answer_columns,
     answer_number,
     decision_row,
@@ -46,8 +49,6 @@ if TYPE_CHECKING:
 __all__ = ["BatchSummary", "arrow_schema", "batch_sql", "column_kinds", "decide_table", "run_batch"]
 
 FORMATS = ("parquet", "csv", "jsonl")
-BATCH_ROWS = 122_880
-"""Rows per record batch read from DuckDB (a multiple of its vector size)."""
 
 
 @dataclass
@@ -59,6 +60,10 @@ class BatchSummary:
     errors: dict[str, int] = field(default_factory=dict)
     decided_in_python: int = 0
     seconds: float = 0.0
+    total: int | None = None
+    """The rows of the input, where known before the run (a Parquet file's metadata)."""
+    share: float = 0.0
+    """While running: the share of the work done, as DuckDB estimates it."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -224,6 +229,19 @@ def _facts_struct(engine: Engine, subject: str, kinds: ColumnKinds) -> exp.Expr 
     return exp.Struct(expressions=items) if items else None
 
 
+def _no_facts() -> exp.Expr:
+    """The facts of a row of a table without any declared field: a struct all the same (the
+    function that decides flagged rows takes one), whose one member ``facts_of_row`` skips."""
+    return exp.Struct(
+        expressions=[
+            exp.PropertyEQ(
+                this=exp.to_identifier("#none", quoted=True),
+                expression=exp.cast(exp.Null(), "VARCHAR"),
+            )
+        ]
+    )
+
+
 def _col(name: str) -> exp.Column:
     return exp.column(name, quoted=True)
 
@@ -247,7 +265,8 @@ def batch_sql(
     ``_facts`` for flagged rows. Returns it with the subject the questions are about.
 
     Three projections, one over the other (each is streamed, in input order): the features,
-    place codes and validity of a row; each question's answer number; the answer columns.
+    place codes and validity of a row; each question's answer number; the answer columns
+    and the facts of the flagged rows.
     """
     subjects = {engine.question(q).subject for q in questions}
     if len(subjects) != 1:
@@ -268,13 +287,16 @@ def batch_sql(
     pcol = {name: f"_p{i}" for i, name in enumerate(place_names)}
     rcol = {name: f"_r{i}" for i, name in enumerate(shown_names)}
     facts = _facts_struct(engine, subject, kinds)
+    # the input's own columns go up to the last projection, where the facts of a flagged row
+    # are put together (only for the rows flagged: a struct per row costs)
+    raw = [_col(n) for n, kind in kinds.items() if kind != "missing" and n != id_column]
     first = exp.select(
         *keep,
         *(_as(v.feature(name), fcol[name]) for name in feature_names),
         *(_as(places_sql[name][0], pcol[name]) for name in place_names),
         *(_as(v.shown(name), rcol[name]) for name in shown_names),
         _as(v.valid(), "_valid"),
-        _as(facts if facts is not None else exp.Null(), "_facts_all"),
+        *raw,
     ).from_(exp.to_table(source))
     features = {name: _col(c) for name, c in fcol.items()}
     places = {name: (_col(pcol[name]), places_sql[name][1]) for name in place_names}
@@ -294,7 +316,9 @@ def batch_sql(
         flag = exp.or_(exp.Not(this=_col("_valid")), flag)
         third = third.select(_as(flag, f"_flag_{i}"))
         flags.append(flag)
-    picked = exp.Case().when(exp.or_(*(f.copy() for f in flags)), _col("_facts_all"))
+    picked = exp.Case().when(
+        exp.or_(*(f.copy() for f in flags)), facts if facts is not None else _no_facts()
+    )
     third = third.select(_as(picked, "_facts")).from_(second.subquery("numbered"))
     return third, subject
 
@@ -316,7 +340,7 @@ def facts_of_row(subject: str, raw: Mapping[str, Any]) -> dict[str, Any]:
     of the field's type is passed as it was written, for decide to refuse), nulls absent."""
     facts: dict[str, Any] = {"kind": subject}
     for key, value in raw.items():
-        if key.endswith("#text"):
+        if key.endswith("#text") or key == "#none":
             continue
         given = value if value is not None else raw.get(f"{key}#text")
         if given is not None:
@@ -397,54 +421,150 @@ def _count(summary: BatchSummary, questions: Sequence[str], batch: pa.RecordBatc
         summary.errors[q] = summary.errors.get(q, 0) + (len(error) - error.null_count)
 
 
-# --- running -------------------------------------------------------------------------------------
+# --- running on DuckDB ---------------------------------------------------------------------------
 
 
 def _default_id(names: Sequence[str]) -> str | None:
     return "id" if "id" in names else None
 
 
-def stream(
-    engine: Engine,
-    relation: Any,
-    questions: Sequence[str],
-    *,
-    nested: bool = False,
-    id_column: str | None = None,
-    summary: BatchSummary | None = None,
-    batch_rows: int = BATCH_ROWS,
-) -> Iterator[pa.RecordBatch]:
-    """The answered batches of a DuckDB relation, in input order."""
-    names = list(relation.columns)
-    if id_column is None:
-        id_column = _default_id(names)
-    elif id_column not in names:
-        raise FactsError(
-            f"no id column `{id_column}` among the input's columns: " + ", ".join(names)
+_UDF = "jurisdiction_decide"
+_SOURCE = "jurisdiction_src"
+
+
+def _ident(name: str) -> str:
+    """A quoted SQL identifier."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _json_type(name: str, nested: bool) -> str:
+    """The JSON structure of an answer column, for DuckDB's ``json_transform``."""
+    if name == "bodies":
+        return "[{" + ", ".join(f'"{f}": "VARCHAR"' for f in BODY_FIELDS) + "}]"
+    return '["VARCHAR"]' if nested and name in ("citations", "sources") else '"VARCHAR"'
+
+
+class _Query:
+    """One DuckDB query answering every row of a relation: the plan's SELECT, and for the rows
+    it flags, ``decide`` called from the query itself (a Python function DuckDB calls only on
+    those rows, on its own threads), so that DuckDB reads, answers and writes in one streaming,
+    parallel pass, in input order.
+
+    The function takes the row's facts and gives its answer columns as JSON text: a text in
+    and out costs DuckDB a few microseconds a call, a struct ten times more."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        con: duckdb.DuckDBPyConnection,
+        relation: Any,
+        questions: Sequence[str],
+        *,
+        nested: bool,
+        id_column: str | None,
+    ) -> None:
+        names = list(relation.columns)
+        if id_column is None:
+            id_column = _default_id(names)
+        elif id_column not in names:
+            raise FactsError(
+                f"no id column `{id_column}` among the input's columns: " + ", ".join(names)
+            )
+        select, subject = batch_sql(
+            engine,
+            questions,
+            names,
+            [str(t) for t in relation.types],
+            nested=nested,
+            id_column=id_column,
+            source=_SOURCE,
         )
-    select, subject = batch_sql(
-        engine,
-        questions,
-        names,
-        [str(t) for t in relation.types],
-        nested=nested,
-        id_column=id_column,
-    )
-    sql = select.sql(dialect="duckdb")
-    summary = summary if summary is not None else BatchSummary()
-    started = time.perf_counter()
-    query = relation.query("src", sql)
-    reader = (
-        query.to_arrow_reader(batch_rows)
-        if hasattr(query, "to_arrow_reader")  # DuckDB 1.4 and later
-        else query.fetch_arrow_reader(batch_rows)
-    )
-    for batch in reader:
-        patched, decided = patch_batch(engine, subject, questions, batch, nested)
-        summary.decided_in_python += decided
-        _count(summary, questions, patched)
-        summary.seconds = time.perf_counter() - started
-        yield patched
+        relation.create_view(_SOURCE, replace=True)
+        inner = select.sql(dialect="duckdb")
+        self.decided = 0
+        lock = threading.Lock()
+        asked = list(questions)
+        dates = _date_fields(engine, subject)
+
+        def decide(facts: str | None, i: int) -> str:
+            with lock:
+                self.decided += 1
+            raw = _dates_back(json.loads(facts), dates) if facts else {}
+            row = decide_row(engine, subject, raw, asked[i], nested)
+            return json.dumps(row, ensure_ascii=False)
+
+        text = duckdb.sqltype("VARCHAR")
+        create: Any = con.create_function  # its stubs want an enum DuckDB 1.1 lacks
+        create(
+            _UDF,
+            decide,
+            [text, duckdb.sqltype("INTEGER")],
+            text,
+            null_handling="special",
+            side_effects=True,
+        )
+        columns = output_columns(nested)
+        structure = "{" + ", ".join(f'"{c}": {_json_type(c, nested)}' for c in columns) + "}"
+        decided = ", ".join(
+            f'CASE WHEN "_flag_{i}" THEN json_transform({_UDF}(to_json("_facts"), {i}), '
+            f"'{structure}') END AS \"_d{i}\""
+            for i in range(len(questions))
+        )
+        prefixes = [f"{q}." if len(questions) > 1 else "" for q in questions]
+        keep = [_ident(id_column)] if id_column is not None else []
+        picked = [
+            f'CASE WHEN "_flag_{i}" THEN "_d{i}".{_ident(c)} ELSE {_ident(p + c)} END '
+            f"AS {_ident(p + c)}"
+            for i, p in enumerate(prefixes)
+            for c in columns
+        ]
+        self.sql = f"SELECT {', '.join(keep + picked)} FROM (SELECT *, {decided} FROM ({inner}))"
+        self.questions = asked
+
+
+_Dates = Mapping[str, Any]
+"""The date fields of a subject, and for each nested subject its own (None for a date)."""
+
+
+def _date_fields(engine: Engine, subject: str) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, info in engine.policy.subjects[subject].fields.items():
+        if info.kind == "date":
+            out[name] = None
+        elif info.kind == "subject" and info.subject is not None:
+            inner = _date_fields(engine, info.subject)
+            if inner:
+                out[name] = inner
+    return out
+
+
+def _dates_back(raw: dict[str, Any], dates: _Dates) -> dict[str, Any]:
+    """A row's facts read back from JSON, its dates dates again (JSON wrote them as text)."""
+    for name, inner in dates.items():
+        value = raw.get(name)
+        if value is None:
+            continue
+        if inner is None and isinstance(value, str):
+            raw[name] = datetime.date.fromisoformat(value)
+        elif isinstance(value, dict):
+            _dates_back(value, inner)
+    return raw
+
+
+def _summarised(
+    con: duckdb.DuckDBPyConnection, source: str, questions: Sequence[str]
+) -> BatchSummary:
+    """The outcomes and errors of the answered rows in table or file ``source``."""
+    summary = BatchSummary()
+    for q in questions:
+        p = f"{q}." if len(questions) > 1 else ""
+        rows = con.sql(
+            f'SELECT "{p}outcome", count(*), count("{p}error") FROM {source} GROUP BY 1'
+        ).fetchall()
+        summary.outcomes[q] = Counter({o: n for o, n, _e in rows if o is not None})
+        summary.errors[q] = sum(e for _o, _n, e in rows)
+        summary.rows = sum(n for _o, n, _e in rows)
+    return summary
 
 
 def decide_table(
@@ -470,83 +590,89 @@ def decide_table(
         )
     if backend != "duckdb":
         raise ValueError(f"unknown batch engine `{backend}`; choose duckdb or spark")
+    started = time.perf_counter()
     con = duckdb.connect()
     try:
-        relation = relation_of(con, table)
-        batches = list(
-            stream(engine, relation, questions, nested=nested, id_column=id_column, summary=summary)
+        query = _Query(
+            engine,
+            con,
+            relation_of(con, table),
+            questions,
+            nested=nested,
+            id_column=id_column,
         )
+        result = con.sql(query.sql)
+        out: pa.Table = (
+            result.to_arrow_table()
+            if hasattr(result, "to_arrow_table")  # DuckDB 1.4 and later
+            else result.fetch_arrow_table()
+        )
+        if summary is not None:
+            con.register("jurisdiction_out", out)
+            done = _summarised(con, "jurisdiction_out", questions)
+            _fill(summary, done, query.decided, time.perf_counter() - started)
     finally:
         con.close()
-    if not batches:
-        select_names = _empty_schema(questions, nested, id_column, table)
-        return pa.table({n: pa.array([], type=t) for n, t in select_names})
-    return pa.Table.from_batches(batches)
-
-
-def _empty_schema(
-    questions: Sequence[str], nested: bool, id_column: str | None, table: Any
-) -> list[tuple[str, pa.DataType]]:
-    out: list[tuple[str, pa.DataType]] = []
-    if id_column is not None:
-        out.append((id_column, pa.string()))
-    for q in questions:
-        prefix = f"{q}." if len(questions) > 1 else ""
-        out.extend((prefix + c, pa.string()) for c in output_columns(nested))
     return out
+
+
+def _fill(summary: BatchSummary, done: BatchSummary, decided: int, seconds: float) -> None:
+    summary.rows, summary.outcomes, summary.errors = done.rows, done.outcomes, done.errors
+    summary.decided_in_python, summary.seconds = decided, seconds
 
 
 # --- files ---------------------------------------------------------------------------------------
 
 
-class _JsonLines:
-    def __init__(self, path: str | Path) -> None:
-        self.out = open(path, "w", encoding="utf-8")  # noqa: SIM115 - closed by close()
-
-    def write(self, batch: pa.RecordBatch) -> None:
-        lines = [
-            json.dumps(row, ensure_ascii=False, default=_json_default) for row in batch.to_pylist()
-        ]
-        if lines:
-            self.out.write("\n".join(lines) + "\n")
-
-    def close(self) -> None:
-        self.out.close()
+def _copy_options(fmt: str) -> str:
+    return {"parquet": "FORMAT PARQUET", "csv": "FORMAT CSV, HEADER", "jsonl": "FORMAT JSON"}[fmt]
 
 
-def _json_default(value: Any) -> Any:
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    return str(value)
+def count_rows(con: duckdb.DuckDBPyConnection, source: str | Path, fmt: str) -> int | None:
+    """The rows of a file, where they are known without reading it (a Parquet's metadata)."""
+    if fmt != "parquet":
+        return None
+    (found,) = con.execute(
+        "SELECT sum(num_rows) FROM parquet_file_metadata(?)", [str(source)]
+    ).fetchall()
+    return int(found[0]) if found[0] is not None else None
 
 
-class _Writer:
-    """Writes batches to a Parquet, CSV or JSON Lines file as they come."""
+class _Watch:
+    """Calls ``progress`` about twice a second while a query runs, with the rows done as far
+    as DuckDB's own progress tells (a share of the total when the total is known)."""
 
-    def __init__(self, path: str | Path, fmt: str) -> None:
-        self.path, self.fmt = path, fmt
-        self.inner: Any = None
+    def __init__(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        progress: Callable[[BatchSummary], None],
+        summary: BatchSummary,
+    ) -> None:
+        self.con, self.progress, self.summary = con, progress, summary
+        self.stop = threading.Event()
+        self.started = time.perf_counter()
+        self.thread = threading.Thread(target=self.run, daemon=True)
 
-    def write(self, batch: pa.RecordBatch) -> None:
-        if self.inner is None:
-            if self.fmt == "parquet":
-                import pyarrow.parquet as pq
+    def run(self) -> None:
+        while not self.stop.wait(0.5):
+            share = self.con.query_progress()
+            if share < 0:
+                continue
+            self.summary.share = min(share / 100, 1.0)
+            if self.summary.total is not None:
+                self.summary.rows = int(self.summary.total * self.summary.share)
+            self.summary.seconds = time.perf_counter() - self.started
+            self.progress(self.summary)
 
-                self.inner = pq.ParquetWriter(str(self.path), batch.schema)
-            elif self.fmt == "csv":
-                import pyarrow.csv as pacsv
+    def __enter__(self) -> _Watch:
+        self.con.execute("SET enable_progress_bar = true")
+        self.con.execute("SET enable_progress_bar_print = false")
+        self.thread.start()
+        return self
 
-                self.inner = pacsv.CSVWriter(str(self.path), batch.schema)
-            else:
-                self.inner = _JsonLines(self.path)
-        if self.fmt == "jsonl":
-            self.inner.write(batch)
-        else:
-            self.inner.write_batch(batch)
-
-    def close(self) -> None:
-        if self.inner is not None:
-            self.inner.close()
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        self.thread.join()
 
 
 def run_batch(
@@ -563,8 +689,10 @@ def run_batch(
     progress: Callable[[BatchSummary], None] | None = None,
     memory_limit: str | None = None,
 ) -> BatchSummary:
-    """Answer ``questions`` for every row of the file ``source``, writing ``target`` as the
-    answers come (a file larger than memory streams through)."""
+    """Answer ``questions`` for every row of the file ``source``, writing ``target``: one
+    DuckDB statement, ``COPY (the plan) TO target``, that streams (a file larger than memory
+    goes through) and runs on all cores. ``progress``, if given, is called about twice a
+    second with the summary so far (its ``total`` set where the file's metadata gives it)."""
     fin, fout = format_of(source, in_format), format_of(target, out_format)
     if nested and fout == "csv":
         raise ValueError(
@@ -585,25 +713,48 @@ def run_batch(
             nested=nested,
             id_column=id_column,
         )
+    started = time.perf_counter()
     summary = BatchSummary()
     con = duckdb.connect()
-    if memory_limit:
-        con.execute(f"SET memory_limit = '{memory_limit}'")
-    writer = _Writer(target, fout)
     try:
-        relation = read_file(con, source, fin)
-        for batch in stream(
-            engine, relation, questions, nested=nested, id_column=id_column, summary=summary
-        ):
-            writer.write(batch)
-            if progress is not None:
-                progress(summary)
-        if writer.inner is None:  # no rows: still write the file, with its columns
-            empty = pa.RecordBatch.from_pylist(
-                [], schema=pa.schema(_empty_schema(questions, nested, id_column, None))
-            )
-            writer.write(empty)
+        if memory_limit:
+            con.execute(f"SET memory_limit = '{_checked_size(memory_limit)}'")
+        summary.total = count_rows(con, source, fin)
+        query = _Query(
+            engine,
+            con,
+            read_file(con, source, fin),
+            questions,
+            nested=nested,
+            id_column=id_column,
+        )
+        statement = f"COPY ({query.sql}) TO '{_quoted(target)}' ({_copy_options(fout)})"
+        if progress is not None:
+            with _Watch(con, progress, summary):
+                con.execute(statement)
+        else:
+            con.execute(statement)
+        done = _summarised(con, _reader_sql(target, fout), questions)
+        _fill(summary, done, query.decided, time.perf_counter() - started)
     finally:
-        writer.close()
         con.close()
     return summary
+
+
+def _quoted(path: str | Path) -> str:
+    return str(path).replace("'", "''")
+
+
+def _reader_sql(path: str | Path, fmt: str) -> str:
+    p = _quoted(path)
+    if fmt == "parquet":
+        return f"read_parquet('{p}')"
+    if fmt == "csv":
+        return f"read_csv('{p}', header = true, all_varchar = true)"
+    return f"read_json('{p}', format = 'newline_delimited')"
+
+
+def _checked_size(size: str) -> str:
+    if not re.fullmatch(r"\s*[0-9]+(\.[0-9]+)?\s*[KMGT]?i?B\s*", size, flags=re.IGNORECASE):
+        raise ValueError(f"--memory-limit: not a size like 2GB or 500MB: {size!r}")
+    return size.strip()

@@ -45,6 +45,7 @@ __all__ = [
     "QuestionPlan",
     "answer_columns",
     "answer_number",
+    "column_type",
     "decision_row",
     "error_row",
     "features_read",
@@ -78,6 +79,16 @@ BODY_FIELDS = ("kind", "level", "place_code", "role", "cite", "via")
 def output_columns(nested: bool) -> tuple[str, ...]:
     """The answer columns of one question, in order."""
     return NESTED_COLUMNS if nested else FLAT_COLUMNS
+
+
+BODIES_TYPE = "STRUCT(" + ", ".join(f"{f} VARCHAR" for f in BODY_FIELDS) + ")[]"
+
+
+def column_type(name: str, nested: bool) -> str:
+    """The SQL type (DuckDB's words) of an answer column: text, or a list in the nested form."""
+    if name == "bodies":
+        return BODIES_TYPE
+    return "VARCHAR[]" if nested and name in ("citations", "sources") else "VARCHAR"
 
 
 @dataclass(frozen=True, slots=True)
@@ -622,7 +633,12 @@ def answer_columns(
     missing = [bodies.missing(a) for a in answers]
     if any(m is not None for m in missing):
         flags.append(exp.func("COALESCE", _by_answer(aid, missing), exp.false()))
-    return [(prefix + name, sql) for name, sql in out], exp.or_(*flags)
+    typed: list[tuple[str, exp.Expr]] = [
+        (prefix + name, exp.cast(sql, exp.DataType.build(column_type(name, nested), "duckdb")))
+        for name, sql in out
+    ]
+    flag: exp.Expr = exp.or_(*flags)
+    return typed, flag
 
 
 # --- the same columns from a decision, for rows decided one by one -------------------------------
