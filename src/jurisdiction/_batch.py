@@ -247,7 +247,7 @@ def _col(name: str) -> exp.Column:
 
 
 def _as(sql: exp.Expr, name: str) -> exp.Expr:
-    return exp.alias_(sql, name, quoted=True)
+    return exp.alias_(sql, name, quoted=True, copy=False)
 
 
 def batch_sql(
@@ -278,7 +278,10 @@ def batch_sql(
     kinds = column_kinds(engine, subject, names, types)
     v = SqlVocabulary(engine.policy, subject, kinds)
     plans = [plan_question(engine, q) for q in questions]
-    keep = [_col(id_column)] if id_column is not None else []
+
+    def keep() -> list[exp.Expr]:
+        return [_col(id_column)] if id_column is not None else []
+
     feature_names = sorted({f for p in plans for f in features_read(p)})
     place_names = sorted({pl for p in plans for pl in places_read(engine, p)})
     places_sql = {name: v.place(name) for name in place_names}
@@ -290,36 +293,52 @@ def batch_sql(
     # the input's own columns go up to the last projection, where the facts of a flagged row
     # are put together (only for the rows flagged: a struct per row costs)
     raw = [_col(n) for n, kind in kinds.items() if kind != "missing" and n != id_column]
-    first = exp.select(
-        *keep,
-        *(_as(v.feature(name), fcol[name]) for name in feature_names),
-        *(_as(places_sql[name][0], pcol[name]) for name in place_names),
-        *(_as(v.shown(name), rcol[name]) for name in shown_names),
-        _as(v.valid(), "_valid"),
-        *raw,
-    ).from_(exp.to_table(source))
+    first = (
+        exp.Select()
+        .select(
+            *keep(),
+            *(_as(v.feature(name), fcol[name]) for name in feature_names),
+            *(_as(places_sql[name][0].copy(), pcol[name]) for name in place_names),
+            *(_as(v.shown(name), rcol[name]) for name in shown_names),
+            _as(v.valid(), "_valid"),
+            *raw,
+            copy=False,
+        )
+        .from_(exp.to_table(source), copy=False)
+    )
     features = {name: _col(c) for name, c in fcol.items()}
     places = {name: (_col(pcol[name]), places_sql[name][1]) for name in place_names}
     shown = {name: _col(c) for name, c in rcol.items()}
-    second = exp.select(
-        *(_col(c.alias_or_name) for c in first.expressions if c.alias_or_name not in fcol.values()),
-        *(_as(answer_number(p, features, places), f"_a{i}") for i, p in enumerate(plans)),
-    ).from_(first.subquery("featured"))
-    third = exp.select(*keep)
+    second = (
+        exp.Select()
+        .select(
+            *(
+                _col(c.alias_or_name)
+                for c in first.expressions
+                if c.alias_or_name not in fcol.values()
+            ),
+            *(_as(answer_number(p, features, places), f"_a{i}") for i, p in enumerate(plans)),
+            copy=False,
+        )
+        .from_(first.subquery("featured", copy=False), copy=False)
+    )
+    third = exp.Select().select(*keep(), copy=False)
     flags: list[exp.Expr] = []
     for i, (q, p) in enumerate(zip(questions, plans, strict=True)):
         prefix = f"{q}." if len(questions) > 1 else ""
         columns, flag = answer_columns(
             engine, p, _col(f"_a{i}"), places, shown, nested=nested, prefix=prefix
         )
-        third = third.select(*(_as(sql, name) for name, sql in columns))
+        third = third.select(*(_as(sql, name) for name, sql in columns), copy=False)
         flag = exp.or_(exp.Not(this=_col("_valid")), flag)
-        third = third.select(_as(flag, f"_flag_{i}"))
+        third = third.select(_as(flag, f"_flag_{i}"), copy=False)
         flags.append(flag)
     picked = exp.Case().when(
-        exp.or_(*(f.copy() for f in flags)), facts if facts is not None else _no_facts()
+        exp.or_(*(f.copy() for f in flags)), facts if facts is not None else _no_facts(), copy=False
     )
-    third = third.select(_as(picked, "_facts")).from_(second.subquery("numbered"))
+    third = third.select(_as(picked, "_facts"), copy=False).from_(
+        second.subquery("numbered", copy=False), copy=False
+    )
     return third, subject
 
 

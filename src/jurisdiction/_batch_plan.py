@@ -238,9 +238,29 @@ def _parts(text: str, fills: Mapping[str, Any]) -> ReasonParts:
     return tuple(merged)
 
 
+_PLANS: dict[int, tuple[Engine, dict[str, QuestionPlan]]] = {}
+"""The plans built for the last few engines (an engine is immutable; each is held here, so its
+id stays its own): a question's plan decides each of its classes, which takes a good part of
+a second for the largest questions."""
+_ENGINES_KEPT = 4
+
+
 def plan_question(engine: Engine, question: str) -> QuestionPlan:
     """The batch plan of ``question``: a lookup for the city and one per district overlay that
-    changes the question."""
+    changes the question (built once per engine)."""
+    kept = _PLANS.get(id(engine))
+    if kept is None:
+        while len(_PLANS) >= _ENGINES_KEPT:
+            del _PLANS[next(iter(_PLANS))]
+        kept = _PLANS[id(engine)] = (engine, {})
+    plans = kept[1]
+    found = plans.get(question)
+    if found is None:
+        found = plans[question] = _plan_question(engine, question)
+    return found
+
+
+def _plan_question(engine: Engine, question: str) -> QuestionPlan:
     q = engine.question(question)
     answers: dict[Answer, int] = {}
     lookups = [_lookup(engine, engine._compiled[q.name], answers)]
@@ -284,62 +304,83 @@ def _answer_number(lookup: _Lookup, features: Mapping[str, exp.Expr]) -> exp.Exp
     table: _Table = list(
         zip(itertools.product(*(range(n) for n in sizes)), lookup.answers, strict=True)
     )
-    return _tree(lookup.dims, table, tuple(range(len(sizes))), features)
+    return _Tree(lookup.dims, features).build(tuple(range(len(sizes))), frozenset(table))
 
 
-def _tree(
-    dims: tuple[tuple[str, str, tuple[Any, ...]], ...],
-    table: _Table,
-    free: tuple[int, ...],
-    features: Mapping[str, exp.Expr],
-) -> exp.Expr:
-    if len({a for _i, a in table}) == 1:
-        return lit(table[0][1])
+class _Tree:
+    """The decision tree of one lookup. A node is a sub-table: its free dimensions, and each
+    class's indices along them with its answer; equal nodes are built once."""
 
-    def split(d: int) -> dict[int, _Table]:
-        groups: dict[int, _Table] = {}
+    def __init__(
+        self,
+        dims: tuple[tuple[str, str, tuple[Any, ...]], ...],
+        features: Mapping[str, exp.Expr],
+    ) -> None:
+        self.dims, self.features = dims, features
+        self.built: dict[tuple[tuple[int, ...], frozenset[tuple[tuple[int, ...], int]]], exp.Expr]
+        self.built = {}
+
+    @staticmethod
+    def split(table: frozenset[tuple[tuple[int, ...], int]], p: int) -> dict[int, frozenset[Any]]:
+        """The sub-tables of each index along the ``p``-th free dimension, without it."""
+        groups: dict[int, list[tuple[tuple[int, ...], int]]] = {}
         for idx, a in table:
-            groups.setdefault(idx[d], []).append((idx, a))
-        return groups
+            groups.setdefault(idx[p], []).append((idx[:p] + idx[p + 1 :], a))
+        return {v: frozenset(g) for v, g in groups.items()}
 
-    def cost(d: int) -> tuple[int, int]:
-        """How much is left to tell apart below a split on ``d``: the different answers of
-        each different sub-table, summed; then the number of sub-tables."""
-        rest = [i for i in free if i != d]
-        subs = {
-            frozenset((tuple(idx[i] for i in rest), a) for idx, a in g) for g in split(d).values()
-        }
-        return sum(len({a for _i, a in sub}) for sub in subs), len(subs)
+    def build(
+        self, free: tuple[int, ...], table: frozenset[tuple[tuple[int, ...], int]]
+    ) -> exp.Expr:
+        found = self.built.get((free, table))
+        if found is None:
+            found = self.built[(free, table)] = self._build(free, table)
+        return found.copy()
 
-    d = min(free, key=cost)
-    name, kind, values = dims[d]
-    rest = tuple(i for i in free if i != d)
-    groups = split(d)
-    subs = [_tree(dims, groups[v], rest, features) for v in range(_size(kind, values))]
-    if len({sub.sql() for sub in subs}) == 1:
-        return subs[0]
-    f = features[name]
-    case = exp.Case()
-    if kind == "bool":
-        return case.when(f.copy(), subs[1]).when(exp.Not(this=f.copy()), subs[0])
-    if kind == "enum":
-        together: dict[str, tuple[exp.Expr, list[Any]]] = {}
-        for v, sub in zip(values, subs, strict=True):
-            together.setdefault(sub.sql(), (sub, []))[1].append(v)
-        for sub, vs in together.values():
-            test = (
-                exp.EQ(this=f.copy(), expression=lit(vs[0]))
-                if len(vs) == 1
-                else exp.In(this=f.copy(), expressions=[lit(v) for v in vs])
+    def _build(
+        self, free: tuple[int, ...], table: frozenset[tuple[tuple[int, ...], int]]
+    ) -> exp.Expr:
+        answers = {a for _i, a in table}
+        if len(answers) == 1:
+            return lit(answers.pop())
+
+        def cost(p: int) -> tuple[int, int]:
+            """How much is left to tell apart below a split on the ``p``-th free dimension:
+            the different answers of each different sub-table, summed; then their number."""
+            subs = set(self.split(table, p).values())
+            return sum(len({a for _i, a in sub}) for sub in subs), len(subs)
+
+        p = min(range(len(free)), key=cost)
+        name, kind, values = self.dims[free[p]]
+        rest = free[:p] + free[p + 1 :]
+        groups = self.split(table, p)
+        keys = [groups[v] for v in range(_size(kind, values))]
+        if len(set(keys)) == 1:
+            return self.build(rest, keys[0])
+        f = self.features[name]
+        case = exp.Case()
+        if kind == "bool":
+            return case.when(f.copy(), self.build(rest, keys[1]), copy=False).when(
+                exp.Not(this=f.copy()), self.build(rest, keys[0]), copy=False
             )
-            case = case.when(test, sub)
-        return case
-    # whole numbers: bucket i is below cut point i; the last, at or above the last one
-    for i, point in enumerate(values):
-        if subs[i].sql() != subs[i + 1].sql():
-            case = case.when(exp.LT(this=f.copy(), expression=lit(point)), subs[i])
-    not_null = exp.Not(this=exp.Is(this=f.copy(), expression=exp.Null()))
-    return case.when(not_null, subs[-1])
+        if kind == "enum":
+            together: dict[frozenset[Any], list[Any]] = {}
+            for v, key in zip(values, keys, strict=True):
+                together.setdefault(key, []).append(v)
+            for key, vs in together.items():
+                test = (
+                    exp.EQ(this=f.copy(), expression=lit(vs[0]))
+                    if len(vs) == 1
+                    else exp.In(this=f.copy(), expressions=[lit(v) for v in vs])
+                )
+                case = case.when(test, self.build(rest, key), copy=False)
+            return case
+        # whole numbers: bucket i is below cut point i; the last, at or above the last one
+        for i, point in enumerate(values):
+            if keys[i] != keys[i + 1]:
+                below = exp.LT(this=f.copy(), expression=lit(point))
+                case = case.when(below, self.build(rest, keys[i]), copy=False)
+        not_null = exp.Not(this=exp.Is(this=f.copy(), expression=exp.Null()))
+        return case.when(not_null, self.build(rest, keys[-1]), copy=False)
 
 
 def _ids(aid: exp.Expr, ids: list[int]) -> exp.Expr:
@@ -371,7 +412,7 @@ def _by_answer(aid: exp.Expr, values: Sequence[exp.Expr | None]) -> exp.Expr:
         return exp.Null()
     case = exp.Case()
     for value, ids in groups.values():
-        case = case.when(_ids(aid, ids), value.copy())
+        case = case.when(_ids(aid, ids), value.copy(), copy=False)
     return case
 
 
@@ -576,8 +617,9 @@ def answer_number(
             case = case.when(
                 exp.EQ(this=district.copy(), expression=lit(lk.district)),
                 _answer_number(lk, features),
+                copy=False,
             )
-        aid = case.else_(aid)
+        aid = case.else_(aid, copy=False)
     return aid
 
 

@@ -93,9 +93,9 @@ def true_or_false(cond: exp.Expr) -> exp.Expr:
 def _case(branches: list[tuple[exp.Expr, exp.Expr]], default: exp.Expr | None) -> exp.Expr:
     case = exp.Case()
     for cond, value in branches:
-        case = case.when(cond, value)
+        case = case.when(cond, value, copy=False)
     if default is not None:
-        case = case.else_(default)
+        case = case.else_(default, copy=False)
     return case
 
 
