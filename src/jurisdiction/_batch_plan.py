@@ -24,8 +24,9 @@ Rows the plan cannot answer as ``decide`` would — facts the model refuses (the
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from sqlglot import exp
@@ -401,19 +402,23 @@ def _ids(aid: exp.Expr, ids: list[int]) -> exp.Expr:
     return exp.or_(*tests)
 
 
-def _by_answer(aid: exp.Expr, values: Sequence[exp.Expr | None]) -> exp.Expr:
-    """``values[aid]``, as a CASE grouping the answers that share one value."""
-    groups: dict[str, tuple[exp.Expr, list[int]]] = {}
-    for i, v in enumerate(values):
-        if v is None:
-            continue
-        groups.setdefault(v.sql(), (v, []))[1].append(i)
-    if not groups:
-        return exp.Null()
-    case = exp.Case()
-    for value, ids in groups.values():
-        case = case.when(_ids(aid, ids), value.copy(), copy=False)
-    return case
+def _by_answer(
+    aid: exp.Expr,
+    answers: Sequence[Answer],
+    make: Callable[[Answer], exp.Expr | None],
+    key: Callable[[Answer], Hashable],
+) -> exp.Expr:
+    """A column's value for the row's answer, as a CASE over answer numbers: answers of one
+    ``key`` share one value, made once (``make``; None: the column is null for them)."""
+    groups: dict[Hashable, list[int]] = {}
+    for i, a in enumerate(answers):
+        groups.setdefault(key(a), []).append(i)
+    case, found = exp.Case(), False
+    for ids in groups.values():
+        value = make(answers[ids[0]])
+        if value is not None:
+            case, found = case.when(_ids(aid, ids), value, copy=False), True
+    return case if found else exp.Null()
 
 
 class _Bodies:
@@ -638,43 +643,63 @@ def answer_columns(
     must decide with ``decide``."""
     answers = plan.answers
     bodies = _Bodies(places, engine)
+
+    def column(
+        make: Callable[[Answer], exp.Expr | None], key: Callable[[Answer], Hashable]
+    ) -> exp.Expr:
+        return _by_answer(aid, answers, make, key)
+
+    def by_bodies(a: Answer) -> Hashable:
+        return a.bodies
+
     out: list[tuple[str, exp.Expr]] = [
-        ("outcome", _by_answer(aid, [None if a.python else lit(a.outcome) for a in answers]))
+        (
+            "outcome",
+            column(lambda a: None if a.python else lit(a.outcome), lambda a: (a.python, a.outcome)),
+        )
     ]
     if nested:
-        out.append(("bodies", _by_answer(aid, [bodies.nested(a) for a in answers])))
-        out.append(("citations", _by_answer(aid, [_text_list(a.citations) for a in answers])))
-        out.append(("sources", _by_answer(aid, [_text_list(a.sources) for a in answers])))
+        out.append(("bodies", column(bodies.nested, by_bodies)))
+        out.append(("citations", column(lambda a: _text_list(a.citations), lambda a: a.citations)))
+        out.append(("sources", column(lambda a: _text_list(a.sources), lambda a: a.sources)))
     else:
-        out += [
-            (f"body_{field}", _by_answer(aid, [bodies.flat(a, field) for a in answers]))
+        out.extend(
+            (f"body_{field}", column(partial(bodies.flat, field=field), by_bodies))
             for field in ("kind", "level", "place_code", "role", "cite")
-        ]
+        )
         out.append(
             (
                 "citations",
-                _by_answer(
-                    aid, [lit(SEP.join(a.citations)) if a.citations else None for a in answers]
+                column(
+                    lambda a: lit(SEP.join(a.citations)) if a.citations else None,
+                    lambda a: a.citations,
                 ),
             )
         )
         out.append(
             (
                 "sources",
-                _by_answer(aid, [lit(SEP.join(a.sources)) if a.sources else None for a in answers]),
+                column(
+                    lambda a: lit(SEP.join(a.sources)) if a.sources else None, lambda a: a.sources
+                ),
             )
         )
     for i, lang in enumerate(("zh", "en")):
-        reasons = [None if a.reason is None else _reason(a.reason[i], shown_sql) for a in answers]
-        out.append((f"reason_{lang}", _by_answer(aid, reasons)))
+
+        def reason(a: Answer, i: int = i) -> exp.Expr | None:
+            return None if a.reason is None else _reason(a.reason[i], shown_sql)
+
+        def reason_key(a: Answer, i: int = i) -> Hashable:
+            return None if a.reason is None else a.reason[i]
+
+        out.append((f"reason_{lang}", column(reason, reason_key)))
     out.append(("error", exp.cast(exp.Null(), "VARCHAR")))
     python = [i for i, a in enumerate(answers) if a.python]
     flags: list[exp.Expr] = [exp.Is(this=aid.copy(), expression=exp.Null())]
     if python:
         flags.append(_ids(aid, python))
-    missing = [bodies.missing(a) for a in answers]
-    if any(m is not None for m in missing):
-        flags.append(exp.func("COALESCE", _by_answer(aid, missing), exp.false()))
+    if any(bodies.missing(a) is not None for a in answers):
+        flags.append(exp.func("COALESCE", column(bodies.missing, by_bodies), exp.false()))
     typed: list[tuple[str, exp.Expr]] = [
         (prefix + name, exp.cast(sql, exp.DataType.build(column_type(name, nested), "duckdb")))
         for name, sql in out
