@@ -123,3 +123,21 @@ def test_help_teaches() -> None:
     assert result.exit_code == 0
     for words in ("Parquet, CSV or JSON Lines", "error", "--nested", "--engine", "Examples"):
         assert words in result.output
+
+
+def test_progress_bar_counts_rows_of_a_parquet_and_is_off_in_a_pipe(tmp_path: Path) -> None:
+    import pyarrow as pa
+
+    source = tmp_path / "units.parquet"
+    rows = [{**u, "staff": 10 + i} for i, u in enumerate(UNITS * 5)]
+    pq.write_table(pa.Table.from_pylist(rows), source)
+    args = ["batch", str(source), "-q", "unit_management", "-o", str(tmp_path / "o.parquet")]
+    shown = CliRunner().invoke(cli, [*args, "--progress"])
+    assert shown.exit_code == 1, shown.output
+    last = shown.stderr.strip().splitlines()[-1]
+    assert f"{len(rows)}/{len(rows)} rows" in last  # the total, from the file's metadata
+    assert "rows/s" in last
+    assert "100%" in last
+    quiet = CliRunner().invoke(cli, args)  # not a terminal: no bar unless asked
+    assert quiet.exit_code == 1
+    assert quiet.stderr == ""

@@ -52,8 +52,8 @@ _FORMATS = click.Choice(["parquet", "csv", "jsonl"])
 @click.option(
     "--nested",
     is_flag=True,
-    help="Bodies as a list of (kind, level, place_code, role) structs, citations and sources "
-    "as lists; the default is flat text columns, several values joined by '; '.",
+    help="Bodies as a list of (kind, level, place_code, role, cite, via) structs, citations "
+    "and sources as lists; the default is flat text columns, several values joined by '; '.",
 )
 @click.option(
     "--engine",
@@ -70,7 +70,15 @@ _FORMATS = click.Choice(["parquet", "csv", "jsonl"])
     metavar="SIZE",
     help="DuckDB's memory limit, e.g. 2GB (it streams and spills beyond it).",
 )
-@click.option("--quiet", is_flag=True, help="No progress line on stderr.")
+@click.option(
+    "--progress/--no-progress",
+    "show_progress",
+    default=None,
+    help="A progress bar on stderr: rows done of the total (a Parquet file's metadata gives "
+    "it; other formats show the share done), rows/s and time left. Default: on when stderr "
+    "is a terminal.",
+)
+@click.option("--quiet", is_flag=True, help="No progress bar (same as --no-progress).")
 @POLICY
 @OVERLAYS
 def batch_command(
@@ -83,6 +91,7 @@ def batch_command(
     nested: bool,
     backend: str,
     memory_limit: str | None,
+    show_progress: bool | None,
     quiet: bool,
     policy_dir: Path | None,
     overlays_dir: Path | None,
@@ -117,14 +126,28 @@ def batch_command(
 
     The questions are compiled to one SQL plan from the policy (same answers
     as `decide`, by construction and by a differential test) and run by
-    DuckDB, streaming: IN may be larger than memory.
+    DuckDB in one streaming pass on all cores: IN may be larger than memory.
+    The rows the plan cannot answer itself (invalid facts, a conflict) are
+    decided by `decide`, inside the same pass. District overlays are yours
+    to add, as for `decide`: --overlays DIR.
+
+    A progress bar (rows done of the total, rows/s, time left) is drawn on
+    stderr when it is a terminal; --progress forces it (a line every 10 s
+    into a log), --no-progress or --quiet turns it off. The total is known
+    for Parquet (from its metadata); for CSV and JSON Lines the bar shows the
+    share read.
 
     \b
     Examples:
       jurisdiction batch units.parquet -q unit_management -o answers.parquet
+      jurisdiction batch units.parquet -q unit_management -o answers.parquet \\
+          --overlays examples/overlays     # a district's own parameter values
       jurisdiction batch people.csv -q first_child_certificate \\
           -q second_child_approval -o answers.csv --id person_no
       jurisdiction batch units.jsonl -q unit_management -o out.jsonl --nested
+      jurisdiction batch big.parquet -q unit_management -o out.parquet \\
+          --memory-limit 2GB --progress 2> progress.log
+      jurisdiction schema facts        # the fields (columns) of each kind
 
     Exit codes: 0 every row answered, 1 some rows have an error (OUT is
     complete all the same), 3 policy error, 4 bad question or input.
@@ -146,7 +169,8 @@ def batch_command(
         engine = load(policy_dir, overlays=overlays_dir)
         if not source.exists():
             raise FactsError(f"no such file: {source}")
-        progress = None if quiet else _Progress()
+        wanted = sys.stderr.isatty() if show_progress is None else show_progress
+        progress = _Progress() if wanted and not quiet else None
         try:
             summary = run_batch(
                 engine,
@@ -173,7 +197,10 @@ def batch_command(
 
 
 class _Progress:
-    """A progress line on stderr, refreshed at most twice a second, once a run passes 1 s."""
+    """A progress bar on stderr: redrawn in place on a terminal, a line every 10 s otherwise
+    (asked for with --progress, into a log)."""
+
+    WIDTH = 30
 
     def __init__(self) -> None:
         self.started = time.perf_counter()
@@ -182,22 +209,34 @@ class _Progress:
 
     def __call__(self, summary: BatchSummary) -> None:
         now = time.perf_counter()
-        if now - self.started < 1 or now - self.shown < (0.5 if self.tty else 10):
+        if now - self.shown < (0.5 if self.tty else 10):
             return
         self.shown = now
         self.show(summary, now, final=False)
 
-    def show(self, summary: Any, now: float, *, final: bool) -> None:
+    def line(self, summary: BatchSummary, now: float, *, final: bool) -> str:
         elapsed = max(now - self.started, 1e-9)
-        errors = sum(summary.errors.values())
-        line = (
-            f"{summary.rows:,} rows, {errors:,} with an error, {elapsed:.1f} s, "
-            f"{summary.rows / elapsed:,.0f} rows/s"
-        )
-        end = "\n" if final or not self.tty else ""
-        click.echo(("\r" if self.tty else "") + line, err=True, nl=False)
-        click.echo(end, err=True, nl=False)
+        share = 1.0 if final else summary.share
+        filled = int(self.WIDTH * share)
+        bar = "█" * filled + "·" * (self.WIDTH - filled)
+        if summary.total is not None:
+            done = summary.total if final else summary.rows
+            count = f"{done:,}/{summary.total:,} rows, {done / elapsed:,.0f} rows/s"
+        elif final:
+            count = f"{summary.rows:,} rows, {summary.rows / elapsed:,.0f} rows/s"
+        else:
+            count = "rows: counted at the end"
+        left = ""
+        if not final and 0 < share < 1:
+            left = f", about {elapsed * (1 - share) / share:,.0f} s left"
+        return f"{bar} {share:4.0%} {count}, {elapsed:,.1f} s{left}"
 
-    def done(self, summary: Any) -> None:
-        if self.shown:
-            self.show(summary, time.perf_counter(), final=True)
+    def show(self, summary: BatchSummary, now: float, *, final: bool) -> None:
+        text = self.line(summary, now, final=final)
+        if self.tty:
+            click.echo("\r" + text + "\033[K", err=True, nl=final)
+        else:
+            click.echo(text, err=True)
+
+    def done(self, summary: BatchSummary) -> None:
+        self.show(summary, time.perf_counter(), final=True)
