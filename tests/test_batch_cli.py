@@ -141,3 +141,20 @@ def test_progress_bar_counts_rows_of_a_parquet_and_is_off_in_a_pipe(tmp_path: Pa
     quiet = CliRunner().invoke(cli, args)  # not a terminal: no bar unless asked
     assert quiet.exit_code == 1
     assert quiet.stderr == ""
+
+
+def test_decide_table_reads_a_relation_of_the_callers_own_connection() -> None:
+    import duckdb
+
+    mine = duckdb.connect()
+    relation = mine.sql(
+        "SELECT 'u' || range::VARCHAR AS id, 'other' AS category, range * 40 AS staff, "
+        "'120101001001' AS location FROM range(30)"
+    )
+    out = ENGINE.decide_table(relation, "unit_management").to_pylist()
+    assert [r["id"] for r in out] == [f"u{i}" for i in range(30)]
+    for i, row in enumerate(out):
+        facts = {"kind": "unit", "category": "other", "staff": i * 40, "location": "120101001001"}
+        assert (
+            row["body_place_code"] == ENGINE.decide(facts, "unit_management").bodies[0].place_code
+        )

@@ -112,8 +112,13 @@ def read_file(con: duckdb.DuckDBPyConnection, path: str | Path, fmt: str) -> Any
 
 def relation_of(con: duckdb.DuckDBPyConnection, table: Any) -> Any:
     """A DuckDB relation over an Arrow table, a Polars or pandas frame, or a relation."""
-    if isinstance(table, duckdb.DuckDBPyRelation):
-        return table
+    if isinstance(table, duckdb.DuckDBPyRelation):  # of its own connection: streamed across
+        reader = (
+            table.to_arrow_reader()
+            if hasattr(table, "to_arrow_reader")  # DuckDB 1.4 and later
+            else table.fetch_arrow_reader()
+        )
+        return con.from_arrow(reader)
     if isinstance(table, pa.RecordBatch):
         table = pa.Table.from_batches([table])
     if isinstance(table, pa.Table):
