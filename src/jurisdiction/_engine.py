@@ -170,13 +170,23 @@ def _compile_question(
     q: Question,
     params: Mapping[str, ParamValue],
     overlay: Overlay | None = None,
+    programs: dict[Any, Program] | None = None,
 ) -> _CompiledQuestion:
+    """``q`` compiled with ``params``. ``programs`` shares the compiled program between the
+    districts whose values of the parameters ``q`` reads are equal (the program is a pure
+    function of those values): the rest of a compiled question names its overlay."""
     rules = tuple(sorted(q.rules, key=lambda r: r.id))
     features = policy.subjects[q.subject].features
+    key = (q.name, tuple(sorted((n, params[n]) for n in parameters_read(q))))
+    program = programs.get(key) if programs is not None else None
+    if program is None:
+        program = compile_question([r.expanded for r in rules], features, params)
+        if programs is not None:
+            programs[key] = program
     return _CompiledQuestion(
         q,
         rules,
-        compile_question([r.expanded for r in rules], features, params),
+        program,
         params,
         overlay.district if overlay else None,
         (overlay.file,) if overlay else (),
@@ -184,20 +194,39 @@ def _compile_question(
     )
 
 
+_READ: dict[int, tuple[Question, frozenset[str]]] = {}
+
+
 def parameters_read(question: Question) -> frozenset[str]:
-    """The parameters that some rule of the question reads."""
-    return frozenset(
+    """The parameters that some rule of the question reads.
+
+    Kept per question (a frozen value; the entry holds it, so its id is not reused): an engine
+    asks it for every question and every district overlay, a thousand overlays and more."""
+    found = _READ.get(id(question))
+    if found is not None and found[0] is question:
+        return found[1]
+    read = frozenset(
         node.name for r in question.rules for node in walk(r.expanded) if isinstance(node, ParamRef)
     )
+    if len(_READ) >= _READ_SIZE:
+        _READ.clear()
+    _READ[id(question)] = (question, read)
+    return read
+
+
+_READ_SIZE = 1 << 14
 
 
 def _variant(
-    policy: Policy, overlay: Overlay, params: Mapping[str, ParamValue]
+    policy: Policy,
+    overlay: Overlay,
+    params: Mapping[str, ParamValue],
+    programs: dict[Any, Program] | None = None,
 ) -> Mapping[str, _CompiledQuestion]:
     """The questions an overlay changes, compiled with the district's values."""
     values = {**params, **{n: p.value for n, p in overlay.parameters.items()}}
     return {
-        name: _compile_question(policy, q, values, overlay)
+        name: _compile_question(policy, q, values, overlay, programs)
         for name, q in policy.questions.items()
         if parameters_read(q) & set(overlay.parameters)
     }
@@ -246,8 +275,9 @@ class Engine:
         self._compiled: Mapping[str, _CompiledQuestion] = {
             name: _compile_question(policy, q, params) for name, q in policy.questions.items()
         }
+        programs: dict[Any, Program] = {}
         self._variants: Mapping[str, Mapping[str, _CompiledQuestion]] = {
-            district: _variant(policy, overlay, params)
+            district: _variant(policy, overlay, params, programs)
             for district, overlay in policy.overlays.items()
         }
         self._varied = frozenset(name for v in self._variants.values() for name in v)
