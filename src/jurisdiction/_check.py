@@ -25,7 +25,7 @@ from ._conditions import Compare, DefRef, Expr, FactRef, IntConst, ParamRef, wal
 from ._engine import Engine, parameters_read
 from ._errors import ConflictError, FactsError, Location
 from ._load import load_policy, override_problems
-from ._partition import DecidedClass, QuestionPartition, partition, realiser_for
+from ._partition import DecidedClass, QuestionPartition, Realiser, partition, realiser_for
 from ._policy import ArticleText, Definition, Overlay, Parameter, Policy, Question, Rule
 from ._text import Cite
 
@@ -107,11 +107,16 @@ class Checker:
     ``only`` limits the partitioned questions (an overlay re-checks the questions it changes).
     """
 
-    def __init__(self, engine: Engine, only: frozenset[str] | None = None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        only: frozenset[str] | None = None,
+        realiser: Realiser | None = None,
+    ) -> None:
         self.engine = engine
         self.policy = engine.policy
         self.only = only
-        self._realiser = realiser_for(engine)
+        self._realiser = realiser if realiser is not None else realiser_for(engine)
         self._partitions: dict[str, QuestionPartition] = {}
         self._overlay_classes: list[int] = []
 
@@ -139,9 +144,10 @@ class Checker:
     def all_findings(self) -> Iterator[Finding]:
         """The city's findings, then each district overlay's, in district order."""
         yield from self.findings()
+        overlays = _OverlayChecks(self.engine)
+        self._overlay_classes = overlays.classes
         for district in sorted(self.policy.overlays):
-            overlay = self.policy.overlays[district]
-            yield from _overlay_findings(self.engine, overlay, self._overlay_classes)
+            yield from overlays.findings(self.policy.overlays[district])
 
     def _locate(self, raw: _Raw) -> Finding:
         at = raw.at
@@ -180,34 +186,82 @@ def check(policy: Policy | Engine | str | os.PathLike[str]) -> Iterator[Finding]
     return Checker(engine).all_findings()
 
 
-_BY_VALUE = frozenset({"overlap", "gap", "answer-place", "unreachable"})
-"""The findings a parameter's value can change: an overlay is checked for these."""
+_BY_VALUE = ("overlap", "gap", "answer-place", "unreachable")
+"""The findings a parameter's value can change, in the order they are reported: an overlay is
+checked for these (the partition checks), the other checks read nothing an overlay sets."""
 
 
-def _overlay_findings(engine: Engine, overlay: Overlay, counted: list[int]) -> Iterator[Finding]:
-    """The partition checks again for the questions an overlay changes, with its values.
+class _OverlayChecks:
+    """The partition checks of every district overlay of one policy, sharing the work by value.
 
-    The overlay's values are checked as the city policy's own (a flattened copy); each witness is
-    then moved into the overlay's district and confirmed with the real engine, so that ``decide``
-    meets the problem on it exactly as the finding says.
+    What the partition checks find about a question is a pure function of the question and of
+    the values of the parameters its rules read (its thresholds and its compiled program), and
+    of the place codes the realiser starts from (the root parameter): the vocabulary — features,
+    places, constraints — may not read a delegated parameter (the type checker refuses it), so
+    the fact sets realised for a class are the same in every district. So two overlays whose
+    values of those parameters are equal share one partition of the question and its findings;
+    and every overlay with the same root shares one realiser (which keeps what it found).
+    Each overlay still gets its own findings: its file and district in the message, and each
+    witness moved into its district.
     """
-    policy = engine.policy
-    changed = frozenset(
-        q.name for q in policy.questions.values() if parameters_read(q) & set(overlay.parameters)
-    )
-    if not changed:
-        return
-    flat = replace(policy, parameters=policy.parameters_for(overlay.district), overlays={})
-    prefix = f"with the overlay {overlay.file} (district {overlay.district}): "
-    checker = Checker(Engine(flat), only=changed)
-    for finding in checker.findings():
-        if finding.code not in _BY_VALUE:
-            continue
-        witness = finding.witness
-        if witness is not None:
-            witness = _into_district(engine, witness, overlay.district)
-        yield replace(finding, message=prefix + finding.message, witness=witness)
-    counted.append(checker.classes_decided)
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.policy = engine.policy
+        self.root = self.policy.hierarchy.root_parameter
+        self._realisers: dict[Any, Realiser] = {}
+        self._found: dict[Any, tuple[dict[str, list[Finding]], int]] = {}
+        self.classes: list[int] = []
+
+    def _key(self, question: Question, values: dict[str, Any]) -> Any:
+        read = sorted(parameters_read(question) | {self.root})
+        return (question.name, tuple((n, values[n]) for n in read))
+
+    def findings(self, overlay: Overlay) -> Iterator[Finding]:
+        policy = self.policy
+        params = policy.parameters_for(overlay.district)
+        values = {n: p.value for n, p in params.items()}
+        changed = [
+            q for q in policy.questions.values() if parameters_read(q) & set(overlay.parameters)
+        ]
+        if not changed:
+            return
+        flat: Engine | None = None
+        per_question: list[dict[str, list[Finding]]] = []
+        for q in changed:
+            key = self._key(q, values)
+            found = self._found.get(key)
+            if found is None:
+                if flat is None:
+                    flat = Engine(replace(policy, parameters=params, overlays={}))
+                found = self._check(flat, q, values)
+                self._found[key] = found
+            per_question.append(found[0])
+            self.classes.append(found[1])
+        prefix = f"with the overlay {overlay.file} (district {overlay.district}): "
+        for code in _BY_VALUE:  # the order Checker.findings gives: by check, then by question
+            for by_code in per_question:
+                for finding in by_code.get(code, ()):
+                    witness = finding.witness
+                    if witness is not None:
+                        witness = _into_district(self.engine, witness, overlay.district)
+                    yield replace(finding, message=prefix + finding.message, witness=witness)
+
+    def _check(
+        self, flat: Engine, question: Question, values: dict[str, Any]
+    ) -> tuple[dict[str, list[Finding]], int]:
+        root = values[self.root]
+        realiser = self._realisers.get(root)
+        if realiser is None:
+            realiser = realiser_for(flat)
+            self._realisers[root] = realiser
+        checker = Checker(flat, only=frozenset({question.name}), realiser=realiser)
+        by_code: dict[str, list[Finding]] = {}
+        for check_ in _PARTITION_CHECKS:
+            for raw in check_(checker):
+                finding = checker._locate(raw)
+                by_code.setdefault(finding.code, []).append(finding)
+        return by_code, checker.classes_decided
 
 
 def _into_district(engine: Engine, facts: BaseModel, district: str) -> BaseModel | None:
@@ -622,3 +676,6 @@ _CHECKS: tuple[Callable[[Checker], Iterator[_Raw]], ...] = (
     _uncited_articles,
 )
 """Every check, in the order its findings are reported: overlaps and gaps first."""
+
+_PARTITION_CHECKS = (_overlaps, _gaps, _answer_places, _unreachable)
+"""The checks whose findings ``_BY_VALUE`` names, in the same order: an overlay's checks."""
