@@ -13,7 +13,7 @@ import os
 import re
 import string
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -22,11 +22,21 @@ from pydantic import BaseModel, ValidationError
 
 from ._codes import Severity, severity
 from ._conditions import Compare, DefRef, Expr, FactRef, IntConst, ParamRef, walk
-from ._engine import Engine, parameters_read
+from ._engine import Engine, _compile_question, _Plan, overridden_by_fired, parameters_read, resolve
 from ._errors import ConflictError, FactsError, Location
 from ._load import load_policy, override_problems
-from ._partition import DecidedClass, QuestionPartition, Realiser, partition, realiser_for
+from ._partition import (
+    DecidedClass,
+    Interval,
+    QuestionPartition,
+    Realiser,
+    partition,
+    realiser_for,
+    splits,
+)
+from ._patterns import eligible, pattern, remap
 from ._policy import ArticleText, Definition, Overlay, Parameter, Policy, Question, Rule
+from ._subjects import Context
 from ._text import Cite
 
 __all__ = ["Checker", "Finding", "check"]
@@ -211,7 +221,11 @@ class _OverlayChecks:
         self.root = self.policy.hierarchy.root_parameter
         self._realisers: dict[Any, Realiser] = {}
         self._found: dict[Any, tuple[dict[str, list[Finding]], int]] = {}
+        self._eligible: dict[str, Mapping[str, str] | None] = {}
+        self._reference: dict[Any, QuestionPartition] = {}
         self.classes: list[int] = []
+        self.reused = 0
+        """Partitions taken from an earlier overlay's of the same order pattern."""
 
     def _key(self, question: Question, values: dict[str, Any]) -> Any:
         read = sorted(parameters_read(question) | {self.root})
@@ -226,14 +240,14 @@ class _OverlayChecks:
         ]
         if not changed:
             return
-        flat: Engine | None = None
+        flat: Policy | None = None
         per_question: list[dict[str, list[Finding]]] = []
         for q in changed:
             key = self._key(q, values)
             found = self._found.get(key)
             if found is None:
                 if flat is None:
-                    flat = Engine(replace(policy, parameters=params, overlays={}))
+                    flat = replace(policy, parameters=params, overlays={})
                 found = self._check(flat, q, values)
                 self._found[key] = found
             per_question.append(found[0])
@@ -248,20 +262,133 @@ class _OverlayChecks:
                     yield replace(finding, message=prefix + finding.message, witness=witness)
 
     def _check(
-        self, flat: Engine, question: Question, values: dict[str, Any]
+        self, flat: Policy, question: Question, values: dict[str, Any]
     ) -> tuple[dict[str, list[Finding]], int]:
+        """The partition findings of ``question`` with the values of ``flat``: from the
+        partition of an earlier overlay of the same order pattern when every witness reported
+        confirms (``_patterns``), else from a partition of its own."""
+        name = question.name
+        if name not in self._eligible:
+            self._eligible[name] = eligible(self.policy, question)
+        ints = self._eligible[name]
+        shape = pattern(self.policy, question, values, self.root) if ints is not None else None
+        reference = self._reference.get(shape) if shape is not None else None
+        if reference is not None and ints is not None:
+            mapped = remap(reference, splits(flat, question), ints)
+            if mapped is not None:
+                found = self._from_partition(question, mapped[0], (flat, values, mapped[1]))
+                if found is not None:
+                    self.reused += 1
+                    return found
+        engine = Engine(flat)
         root = values[self.root]
         realiser = self._realisers.get(root)
         if realiser is None:
-            realiser = realiser_for(flat)
+            realiser = realiser_for(engine)
             self._realisers[root] = realiser
-        checker = Checker(flat, only=frozenset({question.name}), realiser=realiser)
+        part = partition(engine, question, realiser)
+        if shape is not None:
+            self._reference.setdefault(shape, part)
+        found = self._from_partition(question, part, None)
+        assert found is not None  # nothing to confirm
+        return found
+
+    def _from_partition(
+        self,
+        question: Question,
+        part: QuestionPartition,
+        confirm: tuple[Policy, dict[str, Any], dict[int, dict[str, int]]] | None,
+    ) -> tuple[dict[str, list[Finding]], int] | None:
+        """The partition checks' findings on ``part``. With ``confirm`` (the values, and the
+        fields that move each class's fact set to these values, see ``remap``): each witness
+        reported is moved and confirmed — None unless it is a fact set of its class that the
+        engine's program for those values decides as the class says."""
+        checker = Checker(self.engine, only=frozenset({question.name}), realiser=self._any())
+        checker._partitions[question.name] = part
         by_code: dict[str, list[Finding]] = {}
         for check_ in _PARTITION_CHECKS:
             for raw in check_(checker):
                 finding = checker._locate(raw)
                 by_code.setdefault(finding.code, []).append(finding)
-        return by_code, checker.classes_decided
+        if confirm is not None:
+            flat, values, moves = confirm
+            classes = {id(c.facts): c for c in (*part.classes, *part.place_failures)}
+            compiled = None
+            ctx = _context(flat, values)
+            for code, findings in by_code.items():
+                confirmed = []
+                for finding in findings:
+                    if finding.witness is None:
+                        confirmed.append(finding)
+                        continue
+                    cls = classes.get(id(finding.witness))
+                    if compiled is None:
+                        compiled = _compile_question(flat, question, values)
+                    update = moves.get(id(finding.witness))
+                    facts = (
+                        _confirmed(flat, question, compiled, ctx, cls, update)
+                        if cls is not None and update is not None
+                        else None
+                    )
+                    if facts is None:
+                        return None
+                    confirmed.append(replace(finding, witness=facts))
+                by_code[code] = confirmed
+        return by_code, len(part.classes)
+
+    def _any(self) -> Realiser:
+        if not self._realisers:
+            self._realisers[self.policy.parameters[self.root].value] = realiser_for(self.engine)
+        return next(iter(self._realisers.values()))
+
+
+def _context(policy: Policy, values: dict[str, Any]) -> Context:
+    return Context(
+        root=str(values[policy.hierarchy.root_parameter]), params=tuple(sorted(values.items()))
+    )
+
+
+def _confirmed(
+    flat: Policy,
+    question: Question,
+    compiled: Any,
+    ctx: Context,
+    cls: DecidedClass,
+    update: dict[str, int],
+) -> BaseModel | None:
+    """``cls.facts`` with the fields of ``update`` set, validated, if that is a fact set of the
+    class and the engine's program for these values decides it as the class says (rules fired,
+    overridden and remaining, the outcome or the error), else None."""
+    try:
+        facts = type(cls.facts).model_validate({**cls.facts.model_dump(), **update})
+    except ValidationError:
+        return None
+    features = flat.subjects[question.subject].features
+    for name, value in cls.values:
+        got = features[name].get(facts, ctx)
+        if isinstance(value, Interval):
+            if isinstance(got, bool) or not isinstance(got, int):
+                return None
+            if not value.low <= got <= value.high:
+                return None
+        elif got != value:
+            return None
+    holding = frozenset(compiled.fired(compiled.program.mask(facts, ctx)))
+    fired, overridden, remaining = resolve(question, holding)
+    if (
+        tuple(r.id for r in fired) != cls.fired
+        or tuple(r.id for r in overridden) != cls.overridden
+        or tuple(r.id for r in remaining) != cls.remaining
+    ):
+        return None
+    plan = _Plan(flat, question, holding, overridden_by_fired(question, holding), ctx, ())
+    try:
+        decision = plan.decide(facts, ctx)
+    except (ConflictError, FactsError) as exc:
+        return facts if type(exc) is type(cls.error) else None
+    if cls.error is not None or cls.decision is None:
+        return None
+    return facts if decision.outcome == cls.decision.outcome else None
 
 
 def _into_district(engine: Engine, facts: BaseModel, district: str) -> BaseModel | None:
