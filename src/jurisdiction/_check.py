@@ -209,8 +209,8 @@ class _OverlayChecks:
     of the place codes the realiser starts from (the root parameter): the vocabulary — features,
     places, constraints — may not read a delegated parameter (the type checker refuses it), so
     the fact sets realised for a class are the same in every district. So two overlays whose
-    values of those parameters are equal share one partition of the question and its findings;
-    and every overlay with the same root shares one realiser (which keeps what it found).
+    values of those parameters are equal get one partition of the question and its findings;
+    and every overlay with the same root uses one realiser (which keeps what it found).
     Each overlay still gets its own findings: its file and district in the message, and each
     witness moved into its district.
     """

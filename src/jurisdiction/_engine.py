@@ -172,7 +172,7 @@ def _compile_question(
     overlay: Overlay | None = None,
     programs: dict[Any, Program] | None = None,
 ) -> _CompiledQuestion:
-    """``q`` compiled with ``params``. ``programs`` shares the compiled program between the
+    """``q`` compiled with ``params``. ``programs`` keeps one compiled program for all the
     districts whose values of the parameters ``q`` reads are equal (the program is a pure
     function of those values): the rest of a compiled question names its overlay."""
     rules = tuple(sorted(q.rules, key=lambda r: r.id))

@@ -27,7 +27,7 @@ reads places only. A class's answer — rules fired, overridden, remaining, a co
 a place the facts lack — reads features and places only, and so is its counterpart's.
 
 :func:`remap` builds the partition for the new values from the reference one on these grounds;
-the caller still confirms each witness it reports with the engine's program for the new values
+the caller still confirms each witness it shows with the engine's program for the new values
 (``_check``), and partitions again in full whenever anything does not confirm.
 """
 
@@ -141,19 +141,19 @@ def pattern(
     policy: Policy, question: Question, values: Mapping[str, Any], root: str
 ) -> tuple[Any, ...]:
     """The order pattern of ``values`` for ``question``: equal patterns, isomorphic partitions
-    (for a question :func:`eligible` accepts). The rank of every int parameter the question
-    reads among all the integers it names (literals, features' bounds), which of those are 1
+    (for a question :func:`eligible` accepts). Where each int parameter the question reads
+    stands among all the integers it names (literals, features' bounds), which of those are 1
     apart, and the values of its other parameters and of the root parameter."""
     terms = _terms(policy, question)
     named = [int(values[n]) for n in terms.int_params]
     points = sorted({*named, *terms.constants})
-    rank = {v: i for i, v in enumerate(points)}
+    place = {v: i for i, v in enumerate(points)}
     return (
         question.name,
         values[root],
         tuple((n, values[n]) for n in terms.other_params),
-        tuple(rank[v] for v in named),
-        tuple(rank[v] for v in terms.constants),
+        tuple(place[v] for v in named),
+        tuple(place[v] for v in terms.constants),
         tuple(b - a == 1 for a, b in itertools.pairwise(points)),
     )
 
@@ -198,7 +198,7 @@ def remap(
     class is the reference's with each integer field moved to the counterpart of its
     representative: returned too, as the fields to set, by ``id`` of the reference's fact set
     (building a model per class would cost more than all the rest; the caller builds, and
-    confirms, only the witnesses it reports).
+    confirms, only the witnesses it shows).
     """
     old = reference.splits
     mapping = _counterparts(old, new, ints)
