@@ -73,14 +73,14 @@ def _help_values() -> dict[str, str]:
     """The parts of the help texts read from the bundled policy, kept in a cache file keyed by
     the policy's files and this module, so that ``--help`` need not load the policy each time."""
     import hashlib
-    import os
+
+    from ._parse_cache import cache_directory
 
     root = bundled_policy_path()
     digest = hashlib.sha256(Path(__file__).read_bytes())
     for path in sorted(root.rglob("*.yaml")):
         digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    cache = Path(base) / "jurisdiction" / f"help-{digest.hexdigest()[:32]}.json"
+    cache = cache_directory() / f"help-{digest.hexdigest()[:32]}.json"
     try:
         found = json.loads(cache.read_text(encoding="utf-8"))
         if isinstance(found, dict) and set(found) == set(_DESCRIBED):
@@ -703,5 +703,9 @@ _add_analyst_commands()
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    """Entry point of the ``jurisdiction`` console script."""
-    cli.main(args=list(argv) if argv is not None else None, prog_name="jurisdiction")
+    """Entry point of the ``jurisdiction`` console script. Conditions parsed by one run are kept
+    for the next in the user's cache directory (see ``_parse_cache``)."""
+    from ._parse_cache import persisting
+
+    with persisting():
+        cli.main(args=list(argv) if argv is not None else None, prog_name="jurisdiction")

@@ -18,10 +18,16 @@ compiler (SQL) read.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
-from typing import Literal
+from contextlib import suppress
+from dataclasses import dataclass, field, fields
+from functools import cache
+from pathlib import Path as _FilePath
+from typing import Any, Literal, cast
+
+from . import _parse_cache
 
 __all__ = [
     "And",
@@ -424,11 +430,118 @@ def parse_expression(text: str) -> Node:
     found = _PARSED.get(text)
     if found is not None:
         return found
-    node = _parse_expression(text)
+    node = _kept(text)
+    if node is None:
+        node = _parse_expression(text)
+        _keep(text, node)
     if len(_PARSED) >= _PARSED_MAX:
         _PARSED.clear()
     _PARSED[text] = node
     return node
+
+
+# --- trees kept between runs of the command line (see _parse_cache) ---------------------------
+
+_NODE_CLASSES: dict[str, type[Any]] = {
+    cls.__name__: cls
+    for cls in (
+        Span,
+        FactRef,
+        ParamRef,
+        IntConst,
+        StrConst,
+        BoolConst,
+        NullConst,
+        Path,
+        QuestionRef,
+        Call,
+        If,
+        Arith,
+        ListConst,
+        Relation,
+        Member,
+        DefRef,
+        Compare,
+        InSet,
+        Not,
+        And,
+        Or,
+    )
+}
+_NODE_FIELDS = {name: tuple(f.name for f in fields(cls)) for name, cls in _NODE_CLASSES.items()}
+_NODE_TYPES = tuple(cls for cls in _NODE_CLASSES.values() if cls is not Span)
+
+
+@cache
+def parser_digest() -> str | None:
+    """What a tree depends on besides its text: the source of the modules that build trees and
+    lark's version (None if one cannot be read: then no tree is kept)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        digest = hashlib.sha256(f"lark {version('lark')}".encode())
+        here = _FilePath(__file__)
+        for module in ("_conditions.py", "_grammar.py"):
+            digest.update(b"\0" + module.encode() + b"\0" + here.with_name(module).read_bytes())
+    except (OSError, PackageNotFoundError):
+        return None
+    return digest.hexdigest()[:32]
+
+
+def encode_tree(value: Any) -> Any:
+    """A tree as JSON values: a node is an object of its fields with its class under ``""``, a
+    tuple a list; strings, whole numbers and booleans stay. Raises TypeError on anything else."""
+    if isinstance(value, tuple):
+        return [encode_tree(v) for v in value]
+    if isinstance(value, str | int):  # bool is an int, and JSON keeps it apart
+        return value
+    name = type(value).__name__
+    if _NODE_CLASSES.get(name) is not type(value):
+        raise TypeError(f"not a node of a condition: {value!r}")
+    return {"": name, **{f: encode_tree(getattr(value, f)) for f in _NODE_FIELDS[name]}}
+
+
+def decode_tree(data: Any) -> Any:
+    """The tree :func:`encode_tree` gave ``data`` for; raises ValueError or TypeError on anything
+    it would not have given (an unknown class, missing or extra fields, another type of value)."""
+    if isinstance(data, list):
+        return tuple(decode_tree(v) for v in data)
+    if isinstance(data, str | int):
+        return data
+    if not isinstance(data, dict):
+        raise TypeError(f"not a value of a tree: {data!r}")
+    name = data.get("")
+    cls = _NODE_CLASSES.get(name) if isinstance(name, str) else None
+    if cls is None or data.keys() != {"", *_NODE_FIELDS[name]}:  # type: ignore[index]
+        raise ValueError(f"not a node of a condition: {data!r}")
+    return cls(*(decode_tree(data[f]) for f in _NODE_FIELDS[name]))  # type: ignore[index]
+
+
+def _kept(text: str) -> Node | None:
+    """The tree of ``text`` kept by an earlier run, if the command line keeps them."""
+    store = _parse_cache.active()
+    parser = parser_digest() if store is not None else None
+    if store is None or parser is None:
+        return None
+    found = store.get(parser, text)
+    if found is None:
+        return None
+    try:
+        node = decode_tree(found)
+    except (ValueError, TypeError, RecursionError):
+        node = None
+    if not isinstance(node, _NODE_TYPES):
+        store.forget(text)
+        return None
+    return cast(Node, node)
+
+
+def _keep(text: str, node: Node) -> None:
+    store = _parse_cache.active()
+    parser = parser_digest() if store is not None else None
+    if store is not None and parser is not None:
+        with suppress(TypeError, RecursionError):  # not kept: parsed again next time
+            store.put(parser, text, encode_tree(node))
 
 
 MAX_CONDITION_CHARS = 2000
