@@ -48,7 +48,9 @@ def test_every_node_class_is_kept_and_read_back_field_for_field() -> None:
         and dataclasses.is_dataclass(obj)
         and obj.__module__ == _conditions.__name__
     }
-    assert classes == set(_conditions._NODE_CLASSES.values())
+    assert classes == {*_conditions._NODE_CLASSES.values(), _conditions.Span}
+    for cls in _conditions._NODE_CLASSES.values():  # a span is kept as [line, column]
+        assert [f.type for f in dataclasses.fields(cls) if f.name == "span"] == ["Span"]
     seen: set[type] = set()
     for text in TEXTS:
         tree = _fresh(text)
@@ -66,10 +68,13 @@ def test_every_node_class_is_kept_and_read_back_field_for_field() -> None:
     "data",
     [
         {"": "Compare", "left": 1},  # a field missing
-        {"": "IntConst", "value": 1, "span": {"": "Span", "line": 1, "column": 1}, "x": 2},
+        {"": "IntConst", "value": 1, "span": [1, 1], "x": 2},
         {"": "os.system", "value": "true"},  # not a node class
-        {"": "IntConst", "value": 1.5, "span": {"": "Span", "line": 1, "column": 1}},
-        {"": "IntConst", "value": None, "span": {"": "Span", "line": 1, "column": 1}},
+        {"": "IntConst", "value": 1.5, "span": [1, 1]},
+        {"": "IntConst", "value": None, "span": [1, 1]},
+        {"": "IntConst", "value": 1, "span": [1]},
+        {"": "IntConst", "value": 1, "span": [1, "1"]},
+        {"": "IntConst", "value": 1, "span": {"": "Span", "line": 1, "column": 1}},
         ["IntConst", 1],
     ],
 )

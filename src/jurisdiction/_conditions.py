@@ -445,7 +445,6 @@ def parse_expression(text: str) -> Node:
 _NODE_CLASSES: dict[str, type[Any]] = {
     cls.__name__: cls
     for cls in (
-        Span,
         FactRef,
         ParamRef,
         IntConst,
@@ -469,28 +468,35 @@ _NODE_CLASSES: dict[str, type[Any]] = {
     )
 }
 _NODE_FIELDS = {name: tuple(f.name for f in fields(cls)) for name, cls in _NODE_CLASSES.items()}
-_NODE_TYPES = tuple(cls for cls in _NODE_CLASSES.values() if cls is not Span)
+_NODE_KEYS = {name: frozenset(["", *names]) for name, names in _NODE_FIELDS.items()}
+_NODE_TYPES = tuple(_NODE_CLASSES.values())
 
 
 @cache
 def parser_digest() -> str | None:
-    """What a tree depends on besides its text: the source of the modules that build trees and
-    lark's version (None if one cannot be read: then no tree is kept)."""
-    from importlib.metadata import PackageNotFoundError, version
+    """What a tree depends on besides its text: the source of the modules that build trees, and
+    lark's ``__init__.py``, which states its version (None if one cannot be read: then no tree is
+    kept). Read, not imported: finding the trees kept is what spares importing lark."""
+    from importlib.util import find_spec
 
     try:
-        digest = hashlib.sha256(f"lark {version('lark')}".encode())
+        lark = find_spec("lark")
+        origin = lark.origin if lark is not None else None
+        if origin is None:
+            return None
         here = _FilePath(__file__)
-        for module in ("_conditions.py", "_grammar.py"):
-            digest.update(b"\0" + module.encode() + b"\0" + here.with_name(module).read_bytes())
-    except (OSError, PackageNotFoundError):
+        digest = hashlib.sha256()
+        for path in (here, here.with_name("_grammar.py"), _FilePath(origin)):
+            digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    except (OSError, ImportError, ValueError):
         return None
     return digest.hexdigest()[:32]
 
 
 def encode_tree(value: Any) -> Any:
-    """A tree as JSON values: a node is an object of its fields with its class under ``""``, a
-    tuple a list; strings, whole numbers and booleans stay. Raises TypeError on anything else."""
+    """A tree as JSON values: a node is an object of its fields with its class under ``""`` (its
+    ``span`` as ``[line, column]``), a tuple a list; strings, whole numbers and booleans stay.
+    Raises TypeError on anything else."""
     if isinstance(value, tuple):
         return [encode_tree(v) for v in value]
     if isinstance(value, str | int):  # bool is an int, and JSON keeps it apart
@@ -498,23 +504,42 @@ def encode_tree(value: Any) -> Any:
     name = type(value).__name__
     if _NODE_CLASSES.get(name) is not type(value):
         raise TypeError(f"not a node of a condition: {value!r}")
-    return {"": name, **{f: encode_tree(getattr(value, f)) for f in _NODE_FIELDS[name]}}
+    out: dict[str, Any] = {"": name}
+    for f in _NODE_FIELDS[name]:
+        item = getattr(value, f)
+        if f == "span":
+            if type(item) is not Span:
+                raise TypeError(f"not a span: {item!r}")
+            out[f] = [item.line, item.column]
+        else:
+            out[f] = encode_tree(item)
+    return out
 
 
 def decode_tree(data: Any) -> Any:
     """The tree :func:`encode_tree` gave ``data`` for; raises ValueError or TypeError on anything
     it would not have given (an unknown class, missing or extra fields, another type of value)."""
-    if isinstance(data, list):
-        return tuple(decode_tree(v) for v in data)
+    if type(data) is dict:
+        name = data.get("")
+        cls = _NODE_CLASSES.get(name) if type(name) is str else None
+        if cls is None or data.keys() != _NODE_KEYS[name]:  # type: ignore[index]
+            raise ValueError(f"not a node of a condition: {data!r}")
+        args: list[Any] = []
+        for f in _NODE_FIELDS[name]:  # type: ignore[index]
+            item = data[f]
+            if f == "span":
+                line, column = item  # ValueError unless two
+                if type(line) is not int or type(column) is not int:
+                    raise TypeError(f"not a span: {item!r}")
+                args.append(Span(line, column))
+            else:
+                args.append(decode_tree(item))
+        return cls(*args)
+    if type(data) is list:
+        return tuple([decode_tree(v) for v in data])
     if isinstance(data, str | int):
         return data
-    if not isinstance(data, dict):
-        raise TypeError(f"not a value of a tree: {data!r}")
-    name = data.get("")
-    cls = _NODE_CLASSES.get(name) if isinstance(name, str) else None
-    if cls is None or data.keys() != {"", *_NODE_FIELDS[name]}:  # type: ignore[index]
-        raise ValueError(f"not a node of a condition: {data!r}")
-    return cls(*(decode_tree(data[f]) for f in _NODE_FIELDS[name]))  # type: ignore[index]
+    raise TypeError(f"not a value of a tree: {data!r}")
 
 
 def _kept(text: str) -> Node | None:
