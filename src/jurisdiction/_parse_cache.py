@@ -116,13 +116,22 @@ def _write(dir_fd: int, name: str, data: bytes) -> None:
         )
     except OSError:
         return
+    renamed = False
     try:
-        with os.fdopen(fd, "wb") as file:
-            file.write(data)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+        finally:
+            os.close(fd)
         os.replace(temporary, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
+        renamed = True
     except OSError:
-        with suppress(OSError):
-            os.unlink(temporary, dir_fd=dir_fd)
+        pass  # not kept: the next run parses again
+    finally:
+        if not renamed:  # whatever stopped it, even the interpreter shutting down
+            with suppress(OSError):
+                os.unlink(temporary, dir_fd=dir_fd)
 
 
 class Store:
