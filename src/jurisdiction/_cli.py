@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from ._collector import paused
 from ._errors import FactsError, JurisdictionError, suggest
 from ._paths import bundled_policy_path
 
@@ -319,9 +320,7 @@ def decide(
 
     `jurisdiction features` lists what the conditions read of each kind.
     """
-    from ._engine import load
-
-    engine = load(policy_dir, evaluator=evaluator)
+    engine = _engine(policy_dir, evaluator)
     fact_sets = _read_facts(facts, engine)
     decisions: list[Decision] = []
     for model in fact_sets:
@@ -340,9 +339,7 @@ def decide(
 @_reports_errors
 def questions(subject: str | None, lang: Lang, policy_dir: Path | None) -> None:
     """List the questions the policy answers, with the articles each rests on."""
-    from ._engine import load
-
-    engine = load(policy_dir)
+    engine = _engine(policy_dir)
     _print_questions(engine, subject, lang)
 
 
@@ -469,9 +466,19 @@ _POLICY_DIR = click.argument(
 
 
 def _load_policy(policy_dir: Path | None) -> Policy:
-    from ._load import load_policy
+    with paused():  # see _engine
+        from ._load import load_policy
 
-    return load_policy(policy_dir if policy_dir is not None else bundled_policy_path())
+        return load_policy(policy_dir if policy_dir is not None else bundled_policy_path())
+
+
+def _engine(policy_dir: Path | None, evaluator: Evaluator = "compiled") -> Engine:
+    """The engine of a command: its modules imported and its policy loaded with the collector
+    paused (they allocate much and free little: see ``_collector``)."""
+    with paused():
+        from ._engine import load
+
+        return load(policy_dir, evaluator=evaluator)
 
 
 @cli.command(cls=_Command)

@@ -17,13 +17,11 @@ All diagnostics of a pass are collected before raising, so an analyst sees every
 
 from __future__ import annotations
 
-import gc
 import hashlib
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from ._build import _Builder, _text, override_problems
+from ._collector import paused
 from ._errors import Diagnostic, Location, PolicyError
 from ._files import verify_manifest
 from ._overlays import _overlays
@@ -49,25 +47,6 @@ def _fingerprint(root: Path, docs: list[LocatedDocument]) -> str:
     return "sha256:" + digest.hexdigest()
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector paused, if it runs, and resumed after.
-
-    Loading allocates some 90,000 containers that mostly live on (the documents, their marks, the
-    policy) and frees the rest by reference counting; meanwhile the collector would run a hundred
-    times and, once, walk every object of the process (about a fifth of a load, measured). The
-    pause is bounded by one load; garbage in cycles made meanwhile waits for the next collection.
-    """
-    if not gc.isenabled():  # paused by the caller, or by another thread's load: theirs to resume
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
-
-
 def load_policy(root: Path, *, strict: bool = True, manifest: bool = True) -> Policy:
     """Load, validate and cross-check the policy in ``root`` (a directory or one file).
 
@@ -77,7 +56,7 @@ def load_policy(root: Path, *, strict: bool = True, manifest: bool = True) -> Po
     (``.manifest``) is verified against the bytes loaded unless ``manifest=False`` (which
     ``jurisdiction check --write-manifest`` uses to replace a stale one).
     """
-    with _collector_paused():
+    with paused():
         return _load_policy(root, strict=strict, manifest=manifest)
 
 
