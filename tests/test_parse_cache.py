@@ -164,6 +164,28 @@ def test_a_directory_others_may_write_is_neither_read_nor_written(
         tmp_path.chmod(0o700)
 
 
+def test_a_group_writable_directory_is_the_users_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As a umask of 002 makes it: the checks on the file decide."""
+    tmp_path.chmod(0o770)
+    try:
+        _parse_all(tmp_path)
+        assert _parses_from_lark(tmp_path, monkeypatch) == set()
+    finally:
+        tmp_path.chmod(0o700)
+
+
+def test_a_link_is_not_followed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cache = tmp_path / "cache"
+    cache.mkdir(mode=0o700)
+    _parse_all(cache)
+    kept = _kept_file(cache)
+    elsewhere = kept.rename(tmp_path / "elsewhere.json")
+    kept.symlink_to(elsewhere)
+    assert _parses_from_lark(cache, monkeypatch) == set(TEXTS)
+
+
 def test_a_file_of_another_user_is_not_read(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

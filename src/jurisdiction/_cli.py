@@ -93,7 +93,7 @@ def _help_values() -> dict[str, str]:
         return dict.fromkeys(_DESCRIBED, _UNAVAILABLE)
     values = {key: describe(policy) for key, describe in _DESCRIBED.items()}
     try:
-        cache.parent.mkdir(parents=True, exist_ok=True)
+        cache.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         cache.write_text(json.dumps(values, ensure_ascii=False), encoding="utf-8")
     except OSError:
         pass  # no cache: the next help loads the policy again

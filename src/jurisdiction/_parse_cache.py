@@ -16,11 +16,15 @@ Why a kept tree is the tree that parsing would give, and why reading one is safe
   starts a file of its own;
 * the file is JSON of plain data (class names from a fixed list, strings, whole numbers,
   booleans), decoded field by field: never pickle, nothing in it can run code;
-* it is read only from a directory the user owns and no one else may write to, and only if the
-  user owns the file and no one else may write to it: a tree there was put there by the user's
-  own runs. It is written whole to a temporary file that is then renamed over the old one, so a
-  reader never sees half a file. Where that cannot be checked (no ``os.getuid``, or no
-  descriptor-relative ``open``), nothing is kept.
+* a file is read only if the user owns it, no one else may write to it, and it is a regular file
+  (opened without following a link, and judged by what was opened, not by its name): only the
+  user (or root) can have written what such a file holds, so the trees in it were put there by
+  the user's own runs, whoever else may rename or delete names in the directory. The directory
+  must be the user's too and not writable by everyone (``/tmp`` is not a cache: neither read
+  nor written there); a group-writable one is accepted, as a umask of 002 makes them, since the
+  checks on the file decide. A file is written whole to a temporary file (``0600``) that is then
+  renamed over the old one, so a reader never sees half a file. Where this cannot be checked (no
+  ``os.getuid``, or no descriptor-relative ``open``), nothing is kept.
 
 The directory is ``$XDG_CACHE_HOME/jurisdiction``, else ``~/.cache/jurisdiction`` (created
 ``0700``); the help texts of the command line are kept there too.
@@ -63,13 +67,22 @@ def cache_directory() -> Path:
     return Path(base) / "jurisdiction"
 
 
-def _private(st: os.stat_result) -> bool:
-    """Owned by this user, and writable by no one else."""
-    return st.st_uid == os.getuid() and not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+def _own_file(st: os.stat_result) -> bool:
+    """A regular file owned by this user, and writable by no one else."""
+    mine = st.st_uid == os.getuid() and not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+    return mine and stat.S_ISREG(st.st_mode)
+
+
+def _own_directory(st: os.stat_result) -> bool:
+    """A directory owned by this user, and not writable by everyone."""
+    mine = st.st_uid == os.getuid() and not st.st_mode & stat.S_IWOTH
+    return mine and stat.S_ISDIR(st.st_mode)
 
 
 def _open_directory(directory: Path, *, create: bool) -> int | None:
-    """A descriptor of ``directory``, if it is private (see :func:`_private`)."""
+    """A descriptor of ``directory``, if it is the user's (see :func:`_own_directory`)."""
+    if not directory.is_absolute():  # no home directory to be found: no cache
+        return None
     if create:
         try:
             directory.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -81,7 +94,7 @@ def _open_directory(directory: Path, *, create: bool) -> int | None:
         return None
     try:
         st = os.fstat(fd)  # of what was opened: a symbolic link is judged by what it points to
-        if stat.S_ISDIR(st.st_mode) and _private(st):
+        if _own_directory(st):
             return fd
     except OSError:
         pass
@@ -97,7 +110,7 @@ def _read(dir_fd: int, name: str) -> bytes | None:
     with os.fdopen(fd, "rb") as file:
         try:
             st = os.fstat(fd)
-            if not (stat.S_ISREG(st.st_mode) and _private(st)) or st.st_size > MAX_FILE_BYTES:
+            if not _own_file(st) or st.st_size > MAX_FILE_BYTES:
                 return None
             return file.read(MAX_FILE_BYTES + 1)
         except OSError:
