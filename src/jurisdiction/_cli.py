@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from ._collector import paused
+from ._collector import paused, whole_process
 from ._errors import FactsError, JurisdictionError, suggest
 from ._paths import bundled_policy_path
 
@@ -711,8 +711,9 @@ _add_analyst_commands()
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point of the ``jurisdiction`` console script. Conditions parsed by one run are kept
-    for the next in the user's cache directory (see ``_parse_cache``)."""
+    for the next in the user's cache directory (see ``_parse_cache``); what a command loads stays
+    out of the garbage collector's reach (see ``_collector``)."""
     from ._parse_cache import persisting
 
-    with persisting():
+    with persisting(), whole_process():
         cli.main(args=list(argv) if argv is not None else None, prog_name="jurisdiction")

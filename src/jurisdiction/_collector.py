@@ -6,7 +6,22 @@ import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-__all__ = ["paused"]
+__all__ = ["paused", "whole_process"]
+
+_WHOLE_PROCESS: list[bool] = []
+
+
+@contextmanager
+def whole_process() -> Iterator[None]:
+    """Within it, the process keeps what it loads to its end (the command line's ``main``): after
+    a pause, everything allocated so far is moved out of the collector's reach (``gc.freeze``),
+    else the first collection after the pause walks all of it once more, and later ones again.
+    Not for a library's caller, whose garbage in cycles made meanwhile would never be collected."""
+    _WHOLE_PROCESS.append(True)
+    try:
+        yield
+    finally:
+        _WHOLE_PROCESS.pop()
 
 
 @contextmanager
@@ -26,4 +41,6 @@ def paused() -> Iterator[None]:
     try:
         yield
     finally:
+        if _WHOLE_PROCESS:
+            gc.freeze()
         gc.enable()
