@@ -213,3 +213,32 @@ def test_a_file_that_is_not_json_is_replaced(
     _kept_file(tmp_path).write_bytes(b"\x80not json")
     assert _parses_from_lark(tmp_path, monkeypatch) == set(TEXTS)
     assert _parses_from_lark(tmp_path, monkeypatch) == set()
+
+
+def test_a_fifo_in_place_of_the_file_is_not_waited_for(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _parse_all(tmp_path)
+    kept = _kept_file(tmp_path)
+    kept.unlink()
+    os.mkfifo(kept, 0o600)
+    assert _parses_from_lark(tmp_path, monkeypatch) == set(TEXTS)  # returns: nothing blocked
+    assert kept.is_file()  # and a file replaced it
+
+
+def test_the_cache_directory_follows_xdg_and_needs_a_home(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert _parse_cache.cache_directory() == tmp_path / "jurisdiction"
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative/dir")  # ignored, as the spec says
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert _parse_cache.cache_directory() == tmp_path / "home" / ".cache" / "jurisdiction"
+
+    def no_home() -> Path:
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.setattr(Path, "home", no_home)
+    assert _parse_cache.cache_directory() is None
+    with _parse_cache.persisting():
+        assert _parse_cache.active() is None  # nothing kept, and nothing fails

@@ -81,9 +81,10 @@ def _help_values() -> dict[str, str]:
     digest = hashlib.sha256(Path(__file__).read_bytes())
     for path in sorted(root.rglob("*.yaml")):
         digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
-    cache = cache_directory() / f"help-{digest.hexdigest()[:32]}.json"
+    directory = cache_directory()
+    cache = directory / f"help-{digest.hexdigest()[:32]}.json" if directory else None
     try:
-        found = json.loads(cache.read_text(encoding="utf-8"))
+        found = json.loads(cache.read_text(encoding="utf-8")) if cache else None
         if isinstance(found, dict) and set(found) == set(_DESCRIBED):
             return {str(k): str(v) for k, v in found.items()}
     except (OSError, ValueError):
@@ -93,8 +94,9 @@ def _help_values() -> dict[str, str]:
         return dict.fromkeys(_DESCRIBED, _UNAVAILABLE)
     values = {key: describe(policy) for key, describe in _DESCRIBED.items()}
     try:
-        cache.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        cache.write_text(json.dumps(values, ensure_ascii=False), encoding="utf-8")
+        if cache is not None:
+            cache.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            cache.write_text(json.dumps(values, ensure_ascii=False), encoding="utf-8")
     except OSError:
         pass  # no cache: the next help loads the policy again
     return values

@@ -59,12 +59,16 @@ _SUPPORTED = (
 )
 
 
-def cache_directory() -> Path:
-    """The user's cache directory of this package (which need not exist yet)."""
+def cache_directory() -> Path | None:
+    """The user's cache directory of this package (which need not exist yet), or None if there
+    is no home directory to put it in."""
     base = os.environ.get("XDG_CACHE_HOME", "")
     if not os.path.isabs(base):  # unset, empty or relative: the XDG spec says to ignore it
-        base = str(Path.home() / ".cache")
-    return Path(base) / "jurisdiction"
+        try:
+            base = str(Path.home() / ".cache")
+        except RuntimeError:  # the home directory cannot be determined
+            return None
+    return Path(base) / "jurisdiction" if os.path.isabs(base) else None
 
 
 def _own_file(st: os.stat_result) -> bool:
@@ -81,8 +85,6 @@ def _own_directory(st: os.stat_result) -> bool:
 
 def _open_directory(directory: Path, *, create: bool) -> int | None:
     """A descriptor of ``directory``, if it is the user's (see :func:`_own_directory`)."""
-    if not directory.is_absolute():  # no home directory to be found: no cache
-        return None
     if create:
         try:
             directory.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -104,7 +106,9 @@ def _open_directory(directory: Path, *, create: bool) -> int | None:
 
 def _read(dir_fd: int, name: str) -> bytes | None:
     try:
-        fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW, dir_fd=dir_fd)
+        # not blocking: a FIFO put in its place would otherwise wait for a writer forever
+        flags = os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_NONBLOCK", 0)
+        fd = os.open(name, flags, dir_fd=dir_fd)
     except OSError:
         return None
     with os.fdopen(fd, "rb") as file:
@@ -239,10 +243,11 @@ def active() -> Store | None:
 @contextmanager
 def persisting(directory: Path | None = None) -> Iterator[None]:
     """Look parsed conditions up in, and add them to, the user's cache (or ``directory``)."""
-    if _ACTIVE or not _SUPPORTED:  # nested: the outer one saves
+    directory = directory or cache_directory()
+    if _ACTIVE or not _SUPPORTED or directory is None:  # nested: the outer one saves
         yield
         return
-    store = Store(directory or cache_directory())
+    store = Store(directory)
     _ACTIVE.append(store)
     try:
         yield
