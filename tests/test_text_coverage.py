@@ -114,11 +114,13 @@ def _explanations(policy: jurisdiction.Policy) -> Iterator[tuple[str, str]]:
     for q in policy.questions.values():
         for r in q.rules:
             if r.note:
-                yield r.id, r.note
+                yield r.id, r.note.zh
+                yield r.id, r.note.en
     for name, p in policy.parameters.items():
         yield f"parameter {name}", p.doc
         if p.note:
-            yield f"parameter {name}", p.note
+            yield f"parameter {name}", p.note.zh
+            yield f"parameter {name}", p.note.en
     for name, d in policy.definitions.items():
         yield f"definition {name}", d.doc
 

@@ -61,6 +61,13 @@ def _text(t: s.Text) -> Text:
     return Text(t.zh, t.en)
 
 
+def note_text(note: s.Text | str | None) -> Text | None:
+    """A note in both languages; a plain string (a policy in one language) stands for both."""
+    if note is None:
+        return None
+    return Text(note, note) if isinstance(note, str) else _text(note)
+
+
 def _cite(c: s.Citation) -> Cite:
     return Cite(c.article, c.item)
 
@@ -167,7 +174,7 @@ class _Builder:
                 p.bound,
                 p.delegated,
                 cite,
-                p.note,
+                note_text(p.note),
                 src.doc.location(("parameters", name)),
                 src.doc.file,
                 src.doc.location(("parameters", name, "type")),
@@ -759,7 +766,7 @@ class _Builder:
             answer,
             tuple(r.overrides),
             src.doc.location(path),
-            r.note,
+            note_text(r.note),
             when_text=src.doc.scalar((*path, "when")),
         )
 

@@ -317,7 +317,8 @@ def compare(decision: Decision, expect: Expect) -> Iterator[str]:
     if expect.sources is not None and list(expect.sources) != list(decision.sources):
         yield f"sources: expected {list(expect.sources)}, got {list(decision.sources)}"
     if expect.notes_contains is not None and not any(
-        expect.notes_contains in note for note in decision.notes
+        expect.notes_contains in note.zh or expect.notes_contains in note.en
+        for note in decision.notes
     ):
         yield f"notes: expected one containing {expect.notes_contains!r}, got {decision.notes}"
     if expect.reason_contains is not None:

@@ -83,7 +83,7 @@ class Decision:
     policy_fingerprint: str
     sources: tuple[str, ...] = ()
     """Files besides the city policy that decided it: the district overlay, where one applied."""
-    notes: tuple[str, ...] = ()
+    notes: tuple[Text, ...] = ()
     """The notes of the rules applied: how the policy reads an ambiguous clause."""
 
     def to_dict(self) -> dict[str, Any]:

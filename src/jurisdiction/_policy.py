@@ -61,7 +61,7 @@ class Parameter:
     bound: Literal["inclusive", "exclusive"] | None
     delegated: bool
     cite: Cite | None
-    note: str | None
+    note: Text | None
     location: Location
     source: str  # the file that set the value (an overlay, or the policy's own file)
     type_location: Location | None = None
@@ -108,7 +108,7 @@ class Rule:
     answer: AnswerSpec
     overrides: tuple[str, ...]
     location: Location
-    note: str | None = None
+    note: Text | None = None
     from_scope: bool = False
     when_text: ScalarText | None = field(default=None, compare=False, repr=False)
 

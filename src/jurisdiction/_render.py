@@ -52,16 +52,17 @@ def render_decision(d: Decision, lang: Lang = "en") -> str:
         lines.append(f"{h['detail']}{sep}{joiner.join(t[lang] for t in d.detail)}")
     if d.citations:
         lines.append(f"{h['citations']}{sep.rstrip()}")
-        lines.extend(f"  {c.cite.label(lang)}{sep}{c.quote[lang]}" for c in d.citations)
-        if lang == "en":
-            lines.extend(f"    ({c.cite.label('zh')}{_SEP['zh']}{c.quote.zh})" for c in d.citations)
+        for c in d.citations:
+            lines.append(f"  {c.cite.label(lang)}{sep}{c.quote[lang]}")
+            if lang == "en":  # the translation, and beside it the text it translates
+                lines.append(f"    ({c.cite.label('zh')}{_SEP['zh']}{c.quote.zh})")
     if d.rules_applied:
         lines.append(f"{h['rules']}{sep}{', '.join(d.rules_applied)}")
     if d.rules_overridden:
         lines.append(f"{h['overridden']}{sep}{', '.join(d.rules_overridden)}")
     if d.notes:
         lines.append(f"{h['notes']}{sep.rstrip()}")
-        lines.extend(f"  - {note}" for note in d.notes)
+        lines.extend(f"  - {note[lang]}" for note in d.notes)
     sources = f" ({', '.join(d.sources)})" if d.sources else ""
     lines.append(f"{h['policy']}{sep}{d.policy} {d.policy_fingerprint}{sources}")
     return "\n".join(lines)

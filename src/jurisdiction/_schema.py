@@ -26,6 +26,15 @@ class Text(_Strict):
     en: str = Field(min_length=1)
 
 
+Note = Annotated[
+    Text | Annotated[str, StringConstraints(min_length=1)],
+    Field(
+        description="how the policy reads the text here: {zh, en}, or one plain string for a "
+        "policy written in one language only"
+    ),
+]
+
+
 class Item(_Strict):
     number: int = Field(ge=1)
     zh: str
@@ -69,7 +78,7 @@ class Parameter(_Strict):
     bound: Literal["inclusive", "exclusive"] | None = None
     delegated: bool = False
     cite: Citation | None = None
-    note: str | None = None
+    note: Note | None = None
 
     @model_validator(mode="after")
     def _typed(self) -> Parameter:
@@ -170,7 +179,7 @@ class Rule(_Strict):
     when: Condition = True
     answer: Answer
     overrides: list[RuleId] = Field(default_factory=list)
-    note: str | None = None
+    note: Note | None = None
     value: Name | None = Field(
         default=None, description="what this rule's answer is, as other questions read it"
     )
@@ -315,7 +324,7 @@ class OverlayValue(_Strict):
     """A district's own value for a delegated parameter, and where it comes from."""
 
     value: int | bool | str
-    note: str = Field(min_length=1, description="why, or which district document sets it")
+    note: Note = Field(description="why, or which district document sets it")
 
 
 class OverlayFile(_Strict):
