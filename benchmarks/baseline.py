@@ -132,11 +132,7 @@ def build(engine: Engine) -> dict[str, Callable[[Any], Light]]:
             or u.staff >= district_min
             or (
                 u.category in _RANKED
-                and (
-                    rank == "ministerial"
-                    or rank == "bureau"
-                    or (vice and rank == "vice_bureau")
-                )
+                and (rank in {"ministerial", "bureau"} or (vice and rank == "vice_bureau"))
             )
         ):
             body = ("fp_department", "district", location[:6], "responsible", "(十)")
