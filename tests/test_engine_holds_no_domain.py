@@ -53,9 +53,9 @@ ALLOWED: dict[str, str] = {
 
 ALLOWED_CJK: dict[str, tuple[str, str]] = {
     "_text.py": (
-        "零一二三四五六七八九十第条项",
-        "Chinese numerals and the 第(N)条第M项 form of a citation: zh is one of the engine's two "
-        "output languages, for any policy",
+        "零一二三四五六七八九十第条项是否",
+        "Chinese numerals, the 第(N)条第M项 form of a citation, and 是/否 for a true/false value: "
+        "zh is one of the engine's two output languages, for any policy",
     ),
     "_render.py": (
         "问题结论负责机构理由内容依据适用规则被排除的规则说明政策指纹取值、",

@@ -34,7 +34,7 @@ from ._load import load_policy
 from ._paths import bundled_policy_path
 from ._policy import BodyTemplate, Overlay, ParamValue, Policy, Question, Rule
 from ._subjects import Context, Subject
-from ._text import Text, placeholders
+from ._text import Text, placeholders, yes_no
 
 if TYPE_CHECKING:
     from ._durable import DurableEvaluator
@@ -646,10 +646,7 @@ def _notes(question: Question, remaining: list[Rule], overlay: Overlay | None) -
     notes = [Text(f"{overlay.file}:{title.zh}", f"{overlay.file}: {title.en}")]
     for name in sorted(set_here):
         p = overlay.parameters[name]
-        if isinstance(p.value, bool):  # a yes/no value is words, so it is said in each language
-            value = Text("是" if p.value else "否", str(p.value).lower())
-        else:
-            value = Text(str(p.value), str(p.value))
+        value = yes_no(p.value) if isinstance(p.value, bool) else Text(str(p.value), str(p.value))
         head = Text(f"{name} = {value.zh}({overlay.file})", f"{name} = {value.en} ({overlay.file})")
         if p.note is None:
             notes.append(head)

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-__all__ = ["PLACEHOLDER", "Cite", "Lang", "Text", "numeral", "placeholders"]
+__all__ = ["PLACEHOLDER", "Cite", "Lang", "Text", "numeral", "placeholders", "yes_no"]
 
 PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*)\.([a-z][a-z0-9_]*)\}")
 """A value in a reason's text: ``{<subject>.<feature or place>}`` or ``{param.<name>}``."""
@@ -34,6 +34,11 @@ class Text:
 
     def __getitem__(self, lang: Lang) -> str:
         return self.zh if lang == "zh" else self.en
+
+
+def yes_no(value: bool) -> Text:
+    """A true/false value as words of each language (a parameter's value shown in a note)."""
+    return Text("是", "true") if value else Text("否", "false")
 
 
 def placeholders(text: Text) -> list[tuple[str, str]]:
