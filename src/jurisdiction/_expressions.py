@@ -534,7 +534,30 @@ class _Checker:
 
     # functions -----------------------------------------------------------------------------------
 
-    def call(self, node: Call) -> Typed | None:  # noqa: PLR0912, PLR0915 - one branch a function
+    def list_call(self, node: Call, typed: list[Typed], reads: frozenset[str]) -> Typed | None:
+        """``count``, ``distinct`` and ``all_within``: functions of a list."""
+        name, first = node.name, typed[0]
+        if first.type.kind not in ("places", "list"):
+            return self.wrong_arg(node, 0, "a list", first.type)
+        g = first.get
+        if name == "count":
+            return Typed(VType("int", minimum=0), lambda o, c: len(g(o, c) or ()), reads)
+        if name == "distinct":
+            return Typed(BOOL, lambda o, c: len(set(x := g(o, c) or ())) == len(x), reads)
+        if first.type.kind != "places":
+            return self.wrong_arg(node, 0, "a list of places", first.type)
+        other = typed[1]
+        if other.type.kind not in ("place", "prefix") and not other.type.literal:
+            return self.wrong_arg(node, 1, "a place or a code prefix", other.type)
+        g1 = other.get
+
+        def all_within(o: Any, c: Any) -> bool:
+            places, outer = g(o, c) or (), g1(o, c)
+            return all(outer is not None and p.startswith(outer) for p in places)
+
+        return Typed(BOOL, all_within, reads)
+
+    def call(self, node: Call) -> Typed | None:  # noqa: PLR0912 - one branch a function
         name = node.name
         if name not in FUNCTIONS:
             self.fail(
@@ -561,26 +584,8 @@ class _Checker:
         typed = [a for a in args if a is not None]
         first = typed[0]
         reads = frozenset().union(*(a.reads for a in typed))
-        if name in ("count", "distinct"):
-            if first.type.kind not in ("places", "list"):
-                return self.wrong_arg(node, 0, "a list", first.type)
-            g = first.get
-            if name == "count":
-                return Typed(VType("int", minimum=0), lambda o, c: len(g(o, c) or ()), reads)
-            return Typed(BOOL, lambda o, c: len(set(x := g(o, c) or ())) == len(x), reads)
-        if name == "all_within":
-            if first.type.kind != "places":
-                return self.wrong_arg(node, 0, "a list of places", first.type)
-            other = typed[1]
-            if other.type.kind not in ("place", "prefix") and not other.type.literal:
-                return self.wrong_arg(node, 1, "a place or a code prefix", other.type)
-            g0, g1 = first.get, other.get
-
-            def all_within(o: Any, c: Any) -> bool:
-                places, outer = g0(o, c) or (), g1(o, c)
-                return all(outer is not None and p.startswith(outer) for p in places)
-
-            return Typed(BOOL, all_within, reads)
+        if name in ("count", "distinct", "all_within"):
+            return self.list_call(node, typed, reads)
         if name == "years_between":
             for i, a in enumerate(typed):
                 if a.type.kind != "date":
