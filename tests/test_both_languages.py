@@ -223,3 +223,14 @@ def test_the_document_title_is_not_quoted_as_the_text_s(engine: jurisdiction.Eng
     )
     for lang in ("zh", "en"):
         assert engine.policy.document_title[lang] not in decision.render(lang)
+
+
+def test_a_text_refuses_to_be_searched_or_iterated_as_one_string() -> None:
+    from jurisdiction._text import Text
+
+    text = Text("恰为1000人", "exactly 1000")
+    with pytest.raises(TypeError):
+        _ = "1000" in text  # would loop forever through __getitem__ without the guard
+    with pytest.raises(TypeError):
+        list(text)
+    assert "1000" in text.en

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NoReturn
 
 __all__ = ["PLACEHOLDER", "Cite", "Lang", "Text", "numeral", "placeholders", "yes_no"]
 
@@ -34,6 +34,13 @@ class Text:
 
     def __getitem__(self, lang: Lang) -> str:
         return self.zh if lang == "zh" else self.en
+
+    def __contains__(self, part: object) -> bool:
+        """Refused: ``x in text`` would otherwise iterate ``text[0]``, ``text[1]``, … forever."""
+        raise TypeError("a Text holds two languages: search text.zh or text.en")
+
+    def __iter__(self) -> NoReturn:
+        raise TypeError("a Text holds two languages: take text.zh or text.en")
 
 
 def yes_no(value: bool) -> Text:
