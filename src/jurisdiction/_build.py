@@ -834,16 +834,10 @@ class _Builder:
                     bpath,
                 )
                 continue
-            if b.level not in levels:
-                self.problem(
-                    "unknown-place",
-                    f"unknown level `{b.level}`; the levels are " + ", ".join(levels),
-                    src,
-                    (*bpath, "level"),
-                    suggest(b.level, set(levels)),
-                )
+            level, level_param = self._level(b.level, levels, src, bpath)
+            if level is None:
                 continue
-            if (b.place == root) != (b.level == root):
+            if (b.place == root) != (level == root):
                 self.problem(
                     "schema",
                     f"the `{root}` place goes with the `{root}` level, and only it",
@@ -851,8 +845,46 @@ class _Builder:
                     (*bpath, "level"),
                 )
             via = self._via(b, cite, cites, src, bpath)
-            out.append(BodyTemplate(b.body, b.place, b.level, b.role, cite, via))
+            out.append(BodyTemplate(b.body, b.place, level, b.role, cite, via, level_param))
         return AnswerSpec("responsible", tuple(out), tuple(_text(t) for t in a.detail))
+
+    def _level(
+        self, given: str, levels: Sequence[str], src: _Source, path: Path_
+    ) -> tuple[str | None, str | None]:
+        """A body's level and the level parameter it was read from (``param.NAME``), if any;
+        ``(None, None)`` after reporting a level that is none of the hierarchy's."""
+        level, param = self._level_param(given, src, path)
+        if level is not None and level not in levels:
+            where = f"parameter `{param}` gives " if param else ""
+            self.problem(
+                "unknown-place",
+                f"{where}unknown level `{level}`; the levels are " + ", ".join(levels),
+                src,
+                (*path, "level"),
+                suggest(level, set(levels)),
+            )
+            return None, None
+        return level, param
+
+    def _level_param(self, given: str, src: _Source, path: Path_) -> tuple[str | None, str | None]:
+        if not given.startswith("param."):
+            return given, None
+        name = given.removeprefix("param.")
+        params = self._q_context[0]
+        param = params.get(name)
+        if param is None or param.type != "level":
+            kind = "unknown parameter" if param is None else f"parameter of type {param.type}"
+            levels = {n for n, p in params.items() if p.type == "level"}
+            self.problem(
+                "unknown-parameter",
+                f"`{given}`: {kind}; a body's level reads a parameter of type level"
+                + (" (" + ", ".join(sorted(levels)) + ")" if levels else ""),
+                src,
+                (*path, "level"),
+                suggest(name, levels),
+            )
+            return None, None
+        return str(param.value), name
 
     def _via(
         self, b: s.AnswerBody, cite: Cite, cites: tuple[Cite, ...], src: _Source, path: Path_

@@ -207,6 +207,11 @@ def with_parameters(policy: Policy, values: Mapping[str, ParamValue]) -> Policy:
             raise CaseFileError(
                 f"no parameter `{name}` in policy {policy.name}; it has {', '.join(params)}"
             )
+        if param.type == "level":
+            raise CaseFileError(
+                f"parameter `{name}` is a level, which the policy resolves when it loads; "
+                "set it in the policy, not in a case"
+            )
         want = {"int": int, "bool": bool, "code_prefix": str}[param.type]
         if type(value) is not want:
             raise CaseFileError(f"parameter `{name}` is of type {param.type}, got {value!r}")

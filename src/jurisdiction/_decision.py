@@ -38,6 +38,9 @@ class Body:
     cite: Cite
     via: Cite | None = None
     """The article through which ``cite`` applies here: the body rests on ``via`` → ``cite``."""
+    level_param: str | None = None
+    """The parameter that gives ``level`` where the text names a place but no level: the level
+    is then this policy's reading, documented at that parameter."""
 
     def cite_label(self, lang: Literal["zh", "en"] = "en") -> str:
         """The citation as a chain where there is one: "article (7) → article (2) item 4"

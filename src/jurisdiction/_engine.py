@@ -720,6 +720,7 @@ def _body(policy: Policy, b: BodyTemplate, code: str, form_index: int) -> Body:
         role_name=vocab.roles[b.role],
         cite=b.cite,
         via=b.via,
+        level_param=b.level_param,
     )
 
 

@@ -55,7 +55,7 @@ class ArticleText:
 @dataclass(frozen=True, slots=True)
 class Parameter:
     name: str
-    type: Literal["int", "bool", "code_prefix"]
+    type: Literal["int", "bool", "code_prefix", "level"]
     value: ParamValue
     doc: str
     bound: Literal["inclusive", "exclusive"] | None
@@ -87,6 +87,8 @@ class BodyTemplate:
     cite: Cite
     via: Cite | None = None
     """The article through which ``cite`` applies (a citation chain: via → cite)."""
+    level_param: str | None = None
+    """The level parameter ``level`` was read from, where the text states no level."""
 
 
 @dataclass(frozen=True, slots=True)

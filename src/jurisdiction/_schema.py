@@ -72,7 +72,10 @@ class Citation(_Strict):
 
 
 class Parameter(_Strict):
-    type: Literal["int", "bool", "code_prefix"]
+    type: Literal["int", "bool", "code_prefix", "level"] = Field(
+        description="int, bool, code_prefix (a prefix of place codes), or level: a level of the "
+        "place hierarchy that an answer's body names as `level: param.NAME` (resolved on load)"
+    )
     value: int | bool | str
     doc: str = Field(min_length=1)
     bound: Literal["inclusive", "exclusive"] | None = None
@@ -94,6 +97,13 @@ class Parameter(_Strict):
             raise ValueError(
                 'a code_prefix is a quoted string of letters and digits, such as "12", '
                 f"got {value!r}"
+            )
+        if kind == "level" and not (isinstance(value, str) and value.isidentifier()):
+            raise ValueError(f"a level parameter's value is the name of a level, got {value!r}")
+        if kind == "level" and self.delegated:
+            raise ValueError(
+                "a level parameter cannot be delegated: it is resolved when the policy loads, "
+                "before any overlay"
             )
         if self.bound is not None and kind != "int":
             raise ValueError("only an int parameter has a bound")
@@ -145,7 +155,11 @@ class Definition(_Strict):
 class AnswerBody(_Strict):
     body: Name
     place: Name
-    level: Name
+    level: str = Field(
+        pattern=r"^(param\.)?[a-z][a-z0-9_]*$",
+        description="a level of the place hierarchy, or `param.NAME`: a level parameter, where "
+        "the text names a place but no level (the level is then this policy's reading)",
+    )
     role: Name
     cite: Citation | None = None
     via: Citation | None = Field(
