@@ -21,20 +21,20 @@ _HEAD = {
     "policy": Text("政策指纹", "Policy"),
     "by": Text("依据", "per"),
     "set_by": Text("取值依据", "with the values of"),
+    "reading": Text(
+        ",层级为本政策的解读:参数 ", "; the level is this policy's reading, parameter "
+    ),
 }
 
 _SEP = {"zh": ":", "en": ": "}
 
 
 def _body(b: Body, lang: Lang) -> str:
+    reading = f"{_HEAD['reading'][lang]}{b.level_param}" if b.level_param else ""
     if lang == "zh":
-        reading = f",层级为本政策的解读:参数 {b.level_param}" if b.level_param else ""
         where = f"{b.place_name.zh}({b.level_name.zh} {b.place_code}{reading})"
         return f"{where}{b.name.zh} — {b.role_name.zh} — 依据{b.cite_label('zh')}"
-    reading = f"; the level is this policy's reading, parameter {b.level_param}"
-    where = (
-        f"{b.place_name.en} ({b.level_name.en} {b.place_code}{reading if b.level_param else ''})"
-    )
+    where = f"{b.place_name.en} ({b.level_name.en} {b.place_code}{reading})"
     return f"the {b.name.en} of the {where} — {b.role_name.en} — per {b.cite_label('en')}"
 
 
