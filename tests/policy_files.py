@@ -9,6 +9,8 @@ HERE = Path(__file__).resolve().parent
 FIXTURES = HERE / "policy_errors"
 BASE = FIXTURES / "_base"
 BUNDLED = HERE.parent / "policies"
+EXAMPLE_OVERLAY = HERE.parent / "examples" / "overlays" / "120104.yaml"
+"""The illustrative overlay of district 120104 (the bundled policy carries none)."""
 
 
 def compose(target: Path, *layers: Path) -> Path:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,8 @@ from test_policy_errors import confirm_witness
 
 TIERS = FIXTURES / "_tiers"
 RESOLUTION = "        overrides: [tier.adult]\n"
+
+EXAMPLE_OVERLAYS = Path(__file__).resolve().parent.parent / "examples" / "overlays"
 
 
 def _engine(root: Path) -> jurisdiction.Engine:
@@ -62,13 +65,19 @@ def test_every_witness_of_a_patched_bundled_policy_is_confirmed(tmp_path: Path) 
     )
     engine = _engine(root)
     findings = [f for f in jurisdiction.check(engine) if f.code != "uncited-article"]
+    # (the wife's hukou place in the city, or outside it: both rules now meet "unknown")
     assert [(f.code, f.question) for f in findings] == [
+        ("overlap", "second_child_approval"),
         ("overlap", "second_child_approval"),
         ("gap", "out_of_policy_birth_assessment"),
     ]
-    overlap, gap = findings
+    outside, overlap, gap = findings
     assert overlap.rules == (
         "second_child_approval.woman_hukou",
+        "second_child_approval.woman_unknown",
+    )
+    assert outside.rules == (
+        "second_child_approval.woman_hukou_outside_city",
         "second_child_approval.woman_unknown",
     )
     assert overlap.location is not None
@@ -318,7 +327,8 @@ def test_findings_come_lazily(tmp_path: Path) -> None:
     partly = checker.classes_decided
     rest = list(stream)
     assert 0 < partly < checker.classes_decided
-    assert all(f.code != "overlap" for f in rest)
+    # the other overlaps are of the same question (the rules that meet the patched one)
+    assert all(f.code != "overlap" or f.question == first.question for f in rest)
 
 
 def test_check_takes_a_directory_and_loads_it_leniently(tmp_path: Path) -> None:
@@ -380,6 +390,7 @@ def test_an_overlay_is_checked_with_its_own_values(tmp_path: Path) -> None:
     """A district's overlay that makes the street tier unreachable there is found, with a witness
     in that district that `decide` confirms; the city's own ranges stay clean."""
     root = bundled_copy(tmp_path / "policy")
+    shutil.copytree(EXAMPLE_OVERLAYS, root / "overlays")  # the illustrative overlay, as its own
     patch(root / "overlays" / "120104.yaml", "value: 500", "value: 1")
     engine = jurisdiction.Engine(load_policy(root, strict=False))
     findings = list(jurisdiction.check(engine))
@@ -401,6 +412,7 @@ def test_an_overlay_is_checked_with_its_own_values(tmp_path: Path) -> None:
 
 def test_the_cli_reports_overlay_findings(tmp_path: Path) -> None:
     root = bundled_copy(tmp_path / "policy")
+    shutil.copytree(EXAMPLE_OVERLAYS, root / "overlays")  # the illustrative overlay, as its own
     patch(root / "overlays" / "120104.yaml", "value: 500", "value: 1")
     result = CliRunner().invoke(cli, ["check", str(root)])
     assert result.exit_code == 1

@@ -127,6 +127,49 @@ def test_lists_counts_and_membership(tmp_path: Path) -> None:
     _clean_with_features(engine)
 
 
+def test_all_within_holds_when_every_place_of_a_list_lies_inside(tmp_path: Path) -> None:
+    inside = 'all_within(area.adjacent_districts, "1201")'
+    rules = _question("where", "area", inside, f"not ({inside})", place="locality").replace(
+        "place: hukou", "place: locality"
+    )
+    root = _policy(tmp_path, rules)
+    (root / "policy.yaml").write_text(
+        (root / "policy.yaml")
+        .read_text(encoding="utf-8")
+        .replace(
+            "    hukou: {zh: 户籍地",
+            "    locality: {zh: 所属地, en: locality}\n    hukou: {zh: 户籍地",
+        ),
+        encoding="utf-8",
+    )
+    engine = jurisdiction.load(root)
+    area: dict[str, Any] = {"kind": "area", "place": "120101001", "management_in_place": True}
+    assert engine.decide(area, "where").rules_applied == ("where.a",)  # no list: vacuously
+    area = {**area, "management_in_place": False, "blind_spot_cause": "division_unclear"}
+    area["adjacent_districts"] = ["120101", "120102"]
+    assert engine.decide(area, "where").rules_applied == ("where.a",)
+    area["adjacent_districts"] = ["120101", "120202"]
+    assert engine.decide(area, "where").rules_applied == ("where.b",)
+    _clean_with_features(engine)
+
+
+def test_a_district_outside_the_city_is_no_party_of_article_9() -> None:
+    area = {
+        "kind": "area",
+        "place": "120104002",
+        "management_in_place": False,
+        "blind_spot_cause": "division_unclear",
+        "adjacent_districts": ["110105", "120104"],
+    }
+    with pytest.raises(jurisdiction.FactsError) as info:
+        jurisdiction.load().decide(area, "blind_spot_management")
+    assert "adjacent_districts" in str(info.value)
+    assert "no party to the negotiation of (九)" in str(info.value)
+    area["adjacent_districts"] = ["120103", "120104"]
+    decision = jurisdiction.load().decide(area, "blind_spot_management")
+    assert {b.place_code for b in decision.bodies} == {"120103", "120104"}
+
+
 def test_a_date_field_compared_with_a_date(tmp_path: Path) -> None:
     pets = """
     subjects:

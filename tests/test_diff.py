@@ -16,12 +16,20 @@ from jurisdiction._load import load_policy
 
 ROOT = Path(__file__).resolve().parent.parent
 POLICIES = ROOT / "policies"
+EXAMPLE_OVERLAYS = ROOT / "examples" / "overlays"
 UNIT_QUESTIONS = {"unit_management", "unit_instrument", "unit_guidance"}
 
 
-def _copy_with(tmp_path: Path, file: str, old: str, new: str) -> Path:
-    copy = tmp_path / "copy"
+def _with_overlay(tmp_path: Path, name: str = "base") -> Path:
+    """The bundled policy with the example overlay of district 120104 as its own."""
+    copy = tmp_path / name
     shutil.copytree(POLICIES, copy)
+    shutil.copytree(EXAMPLE_OVERLAYS, copy / "overlays")
+    return copy
+
+
+def _copy_with(tmp_path: Path, file: str, old: str, new: str) -> Path:
+    copy = _with_overlay(tmp_path, "copy")
     path = copy / file
     text = path.read_text("utf-8")
     assert text.count(old) == 1
@@ -30,13 +38,20 @@ def _copy_with(tmp_path: Path, file: str, old: str, new: str) -> Path:
 
 
 @pytest.fixture(scope="module")
+def base(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _with_overlay(tmp_path_factory.mktemp("b"))
+
+
+@pytest.fixture(scope="module")
 def street_max_800(tmp_path_factory: pytest.TempPathFactory) -> Path:
     old = "  unit_street_max_staff:\n    type: int\n    value: 1000\n"
     return _copy_with(tmp_path_factory.mktemp("p"), "policy.yaml", old, old.replace("1000", "800"))
 
 
-def test_lowering_the_street_maximum_changes_exactly_staff_801_to_999(street_max_800: Path) -> None:
-    result = CliRunner().invoke(cli, ["diff", str(POLICIES), str(street_max_800)])
+def test_lowering_the_street_maximum_changes_exactly_staff_801_to_999(
+    base: Path, street_max_800: Path
+) -> None:
+    result = CliRunner().invoke(cli, ["diff", str(base), str(street_max_800)])
     assert result.exit_code == 1, result.output
     out = result.output
     heads = [line for line in out.splitlines() if not line.startswith(" ")]
@@ -50,10 +65,10 @@ def test_lowering_the_street_maximum_changes_exactly_staff_801_to_999(street_max
     assert "[unit_management.community]" in out
 
 
-def test_the_json_names_the_same_region_with_old_and_new_rules(street_max_800: Path) -> None:
-    result = CliRunner().invoke(
-        cli, ["diff", str(POLICIES), str(street_max_800), "--format", "json"]
-    )
+def test_the_json_names_the_same_region_with_old_and_new_rules(
+    base: Path, street_max_800: Path
+) -> None:
+    result = CliRunner().invoke(cli, ["diff", str(base), str(street_max_800), "--format", "json"])
     assert result.exit_code == 1
     data = json.loads(result.output)
     assert data["differs"] is True
@@ -77,7 +92,7 @@ def test_an_unchanged_policy_has_no_difference_and_exits_0() -> None:
 def test_an_overlay_edit_changes_only_its_district(tmp_path: Path) -> None:
     old = "  unit_district_min_staff:\n    value: 500\n"
     copy = _copy_with(tmp_path, "overlays/120104.yaml", old, old.replace("500", "600"))
-    result = diff_policies(load_policy(POLICIES), load_policy(copy))
+    result = diff_policies(load_policy(_with_overlay(tmp_path)), load_policy(copy))
     changed = [q for q in result.questions if q.changes]
     assert {q.question for q in changed} == UNIT_QUESTIONS
     assert {q.scope for q in changed} == {"120104"}

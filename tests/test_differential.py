@@ -37,8 +37,10 @@ _SETTINGS = settings(
 
 Outcome = Decision | tuple[str, str]
 
-COMPILED = jurisdiction.load()
-DURABLE = jurisdiction.load(evaluator="durable")
+EXAMPLE_OVERLAYS = Path(__file__).resolve().parent.parent / "examples" / "overlays"
+# with the illustrative overlay (the bundled policy has none), so that overlay variants are covered
+COMPILED = jurisdiction.load(overlays=EXAMPLE_OVERLAYS)
+DURABLE = jurisdiction.load(evaluator="durable", overlays=EXAMPLE_OVERLAYS)
 
 
 def _outcome(engine: Engine, facts: BaseModel, question: str) -> Outcome:

@@ -55,8 +55,10 @@ SEPARATED = {
     "sex": "female",
     "age": 30,
 }
-COMPILED = jurisdiction.load()
-DURABLE = jurisdiction.load(evaluator="durable")
+EXAMPLE_OVERLAYS = Path(__file__).resolve().parent.parent / "examples" / "overlays"
+# with the illustrative overlay (the bundled policy has none), so that overlay variants are covered
+COMPILED = jurisdiction.load(overlays=EXAMPLE_OVERLAYS)
+DURABLE = jurisdiction.load(evaluator="durable", overlays=EXAMPLE_OVERLAYS)
 
 # --- the translation, checked exhaustively against the conditions' meaning ----------------------
 
@@ -171,7 +173,7 @@ def test_a_second_engine_of_the_same_policy_registers_nothing(
         return _Proxy(module, create_ruleset=lambda name, text: created.append(name))
 
     monkeypatch.setattr(durable, "_engine", spying)
-    again = jurisdiction.load(evaluator="durable")
+    again = jurisdiction.load(evaluator="durable", overlays=EXAMPLE_OVERLAYS)
     assert created == []
     assert durable.registered_rulesets() == before
     assert again.decide(SEPARATED, "first_child_certificate") == COMPILED.decide(
@@ -335,7 +337,7 @@ class _Proxy:
 def test_a_failure_inside_an_action_is_an_evaluator_error_and_leaves_nothing_behind(
     monkeypatch: pytest.MonkeyPatch, where: str
 ) -> None:
-    engine = jurisdiction.load(evaluator="durable")
+    engine = jurisdiction.load(evaluator="durable", overlays=EXAMPLE_OVERLAYS)
     evaluator = engine._durable
     assert evaluator is not None
     real = evaluator._dre
@@ -428,7 +430,19 @@ def test_an_unknown_evaluator_is_refused() -> None:
 def test_the_cli_decides_alike_with_either_evaluator() -> None:
     facts = str(ROOT / "examples" / "unit_in_overlay_district.yaml")
     outputs = [
-        CliRunner().invoke(cli, ["decide", facts, "--format", "json", "--evaluator", e])
+        CliRunner().invoke(
+            cli,
+            [
+                "decide",
+                facts,
+                "--format",
+                "json",
+                "--evaluator",
+                e,
+                "--overlays",
+                str(EXAMPLE_OVERLAYS),
+            ],
+        )
         for e in ("compiled", "durable")
     ]
     assert [o.exit_code for o in outputs] == [0, 0]
@@ -441,7 +455,7 @@ def test_the_cli_decides_alike_with_either_evaluator() -> None:
 
 def test_terms_split_over_several_rulesets_decide_alike(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(durable, "CHUNK", 2)
-    engine = jurisdiction.load(evaluator="durable")
+    engine = jurisdiction.load(evaluator="durable", overlays=EXAMPLE_OVERLAYS)
     compiled = engine._durable._questions[("first_child_certificate", None)]  # type: ignore[union-attr]
     assert len(compiled.handles) > 2
     unclear = {"place": "120104002", "management_in_place": False}

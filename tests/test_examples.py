@@ -14,6 +14,14 @@ from jurisdiction._cli import cli
 
 EXAMPLES = sorted((Path(__file__).resolve().parent.parent / "examples").glob("*.yaml"))
 _CLAIM = re.compile(r"^# (item|question|outcome|codes): (.+)$", re.MULTILINE)
+_OVERLAYS = re.compile(r"^# overlays: (.+)$", re.MULTILINE)
+
+
+def overlays_of(path: Path) -> Path | None:
+    """An example decided with an illustrative overlay says so: `# overlays: DIR` (relative to
+    the examples folder), as a caller passes `overlays=DIR`."""
+    found = _OVERLAYS.search(path.read_text(encoding="utf-8"))
+    return path.parent / found.group(1).strip() if found else None
 
 
 def claims(path: Path) -> list[dict[str, str]]:
@@ -33,7 +41,7 @@ def claims(path: Path) -> list[dict[str, str]]:
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=[p.name for p in EXAMPLES])
 def test_example_answers_as_its_comment_says(path: Path) -> None:
-    engine = jurisdiction.load()
+    engine = jurisdiction.load(overlays=overlays_of(path))
     facts = yaml.safe_load(path.read_text(encoding="utf-8"))
     header = "\n".join(
         line for line in path.read_text(encoding="utf-8").splitlines() if line.startswith("#")
@@ -52,7 +60,9 @@ def test_example_answers_as_its_comment_says(path: Path) -> None:
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=[p.name for p in EXAMPLES])
 def test_example_runs_from_the_cli(path: Path) -> None:
-    result = CliRunner().invoke(cli, ["decide", str(path)])
+    extra = overlays_of(path)
+    args = ["--overlays", str(extra)] if extra is not None else []
+    result = CliRunner().invoke(cli, ["decide", str(path), *args])
     assert result.exit_code == 0, result.output
     assert "Question:" in result.output
 

@@ -12,13 +12,20 @@ import jurisdiction
 from jurisdiction._cli import cli
 
 ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE_OVERLAYS = ROOT / "examples" / "overlays"
 UNIT_1000 = {"kind": "unit", "category": "other_enterprise", "staff": 600}
 
 
 def _policy_copy(tmp_path: Path) -> Path:
+    """The bundled policy with the illustrative overlay as one of its own (overlays/)."""
     target = tmp_path / "policies"
     shutil.copytree(ROOT / "policies", target)
+    shutil.copytree(EXAMPLE_OVERLAYS, target / "overlays")
     return target
+
+
+def _with_example() -> jurisdiction.Engine:
+    return jurisdiction.load(overlays=EXAMPLE_OVERLAYS)
 
 
 def _overlay(policy: Path, district: str, body: str, name: str | None = None) -> Path:
@@ -39,10 +46,64 @@ def _refused(policy: Path) -> jurisdiction.PolicyError:
     return info.value
 
 
-def test_the_bundled_overlay_is_loaded_with_its_file() -> None:
-    policy = jurisdiction.load().policy
+def test_the_bundled_policy_has_no_overlay_and_holds_no_invented_values() -> None:
+    """The text sets no district's ranges: the illustrative overlay is not part of the policy,
+    so a unit of 60 staff in 120104 is managed by its community, by the city's ranges."""
+    engine = jurisdiction.load()
+    assert engine.policy.overlays == {}
+    decision = engine.decide(
+        {**UNIT_1000, "staff": 60, "location": "120104002001"}, "unit_management"
+    )
+    assert [b.level for b in decision.bodies] == ["community"]
+    assert decision.sources == ()
+    assert "exactly 1000" not in " ".join(n.en for n in decision.notes)
+
+
+def test_a_caller_adds_overlays_explicitly_and_the_decision_names_them(tmp_path: Path) -> None:
+    engine = _with_example()
+    decision = engine.decide(
+        {**UNIT_1000, "staff": 1000, "location": "120104002001"}, "unit_management"
+    )
+    assert decision.sources == ("examples/overlays/120104.yaml",)
+    text = decision.render("en")
+    body_line = next(line for line in text.splitlines() if line.startswith("  - the "))
+    assert "examples/overlays/120104.yaml" in body_line  # in the body of the answer
+    assert any(n.en.startswith("unit_district_min_staff = 500 (") for n in decision.notes)
+    assert not any("exactly 1000" in n.en for n in decision.notes)  # the city's note does not apply
+    # the overlay's notes are in both languages: the Chinese rendering has the Chinese note
+    zh = decision.render("zh")
+    assert "职工总数在500人以上的单位由区县负责管理(本区的示例范围)" in zh
+    assert "example range" not in zh
+    assert "example range of this district" in text
+    city = engine.decide(
+        {**UNIT_1000, "staff": 1000, "location": "120101002001"}, "unit_management"
+    )
+    assert any("exactly 1000" in n.en for n in city.notes)
+    assert any("恰为1000人" in n.zh for n in city.notes)
+    with pytest.raises(jurisdiction.PolicyError) as info:
+        jurisdiction.load(overlays=tmp_path / "missing")
+    assert info.value.codes == ("overlay-district",)
+    twice = _policy_copy(tmp_path)
+    with pytest.raises(jurisdiction.PolicyError) as info:
+        jurisdiction.load(twice, overlays=EXAMPLE_OVERLAYS)
+    assert "already has an overlay" in str(info.value)
+
+
+def test_the_cli_takes_overlays() -> None:
+    facts = ROOT / "examples" / "unit_in_overlay_district.yaml"
+    plain = CliRunner().invoke(cli, ["decide", str(facts), "-q", "unit_management"])
+    added = CliRunner().invoke(
+        cli, ["decide", str(facts), "-q", "unit_management", "--overlays", str(EXAMPLE_OVERLAYS)]
+    )
+    assert plain.exit_code == added.exit_code == 0, added.output
+    assert "120104.yaml" not in plain.output
+    assert "district/county 120104" in added.output
+
+
+def test_the_example_overlay_is_loaded_with_its_file() -> None:
+    policy = _with_example().policy
     overlay = policy.overlays["120104"]
-    assert overlay.file == "overlays/120104.yaml"
+    assert overlay.file == "examples/overlays/120104.yaml"
     assert overlay.parameters["unit_district_min_staff"].value == 500
     assert overlay.parameters["unit_district_min_staff"].note
     assert overlay.parameters["unit_district_min_staff"].source.endswith("overlays/120104.yaml")
@@ -53,11 +114,11 @@ def test_the_bundled_overlay_is_loaded_with_its_file() -> None:
 
 
 def test_a_unit_is_decided_with_its_district_overlay() -> None:
-    engine = jurisdiction.load()
+    engine = _with_example()
     inside = engine.decide({**UNIT_1000, "location": "120104002001"}, "unit_management")
     outside = engine.decide({**UNIT_1000, "location": "120101002001"}, "unit_management")
     assert (inside.bodies[0].level, outside.bodies[0].level) == ("district", "street")
-    assert inside.sources == ("overlays/120104.yaml",)
+    assert inside.sources == ("examples/overlays/120104.yaml",)
     assert outside.sources == ()
     assert [str(c.cite) for c in inside.citations] == ["(十)"]
     assert "overlays/120104.yaml" in inside.render("en")
@@ -227,11 +288,11 @@ def test_a_policy_without_overlays_loads_as_before(tmp_path: Path) -> None:
 
 
 def test_sources_and_notes_survive_json() -> None:
-    engine = jurisdiction.load()
+    engine = _with_example()
     decision = engine.decide(
         {**UNIT_1000, "staff": 1000, "location": "120104002001"}, "unit_management"
     )
     assert decision.sources
     assert decision.notes
     assert jurisdiction.Decision.from_json(decision.to_json()) == decision
-    assert decision.to_dict()["sources"] == ["overlays/120104.yaml"]
+    assert decision.to_dict()["sources"] == ["examples/overlays/120104.yaml"]

@@ -98,14 +98,16 @@ def test_the_splits_of_a_bundled_question_are_the_features_its_rules_read() -> N
         "cross_street",
         "sex",
         "age",
+        "woman_hukou_in_city",  # issue 9: (三)1 names no body outside the city
         "woman_hukou_known",
     ]
     (age,) = [s for s in cut if s.feature == "age"]
     assert age.thresholds == (15, 18, 49)
     part = partition(engine, q, realiser_for(engine))
-    assert part.considered == 2 * 2 * 2 * 7 * 2
-    # a woman always knows her own hukou place: those classes cannot be realised
-    assert len(part.classes) == part.considered - 2 * 2 * 7
+    assert part.considered == 2 * 2 * 2 * 7 * 2 * 2
+    # a hukou place in the city is a known one (56 classes cannot be realised); a woman always
+    # knows her own hukou place (28 more), and it is in the city exactly when hers is (28 more)
+    assert len(part.classes) == part.considered - 56 - 28 - 28
 
 
 @pytest.mark.parametrize(

@@ -62,8 +62,19 @@ def test_unclear_affiliation_moves_exactly_the_two_certificates(resident: BaseMo
         if question in CERTIFICATES and normal.outcome == "responsible":
             assert [b.place for b in normal.bodies] == ["residence"]
             assert [(b.place, str(b.cite)) for b in blind.bodies] == [("hukou", "(七)")]
+        elif question == "management_principle" and normal.outcome == "responsible":
+            # (七): 共同负责管理, with no 以现居住地为主 — joint, no primary (issue 9)
+            assert [(b.place, b.role, str(b.cite)) for b in blind.bodies] == [
+                ("residence", "joint", "(七)"),
+                ("hukou", "joint", "(七)"),
+            ]
         else:
-            assert (blind.outcome, blind.bodies) == (normal.outcome, normal.bodies), question
+            # the same bodies; a duty kept by (七) cites the chain (七) → its item (issue 9)
+            assert blind.outcome == normal.outcome, question
+            view = sorted((b.place, b.place_code, b.role, b.cite) for b in blind.bodies)
+            assert view == sorted((b.place, b.place_code, b.role, b.cite) for b in normal.bodies)
+            chained = any(r.endswith(".affiliation_unclear") for r in blind.rules_applied)
+            assert all((str(b.via) == "(七)") == chained for b in blind.bodies), question
 
 
 def test_the_strategies_reach_the_cases_the_two_properties_are_about() -> None:

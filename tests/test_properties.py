@@ -29,8 +29,13 @@ from jurisdiction.testing import (
 from policy_files import BUNDLED as BUNDLED_POLICY
 from policy_files import FIXTURES, compose
 
-BUNDLED = jurisdiction.load()
-BUNDLED_AGAIN = jurisdiction.load()
+# with the illustrative overlay (the bundled policy has none), so that overlay districts come up
+BUNDLED = jurisdiction.load(
+    overlays=Path(__file__).resolve().parent.parent / "examples" / "overlays"
+)
+BUNDLED_AGAIN = jurisdiction.load(
+    overlays=Path(__file__).resolve().parent.parent / "examples" / "overlays"
+)
 SUBJECTS = BUNDLED.subjects
 HIERARCHY = BUNDLED.policy.hierarchy
 ROOT = BUNDLED.context.root

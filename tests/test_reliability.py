@@ -31,7 +31,7 @@ from jurisdiction import _sources
 from jurisdiction._cli import cli
 from jurisdiction._facts_files import read_facts_file
 from jurisdiction._load import load_policy
-from policy_files import BASE, FIXTURES, bundled_copy, compose
+from policy_files import BASE, EXAMPLE_OVERLAY, FIXTURES, bundled_copy, compose
 
 CORPUS = Path(__file__).parent / "corpus"
 ENGINE = jurisdiction.load()
@@ -96,13 +96,40 @@ def test_a_file_that_would_be_ignored_is_refused(tmp_path: Path, where: str) -> 
     root = bundled_copy(tmp_path / "policy")
     target = root / where
     target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copy(root / "overlays" / "120104.yaml", target)
-    if where.startswith("overlays/1"):
-        (root / "overlays" / "120104.yaml").unlink()
+    shutil.copy(EXAMPLE_OVERLAY, target)
     with pytest.raises(jurisdiction.PolicyError) as err:
         load_policy(root)
     assert set(err.value.codes) == {"unexpected-file"}
     assert any(Path(d.location.file).name in where for d in err.value.diagnostics if d.location)
+
+
+def test_a_callers_overlay_folder_is_listed_as_strictly(tmp_path: Path) -> None:
+    folder = tmp_path / "overlays"
+    folder.mkdir()
+    shutil.copy(EXAMPLE_OVERLAY, folder / "120104.yaml")
+    (folder / "120105.yml").write_text("overlay: {district: '120105'}\n", encoding="utf-8")
+    with pytest.raises(jurisdiction.PolicyError) as err:
+        jurisdiction.load(overlays=folder)
+    assert list(err.value.codes) == ["unexpected-file"]
+    assert err.value.diagnostics[0].location is not None
+    assert err.value.diagnostics[0].location.file.endswith("120105.yml")
+    (folder / "120105.yml").unlink()
+    engine = jurisdiction.load(overlays=folder)
+    assert set(engine.policy.overlays) == {"120104"}
+    with pytest.raises(jurisdiction.PolicyError) as missing:
+        jurisdiction.load(overlays=tmp_path / "nowhere")
+    assert list(missing.value.codes) == ["overlay-district"]
+
+
+def test_the_callers_overlays_are_in_the_fingerprint_and_survive_pickling(tmp_path: Path) -> None:
+    folder = tmp_path / "overlays"
+    folder.mkdir()
+    shutil.copy(EXAMPLE_OVERLAY, folder / "120104.yaml")
+    plain, with_overlay = jurisdiction.load(), jurisdiction.load(overlays=folder)
+    assert plain.policy.fingerprint != with_overlay.policy.fingerprint
+    again = pickle.loads(pickle.dumps(with_overlay))
+    assert again.policy.fingerprint == with_overlay.policy.fingerprint
+    assert set(again.policy.overlays) == {"120104"}
 
 
 def test_non_regular_files_and_escaping_links_are_refused_before_reading(tmp_path: Path) -> None:

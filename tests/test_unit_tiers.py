@@ -72,7 +72,9 @@ def _units() -> list[dict[str, Any]]:
 
 
 def test_management_instrument_and_guidance_name_the_same_tier() -> None:
-    engine = jurisdiction.load()
+    engine = jurisdiction.load(
+        overlays=Path(__file__).resolve().parent.parent / "examples" / "overlays"
+    )
     for unit in _units():
         levels = {
             q: tuple(b.level for b in engine.decide(unit, q).bodies)
@@ -94,8 +96,11 @@ def _expected_level(unit: dict[str, Any], district_min: int, street: tuple[int, 
 
 
 def test_the_tiers_follow_the_text_for_every_kind_of_unit() -> None:
-    """An independent statement of (十), checked against the engine, city and overlay."""
-    engine = jurisdiction.load()
+    """An independent statement of (十), checked against the engine, city and overlay (the
+    illustrative one of examples/overlays/, which a caller adds)."""
+    engine = jurisdiction.load(
+        overlays=Path(__file__).resolve().parent.parent / "examples" / "overlays"
+    )
     for unit in _units():
         in_overlay = unit["location"].startswith("120104")
         expected = (
@@ -105,4 +110,4 @@ def test_the_tiers_follow_the_text_for_every_kind_of_unit() -> None:
         )
         decision = engine.decide(unit, "unit_management")
         assert decision.bodies[0].level == expected, (unit, decision.rules_applied)
-        assert decision.sources == (("overlays/120104.yaml",) if in_overlay else ())
+        assert decision.sources == (("examples/overlays/120104.yaml",) if in_overlay else ())

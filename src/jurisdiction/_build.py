@@ -36,6 +36,7 @@ from ._policy import (
     BodySpec,
     BodyTemplate,
     Definition,
+    OutsideCase,
     Parameter,
     Policy,
     Question,
@@ -44,7 +45,7 @@ from ._policy import (
 )
 from ._sources import _Merged, _Source
 from ._subjects import Subject
-from ._text import Cite, Text
+from ._text import Cite, Text, placeholders
 from ._typecheck import Problem, typecheck
 from ._vocabulary import Vocabulary as Facts
 from ._vocabulary import build_vocabulary
@@ -58,6 +59,13 @@ __all__ = ["override_problems"]
 
 def _text(t: s.Text) -> Text:
     return Text(t.zh, t.en)
+
+
+def note_text(note: s.Text | str | None) -> Text | None:
+    """A note in both languages; a plain string (a policy in one language) stands for both."""
+    if note is None:
+        return None
+    return Text(note, note) if isinstance(note, str) else _text(note)
 
 
 def _cite(c: s.Citation) -> Cite:
@@ -166,7 +174,7 @@ class _Builder:
                 p.bound,
                 p.delegated,
                 cite,
-                p.note,
+                note_text(p.note),
                 src.doc.location(("parameters", name)),
                 src.doc.file,
                 src.doc.location(("parameters", name, "type")),
@@ -306,7 +314,7 @@ class _Builder:
         expanded: dict[str, Expr] = {}
         for name in parsed:
             self._expand_definition(name, parsed, expanded, ())
-        return {
+        built = {
             name: Definition(
                 name,
                 d.subject,
@@ -314,13 +322,75 @@ class _Builder:
                 expanded[name],
                 d.doc,
                 _cite(d.cite) if d.cite else None,
-                _text(d.outside) if d.outside else None,
+                _text(d.outside) if isinstance(d.outside, s.Text) else None,
                 src.doc.location(("definitions", name)),
                 src.doc.scalar(("definitions", name, "when")),
             )
             for name, (expr, d, src) in parsed.items()
             if name in expanded
         }
+        for name, (_expr, d, src) in parsed.items():
+            if isinstance(d.outside, list) and name in built:
+                cases = self._outside_cases(name, d, src, params, built)
+                built[name] = replace(built[name], outside_cases=cases)
+        return built
+
+    def _outside_cases(
+        self,
+        name: str,
+        d: s.Definition,
+        src: _Source,
+        params: Mapping[str, Parameter],
+        definitions: Mapping[str, Definition],
+    ) -> tuple[OutsideCase, ...]:
+        """The cases of a definition's ``outside``: each condition parsed and expanded, each
+        reason's values checked to be features or places of the subject, or parameters."""
+        assert isinstance(d.outside, list)
+        out: list[OutsideCase] = []
+        for i, case in enumerate(d.outside):
+            path: Path_ = ("definitions", name, "outside", i)
+            expr = self.condition(case.when, d.subject, src, (*path, "when"), params)
+            text = Text(case.zh, case.en)
+            self.template_problems(text, d.subject, params, src, path)
+            if expr is not None:
+                out.append(
+                    OutsideCase(
+                        case.id, expr, self.inline(expr, definitions), text, src.doc.location(path)
+                    )
+                )
+        return tuple(out)
+
+    def template_problems(
+        self,
+        text: Text,
+        subject: str,
+        params: Mapping[str, Parameter],
+        src: _Source,
+        path: Path_,
+    ) -> None:
+        """A value a reason asks for must be a feature or place of its subject, or a parameter."""
+        found = self.subjects.get(subject)
+        for head, name in placeholders(text):
+            if head == "param":
+                if name not in params:
+                    self.problem(
+                        "unknown-parameter",
+                        f"the reason asks for parameter `{name}`, which the policy does not define",
+                        src,
+                        path,
+                        suggest(name, set(params)),
+                    )
+                continue
+            known = set(found.features) | set(found.places) if found is not None else set()
+            if head != subject or name not in known:
+                self.problem(
+                    "unknown-fact",
+                    f"the reason asks for `{head}.{name}`: a reason may name a feature or place "
+                    f"of its subject ({subject}.<name>) or a parameter (param.<name>)",
+                    src,
+                    path,
+                    suggest(name, known),
+                )
 
     def _expand_definition(
         self,
@@ -405,7 +475,7 @@ class _Builder:
             scope = self._scope(q, qname, src, definitions)
             rules: list[Rule] = []
             if scope is not None:
-                rules.append(self._scope_rule(qname, scope, src.doc.location(qpath)))
+                rules.extend(self._scope_rules(qname, scope, src.doc.location(qpath)))
             for i, r in enumerate(q.rules):
                 rule = self._rule(
                     qname,
@@ -598,7 +668,7 @@ class _Builder:
                 path,
             )
             return None
-        if scope.cite is None or scope.outside is None:
+        if scope.cite is None or (scope.outside is None and not scope.outside_cases):
             self.problem(
                 "scope",
                 f"a scope needs `cite` and `outside` (the not-applicable "
@@ -610,19 +680,47 @@ class _Builder:
         return scope
 
     @staticmethod
-    def _scope_rule(qname: str, scope: Definition, where: Location) -> Rule:
+    def _scope_rules(qname: str, scope: Definition, where: Location) -> list[Rule]:
+        """The not-applicable rules a scope adds: one with the scope's reason, or one per case
+        of ``outside``, each holding where it holds and no case before it does (so the first
+        case that holds names the criterion; the checker proves the cases cover the outside)."""
         assert scope.cite is not None
-        return Rule(
-            id=f"{qname}.outside_scope",
-            question=qname,
-            cites=(scope.cite,),
-            condition=Not(DefRef(scope.name)),
-            expanded=Not(scope.expanded),
-            answer=AnswerSpec("not_applicable", reason=scope.outside),
-            overrides=(),
-            location=where,
-            from_scope=True,
-        )
+        if not scope.outside_cases:
+            return [
+                Rule(
+                    id=f"{qname}.outside_scope",
+                    question=qname,
+                    cites=(scope.cite,),
+                    condition=Not(DefRef(scope.name)),
+                    expanded=Not(scope.expanded),
+                    answer=AnswerSpec("not_applicable", reason=scope.outside),
+                    overrides=(),
+                    location=where,
+                    from_scope=True,
+                )
+            ]
+        rules: list[Rule] = []
+        before: list[OutsideCase] = []
+        for case in scope.outside_cases:
+            condition = And(
+                (Not(DefRef(scope.name)), case.condition, *(Not(b.condition) for b in before))
+            )
+            expanded = And((Not(scope.expanded), case.expanded, *(Not(b.expanded) for b in before)))
+            rules.append(
+                Rule(
+                    id=f"{qname}.outside_scope.{case.id}",
+                    question=qname,
+                    cites=(scope.cite,),
+                    condition=condition,
+                    expanded=expanded,
+                    answer=AnswerSpec("not_applicable", reason=case.reason),
+                    overrides=(),
+                    location=where,
+                    from_scope=True,
+                )
+            )
+            before.append(case)
+        return rules
 
     def _rule(
         self,
@@ -668,7 +766,7 @@ class _Builder:
             answer,
             tuple(r.overrides),
             src.doc.location(path),
-            r.note,
+            note_text(r.note),
             when_text=src.doc.scalar((*path, "when")),
         )
 
@@ -682,10 +780,13 @@ class _Builder:
         vocab: Vocabulary,
         bodies: Mapping[str, BodySpec],
     ) -> AnswerSpec | None:
-        if a.not_applicable is not None:
-            return AnswerSpec("not_applicable", reason=_text(a.not_applicable))
-        if a.undetermined is not None:
-            return AnswerSpec("undetermined", reason=_text(a.undetermined))
+        for outcome, reason in (
+            ("not_applicable", a.not_applicable),
+            ("undetermined", a.undetermined),
+        ):
+            if reason is not None:
+                self.template_problems(_text(reason), subject, self._q_context[0], src, path)
+                return AnswerSpec(outcome, reason=_text(reason))  # type: ignore[arg-type]
         out: list[BodyTemplate] = []
         places = self.subjects[subject].places
         levels = self.facts.hierarchy.names if self.facts is not None else ()
@@ -733,24 +834,72 @@ class _Builder:
                     bpath,
                 )
                 continue
-            if b.level not in levels:
-                self.problem(
-                    "unknown-place",
-                    f"unknown level `{b.level}`; the levels are " + ", ".join(levels),
-                    src,
-                    (*bpath, "level"),
-                    suggest(b.level, set(levels)),
-                )
+            level, level_param = self._level(b.level, levels, src, bpath)
+            if level is None:
                 continue
-            if (b.place == root) != (b.level == root):
+            if (b.place == root) != (level == root):
                 self.problem(
                     "schema",
                     f"the `{root}` place goes with the `{root}` level, and only it",
                     src,
                     (*bpath, "level"),
                 )
-            out.append(BodyTemplate(b.body, b.place, b.level, b.role, cite))
+            via = self._via(b, cite, cites, src, bpath)
+            out.append(BodyTemplate(b.body, b.place, level, b.role, cite, via, level_param))
         return AnswerSpec("responsible", tuple(out), tuple(_text(t) for t in a.detail))
+
+    def _level(
+        self, given: str, levels: Sequence[str], src: _Source, path: Path_
+    ) -> tuple[str | None, str | None]:
+        """A body's level and the level parameter it was read from (``param.NAME``), if any;
+        ``(None, None)`` after reporting a level that is none of the hierarchy's."""
+        level, param = self._level_param(given, src, path)
+        if level is not None and level not in levels:
+            where = f"parameter `{param}` gives " if param else ""
+            self.problem(
+                "unknown-place",
+                f"{where}unknown level `{level}`; the levels are " + ", ".join(levels),
+                src,
+                (*path, "level"),
+                suggest(level, set(levels)),
+            )
+            return None, None
+        return level, param
+
+    def _level_param(self, given: str, src: _Source, path: Path_) -> tuple[str | None, str | None]:
+        if not given.startswith("param."):
+            return given, None
+        name = given.removeprefix("param.")
+        params = self._q_context[0]
+        param = params.get(name)
+        if param is None or param.type != "level":
+            kind = "unknown parameter" if param is None else f"parameter of type {param.type}"
+            levels = {n for n, p in params.items() if p.type == "level"}
+            self.problem(
+                "unknown-parameter",
+                f"`{given}`: {kind}; a body's level reads a parameter of type level"
+                + (" (" + ", ".join(sorted(levels)) + ")" if levels else ""),
+                src,
+                (*path, "level"),
+                suggest(name, levels),
+            )
+            return None, None
+        return str(param.value), name
+
+    def _via(
+        self, b: s.AnswerBody, cite: Cite, cites: tuple[Cite, ...], src: _Source, path: Path_
+    ) -> Cite | None:
+        """The article a body's citation applies through (a chain), which its rule must cite."""
+        via = _cite(b.via) if b.via is not None else None
+        if via is not None and via not in cites:
+            self.problem(
+                "cite",
+                f"the body applies {cite} by way of {via}, which its rule does not cite "
+                "(" + ", ".join(str(c) for c in cites) + ")",
+                src,
+                (*path, "via"),
+            )
+        return via
 
 
 def override_problems(policy: Policy) -> Iterator[tuple[Rule, str]]:

@@ -22,6 +22,9 @@ import click
 
 from ._collector import paused, whole_process
 from ._errors import FactsError, JurisdictionError, suggest
+from ._options import LANG as _LANG
+from ._options import OVERLAYS as _OVERLAYS
+from ._options import POLICY as _POLICY
 from ._paths import bundled_policy_path
 
 if TYPE_CHECKING:  # imported where used: `jurisdiction --help` loads no engine
@@ -37,22 +40,6 @@ if TYPE_CHECKING:  # imported where used: `jurisdiction --help` loads no engine
 __all__ = ["main"]
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-_POLICY = click.option(
-    "--policy",
-    "policy_dir",
-    type=click.Path(path_type=Path, exists=False),
-    default=None,
-    metavar="DIR",
-    help="Policy directory to use instead of the bundled one.",
-)
-_LANG = click.option(
-    "--lang",
-    type=click.Choice(["en", "zh"]),
-    default="en",
-    show_default=True,
-    help="Language of the text output.",
-)
 
 
 def _reports_errors(func: F) -> F:
@@ -146,7 +133,7 @@ def _kinds_help(policy: Policy) -> str:
     if hierarchy.overlay_level is not None:
         text += (
             f" A fact set located in a {hierarchy.overlay_level} with an overlay"
-            f" (policies/overlays/<{hierarchy.overlay_level}>.yaml) is decided with that"
+            f" (overlays/<{hierarchy.overlay_level}>.yaml, or --overlays DIR) is decided with that"
             f" {hierarchy.overlay_level}'s values of the delegated parameters, and the decision"
             " names the overlay."
         )
@@ -303,6 +290,7 @@ def _one_fact_set(
 )
 @_LANG
 @_POLICY
+@_OVERLAYS
 @_reports_errors
 def decide(
     facts: Path,
@@ -311,6 +299,7 @@ def decide(
     evaluator: Evaluator,
     lang: Lang,
     policy_dir: Path | None,
+    overlays_dir: Path | None,
 ) -> None:
     """Answer questions for the fact sets in FACTS (a YAML or JSON file).
 
@@ -322,7 +311,7 @@ def decide(
 
     `jurisdiction features` lists what the conditions read of each kind.
     """
-    engine = _engine(policy_dir, evaluator)
+    engine = _engine(policy_dir, evaluator, overlays_dir)
     fact_sets = _read_facts(facts, engine)
     decisions: list[Decision] = []
     for model in fact_sets:
@@ -388,9 +377,14 @@ def _print_questions(engine: Engine, subject: str | None, lang: Lang) -> None:
     help="Write POLICY_DIR/.manifest (the sha256 of every file loaded), which every load then "
     "verifies: a half-written or mixed directory is refused.",
 )
+@_OVERLAYS
 @_reports_errors
 def check(
-    policy_dir: Path | None, fmt: str, certificate_file: Path | None, write_manifest: bool
+    policy_dir: Path | None,
+    fmt: str,
+    certificate_file: Path | None,
+    write_manifest: bool,
+    overlays_dir: Path | None,
 ) -> None:
     """Verify a policy exactly: overlaps, gaps, unreachable rules and lints.
 
@@ -415,7 +409,7 @@ def check(
         raise click.BadParameter(
             f"{str(root)!r} is not a policy directory", param_hint="--write-manifest"
         )
-    policy = load_policy(root, strict=False, manifest=not write_manifest)
+    policy = load_policy(root, strict=False, manifest=not write_manifest, overlays=overlays_dir)
     if write_manifest:
         from ._files import MANIFEST, render_manifest
 
@@ -474,13 +468,15 @@ def _load_policy(policy_dir: Path | None) -> Policy:
         return load_policy(policy_dir if policy_dir is not None else bundled_policy_path())
 
 
-def _engine(policy_dir: Path | None, evaluator: Evaluator = "compiled") -> Engine:
+def _engine(
+    policy_dir: Path | None, evaluator: Evaluator = "compiled", overlays: Path | None = None
+) -> Engine:
     """The engine of a command: its modules imported and its policy loaded with the collector
     paused (they allocate much and free little: see ``_collector``)."""
     with paused():
         from ._engine import load
 
-        return load(policy_dir, evaluator=evaluator)
+        return load(policy_dir, evaluator=evaluator, overlays=overlays)
 
 
 @cli.command(cls=_Command)

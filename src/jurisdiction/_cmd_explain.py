@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+from ._options import LANG, OVERLAYS, POLICY
+
 __all__ = ["explain_command"]
 
 
@@ -21,23 +23,16 @@ __all__ = ["explain_command"]
     show_default=True,
     help="Text for people, JSON for programs.",
 )
-@click.option(
-    "--lang",
-    type=click.Choice(["en", "zh"]),
-    default="en",
-    show_default=True,
-    help="Language of the text output.",
-)
-@click.option(
-    "--policy",
-    "policy_dir",
-    type=click.Path(path_type=Path, exists=False),
-    default=None,
-    metavar="DIR",
-    help="Policy directory to use instead of the bundled one.",
-)
+@LANG
+@POLICY
+@OVERLAYS
 def explain_command(
-    facts: Path, question: str, fmt: str, lang: str, policy_dir: Path | None
+    facts: Path,
+    question: str,
+    fmt: str,
+    lang: str,
+    policy_dir: Path | None,
+    overlays_dir: Path | None,
 ) -> None:
     """Explain the answer to question Q for the fact set(s) in FACTS.
 
@@ -51,7 +46,7 @@ def explain_command(
 
     @_reports_errors
     def run() -> None:
-        engine = _engine(policy_dir)
+        engine = _engine(policy_dir, overlays=overlays_dir)
         explained = [engine.explain(model, question) for model in _read_facts(facts, engine)]
         if fmt == "json":
             click.echo(json.dumps([e.to_dict() for e in explained], ensure_ascii=False, indent=2))

@@ -76,7 +76,9 @@ _ALL = (
     _load("overlay-not-delegated", "an overlay sets a parameter the city policy does not delegate"),
     _load("overlay-unknown-parameter", "an overlay sets a parameter the policy does not have"),
     _load("overlay-value", "an overlay's value is not of the parameter's type"),
-    _load("overlay-district", "an overlay's district is invalid, outside the city or misnamed"),
+    _load(
+        "overlay-district", "an overlay's district is invalid, outside the city, misnamed or twice"
+    ),
     # rules and answers
     _load("duplicate-rule", "two rules have the same id"),
     _load("unknown-body", "an answer names a body the policy does not define"),

@@ -34,6 +34,7 @@ from ._load import load_policy
 from ._paths import bundled_policy_path
 from ._policy import BodyTemplate, Overlay, ParamValue, Policy, Question, Rule
 from ._subjects import Context, Subject
+from ._text import Text, placeholders, yes_no
 
 if TYPE_CHECKING:
     from ._durable import DurableEvaluator
@@ -132,6 +133,7 @@ class _CompiledQuestion:
     params: Mapping[str, ParamValue]
     district: str | None = None  # the district whose overlay set ``params``, if any
     sources: tuple[str, ...] = ()
+    overlay: Overlay | None = None
     plans: dict[Any, _Plan] = field(default_factory=dict, compare=False, repr=False)
     classes: dict[tuple[Any, ...], _Plan] = field(default_factory=dict, compare=False, repr=False)
     """The plan of each class of feature values met so far (see ``Program.cuts``)."""
@@ -149,7 +151,9 @@ class _CompiledQuestion:
             if plan is None:
                 fired = self.fired(mask)
                 overridden = overridden_by_fired(self.question, fired)
-                plan = _Plan(policy, self.question, fired, overridden, ctx, self.sources)
+                plan = _Plan(
+                    policy, self.question, fired, overridden, ctx, self.sources, self.overlay
+                )
                 self.plans[mask] = plan
             if len(self.classes) >= _CLASSES:
                 self.classes.clear()
@@ -176,6 +180,7 @@ def _compile_question(
         params,
         overlay.district if overlay else None,
         (overlay.file,) if overlay else (),
+        overlay,
     )
 
 
@@ -287,7 +292,11 @@ class Engine:
     def __reduce__(self) -> tuple[Any, ...]:
         """Pickled as the policy's path and fingerprint: the other side loads the policy again
         (a spawned pool worker, say) and refuses it if its files are no longer the same."""
-        return (_engine_from, (self._policy.root, self._policy.fingerprint, self.evaluator))
+        policy = self._policy
+        return (
+            _engine_from,
+            (policy.root, policy.fingerprint, self.evaluator, policy.overlays_dir),
+        )
 
     @property
     def policy(self) -> Policy:
@@ -406,7 +415,9 @@ class Engine:
             fired, overridden = self._durable.resolution(q, compiled.district, model, ctx)
             found = compiled.plans.get((fired, overridden))
             if found is None:
-                found = _Plan(self._policy, q, fired, overridden, ctx, compiled.sources)
+                found = _Plan(
+                    self._policy, q, fired, overridden, ctx, compiled.sources, compiled.overlay
+                )
                 compiled.plans[(fired, overridden)] = found
             plan = found
         return plan.decide(model, ctx)
@@ -509,6 +520,7 @@ class _Plan:
         "citations",
         "conflict",
         "detail",
+        "fills",
         "fingerprint",
         "fired",
         "name",
@@ -532,6 +544,7 @@ class _Plan:
         overridden: Iterable[str],
         ctx: Context,
         sources: tuple[str, ...],
+        overlay: Overlay | None = None,
     ) -> None:
         fired_rules, overridden_rules, remaining = _split(question, fired, overridden)
         self.name, self.title, self.subject = question.name, question.title, question.subject
@@ -549,13 +562,14 @@ class _Plan:
         )
         self.citations = tuple(Citation(c, policy.articles[c.article].quote(c.item)) for c in cites)
         self.reason = answer.reason if answer else None
+        self.fills = _fills(policy, question, self.reason, ctx, overlay)
         self.detail = answer.detail if answer else ()
         self.applied = tuple(r.id for r in remaining)
         self.fired = tuple(r.id for r in fired_rules)
         self.overridden = tuple(r.id for r in overridden_rules)
         self.policy, self.fingerprint = policy.name, policy.fingerprint
         self.sources = sources
-        self.notes = tuple(r.note for r in remaining if r.note)
+        self.notes = _notes(question, remaining, overlay)
 
     def decide(self, facts: Any, ctx: Context) -> Decision:
         if self.conflict is not None:
@@ -576,7 +590,7 @@ class _Plan:
             self.outcome_name,
             bodies,
             self.citations,
-            self.reason,
+            self.reason if not self.fills else _filled(self.reason, self.fills, facts, ctx),
             self.detail,
             self.applied,
             self.fired,
@@ -588,6 +602,88 @@ class _Plan:
         )
         decision.__class__ = Decision
         return decision  # type: ignore[no-any-return]
+
+
+_Fill = tuple[str, Callable[[Any, Context], Any]]
+
+
+def _fills(
+    policy: Policy,
+    question: Question,
+    reason: Text | None,
+    ctx: Context,
+    overlay: Overlay | None,
+) -> tuple[_Fill, ...]:
+    """How to fill in the values a reason asks for (``{subject.x}``, ``{param.x}``): for each,
+    its placeholder and a getter (the loader checked that each names something)."""
+    if reason is None:
+        return ()
+    subject = policy.subjects[question.subject]
+    values = {
+        n: p.value for n, p in policy.parameters_for(overlay.district if overlay else None).items()
+    }
+    out: list[_Fill] = []
+    for head, name in placeholders(reason):
+        if head == "param":
+            value = values[name]
+            out.append((f"{{{head}.{name}}}", _constant(value)))
+        else:
+            found = subject.features.get(name) or subject.places[name]
+            out.append((f"{{{head}.{name}}}", found.get))
+    return tuple(out)
+
+
+def _constant(value: ParamValue) -> Callable[[Any, Context], Any]:
+    def get(_facts: Any, _ctx: Context) -> Any:
+        return value
+
+    return get
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, bool):
+        return str(value).lower()
+    if value is None:
+        return "—"
+    if isinstance(value, tuple):
+        return ", ".join(_shown(v) for v in value)
+    return str(value)
+
+
+def _filled(reason: Text | None, fills: tuple[_Fill, ...], facts: Any, ctx: Context) -> Text:
+    """The reason with the fact set's values in it."""
+    assert reason is not None
+    zh, en = reason.zh, reason.en
+    for placeholder, get in fills:
+        shown = _shown(get(facts, ctx))
+        zh, en = zh.replace(placeholder, shown), en.replace(placeholder, shown)
+    return Text(zh, en)
+
+
+def _notes(question: Question, remaining: list[Rule], overlay: Overlay | None) -> tuple[Text, ...]:
+    """The notes a decision carries: those of the rules applied — but where an overlay set a
+    parameter a rule reads, that rule's note speaks of the city's values and does not apply:
+    the overlay's own title, values and notes stand in its place."""
+    if overlay is None:
+        return tuple(r.note for r in remaining if r.note)
+    set_here = parameters_read(question) & set(overlay.parameters)
+    if not set_here:
+        return tuple(r.note for r in remaining if r.note)
+    title = overlay.title
+    notes = [Text(f"{overlay.file}:{title.zh}", f"{overlay.file}: {title.en}")]
+    for name in sorted(set_here):
+        p = overlay.parameters[name]
+        value = yes_no(p.value) if isinstance(p.value, bool) else Text(str(p.value), str(p.value))
+        head = Text(f"{name} = {value.zh}({overlay.file})", f"{name} = {value.en} ({overlay.file})")
+        if p.note is None:
+            notes.append(head)
+        else:
+            notes.append(Text(f"{head.zh}:{p.note.zh}", f"{head.en}: {p.note.en}"))
+    for r in remaining:
+        reads = {n.name for n in walk(r.expanded) if isinstance(n, ParamRef)}
+        if r.note and not reads & set_here:
+            notes.append(r.note)
+    return tuple(notes)
 
 
 _BODY_CACHE_SIZE = 4096
@@ -650,12 +746,17 @@ def _body(policy: Policy, b: BodyTemplate, code: str, form_index: int) -> Body:
         role=b.role,
         role_name=vocab.roles[b.role],
         cite=b.cite,
+        via=b.via,
+        level_param=b.level_param,
     )
 
 
-def _engine_from(root: str, fingerprint: str, evaluator: Evaluator) -> Engine:
-    """The engine of an unpickled :class:`Engine`: its policy loaded again, and the same."""
-    engine = load(root, evaluator=evaluator)
+def _engine_from(
+    root: str, fingerprint: str, evaluator: Evaluator, overlays: str | None = None
+) -> Engine:
+    """The engine of an unpickled :class:`Engine`: its policy (and the caller's overlays) loaded
+    again, and the same."""
+    engine = load(root, evaluator=evaluator, overlays=overlays)
     if engine.policy.fingerprint != fingerprint:
         raise PolicyError.single(
             "manifest",
@@ -666,8 +767,16 @@ def _engine_from(root: str, fingerprint: str, evaluator: Evaluator) -> Engine:
     return engine
 
 
-def load(path: str | Path | None = None, *, evaluator: Evaluator = "compiled") -> Engine:
+def load(
+    path: str | Path | None = None,
+    *,
+    evaluator: Evaluator = "compiled",
+    overlays: str | Path | None = None,
+) -> Engine:
     """An engine for the bundled policy, or for the policy directory at ``path``.
+
+    ``overlays`` adds a folder of overlay files (``<place>.yaml``, see docs/overlays.md) to the
+    policy's own: values a caller chooses to decide with, named in every decision they change.
 
     ``evaluator="durable"`` evaluates with durable_rules instead of compiled closures (see
     :class:`Engine`); it needs ``pip install 'jurisdiction[durable]'``.
@@ -676,5 +785,12 @@ def load(path: str | Path | None = None, *, evaluator: Evaluator = "compiled") -
         raise PolicyError.single(
             "file", f"a policy is a path, got {type(path).__name__}", Location("<api>", 1, 1)
         )
+    if overlays is not None and not isinstance(overlays, str | Path):
+        raise PolicyError.single(
+            "file",
+            f"overlays is a folder's path, got {type(overlays).__name__}",
+            Location("<api>", 1, 1),
+        )
     root = Path(path) if path is not None else bundled_policy_path()
-    return Engine(load_policy(root), evaluator=evaluator)
+    extra = Path(overlays) if overlays is not None else None
+    return Engine(load_policy(root, overlays=extra), evaluator=evaluator)

@@ -168,6 +168,8 @@ FUNCTIONS: Mapping[str, str] = {
     "class_of": "class_of(place): the class of the place's code range at its finest level",
     "count": "count(list): how many items the list has (0 for null)",
     "distinct": "distinct(list): no item of the list is there twice",
+    "all_within": "all_within(places, other): every place of the list lies in the other (a place "
+    "or a code prefix); true of an empty list or null",
     "date": 'date("YYYY-MM-DD"): a date',
     "years_between": "years_between(a, b): whole years from date a to date b",
 }
@@ -532,6 +534,29 @@ class _Checker:
 
     # functions -----------------------------------------------------------------------------------
 
+    def list_call(self, node: Call, typed: list[Typed], reads: frozenset[str]) -> Typed | None:
+        """``count``, ``distinct`` and ``all_within``: functions of a list."""
+        name, first = node.name, typed[0]
+        if first.type.kind not in ("places", "list"):
+            return self.wrong_arg(node, 0, "a list", first.type)
+        g = first.get
+        if name == "count":
+            return Typed(VType("int", minimum=0), lambda o, c: len(g(o, c) or ()), reads)
+        if name == "distinct":
+            return Typed(BOOL, lambda o, c: len(set(x := g(o, c) or ())) == len(x), reads)
+        if first.type.kind != "places":
+            return self.wrong_arg(node, 0, "a list of places", first.type)
+        other = typed[1]
+        if other.type.kind not in ("place", "prefix") and not other.type.literal:
+            return self.wrong_arg(node, 1, "a place or a code prefix", other.type)
+        g1 = other.get
+
+        def all_within(o: Any, c: Any) -> bool:
+            places, outer = g(o, c) or (), g1(o, c)
+            return all(outer is not None and p.startswith(outer) for p in places)
+
+        return Typed(BOOL, all_within, reads)
+
     def call(self, node: Call) -> Typed | None:  # noqa: PLR0912 - one branch a function
         name = node.name
         if name not in FUNCTIONS:
@@ -542,7 +567,7 @@ class _Checker:
                 suggest(name, set(FUNCTIONS)),
             )
             return None
-        arity = {"at": 2, "within": 2, "date": 1, "years_between": 2}.get(name, 1)
+        arity = {"at": 2, "within": 2, "all_within": 2, "date": 1, "years_between": 2}.get(name, 1)
         if len(node.args) != arity:
             self.fail(
                 "type-mismatch",
@@ -559,13 +584,8 @@ class _Checker:
         typed = [a for a in args if a is not None]
         first = typed[0]
         reads = frozenset().union(*(a.reads for a in typed))
-        if name in ("count", "distinct"):
-            if first.type.kind not in ("places", "list"):
-                return self.wrong_arg(node, 0, "a list", first.type)
-            g = first.get
-            if name == "count":
-                return Typed(VType("int", minimum=0), lambda o, c: len(g(o, c) or ()), reads)
-            return Typed(BOOL, lambda o, c: len(set(x := g(o, c) or ())) == len(x), reads)
+        if name in ("count", "distinct", "all_within"):
+            return self.list_call(node, typed, reads)
         if name == "years_between":
             for i, a in enumerate(typed):
                 if a.type.kind != "date":

@@ -165,6 +165,34 @@ def policy_listing(root: Path) -> Listing:
     return Listing(tuple(policy), tuple(overlays), manifest)
 
 
+def overlay_folder_listing(folder: Path) -> tuple[Path, ...]:
+    """The overlay files of a caller's folder (``load(..., overlays=DIR)``, ``--overlays DIR``):
+    ``*.yaml`` files only; anything else in it is refused rather than ignored."""
+    if not folder.is_dir():
+        raise PolicyError.single(
+            "overlay-district",
+            "no overlay folder here: --overlays / overlays= names a folder of `<district>.yaml` "
+            "files",
+            Location(str(folder), 1, 1),
+        )
+    files: list[Path] = []
+    problems: list[Diagnostic] = []
+    for entry in sorted(folder.iterdir()):
+        if entry.suffix == ".yaml" and not entry.is_dir():
+            files.append(entry)
+        elif entry.suffix not in DOCUMENTATION or entry.is_dir():
+            problems.append(
+                _refused(
+                    entry,
+                    "an overlay folder holds district overlays `<district>.yaml` (and *.md); "
+                    "this would be ignored",
+                )
+            )
+    if problems:
+        raise PolicyError(problems)
+    return tuple(files)
+
+
 def digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 

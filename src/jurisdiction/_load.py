@@ -18,12 +18,13 @@ All diagnostics of a pass are collected before raising, so an analyst sees every
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from pathlib import Path
 
 from ._build import _Builder, _text, override_problems
 from ._collector import paused
 from ._errors import Diagnostic, Location, PolicyError
-from ._files import verify_manifest
+from ._files import overlay_folder_listing, verify_manifest
 from ._overlays import _overlays
 from ._policy import Policy
 from ._sources import _listing, _merge, _read, _validate
@@ -38,17 +39,22 @@ def _name(root: Path, doc: LocatedDocument) -> str:
     return path.relative_to(root).as_posix() if path.is_relative_to(root) else path.name
 
 
-def _fingerprint(root: Path, docs: list[LocatedDocument]) -> str:
+def _fingerprint(digests: Mapping[str, str]) -> str:
     """The sha256 of every file's name and bytes, from the one digest of the bytes each was
     parsed from (never read again: a file replaced meanwhile cannot lend its hash)."""
     digest = hashlib.sha256()
-    for doc in sorted(docs, key=lambda d: d.file):
-        digest.update(_name(root, doc).encode() + b"\0" + doc.digest.encode() + b"\0")
+    for name, hexdigest in sorted(digests.items()):
+        digest.update(name.encode() + b"\0" + hexdigest.encode() + b"\0")
     return "sha256:" + digest.hexdigest()
 
 
-def load_policy(root: Path, *, strict: bool = True, manifest: bool = True) -> Policy:
+def load_policy(
+    root: Path, *, strict: bool = True, manifest: bool = True, overlays: Path | None = None
+) -> Policy:
     """Load, validate and cross-check the policy in ``root`` (a directory or one file).
+
+    ``overlays`` is a folder of further overlay files (``<place>.yaml``) the caller adds to the
+    policy's own ``overlays/``: a policy never takes them up unless asked.
 
     With ``strict=False`` a policy whose overrides are inconsistent (unknown target, a rule of
     another question, a cycle) still loads, so that ``jurisdiction.check`` can report them as
@@ -82,10 +88,11 @@ def _load_policy(root: Path, *, strict: bool, manifest: bool) -> Policy:
     questions = builder.questions(params, definitions, articles, vocab, bodies)
     if builder.problems:
         raise PolicyError(builder.problems)
-    overlays, overlay_docs = _overlays(
-        root, params, facts.hierarchy, listing.overlays if listing is not None else ()
-    )
-    digests = {_name(root, d): d.digest for d in [*docs, *overlay_docs]}
+    own = [(path, root) for path in (listing.overlays if listing is not None else ())]
+    extra = [(path, overlays) for path in overlay_folder_listing(overlays)] if overlays else []
+    found, overlay_docs = _overlays(root, params, facts.hierarchy, [*own, *extra])
+    own_docs = overlay_docs[: len(own)]
+    digests = {_name(root, d): d.digest for d in [*docs, *own_docs]}
     if manifest and listing is not None and listing.manifest is not None:
         verify_manifest(listing.manifest, root, digests)
     meta, _src = merged.meta  # type: ignore[misc]
@@ -102,11 +109,17 @@ def _load_policy(root: Path, *, strict: bool, manifest: bool) -> Policy:
         bodies=bodies,
         definitions=definitions,
         questions=questions,
-        fingerprint=_fingerprint(root, [*docs, *overlay_docs]),
+        fingerprint=_fingerprint(
+            {
+                **digests,  # the caller's overlays under a name no policy file can have
+                **{f"--overlays/{Path(d.file).name}": d.digest for d in overlay_docs[len(own) :]},
+            }
+        ),
         root=str(root),
         files=tuple(d.file for d in [*docs, *overlay_docs]),
         digests=digests,
-        overlays=overlays,
+        overlays=found,
+        overlays_dir=str(overlays) if overlays is not None else None,
         facts=facts,
     )
     bad = [Diagnostic("override", msg, rule.location) for rule, msg in override_problems(policy)]

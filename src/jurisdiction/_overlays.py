@@ -10,7 +10,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from . import _schema as s
-from ._build import _text
+from ._build import _text, note_text
 from ._errors import Diagnostic, PolicyError, suggest
 from ._hierarchy import Hierarchy
 from ._policy import (
@@ -26,6 +26,16 @@ __all__ = ["OVERLAY_DIR"]
 # --- pass 5: district overlays ---------------------------------------------------------------
 
 OVERLAY_DIR = "overlays"
+
+
+def _relative(path: Path, root: Path) -> str:
+    """How a decision names an overlay file: relative to the policy root when it lies in it,
+    else to the working directory, else as the caller gave it (``overlays=``)."""
+    resolved = path.resolve()
+    for base in (root.resolve(), Path.cwd().resolve()):
+        if resolved.is_relative_to(base):
+            return resolved.relative_to(base).as_posix()
+    return path.as_posix()
 
 
 class _OverlayBuilder:
@@ -58,14 +68,14 @@ class _OverlayBuilder:
         district = model.overlay.district
         self._district(doc, path, district)
         values: dict[str, Parameter] = {}
-        relative = path.relative_to(self.root).as_posix()
+        relative = _relative(path, self.root)
         for name, entry in model.parameters.items():
             param = self._parameter(doc, name, entry)
             if param is not None:
                 values[name] = dataclasses.replace(
                     param,
                     value=entry.value,
-                    note=entry.note,
+                    note=note_text(entry.note),
                     location=doc.location(("parameters", name)),
                     source=doc.file,
                 )
@@ -167,17 +177,27 @@ def _overlays(
     root: Path,
     params: Mapping[str, Parameter],
     hierarchy: Hierarchy,
-    files: Sequence[Path] = (),
+    files: Sequence[tuple[Path, Path]] = (),
 ) -> tuple[dict[str, Overlay], list[LocatedDocument]]:
-    """The overlays of ``files`` (those the policy directory's listing found)."""
+    """The overlays of ``files``: pairs of a file and the folder it must lie in (the policy
+    directory for its own ``overlays/``, the caller's folder for ``overlays=``)."""
     builder = _OverlayBuilder(root, params, hierarchy)
     overlays: dict[str, Overlay] = {}
     docs: list[LocatedDocument] = []
-    for path in files:
-        doc = load_yaml(path, str(path), within=root)
+    for path, within in files:
+        doc = load_yaml(path, str(path), within=within)
         docs.append(doc)
         overlay = builder.build(doc, path)
         if overlay is not None:
+            if overlay.district in overlays:
+                builder.problem(
+                    "overlay-district",
+                    f"district {overlay.district} already has an overlay "
+                    f"({overlays[overlay.district].file})",
+                    doc,
+                    ("overlay", "district"),
+                )
+                continue
             overlays[overlay.district] = overlay
     if builder.problems:
         raise PolicyError(builder.problems)

@@ -26,6 +26,7 @@ __all__ = [
     "BodySpec",
     "BodyTemplate",
     "Definition",
+    "OutsideCase",
     "Overlay",
     "Parameter",
     "Policy",
@@ -54,13 +55,13 @@ class ArticleText:
 @dataclass(frozen=True, slots=True)
 class Parameter:
     name: str
-    type: Literal["int", "bool", "code_prefix"]
+    type: Literal["int", "bool", "code_prefix", "level"]
     value: ParamValue
     doc: str
     bound: Literal["inclusive", "exclusive"] | None
     delegated: bool
     cite: Cite | None
-    note: str | None
+    note: Text | None
     location: Location
     source: str  # the file that set the value (an overlay, or the policy's own file)
     type_location: Location | None = None
@@ -84,6 +85,10 @@ class BodyTemplate:
     level: str
     role: str
     cite: Cite
+    via: Cite | None = None
+    """The article through which ``cite`` applies (a citation chain: via → cite)."""
+    level_param: str | None = None
+    """The level parameter ``level`` was read from, where the text states no level."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,9 +110,21 @@ class Rule:
     answer: AnswerSpec
     overrides: tuple[str, ...]
     location: Location
-    note: str | None = None
+    note: Text | None = None
     from_scope: bool = False
     when_text: ScalarText | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class OutsideCase:
+    """One way of falling outside a scope: tried in order, the first that holds gives its
+    reason (a template: ``{subject.x}``, ``{param.x}`` are filled in from the facts)."""
+
+    id: str
+    condition: Expr
+    expanded: Expr
+    reason: Text
+    location: Location
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +138,7 @@ class Definition:
     outside: Text | None
     location: Location
     when_text: ScalarText | None = field(default=None, compare=False, repr=False)
+    outside_cases: tuple[OutsideCase, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,6 +198,8 @@ class Policy:
     digests: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
     """sha256 (hex) of each file's bytes as loaded, by name relative to the root (the manifest)."""
     overlays: Mapping[str, Overlay] = field(default_factory=dict)
+    overlays_dir: str | None = None
+    """The caller's folder of further overlays (``load(..., overlays=DIR)``), if any."""
     facts: Facts | None = field(default=None, compare=False, repr=False)
 
     @property

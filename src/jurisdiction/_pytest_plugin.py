@@ -73,10 +73,11 @@ class CaseFile(pytest.File):
         model = load_case_file(self.path)
         engines = _engines(self.config)
         root = engines.root_for(self.path, model.policy)
+        overlays = engines.overlays_for(self.path, model.overlays)
         for case in model.cases:
             parameters = {**model.parameters, **case.parameters}
             yield CaseItem.from_parent(
-                self, name=case.name, case=case, root=root, parameters=parameters
+                self, name=case.name, case=case, root=root, parameters=parameters, overlays=overlays
             )
 
 
@@ -92,17 +93,24 @@ class CaseItem(pytest.Item):
     """One case: decide it, compare the decision with its expectation."""
 
     def __init__(
-        self, *, case: CaseModel, root: Path, parameters: dict[str, Any], **kwargs: Any
+        self,
+        *,
+        case: CaseModel,
+        root: Path,
+        parameters: dict[str, Any],
+        overlays: Path | None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.case = case
         self.root = root
         self.parameters = parameters
+        self.overlays = overlays
 
     def runtest(self) -> None:
         from ._cases import run_case
 
-        engine = _engines(self.config).get(self.root, self.parameters)
+        engine = _engines(self.config).get(self.root, self.parameters, self.overlays)
         result = run_case(engine, self.path, self.case)
         if not result.passed:
             raise CaseFailedError(result)
