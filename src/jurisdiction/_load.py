@@ -63,10 +63,10 @@ def load_policy(
     ``jurisdiction check --write-manifest`` uses to replace a stale one).
     """
     with paused():
-        return _load_policy(root, strict=strict, manifest=manifest)
+        return _load_policy(root, strict=strict, manifest=manifest, overlays=overlays)
 
 
-def _load_policy(root: Path, *, strict: bool, manifest: bool) -> Policy:
+def _load_policy(root: Path, *, strict: bool, manifest: bool, overlays: Path | None) -> Policy:
     if not isinstance(root, Path):
         if not isinstance(root, str):
             raise PolicyError.single(
