@@ -697,6 +697,13 @@ def _used_parameters(policy: Policy) -> set[str]:
             for n in walk(r.expanded):
                 if isinstance(n, FactRef) and n.feature in features:
                     used.update(re.findall(r"\bparam\.([a-z][a-z0-9_]*)", features[n.feature].expr))
+    used.update(
+        b.level_param
+        for q in policy.questions.values()
+        for r in q.rules
+        for b in r.answer.bodies
+        if b.level_param is not None
+    )
     return used | {policy.hierarchy.root_parameter}
 
 

@@ -34,7 +34,7 @@ from ._load import load_policy
 from ._paths import bundled_policy_path
 from ._policy import BodyTemplate, Overlay, ParamValue, Policy, Question, Rule
 from ._subjects import Context, Subject
-from ._text import Text, placeholders
+from ._text import Text, placeholders, yes_no
 
 if TYPE_CHECKING:
     from ._durable import DurableEvaluator
@@ -676,7 +676,7 @@ def _filled(reason: Text | None, fills: tuple[_Fill, ...], facts: Any, ctx: Cont
     return Text(zh, en)
 
 
-def _notes(question: Question, remaining: list[Rule], overlay: Overlay | None) -> tuple[str, ...]:
+def _notes(question: Question, remaining: list[Rule], overlay: Overlay | None) -> tuple[Text, ...]:
     """The notes a decision carries: those of the rules applied — but where an overlay set a
     parameter a rule reads, that rule's note speaks of the city's values and does not apply:
     the overlay's own title, values and notes stand in its place."""
@@ -685,11 +685,16 @@ def _notes(question: Question, remaining: list[Rule], overlay: Overlay | None) -
     set_here = parameters_read(question) & set(overlay.parameters)
     if not set_here:
         return tuple(r.note for r in remaining if r.note)
-    notes = [f"{overlay.file}: {overlay.title.zh} ({overlay.title.en})"]
+    title = overlay.title
+    notes = [Text(f"{overlay.file}:{title.zh}", f"{overlay.file}: {title.en}")]
     for name in sorted(set_here):
         p = overlay.parameters[name]
-        value = str(p.value).lower() if isinstance(p.value, bool) else p.value
-        notes.append(f"{name} = {value} ({overlay.file})" + (f": {p.note}" if p.note else ""))
+        value = yes_no(p.value) if isinstance(p.value, bool) else Text(str(p.value), str(p.value))
+        head = Text(f"{name} = {value.zh}({overlay.file})", f"{name} = {value.en} ({overlay.file})")
+        if p.note is None:
+            notes.append(head)
+        else:
+            notes.append(Text(f"{head.zh}:{p.note.zh}", f"{head.en}: {p.note.en}"))
     for r in remaining:
         reads = {n.name for n in walk(r.expanded) if isinstance(n, ParamRef)}
         if r.note and not reads & set_here:
@@ -758,6 +763,7 @@ def _body(policy: Policy, b: BodyTemplate, code: str, form_index: int) -> Body:
         role_name=vocab.roles[b.role],
         cite=b.cite,
         via=b.via,
+        level_param=b.level_param,
     )
 
 

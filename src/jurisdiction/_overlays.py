@@ -11,7 +11,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from . import _schema as s
-from ._build import _text
+from ._build import _text, note_text
 from ._errors import Diagnostic, PolicyError, suggest
 from ._hierarchy import Hierarchy
 from ._policy import (
@@ -93,7 +93,7 @@ class _OverlayBuilder:
                 values[name] = dataclasses.replace(
                     param,
                     value=entry.value,
-                    note=entry.note,
+                    note=note_text(entry.note),
                     location=doc.location(("parameters", name)),
                     source=doc.file,
                 )
