@@ -184,11 +184,27 @@ def _compile_question(
     )
 
 
+_READ: dict[int, tuple[Question, frozenset[str]]] = {}
+
+
 def parameters_read(question: Question) -> frozenset[str]:
-    """The parameters that some rule of the question reads."""
-    return frozenset(
+    """The parameters that some rule of the question reads.
+
+    Kept per question (a frozen value; the entry holds it, so its id is not reused): an engine
+    asks it for every question and every district overlay, a thousand overlays and more."""
+    found = _READ.get(id(question))
+    if found is not None and found[0] is question:
+        return found[1]
+    read = frozenset(
         node.name for r in question.rules for node in walk(r.expanded) if isinstance(node, ParamRef)
     )
+    if len(_READ) >= _READ_SIZE:
+        _READ.clear()
+    _READ[id(question)] = (question, read)
+    return read
+
+
+_READ_SIZE = 1 << 14
 
 
 def _varied_by(policy: Policy, overlay: Overlay) -> frozenset[str]:
