@@ -142,10 +142,16 @@ def test_render_in_both_languages() -> None:
     engine = jurisdiction.load()
     d = engine.decide(SEPARATED, "first_child_certificate")
     zh, en = d.render("zh"), d.render("en")
-    assert "现居住地(街道 120104002)人口和计划生育部门" in zh
+    assert (
+        "现居住地(街道 120104002,层级为本政策的解读:参数 residence_fp_level)人口和计划生育部门"
+        in zh
+    )
     assert "第(二)条第五项" in zh
     assert "《一孩生育服务证》" in zh
-    assert "residence place (subdistrict 120104002)" in en
+    assert (
+        "residence place (subdistrict 120104002; the level is this policy's reading, "
+        "parameter residence_fp_level)" in en
+    )
     assert "article (二) item 5" in en
 
 

@@ -53,13 +53,14 @@ ALLOWED: dict[str, str] = {
 
 ALLOWED_CJK: dict[str, tuple[str, str]] = {
     "_text.py": (
-        "零一二三四五六七八九十第条项",
-        "Chinese numerals and the 第(N)条第M项 form of a citation: zh is one of the engine's two "
-        "output languages, for any policy",
+        "零一二三四五六七八九十第条项是否",
+        "Chinese numerals, the 第(N)条第M项 form of a citation, and 是/否 for a true/false value: "
+        "zh is one of the engine's two output languages, for any policy",
     ),
     "_render.py": (
-        "问题结论负责机构理由内容依据适用规则被排除的规则说明政策指纹取值、",
-        "the zh headings of a rendered decision (beside the en ones), for any policy",
+        "问题结论负责机构理由内容依据适用规则被排除的规则说明政策指纹取值、层级为本的解读参数",
+        "the zh headings of a rendered decision (beside the en ones) and the words that say a "
+        "level is the policy's reading, for any policy",
     ),
     "_cli.py": ("依据", "the zh label of the articles a question rests on, beside the en one"),
     "_explain.py": (

@@ -41,7 +41,9 @@ def test_the_overlap_at_1000_and_the_override_that_resolves_it(explained: Explan
     assert not street.applied
     assert district.applied
     assert street.overridden_by == ("unit_management.district_by_staff",)
-    assert "exactly 1000 staff" in (district.note or "")
+    assert district.note is not None
+    assert "exactly 1000 staff" in district.note.en
+    assert "恰为1000人" in district.note.zh
     seen = {k: v for n in _nodes(street.condition) for k, v in n.seen}
     assert seen["unit.staff"] == 1000
     assert seen["param.unit_street_max_staff"] == 1000

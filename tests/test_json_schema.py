@@ -76,8 +76,15 @@ def test_broken_files_fail_their_schema() -> None:
     misspelt = {**policy, "parameter": policy["parameters"]}
     assert any("'parameter' was unexpected" in m for m in _errors("policy", misspelt))
     overlay = yaml.safe_load((ROOT / "examples" / "overlays" / "120104.yaml").read_text("utf-8"))
+    assert _errors("overlay", overlay) == []
     no_note = {**overlay, "parameters": {"unit_district_min_staff": {"value": 500}}}
     assert any("'note' is a required property" in m for m in _errors("overlay", no_note))
+    half_note = {"value": 500, "note": {"zh": "五百人以上"}}  # a bilingual note has both
+    assert _errors("overlay", {**overlay, "parameters": {"unit_district_min_staff": half_note}})
+    plain_note = {"value": 500, "note": "own range"}  # a plain string is still accepted
+    assert (
+        _errors("overlay", {**overlay, "parameters": {"unit_district_min_staff": plain_note}}) == []
+    )
     facts = {"kind": "unit", "category": "no_such_category", "staff": 5, "location": "120101002"}
     assert _errors("facts", facts)
     assert _errors("facts", {**facts, "category": "other"}) == []

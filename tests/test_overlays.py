@@ -56,7 +56,7 @@ def test_the_bundled_policy_has_no_overlay_and_holds_no_invented_values() -> Non
     )
     assert [b.level for b in decision.bodies] == ["community"]
     assert decision.sources == ()
-    assert "exactly 1000" not in " ".join(decision.notes)
+    assert "exactly 1000" not in " ".join(n.en for n in decision.notes)
 
 
 def test_a_caller_adds_overlays_explicitly_and_the_decision_names_them(tmp_path: Path) -> None:
@@ -68,12 +68,18 @@ def test_a_caller_adds_overlays_explicitly_and_the_decision_names_them(tmp_path:
     text = decision.render("en")
     body_line = next(line for line in text.splitlines() if line.startswith("  - the "))
     assert "examples/overlays/120104.yaml" in body_line  # in the body of the answer
-    assert any(n.startswith("unit_district_min_staff = 500 (") for n in decision.notes)
-    assert not any("exactly 1000" in n for n in decision.notes)  # the city's note does not apply
+    assert any(n.en.startswith("unit_district_min_staff = 500 (") for n in decision.notes)
+    assert not any("exactly 1000" in n.en for n in decision.notes)  # the city's note does not apply
+    # the overlay's notes are in both languages: the Chinese rendering has the Chinese note
+    zh = decision.render("zh")
+    assert "职工总数在500人以上的单位由区县负责管理(本区的示例范围)" in zh
+    assert "example range" not in zh
+    assert "example range of this district" in text
     city = engine.decide(
         {**UNIT_1000, "staff": 1000, "location": "120101002001"}, "unit_management"
     )
-    assert any("exactly 1000" in n for n in city.notes)
+    assert any("exactly 1000" in n.en for n in city.notes)
+    assert any("恰为1000人" in n.zh for n in city.notes)
     with pytest.raises(jurisdiction.PolicyError) as info:
         jurisdiction.load(overlays=tmp_path / "missing")
     assert info.value.codes == ("overlay-district",)

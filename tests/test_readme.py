@@ -21,7 +21,10 @@ def test_readme_python_example_runs_as_documented() -> None:
     printed = out.getvalue().splitlines()
     assert printed[0] == "residence 120104002 (二)5"
     assert printed[1].startswith("问题:")
-    assert "现居住地(街道 120104002)人口和计划生育部门" in out.getvalue()
+    assert (
+        "现居住地(街道 120104002,层级为本政策的解读:参数 residence_fp_level)人口和计划生育部门"
+        in out.getvalue()
+    )
 
 
 def test_ci_runs_the_readme_test_command() -> None:

@@ -1,8 +1,9 @@
 """What the engine does for speed changes no answer.
 
 Each shortcut is held to the slow way it replaces: libyaml against PyYAML's pure-Python loader,
-the fast Decision builder against ``Decision(...)``, features read as attributes against their
-getters, and the per-class memo of answers against evaluating every rule.
+scalars resolved by their first character against every pattern tried, the fast Decision builder
+against ``Decision(...)``, features read as attributes against their getters, and the per-class
+memo of answers against evaluating every rule.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import jurisdiction
 from jurisdiction import Decision, PolicyError
@@ -79,6 +81,24 @@ def test_a_broken_file_reads_the_same_with_either_loader(
     fast = outcome()
     _pure(monkeypatch)
     assert fast == outcome()
+
+
+SCALARS = [
+    *["", "~", "null", "Null", "NULL", "nul", "true", "True", "TRUE", "tRue", "false", "False"],
+    *["0", "-0", "+12", "012", "-012", "0o17", "0x1F", "0x", "1_000", "0b101", "16:40", "1:2:3"],
+    *["1.5", ".5", "-.5e3", "1e5", ".inf", "-.Inf", ".nan", ".NaN", "1.", "+1.e-2", "0x1_F"],
+    *["yes", "Yes", "YES", "no", "NO", "on", "Off", "y", "N", "o", "yesno", "district", "名字"],
+]
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(SCALARS) | st.text("0123456789+-._:xobeEyYnNoOtTfF~a", max_size=8))
+def test_scalars_are_resolved_as_by_trying_every_pattern(text: str) -> None:
+    """The scalar reader tries a pattern only on texts starting with one of its first characters."""
+    every = next((t for t, pattern, _ in located_yaml._CORE_PATTERNS if pattern.match(text)), None)
+    assert located_yaml._implicit(text) == (every or located_yaml._STR)
+    if located_yaml._AMBIGUOUS.match(text):
+        assert text[:1] in located_yaml._AMBIGUOUS_FIRST
 
 
 def test_the_fast_decision_builder_builds_a_frozen_decision() -> None:

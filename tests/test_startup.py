@@ -1,11 +1,13 @@
 """Start-up fit for a loop: importing the package, and `jurisdiction --help` once its cache is
-filled, import no engine, no pydantic, no YAML reader and no condition parser (the figures are
-in benchmarks/startup.py)."""
+filled, import no engine, no pydantic, no YAML reader and no condition parser; `jurisdiction
+decide` imports no checker nor optional evaluator, and once the conditions it parsed are kept, no
+parser either, and still decides as written (the figures are in benchmarks/startup.py)."""
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -49,3 +51,72 @@ def test_help_reads_the_policy_once_then_from_its_cache(tmp_path: Path) -> None:
     assert loaded == []  # ... and the next ones import none of it
     assert second == first
     assert "The bundled policy is" in second
+
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "unit_1000_staff.yaml"
+
+NOT_FOR_DECIDE = [
+    "jurisdiction._check",
+    "jurisdiction._realise",
+    "jurisdiction._partition",
+    "jurisdiction._certificate",
+    "jurisdiction._explain",
+    "jurisdiction._diff",
+    "jurisdiction._cases",
+    "jurisdiction._codegen",
+    "jurisdiction._durable",
+    "jurisdiction._jsonschema",
+    "jurisdiction.testing",
+    "durable",
+    "hypothesis",
+    "jsonschema",
+]
+
+DECIDE = """
+import json, sys
+from jurisdiction._cli import main
+try:
+    main(["decide", *sys.argv[1:]])
+except SystemExit:
+    pass
+print(json.dumps(sorted(m for m in {modules} if m in sys.modules)), file=sys.stderr)
+"""
+
+
+def _decide(cache: Path, *args: str) -> tuple[str, list[str]]:
+    env = {**os.environ, "XDG_CACHE_HOME": str(cache)}
+    code = DECIDE.format(modules=[*NOT_FOR_DECIDE, "lark"])
+    proc = subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, env=env, check=True
+    )
+    return proc.stdout, json.loads(proc.stderr.strip().splitlines()[-1])
+
+
+def test_decide_imports_no_checker_and_then_no_parser(tmp_path: Path) -> None:
+    args = (str(EXAMPLE), "-q", "unit_management")
+    first, imported = _decide(tmp_path, *args)
+    assert imported == ["lark"]  # the first run parses the conditions ...
+    assert list((tmp_path / "jurisdiction").glob("conditions-*.json"))
+    second, imported = _decide(tmp_path, *args)
+    assert imported == []  # ... the next finds them kept
+    assert second == first
+    assert "unit_management.district_by_staff" in second
+
+
+def test_a_changed_condition_is_decided_as_written(tmp_path: Path) -> None:
+    policy = tmp_path / "policy"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "policies", policy)
+    cache = tmp_path / "cache"
+    args = (str(EXAMPLE), "-q", "unit_management", "--policy", str(policy))
+    before, _ = _decide(cache, *args)
+    assert "Rules applied: unit_management.district_by_staff" in before
+    chapter = policy / "chapter3.yaml"
+    text = chapter.read_text(encoding="utf-8")
+    rule = "when: unit.staff >= param.unit_district_min_staff"
+    assert text.count(rule) == 1
+    chapter.write_text(text.replace(rule, rule.replace(">=", "> ")), encoding="utf-8")  # one byte
+    after, _ = _decide(cache, *args)
+    assert "Rules applied: unit_management.street_by_staff" in after
+    cold, imported = _decide(tmp_path / "empty", *args)
+    assert imported == ["lark"]
+    assert after == cold  # as a run that kept nothing decides

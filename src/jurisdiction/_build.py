@@ -61,6 +61,13 @@ def _text(t: s.Text) -> Text:
     return Text(t.zh, t.en)
 
 
+def note_text(note: s.Text | str | None) -> Text | None:
+    """A note in both languages; a plain string (a policy in one language) stands for both."""
+    if note is None:
+        return None
+    return Text(note, note) if isinstance(note, str) else _text(note)
+
+
 def _cite(c: s.Citation) -> Cite:
     return Cite(c.article, c.item)
 
@@ -167,7 +174,7 @@ class _Builder:
                 p.bound,
                 p.delegated,
                 cite,
-                p.note,
+                note_text(p.note),
                 src.doc.location(("parameters", name)),
                 src.doc.file,
                 src.doc.location(("parameters", name, "type")),
@@ -759,7 +766,7 @@ class _Builder:
             answer,
             tuple(r.overrides),
             src.doc.location(path),
-            r.note,
+            note_text(r.note),
             when_text=src.doc.scalar((*path, "when")),
         )
 
@@ -827,16 +834,10 @@ class _Builder:
                     bpath,
                 )
                 continue
-            if b.level not in levels:
-                self.problem(
-                    "unknown-place",
-                    f"unknown level `{b.level}`; the levels are " + ", ".join(levels),
-                    src,
-                    (*bpath, "level"),
-                    suggest(b.level, set(levels)),
-                )
+            level, level_param = self._level(b.level, levels, src, bpath)
+            if level is None:
                 continue
-            if (b.place == root) != (b.level == root):
+            if (b.place == root) != (level == root):
                 self.problem(
                     "schema",
                     f"the `{root}` place goes with the `{root}` level, and only it",
@@ -844,8 +845,46 @@ class _Builder:
                     (*bpath, "level"),
                 )
             via = self._via(b, cite, cites, src, bpath)
-            out.append(BodyTemplate(b.body, b.place, b.level, b.role, cite, via))
+            out.append(BodyTemplate(b.body, b.place, level, b.role, cite, via, level_param))
         return AnswerSpec("responsible", tuple(out), tuple(_text(t) for t in a.detail))
+
+    def _level(
+        self, given: str, levels: Sequence[str], src: _Source, path: Path_
+    ) -> tuple[str | None, str | None]:
+        """A body's level and the level parameter it was read from (``param.NAME``), if any;
+        ``(None, None)`` after reporting a level that is none of the hierarchy's."""
+        level, param = self._level_param(given, src, path)
+        if level is not None and level not in levels:
+            where = f"parameter `{param}` gives " if param else ""
+            self.problem(
+                "unknown-place",
+                f"{where}unknown level `{level}`; the levels are " + ", ".join(levels),
+                src,
+                (*path, "level"),
+                suggest(level, set(levels)),
+            )
+            return None, None
+        return level, param
+
+    def _level_param(self, given: str, src: _Source, path: Path_) -> tuple[str | None, str | None]:
+        if not given.startswith("param."):
+            return given, None
+        name = given.removeprefix("param.")
+        params = self._q_context[0]
+        param = params.get(name)
+        if param is None or param.type != "level":
+            kind = "unknown parameter" if param is None else f"parameter of type {param.type}"
+            levels = {n for n, p in params.items() if p.type == "level"}
+            self.problem(
+                "unknown-parameter",
+                f"`{given}`: {kind}; a body's level reads a parameter of type level"
+                + (" (" + ", ".join(sorted(levels)) + ")" if levels else ""),
+                src,
+                (*path, "level"),
+                suggest(name, levels),
+            )
+            return None, None
+        return str(param.value), name
 
     def _via(
         self, b: s.AnswerBody, cite: Cite, cites: tuple[Cite, ...], src: _Source, path: Path_

@@ -207,6 +207,11 @@ def with_parameters(policy: Policy, values: Mapping[str, ParamValue]) -> Policy:
             raise CaseFileError(
                 f"no parameter `{name}` in policy {policy.name}; it has {', '.join(params)}"
             )
+        if param.type == "level":
+            raise CaseFileError(
+                f"parameter `{name}` is a level, which the policy resolves when it loads; "
+                "set it in the policy, not in a case"
+            )
         want = {"int": int, "bool": bool, "code_prefix": str}[param.type]
         if type(value) is not want:
             raise CaseFileError(f"parameter `{name}` is of type {param.type}, got {value!r}")
@@ -317,7 +322,8 @@ def compare(decision: Decision, expect: Expect) -> Iterator[str]:
     if expect.sources is not None and list(expect.sources) != list(decision.sources):
         yield f"sources: expected {list(expect.sources)}, got {list(decision.sources)}"
     if expect.notes_contains is not None and not any(
-        expect.notes_contains in note for note in decision.notes
+        expect.notes_contains in note.zh or expect.notes_contains in note.en
+        for note in decision.notes
     ):
         yield f"notes: expected one containing {expect.notes_contains!r}, got {decision.notes}"
     if expect.reason_contains is not None:

@@ -13,7 +13,7 @@ import os
 import re
 import string
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -22,11 +22,21 @@ from pydantic import BaseModel, ValidationError
 
 from ._codes import Severity, severity
 from ._conditions import Compare, DefRef, Expr, FactRef, IntConst, ParamRef, walk
-from ._engine import Engine, parameters_read
+from ._engine import Engine, _compile_question, _Plan, overridden_by_fired, parameters_read, resolve
 from ._errors import ConflictError, FactsError, Location
 from ._load import load_policy, override_problems
-from ._partition import DecidedClass, QuestionPartition, partition, realiser_for
+from ._partition import (
+    DecidedClass,
+    Interval,
+    QuestionPartition,
+    Realiser,
+    partition,
+    realiser_for,
+    splits,
+)
+from ._patterns import eligible, pattern, remap
 from ._policy import ArticleText, Definition, Overlay, Parameter, Policy, Question, Rule
+from ._subjects import Context
 from ._text import Cite
 
 __all__ = ["Checker", "Finding", "check"]
@@ -107,11 +117,16 @@ class Checker:
     ``only`` limits the partitioned questions (an overlay re-checks the questions it changes).
     """
 
-    def __init__(self, engine: Engine, only: frozenset[str] | None = None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        only: frozenset[str] | None = None,
+        realiser: Realiser | None = None,
+    ) -> None:
         self.engine = engine
         self.policy = engine.policy
         self.only = only
-        self._realiser = realiser_for(engine)
+        self._realiser = realiser if realiser is not None else realiser_for(engine)
         self._partitions: dict[str, QuestionPartition] = {}
         self._overlay_classes: list[int] = []
 
@@ -139,9 +154,10 @@ class Checker:
     def all_findings(self) -> Iterator[Finding]:
         """The city's findings, then each district overlay's, in district order."""
         yield from self.findings()
+        overlays = _OverlayChecks(self.engine)
+        self._overlay_classes = overlays.classes
         for district in sorted(self.policy.overlays):
-            overlay = self.policy.overlays[district]
-            yield from _overlay_findings(self.engine, overlay, self._overlay_classes)
+            yield from overlays.findings(self.policy.overlays[district])
 
     def _locate(self, raw: _Raw) -> Finding:
         at = raw.at
@@ -180,34 +196,199 @@ def check(policy: Policy | Engine | str | os.PathLike[str]) -> Iterator[Finding]
     return Checker(engine).all_findings()
 
 
-_BY_VALUE = frozenset({"overlap", "gap", "answer-place", "unreachable"})
-"""The findings a parameter's value can change: an overlay is checked for these."""
+_BY_VALUE = ("overlap", "gap", "answer-place", "unreachable")
+"""The findings a parameter's value can change, in the order they are reported: an overlay is
+checked for these (the partition checks), the other checks read nothing an overlay sets."""
 
 
-def _overlay_findings(engine: Engine, overlay: Overlay, counted: list[int]) -> Iterator[Finding]:
-    """The partition checks again for the questions an overlay changes, with its values.
+class _OverlayChecks:
+    """The partition checks of every district overlay of one policy, sharing the work by value.
 
-    The overlay's values are checked as the city policy's own (a flattened copy); each witness is
-    then moved into the overlay's district and confirmed with the real engine, so that ``decide``
-    meets the problem on it exactly as the finding says.
+    What the partition checks find about a question is a pure function of the question and of
+    the values of the parameters its rules read (its thresholds and its compiled program), and
+    of the place codes the realiser starts from (the root parameter): the vocabulary — features,
+    places, constraints — may not read a delegated parameter (the type checker refuses it), so
+    the fact sets realised for a class are the same in every district. So two overlays whose
+    values of those parameters are equal get one partition of the question and its findings;
+    and every overlay with the same root uses one realiser (which keeps what it found).
+    Each overlay still gets its own findings: its file and district in the message, and each
+    witness moved into its district.
     """
-    policy = engine.policy
-    changed = frozenset(
-        q.name for q in policy.questions.values() if parameters_read(q) & set(overlay.parameters)
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.policy = engine.policy
+        self.root = self.policy.hierarchy.root_parameter
+        self._realisers: dict[Any, Realiser] = {}
+        self._found: dict[Any, tuple[dict[str, list[Finding]], int]] = {}
+        self._eligible: dict[str, Mapping[str, str] | None] = {}
+        self._reference: dict[Any, QuestionPartition] = {}
+        self.classes: list[int] = []
+        self.reused = 0
+        """Partitions taken from an earlier overlay's of the same order pattern."""
+
+    def _key(self, question: Question, values: dict[str, Any]) -> Any:
+        read = sorted(parameters_read(question) | {self.root})
+        return (question.name, tuple((n, values[n]) for n in read))
+
+    def findings(self, overlay: Overlay) -> Iterator[Finding]:
+        policy = self.policy
+        params = policy.parameters_for(overlay.district)
+        values = {n: p.value for n, p in params.items()}
+        changed = [
+            q for q in policy.questions.values() if parameters_read(q) & set(overlay.parameters)
+        ]
+        if not changed:
+            return
+        flat: Policy | None = None
+        per_question: list[dict[str, list[Finding]]] = []
+        for q in changed:
+            key = self._key(q, values)
+            found = self._found.get(key)
+            if found is None:
+                if flat is None:
+                    flat = replace(policy, parameters=params, overlays={})
+                found = self._check(flat, q, values)
+                self._found[key] = found
+            per_question.append(found[0])
+            self.classes.append(found[1])
+        prefix = f"with the overlay {overlay.file} (district {overlay.district}): "
+        for code in _BY_VALUE:  # the order Checker.findings gives: by check, then by question
+            for by_code in per_question:
+                for finding in by_code.get(code, ()):
+                    witness = finding.witness
+                    if witness is not None:
+                        witness = _into_district(self.engine, witness, overlay.district)
+                    yield replace(finding, message=prefix + finding.message, witness=witness)
+
+    def _check(
+        self, flat: Policy, question: Question, values: dict[str, Any]
+    ) -> tuple[dict[str, list[Finding]], int]:
+        """The partition findings of ``question`` with the values of ``flat``: from the
+        partition of an earlier overlay of the same order pattern when every witness reported
+        confirms (``_patterns``), else from a partition of its own."""
+        name = question.name
+        if name not in self._eligible:
+            self._eligible[name] = eligible(self.policy, question)
+        ints = self._eligible[name]
+        shape = pattern(self.policy, question, values, self.root) if ints is not None else None
+        reference = self._reference.get(shape) if shape is not None else None
+        if reference is not None and ints is not None:
+            mapped = remap(reference, splits(flat, question), ints)
+            if mapped is not None:
+                found = self._from_partition(question, mapped[0], (flat, values, mapped[1]))
+                if found is not None:
+                    self.reused += 1
+                    return found
+        engine = Engine(flat)
+        root = values[self.root]
+        realiser = self._realisers.get(root)
+        if realiser is None:
+            realiser = realiser_for(engine)
+            self._realisers[root] = realiser
+        part = partition(engine, question, realiser)
+        if shape is not None:
+            self._reference.setdefault(shape, part)
+        found = self._from_partition(question, part, None)
+        assert found is not None  # nothing to confirm
+        return found
+
+    def _from_partition(
+        self,
+        question: Question,
+        part: QuestionPartition,
+        confirm: tuple[Policy, dict[str, Any], dict[int, dict[str, int]]] | None,
+    ) -> tuple[dict[str, list[Finding]], int] | None:
+        """The partition checks' findings on ``part``. With ``confirm`` (the values, and the
+        fields that move each class's fact set to these values, see ``remap``): each witness
+        reported is moved and confirmed — None unless it is a fact set of its class that the
+        engine's program for those values decides as the class says."""
+        checker = Checker(self.engine, only=frozenset({question.name}), realiser=self._any())
+        checker._partitions[question.name] = part
+        by_code: dict[str, list[Finding]] = {}
+        for check_ in _PARTITION_CHECKS:
+            for raw in check_(checker):
+                finding = checker._locate(raw)
+                by_code.setdefault(finding.code, []).append(finding)
+        if confirm is not None:
+            flat, values, moves = confirm
+            classes = {id(c.facts): c for c in (*part.classes, *part.place_failures)}
+            compiled = None
+            ctx = _context(flat, values)
+            for code, findings in by_code.items():
+                confirmed = []
+                for finding in findings:
+                    if finding.witness is None:
+                        confirmed.append(finding)
+                        continue
+                    cls = classes.get(id(finding.witness))
+                    if compiled is None:
+                        compiled = _compile_question(flat, question, values)
+                    update = moves.get(id(finding.witness))
+                    facts = (
+                        _confirmed(flat, question, compiled, ctx, cls, update)
+                        if cls is not None and update is not None
+                        else None
+                    )
+                    if facts is None:
+                        return None
+                    confirmed.append(replace(finding, witness=facts))
+                by_code[code] = confirmed
+        return by_code, len(part.classes)
+
+    def _any(self) -> Realiser:
+        if not self._realisers:
+            self._realisers[self.policy.parameters[self.root].value] = realiser_for(self.engine)
+        return next(iter(self._realisers.values()))
+
+
+def _context(policy: Policy, values: dict[str, Any]) -> Context:
+    return Context(
+        root=str(values[policy.hierarchy.root_parameter]), params=tuple(sorted(values.items()))
     )
-    if not changed:
-        return
-    flat = replace(policy, parameters=policy.parameters_for(overlay.district), overlays={})
-    prefix = f"with the overlay {overlay.file} (district {overlay.district}): "
-    checker = Checker(Engine(flat), only=changed)
-    for finding in checker.findings():
-        if finding.code not in _BY_VALUE:
-            continue
-        witness = finding.witness
-        if witness is not None:
-            witness = _into_district(engine, witness, overlay.district)
-        yield replace(finding, message=prefix + finding.message, witness=witness)
-    counted.append(checker.classes_decided)
+
+
+def _confirmed(
+    flat: Policy,
+    question: Question,
+    compiled: Any,
+    ctx: Context,
+    cls: DecidedClass,
+    update: dict[str, int],
+) -> BaseModel | None:
+    """``cls.facts`` with the fields of ``update`` set, validated, if that is a fact set of the
+    class and the engine's program for these values decides it as the class says (rules fired,
+    overridden and remaining, the outcome or the error), else None."""
+    try:
+        facts = type(cls.facts).model_validate({**cls.facts.model_dump(), **update})
+    except ValidationError:
+        return None
+    features = flat.subjects[question.subject].features
+    for name, value in cls.values:
+        got = features[name].get(facts, ctx)
+        if isinstance(value, Interval):
+            if isinstance(got, bool) or not isinstance(got, int):
+                return None
+            if not value.low <= got <= value.high:
+                return None
+        elif got != value:
+            return None
+    holding = frozenset(compiled.fired(compiled.program.mask(facts, ctx)))
+    fired, overridden, remaining = resolve(question, holding)
+    if (
+        tuple(r.id for r in fired) != cls.fired
+        or tuple(r.id for r in overridden) != cls.overridden
+        or tuple(r.id for r in remaining) != cls.remaining
+    ):
+        return None
+    plan = _Plan(flat, question, holding, overridden_by_fired(question, holding), ctx, ())
+    try:
+        decision = plan.decide(facts, ctx)
+    except (ConflictError, FactsError) as exc:
+        return facts if type(exc) is type(cls.error) else None
+    if cls.error is not None or cls.decision is None:
+        return None
+    return facts if decision.outcome == cls.decision.outcome else None
 
 
 def _into_district(engine: Engine, facts: BaseModel, district: str) -> BaseModel | None:
@@ -516,6 +697,13 @@ def _used_parameters(policy: Policy) -> set[str]:
             for n in walk(r.expanded):
                 if isinstance(n, FactRef) and n.feature in features:
                     used.update(re.findall(r"\bparam\.([a-z][a-z0-9_]*)", features[n.feature].expr))
+    used.update(
+        b.level_param
+        for q in policy.questions.values()
+        for r in q.rules
+        for b in r.answer.bodies
+        if b.level_param is not None
+    )
     return used | {policy.hierarchy.root_parameter}
 
 
@@ -622,3 +810,6 @@ _CHECKS: tuple[Callable[[Checker], Iterator[_Raw]], ...] = (
     _uncited_articles,
 )
 """Every check, in the order its findings are reported: overlaps and gaps first."""
+
+_PARTITION_CHECKS = (_overlaps, _gaps, _answer_places, _unreachable)
+"""The checks whose findings ``_BY_VALUE`` names, in the same order: an overlay's checks."""

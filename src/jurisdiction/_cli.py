@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from ._collector import paused, whole_process
 from ._errors import FactsError, JurisdictionError, suggest
 from ._options import LANG as _LANG
 from ._options import OVERLAYS as _OVERLAYS
@@ -60,16 +61,17 @@ def _help_values() -> dict[str, str]:
     """The parts of the help texts read from the bundled policy, kept in a cache file keyed by
     the policy's files and this module, so that ``--help`` need not load the policy each time."""
     import hashlib
-    import os
+
+    from ._parse_cache import cache_directory
 
     root = bundled_policy_path()
     digest = hashlib.sha256(Path(__file__).read_bytes())
     for path in sorted(root.rglob("*.yaml")):
         digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    cache = Path(base) / "jurisdiction" / f"help-{digest.hexdigest()[:32]}.json"
+    directory = cache_directory()
+    cache = directory / f"help-{digest.hexdigest()[:32]}.json" if directory else None
     try:
-        found = json.loads(cache.read_text(encoding="utf-8"))
+        found = json.loads(cache.read_text(encoding="utf-8")) if cache else None
         if isinstance(found, dict) and set(found) == set(_DESCRIBED):
             return {str(k): str(v) for k, v in found.items()}
     except (OSError, ValueError):
@@ -79,8 +81,9 @@ def _help_values() -> dict[str, str]:
         return dict.fromkeys(_DESCRIBED, _UNAVAILABLE)
     values = {key: describe(policy) for key, describe in _DESCRIBED.items()}
     try:
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        cache.write_text(json.dumps(values, ensure_ascii=False), encoding="utf-8")
+        if cache is not None:
+            cache.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            cache.write_text(json.dumps(values, ensure_ascii=False), encoding="utf-8")
     except OSError:
         pass  # no cache: the next help loads the policy again
     return values
@@ -308,9 +311,7 @@ def decide(
 
     `jurisdiction features` lists what the conditions read of each kind.
     """
-    from ._engine import load
-
-    engine = load(policy_dir, evaluator=evaluator, overlays=overlays_dir)
+    engine = _engine(policy_dir, evaluator, overlays_dir)
     fact_sets = _read_facts(facts, engine)
     decisions: list[Decision] = []
     for model in fact_sets:
@@ -329,9 +330,7 @@ def decide(
 @_reports_errors
 def questions(subject: str | None, lang: Lang, policy_dir: Path | None) -> None:
     """List the questions the policy answers, with the articles each rests on."""
-    from ._engine import load
-
-    engine = load(policy_dir)
+    engine = _engine(policy_dir)
     _print_questions(engine, subject, lang)
 
 
@@ -463,9 +462,21 @@ _POLICY_DIR = click.argument(
 
 
 def _load_policy(policy_dir: Path | None) -> Policy:
-    from ._load import load_policy
+    with paused():  # see _engine
+        from ._load import load_policy
 
-    return load_policy(policy_dir if policy_dir is not None else bundled_policy_path())
+        return load_policy(policy_dir if policy_dir is not None else bundled_policy_path())
+
+
+def _engine(
+    policy_dir: Path | None, evaluator: Evaluator = "compiled", overlays: Path | None = None
+) -> Engine:
+    """The engine of a command: its modules imported and its policy loaded with the collector
+    paused (they allocate much and free little: see ``_collector``)."""
+    with paused():
+        from ._engine import load
+
+        return load(policy_dir, evaluator=evaluator, overlays=overlays)
 
 
 @cli.command(cls=_Command)
@@ -699,5 +710,10 @@ _add_analyst_commands()
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    """Entry point of the ``jurisdiction`` console script."""
-    cli.main(args=list(argv) if argv is not None else None, prog_name="jurisdiction")
+    """Entry point of the ``jurisdiction`` console script. Conditions parsed by one run are kept
+    for the next in the user's cache directory (see ``_parse_cache``); what a command loads stays
+    out of the garbage collector's reach (see ``_collector``)."""
+    from ._parse_cache import persisting
+
+    with persisting(), whole_process():
+        cli.main(args=list(argv) if argv is not None else None, prog_name="jurisdiction")

@@ -42,12 +42,11 @@ def explain_command(
     facts that would make it apply, from the exact partition of Q's fact
     space, with the answer the policy would then give.
     """
-    from ._cli import _read_facts, _reports_errors
-    from ._engine import load
+    from ._cli import _engine, _read_facts, _reports_errors
 
     @_reports_errors
     def run() -> None:
-        engine = load(policy_dir, overlays=overlays_dir)
+        engine = _engine(policy_dir, overlays=overlays_dir)
         explained = [engine.explain(model, question) for model in _read_facts(facts, engine)]
         if fmt == "json":
             click.echo(json.dumps([e.to_dict() for e in explained], ensure_ascii=False, indent=2))

@@ -11,25 +11,23 @@ An analyst writes, for example::
 * literals are whole numbers, ``"strings"`` (enum values), ``true`` and ``false``;
 * ``== != < <= > >=``, ``in [...]``, ``not``, ``and``, ``or`` and parentheses.
 
-The grammar is parsed by lark; nothing is ever ``eval``-ed. The tree is the one representation
-that the checker, every evaluator and any future compiler (SQL) read.
+The grammar is parsed by lark (``_grammar``, imported on the first parse); nothing is ever
+``eval``-ed. The tree is the one representation that the checker, every evaluator and any future
+compiler (SQL) read.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
-from typing import Literal
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import suppress
+from dataclasses import dataclass, field, fields
+from functools import cache
+from pathlib import Path as _FilePath
+from typing import Any, Literal, cast
 
-from lark import Lark, Token, Transformer, v_args
-from lark.exceptions import (
-    UnexpectedCharacters,
-    UnexpectedEOF,
-    UnexpectedInput,
-    UnexpectedToken,
-    VisitError,
-)
+from . import _parse_cache
 
 __all__ = [
     "And",
@@ -388,55 +386,6 @@ def _transform(node: Node, visit: Callable[[Node], Node | None]) -> Node:
 
 # --- parsing ----------------------------------------------------------------------------------
 
-_GRAMMAR = r"""
-?start: expr
-?expr: IF expr _THEN expr _ELSE expr -> if_
-     | or_expr
-?or_expr: and_expr (_OR and_expr)*
-?and_expr: not_expr (_AND not_expr)*
-?not_expr: NOT not_expr -> not_
-         | comparison
-?comparison: sum COMPARE sum -> compare
-           | sum _IN sum -> member
-           | sum
-?sum: product
-    | sum ADD product -> arith
-?product: unary
-        | product MUL unary -> arith
-?unary: MINUS unary -> neg
-      | atom
-?atom: dotted
-     | call
-     | literal
-     | "[" [expr ("," expr)*] "]" -> list_
-     | "(" expr ")"
-dotted: NAME ("." NAME)*
-call: NAME "(" [expr ("," expr)*] ")"
-?literal: INT -> int_
-        | STRING -> str_
-        | TRUE -> true_
-        | FALSE -> false_
-        | NULL -> null_
-_OR.2: /or\b/
-_AND.2: /and\b/
-NOT.2: /not\b/
-_IN.2: /in\b/
-IF.2: /if\b/
-_THEN.2: /then\b/
-_ELSE.2: /else\b/
-TRUE.2: /true\b/
-FALSE.2: /false\b/
-NULL.2: /null\b/
-COMPARE: "==" | "!=" | "<=" | ">=" | "<" | ">"
-ADD: "+" | "-"
-MUL: "*"
-MINUS: "-"
-NAME: /[A-Za-z_][A-Za-z0-9_]*/
-INT: /[0-9]+/
-STRING: /"[^"\\\n]*"/
-WS: /[ \t\f\r\n]+/
-%ignore WS
-"""
 
 _TERMS = (FactRef, ParamRef, IntConst, StrConst, BoolConst)
 _CONDITIONS = (BoolConst, FactRef, DefRef, Compare, InSet, Not, And, Or, Relation, Member)
@@ -448,10 +397,6 @@ class ConditionSyntaxError(ValueError):
     def __init__(self, message: str, span: Span) -> None:
         super().__init__(message)
         self.span = span
-
-
-def _tspan(tok: Token) -> Span:
-    return Span(tok.line or 1, tok.column or 1)
 
 
 def _is_condition(node: Node) -> bool:
@@ -475,139 +420,6 @@ def _as_value(node: Node) -> Node:
     return node
 
 
-@v_args(inline=True)
-class _ToAst(Transformer[Token, Node]):
-    def dotted(self, *names: Token) -> Node:
-        span = _tspan(names[0])
-        parts = [str(n) for n in names]
-        if len(parts) == 1:
-            return DefRef(parts[0], span)
-        if parts[0] == "param":
-            if len(parts) != 2:
-                raise ConditionSyntaxError(
-                    f"`{'.'.join(parts)}`: a parameter is `param.name`", span
-                )
-            return ParamRef(parts[1], span)
-        if parts[0] == "question":
-            if len(parts) != 2:
-                raise ConditionSyntaxError(
-                    f"`{'.'.join(parts)}`: another question's answer is `question.name`", span
-                )
-            return QuestionRef(parts[1], span)
-        if len(parts) == 2:
-            return FactRef(parts[0], parts[1], span)
-        return Path(parts[0], tuple(parts[1:]), span)
-
-    def call(self, name: Token, *args: Node | None) -> Call:
-        return Call(str(name), tuple(a for a in args if a is not None), _tspan(name))
-
-    def int_(self, tok: Token) -> IntConst:
-        return IntConst(int(tok), _tspan(tok))
-
-    def str_(self, tok: Token) -> StrConst:
-        return StrConst(str(tok)[1:-1], _tspan(tok))
-
-    def true_(self, tok: Token) -> BoolConst:
-        return BoolConst(True, _tspan(tok))
-
-    def false_(self, tok: Token) -> BoolConst:
-        return BoolConst(False, _tspan(tok))
-
-    def null_(self, tok: Token) -> NullConst:
-        return NullConst(_tspan(tok))
-
-    def neg(self, tok: Token, item: Node) -> Node:
-        if isinstance(item, IntConst):
-            return IntConst(-item.value, _tspan(tok))
-        return Arith("-", IntConst(0, _tspan(tok)), _as_value(item), _tspan(tok))
-
-    def arith(self, left: Node, op: Token, right: Node) -> Arith:
-        sign: Literal["+", "-", "*"] = str(op)  # type: ignore[assignment]
-        return Arith(sign, _as_value(left), _as_value(right), _span_of(left))
-
-    def list_(self, *items: Node | None) -> ListConst:
-        kept = tuple(_as_value(i) for i in items if i is not None)
-        return ListConst(kept, _span_of(kept[0]) if kept else _NOWHERE)
-
-    def if_(self, tok: Token, cond: Node, then: Node, other: Node) -> If:
-        return If(_as_condition(cond), _as_value(then), _as_value(other), _tspan(tok))
-
-    def compare(self, left: Node, op: Token, right: Node) -> Expr:
-        left, right = _as_value(left), _as_value(right)
-        op_text: CompareOp = str(op)  # type: ignore[assignment]
-        if isinstance(left, _TERMS) and isinstance(right, _TERMS):
-            return Compare(left, op_text, right, left.span)
-        return Relation(left, op_text, right, _span_of(left))
-
-    def member(self, item: Node, container: Node) -> Expr:
-        item = _as_value(item)
-        if isinstance(container, ListConst) and all(
-            isinstance(v, IntConst | StrConst | BoolConst) for v in container.items
-        ):
-            if not container.items:
-                raise ConditionSyntaxError("`in []` needs at least one value", _span_of(item))
-            if any(isinstance(v, BoolConst) for v in container.items):
-                raise ConditionSyntaxError(
-                    "`in [...]` lists numbers or strings", _span_of(container.items[0])
-                )
-            if isinstance(item, _TERMS):
-                values: tuple[IntConst | StrConst, ...] = container.items  # type: ignore[assignment]
-                return InSet(item, values, item.span)
-        return Member(item, _as_value(container), _span_of(item))
-
-    def not_(self, tok: Token, item: Node) -> Not:
-        return Not(_as_condition(item), _tspan(tok))
-
-    def and_expr(self, *items: Node) -> And:
-        kept = tuple(_as_condition(i) for i in items)
-        return And(kept, _span_of(kept[0]))
-
-    def or_expr(self, *items: Node) -> Or:
-        kept = tuple(_as_condition(i) for i in items)
-        return Or(kept, _span_of(kept[0]))
-
-
-def _span_of(node: Node) -> Span:
-    return getattr(node, "span", _NOWHERE)
-
-
-# Whitespace is defined here rather than imported from lark's `common` grammar: reading that
-# grammar doubled the time to build the parser, which every import of the library pays.
-_PARSER = Lark(_GRAMMAR, parser="lalr", propagate_positions=True, maybe_placeholders=True)
-
-_TOKEN_NAMES = {
-    "_OR": "`or`",
-    "_AND": "`and`",
-    "NOT": "`not`",
-    "_IN": "`in`",
-    "TRUE": "`true`",
-    "FALSE": "`false`",
-    "NULL": "`null`",
-    "IF": "`if`",
-    "_THEN": "`then`",
-    "_ELSE": "`else`",
-    "ADD": "`+` or `-`",
-    "MUL": "`*`",
-    "MINUS": "`-`",
-    "COMPARE": "a comparison",
-    "NAME": "a name",
-    "INT": "a number",
-    "STRING": 'a "string"',
-    "LPAR": "`(`",
-    "RPAR": "`)`",
-    "LSQB": "`[`",
-    "RSQB": "`]`",
-    "COMMA": "`,`",
-    "DOT": "`.`",
-    "$END": "the end",
-}
-
-
-def _expected(names: Iterable[object]) -> str:
-    shown = sorted({_TOKEN_NAMES.get(str(n), str(n)) for n in names})
-    return ", ".join(shown[:6]) + (" …" if len(shown) > 6 else "")
-
-
 _PARSED: dict[str, Node] = {}
 """Trees by text: they are immutable, so a text parsed once (by any load) is parsed for good."""
 _PARSED_MAX = 1 << 14
@@ -618,11 +430,143 @@ def parse_expression(text: str) -> Node:
     found = _PARSED.get(text)
     if found is not None:
         return found
-    node = _parse_expression(text)
+    node = _kept(text)
+    if node is None:
+        node = _parse_expression(text)
+        _keep(text, node)
     if len(_PARSED) >= _PARSED_MAX:
         _PARSED.clear()
     _PARSED[text] = node
     return node
+
+
+# --- trees kept between runs of the command line (see _parse_cache) ---------------------------
+
+_NODE_CLASSES: dict[str, type[Any]] = {
+    cls.__name__: cls
+    for cls in (
+        FactRef,
+        ParamRef,
+        IntConst,
+        StrConst,
+        BoolConst,
+        NullConst,
+        Path,
+        QuestionRef,
+        Call,
+        If,
+        Arith,
+        ListConst,
+        Relation,
+        Member,
+        DefRef,
+        Compare,
+        InSet,
+        Not,
+        And,
+        Or,
+    )
+}
+_NODE_FIELDS = {name: tuple(f.name for f in fields(cls)) for name, cls in _NODE_CLASSES.items()}
+_NODE_KEYS = {name: frozenset(["", *names]) for name, names in _NODE_FIELDS.items()}
+_NODE_TYPES = tuple(_NODE_CLASSES.values())
+
+
+@cache
+def parser_digest() -> str | None:
+    """What a tree depends on besides its text: the source of the modules that build trees, and
+    lark's ``__init__.py``, which states its version (None if one cannot be read: then no tree is
+    kept). Read, not imported: finding the trees kept is what spares importing lark."""
+    from importlib.util import find_spec
+
+    try:
+        lark = find_spec("lark")
+        origin = lark.origin if lark is not None else None
+        if origin is None:
+            return None
+        here = _FilePath(__file__)
+        digest = hashlib.sha256()
+        for path in (here, here.with_name("_grammar.py"), _FilePath(origin)):
+            digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    except (OSError, ImportError, ValueError):
+        return None
+    return digest.hexdigest()[:32]
+
+
+def encode_tree(value: Any) -> Any:
+    """A tree as JSON values: a node is an object of its fields with its class under ``""`` (its
+    ``span`` as ``[line, column]``), a tuple a list; strings, whole numbers and booleans stay.
+    Raises TypeError on anything else."""
+    if isinstance(value, tuple):
+        return [encode_tree(v) for v in value]
+    if isinstance(value, str | int):  # bool is an int, and JSON keeps it apart
+        return value
+    name = type(value).__name__
+    if _NODE_CLASSES.get(name) is not type(value):
+        raise TypeError(f"not a node of a condition: {value!r}")
+    out: dict[str, Any] = {"": name}
+    for f in _NODE_FIELDS[name]:
+        item = getattr(value, f)
+        if f == "span":
+            if type(item) is not Span:
+                raise TypeError(f"not a span: {item!r}")
+            out[f] = [item.line, item.column]
+        else:
+            out[f] = encode_tree(item)
+    return out
+
+
+def decode_tree(data: Any) -> Any:
+    """The tree :func:`encode_tree` gave ``data`` for; raises ValueError or TypeError on anything
+    it would not have given (an unknown class, missing or extra fields, another type of value)."""
+    if type(data) is dict:
+        name = data.get("")
+        cls = _NODE_CLASSES.get(name) if type(name) is str else None
+        if cls is None or data.keys() != _NODE_KEYS[name]:  # type: ignore[index]
+            raise ValueError(f"not a node of a condition: {data!r}")
+        args: list[Any] = []
+        for f in _NODE_FIELDS[name]:  # type: ignore[index]
+            item = data[f]
+            if f == "span":
+                line, column = item  # ValueError unless two
+                if type(line) is not int or type(column) is not int:
+                    raise TypeError(f"not a span: {item!r}")
+                args.append(Span(line, column))
+            else:
+                args.append(decode_tree(item))
+        return cls(*args)
+    if type(data) is list:
+        return tuple([decode_tree(v) for v in data])
+    if isinstance(data, str | int):
+        return data
+    raise TypeError(f"not a value of a tree: {data!r}")
+
+
+def _kept(text: str) -> Node | None:
+    """The tree of ``text`` kept by an earlier run, if the command line keeps them."""
+    store = _parse_cache.active()
+    parser = parser_digest() if store is not None else None
+    if store is None or parser is None:
+        return None
+    found = store.get(parser, text)
+    if found is None:
+        return None
+    try:
+        node = decode_tree(found)
+    except (ValueError, TypeError, RecursionError):
+        node = None
+    if not isinstance(node, _NODE_TYPES):
+        store.forget(text)
+        return None
+    return cast(Node, node)
+
+
+def _keep(text: str, node: Node) -> None:
+    store = _parse_cache.active()
+    parser = parser_digest() if store is not None else None
+    if store is not None and parser is not None:
+        with suppress(TypeError, RecursionError):  # not kept: parsed again next time
+            store.put(parser, text, encode_tree(node))
 
 
 MAX_CONDITION_CHARS = 2000
@@ -683,37 +627,9 @@ def _parse_expression(text: str) -> Node:
             "empty condition (write `true` for a rule that always holds)", _NOWHERE
         )
     _bounded(text)
-    try:
-        tree = _PARSER.parse(text)
-    except UnexpectedEOF as exc:
-        lines = text.splitlines() or [""]
-        raise ConditionSyntaxError(
-            f"the condition ends too early; expected {_expected(exc.expected)}",
-            Span(len(lines), len(lines[-1]) + 1),
-        ) from None
-    except UnexpectedToken as exc:
-        found = "the end" if exc.token.type == "$END" else f"`{exc.token}`"
-        raise ConditionSyntaxError(
-            f"unexpected {found}; expected {_expected(exc.expected)}",
-            Span(exc.line if exc.line > 0 else 1, exc.column if exc.column > 0 else 1),
-        ) from None
-    except UnexpectedCharacters as exc:
-        raise ConditionSyntaxError(
-            f"unexpected character `{text[exc.pos_in_stream or 0]}`", Span(exc.line, exc.column)
-        ) from None
-    except UnexpectedInput as exc:  # pragma: no cover - the three above are exhaustive
-        raise ConditionSyntaxError(str(exc), _NOWHERE) from None
-    try:
-        result: Node = _ToAst().transform(tree)
-    except VisitError as exc:
-        if isinstance(exc.orig_exc, ConditionSyntaxError):
-            raise exc.orig_exc from None
-        meta = getattr(exc.obj, "meta", None)
-        where = Span(getattr(meta, "line", 1) or 1, getattr(meta, "column", 1) or 1)
-        raise ConditionSyntaxError(f"cannot read this: {exc.orig_exc}", where) from None
-    except RecursionError:
-        raise ConditionSyntaxError("the condition is nested too deeply", _NOWHERE) from None
-    return result
+    from ._grammar import parse_tree  # lark, and its parser built: on the first parse only
+
+    return parse_tree(text)
 
 
 def parse_condition(text: str) -> Expr:

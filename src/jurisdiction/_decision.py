@@ -38,6 +38,9 @@ class Body:
     cite: Cite
     via: Cite | None = None
     """The article through which ``cite`` applies here: the body rests on ``via`` → ``cite``."""
+    level_param: str | None = None
+    """The parameter that gives ``level`` where the text names a place but no level: the level
+    is then this policy's reading, documented at that parameter."""
 
     def cite_label(self, lang: Literal["zh", "en"] = "en") -> str:
         """The citation as a chain where there is one: "article (7) → article (2) item 4"
@@ -83,7 +86,7 @@ class Decision:
     policy_fingerprint: str
     sources: tuple[str, ...] = ()
     """Files besides the city policy that decided it: the district overlay, where one applied."""
-    notes: tuple[str, ...] = ()
+    notes: tuple[Text, ...] = ()
     """The notes of the rules applied: how the policy reads an ambiguous clause."""
 
     def to_dict(self) -> dict[str, Any]:

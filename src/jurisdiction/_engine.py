@@ -34,7 +34,7 @@ from ._load import load_policy
 from ._paths import bundled_policy_path
 from ._policy import BodyTemplate, Overlay, ParamValue, Policy, Question, Rule
 from ._subjects import Context, Subject
-from ._text import Text, placeholders
+from ._text import Text, placeholders, yes_no
 
 if TYPE_CHECKING:
     from ._durable import DurableEvaluator
@@ -184,23 +184,34 @@ def _compile_question(
     )
 
 
+_READ: dict[int, tuple[Question, frozenset[str]]] = {}
+
+
 def parameters_read(question: Question) -> frozenset[str]:
-    """The parameters that some rule of the question reads."""
-    return frozenset(
+    """The parameters that some rule of the question reads.
+
+    Kept per question (a frozen value; the entry holds it, so its id is not reused): an engine
+    asks it for every question and every district overlay, a thousand overlays and more."""
+    found = _READ.get(id(question))
+    if found is not None and found[0] is question:
+        return found[1]
+    read = frozenset(
         node.name for r in question.rules for node in walk(r.expanded) if isinstance(node, ParamRef)
     )
+    if len(_READ) >= _READ_SIZE:
+        _READ.clear()
+    _READ[id(question)] = (question, read)
+    return read
 
 
-def _variant(
-    policy: Policy, overlay: Overlay, params: Mapping[str, ParamValue]
-) -> Mapping[str, _CompiledQuestion]:
-    """The questions an overlay changes, compiled with the district's values."""
-    values = {**params, **{n: p.value for n, p in overlay.parameters.items()}}
-    return {
-        name: _compile_question(policy, q, values, overlay)
-        for name, q in policy.questions.items()
-        if parameters_read(q) & set(overlay.parameters)
-    }
+_READ_SIZE = 1 << 14
+
+
+def _varied_by(policy: Policy, overlay: Overlay) -> frozenset[str]:
+    """The questions an overlay changes: those reading a parameter it sets."""
+    return frozenset(
+        name for name, q in policy.questions.items() if parameters_read(q) & set(overlay.parameters)
+    )
 
 
 class Engine:
@@ -217,8 +228,10 @@ class Engine:
         "_district_digits",
         "_durable",
         "_location",
+        "_params",
         "_policy",
         "_subject_of_model",
+        "_variant_names",
         "_variants",
         "_varied",
     )
@@ -243,23 +256,54 @@ class Engine:
         self._district_digits = (
             hierarchy.length(hierarchy.overlay_level) if hierarchy.overlay_level else 0
         )
-        self._compiled: Mapping[str, _CompiledQuestion] = {
-            name: _compile_question(policy, q, params) for name, q in policy.questions.items()
+        self._params = params
+        # Each question is compiled when it is first asked (a command line asks one or two of
+        # dozens), with the city's values, and with a district's for the questions its overlay
+        # changes. Compiling is a pure function of the policy: two threads that both compile a
+        # question get equal programs, and one of them is kept.
+        self._compiled: dict[str, _CompiledQuestion] = {}
+        self._variant_names: Mapping[str, frozenset[str]] = {
+            district: _varied_by(policy, overlay) for district, overlay in policy.overlays.items()
         }
-        self._variants: Mapping[str, Mapping[str, _CompiledQuestion]] = {
-            district: _variant(policy, overlay, params)
-            for district, overlay in policy.overlays.items()
+        self._variants: Mapping[str, dict[str, _CompiledQuestion]] = {
+            district: {} for district in policy.overlays
         }
-        self._varied = frozenset(name for v in self._variants.values() for name in v)
+        self._varied = frozenset(n for names in self._variant_names.values() for n in names)
         self._durable: DurableEvaluator | None = None
         if evaluator == "durable":
             from ._durable import DurableEvaluator  # the optional extra: imported on demand
 
-            every = [*self._compiled.values()]
-            every += [c for variant in self._variants.values() for c in variant.values()]
+            every = [self._city(name) for name in policy.questions]
+            every += [
+                self._district(district, name)
+                for district, names in self._variant_names.items()
+                for name in policy.questions
+                if name in names
+            ]
             self._durable = DurableEvaluator(
                 policy, [(c.question, c.params, c.district) for c in every]
             )
+
+    def _city(self, name: str) -> _CompiledQuestion:
+        """Question ``name`` compiled with the city's values; raises FactsError if unknown."""
+        found = self._compiled.get(name)
+        if found is None:
+            question = self.question(name)
+            found = _compile_question(self._policy, question, self._params)
+            self._compiled[name] = found
+        return found
+
+    def _district(self, district: str, name: str) -> _CompiledQuestion:
+        """Question ``name``, which ``district``'s overlay changes, with the district's values."""
+        variant = self._variants[district]
+        found = variant.get(name)
+        if found is None:
+            overlay = self._policy.overlays[district]
+            values = {**self._params, **{n: p.value for n, p in overlay.parameters.items()}}
+            question = self._policy.questions[name]
+            found = _compile_question(self._policy, question, values, overlay)
+            variant[name] = found
+        return found
 
     def __reduce__(self) -> tuple[Any, ...]:
         """Pickled as the policy's path and fingerprint: the other side loads the policy again
@@ -340,10 +384,10 @@ class Engine:
                 code = location(facts, self._context)  # what district_of does, without lookups
                 n = self._district_digits
                 district = code[:n] if isinstance(code, str) and len(code) >= n else None
-            variant = self._variants.get(district or "")
-            if variant is not None and question.name in variant:
-                return variant[question.name]
-        return self._compiled[question.name]
+            names = self._variant_names.get(district or "")
+            if names is not None and question.name in names:
+                return self._district(district or "", question.name)
+        return self._city(question.name)
 
     def sources(self, question: Question, facts: Any) -> tuple[str, ...]:
         """The overlay files (relative to the policy root) that decide this question here."""
@@ -362,8 +406,7 @@ class Engine:
         model: Any = facts if subject is not None else self.parse_facts(facts)
         compiled = self._compiled.get(question)
         if compiled is None:
-            self.question(question)  # raises: unknown question
-            raise AssertionError  # pragma: no cover
+            compiled = self._city(question)  # raises FactsError on an unknown question
         q = compiled.question
         if subject != q.subject:
             subject = self.subject_of(model)
@@ -655,7 +698,7 @@ def _filled(reason: Text | None, fills: tuple[_Fill, ...], facts: Any, ctx: Cont
     return Text(zh, en)
 
 
-def _notes(question: Question, remaining: list[Rule], overlay: Overlay | None) -> tuple[str, ...]:
+def _notes(question: Question, remaining: list[Rule], overlay: Overlay | None) -> tuple[Text, ...]:
     """The notes a decision carries: those of the rules applied — but where an overlay set a
     parameter a rule reads, that rule's note speaks of the city's values and does not apply:
     the overlay's own title, values and notes stand in its place."""
@@ -664,11 +707,16 @@ def _notes(question: Question, remaining: list[Rule], overlay: Overlay | None) -
     set_here = parameters_read(question) & set(overlay.parameters)
     if not set_here:
         return tuple(r.note for r in remaining if r.note)
-    notes = [f"{overlay.file}: {overlay.title.zh} ({overlay.title.en})"]
+    title = overlay.title
+    notes = [Text(f"{overlay.file}:{title.zh}", f"{overlay.file}: {title.en}")]
     for name in sorted(set_here):
         p = overlay.parameters[name]
-        value = str(p.value).lower() if isinstance(p.value, bool) else p.value
-        notes.append(f"{name} = {value} ({overlay.file})" + (f": {p.note}" if p.note else ""))
+        value = yes_no(p.value) if isinstance(p.value, bool) else Text(str(p.value), str(p.value))
+        head = Text(f"{name} = {value.zh}({overlay.file})", f"{name} = {value.en} ({overlay.file})")
+        if p.note is None:
+            notes.append(head)
+        else:
+            notes.append(Text(f"{head.zh}:{p.note.zh}", f"{head.en}: {p.note.en}"))
     for r in remaining:
         reads = {n.name for n in walk(r.expanded) if isinstance(n, ParamRef)}
         if r.note and not reads & set_here:
@@ -737,6 +785,7 @@ def _body(policy: Policy, b: BodyTemplate, code: str, form_index: int) -> Body:
         role_name=vocab.roles[b.role],
         cite=b.cite,
         via=b.via,
+        level_param=b.level_param,
     )
 
 

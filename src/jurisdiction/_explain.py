@@ -105,7 +105,7 @@ class RuleTrace:
     applied: bool
     overridden_by: tuple[str, ...]
     overrides: tuple[str, ...]
-    note: str | None
+    note: Text | None
     nearest: NearestChange | None
 
     def to_dict(self) -> dict[str, Any]:
@@ -116,7 +116,7 @@ class RuleTrace:
             "applied": self.applied,
             "overridden_by": list(self.overridden_by),
             "overrides": list(self.overrides),
-            "note": self.note,
+            "note": None if self.note is None else {"zh": self.note.zh, "en": self.note.en},
             "condition": self.condition.to_dict(),
             "nearest_change": self.nearest.to_dict() if self.nearest else None,
         }
@@ -442,7 +442,7 @@ def _rule_lines(r: RuleTrace, w: Mapping[str, str], lang: Lang) -> list[str]:
     if r.fired and r.overrides:
         lines.append(f"  {w['overrides']}: {', '.join(r.overrides)}")
     if r.applied and r.note:
-        lines.append(f"  {w['note']}: {r.note}")
+        lines.append(f"  {w['note']}: {r.note[lang]}")
     lines += _node_lines(r.condition, 1)
     if r.applied:
         return lines

@@ -22,6 +22,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from ._build import _Builder, _text, override_problems
+from ._collector import paused
 from ._errors import Diagnostic, Location, PolicyError
 from ._files import overlay_folder_listing, verify_manifest
 from ._overlays import _overlays
@@ -61,6 +62,11 @@ def load_policy(
     (``.manifest``) is verified against the bytes loaded unless ``manifest=False`` (which
     ``jurisdiction check --write-manifest`` uses to replace a stale one).
     """
+    with paused():
+        return _load_policy(root, strict=strict, manifest=manifest, overlays=overlays)
+
+
+def _load_policy(root: Path, *, strict: bool, manifest: bool, overlays: Path | None) -> Policy:
     if not isinstance(root, Path):
         if not isinstance(root, str):
             raise PolicyError.single(

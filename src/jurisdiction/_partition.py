@@ -34,7 +34,7 @@ from pydantic import BaseModel
 
 from ._conditions import Compare, Expr, FactRef, InSet, IntConst, ParamRef, StrConst, walk
 from ._decision import Decision
-from ._engine import Engine, decide_from_holding, resolve
+from ._engine import Engine, _Plan, overridden_by_fired, resolve
 from ._errors import ConflictError, FactsError
 from ._policy import Policy, Question
 from ._realise import Realiser
@@ -301,6 +301,7 @@ def partition(engine: Engine, question: Question, realiser: Realiser) -> Questio
     split_list = splits(policy, question)
     decided: list[DecidedClass] = []
     failures: list[DecidedClass] = []
+    plans: dict[frozenset[str], _Plan] = {}
     considered = 0
     for combo in itertools.product(*(s.values for s in split_list)):
         considered += 1
@@ -312,10 +313,10 @@ def partition(engine: Engine, question: Question, realiser: Realiser) -> Questio
         if facts is None:
             continue
         values = tuple((s.feature, v) for s, v in zip(split_list, combo, strict=True))
-        cls = _decide(engine, question, values, facts)
+        cls = _decide(engine, question, values, facts, plans)
         decided.append(cls)
         if cls.decision is not None and cls.remaining:
-            failure = _place_failure(engine, question, realiser, cls, assignment)
+            failure = _place_failure(engine, question, realiser, cls, assignment, plans)
             if failure is not None:
                 failures.append(failure)
     return QuestionPartition(question, split_list, considered, tuple(decided), tuple(failures))
@@ -327,6 +328,7 @@ def _place_failure(
     realiser: Realiser,
     cls: DecidedClass,
     assignment: Mapping[str, FeatureValue],
+    plans: dict[frozenset[str], _Plan],
 ) -> DecidedClass | None:
     """Another fact set of the class for which the answer names a place the facts lack.
 
@@ -363,7 +365,7 @@ def _place_failure(
     facts = realiser.realise(subject, assignment, (lacks, reads, key))
     if facts is None:
         return None
-    other = _decide(engine, question, cls.values, facts)
+    other = _decide(engine, question, cls.values, facts, plans)
     return other if isinstance(other.error, FactsError) else None
 
 
@@ -372,13 +374,25 @@ def _decide(
     question: Question,
     values: tuple[tuple[str, ClassValue], ...],
     facts: BaseModel,
+    plans: dict[frozenset[str], _Plan] | None = None,
 ) -> DecidedClass:
+    """The class decided on ``facts`` as ``decide_from_holding`` decides it; ``plans`` keeps the
+    plan of each set of holding rules met (what a decision is but for the facts' place codes
+    and id), as the engine does: a question has hundreds of classes and a handful of plans."""
     holding = engine.holding(question, facts)
     fired, overridden, remaining = resolve(question, holding)
     ids = (tuple(r.id for r in fired), tuple(r.id for r in overridden))
     rest = tuple(r.id for r in remaining)
+    ctx = engine.context
+    plan = plans.get(holding) if plans is not None else None
+    if plan is None:
+        plan = _Plan(
+            engine.policy, question, holding, overridden_by_fired(question, holding), ctx, ()
+        )
+        if plans is not None:
+            plans[holding] = plan
     try:
-        decision = decide_from_holding(engine.policy, question, facts, engine.context, holding)
+        decision = plan.decide(facts, ctx)
     except (ConflictError, FactsError) as exc:
         return DecidedClass(values, facts, *ids, rest, None, exc)
     return DecidedClass(values, facts, *ids, rest, decision)

@@ -55,13 +55,13 @@ class ArticleText:
 @dataclass(frozen=True, slots=True)
 class Parameter:
     name: str
-    type: Literal["int", "bool", "code_prefix"]
+    type: Literal["int", "bool", "code_prefix", "level"]
     value: ParamValue
     doc: str
     bound: Literal["inclusive", "exclusive"] | None
     delegated: bool
     cite: Cite | None
-    note: str | None
+    note: Text | None
     location: Location
     source: str  # the file that set the value (an overlay, or the policy's own file)
     type_location: Location | None = None
@@ -87,6 +87,8 @@ class BodyTemplate:
     cite: Cite
     via: Cite | None = None
     """The article through which ``cite`` applies (a citation chain: via → cite)."""
+    level_param: str | None = None
+    """The level parameter ``level`` was read from, where the text states no level."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +110,7 @@ class Rule:
     answer: AnswerSpec
     overrides: tuple[str, ...]
     location: Location
-    note: str | None = None
+    note: Text | None = None
     from_scope: bool = False
     when_text: ScalarText | None = field(default=None, compare=False, repr=False)
 

@@ -21,16 +21,20 @@ _HEAD = {
     "policy": Text("政策指纹", "Policy"),
     "by": Text("依据", "per"),
     "set_by": Text("取值依据", "with the values of"),
+    "reading": Text(
+        ",层级为本政策的解读:参数 ", "; the level is this policy's reading, parameter "
+    ),
 }
 
 _SEP = {"zh": ":", "en": ": "}
 
 
 def _body(b: Body, lang: Lang) -> str:
+    reading = f"{_HEAD['reading'][lang]}{b.level_param}" if b.level_param else ""
     if lang == "zh":
-        where = f"{b.place_name.zh}({b.level_name.zh} {b.place_code})"
+        where = f"{b.place_name.zh}({b.level_name.zh} {b.place_code}{reading})"
         return f"{where}{b.name.zh} — {b.role_name.zh} — 依据{b.cite_label('zh')}"
-    where = f"{b.place_name.en} ({b.level_name.en} {b.place_code})"
+    where = f"{b.place_name.en} ({b.level_name.en} {b.place_code}{reading})"
     return f"the {b.name.en} of the {where} — {b.role_name.en} — per {b.cite_label('en')}"
 
 
@@ -52,16 +56,17 @@ def render_decision(d: Decision, lang: Lang = "en") -> str:
         lines.append(f"{h['detail']}{sep}{joiner.join(t[lang] for t in d.detail)}")
     if d.citations:
         lines.append(f"{h['citations']}{sep.rstrip()}")
-        lines.extend(f"  {c.cite.label(lang)}{sep}{c.quote[lang]}" for c in d.citations)
-        if lang == "en":
-            lines.extend(f"    ({c.cite.label('zh')}{_SEP['zh']}{c.quote.zh})" for c in d.citations)
+        for c in d.citations:
+            lines.append(f"  {c.cite.label(lang)}{sep}{c.quote[lang]}")
+            if lang == "en":  # the translation, and beside it the text it translates
+                lines.append(f"    ({c.cite.label('zh')}{_SEP['zh']}{c.quote.zh})")
     if d.rules_applied:
         lines.append(f"{h['rules']}{sep}{', '.join(d.rules_applied)}")
     if d.rules_overridden:
         lines.append(f"{h['overridden']}{sep}{', '.join(d.rules_overridden)}")
     if d.notes:
         lines.append(f"{h['notes']}{sep.rstrip()}")
-        lines.extend(f"  - {note}" for note in d.notes)
+        lines.extend(f"  - {note[lang]}" for note in d.notes)
     sources = f" ({', '.join(d.sources)})" if d.sources else ""
     lines.append(f"{h['policy']}{sep}{d.policy} {d.policy_fingerprint}{sources}")
     return "\n".join(lines)

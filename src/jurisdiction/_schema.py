@@ -26,6 +26,15 @@ class Text(_Strict):
     en: str = Field(min_length=1)
 
 
+Note = Annotated[
+    Text | Annotated[str, StringConstraints(min_length=1)],
+    Field(
+        description="how the policy reads the text here: {zh, en}, or one plain string for a "
+        "policy written in one language only"
+    ),
+]
+
+
 class Item(_Strict):
     number: int = Field(ge=1)
     zh: str
@@ -63,13 +72,16 @@ class Citation(_Strict):
 
 
 class Parameter(_Strict):
-    type: Literal["int", "bool", "code_prefix"]
+    type: Literal["int", "bool", "code_prefix", "level"] = Field(
+        description="int, bool, code_prefix (a prefix of place codes), or level: a level of the "
+        "place hierarchy that an answer's body names as `level: param.NAME` (resolved on load)"
+    )
     value: int | bool | str
     doc: str = Field(min_length=1)
     bound: Literal["inclusive", "exclusive"] | None = None
     delegated: bool = False
     cite: Citation | None = None
-    note: str | None = None
+    note: Note | None = None
 
     @model_validator(mode="after")
     def _typed(self) -> Parameter:
@@ -85,6 +97,13 @@ class Parameter(_Strict):
             raise ValueError(
                 'a code_prefix is a quoted string of letters and digits, such as "12", '
                 f"got {value!r}"
+            )
+        if kind == "level" and not (isinstance(value, str) and value.isidentifier()):
+            raise ValueError(f"a level parameter's value is the name of a level, got {value!r}")
+        if kind == "level" and self.delegated:
+            raise ValueError(
+                "a level parameter cannot be delegated: it is resolved when the policy loads, "
+                "before any overlay"
             )
         if self.bound is not None and kind != "int":
             raise ValueError("only an int parameter has a bound")
@@ -136,7 +155,11 @@ class Definition(_Strict):
 class AnswerBody(_Strict):
     body: Name
     place: Name
-    level: Name
+    level: str = Field(
+        pattern=r"^(param\.)?[a-z][a-z0-9_]*$",
+        description="a level of the place hierarchy, or `param.NAME`: a level parameter, where "
+        "the text names a place but no level (the level is then this policy's reading)",
+    )
     role: Name
     cite: Citation | None = None
     via: Citation | None = Field(
@@ -170,7 +193,7 @@ class Rule(_Strict):
     when: Condition = True
     answer: Answer
     overrides: list[RuleId] = Field(default_factory=list)
-    note: str | None = None
+    note: Note | None = None
     value: Name | None = Field(
         default=None, description="what this rule's answer is, as other questions read it"
     )
@@ -315,7 +338,7 @@ class OverlayValue(_Strict):
     """A district's own value for a delegated parameter, and where it comes from."""
 
     value: int | bool | str
-    note: str = Field(min_length=1, description="why, or which district document sets it")
+    note: Note = Field(description="why, or which district document sets it")
 
 
 class OverlayFile(_Strict):

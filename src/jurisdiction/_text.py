@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NoReturn
 
-__all__ = ["PLACEHOLDER", "Cite", "Lang", "Text", "numeral", "placeholders"]
+__all__ = ["PLACEHOLDER", "Cite", "Lang", "Text", "numeral", "placeholders", "yes_no"]
 
 PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*)\.([a-z][a-z0-9_]*)\}")
 """A value in a reason's text: ``{<subject>.<feature or place>}`` or ``{param.<name>}``."""
@@ -34,6 +34,18 @@ class Text:
 
     def __getitem__(self, lang: Lang) -> str:
         return self.zh if lang == "zh" else self.en
+
+    def __contains__(self, part: object) -> bool:
+        """Refused: ``x in text`` would otherwise iterate ``text[0]``, ``text[1]``, … forever."""
+        raise TypeError("a Text holds two languages: search text.zh or text.en")
+
+    def __iter__(self) -> NoReturn:
+        raise TypeError("a Text holds two languages: take text.zh or text.en")
+
+
+def yes_no(value: bool) -> Text:
+    """A true/false value as words of each language (a parameter's value shown in a note)."""
+    return Text("是", "true") if value else Text("否", "false")
 
 
 def placeholders(text: Text) -> list[tuple[str, str]]:

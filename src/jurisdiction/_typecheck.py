@@ -148,10 +148,11 @@ def _term(term: Term, scope: _Scope) -> tuple[FeatureType | None, list[Problem]]
             return FeatureType("int"), []
         if ptype == "bool":
             return FeatureType("bool"), []
+        what = "a place-code prefix" if ptype == "code_prefix" else "a level for answers"
         return None, [
             Problem(
                 "type-mismatch",
-                f"`{term}` is a place-code prefix; conditions cannot read it",
+                f"`{term}` is {what}; conditions cannot read it",
                 term.span,
             )
         ]

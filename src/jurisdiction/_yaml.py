@@ -60,12 +60,23 @@ _AMBIGUOUS = re.compile(
 )
 
 
-_CORE_PATTERNS = tuple((tag, re.compile(pattern)) for tag, pattern, _first in _CORE)
+_AMBIGUOUS_FIRST = frozenset("yYnNoO+-0123456789")
+"""The characters a text that ``_AMBIGUOUS`` matches can start with."""
+
+_CORE_PATTERNS = tuple(
+    (tag, re.compile(pattern), frozenset([*first, ""] if tag == _NULL else first))
+    for tag, pattern, first in _CORE
+)
 
 
 def _implicit(text: str) -> str:
-    """The core schema's tag of a plain scalar."""
-    return next((tag for tag, pattern in _CORE_PATTERNS if pattern.match(text)), _STR)
+    """The core schema's tag of a plain scalar. A pattern is tried only on a text that starts
+    with one of its first characters, as the resolver does: most texts are tried on none."""
+    first = text[:1]
+    for tag, pattern, starts in _CORE_PATTERNS:
+        if first in starts and pattern.match(text):
+            return tag
+    return _STR
 
 
 def _core(base: type[yaml.SafeLoader]) -> type[yaml.SafeLoader]:
@@ -259,7 +270,12 @@ class _Builder:
             raise self.fail(
                 "yaml-tag", f"tags are not allowed: {tag} (write the value plainly)", node
             )
-        if plain and tag in (_STR, _INT) and _AMBIGUOUS.match(text):
+        if (
+            plain
+            and tag in (_STR, _INT)
+            and text[:1] in _AMBIGUOUS_FIRST
+            and _AMBIGUOUS.match(text)
+        ):
             raise self.fail(
                 "yaml-scalar",
                 f"`{text}` is read differently by YAML 1.1 and 1.2: write true or false, a "

@@ -1,0 +1,256 @@
+"""Parsed conditions kept between runs of the command line, in the user's cache directory.
+
+Every run of a command parses the same conditions again: for the bundled policy, 108 texts, which
+cost importing lark, building its parser and parsing them — about 60 ms of a ``jurisdiction
+decide`` of 400. Inside :func:`persisting` (the command line runs each command in it),
+:func:`jurisdiction._conditions.parse_expression` looks a text up among the trees kept by earlier
+runs before it parses it, and the trees it parsed meanwhile are added to the file at the end. A
+library caller (``jurisdiction.load()``) reads and writes nothing here.
+
+Why a kept tree is the tree that parsing would give, and why reading one is safe:
+
+* a tree is a function of its text and of the parser alone, and it is looked up by the exact
+  text: a policy whose bytes change has its changed conditions parsed again, never matched to an
+  old tree. The file is named by a digest of the parser — the source of the modules that build
+  trees and lark's version (:func:`jurisdiction._conditions.parser_digest`) — so a changed parser
+  starts a file of its own;
+* the file is JSON of plain data (class names from a fixed list, strings, whole numbers,
+  booleans), decoded field by field: never pickle, nothing in it can run code;
+* a file is read only if the user owns it, no one else may write to it, and it is a regular file
+  (opened without following a link, and judged by what was opened, not by its name): only the
+  user (or root) can have written what such a file holds, so the trees in it were put there by
+  the user's own runs, whoever else may rename or delete names in the directory. The directory
+  must be the user's too and not writable by everyone (``/tmp`` is not a cache: neither read
+  nor written there); a group-writable one is accepted, as a umask of 002 makes them, since the
+  checks on the file decide. A file is written whole to a temporary file (``0600``) that is then
+  renamed over the old one, so a reader never sees half a file. Where this cannot be checked (no
+  ``os.getuid``, or no descriptor-relative ``open``), nothing is kept.
+
+The directory is ``$XDG_CACHE_HOME/jurisdiction``, else ``~/.cache/jurisdiction`` (created
+``0700``); the help texts of the command line are kept there too.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
+from typing import Any
+
+__all__ = ["Store", "active", "cache_directory", "persisting"]
+
+FORMAT = 1
+"""The layout of the file; a file of another layout is ignored (and replaced when written)."""
+MAX_ENTRIES = 4096
+"""At most this many texts are kept (the bundled policy has 108); the least recently used go."""
+MAX_FILE_BYTES = 16 << 20
+"""A larger file is not read."""
+
+_SUPPORTED = (
+    hasattr(os, "getuid")
+    and hasattr(os, "O_DIRECTORY")
+    and hasattr(os, "O_NOFOLLOW")
+    and os.open in os.supports_dir_fd
+    and os.rename in os.supports_dir_fd  # os.replace is not listed, and is the same renameat
+    and os.unlink in os.supports_dir_fd
+)
+
+
+def cache_directory() -> Path | None:
+    """The user's cache directory of this package (which need not exist yet), or None if there
+    is no home directory to put it in."""
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    if not os.path.isabs(base):  # unset, empty or relative: the XDG spec says to ignore it
+        try:
+            base = str(Path.home() / ".cache")
+        except RuntimeError:  # the home directory cannot be determined
+            return None
+    return Path(base) / "jurisdiction" if os.path.isabs(base) else None
+
+
+def _own_file(st: os.stat_result) -> bool:
+    """A regular file owned by this user, and writable by no one else."""
+    mine = st.st_uid == os.getuid() and not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+    return mine and stat.S_ISREG(st.st_mode)
+
+
+def _own_directory(st: os.stat_result) -> bool:
+    """A directory owned by this user, and not writable by everyone."""
+    mine = st.st_uid == os.getuid() and not st.st_mode & stat.S_IWOTH
+    return mine and stat.S_ISDIR(st.st_mode)
+
+
+def _open_directory(directory: Path, *, create: bool) -> int | None:
+    """A descriptor of ``directory``, if it is the user's (see :func:`_own_directory`)."""
+    if create:
+        try:
+            directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        except OSError:
+            return None
+    try:
+        fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        return None
+    try:
+        st = os.fstat(fd)  # of what was opened: a symbolic link is judged by what it points to
+        if _own_directory(st):
+            return fd
+    except OSError:
+        pass
+    os.close(fd)
+    return None
+
+
+def _read(dir_fd: int, name: str) -> bytes | None:
+    try:
+        # not blocking: a FIFO put in its place would otherwise wait for a writer forever
+        flags = os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_NONBLOCK", 0)
+        fd = os.open(name, flags, dir_fd=dir_fd)
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as file:
+        try:
+            st = os.fstat(fd)
+            if not _own_file(st) or st.st_size > MAX_FILE_BYTES:
+                return None
+            return file.read(MAX_FILE_BYTES + 1)
+        except OSError:
+            return None
+
+
+def _write(dir_fd: int, name: str, data: bytes) -> None:
+    """Replace ``name`` by ``data`` at once: written to a new file, then renamed over it."""
+    temporary = f".{name}.{os.getpid()}.{os.urandom(6).hex()}.tmp"
+    try:
+        fd = os.open(
+            temporary,
+            os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW,
+            0o600,
+            dir_fd=dir_fd,
+        )
+    except OSError:
+        return
+    renamed = False
+    try:
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+        finally:
+            os.close(fd)
+        os.replace(temporary, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
+        renamed = True
+    except OSError:
+        pass  # not kept: the next run parses again
+    finally:
+        if not renamed:  # whatever stopped it, even the interpreter shutting down
+            with suppress(OSError):
+                os.unlink(temporary, dir_fd=dir_fd)
+
+
+class Store:
+    """The trees kept for one parser, as JSON values by text, read on the first lookup."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.parser: str | None = None
+        self.kept: dict[str, Any] = {}
+        self.used: set[str] = set()
+        self.new: dict[str, Any] = {}
+
+    def _name(self) -> str:
+        return f"conditions-{self.parser}.json"
+
+    def _load(self) -> dict[str, Any]:
+        """The entries of the file as it is now ({} when absent, not private, or not ours)."""
+        dir_fd = _open_directory(self.directory, create=False)
+        if dir_fd is None:
+            return {}
+        try:
+            data = _read(dir_fd, self._name())
+        finally:
+            os.close(dir_fd)
+        if data is None:
+            return {}
+        try:
+            found = json.loads(data)
+        except (ValueError, RecursionError):
+            return {}
+        if not isinstance(found, dict) or found.get("format") != FORMAT:
+            return {}
+        trees = found.get("trees")
+        if found.get("parser") != self.parser or not isinstance(trees, dict):
+            return {}
+        return trees
+
+    def get(self, parser: str, text: str) -> Any | None:
+        """The kept value for ``text`` under ``parser`` (a digest), or None."""
+        if self.parser != parser:  # the first lookup (one parser per process)
+            self.parser, self.used, self.new = parser, set(), {}
+            self.kept = self._load()
+        found = self.kept.get(text)
+        if found is not None:
+            self.used.add(text)
+        return found
+
+    def put(self, parser: str, text: str, value: Any) -> None:
+        if self.parser == parser:
+            self.new[text] = value
+
+    def forget(self, text: str) -> None:
+        """Drop an entry that did not decode: it is replaced by the next parse of its text."""
+        self.kept.pop(text, None)
+        self.used.discard(text)
+
+    def save(self) -> None:
+        """Add the new trees to the file, with those other runs added meanwhile; keep the most
+        recently used when there are too many."""
+        if not self.new or self.parser is None:
+            return
+        current = self._load()
+        recent = [t for t in current if t in self.used and t not in self.new]
+        entries = {t: v for t, v in current.items() if t not in self.used and t not in self.new}
+        entries.update((t, current[t]) for t in recent)
+        entries.update(self.new)
+        if len(entries) > MAX_ENTRIES:
+            entries = dict(list(entries.items())[-MAX_ENTRIES:])
+        data = json.dumps(
+            {"format": FORMAT, "parser": self.parser, "trees": entries},
+            ensure_ascii=False,
+            separators=(",", ":"),
+        ).encode("utf-8")
+        dir_fd = _open_directory(self.directory, create=True)
+        if dir_fd is None:
+            return
+        try:
+            _write(dir_fd, self._name(), data)
+        finally:
+            os.close(dir_fd)
+        self.new = {}
+
+
+_ACTIVE: list[Store] = []
+
+
+def active() -> Store | None:
+    """The store of the enclosing :func:`persisting`, if any."""
+    return _ACTIVE[-1] if _ACTIVE else None
+
+
+@contextmanager
+def persisting(directory: Path | None = None) -> Iterator[None]:
+    """Look parsed conditions up in, and add them to, the user's cache (or ``directory``)."""
+    directory = directory or cache_directory()
+    if _ACTIVE or not _SUPPORTED or directory is None:  # nested: the outer one saves
+        yield
+        return
+    store = Store(directory)
+    _ACTIVE.append(store)
+    try:
+        yield
+    finally:
+        _ACTIVE.clear()
+        store.save()
