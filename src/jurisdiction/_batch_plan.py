@@ -264,11 +264,11 @@ def plan_question(engine: Engine, question: str) -> QuestionPlan:
 def _plan_question(engine: Engine, question: str) -> QuestionPlan:
     q = engine.question(question)
     answers: dict[Answer, int] = {}
-    lookups = [_lookup(engine, engine._compiled[q.name], answers)]
-    lookups += [
-        _lookup(engine, variant[q.name], answers)
-        for variant in engine._variants.values()
-        if q.name in variant
+    lookups = [_lookup(engine, engine._city(q.name), answers)]
+    lookups += [  # the engine compiles a question's variants on first use: ask for each
+        _lookup(engine, engine._district(district, q.name), answers)
+        for district, names in sorted(engine._variant_names.items())
+        if q.name in names
     ]
     policy = engine.policy
     h = policy.hierarchy
