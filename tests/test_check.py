@@ -277,20 +277,34 @@ def test_a_community_level_answer_for_street_codes_cannot_be_given(tmp_path: Pat
 # --- exactness and laziness -----------------------------------------------------------------------
 
 
-def _class_of(part: QuestionPartition, facts: object, engine: jurisdiction.Engine) -> DecidedClass:
-    subject = engine.subjects[part.question.subject]
-    values = {
-        s.feature: subject.features[s.feature].get(facts, engine.context) for s in part.splits
-    }
-    for cls in part.classes:
-        if all(
-            (v.low <= values[name] <= v.high)
-            if not isinstance(v, bool | str)
-            else values[name] == v
-            for name, v in cls.values
-        ):
-            return cls
-    raise AssertionError(f"no class holds {facts}")
+def _is_interval(v: object) -> bool:
+    return not isinstance(v, bool | str)
+
+
+class _Classes:
+    """The classes of a partition, found by the values of a fact set's features: indexed by
+    their boolean and enum values, then searched by their intervals."""
+
+    def __init__(self, part: QuestionPartition, engine: jurisdiction.Engine) -> None:
+        self.engine, self.names = engine, [s.feature for s in part.splits]
+        self.subject = engine.subjects[part.question.subject]
+        self.index: dict[tuple[tuple[str, object], ...], list[DecidedClass]] = {}
+        for cls in part.classes:
+            key = tuple(sorted((n, v) for n, v in cls.values if not _is_interval(v)))
+            self.index.setdefault(key, []).append(cls)
+
+    def of(self, facts: object) -> DecidedClass:
+        features = self.subject.features
+        values = {n: features[n].get(facts, self.engine.context) for n in self.names}
+        for key, classes in self.index.items():
+            if any(values[n] != v for n, v in key):
+                continue
+            for cls in classes:
+                if all(
+                    v.low <= values[name] <= v.high for name, v in cls.values if _is_interval(v)
+                ):
+                    return cls
+        raise AssertionError(f"no class holds {facts}")
 
 
 @pytest.mark.parametrize("question", ["first_child_certificate", "second_child_approval"])
@@ -300,11 +314,12 @@ def test_every_fact_set_decides_as_its_class(question: str) -> None:
     engine = jurisdiction.load()
     q = engine.question(question)
     part = partition(engine, q, realiser_for(engine))
+    classes = _Classes(part, engine)
     checked = 0
     for base in (c.facts for c in part.classes):
         for age in range(151):
             facts = base.model_copy(update={"age": age})
-            cls = _class_of(part, facts, engine)
+            cls = classes.of(facts)
             assert cls.decision is not None
             decision = engine.decide(facts, question)
             assert decision.rules_applied == cls.decision.rules_applied, (
