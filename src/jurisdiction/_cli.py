@@ -25,6 +25,8 @@ from ._errors import FactsError, JurisdictionError, suggest
 from ._options import LANG as _LANG
 from ._options import OVERLAYS as _OVERLAYS
 from ._options import POLICY as _POLICY
+from ._options import output_file as _output_file
+from ._options import text_or_json as _text_or_json
 from ._paths import bundled_policy_path
 
 if TYPE_CHECKING:  # imported where used: `jurisdiction --help` loads no engine
@@ -272,14 +274,7 @@ def _one_fact_set(
     metavar="Q",
     help="A question to answer (repeatable). Default: every question about the subject.",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Text for people, JSON for programs (a list of decisions).",
-)
+@_text_or_json("Text for people, JSON for programs (a list of decisions).")
 @click.option(
     "--evaluator",
     type=click.Choice(["compiled", "durable"]),
@@ -354,14 +349,7 @@ def _print_questions(engine: Engine, subject: str | None, lang: Lang) -> None:
     type=click.Path(path_type=Path, exists=False),
     metavar="[POLICY_DIR]",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Text for people (file:line:col: code: message), JSON for programs.",
-)
+@_text_or_json("Text for people (file:line:col: code: message), JSON for programs.")
 @click.option(
     "--certificate",
     "certificate_file",
@@ -481,14 +469,7 @@ def _engine(
 
 @cli.command(cls=_Command)
 @_POLICY_DIR
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path, dir_okay=False, writable=True),
-    default=None,
-    metavar="FILE",
-    help="Write the module to FILE instead of standard output.",
-)
+@_output_file("the module")
 @_reports_errors
 def models(policy_dir: Path | None, output: Path | None) -> None:
     """Write a typed Python module of the policy's fact models.
@@ -649,14 +630,7 @@ def _print_features(report: dict[str, Any]) -> None:
 @cli.command(cls=_Command)
 @_POLICY_DIR
 @click.option("--subject", default=None, metavar="S", help="Only this kind of fact set.")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Text for people, JSON for programs.",
-)
+@_text_or_json()
 @_reports_errors
 def features(policy_dir: Path | None, subject: str | None, fmt: str) -> None:
     """List what a condition may read, per kind of fact set (subject).

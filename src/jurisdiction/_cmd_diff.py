@@ -8,20 +8,15 @@ from pathlib import Path
 
 import click
 
+from ._options import text_or_json
+
 __all__ = ["diff_command"]
 
 
 @click.command("diff")
 @click.argument("old", type=click.Path(path_type=Path, file_okay=False, exists=True))
 @click.argument("new", type=click.Path(path_type=Path, file_okay=False, exists=True))
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Text for people, JSON for programs.",
-)
+@text_or_json()
 def diff_command(old: Path, new: Path, fmt: str) -> None:
     """Compare two policy directories (overlays included) exactly.
 

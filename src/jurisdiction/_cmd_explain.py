@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ._options import LANG, OVERLAYS, POLICY
+from ._options import LANG, OVERLAYS, POLICY, text_or_json
 
 __all__ = ["explain_command"]
 
@@ -15,14 +15,7 @@ __all__ = ["explain_command"]
 @click.command("explain")
 @click.argument("facts", type=click.Path(path_type=Path, dir_okay=False, exists=True))
 @click.option("-q", "--question", required=True, metavar="Q", help="The question to explain.")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Text for people, JSON for programs.",
-)
+@text_or_json()
 @LANG
 @POLICY
 @OVERLAYS

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from ._options import output_file
+
 __all__ = ["schema_command"]
 
 
@@ -19,14 +21,7 @@ __all__ = ["schema_command"]
     metavar="DIR",
     help="For `facts`: the policy whose fact sets it describes (default: the bundled one).",
 )
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path, dir_okay=False, writable=True),
-    default=None,
-    metavar="FILE",
-    help="Write the schema to FILE instead of standard output.",
-)
+@output_file("the schema")
 def schema_command(kind: str, policy_dir: Path | None, output: Path | None) -> None:
     """Print the JSON Schema (draft 2020-12) of a KIND of file.
 

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING
 
 import click
 
+from ._options import text_or_json
+
 if TYPE_CHECKING:
     from ._cases import CaseResult, Coverage
 
@@ -71,14 +73,7 @@ def _print_report(
     metavar="N",
     help="Fail (exit 1) when article/item or rule coverage is below N percent.",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Text for people, JSON for programs.",
-)
+@text_or_json()
 def test_command(
     paths: Sequence[Path], show_coverage: bool, min_coverage: float | None, fmt: str
 ) -> None:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
-__all__ = ["LANG", "OVERLAYS", "POLICY"]
+__all__ = ["LANG", "OVERLAYS", "POLICY", "output_file", "text_or_json"]
+
+_F = TypeVar("_F", bound=Callable[..., Any])
 
 POLICY = click.option(
     "--policy",
@@ -31,3 +35,27 @@ LANG = click.option(
     show_default=True,
     help="Language of the text output.",
 )
+
+
+def text_or_json(help: str = "Text for people, JSON for programs.") -> Callable[[_F], _F]:
+    """``--format text|json`` (the parameter ``fmt``), text by default."""
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(["text", "json"]),
+        default="text",
+        show_default=True,
+        help=help,
+    )
+
+
+def output_file(what: str) -> Callable[[_F], _F]:
+    """``-o/--output FILE`` (the parameter ``output``): write ``what`` there, not to stdout."""
+    return click.option(
+        "-o",
+        "--output",
+        type=click.Path(path_type=Path, dir_okay=False, writable=True),
+        default=None,
+        metavar="FILE",
+        help=f"Write {what} to FILE instead of standard output.",
+    )
