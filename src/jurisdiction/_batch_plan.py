@@ -264,12 +264,7 @@ def plan_question(engine: Engine, question: str) -> QuestionPlan:
 def _plan_question(engine: Engine, question: str) -> QuestionPlan:
     q = engine.question(question)
     answers: dict[Answer, int] = {}
-    lookups = [_lookup(engine, engine._city(q.name), answers)]
-    lookups += [  # the engine compiles a question's variants on first use: ask for each
-        _lookup(engine, engine._district(district, q.name), answers)
-        for district, names in sorted(engine._variant_names.items())
-        if q.name in names
-    ]
+    lookups = [_lookup(engine, c, answers) for c in engine.compiled_variants(q.name)]
     policy = engine.policy
     h = policy.hierarchy
     digits = h.length(h.overlay_level) if h.overlay_level else 0

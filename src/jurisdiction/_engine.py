@@ -305,6 +305,18 @@ class Engine:
             variant[name] = found
         return found
 
+    def compiled_variants(self, name: str) -> list[_CompiledQuestion]:
+        """Question ``name`` as compiled for the city, then for each district (in code order)
+        whose overlay changes it: every program ``decide`` may run for it (for the batch
+        plan, ``_batch_plan``; each is compiled here if it has not been yet)."""
+        variants = [self._city(name)]
+        variants += [
+            self._district(district, name)
+            for district, names in sorted(self._variant_names.items())
+            if name in names
+        ]
+        return variants
+
     def __reduce__(self) -> tuple[Any, ...]:
         """Pickled as the policy's path and fingerprint: the other side loads the policy again
         (a spawned pool worker, say) and refuses it if its files are no longer the same."""
