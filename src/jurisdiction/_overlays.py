@@ -4,7 +4,6 @@ set the parameters the city policy marks ``delegated`` and nothing else."""
 from __future__ import annotations
 
 import dataclasses
-import gc
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -195,28 +194,12 @@ def _overlays(
     root: Path,
     params: Mapping[str, Parameter],
     hierarchy: Hierarchy,
-    files: Sequence[tuple[Path, Path]] = (),
-) -> tuple[dict[str, Overlay], list[LocatedDocument]]:
-    """The overlays of ``files``: pairs of a file and the folder it must lie in (the policy
-    directory for its own ``overlays/``, the caller's folder for ``overlays=``)."""
-    if not gc.isenabled():  # paused by the caller (or another thread's load): theirs to resume
-        return _overlays_of(root, params, hierarchy, files)
-    # a thousand overlays allocate some 100,000 containers that live on with the policy: the
-    # cyclic collector would walk them (and everything loaded before) again and again, a third
-    # of the time measured; what they free, reference counting frees
-    gc.disable()
-    try:
-        return _overlays_of(root, params, hierarchy, files)
-    finally:
-        gc.enable()
-
-
-def _overlays_of(
-    root: Path,
-    params: Mapping[str, Parameter],
-    hierarchy: Hierarchy,
     files: Sequence[tuple[Path, Path]],
 ) -> tuple[dict[str, Overlay], list[LocatedDocument]]:
+    """The overlays of ``files``: pairs of a file and the folder it must lie in (the policy
+    directory for its own ``overlays/``, the caller's folder for ``overlays=``). Loaded with
+    the cyclic collector paused (``_load``): a thousand overlays allocate some 100,000
+    containers that live on with the policy."""
     builder = _OverlayBuilder(root, params, hierarchy)
     overlays: dict[str, Overlay] = {}
     docs: list[LocatedDocument] = []
