@@ -743,7 +743,8 @@ def run_batch(
     try:
         if memory_limit:
             con.execute(f"SET memory_limit = '{_checked_size(memory_limit)}'")
-        summary.total = count_rows(con, source, fin)
+        if progress is not None:  # the total only tells the progress bar how far it is
+            summary.total = count_rows(con, source, fin)
         query = _Query(
             engine,
             con,

@@ -603,10 +603,16 @@ class SqlVocabulary:
             value = self._field(subject, base, name)
             is_null = exp.Is(this=value.copy(), expression=exp.Null())
             required = not (info.optional or info.derived_default or info.has_default)
-            if required:
-                tests.append(exp.Not(this=is_null.copy()))
             check = self._field_ok(info, value)
-            if check is not None:
+            if required and check is not None and info.kind in self._NULL_IN_NULL_OUT:
+                # the check of a null value is null, never true, and the tests are read as
+                # false where null (``true_or_false``): the check alone refuses a missing value
+                tests.append(check)
+            elif required:
+                tests.append(exp.Not(this=is_null.copy()))
+                if check is not None:
+                    tests.append(exp.or_(is_null, check))
+            elif check is not None:
                 tests.append(exp.or_(is_null, check))
         for constraint in subj.constraints:
             cond = self._compile(parse_condition(constraint.text), subject, base).sql
@@ -615,6 +621,9 @@ class SqlVocabulary:
             inner = exp.and_(*tests) if tests else exp.true()
             return [exp.or_(exp.Is(this=base.copy(), expression=exp.Null()), true_or_false(inner))]
         return tests
+
+    _NULL_IN_NULL_OUT = ("int", "enum", "place")
+    """Kinds of field whose check (``_field_ok``) is null for a null value."""
 
     def _field_ok(self, info: FieldInfo, value: exp.Expr) -> exp.Expr | None:
         if info.kind == "int":
