@@ -41,7 +41,7 @@ from ._batch_plan import (
     reason_facts,
 )
 from ._errors import ConflictError, FactsError
-from ._sql_vocabulary import ColumnKinds, SqlVocabulary, sql_type
+from ._sql_vocabulary import ColumnKinds, SqlVocabulary, cast, sql_type
 
 if TYPE_CHECKING:
     from ._engine import Engine
@@ -222,7 +222,7 @@ def _facts_struct(engine: Engine, subject: str, kinds: ColumnKinds) -> exp.Expr 
             continue
         value = v.raw(name) if kind == "text" else exp.column(name, quoted=True)
         if kind == "ok" and fields[name].kind == "int":  # HUGEINT (JSON) reads back as int
-            value = exp.cast(value, "BIGINT")
+            value = cast(value, "BIGINT")
         items.append(exp.PropertyEQ(this=exp.to_identifier(name, quoted=True), expression=value))
         if kind == "text":
             items.append(
@@ -241,7 +241,7 @@ def _no_facts() -> exp.Expr:
         expressions=[
             exp.PropertyEQ(
                 this=exp.to_identifier("#none", quoted=True),
-                expression=exp.cast(exp.Null(), "VARCHAR"),
+                expression=cast(exp.Null(), "VARCHAR"),
             )
         ]
     )

@@ -34,7 +34,7 @@ from sqlglot import exp
 from ._compile import _Compiler, _fold
 from ._decision import Decision
 from ._engine import _shown as shown
-from ._sql_vocabulary import SqlUnsupportedError, at_level, lit
+from ._sql_vocabulary import SqlUnsupportedError, at_level, cast, lit
 from ._text import PLACEHOLDER
 
 if TYPE_CHECKING:
@@ -531,7 +531,7 @@ def _flat_field(b: BodySpec, field: str) -> str:
 
 
 def _struct(b: BodySpec, code: exp.Expr, chain: bool = False) -> exp.Expr:
-    via = exp.cast(exp.Null(), "VARCHAR") if b.via is None else lit(b.via)
+    via = cast(exp.Null(), "VARCHAR") if b.via is None else lit(b.via)
     fields = {
         "kind": lit(b.kind),
         "level": lit(b.level),
@@ -552,9 +552,7 @@ def _struct(b: BodySpec, code: exp.Expr, chain: bool = False) -> exp.Expr:
 def _empty_bodies(chain: bool = False) -> exp.Expr:
     names = [*BODY_FIELDS, "chain"] if chain else list(BODY_FIELDS)
     struct = ", ".join(f"{n} VARCHAR" for n in names)
-    return exp.cast(
-        exp.Array(expressions=[]), exp.DataType.build(f"STRUCT<{struct}>[]", dialect="duckdb")
-    )
+    return cast(exp.Array(expressions=[]), f"STRUCT<{struct}>[]")
 
 
 def reason_facts(plan: QuestionPlan) -> list[str]:
@@ -581,9 +579,7 @@ def _reason(parts: ReasonParts, shown_sql: Mapping[str, exp.Expr]) -> exp.Expr:
 
 def _text_list(values: tuple[str, ...]) -> exp.Expr:
     if not values:
-        return exp.cast(
-            exp.Array(expressions=[]), exp.DataType.build("VARCHAR[]", dialect="duckdb")
-        )
+        return cast(exp.Array(expressions=[]), "VARCHAR[]")
     return exp.Array(expressions=[lit(v) for v in values])
 
 
@@ -688,7 +684,7 @@ def answer_columns(
             return None if a.reason is None else a.reason[i]
 
         out.append((f"reason_{lang}", column(reason, reason_key)))
-    out.append(("error", exp.cast(exp.Null(), "VARCHAR")))
+    out.append(("error", cast(exp.Null(), "VARCHAR")))
     python = [i for i, a in enumerate(answers) if a.python]
     flags: list[exp.Expr] = [exp.Is(this=aid.copy(), expression=exp.Null())]
     if python:
@@ -696,8 +692,7 @@ def answer_columns(
     if any(bodies.missing(a) is not None for a in answers):
         flags.append(exp.func("COALESCE", column(bodies.missing, by_bodies), exp.false()))
     typed: list[tuple[str, exp.Expr]] = [
-        (prefix + name, exp.cast(sql, exp.DataType.build(column_type(name, nested), "duckdb")))
-        for name, sql in out
+        (prefix + name, cast(sql, column_type(name, nested))) for name, sql in out
     ]
     flag: exp.Expr = exp.or_(*flags)
     return typed, flag

@@ -24,6 +24,7 @@ import importlib
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from sqlglot import exp
@@ -57,7 +58,14 @@ from ._subjects import FieldInfo, Subject
 
 _re_parser: Any = importlib.import_module("re._parser")  # the stdlib's (sre_parse is deprecated)
 
-__all__ = ["ColumnKinds", "SqlUnsupportedError", "SqlVocabulary", "lit", "true_or_false"]
+__all__ = [
+    "ColumnKinds",
+    "SqlUnsupportedError",
+    "SqlVocabulary",
+    "cast",
+    "lit",
+    "true_or_false",
+]
 
 ColumnKinds = Mapping[str, str]
 """For each top-level input column, what it holds, as the batch runner found it: ``ok`` (the
@@ -68,6 +76,17 @@ type: every non-null value is refused) or ``missing`` (no such column: every val
 class SqlUnsupportedError(ValueError):
     """An expression this compiler cannot express in SQL (the batch evaluator refuses the
     question with this message rather than answer it differently from ``decide``)."""
+
+
+@cache
+def _data_type(text: str) -> exp.DataType:
+    return exp.DataType.build(text, dialect="duckdb")
+
+
+def cast(value: exp.Expr, to: str) -> exp.Expr:
+    """``CAST(value AS to)``, ``to`` in DuckDB's words (each type parsed once: a plan casts
+    hundreds of times)."""
+    return exp.Cast(this=value, to=_data_type(to).copy())
 
 
 def lit(value: Any) -> exp.Expr:
@@ -451,10 +470,10 @@ class SqlVocabulary:
         column = exp.column(name, quoted=True)
         if kind == "missing":
             typ = sql_type(info)
-            return exp.cast(exp.Null(), typ) if typ else exp.Null()
+            return cast(exp.Null(), typ) if typ else exp.Null()
         if kind == "wrong":
             typ = sql_type(info)
-            return exp.cast(exp.Null(), typ) if typ else exp.Null()
+            return cast(exp.Null(), typ) if typ else exp.Null()
         if kind == "text":
             return _from_text(column, info)
         return column
@@ -469,9 +488,7 @@ class SqlVocabulary:
             value = exp.Dot(this=base.copy(), expression=exp.to_identifier(name, quoted=True))
         if info.has_default:
             if info.kind == "places":
-                value = exp.func(
-                    "COALESCE", value, exp.cast(exp.Array(expressions=[]), "VARCHAR[]")
-                )
+                value = exp.func("COALESCE", value, cast(exp.Array(expressions=[]), "VARCHAR[]"))
             else:
                 value = exp.func("COALESCE", value, lit(info.default))
         elif info.derived_default:
@@ -568,7 +585,7 @@ class SqlVocabulary:
             each = exp.func("COALESCE", exp.column("_s"), dash.copy())
             texts = exp.Transform(this=sql, expression=exp.Lambda(this=each, expressions=[item]))
             return exp.func("COALESCE", exp.ArrayToString(this=texts, expression=lit(", ")), dash)
-        return exp.func("COALESCE", exp.cast(sql, "VARCHAR"), dash)
+        return exp.func("COALESCE", cast(sql, "VARCHAR"), dash)
 
     def _compile(
         self, node: Node, subject: str, base: exp.Expr | None, rule_mode: bool = False
@@ -653,7 +670,7 @@ def _from_text(column: exp.Expr, info: FieldInfo) -> exp.Expr:
     """A text column (a CSV's) read as the field's declared type; null where it is not one."""
     if info.kind == "int":
         ok = exp.RegexpLike(this=column.copy(), expression=lit(r"^-?[0-9]{1,18}$"))
-        return _case([(ok, exp.cast(column.copy(), "BIGINT"))], None)
+        return _case([(ok, cast(column.copy(), "BIGINT"))], None)
     if info.kind == "bool":
         lowered = exp.Lower(this=column.copy())
         return _case(
@@ -665,7 +682,7 @@ def _from_text(column: exp.Expr, info: FieldInfo) -> exp.Expr:
         )
     if info.kind == "date":
         ok = exp.RegexpLike(this=column.copy(), expression=lit(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"))
-        return _case([(ok, exp.TryCast(this=column.copy(), to=exp.DataType.build("DATE")))], None)
+        return _case([(ok, exp.TryCast(this=column.copy(), to=_data_type("DATE").copy()))], None)
     return column
 
 
@@ -758,7 +775,7 @@ class _Compiler:
         if name == "date":
             arg = node.args[0]
             assert isinstance(arg, StrConst)
-            return _Value(exp.cast(lit(arg.value), "DATE"), "date")
+            return _Value(cast(lit(arg.value), "DATE"), "date")
         args = [self.visit(a) for a in node.args]
         x = args[0].sql
         if name == "count":
