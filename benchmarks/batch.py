@@ -195,10 +195,13 @@ def child(name: str, *args: str) -> tuple[float, int, int, float]:
     """Run one timed child (in the repository: the overlay's path is relative to it);
     (seconds, rows, rows decided one by one, peak RSS in MB)."""
     code = CHILD[name].format(q=QUESTION)
+    # the peak of this process's own memory: VmHWM, not getrusage's ru_maxrss, which a child
+    # inherits from the process that forked it (here, the one that wrote the register)
     wrapper = (
-        "import resource, runpy, sys\n"
+        "import sys\n"
         f"exec(compile({code!r}, '<{name}>', 'exec'))\n"
-        "print('rss', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+        "hwm = [ln for ln in open('/proc/self/status') if ln.startswith('VmHWM:')]\n"
+        "print('rss', hwm[0].split()[1])\n"
     )
     env = {**os.environ, "PYTHONWARNINGS": "ignore"}
     done = subprocess.run(
