@@ -158,3 +158,33 @@ def test_decide_table_reads_a_relation_of_the_callers_own_connection() -> None:
         assert (
             row["body_place_code"] == ENGINE.decide(facts, "unit_management").bodies[0].place_code
         )
+
+
+def test_a_directory_is_refused_where_duckdb_wants_a_file(tmp_path: Path) -> None:
+    units = _csv(tmp_path / "u.csv")
+    run = ["batch", "-q", "unit_management", "--quiet"]
+    as_input = CliRunner().invoke(cli, [*run, str(tmp_path), "-o", str(tmp_path / "o.csv")])
+    assert as_input.exit_code == 4
+    assert "IN is a directory" in as_input.stderr
+    assert "/*.parquet" in as_input.stderr  # how to read the files of a directory instead
+    (tmp_path / "out").mkdir()
+    as_output = CliRunner().invoke(cli, [*run, str(units), "-o", str(tmp_path / "out")])
+    assert as_output.exit_code == 4
+    assert "OUT is a directory" in as_output.stderr
+    missing = CliRunner().invoke(cli, [*run, str(tmp_path / "no.csv"), "-o", "o.csv"])
+    assert missing.exit_code == 4
+    assert "no such file" in missing.stderr
+
+
+def test_a_glob_reads_every_file_it_matches(tmp_path: Path) -> None:
+    parts = tmp_path / "parts"
+    parts.mkdir()
+    _csv(parts / "a.csv")
+    _csv(parts / "b.csv")
+    out = tmp_path / "out.parquet"
+    args = ["batch", str(parts / "*.csv"), "-q", "unit_management", "-o", str(out)]
+    args += ["--in-format", "csv", "--quiet"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 1, result.output
+    assert json.loads(result.stdout)["rows"] == 2 * len(UNITS)
+    assert pq.read_table(out).num_rows == 2 * len(UNITS)

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections import Counter
+from pathlib import Path
 
 import pytest
 
@@ -30,7 +32,7 @@ else:
 import pyarrow as pa
 
 from jurisdiction._batch import arrow_schema, decide_table
-from test_batch import BUNDLED, DOGS, _drawn, _reference
+from test_batch import BUNDLED, DOGS, EXAMPLE_OVERLAYS, _drawn, _reference
 from test_batch import ROWS as DRAWN
 
 ROWS = int(os.environ.get("JURISDICTION_SPARK_ROWS", "50"))
@@ -60,3 +62,50 @@ def test_spark_plan_equals_decide(engine, subject) -> None:
             prefix = f"{q}." if len(questions) > 1 else ""
             answer = {k[len(prefix) :]: v for k, v in got.items() if k.startswith(prefix)}
             assert answer == _reference(engine, subject, facts, q), (row, q)
+
+
+def test_decide_frame_keeps_a_spark_frame_a_spark_frame() -> None:
+    from pyspark.sql import DataFrame
+
+    from jurisdiction._batch_spark import session
+
+    drawn = _drawn(BUNDLED, "unit", max(DRAWN, ROWS))[:ROWS]
+    schema = arrow_schema(BUNDLED, "unit").insert(0, pa.field("id", pa.string()))
+    table = pa.Table.from_pylist(list(drawn), schema=schema)
+    frame = session().createDataFrame(table.to_pandas())
+    answered = BUNDLED.decide_frame(frame, "unit_management")
+    assert isinstance(answered, DataFrame)  # lazy: nothing collected to the driver
+    got = sorted(answered.toArrow().to_pylist(), key=lambda r: r["id"])
+    want = decide_table(BUNDLED, table, "unit_management").to_pylist()
+    want.sort(key=lambda r: r["id"])
+    assert got == want
+    with pytest.raises(TypeError, match="Spark DataFrame"):
+        BUNDLED.decide_frame(table, "unit_management")
+
+
+def test_the_cli_answers_a_file_on_spark(tmp_path: Path) -> None:
+    import json
+
+    import pyarrow.parquet as pq
+    from click.testing import CliRunner
+
+    from jurisdiction._cli import cli
+
+    drawn = _drawn(BUNDLED, "unit", max(DRAWN, ROWS))[:ROWS]
+    schema = arrow_schema(BUNDLED, "unit").insert(0, pa.field("id", pa.string()))
+    table = pa.Table.from_pylist(list(drawn), schema=schema)
+    pq.write_table(table, tmp_path / "units.parquet")
+    out = tmp_path / "answers.parquet"
+    args = ["batch", str(tmp_path / "units.parquet"), "-q", "unit_management", "-o", str(out)]
+    args += ["--engine", "spark", "--quiet", "--overlays", str(EXAMPLE_OVERLAYS)]
+    for _run in range(2):  # a second run replaces the directory Spark wrote
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code in (0, 1), result.output
+    written = pq.read_table(out).to_pylist()  # a directory of part files
+    want = decide_table(BUNDLED, table, "unit_management").to_pylist()
+    assert sorted(written, key=lambda r: r["id"]) == sorted(want, key=lambda r: r["id"])
+    summary = json.loads(result.stdout)["questions"]["unit_management"]
+    assert summary["errors"] == sum(r["error"] is not None for r in want)
+    outcomes = Counter(r["outcome"] for r in want if r["outcome"] is not None)
+    assert summary["outcomes"] == dict(sorted(outcomes.items()))
+    assert (result.exit_code == 1) == (summary["errors"] > 0)

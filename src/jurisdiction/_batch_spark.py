@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import os
 import sys
+import time
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,7 +25,7 @@ from ._batch import BatchSummary, _count, batch_sql, patch_batch
 if TYPE_CHECKING:
     from ._engine import Engine
 
-__all__ = ["decide_table_spark", "run_batch_spark", "session"]
+__all__ = ["decide_frame", "decide_table_spark", "run_batch_spark", "session"]
 
 
 def session() -> Any:
@@ -103,6 +105,26 @@ def _answered(
     return planned.mapInArrow(patch, schema).toDF(*[names_in[i] for i in kept])
 
 
+def decide_frame(
+    engine: Engine,
+    frame: Any,
+    question: str | Sequence[str],
+    *,
+    nested: bool = False,
+    id_column: str | None = None,
+) -> Any:
+    """A Spark DataFrame's rows answered, lazily, as a Spark DataFrame (``Engine.decide_frame``)."""
+    if not type(frame).__module__.startswith("pyspark"):
+        raise TypeError(
+            f"decide_frame answers a Spark DataFrame, got {type(frame).__name__}; "
+            "decide_table takes Arrow, Polars, pandas and DuckDB tables"
+        )
+    questions = [question] if isinstance(question, str) else list(question)
+    for q in questions:
+        engine.question(q)  # an unknown question fails here, with its suggestion
+    return _answered(engine, frame, questions, nested, id_column)
+
+
 def _frame_of(spark: Any, table: Any) -> Any:
     if type(table).__module__.startswith("pyspark"):
         return table
@@ -149,6 +171,9 @@ def run_batch_spark(
     id_column: str | None = None,
 ) -> BatchSummary:
     """Answer a file on Spark, written by Spark (a directory of part files at ``target``)."""
+    from pyspark.sql.functions import count, lit
+
+    started = time.perf_counter()
     spark = session()
     reader = spark.read
     if in_format == "parquet":
@@ -166,17 +191,13 @@ def run_batch_spark(
     else:
         writer.json(str(target))
     summary = BatchSummary()
-    counts = answered.groupBy(*[c for c in answered.columns if c.endswith("outcome")]).count()
-    summary.rows = int(answered.count())
-    for row in counts.collect():
-        for q in questions:
-            prefix = f"{q}." if len(questions) > 1 else ""
-            value = row[prefix + "outcome"]
-            counter = summary.outcomes.setdefault(q, __import__("collections").Counter())
-            if value is not None:
-                counter[value] += row["count"]
-    for q in questions:
+    for q in questions:  # as _batch._summarised: one aggregate of the cached answers each
         prefix = f"{q}." if len(questions) > 1 else ""
-        summary.errors[q] = int(answered.filter(answered[f"`{prefix}error`"].isNotNull()).count())
+        outcome, error = answered[f"`{prefix}outcome`"], answered[f"`{prefix}error`"]
+        rows = answered.groupBy(outcome).agg(count(lit(1)), count(error)).collect()
+        summary.outcomes[q] = Counter({o: int(n) for o, n, _e in rows if o is not None})
+        summary.errors[q] = sum(int(e) for _o, _n, e in rows)
+        summary.rows = sum(int(n) for _o, n, _e in rows)
+    summary.seconds = time.perf_counter() - started
     answered.unpersist()
     return summary

@@ -21,7 +21,7 @@ _FORMATS = click.Choice(["parquet", "csv", "jsonl"])
 
 
 @click.command("batch")
-@click.argument("source", metavar="IN", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("source", metavar="IN")
 @click.option(
     "-q",
     "--question",
@@ -36,9 +36,9 @@ _FORMATS = click.Choice(["parquet", "csv", "jsonl"])
     "--output",
     "target",
     required=True,
-    type=click.Path(path_type=Path, dir_okay=False),
     metavar="OUT",
-    help="The file to write: one row per input row, in input order.",
+    help="The file to write: one row per input row, in input order (with --engine spark, a "
+    "directory of part files, as Spark writes; IN and OUT may then be URLs, hdfs://...).",
 )
 @click.option("--in-format", type=_FORMATS, default=None, help="Format of IN (default: by name).")
 @click.option("--out-format", type=_FORMATS, default=None, help="Format of OUT (default: by name).")
@@ -82,9 +82,9 @@ _FORMATS = click.Choice(["parquet", "csv", "jsonl"])
 @POLICY
 @OVERLAYS
 def batch_command(
-    source: Path,
+    source: str,
     questions: tuple[str, ...],
-    target: Path,
+    target: str,
     in_format: str | None,
     out_format: str | None,
     id_column: str | None,
@@ -167,8 +167,7 @@ def batch_command(
                 f"({exc})"
             ) from None
         engine = load(policy_dir, overlays=overlays_dir)
-        if not source.exists():
-            raise FactsError(f"no such file: {source}")
+        _check_paths(source, target, backend)
         wanted = sys.stderr.isatty() if show_progress is None else show_progress
         progress = _Progress() if wanted and not quiet else None
         try:
@@ -194,6 +193,24 @@ def batch_command(
             sys.exit(1)
 
     run()
+
+
+def _check_paths(source: str, target: str, backend: str) -> None:
+    """IN exists (unless it is a URL or a glob, which the engine resolves); on DuckDB, IN and
+    OUT are files (Spark reads and writes directories of part files)."""
+    from ._errors import FactsError
+
+    local = "://" not in source
+    if local and not any(c in source for c in "*?[") and not Path(source).exists():
+        raise FactsError(f"no such file: {source}")
+    if backend == "duckdb":
+        if local and Path(source).is_dir():
+            raise FactsError(
+                f"IN is a directory: {source}; DuckDB reads a file, or a glob such as "
+                f"{source.rstrip('/')}/*.parquet"
+            )
+        if Path(target).is_dir():
+            raise FactsError(f"OUT is a directory: {target}; DuckDB writes one file")
 
 
 class _Progress:

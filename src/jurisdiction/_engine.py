@@ -480,6 +480,21 @@ class Engine:
             self, table, question, nested=nested, id_column=id_column, backend=engine
         )
 
+    def decide_frame(
+        self,
+        frame: Any,
+        question: str | Sequence[str],
+        *,
+        nested: bool = False,
+        id_column: str | None = None,
+    ) -> Any:
+        """A Spark DataFrame answered on Spark, as a Spark DataFrame: lazy, nothing collected
+        to the driver (for a register larger than it); the columns of ``decide_table``.
+        Needs ``pip install 'jurisdiction[spark]'``: docs/batch.md."""
+        from ._batch_spark import decide_frame  # the spark extra: imported on demand
+
+        return decide_frame(self, frame, question, nested=nested, id_column=id_column)
+
     def decide_all(self, facts: Mapping[str, Any] | BaseModel) -> dict[str, Decision]:
         """Every question about this kind of subject, answered."""
         model = self.parse_facts(facts)
