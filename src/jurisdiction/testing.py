@@ -86,7 +86,13 @@ def _subject(engine: Engine, subject: str | Subject) -> Subject:
 def thresholds(engine: Engine, subject: str | Subject) -> dict[str, tuple[int, ...]]:
     """For each integer feature of ``subject``, the thresholds the policy compares it with, in
     the jurisdiction and in every district overlay."""
-    subj = _subject(engine, subject)
+    return dict(_thresholds(engine, _subject(engine, subject).name))
+
+
+@lru_cache(maxsize=64)
+def _thresholds(engine: Engine, subject: str) -> Mapping[str, tuple[int, ...]]:
+    """``thresholds``, found once per engine and subject (each drawn fact set asks)."""
+    subj = engine.subjects[subject]
     policy = engine.policy
     exprs = [
         r.expanded for q in policy.questions.values() if q.subject == subj.name for r in q.rules
@@ -118,7 +124,7 @@ def _field_thresholds(engine: Engine, subject: str) -> Mapping[str, tuple[int, .
     """For each whole-number field (a dotted path, nested subjects' fields included), the
     thresholds of the integer features that read it."""
     subj = engine.subjects[subject]
-    ts = thresholds(engine, subj)
+    ts = _thresholds(engine, subj.name)
     out: dict[str, set[int]] = {}
     for name, values in ts.items():
         for read in subj.features[name].reads:
@@ -390,7 +396,7 @@ def _assignment(
     witness = realiser.realise(subj, assignment)
     if witness is None:
         raise ValueError(f"no {subj.name} fact set has {dict(fixed)}")
-    ts = thresholds(engine, subj)
+    ts = _thresholds(engine, subj.name)
     ctx = engine.context
     rest = [n for n in subj.features if n not in assignment]
     for name in draw(st.permutations(rest)):
