@@ -145,6 +145,7 @@ def batch_command(
       jurisdiction batch people.csv -q first_child_certificate \\
           -q second_child_approval -o answers.csv --id person_no
       jurisdiction batch units.jsonl -q unit_management -o out.jsonl --nested
+      jurisdiction batch 'parts/*.parquet' -q unit_management -o out.parquet
       jurisdiction batch big.parquet -q unit_management -o out.parquet \\
           --memory-limit 2GB --progress 2> progress.log
       jurisdiction schema facts        # the fields (columns) of each kind
