@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
@@ -184,3 +185,24 @@ def test_chains_reasons_and_overlays_reach_the_table(nested: bool) -> None:
                 seen["reason with a code"] += str(row.get("hukou")) in (answer["reason_en"] or "")
                 seen["overlay"] += "120104.yaml" in str(answer["sources"])
     assert all(seen.values()), seen
+
+
+@pytest.mark.parametrize("subject", sorted(BUNDLED.subjects))
+def test_the_plan_is_a_projection_that_keeps_input_order(subject: str) -> None:
+    """The batch query reads, answers and writes without a join or a sort: DuckDB keeps input
+    order through projections only. (Its optimizer turns a long ``IN`` list into a join, which
+    put a third of a 10,000,000-row output out of place; the runner's connection turns that off.)
+    """
+    from jurisdiction._batch import _connect, _Query
+
+    con = _connect()
+    table = pa.Table.from_pylist(
+        list(_drawn(BUNDLED, subject, 20)),
+        schema=arrow_schema(BUNDLED, subject).insert(0, pa.field("id", pa.string())),
+    )
+    query = _Query(
+        BUNDLED, con, con.from_arrow(table), BUNDLED.questions(subject), nested=True, id_column="id"
+    )
+    (_kind, physical), *_ = con.execute("EXPLAIN " + query.sql).fetchall()
+    operators = set(re.findall(r"╭─ ([A-Za-z_ ]+?) [─┴]", physical))
+    assert operators == {"Projection", "Python Arrow Scan"}, physical

@@ -448,6 +448,16 @@ def _count(summary: BatchSummary, questions: Sequence[str], batch: pa.RecordBatc
 # --- running on DuckDB ---------------------------------------------------------------------------
 
 
+def _connect() -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection of our own for one batch. Its optimizer leaves a list of constants
+    ``x IN (a, b, ...)`` a list: by default DuckDB turns a longer list into a join with a table
+    of the constants, and a join does not keep the rows in input order (measured: a third of
+    a 10,000,000-row output out of place)."""
+    con = duckdb.connect()
+    con.execute("SET disabled_optimizers = 'in_clause'")
+    return con
+
+
 def _default_id(names: Sequence[str]) -> str | None:
     return "id" if "id" in names else None
 
@@ -615,7 +625,7 @@ def decide_table(
     if backend != "duckdb":
         raise ValueError(f"unknown batch engine `{backend}`; choose duckdb or spark")
     started = time.perf_counter()
-    con = duckdb.connect()
+    con = _connect()
     try:
         query = _Query(
             engine,
@@ -739,7 +749,7 @@ def run_batch(
         )
     started = time.perf_counter()
     summary = BatchSummary()
-    con = duckdb.connect()
+    con = _connect()
     try:
         if memory_limit:
             con.execute(f"SET memory_limit = '{_checked_size(memory_limit)}'")
