@@ -167,16 +167,21 @@ def test_a_plain_string_note_is_still_accepted_for_a_policy_in_one_language() ->
     assert all(n.zh == n.en for n in plain)
 
 
+MARRIED_WOMAN = {
+    "kind": "resident",
+    "hukou": "120101001",
+    "residence": "120104002",
+    "sex": "female",
+    "age": 30,
+    "marital_status": "married",
+}
+
+
 def test_notes_are_bilingual_in_json_and_chinese_in_the_chinese_rendering(
     engine: jurisdiction.Engine,
 ) -> None:
     facts = {
-        "kind": "resident",
-        "hukou": "120101001",
-        "residence": "120104002",
-        "sex": "female",
-        "age": 30,
-        "marital_status": "married",
+        **MARRIED_WOMAN,
         "area": {
             "place": "120104002",
             "management_in_place": False,
@@ -196,15 +201,7 @@ def test_notes_are_bilingual_in_json_and_chinese_in_the_chinese_rendering(
 
 
 def test_each_citation_s_translation_sits_beside_its_chinese(engine: jurisdiction.Engine) -> None:
-    facts = {
-        "kind": "resident",
-        "hukou": "120101001",
-        "residence": "120104002",
-        "sex": "female",
-        "age": 30,
-        "marital_status": "married",
-    }
-    decision = engine.decide(facts, "social_maintenance_fee")
+    decision = engine.decide(MARRIED_WOMAN, "social_maintenance_fee")
     assert len(decision.citations) == 2
     lines = decision.render("en").splitlines()
     for c in decision.citations:
