@@ -143,7 +143,7 @@ validation, so no errors and nothing decided one by one."""
 CHILD = {
     "plan": """
 import sys, time, jurisdiction
-from jurisdiction._batch import run_batch
+from jurisdiction.batch.embedded import run_batch
 engine = jurisdiction.load(overlays="examples/overlays")  # cwd: the repository
 t = time.perf_counter()
 s = run_batch(engine, sys.argv[1], ["{q}"], sys.argv[2])
@@ -151,7 +151,7 @@ print(time.perf_counter() - t, s.rows, s.decided_in_python)
 """,
     "spark": """
 import sys, time, jurisdiction
-from jurisdiction._batch_spark import run_batch_spark, session
+from jurisdiction.batch.spark import run_batch_spark, session
 engine = jurisdiction.load(overlays="examples/overlays")  # cwd: the repository
 session()
 t = time.perf_counter()
@@ -170,7 +170,7 @@ print(time.perf_counter() - t, n, 0)
 """,
     "loop": """
 import sys, time, jurisdiction, pyarrow as pa, pyarrow.parquet as pq
-from jurisdiction._batch_plan import decision_row, error_row
+from jurisdiction.batch.plan import decision_row, error_row
 engine = jurisdiction.load(overlays="examples/overlays")  # cwd: the repository
 limit = int(sys.argv[3])
 t = time.perf_counter()

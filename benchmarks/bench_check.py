@@ -16,8 +16,8 @@ from collections import Counter
 from pathlib import Path
 
 from jurisdiction import Engine, bundled_policy_path
-from jurisdiction._check import Checker
-from jurisdiction._load import load_policy
+from jurisdiction.analysis.check import Checker
+from jurisdiction.policy.load import load_policy
 
 
 def main() -> None:

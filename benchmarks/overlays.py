@@ -41,9 +41,9 @@ if what == "load":
     jurisdiction.load(root)
     out = {"seconds": time.perf_counter() - t, "cpu": time.process_time() - c}
 else:
-    from jurisdiction._check import Checker
-    from jurisdiction._engine import Engine
-    from jurisdiction._load import load_policy
+    from jurisdiction.analysis.check import Checker
+    from jurisdiction.engine.engine import Engine
+    from jurisdiction.policy.load import load_policy
     t, c = time.perf_counter(), time.process_time()
     checker = Checker(Engine(load_policy(root, strict=False)))
     findings = list(checker.all_findings())

@@ -1,6 +1,6 @@
 """Shared test settings. The YAML cases of ``tests/cases/`` are collected by the package's own
-pytest plugin (``jurisdiction._pytest_plugin``, entry point ``pytest11``), as an analyst's would be;
-their format is documented in docs/testing.md."""
+pytest plugin (``jurisdiction.testing.pytest_plugin``, entry point ``pytest11``), as an
+analyst's would be; their format is documented in docs/testing.md."""
 
 from __future__ import annotations
 

@@ -17,9 +17,9 @@ from hypothesis import strategies as st
 from pydantic import BaseModel
 
 from jurisdiction import Engine
-from jurisdiction._partition import Realiser, realiser_for
-from jurisdiction._subjects import FeatureValue
-from jurisdiction.testing import facts
+from jurisdiction.analysis.partition import Realiser, realiser_for
+from jurisdiction.language.subjects import FeatureValue
+from jurisdiction.testing.strategies import facts
 
 __all__ = ["fact_sets"]
 

@@ -34,9 +34,10 @@ pytest.importorskip("sqlglot")
 
 import jurisdiction  # noqa: E402
 from jurisdiction import Engine, JurisdictionError  # noqa: E402
-from jurisdiction._batch import BatchSummary, arrow_schema, decide_table  # noqa: E402
-from jurisdiction._batch_plan import decision_row, error_row  # noqa: E402
-from jurisdiction.testing import facts  # noqa: E402
+from jurisdiction.batch.embedded import decide_table  # noqa: E402
+from jurisdiction.batch.plan import decision_row, error_row  # noqa: E402
+from jurisdiction.batch.query import BatchSummary, arrow_schema  # noqa: E402
+from jurisdiction.testing.strategies import facts  # noqa: E402
 
 ROWS = int(os.environ.get("JURISDICTION_BATCH_ROWS", "100"))
 ROOT = Path(__file__).resolve().parent.parent
@@ -193,7 +194,7 @@ def test_the_plan_is_a_projection_that_keeps_input_order(subject: str) -> None:
     order through projections only. (Its optimizer turns a long ``IN`` list into a join, which
     put a third of a 10,000,000-row output out of place; the runner's connection turns that off.)
     """
-    from jurisdiction._batch import _connect, _Query
+    from jurisdiction.batch.embedded import _connect, _Query
 
     con = _connect()
     table = pa.Table.from_pylist(

@@ -14,7 +14,7 @@ pytest.importorskip("sqlglot")
 
 import jurisdiction  # noqa: E402
 from jurisdiction import JurisdictionError  # noqa: E402
-from jurisdiction._cli import cli  # noqa: E402
+from jurisdiction.cli.main import cli  # noqa: E402
 
 OVERLAYS = Path(__file__).resolve().parent.parent / "examples" / "overlays"
 ENGINE = jurisdiction.load(overlays=OVERLAYS)

@@ -31,7 +31,8 @@ else:
 
 import pyarrow as pa
 
-from jurisdiction._batch import arrow_schema, decide_table
+from jurisdiction.batch.embedded import decide_table
+from jurisdiction.batch.query import arrow_schema
 from test_batch import BUNDLED, DOGS, EXAMPLE_OVERLAYS, _drawn, _reference
 from test_batch import ROWS as DRAWN
 
@@ -67,7 +68,7 @@ def test_spark_plan_equals_decide(engine, subject) -> None:
 def test_decide_frame_keeps_a_spark_frame_a_spark_frame() -> None:
     from pyspark.sql import DataFrame
 
-    from jurisdiction._batch_spark import session
+    from jurisdiction.batch.spark import session
 
     drawn = _drawn(BUNDLED, "unit", max(DRAWN, ROWS))[:ROWS]
     schema = arrow_schema(BUNDLED, "unit").insert(0, pa.field("id", pa.string()))
@@ -89,7 +90,7 @@ def test_the_cli_answers_a_file_on_spark(tmp_path: Path) -> None:
     import pyarrow.parquet as pq
     from click.testing import CliRunner
 
-    from jurisdiction._cli import cli
+    from jurisdiction.cli.main import cli
 
     drawn = _drawn(BUNDLED, "unit", max(DRAWN, ROWS))[:ROWS]
     schema = arrow_schema(BUNDLED, "unit").insert(0, pa.field("id", pa.string()))

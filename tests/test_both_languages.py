@@ -18,10 +18,10 @@ from typing import Any
 import pytest
 
 import jurisdiction
-from jurisdiction._cases import Engines, case_files, run_file
-from jurisdiction._certificate import certificate
-from jurisdiction._check import Checker
-from jurisdiction._text import Text
+from jurisdiction.analysis.certificate import certificate
+from jurisdiction.analysis.check import Checker
+from jurisdiction.core.text import Text
+from jurisdiction.testing.cases import Engines, case_files, run_file
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = ROOT / "tests" / "cases"
@@ -229,7 +229,7 @@ def test_the_document_title_is_not_quoted_as_the_text_s(engine: jurisdiction.Eng
 
 
 def test_a_text_refuses_to_be_searched_or_iterated_as_one_string() -> None:
-    from jurisdiction._text import Text
+    from jurisdiction.core.text import Text
 
     text = Text("恰为1000人", "exactly 1000")
     with pytest.raises(TypeError):

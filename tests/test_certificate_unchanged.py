@@ -29,8 +29,8 @@ from typing import Any
 import pytest
 
 import jurisdiction
-from jurisdiction._certificate import certificate
-from jurisdiction._check import Checker
+from jurisdiction.analysis.certificate import certificate
+from jurisdiction.analysis.check import Checker
 
 FIXTURE = Path(__file__).parent / "fixtures" / "certificate_before_vocabulary.json"
 READ_ANOTHER_QUESTION = {"unit_instrument", "unit_guidance"}

@@ -11,10 +11,10 @@ import pytest
 from click.testing import CliRunner
 
 import jurisdiction
-from jurisdiction._check import Checker
-from jurisdiction._cli import cli
-from jurisdiction._load import load_policy
-from jurisdiction._partition import DecidedClass, QuestionPartition, partition, realiser_for
+from jurisdiction.analysis.check import Checker
+from jurisdiction.analysis.partition import DecidedClass, QuestionPartition, partition, realiser_for
+from jurisdiction.cli.main import cli
+from jurisdiction.policy.load import load_policy
 from policy_files import FIXTURES, bundled_copy, compose, line_of, patch
 from test_policy_errors import confirm_witness
 

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from jurisdiction import Decision
-from jurisdiction._cli import cli
+from jurisdiction.cli.main import cli
 
 from policy_kit import copy_bundled
 
@@ -181,7 +181,7 @@ def test_decide_help_lists_each_kind_with_its_fields_from_the_policy() -> None:
 def test_help_follows_the_bundled_policy_not_the_source(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import jurisdiction._cli as cli_module
+    import jurisdiction.cli.main as cli_module
 
     root = copy_bundled(tmp_path)
     facts = root / "facts.yaml"
@@ -274,7 +274,7 @@ def test_features_lists_every_subject_and_derived_features_not(tmp_path: Path) -
 
 def test_features_json_is_complete() -> None:
     import jurisdiction
-    from jurisdiction._expressions import FUNCTIONS
+    from jurisdiction.language.expressions import FUNCTIONS
 
     code, out, _ = run("features", "--format", "json")
     assert code == 0

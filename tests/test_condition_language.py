@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 import jurisdiction
-from jurisdiction._certificate import certificate
-from jurisdiction._check import Checker
+from jurisdiction.analysis.certificate import certificate
+from jurisdiction.analysis.check import Checker
 from policy_files import compose
 
 from policy_kit import write

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from jurisdiction._cli import cli
-from jurisdiction._diff import diff_policies
-from jurisdiction._load import load_policy
+from jurisdiction.analysis.diff import diff_policies
+from jurisdiction.cli.main import cli
+from jurisdiction.policy.load import load_policy
 
 ROOT = Path(__file__).resolve().parent.parent
 POLICIES = ROOT / "policies"

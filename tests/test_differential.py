@@ -19,9 +19,9 @@ from pydantic import BaseModel
 
 import jurisdiction
 from jurisdiction import Decision, Engine, JurisdictionError
-from jurisdiction._conditions import FactRef, walk
-from jurisdiction._engine import parameters_read
-from jurisdiction._partition import partition, realiser_for
+from jurisdiction.analysis.partition import partition, realiser_for
+from jurisdiction.engine.engine import parameters_read
+from jurisdiction.language.conditions import FactRef, walk
 
 from fact_strategies import fact_sets
 from policy_kit import base_policy, write

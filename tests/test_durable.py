@@ -1,6 +1,6 @@
 """The durable_rules evaluator: its translation, and each trap of durable_rules handled.
 
-The traps (see the docstring of ``jurisdiction._durable``): one process-global registry; not
+The traps (see the docstring of ``jurisdiction.engine.durable``): one process-global registry; not
 thread-safe; a fact fires a rule once per satisfied ``or`` branch; a fact that matches nothing is
 "not handled"; failures while actions run are swallowed by durable_rules' own host. And without
 the extra installed, asking for the evaluator says how to install it.
@@ -26,9 +26,9 @@ from click.testing import CliRunner
 
 import jurisdiction
 from jurisdiction import EvaluatorError
-from jurisdiction import _durable as durable
-from jurisdiction._cli import cli
-from jurisdiction._conditions import (
+from jurisdiction.cli.main import cli
+from jurisdiction.engine import durable
+from jurisdiction.language.conditions import (
     And,
     BoolConst,
     Compare,
@@ -43,7 +43,7 @@ from jurisdiction._conditions import (
     Term,
     walk,
 )
-from jurisdiction._policy import Question
+from jurisdiction.policy.model import Question
 
 from policy_kit import base_policy, write
 
@@ -416,7 +416,8 @@ def test_the_core_never_imports_durable_rules() -> None:
         "import sys, jurisdiction\n"
         "e = jurisdiction.load()\n"
         f"e.decide({SEPARATED!r}, 'first_child_certificate')\n"
-        "loaded = {'durable', 'durable_rules_engine', 'jurisdiction._durable'} & set(sys.modules)\n"
+        "loaded = {'durable', 'durable_rules_engine', 'jurisdiction.engine.durable'}\n"
+        "loaded &= set(sys.modules)\n"
         "assert not loaded, loaded\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)

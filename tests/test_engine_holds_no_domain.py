@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 import jurisdiction
-from jurisdiction._models import class_name
+from jurisdiction.policy.fact_models import class_name
 
 SRC = Path(jurisdiction.__file__).resolve().parent
 GENERATED = {"models.py"}
@@ -35,7 +35,7 @@ ALLOWED: dict[str, str] = {
     ),
     "city": (
         "the stable diagnostic code `city-parameter` (docs/errors.md), and the engine's name for "
-        "the policy-wide parameter values beside an overlay's (a slot of _engine.py)"
+        "the policy-wide parameter values beside an overlay's (a slot of engine/engine.py)"
     ),
     "section": "a section of a policy file, and the stable code `overlay-section`",
     "level": "the place hierarchy's levels, and the expression function level()",
@@ -52,23 +52,23 @@ ALLOWED: dict[str, str] = {
 """Words of the bundled policy the engine's source may use, each with its reason."""
 
 ALLOWED_CJK: dict[str, tuple[str, str]] = {
-    "_text.py": (
+    "core/text.py": (
         "零一二三四五六七八九十第条项是否",
         "Chinese numerals, the 第(N)条第M项 form of a citation, and 是/否 for a true/false value: "
         "zh is one of the engine's two output languages, for any policy",
     ),
-    "_render.py": (
+    "engine/render.py": (
         "问题结论负责机构理由内容依据适用规则被排除的规则说明政策指纹取值、层级为本的解读参数",
         "the zh headings of a rendered decision (beside the en ones) and the words that say a "
         "level is the policy's reading, for any policy",
     ),
-    "_cli.py": ("依据", "the zh label of the articles a question rests on, beside the en one"),
-    "_explain.py": (
+    "cli/main.py": ("依据", "the zh label of the articles a question rests on, beside the en one"),
+    "analysis/explain.py": (
         "、下不以任何况则加变叠在情成排改明最用的立结被规论说近适都除",
         "the zh words of a rendered explanation (fired, overridden by, nearest change…) beside "
         "the en ones, for any policy",
     ),
-    "_check.py": (
+    "analysis/check.py": (
         "。，、；：？！《》（）【】",
         "full-width punctuation, ignored when a lint compares zh article text, for any policy",
     ),
@@ -134,6 +134,11 @@ def _policy_words() -> dict[str, str]:
 WORDS = _policy_words()
 
 
+def _name(path: Path) -> str:
+    """A source file's path inside the package, as the tables above name it."""
+    return path.relative_to(SRC).as_posix()
+
+
 def _sources() -> Iterator[Path]:
     for path in sorted(SRC.rglob("*")):
         if path.is_file() and path.suffix in (".py", ".pyi") and path.name not in GENERATED:
@@ -144,9 +149,9 @@ def _cases(kind: str) -> list[object]:
     return [
         pytest.param(
             path,
-            id=path.name,
-            marks=[pytest.mark.xfail(reason=KNOWN_LEAKS[path.name, kind], strict=True)]
-            if (path.name, kind) in KNOWN_LEAKS
+            id=_name(path),
+            marks=[pytest.mark.xfail(reason=KNOWN_LEAKS[_name(path), kind], strict=True)]
+            if (_name(path), kind) in KNOWN_LEAKS
             else [],
         )
         for path in _sources()
@@ -182,17 +187,17 @@ def test_every_allowed_word_is_a_word_of_the_policy_and_is_used() -> None:
 @pytest.mark.parametrize("path", _cases("words"))
 def test_no_word_of_the_policy_in_the_engine(path: Path) -> None:
     text = path.read_text(encoding="utf-8")
-    leaks = [f"{path.name}:{line}: {word} ({WORDS[word]})" for line, word in _word_hits(text)]
+    leaks = [f"{_name(path)}:{line}: {word} ({WORDS[word]})" for line, word in _word_hits(text)]
     assert leaks == [], "\n".join(leaks)
 
 
 @pytest.mark.parametrize("path", _cases("cjk"))
 def test_no_cjk_in_the_engine(path: Path) -> None:
-    allowed, _reason = ALLOWED_CJK.get(path.name, ("", ""))
+    allowed, _reason = ALLOWED_CJK.get(_name(path), ("", ""))
     assert all(CJK.search(c) for c in allowed)
     text = path.read_text(encoding="utf-8")
     leaks = [
-        f"{path.name}:{text.count(chr(10), 0, m.start()) + 1}: {m.group()}"
+        f"{_name(path)}:{text.count(chr(10), 0, m.start()) + 1}: {m.group()}"
         for m in CJK.finditer(text)
         if m.group() not in allowed
     ]
@@ -203,7 +208,7 @@ def test_no_cjk_in_the_engine(path: Path) -> None:
 def test_no_rule_of_the_bundled_codes_in_the_engine(path: Path) -> None:
     text = path.read_text(encoding="utf-8")
     leaks = [
-        f"{path.name}:{text.count(chr(10), 0, m.start()) + 1}: {m.group()}"
+        f"{_name(path)}:{text.count(chr(10), 0, m.start()) + 1}: {m.group()}"
         for pattern in CODE_RULES
         for m in pattern.finditer(text)
     ]
@@ -212,8 +217,8 @@ def test_no_rule_of_the_bundled_codes_in_the_engine(path: Path) -> None:
 
 def test_the_generated_module_is_the_only_exception() -> None:
     # the scan does cover the package, and the generated module does hold the policy's words
-    names = {p.name for p in _sources()}
-    assert {"__init__.py", "_engine.py", "_cli.py", "_codegen.py"} <= names
+    names = {_name(p) for p in _sources()}
+    assert {"__init__.py", "engine/engine.py", "cli/main.py", "policy/codegen.py"} <= names
     assert "models.py" not in names
     models = (SRC / "models.py").read_text(encoding="utf-8")
     assert list(_word_hits(models))

@@ -10,7 +10,7 @@ import yaml
 from click.testing import CliRunner
 
 import jurisdiction
-from jurisdiction._cli import cli
+from jurisdiction.cli.main import cli
 
 EXAMPLES = sorted((Path(__file__).resolve().parent.parent / "examples").glob("*.yaml"))
 _CLAIM = re.compile(r"^# (item|question|outcome|codes): (.+)$", re.MULTILINE)

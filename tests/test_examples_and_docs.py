@@ -9,7 +9,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 import jurisdiction
-from jurisdiction._cli import cli
+from jurisdiction.cli.main import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
@@ -45,7 +45,7 @@ def test_facts_docs_describe_every_kind() -> None:
 
 
 def _codes_in_source() -> set[str]:
-    source = (ROOT / "src" / "jurisdiction" / "_overlays.py").read_text(encoding="utf-8")
+    source = (ROOT / "src" / "jurisdiction" / "policy" / "overlays.py").read_text(encoding="utf-8")
     return set(re.findall(r'"(overlay-[a-z-]+)"', source))
 
 

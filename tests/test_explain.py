@@ -11,8 +11,8 @@ import pytest
 from click.testing import CliRunner
 
 import jurisdiction
-from jurisdiction._cli import cli
-from jurisdiction._explain import Explanation, NodeTrace, RuleTrace
+from jurisdiction.analysis.explain import Explanation, NodeTrace, RuleTrace
+from jurisdiction.cli.main import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "unit_1000_staff.yaml"

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import importlib
 import pkgutil
+
+import pytest
 
 import jurisdiction
 from jurisdiction import models
@@ -18,9 +21,23 @@ def test_all_names_exist_and_nothing_public_is_unlisted() -> None:
     assert public - set(jurisdiction.__all__) - modules == set()
 
 
+STAGES = {"core", "language", "policy", "engine", "analysis", "batch", "cli"}
+"""The stage folders (docs/architecture.md): private by convention, each saying so."""
+
+
 def test_modules_are_private_except_the_documented_ones() -> None:
     modules = {m.name for m in pkgutil.iter_modules(jurisdiction.__path__)}
-    assert {m for m in modules if not m.startswith("_")} == {"models", "testing"}
+    assert {m for m in modules if not m.startswith("_")} == {"models", "testing", *STAGES}
+
+
+@pytest.mark.parametrize("stage", sorted(STAGES))
+def test_a_stage_folder_exports_nothing_and_says_what_it_may_import(stage: str) -> None:
+    package = importlib.import_module(f"jurisdiction.{stage}")
+    assert package.__doc__ is not None
+    assert "import" in package.__doc__  # its one paragraph says what it may import
+    names = {n for n in vars(package) if not n.startswith("_") and n.isidentifier()}
+    submodules = {m.name for m in pkgutil.iter_modules(package.__path__)}
+    assert names <= submodules  # no public name of its own: the API is jurisdiction.__all__
 
 
 def test_exceptions_form_one_tree_with_distinct_exit_codes() -> None:
@@ -40,7 +57,7 @@ def test_all_is_sorted_and_check_is_public() -> None:
     assert sorted(own) == own
     assert jurisdiction.__all__[len(own) :] == models.__all__
     assert {"check", "Finding"} <= set(jurisdiction.__all__)
-    assert jurisdiction.Finding.__module__ == "jurisdiction._check"
+    assert jurisdiction.Finding.__module__ == "jurisdiction.analysis.check"
 
 
 def test_the_package_declares_itself_typed() -> None:

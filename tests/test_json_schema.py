@@ -15,8 +15,8 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from jurisdiction._cli import cli
-from jurisdiction._jsonschema import KINDS, render_schema, schema, shipped_schemas_path
+from jurisdiction.cli.main import cli
+from jurisdiction.cli.schemas import KINDS, render_schema, schema, shipped_schemas_path
 
 ROOT = Path(__file__).resolve().parent.parent
 LINE = re.compile(r"^# yaml-language-server: \$schema=(\S+)\n")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import jurisdiction
-from jurisdiction._cases import CaseFileError, with_parameters
+from jurisdiction.testing.cases import CaseFileError, with_parameters
 from policy_files import bundled_copy, line_of, patch
 
 WOMAN = {

@@ -25,8 +25,8 @@ from pydantic import BaseModel, ValidationError
 
 import jurisdiction
 from jurisdiction import models
-from jurisdiction._codegen import generate
-from jurisdiction._models import class_name
+from jurisdiction.policy.codegen import generate
+from jurisdiction.policy.fact_models import class_name
 
 from policy_kit import copy_bundled
 

@@ -17,10 +17,11 @@ from typing import Any
 import pytest
 
 import jurisdiction
-from jurisdiction import _check, _patterns
-from jurisdiction._check import Finding, check
-from jurisdiction._engine import Engine
-from jurisdiction._load import load_policy
+from jurisdiction.analysis import check as _check
+from jurisdiction.analysis import patterns as _patterns
+from jurisdiction.analysis.check import Finding, check
+from jurisdiction.engine.engine import Engine
+from jurisdiction.policy.load import load_policy
 
 ROOT = Path(__file__).resolve().parent.parent
 

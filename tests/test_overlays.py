@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 import jurisdiction
-from jurisdiction._cli import cli
+from jurisdiction.cli.main import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_OVERLAYS = ROOT / "examples" / "overlays"

@@ -1,6 +1,6 @@
-"""The command line keeps parsed conditions between runs (``jurisdiction._parse_cache``): a kept
-tree is the tree parsing gives, a changed condition is parsed again, and a file that someone else
-could have written, or that does not hold trees, is not believed."""
+"""The command line keeps parsed conditions between runs (``jurisdiction.language.parse_cache``):
+a kept tree is the tree parsing gives, a changed condition is parsed again, and a file that
+someone else could have written, or that does not hold trees, is not believed."""
 
 from __future__ import annotations
 
@@ -12,8 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from jurisdiction import _conditions, _parse_cache
-from jurisdiction._conditions import decode_tree, encode_tree, parse_expression, parser_digest
+from jurisdiction.language import conditions as _nodes
+from jurisdiction.language import parse as _conditions
+from jurisdiction.language import parse_cache as _parse_cache
+from jurisdiction.language.parse import decode_tree, encode_tree, parse_expression, parser_digest
 
 # one text for each kind of node, and a few of the bundled policy's
 TEXTS = [
@@ -30,25 +32,25 @@ TEXTS = [
 ]
 
 
-def _fresh(text: str) -> _conditions.Node:
+def _fresh(text: str) -> _nodes.Node:
     """The tree of ``text`` parsed by lark, whatever is kept."""
     _conditions._PARSED.pop(text, None)
     return _conditions._parse_expression(text)
 
 
-def _spans(node: _conditions.Node) -> list[object]:
-    return [getattr(n, "span", None) for n in _conditions.walk(node)]
+def _spans(node: _nodes.Node) -> list[object]:
+    return [getattr(n, "span", None) for n in _nodes.walk(node)]
 
 
 def test_every_node_class_is_kept_and_read_back_field_for_field() -> None:
     classes = {
         obj
-        for obj in vars(_conditions).values()
+        for obj in vars(_nodes).values()
         if isinstance(obj, type)
         and dataclasses.is_dataclass(obj)
-        and obj.__module__ == _conditions.__name__
+        and obj.__module__ == _nodes.__name__
     }
-    assert classes == {*_conditions._NODE_CLASSES.values(), _conditions.Span}
+    assert classes == {*_conditions._NODE_CLASSES.values(), _nodes.Span}
     for cls in _conditions._NODE_CLASSES.values():  # a span is kept as [line, column]
         assert [f.type for f in dataclasses.fields(cls) if f.name == "span"] == ["Span"]
     seen: set[type] = set()
@@ -59,8 +61,8 @@ def test_every_node_class_is_kept_and_read_back_field_for_field() -> None:
         assert back == tree
         assert _spans(back) == _spans(tree)  # spans do not take part in ==
         assert encode_tree(back) == data
-        seen.update(type(n) for n in _conditions.walk(back))
-        seen.update(type(getattr(n, "span", None)) for n in _conditions.walk(back))
+        seen.update(type(n) for n in _nodes.walk(back))
+        seen.update(type(getattr(n, "span", None)) for n in _nodes.walk(back))
     assert seen == classes
 
 
@@ -91,7 +93,7 @@ def _kept_file(directory: Path) -> Path:
     return found
 
 
-def _parse_all(directory: Path) -> dict[str, _conditions.Node]:
+def _parse_all(directory: Path) -> dict[str, _nodes.Node]:
     for text in TEXTS:
         _conditions._PARSED.pop(text, None)
     with _parse_cache.persisting(directory):
@@ -103,7 +105,7 @@ def _parses_from_lark(directory: Path, monkeypatch: pytest.MonkeyPatch) -> set[s
     parsed: set[str] = set()
     real = _conditions._parse_expression
 
-    def spy(text: str) -> _conditions.Node:
+    def spy(text: str) -> _nodes.Node:
         parsed.add(text)
         return real(text)
 
@@ -133,9 +135,9 @@ def test_a_changed_text_is_parsed_again(tmp_path: Path) -> None:
     _conditions._PARSED.pop(changed, None)
     with _parse_cache.persisting(tmp_path):
         tree = parse_expression(changed)
-    assert isinstance(tree, _conditions.And)
+    assert isinstance(tree, _nodes.And)
     first = tree.items[0]
-    assert isinstance(first, _conditions.Compare)
+    assert isinstance(first, _nodes.Compare)
     assert first.op == ">"
     assert changed in json.loads(_kept_file(tmp_path).read_text(encoding="utf-8"))["trees"]
 

@@ -7,8 +7,7 @@ from dataclasses import replace
 import pytest
 
 import jurisdiction
-from jurisdiction._conditions import parse_condition
-from jurisdiction._partition import (
+from jurisdiction.analysis.partition import (
     Interval,
     _intervals,
     _representatives,
@@ -17,7 +16,8 @@ from jurisdiction._partition import (
     realiser_for,
     splits,
 )
-from jurisdiction._subjects import Feature, FeatureType
+from jurisdiction.language.parse import parse_condition
+from jurisdiction.language.subjects import Feature, FeatureType
 
 ENGINE = jurisdiction.load()
 SUBJECTS = ENGINE.subjects

@@ -15,8 +15,8 @@ import pytest
 import yaml
 
 import jurisdiction
-from jurisdiction._codes import CODES, LOAD_CODES
-from jurisdiction._load import load_policy
+from jurisdiction.core.codes import CODES, LOAD_CODES
+from jurisdiction.policy.load import load_policy
 from policy_files import FIXTURES, compose
 
 CASES = sorted(d.name for d in FIXTURES.iterdir() if d.is_dir() and not d.name.startswith("_"))

@@ -12,8 +12,8 @@ from pydantic import BaseModel
 
 import jurisdiction
 from jurisdiction import testing
-from jurisdiction._cli import cli
-from jurisdiction._load import load_policy
+from jurisdiction.cli.main import cli
+from jurisdiction.policy.load import load_policy
 from policy_files import bundled_copy, line_of, patch
 
 ENGINE = jurisdiction.load()

@@ -19,9 +19,9 @@ from hypothesis import strategies as st
 from pydantic import BaseModel
 
 import jurisdiction
-from jurisdiction import testing
-from jurisdiction._partition import Interval, Realiser, partition, realiser_for
-from jurisdiction._subjects import FeatureValue, Subject
+from jurisdiction.analysis.partition import Interval, Realiser, partition, realiser_for
+from jurisdiction.language.subjects import FeatureValue, Subject
+from jurisdiction.testing import strategies as testing
 from test_certificate_unchanged import CHANGED_BY_ISSUE_9
 
 ENGINE = jurisdiction.load()

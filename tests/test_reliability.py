@@ -27,10 +27,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import jurisdiction
-from jurisdiction import _sources
-from jurisdiction._cli import cli
-from jurisdiction._facts_files import read_facts_file
-from jurisdiction._load import load_policy
+from jurisdiction.cli.main import cli
+from jurisdiction.policy import sources as _sources
+from jurisdiction.policy.facts_files import read_facts_file
+from jurisdiction.policy.load import load_policy
 from policy_files import BASE, EXAMPLE_OVERLAY, FIXTURES, bundled_copy, compose
 
 CORPUS = Path(__file__).parent / "corpus"
@@ -61,7 +61,7 @@ def test_the_fingerprint_names_the_bytes_parsed_even_if_a_file_is_replaced_meanw
         rules.write_text(rules.read_text(encoding="utf-8") + "# other\n", encoding="utf-8")
         return real(docs)
 
-    monkeypatch.setattr("jurisdiction._load._validate", replace_then_validate)
+    monkeypatch.setattr("jurisdiction.policy.load._validate", replace_then_validate)
     assert load_policy(root).fingerprint == expected
 
 
@@ -198,7 +198,7 @@ def test_a_missing_facts_file_exits_4(tmp_path: Path) -> None:
 
 
 def test_yaml_12_reads_plain_numbers_and_booleans_as_written() -> None:
-    from jurisdiction._yaml import parse_yaml
+    from jurisdiction.policy.strict_yaml import parse_yaml
 
     value = parse_yaml("a: 100\nb: true\nc: 0x10\nd: 2020-01-01\ne: '0100'\n", "f").value
     assert value == {"a": 100, "b": True, "c": 16, "d": "2020-01-01", "e": "0100"}

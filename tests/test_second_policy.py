@@ -12,11 +12,11 @@ import yaml
 from click.testing import CliRunner
 
 import jurisdiction
-from jurisdiction._certificate import certificate
-from jurisdiction._check import Checker
-from jurisdiction._cli import cli
-from jurisdiction._engine import Engine
-from jurisdiction._load import load_policy
+from jurisdiction.analysis.certificate import certificate
+from jurisdiction.analysis.check import Checker
+from jurisdiction.cli.main import cli
+from jurisdiction.engine.engine import Engine
+from jurisdiction.policy.load import load_policy
 from policy_files import bundled_copy, patch
 
 ROOT = Path(__file__).resolve().parent.parent

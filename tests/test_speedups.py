@@ -19,10 +19,10 @@ from hypothesis import strategies as st
 
 import jurisdiction
 from jurisdiction import Decision, PolicyError
-from jurisdiction import _yaml as located_yaml
-from jurisdiction._conditions import FactRef, IntConst, walk
-from jurisdiction._decision import make_decision
-from jurisdiction._partition import realiser_for
+from jurisdiction.analysis.partition import realiser_for
+from jurisdiction.engine.decision import make_decision
+from jurisdiction.language.conditions import FactRef, IntConst, walk
+from jurisdiction.policy import strict_yaml as located_yaml
 
 from fact_strategies import fact_sets
 

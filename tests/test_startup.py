@@ -12,11 +12,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-HEAVY = ["jurisdiction._engine", "jurisdiction._load", "pydantic", "lark", "yaml"]
+HEAVY = ["jurisdiction.engine.engine", "jurisdiction.policy.load", "pydantic", "lark", "yaml"]
 
 PROBE = """
 import json, sys
-from jurisdiction._cli import main
+from jurisdiction.cli.main import main
 try:
     main(["--help"])
 except SystemExit:
@@ -45,7 +45,7 @@ def test_importing_the_package_imports_nothing_heavy() -> None:
 
 def test_help_reads_the_policy_once_then_from_its_cache(tmp_path: Path) -> None:
     first, loaded = _help(tmp_path)
-    assert "jurisdiction._load" in loaded  # the first help reads the bundled policy ...
+    assert "jurisdiction.policy.load" in loaded  # the first help reads the bundled policy ...
     assert list((tmp_path / "jurisdiction").glob("help-*.json"))
     second, loaded = _help(tmp_path)
     assert loaded == []  # ... and the next ones import none of it
@@ -56,16 +56,16 @@ def test_help_reads_the_policy_once_then_from_its_cache(tmp_path: Path) -> None:
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "unit_1000_staff.yaml"
 
 NOT_FOR_DECIDE = [
-    "jurisdiction._check",
-    "jurisdiction._realise",
-    "jurisdiction._partition",
-    "jurisdiction._certificate",
-    "jurisdiction._explain",
-    "jurisdiction._diff",
-    "jurisdiction._cases",
-    "jurisdiction._codegen",
-    "jurisdiction._durable",
-    "jurisdiction._jsonschema",
+    "jurisdiction.analysis.check",
+    "jurisdiction.analysis.realise",
+    "jurisdiction.analysis.partition",
+    "jurisdiction.analysis.certificate",
+    "jurisdiction.analysis.explain",
+    "jurisdiction.analysis.diff",
+    "jurisdiction.testing.cases",
+    "jurisdiction.policy.codegen",
+    "jurisdiction.engine.durable",
+    "jurisdiction.cli.schemas",
     "jurisdiction.testing",
     "durable",
     "hypothesis",
@@ -74,7 +74,7 @@ NOT_FOR_DECIDE = [
 
 DECIDE = """
 import json, sys
-from jurisdiction._cli import main
+from jurisdiction.cli.main import main
 try:
     main(["decide", *sys.argv[1:]])
 except SystemExit:

@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 import jurisdiction
-from jurisdiction._text import numeral
+from jurisdiction.core.text import numeral
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "docs" / "source" / "opinion.zh.txt"

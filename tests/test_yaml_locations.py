@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import jurisdiction
-from jurisdiction._yaml import parse_yaml
+from jurisdiction.policy.strict_yaml import parse_yaml
 
 NEEDLE = "resident.agee"
 

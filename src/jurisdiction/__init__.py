@@ -23,10 +23,9 @@ if (
     _typing.TYPE_CHECKING
 ):  # what a type checker sees; at run time each name is imported on first use
     from . import models as models
-    from ._check import Finding, check
-    from ._decision import Body, Citation, Decision, Outcome
-    from ._engine import Engine, Evaluator, bundled_policy_path, load, parse_facts
-    from ._errors import (
+    from ._api import Engine, load
+    from .analysis.check import Finding, check
+    from .core.errors import (
         ConflictError,
         Diagnostic,
         EvaluatorError,
@@ -35,35 +34,38 @@ if (
         Location,
         PolicyError,
     )
-    from ._load import load_policy
-    from ._policy import Overlay, Policy
-    from ._text import Cite, Text
+    from .core.paths import bundled_policy_path
+    from .core.text import Cite, Text
+    from .engine.decision import Body, Citation, Decision, Outcome
+    from .engine.engine import Evaluator, parse_facts
     from .models import *  # noqa: F403  (the bundled policy's fact models; names in models.__all__)
+    from .policy.load import load_policy
+    from .policy.model import Overlay, Policy
 
 _HOMES = {
-    "Finding": "_check",
-    "check": "_check",
-    "Body": "_decision",
-    "Citation": "_decision",
-    "Decision": "_decision",
-    "Outcome": "_decision",
-    "Engine": "_engine",
-    "Evaluator": "_engine",
-    "bundled_policy_path": "_paths",
-    "load": "_engine",
-    "parse_facts": "_engine",
-    "ConflictError": "_errors",
-    "Diagnostic": "_errors",
-    "EvaluatorError": "_errors",
-    "FactsError": "_errors",
-    "JurisdictionError": "_errors",
-    "Location": "_errors",
-    "PolicyError": "_errors",
-    "load_policy": "_load",
-    "Overlay": "_policy",
-    "Policy": "_policy",
-    "Cite": "_text",
-    "Text": "_text",
+    "Finding": "analysis.check",
+    "check": "analysis.check",
+    "Body": "engine.decision",
+    "Citation": "engine.decision",
+    "Decision": "engine.decision",
+    "Outcome": "engine.decision",
+    "Engine": "_api",
+    "Evaluator": "engine.engine",
+    "bundled_policy_path": "core.paths",
+    "load": "_api",
+    "parse_facts": "engine.engine",
+    "ConflictError": "core.errors",
+    "Diagnostic": "core.errors",
+    "EvaluatorError": "core.errors",
+    "FactsError": "core.errors",
+    "JurisdictionError": "core.errors",
+    "Location": "core.errors",
+    "PolicyError": "core.errors",
+    "load_policy": "policy.load",
+    "Overlay": "policy.model",
+    "Policy": "policy.model",
+    "Cite": "core.text",
+    "Text": "core.text",
 }
 """Where each public name lives: importing the package imports none of them, so that a command
 pays only for what it uses (``jurisdiction --help`` imports no engine)."""

@@ -12,9 +12,9 @@ from collections.abc import Sequence
 from importlib.metadata import version
 from typing import Any
 
-from ._check import Checker, Finding
-from ._errors import ConflictError
-from ._partition import DecidedClass, Interval, QuestionPartition, Split, label
+from ..core.errors import ConflictError
+from .check import Checker, Finding
+from .partition import DecidedClass, Interval, QuestionPartition, Split, label
 
 __all__ = ["certificate", "render"]
 

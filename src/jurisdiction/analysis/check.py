@@ -1,9 +1,9 @@
 """Static verification of a policy: every check a small generator, one dispatcher that locates.
 
 ``check(policy)`` yields :class:`Finding` records lazily — overlaps and gaps first, the softer
-lints after. The partition of each question's fact space (``_partition``) is exact, so an overlap
-or a gap is reported if and only if ``decide`` would meet it, and each comes with a witness: a
-complete fact set that ``decide`` confirms.
+lints after. The partition of each question's fact space (``analysis.partition``) is exact, so an
+overlap or a gap is reported if and only if ``decide`` would meet it, and each comes with a
+witness: a complete fact set that ``decide`` confirms.
 """
 
 from __future__ import annotations
@@ -20,12 +20,22 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from ._codes import Severity, severity
-from ._conditions import Compare, DefRef, Expr, FactRef, IntConst, ParamRef, walk
-from ._engine import Engine, _compile_question, _Plan, overridden_by_fired, parameters_read, resolve
-from ._errors import ConflictError, FactsError, Location
-from ._load import load_policy, override_problems
-from ._partition import (
+from ..core.codes import Severity, severity
+from ..core.errors import ConflictError, FactsError, Location
+from ..core.text import Cite
+from ..engine.engine import (
+    Engine,
+    _compile_question,
+    _Plan,
+    overridden_by_fired,
+    parameters_read,
+    resolve,
+)
+from ..language.conditions import Compare, DefRef, Expr, FactRef, IntConst, ParamRef, walk
+from ..language.subjects import Context
+from ..policy.load import load_policy, override_problems
+from ..policy.model import ArticleText, Definition, Overlay, Parameter, Policy, Question, Rule
+from .partition import (
     DecidedClass,
     Interval,
     QuestionPartition,
@@ -34,10 +44,7 @@ from ._partition import (
     realiser_for,
     splits,
 )
-from ._patterns import eligible, pattern, remap
-from ._policy import ArticleText, Definition, Overlay, Parameter, Policy, Question, Rule
-from ._subjects import Context
-from ._text import Cite
+from .patterns import eligible, pattern, remap
 
 __all__ = ["Checker", "Finding", "check"]
 
@@ -266,7 +273,7 @@ class _OverlayChecks:
     ) -> tuple[dict[str, list[Finding]], int]:
         """The partition findings of ``question`` with the values of ``flat``: from the
         partition of an earlier overlay of the same order pattern when every witness reported
-        confirms (``_patterns``), else from a partition of its own."""
+        confirms (``analysis.patterns``), else from a partition of its own."""
         name = question.name
         if name not in self._eligible:
             self._eligible[name] = eligible(self.policy, question)

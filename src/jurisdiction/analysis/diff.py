@@ -21,9 +21,10 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ._engine import Engine, parameters_read
-from ._errors import ConflictError, FactsError
-from ._partition import (
+from ..core.errors import ConflictError, FactsError
+from ..engine.engine import Engine, parameters_read
+from ..policy.model import Policy, Question
+from .partition import (
     ClassValue,
     DecidedClass,
     Interval,
@@ -34,8 +35,7 @@ from ._partition import (
     realiser_for,
     splits,
 )
-from ._policy import Policy, Question
-from ._realise import Realiser
+from .realise import Realiser
 
 __all__ = ["Answer", "Change", "QuestionDiff", "Region", "diff_policies"]
 

@@ -6,11 +6,11 @@ the definitions it uses opened in place; which rules fired, which were overridde
 rule; and, for each rule that does not fire (or fires but is overridden), the nearest change of
 facts that would make it apply, with the answer the policy would then give.
 
-The nearest change comes from the exact partition of the question's fact space (``_partition``):
-among the classes where the rule applies, the one that differs from the facts' own class in the
-fewest features, then by the least distance of whole numbers; the change is given feature by
-feature (a whole number moved to the nearest value of the class's interval), with the class's
-witness, a fact set ``decide`` answers so.
+The nearest change comes from the exact partition of the question's fact space
+(``analysis.partition``): among the classes where the rule applies, the one that differs from the
+facts' own class in the fewest features, then by the least distance of whole numbers; the change is
+given feature by feature (a whole number moved to the nearest value of the class's interval), with
+the class's witness, a fact set ``decide`` answers so.
 """
 
 from __future__ import annotations
@@ -23,7 +23,10 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
-from ._conditions import (
+from ..core.errors import ConflictError, FactsError
+from ..core.text import Lang, Text
+from ..engine.decision import Decision
+from ..language.conditions import (
     And,
     BoolConst,
     Compare,
@@ -37,14 +40,11 @@ from ._conditions import (
     ParamRef,
     StrConst,
 )
-from ._decision import Decision
-from ._errors import ConflictError, FactsError
-from ._text import Lang, Text
 
 if TYPE_CHECKING:
-    from ._engine import Engine
-    from ._partition import ClassValue, DecidedClass, QuestionPartition, Split
-    from ._policy import ParamValue, Question, Rule
+    from ..engine.engine import Engine
+    from ..policy.model import ParamValue, Question, Rule
+    from .partition import ClassValue, DecidedClass, QuestionPartition, Split
 
 __all__ = ["Explanation", "NearestChange", "NodeTrace", "RuleTrace", "explain"]
 
@@ -220,7 +220,7 @@ def _condition(question: Question, rule: Rule) -> tuple[Expr, str]:
 
 
 def _class_of(split: Split, value: Any) -> ClassValue | None:
-    from ._partition import Interval
+    from .partition import Interval
 
     for v in split.values:
         if isinstance(v, Interval):
@@ -232,7 +232,7 @@ def _class_of(split: Split, value: Any) -> ClassValue | None:
 
 
 def _moved(now: Any, target: ClassValue) -> Any:
-    from ._partition import Interval
+    from .partition import Interval
 
     if isinstance(target, Interval):
         if isinstance(now, int) and not isinstance(now, bool):
@@ -244,7 +244,7 @@ def _moved(now: Any, target: ClassValue) -> Any:
 def _distance(
     splits: Sequence[Split], now: Mapping[str, Any], mine: Sequence[ClassValue | None], cls: Any
 ) -> tuple[int, int]:
-    from ._partition import Interval
+    from .partition import Interval
 
     changed, far = 0, 0
     for split, own, (_name, theirs) in zip(splits, mine, cls.values, strict=True):
@@ -281,7 +281,7 @@ def _nearest(
     rule: str,
     want_applied: bool,
 ) -> NearestChange | None:
-    from ._partition import label
+    from .partition import label
 
     features = engine.policy.subjects[part.question.subject].features
     now = {s.feature: features[s.feature].get(facts, engine.context) for s in part.splits}
@@ -316,8 +316,8 @@ def _nearest(
 
 def _partition_for(engine: Engine, question: Question, facts: BaseModel) -> QuestionPartition:
     """The partition of the question with the parameter values the facts are decided with."""
-    from ._engine import Engine as EngineClass
-    from ._partition import partition, realiser_for
+    from ..engine.engine import Engine as EngineClass
+    from .partition import partition, realiser_for
 
     policy = engine.policy
     district = engine.district_of(facts)
@@ -332,7 +332,7 @@ def _partition_for(engine: Engine, question: Question, facts: BaseModel) -> Ques
 
 def explain(engine: Engine, data: Mapping[str, Any] | BaseModel, question: str) -> Explanation:
     """Every rule of ``question`` evaluated against ``data`` (see the module's docstring)."""
-    from ._engine import resolve
+    from ..engine.engine import resolve
 
     facts = engine.parse_facts(data)
     q = engine.question(question)

@@ -32,13 +32,13 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from ._conditions import Compare, Expr, FactRef, InSet, IntConst, ParamRef, StrConst, walk
-from ._decision import Decision
-from ._engine import Engine, _Plan, overridden_by_fired, resolve
-from ._errors import ConflictError, FactsError
-from ._policy import Policy, Question
-from ._realise import Realiser
-from ._subjects import FeatureType, FeatureValue, Subject
+from ..core.errors import ConflictError, FactsError
+from ..engine.decision import Decision
+from ..engine.engine import Engine, _Plan, overridden_by_fired, resolve
+from ..language.conditions import Compare, Expr, FactRef, InSet, IntConst, ParamRef, StrConst, walk
+from ..language.subjects import FeatureType, FeatureValue, Subject
+from ..policy.model import Policy, Question
+from .realise import Realiser
 
 __all__ = [
     "DecidedClass",

@@ -1,8 +1,8 @@
 """One question's partition for many districts: reused between overlays of one order pattern.
 
-A question's partition (``_partition``) cuts each integer feature at the values it is compared
-with. Two sets of parameter values give *isomorphic* partitions when they order every integer
-the question's conditions name — each int parameter it reads, each int literal, each int
+A question's partition (``analysis.partition``) cuts each integer feature at the values it is
+compared with. Two sets of parameter values give *isomorphic* partitions when they order every
+integer the question's conditions name — each int parameter it reads, each int literal, each int
 feature's bounds — the same way, with the same equalities and the same adjacencies (two values
 1 apart leave no interval between them), and agree on every other parameter the question reads:
 then the intervals of each feature correspond one to one, in order, singletons to singletons,
@@ -17,8 +17,8 @@ set the realiser returns, is made the same by what :func:`eligible` requires of 
 * each integer feature is a top-level int field as it is, with the field's bounds, and nothing
   else reads that field: no constraint, no place, no other feature, no computed default.
 
-The realiser (``_realise``) solves independent groups of fields one by one; such a field is a
-group of its own, whose only check is "the feature has the wanted value", always met in range.
+The realiser (``analysis.realise``) solves independent groups of fields one by one; such a field is
+a group of its own, whose only check is "the feature has the wanted value", always met in range.
 So a class is realised for one set of values exactly when its counterpart is for the other, by
 the same representative (the same choice, next to a threshold or at the far end), and the fact
 set realised differs only in those fields: the other groups are solved from equal inputs. The
@@ -28,7 +28,7 @@ a place the facts lack — reads features and places only, and so is its counter
 
 :func:`remap` builds the partition for the new values from the reference one on these grounds;
 the caller still confirms each witness it shows with the engine's program for the new values
-(``_check``), and partitions again in full whenever anything does not confirm.
+(``analysis.check``), and partitions again in full whenever anything does not confirm.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ._conditions import (
+from ..language.conditions import (
     And,
     BoolConst,
     Compare,
@@ -52,7 +52,8 @@ from ._conditions import (
     StrConst,
     walk,
 )
-from ._partition import (
+from ..policy.model import Policy, Question
+from .partition import (
     ClassValue,
     DecidedClass,
     Interval,
@@ -60,7 +61,6 @@ from ._partition import (
     Split,
     _representatives,
 )
-from ._policy import Policy, Question
 
 __all__ = ["eligible", "pattern", "remap"]
 

@@ -28,9 +28,9 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from ._errors import EvaluatorError
-from ._hierarchy import Hierarchy
-from ._subjects import Context, FeatureValue, FieldInfo, Subject
+from ..core.errors import EvaluatorError
+from ..language.places import Hierarchy
+from ..language.subjects import Context, FeatureValue, FieldInfo, Subject
 
 __all__ = ["Goal", "Realiser", "place_pool"]
 

@@ -3,7 +3,7 @@
 The plan is the engine's own compiled question read as a lookup table (``Engine.decide`` makes
 the same lookup per fact set, see ``_CompiledQuestion.plan``):
 
-1. each feature the question's rules read becomes a column expression (``_sql_vocabulary``);
+1. each feature the question's rules read becomes a column expression (``batch.sql_vocabulary``);
 2. each feature becomes the index of its value: a boolean 0/1, an enum its value's position, a
    whole number the bucket between the program's cut points (``Program.cuts``: within a bucket
    every comparison of the rules has one truth value);
@@ -17,7 +17,8 @@ A district whose overlay changes the question gets a lookup of its own (its para
 move the cut points), chosen by the district of the row's location, as ``decide`` chooses.
 
 Rows the plan cannot answer as ``decide`` would — facts the model refuses (the validity test of
-``_sql_vocabulary``), a class whose rules conflict, an answer naming a place the facts lack — are
+``batch.sql_vocabulary``), a class whose rules conflict, an answer naming a place the facts lack —
+are
 *flagged*: the runner decides them with ``decide`` itself, so their error is decide's message.
 """
 
@@ -31,14 +32,14 @@ from typing import TYPE_CHECKING, Any
 
 from sqlglot import exp
 
-from ._compile import _Compiler, _fold
-from ._decision import Decision
-from ._engine import _shown as shown
-from ._sql_vocabulary import SqlUnsupportedError, at_level, cast, lit
-from ._text import PLACEHOLDER
+from ..core.text import PLACEHOLDER
+from ..engine.decision import Decision
+from ..engine.engine import _shown as shown
+from ..language.compile import _Compiler, _fold
+from .sql_vocabulary import SqlUnsupportedError, at_level, cast, lit
 
 if TYPE_CHECKING:
-    from ._engine import Engine, _CompiledQuestion
+    from ..engine.engine import Engine, _CompiledQuestion
 
 __all__ = [
     "BODY_FIELDS",

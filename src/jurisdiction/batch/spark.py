@@ -20,10 +20,10 @@ from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
-from ._batch import BatchSummary, _count, batch_sql, patch_batch
+from .query import BatchSummary, _count, batch_sql, patch_batch
 
 if TYPE_CHECKING:
-    from ._engine import Engine
+    from ..engine.engine import Engine
 
 __all__ = ["decide_frame", "decide_table_spark", "run_batch_spark", "session"]
 
@@ -131,7 +131,7 @@ def _frame_of(spark: Any, table: Any) -> Any:
     if not isinstance(table, pa.Table):
         import duckdb
 
-        from ._batch import relation_of
+        from .query import relation_of
 
         con = duckdb.connect()
         try:

@@ -1,9 +1,9 @@
 """A policy's vocabulary compiled to SQL column expressions (one sqlglot syntax tree, rendered to
 any dialect sqlglot speaks: DuckDB and Spark SQL are the two the batch evaluator runs on).
 
-What ``_expressions`` turns into Python closures, this module turns into SQL over the columns of
-a table whose columns are a subject's fields (a nested subject is a struct column). The same
-declarations are read — each feature's, place's, default's and constraint's expression, parsed
+What ``language.expressions`` turns into Python closures, this module turns into SQL over the
+columns of a table whose columns are a subject's fields (a nested subject is a struct column). The
+same declarations are read — each feature's, place's, default's and constraint's expression, parsed
 again from its text — and the null semantics are the closures' own:
 
 * a field that is absent (null) takes its declared default, then its computed default;
@@ -29,7 +29,7 @@ from typing import Any
 
 from sqlglot import exp
 
-from ._conditions import (
+from ..language.conditions import (
     And,
     Arith,
     BoolConst,
@@ -49,12 +49,11 @@ from ._conditions import (
     Path,
     Relation,
     StrConst,
-    parse_condition,
-    parse_expression,
 )
-from ._hierarchy import Hierarchy, Level
-from ._policy import Policy
-from ._subjects import FieldInfo, Subject
+from ..language.parse import parse_condition, parse_expression
+from ..language.places import Hierarchy, Level
+from ..language.subjects import FieldInfo, Subject
+from ..policy.model import Policy
 
 _re_parser: Any = importlib.import_module("re._parser")  # the stdlib's (sre_parse is deprecated)
 

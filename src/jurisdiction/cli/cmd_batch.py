@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ._options import OVERLAYS, POLICY
+from .options import OVERLAYS, POLICY
 
 if TYPE_CHECKING:
-    from ._batch import BatchSummary
+    from ..batch.embedded import BatchSummary
 
 __all__ = ["batch_command"]
 
@@ -153,15 +153,15 @@ def batch_command(
     Exit codes: 0 every row answered, 1 some rows have an error (OUT is
     complete all the same), 3 policy error, 4 bad question or input.
     """
-    from ._cli import _reports_errors
+    from .common import reports_errors
 
-    @_reports_errors
+    @reports_errors
     def run() -> None:
-        from ._engine import load
-        from ._errors import FactsError
+        from ..core.errors import FactsError
+        from ..engine.engine import load
 
         try:
-            from ._batch import run_batch
+            from ..batch.embedded import run_batch
         except ImportError as exc:  # the batch extra is not installed
             raise FactsError(
                 f"jurisdiction batch needs the batch extra: pip install 'jurisdiction[batch]' "
@@ -199,7 +199,7 @@ def batch_command(
 def _check_paths(source: str, target: str, backend: str) -> None:
     """IN exists (unless it is a URL or a glob, which the engine resolves); on DuckDB, IN and
     OUT are files (Spark reads and writes directories of part files)."""
-    from ._errors import FactsError
+    from ..core.errors import FactsError
 
     local = "://" not in source
     if local and not any(c in source for c in "*?[") and not Path(source).exists():

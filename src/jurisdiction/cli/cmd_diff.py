@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from ._options import text_or_json
+from .options import text_or_json
 
 __all__ = ["diff_command"]
 
@@ -28,9 +28,9 @@ def diff_command(old: Path, new: Path, fmt: str) -> None:
 
     Exit codes: 0 no difference, 1 they differ, 3 a policy does not load.
     """
-    from ._diff import diff_policies
-    from ._errors import JurisdictionError
-    from ._load import load_policy
+    from ..analysis.diff import diff_policies
+    from ..core.errors import JurisdictionError
+    from ..policy.load import load_policy
 
     try:
         result = diff_policies(load_policy(old), load_policy(new))

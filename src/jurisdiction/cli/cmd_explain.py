@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ._options import LANG, OVERLAYS, POLICY, text_or_json
+from .options import LANG, OVERLAYS, POLICY, text_or_json
 
 __all__ = ["explain_command"]
 
@@ -35,12 +35,12 @@ def explain_command(
     facts that would make it apply, from the exact partition of Q's fact
     space, with the answer the policy would then give.
     """
-    from ._cli import _engine, _read_facts, _reports_errors
+    from .common import engine_for, read_facts, reports_errors
 
-    @_reports_errors
+    @reports_errors
     def run() -> None:
-        engine = _engine(policy_dir, overlays=overlays_dir)
-        explained = [engine.explain(model, question) for model in _read_facts(facts, engine)]
+        engine = engine_for(policy_dir, overlays=overlays_dir)
+        explained = [engine.explain(model, question) for model in read_facts(facts, engine)]
         if fmt == "json":
             click.echo(json.dumps([e.to_dict() for e in explained], ensure_ascii=False, indent=2))
         else:

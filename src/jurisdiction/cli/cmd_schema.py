@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ._options import output_file
+from .options import output_file
 
 __all__ = ["schema_command"]
 
@@ -32,10 +32,10 @@ def schema_command(kind: str, policy_dir: Path | None, output: Path | None) -> N
     line is `# yaml-language-server: $schema=PATH` is completed and validated
     while one types in editors that read that line.
     """
-    from ._cli import _reports_errors
-    from ._jsonschema import render_schema, schema
+    from .common import reports_errors
+    from .schemas import render_schema, schema
 
-    @_reports_errors
+    @reports_errors
     def run() -> None:
         text = render_schema(schema(kind, policy_dir))  # type: ignore[arg-type]
         if output is None:

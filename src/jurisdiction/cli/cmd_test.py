@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ._options import text_or_json
+from .options import text_or_json
 
 if TYPE_CHECKING:
-    from ._cases import CaseResult, Coverage
+    from ..testing.cases import CaseResult, Coverage
 
 __all__ = ["test_command"]
 
@@ -89,10 +89,10 @@ def test_command(
     Exit codes: 0 all passed (and coverage reached), 1 failures or coverage
     below --min-coverage, 2 a case file is invalid, 3 the policy does not load.
     """
-    from ._cases import CaseFileError, Engines, case_files, coverage, run_file
-    from ._engine import bundled_policy_path
-    from ._errors import JurisdictionError
-    from ._load import load_policy
+    from ..core.errors import JurisdictionError
+    from ..engine.engine import bundled_policy_path
+    from ..policy.load import load_policy
+    from ..testing.cases import CaseFileError, Engines, case_files, coverage, run_file
 
     policy_dir, cases = _split_arguments(paths)
     cases = cases or _default_cases(policy_dir)

@@ -14,49 +14,31 @@ import json
 import sys
 import textwrap
 from collections.abc import Callable, Sequence
-from functools import wraps
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from ._collector import paused, whole_process
-from ._errors import FactsError, JurisdictionError, suggest
-from ._options import LANG as _LANG
-from ._options import OVERLAYS as _OVERLAYS
-from ._options import POLICY as _POLICY
-from ._options import output_file as _output_file
-from ._options import text_or_json as _text_or_json
-from ._paths import bundled_policy_path
+from ..core.collector import whole_process
+from ..core.errors import FactsError, JurisdictionError, suggest
+from ..core.paths import bundled_policy_path
+from .common import engine_for, load_policy_for, read_facts, reports_errors
+from .options import LANG as _LANG
+from .options import OVERLAYS as _OVERLAYS
+from .options import POLICY as _POLICY
+from .options import output_file as _output_file
+from .options import text_or_json as _text_or_json
 
 if TYPE_CHECKING:  # imported where used: `jurisdiction --help` loads no engine
-    from pydantic import BaseModel
-
-    from ._decision import Decision
-    from ._engine import Engine, Evaluator
-    from ._policy import Policy
-    from ._subjects import Feature, FieldInfo, Subject
-    from ._text import Lang
-    from ._yaml import LocatedDocument
+    from ..core.text import Lang
+    from ..engine.decision import Decision
+    from ..engine.engine import Engine, Evaluator
+    from ..language.subjects import Feature, FieldInfo, Subject
+    from ..policy.model import Policy
 
 __all__ = ["main"]
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _reports_errors(func: F) -> F:
-    """Turn our exceptions into a message on stderr and the exit code of their class."""
-
-    @wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except JurisdictionError as exc:
-            kind = type(exc).__name__
-            click.echo(f"error ({kind}): {exc}", err=True)
-            sys.exit(exc.exit_code)
-
-    return wrapper  # type: ignore[return-value]
 
 
 def _help_values() -> dict[str, str]:
@@ -64,7 +46,7 @@ def _help_values() -> dict[str, str]:
     the policy's files and this module, so that ``--help`` need not load the policy each time."""
     import hashlib
 
-    from ._parse_cache import cache_directory
+    from ..language.parse_cache import cache_directory
 
     root = bundled_policy_path()
     digest = hashlib.sha256(Path(__file__).read_bytes())
@@ -93,7 +75,7 @@ def _help_values() -> dict[str, str]:
 
 def _bundled_policy() -> Policy | None:
     """The bundled policy, for help texts; None if it does not load (the help still shows)."""
-    from ._load import load_policy
+    from ..policy.load import load_policy
 
     try:
         return load_policy(bundled_policy_path())
@@ -229,41 +211,6 @@ def cli() -> None:
     """
 
 
-def _read_facts(path: Path, engine: Engine) -> list[BaseModel]:
-    from ._facts_files import read_facts_file
-
-    doc = read_facts_file(path)
-    value = doc.value
-    items: list[tuple[tuple[str | int, ...], Any]]
-    items = [((i,), v) for i, v in enumerate(value)] if isinstance(value, list) else [((), value)]
-    if not items:
-        raise FactsError("the facts file holds no fact set", source=path)
-    return [_one_fact_set(doc, where, v, engine) for where, v in items]
-
-
-def _one_fact_set(
-    doc: LocatedDocument, where: tuple[str | int, ...], value: Any, engine: Engine
-) -> BaseModel:
-    from pydantic import ValidationError
-
-    location = doc.location(where)
-    if not isinstance(value, dict):
-        raise FactsError(f"{location}: a fact set is a mapping with a `kind`")
-    try:
-        return engine.parse_facts(value)  # the subjects of the policy asked, not the bundled
-    except FactsError as exc:
-        cause = exc.__cause__
-        if isinstance(cause, ValidationError):
-            lines = []
-            for err in cause.errors():
-                path = tuple(p for p in err["loc"][1:] if isinstance(p, str | int))
-                loc = doc.location((*where, *path))
-                field = ".".join(str(p) for p in path) or "facts"
-                lines.append(f"{loc}: {field}: {err['msg']}")
-            raise FactsError("invalid facts:\n" + "\n".join(lines)) from cause
-        raise FactsError(f"{location}: {exc}") from exc
-
-
 @cli.command(cls=_Command)
 @click.argument("facts", type=click.Path(path_type=Path))
 @click.option(
@@ -286,7 +233,7 @@ def _one_fact_set(
 @_LANG
 @_POLICY
 @_OVERLAYS
-@_reports_errors
+@reports_errors
 def decide(
     facts: Path,
     questions: Sequence[str],
@@ -306,8 +253,8 @@ def decide(
 
     `jurisdiction features` lists what the conditions read of each kind.
     """
-    engine = _engine(policy_dir, evaluator, overlays_dir)
-    fact_sets = _read_facts(facts, engine)
+    engine = engine_for(policy_dir, evaluator, overlays_dir)
+    fact_sets = read_facts(facts, engine)
     decisions: list[Decision] = []
     for model in fact_sets:
         asked = questions or engine.questions(engine.subject_of(model))
@@ -322,10 +269,10 @@ def decide(
 @click.option("--subject", default=None, help="Only questions about this kind of subject.")
 @_LANG
 @_POLICY
-@_reports_errors
+@reports_errors
 def questions(subject: str | None, lang: Lang, policy_dir: Path | None) -> None:
     """List the questions the policy answers, with the articles each rests on."""
-    engine = _engine(policy_dir)
+    engine = engine_for(policy_dir)
     _print_questions(engine, subject, lang)
 
 
@@ -366,7 +313,7 @@ def _print_questions(engine: Engine, subject: str | None, lang: Lang) -> None:
     "verifies: a half-written or mixed directory is refused.",
 )
 @_OVERLAYS
-@_reports_errors
+@reports_errors
 def check(
     policy_dir: Path | None,
     fmt: str,
@@ -383,10 +330,10 @@ def check(
 
     Exit codes: 0 clean, 1 findings, 3 the policy does not load.
     """
-    from ._certificate import certificate, render
-    from ._check import Checker
-    from ._engine import Engine
-    from ._load import load_policy
+    from ..analysis.certificate import certificate, render
+    from ..analysis.check import Checker
+    from ..engine.engine import Engine
+    from ..policy.load import load_policy
 
     root = policy_dir if policy_dir is not None else bundled_policy_path()
     if certificate_file is not None and not certificate_file.parent.is_dir():
@@ -399,7 +346,7 @@ def check(
         )
     policy = load_policy(root, strict=False, manifest=not write_manifest, overlays=overlays_dir)
     if write_manifest:
-        from ._files import MANIFEST, render_manifest
+        from ..policy.files import MANIFEST, render_manifest
 
         (root / MANIFEST).write_text(render_manifest(policy.digests), encoding="utf-8")
         click.echo(f"wrote {root / MANIFEST} ({len(policy.digests)} files)", err=True)
@@ -449,28 +396,10 @@ _POLICY_DIR = click.argument(
 )
 
 
-def _load_policy(policy_dir: Path | None) -> Policy:
-    with paused():  # see _engine
-        from ._load import load_policy
-
-        return load_policy(policy_dir if policy_dir is not None else bundled_policy_path())
-
-
-def _engine(
-    policy_dir: Path | None, evaluator: Evaluator = "compiled", overlays: Path | None = None
-) -> Engine:
-    """The engine of a command: its modules imported and its policy loaded with the collector
-    paused (they allocate much and free little: see ``_collector``)."""
-    with paused():
-        from ._engine import load
-
-        return load(policy_dir, evaluator=evaluator, overlays=overlays)
-
-
 @cli.command(cls=_Command)
 @_POLICY_DIR
 @_output_file("the module")
-@_reports_errors
+@reports_errors
 def models(policy_dir: Path | None, output: Path | None) -> None:
     """Write a typed Python module of the policy's fact models.
 
@@ -493,9 +422,9 @@ def models(policy_dir: Path | None, output: Path | None) -> None:
       jurisdiction models my_policy/ -o my_policy_models.py
       jurisdiction models -o src/jurisdiction/models.py   # the shipped module
     """
-    from ._codegen import generate
+    from ..policy.codegen import generate
 
-    source = generate(_load_policy(policy_dir))
+    source = generate(load_policy_for(policy_dir))
     if output is None:
         click.echo(source, nl=False)
     else:
@@ -545,7 +474,7 @@ def _declared_features(subject: Subject) -> list[Feature]:
 
 
 def _features_report(policy: Policy, subjects: Sequence[Subject]) -> dict[str, Any]:
-    from ._expressions import FUNCTIONS
+    from ..language.expressions import FUNCTIONS
 
     return {
         "policy": policy.name,
@@ -631,7 +560,7 @@ def _print_features(report: dict[str, Any]) -> None:
 @_POLICY_DIR
 @click.option("--subject", default=None, metavar="S", help="Only this kind of fact set.")
 @_text_or_json()
-@_reports_errors
+@reports_errors
 def features(policy_dir: Path | None, subject: str | None, fmt: str) -> None:
     """List what a condition may read, per kind of fact set (subject).
 
@@ -649,7 +578,7 @@ def features(policy_dir: Path | None, subject: str | None, fmt: str) -> None:
     then the built-in functions any expression may call. Each comes from the
     policy's facts.yaml; nothing here is built into the engine.
     """
-    policy = _load_policy(policy_dir)
+    policy = load_policy_for(policy_dir)
     chosen = list(policy.subjects.values())
     if subject is not None:
         if subject not in policy.subjects:
@@ -667,11 +596,11 @@ def features(policy_dir: Path | None, subject: str | None, fmt: str) -> None:
 
 
 def _add_analyst_commands() -> None:
-    from ._cmd_batch import batch_command
-    from ._cmd_diff import diff_command
-    from ._cmd_explain import explain_command
-    from ._cmd_schema import schema_command
-    from ._cmd_test import test_command
+    from .cmd_batch import batch_command
+    from .cmd_diff import diff_command
+    from .cmd_explain import explain_command
+    from .cmd_schema import schema_command
+    from .cmd_test import test_command
 
     cli.add_command(test_command)
     cli.add_command(diff_command)
@@ -685,9 +614,9 @@ _add_analyst_commands()
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point of the ``jurisdiction`` console script. Conditions parsed by one run are kept
-    for the next in the user's cache directory (see ``_parse_cache``); what a command loads stays
-    out of the garbage collector's reach (see ``_collector``)."""
-    from ._parse_cache import persisting
+    for the next in the user's cache directory (see ``language.parse_cache``); what a command loads
+    stays out of the garbage collector's reach (see ``core.collector``)."""
+    from ..language.parse_cache import persisting
 
     with persisting(), whole_process():
         cli.main(args=list(argv) if argv is not None else None, prog_name="jurisdiction")

@@ -1,9 +1,9 @@
 """JSON Schemas (draft 2020-12) of the files an analyst writes, from the loader's own models.
 
 ``policy`` and ``overlay`` come from the strict pydantic models the loader validates policy and
-overlay files with (``_schema``); ``cases`` from the test-case models (``_cases``); ``facts``
-from a policy's own fact models (a facts file holds one fact set or a list of them), so it is
-the bundled policy's unless another is given. The package ships them in ``schemas/``; editors
+overlay files with (``policy.schema``); ``cases`` from the test-case models (``testing.cases``);
+``facts`` from a policy's own fact models (a facts file holds one fact set or a list of them), so
+it is the bundled policy's unless another is given. The package ships them in ``schemas/``; editors
 that read a ``$schema`` comment line (VS Code's YAML extension) complete and validate with them.
 """
 
@@ -25,7 +25,7 @@ _DRAFT = "https://json-schema.org/draft/2020-12/schema"
 
 def shipped_schemas_path() -> Path:
     """Where the package's schemas are (beside the bundled policy, in a wheel or a checkout)."""
-    from ._engine import bundled_policy_path
+    from ..engine.engine import bundled_policy_path
 
     return bundled_policy_path().parent / "schemas"
 
@@ -34,15 +34,15 @@ def schema(kind: Kind, policy_dir: Path | None = None) -> dict[str, Any]:
     """The JSON Schema of one kind of file."""
     out: dict[str, Any]
     if kind == "policy":
-        from ._schema import PolicyFile
+        from ..policy.schema import PolicyFile
 
         out = _model(PolicyFile, "a file of a jurisdiction policy")
     elif kind == "overlay":
-        from ._schema import OverlayFile
+        from ..policy.schema import OverlayFile
 
         out = _model(OverlayFile, "a district overlay of a jurisdiction policy")
     elif kind == "cases":
-        from ._cases import CaseFileModel
+        from ..testing.cases import CaseFileModel
 
         out = _model(CaseFileModel, "a file of jurisdiction test cases")
     elif kind == "facts":
@@ -59,8 +59,8 @@ def _model(model: type[BaseModel], title: str) -> dict[str, Any]:
 
 
 def _facts(policy_dir: Path | None) -> dict[str, Any]:
-    from ._engine import _facts_adapter, bundled_policy_path
-    from ._load import load_policy
+    from ..engine.engine import _facts_adapter, bundled_policy_path
+    from ..policy.load import load_policy
 
     policy = load_policy(policy_dir if policy_dir is not None else bundled_policy_path())
     one = _facts_adapter(policy).json_schema()

@@ -9,7 +9,7 @@ __all__ = ["bundled_policy_path"]
 
 def bundled_policy_path() -> Path:
     """The policy shipped with the package (or, in a source checkout, the top-level folder)."""
-    here = Path(__file__).resolve().parent
+    here = Path(__file__).resolve().parent.parent  # the package's folder
     packaged = here / "policies"
     if packaged.is_dir():
         return packaged

@@ -14,8 +14,8 @@ from typing import Any, Literal
 
 from pydantic import TypeAdapter, ValidationError
 
-from ._errors import FactsError
-from ._text import Cite, Text
+from ..core.errors import FactsError
+from ..core.text import Cite, Text
 
 __all__ = ["Body", "Citation", "Decision", "DecisionTwin", "Outcome", "make_decision"]
 
@@ -115,7 +115,7 @@ class Decision:
 
     def render(self, lang: Literal["zh", "en"] = "en") -> str:
         """Human-readable text in Chinese or English."""
-        from ._render import render_decision
+        from .render import render_decision
 
         if lang not in ("zh", "en"):
             raise FactsError(f"render in `zh` or `en`, not {lang!r}")

@@ -15,8 +15,8 @@ question and the district. It evaluates, on one fact set, in two stages:
    holding rules are *overridden*.
 
 Python then builds the decision from those two sets with the code common to every evaluator
-(:func:`jurisdiction._engine.decide_from_resolution`): conflicts, the explicit no-rule answer and
-the answer's bodies are never implemented twice.
+(:func:`jurisdiction.engine.engine.decide_from_resolution`): conflicts, the explicit no-rule
+answer and the answer's bodies are never implemented twice.
 
 Traps of durable_rules 2.0.28 (reproduced in tests/test_durable.py), and what is done here:
 
@@ -66,7 +66,8 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
-from ._conditions import (
+from ..core.errors import EvaluatorError
+from ..language.conditions import (
     And,
     BoolConst,
     Compare,
@@ -80,9 +81,8 @@ from ._conditions import (
     StrConst,
     Term,
 )
-from ._errors import EvaluatorError
-from ._policy import ParamValue, Policy, Question
-from ._subjects import Context, Feature, FeatureType
+from ..language.subjects import Context, Feature, FeatureType
+from ..policy.model import ParamValue, Policy, Question
 
 __all__ = [
     "CHUNK",

@@ -18,29 +18,28 @@ rules read a parameter that the overlay sets; a fact set located in that distric
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Literal, Union, get_args
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar, Union, get_args
 
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 
-from ._compile import Program, compile_question
-from ._conditions import ParamRef, walk
-from ._decision import Body, Citation, Decision, DecisionTwin
-from ._errors import ConflictError, EvaluatorError, FactsError, Location, PolicyError, suggest
-from ._load import load_policy
-from ._paths import bundled_policy_path
-from ._policy import BodyTemplate, Overlay, ParamValue, Policy, Question, Rule
-from ._subjects import Context, Subject
-from ._text import Text, placeholders, yes_no
+from ..core.errors import ConflictError, EvaluatorError, FactsError, Location, PolicyError, suggest
+from ..core.paths import bundled_policy_path
+from ..core.text import Text, placeholders, yes_no
+from ..language.compile import Program, compile_question
+from ..language.conditions import ParamRef, walk
+from ..language.subjects import Context, Subject
+from ..policy.load import load_policy
+from ..policy.model import BodyTemplate, Overlay, ParamValue, Policy, Question, Rule
+from .decision import Body, Citation, Decision, DecisionTwin
 
 if TYPE_CHECKING:
-    from ._durable import DurableEvaluator
-    from ._explain import Explanation
+    from .durable import DurableEvaluator
 
-__all__ = ["Engine", "Evaluator", "bundled_policy_path", "load", "parse_facts"]
+__all__ = ["Engine", "Evaluator", "bundled_policy_path", "load", "parse_facts", "policy_at"]
 
 HoldingFn = Callable[[Question, Any, Context], frozenset[str]]
 
@@ -271,7 +270,7 @@ class Engine:
         self._varied = frozenset(n for names in self._variant_names.values() for n in names)
         self._durable: DurableEvaluator | None = None
         if evaluator == "durable":
-            from ._durable import DurableEvaluator  # the optional extra: imported on demand
+            from .durable import DurableEvaluator  # the optional extra: imported on demand
 
             every = [self._city(name) for name in policy.questions]
             every += [
@@ -308,7 +307,7 @@ class Engine:
     def compiled_variants(self, name: str) -> list[_CompiledQuestion]:
         """Question ``name`` as compiled for the city, then for each district (in code order)
         whose overlay changes it: every program ``decide`` may run for it (for the batch
-        plan, ``_batch_plan``; each is compiled here if it has not been yet)."""
+        plan, ``batch.plan``; each is compiled here if it has not been yet)."""
         variants = [self._city(name)]
         variants += [
             self._district(district, name)
@@ -323,7 +322,7 @@ class Engine:
         policy = self._policy
         return (
             _engine_from,
-            (policy.root, policy.fingerprint, self.evaluator, policy.overlays_dir),
+            (type(self), policy.root, policy.fingerprint, self.evaluator, policy.overlays_dir),
         )
 
     @property
@@ -449,51 +448,6 @@ class Engine:
                 compiled.plans[(fired, overridden)] = found
             plan = found
         return plan.decide(model, ctx)
-
-    def explain(self, facts: Mapping[str, Any] | BaseModel, question: str) -> Explanation:
-        """Why the decision is what it is: every rule of the question with its condition
-        evaluated node by node, fired/overridden and by whom, and for each rule that does not
-        apply the nearest change of facts that would make it apply (docs/check.md)."""
-        from ._explain import explain
-
-        return explain(self, facts, question)
-
-    def decide_table(
-        self,
-        table: Any,
-        question: str | Sequence[str],
-        *,
-        nested: bool = False,
-        id_column: str | None = None,
-        engine: Literal["duckdb", "spark"] = "duckdb",
-    ) -> Any:
-        """Every row of ``table`` (an Arrow table, a Polars or pandas DataFrame, a DuckDB
-        relation; with ``engine="spark"`` also a Spark DataFrame) answered, as a pyarrow Table
-        in input order: the id column, then each question's outcome, bodies (with their
-        citation chains), citations, sources, reason and ``error`` (decide's message for a row
-        it refuses). A batch plan compiled from the
-        policy, run on DuckDB (or Spark): docs/batch.md. Needs ``pip install
-        'jurisdiction[batch]'``."""
-        from ._batch import decide_table  # the batch extra: imported on demand
-
-        return decide_table(
-            self, table, question, nested=nested, id_column=id_column, backend=engine
-        )
-
-    def decide_frame(
-        self,
-        frame: Any,
-        question: str | Sequence[str],
-        *,
-        nested: bool = False,
-        id_column: str | None = None,
-    ) -> Any:
-        """A Spark DataFrame answered on Spark, as a Spark DataFrame: lazy, nothing collected
-        to the driver (for a register larger than it); the columns of ``decide_table``.
-        Needs ``pip install 'jurisdiction[spark]'``: docs/batch.md."""
-        from ._batch_spark import decide_frame  # the spark extra: imported on demand
-
-        return decide_frame(self, frame, question, nested=nested, id_column=id_column)
 
     def decide_all(self, facts: Mapping[str, Any] | BaseModel) -> dict[str, Decision]:
         """Every question about this kind of subject, answered."""
@@ -816,12 +770,15 @@ def _body(policy: Policy, b: BodyTemplate, code: str, form_index: int) -> Body:
     )
 
 
+E = TypeVar("E", bound=Engine)
+
+
 def _engine_from(
-    root: str, fingerprint: str, evaluator: Evaluator, overlays: str | None = None
-) -> Engine:
-    """The engine of an unpickled :class:`Engine`: its policy (and the caller's overlays) loaded
-    again, and the same."""
-    engine = load(root, evaluator=evaluator, overlays=overlays)
+    cls: type[E], root: str, fingerprint: str, evaluator: Evaluator, overlays: str | None = None
+) -> E:
+    """The engine of an unpickled :class:`Engine` (or of a subclass): its policy (and the
+    caller's overlays) loaded again, and the same."""
+    engine = cls(policy_at(root, overlays), evaluator=evaluator)
     if engine.policy.fingerprint != fingerprint:
         raise PolicyError.single(
             "manifest",
@@ -832,20 +789,9 @@ def _engine_from(
     return engine
 
 
-def load(
-    path: str | Path | None = None,
-    *,
-    evaluator: Evaluator = "compiled",
-    overlays: str | Path | None = None,
-) -> Engine:
-    """An engine for the bundled policy, or for the policy directory at ``path``.
-
-    ``overlays`` adds a folder of overlay files (``<place>.yaml``, see docs/overlays.md) to the
-    policy's own: values a caller chooses to decide with, named in every decision they change.
-
-    ``evaluator="durable"`` evaluates with durable_rules instead of compiled closures (see
-    :class:`Engine`); it needs ``pip install 'jurisdiction[durable]'``.
-    """
+def policy_at(path: str | Path | None = None, overlays: str | Path | None = None) -> Policy:
+    """The policy an engine is made of: the bundled one, or the directory at ``path``, with the
+    caller's ``overlays`` folder (see :func:`jurisdiction.load`)."""
     if path is not None and not isinstance(path, str | Path):
         raise PolicyError.single(
             "file", f"a policy is a path, got {type(path).__name__}", Location("<api>", 1, 1)
@@ -858,4 +804,15 @@ def load(
         )
     root = Path(path) if path is not None else bundled_policy_path()
     extra = Path(overlays) if overlays is not None else None
-    return Engine(load_policy(root, overlays=extra), evaluator=evaluator)
+    return load_policy(root, overlays=extra)
+
+
+def load(
+    path: str | Path | None = None,
+    *,
+    evaluator: Evaluator = "compiled",
+    overlays: str | Path | None = None,
+) -> Engine:
+    """An engine of this layer (no methods of the layers above it: ``jurisdiction.load`` gives
+    those); the arguments of :func:`jurisdiction.load`."""
+    return Engine(policy_at(path, overlays), evaluator=evaluator)

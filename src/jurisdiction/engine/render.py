@@ -3,8 +3,12 @@
 
 from __future__ import annotations
 
-from ._decision import Body, Decision
-from ._text import Lang, Text
+from typing import TYPE_CHECKING
+
+from ..core.text import Lang, Text
+
+if TYPE_CHECKING:  # the decision imports this module to render itself
+    from .decision import Body, Decision
 
 __all__ = ["render_decision"]
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from operator import attrgetter
 from typing import Any
 
-from ._conditions import (
+from .conditions import (
     And,
     BoolConst,
     Compare,
@@ -37,7 +37,7 @@ from ._conditions import (
     Term,
     walk,
 )
-from ._subjects import Context, Feature
+from .subjects import Context, Feature
 
 __all__ = ["Predicate", "Program", "compile_predicate", "compile_question"]
 

@@ -21,7 +21,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
-from ._conditions import (
+from ..core.errors import suggest
+from .conditions import (
     And,
     Arith,
     BoolConst,
@@ -45,9 +46,8 @@ from ._conditions import (
     Span,
     StrConst,
 )
-from ._errors import suggest
-from ._hierarchy import Hierarchy
-from ._typecheck import Problem
+from .places import Hierarchy
+from .typecheck import Problem
 
 __all__ = ["FUNCTIONS", "Resolver", "Typed", "VType", "check"]
 

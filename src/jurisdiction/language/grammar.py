@@ -1,9 +1,10 @@
 """The grammar of the condition language, and lark's parser built from it.
 
-Imported by :func:`jurisdiction._conditions.parse_expression` on the first text it has to parse
+Imported by :func:`jurisdiction.language.parse.parse_expression` on the first text it has to parse
 (not on importing the package): building the parser is most of the cost of a first parse, and a
-command line that finds every condition of its policy among the trees it keeps (``_parse_cache``)
-never imports lark at all. The syntax tree, its checks and its limits are in ``_conditions``.
+command line that finds every condition of its policy among the trees it keeps
+(``language.parse_cache``) never imports lark at all. The syntax tree, its checks and its limits
+are in ``language.conditions``.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from lark.exceptions import (
     VisitError,
 )
 
-from ._conditions import (
+from .conditions import (
     _NOWHERE,
     _TERMS,
     And,

@@ -3,7 +3,7 @@
 Every run of a command parses the same conditions again: for the bundled policy, 108 texts, which
 cost importing lark, building its parser and parsing them — about 60 ms of a ``jurisdiction
 decide`` of 400. Inside :func:`persisting` (the command line runs each command in it),
-:func:`jurisdiction._conditions.parse_expression` looks a text up among the trees kept by earlier
+:func:`jurisdiction.language.parse.parse_expression` looks a text up among the trees kept by earlier
 runs before it parses it, and the trees it parsed meanwhile are added to the file at the end. A
 library caller (``jurisdiction.load()``) reads and writes nothing here.
 
@@ -12,7 +12,7 @@ Why a kept tree is the tree that parsing would give, and why reading one is safe
 * a tree is a function of its text and of the parser alone, and it is looked up by the exact
   text: a policy whose bytes change has its changed conditions parsed again, never matched to an
   old tree. The file is named by a digest of the parser — the source of the modules that build
-  trees and lark's version (:func:`jurisdiction._conditions.parser_digest`) — so a changed parser
+  trees and lark's version (:func:`jurisdiction.language.parse.parser_digest`) — so a changed parser
   starts a file of its own;
 * the file is JSON of plain data (class names from a fixed list, strings, whole numbers,
   booleans), decoded field by field: never pickle, nothing in it can run code;

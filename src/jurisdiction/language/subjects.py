@@ -1,10 +1,10 @@
 """What a policy may read of each kind of fact set: typed features and place references.
 
-Every subject is declared by the policy (``facts.yaml``, built by ``_vocabulary``): its fields,
-the constraints between them, its *features* — the booleans, enums and whole numbers conditions
-read, each an expression over the fields — and its *place references*, the places answers name.
-Because every feature is finite or a whole number, the checker can partition the fact space
-exactly. Nothing here knows any particular policy.
+Every subject is declared by the policy (``facts.yaml``, built by ``policy.vocabulary``): its
+fields, the constraints between them, its *features* — the booleans, enums and whole numbers
+conditions read, each an expression over the fields — and its *place references*, the places
+answers name. Because every feature is finite or a whole number, the checker can partition the fact
+space exactly. Nothing here knows any particular policy.
 """
 
 from __future__ import annotations

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
-from ._conditions import (
+from ..core.errors import suggest
+from .conditions import (
     And,
     BoolConst,
     Compare,
@@ -22,8 +23,7 @@ from ._conditions import (
     StrConst,
     Term,
 )
-from ._errors import suggest
-from ._subjects import FeatureType, Subject
+from .subjects import FeatureType, Subject
 
 __all__ = ["Problem", "typecheck"]
 

@@ -7,8 +7,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
 
-from . import _schema as s
-from ._conditions import (
+from ..core.errors import Diagnostic, Location, suggest
+from ..core.text import Cite, Text, placeholders
+from ..language.conditions import (
     And,
     BoolConst,
     Compare,
@@ -25,12 +26,14 @@ from ._conditions import (
     QuestionRef,
     Relation,
     StrConst,
-    parse_condition,
     transform,
     walk,
 )
-from ._errors import Diagnostic, Location, suggest
-from ._policy import (
+from ..language.parse import parse_condition
+from ..language.subjects import Subject
+from ..language.typecheck import Problem, typecheck
+from . import schema as s
+from .model import (
     AnswerSpec,
     ArticleText,
     BodySpec,
@@ -43,13 +46,10 @@ from ._policy import (
     Rule,
     Vocabulary,
 )
-from ._sources import _Merged, _Source
-from ._subjects import Subject
-from ._text import Cite, Text, placeholders
-from ._typecheck import Problem, typecheck
-from ._vocabulary import Vocabulary as Facts
-from ._vocabulary import build_vocabulary
-from ._yaml import Path_
+from .sources import _Merged, _Source
+from .strict_yaml import Path_
+from .vocabulary import Vocabulary as Facts
+from .vocabulary import build_vocabulary
 
 __all__ = ["override_problems"]
 

@@ -1,11 +1,11 @@
 """Generate a typed Python module of a policy's fact models, for callers' static type checkers.
 
-The engine builds its fact models at run time (``_models``), so a type checker cannot see them.
-``jurisdiction models`` writes them out as source text instead: a ``StrEnum`` per declared enum
-and a frozen pydantic model per subject, with the declared docs as docstrings. The text is built
-from the loaded policy, never executed here; ``Engine.decide`` accepts an instance of a generated
-class by revalidating its ``model_dump()`` against the policy's own model, so the checks that
-need the place hierarchy and the constraints still run.
+The engine builds its fact models at run time (``policy.fact_models``), so a type checker cannot
+see them. ``jurisdiction models`` writes them out as source text instead: a ``StrEnum`` per
+declared enum and a frozen pydantic model per subject, with the declared docs as docstrings. The
+text is built from the loaded policy, never executed here; ``Engine.decide`` accepts an instance of
+a generated class by revalidating its ``model_dump()`` against the policy's own model, so the
+checks that need the place hierarchy and the constraints still run.
 """
 
 from __future__ import annotations
@@ -15,11 +15,11 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from ._errors import PolicyError
-from ._models import class_name
-from ._policy import Policy
-from ._subjects import FieldInfo, Subject
-from ._text import Text
+from ..core.errors import PolicyError
+from ..core.text import Text
+from ..language.subjects import FieldInfo, Subject
+from .fact_models import class_name
+from .model import Policy
 
 __all__ = ["COMMAND", "generate"]
 

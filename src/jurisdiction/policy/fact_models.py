@@ -26,8 +26,8 @@ from pydantic import (
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from ._hierarchy import Hierarchy
-from ._subjects import Constraint, FieldInfo
+from ..language.places import Hierarchy
+from ..language.subjects import Constraint, FieldInfo
 
 __all__ = ["FactModel", "class_name", "make_model"]
 
@@ -58,7 +58,7 @@ class FactModel(BaseModel):
 
 
 def _validated(cls: type[_M], values: Any) -> _M:
-    from ._errors import FactsError
+    from ..core.errors import FactsError
 
     try:
         return cls.model_validate(values)

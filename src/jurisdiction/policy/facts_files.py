@@ -7,9 +7,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ._errors import FactsError, Location, PolicyError
-from ._files import MAX_FACTS_BYTES, FileRefusedError, read_bytes
-from ._yaml import MAX_DEPTH, MAX_INT_DIGITS, LocatedDocument, Mark, parse_yaml
+from ..core.errors import FactsError, Location, PolicyError
+from .files import MAX_FACTS_BYTES, FileRefusedError, read_bytes
+from .strict_yaml import MAX_DEPTH, MAX_INT_DIGITS, LocatedDocument, Mark, parse_yaml
 
 __all__ = ["read_facts_file"]
 

@@ -20,7 +20,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from ._errors import Diagnostic, Location, PolicyError
+from ..core.errors import Diagnostic, Location, PolicyError
 
 __all__ = [
     "MANIFEST",

@@ -2,14 +2,14 @@
 
 The passes, each a named function in a module of its own:
 
-1. ``_sources._read``: every ``*.yaml`` file of the directory, strictly, with marks;
-2. ``_sources._validate``: each file against the schema (located pydantic errors);
-3. ``_sources._merge``: sections and names may be defined once across all files;
-4a. ``_vocabulary``: the place hierarchy, enums and subjects (``facts.yaml``): the fact models,
+1. ``sources._read``: every ``*.yaml`` file of the directory, strictly, with marks;
+2. ``sources._validate``: each file against the schema (located pydantic errors);
+3. ``sources._merge``: sections and names may be defined once across all files;
+4a. ``vocabulary``: the place hierarchy, enums and subjects (``facts.yaml``): the fact models,
    features, places and constraints;
-4. ``_build._Builder``: articles, parameters, vocabulary, bodies; definitions and questions with
+4. ``build._Builder``: articles, parameters, vocabulary, bodies; definitions and questions with
    their conditions parsed, type-checked and expanded; every cross-reference resolved;
-5. ``_overlays._overlays``: each ``overlays/<district>.yaml`` of the directory, which may set the
+5. ``overlays._overlays``: each ``overlays/<district>.yaml`` of the directory, which may set the
    parameters the city policy marks ``delegated`` and nothing else.
 
 All diagnostics of a pass are collected before raising, so an analyst sees every problem at once.
@@ -21,15 +21,15 @@ import hashlib
 from collections.abc import Mapping
 from pathlib import Path
 
-from ._build import _Builder, _text, override_problems
-from ._collector import paused
-from ._errors import Diagnostic, Location, PolicyError
-from ._files import overlay_folder_listing, verify_manifest
-from ._overlays import _overlays
-from ._policy import Policy
-from ._sources import _listing, _merge, _read, _validate
-from ._text import Text
-from ._yaml import LocatedDocument
+from ..core.collector import paused
+from ..core.errors import Diagnostic, Location, PolicyError
+from ..core.text import Text
+from .build import _Builder, _text, override_problems
+from .files import overlay_folder_listing, verify_manifest
+from .model import Policy
+from .overlays import _overlays
+from .sources import _listing, _merge, _read, _validate
+from .strict_yaml import LocatedDocument
 
 __all__ = ["load_policy", "override_problems"]
 

@@ -10,15 +10,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
-from ._conditions import Expr
-from ._errors import Location
-from ._text import Cite, Text
+from ..core.errors import Location
+from ..core.text import Cite, Text
+from ..language.conditions import Expr
 
 if TYPE_CHECKING:
-    from ._hierarchy import Hierarchy
-    from ._subjects import Feature, Subject
-    from ._vocabulary import Vocabulary as Facts
-    from ._yaml import ScalarText
+    from ..language.places import Hierarchy
+    from ..language.subjects import Feature, Subject
+    from .strict_yaml import ScalarText
+    from .vocabulary import Vocabulary as Facts
 
 __all__ = [
     "AnswerSpec",

@@ -9,16 +9,13 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from . import _schema as s
-from ._build import _text, note_text
-from ._errors import Diagnostic, PolicyError, suggest
-from ._hierarchy import Hierarchy
-from ._policy import (
-    Overlay,
-    Parameter,
-)
-from ._sources import pydantic_diagnostics
-from ._yaml import LocatedDocument, Path_, load_yaml
+from ..core.errors import Diagnostic, PolicyError, suggest
+from ..language.places import Hierarchy
+from . import schema as s
+from .build import _text, note_text
+from .model import Overlay, Parameter
+from .sources import pydantic_diagnostics
+from .strict_yaml import LocatedDocument, Path_, load_yaml
 
 __all__ = ["OVERLAY_DIR"]
 
@@ -198,7 +195,7 @@ def _overlays(
 ) -> tuple[dict[str, Overlay], list[LocatedDocument]]:
     """The overlays of ``files``: pairs of a file and the folder it must lie in (the policy
     directory for its own ``overlays/``, the caller's folder for ``overlays=``). Loaded with
-    the cyclic collector paused (``_load``): a thousand overlays allocate some 100,000
+    the cyclic collector paused (``policy.load``): a thousand overlays allocate some 100,000
     containers that live on with the policy."""
     builder = _OverlayBuilder(root, params, hierarchy)
     overlays: dict[str, Overlay] = {}

@@ -1,8 +1,8 @@
 """The YAML schema of a policy file, as strict pydantic models.
 
 These models describe what an analyst writes, section by section. Cross-references (a rule
-citing an article, a condition naming a fact) are checked afterwards, in ``_policy``, where every
-file of the policy is known.
+citing an article, a condition naming a fact) are checked afterwards, in ``policy.model``, where
+every file of the policy is known.
 """
 
 from __future__ import annotations

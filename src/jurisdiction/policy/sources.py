@@ -10,10 +10,10 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from . import _schema as s
-from ._errors import Diagnostic, Location, PolicyError, suggest
-from ._files import Listing, policy_listing
-from ._yaml import LocatedDocument, Path_, load_yaml
+from ..core.errors import Diagnostic, Location, PolicyError, suggest
+from . import schema as s
+from .files import Listing, policy_listing
+from .strict_yaml import LocatedDocument, Path_, load_yaml
 
 __all__ = ["pydantic_diagnostics"]
 

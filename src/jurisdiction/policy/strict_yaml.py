@@ -21,8 +21,8 @@ from typing import Any
 
 import yaml
 
-from ._errors import Diagnostic, Location, PolicyError
-from ._files import MAX_POLICY_FILE_BYTES, FileRefusedError, read_bytes
+from ..core.errors import Diagnostic, Location, PolicyError
+from .files import MAX_POLICY_FILE_BYTES, FileRefusedError, read_bytes
 
 MAX_FILE_BYTES = MAX_POLICY_FILE_BYTES
 MAX_DEPTH = 64

@@ -21,8 +21,9 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from . import _schema as s
-from ._conditions import (
+from ..core.errors import Diagnostic, suggest
+from ..core.text import Text
+from ..language.conditions import (
     And,
     BoolConst,
     Compare,
@@ -38,18 +39,16 @@ from ._conditions import (
     ParamRef,
     Span,
     StrConst,
-    parse_condition,
-    parse_expression,
 )
-from ._errors import Diagnostic, suggest
-from ._expressions import Resolver, Typed, VType, check
-from ._hierarchy import Hierarchy, Level, PlaceRange
-from ._models import make_model
-from ._sources import _Merged, _Source
-from ._subjects import Constraint, Feature, FeatureType, FieldInfo, PlaceRef, Subject
-from ._text import Text
-from ._typecheck import Problem
-from ._yaml import Path_
+from ..language.expressions import Resolver, Typed, VType, check
+from ..language.parse import parse_condition, parse_expression
+from ..language.places import Hierarchy, Level, PlaceRange
+from ..language.subjects import Constraint, Feature, FeatureType, FieldInfo, PlaceRef, Subject
+from ..language.typecheck import Problem
+from . import schema as s
+from .fact_models import make_model
+from .sources import _Merged, _Source
+from .strict_yaml import Path_
 
 __all__ = ["Vocabulary", "build_vocabulary"]
 

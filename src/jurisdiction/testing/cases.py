@@ -5,7 +5,7 @@ of the case files' JSON Schema. ``run_file`` decides every case of a file and re
 what differs between the expectation and the decision (empty: the case passes), with the
 decision itself so that coverage can be counted from the rules that fired.
 
-Used by ``jurisdiction test`` and by the pytest plugin (``jurisdiction._pytest_plugin``).
+Used by ``jurisdiction test`` and by the pytest plugin (``jurisdiction.testing.pytest_plugin``).
 """
 
 from __future__ import annotations
@@ -18,12 +18,12 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from ._decision import Body, Decision
-from ._engine import Engine, bundled_policy_path
-from ._errors import ConflictError, FactsError, JurisdictionError, PolicyError
-from ._load import load_policy
-from ._policy import ParamValue, Policy
-from ._text import Cite
+from ..core.errors import ConflictError, FactsError, JurisdictionError, PolicyError
+from ..core.text import Cite
+from ..engine.decision import Body, Decision
+from ..engine.engine import Engine, bundled_policy_path
+from ..policy.load import load_policy
+from ..policy.model import ParamValue, Policy
 
 __all__ = [
     "CaseFileModel",
@@ -133,7 +133,7 @@ class CaseFileError(JurisdictionError):
 
 def load_case_file(path: Path) -> CaseFileModel:
     """Read and validate a case file; raises CaseFileError saying where it is wrong."""
-    from ._yaml import parse_yaml
+    from ..policy.strict_yaml import parse_yaml
 
     try:
         text = path.read_text(encoding="utf-8")

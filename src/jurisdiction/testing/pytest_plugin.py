@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
-    from ._cases import CaseModel, CaseResult, Engines
+    from .cases import CaseModel, CaseResult, Engines
 
 __all__ = ["CaseFailedError", "CaseFile", "CaseItem"]
 
@@ -54,7 +54,7 @@ def pytest_collect_file(parent: pytest.Collector, file_path: Path) -> pytest.Col
 
 
 def _engines(config: pytest.Config) -> Engines:
-    from ._cases import Engines
+    from .cases import Engines
 
     found = config.stash.get(_ENGINES, None)
     if found is None:
@@ -68,7 +68,7 @@ class CaseFile(pytest.File):
     """A YAML file of test cases."""
 
     def collect(self) -> Iterator[pytest.Item]:
-        from ._cases import load_case_file
+        from .cases import load_case_file
 
         model = load_case_file(self.path)
         engines = _engines(self.config)
@@ -108,7 +108,7 @@ class CaseItem(pytest.Item):
         self.overlays = overlays
 
     def runtest(self) -> None:
-        from ._cases import run_case
+        from .cases import run_case
 
         engine = _engines(self.config).get(self.root, self.parameters, self.overlays)
         result = run_case(engine, self.path, self.case)

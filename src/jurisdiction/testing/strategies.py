@@ -49,12 +49,12 @@ except ImportError as exc:  # pragma: no cover - exercised by a test that hides 
 
 from pydantic import BaseModel, ValidationError
 
-from ._decision import Decision
-from ._engine import Engine
-from ._errors import ConflictError, FactsError
-from ._hierarchy import Hierarchy, Level
-from ._partition import Realiser, int_thresholds, realiser_for
-from ._subjects import FeatureValue, FieldInfo, Subject
+from ..analysis.partition import Realiser, int_thresholds, realiser_for
+from ..core.errors import ConflictError, FactsError
+from ..engine.decision import Decision
+from ..engine.engine import Engine
+from ..language.places import Hierarchy, Level
+from ..language.subjects import FeatureValue, FieldInfo, Subject
 
 __all__ = [
     "check_decision",

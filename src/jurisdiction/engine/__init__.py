@@ -1,0 +1,6 @@
+"""Deciding: the evaluation semantics stated once (``engine``), the decision value (``decision``)
+and its rendering as text (``render``), and the second, Rete-based evaluator (``durable``).
+
+May import ``core``, ``language`` and ``policy``; never a stage above it (the methods a caller
+finds on ``jurisdiction.Engine`` that need those stages are added in ``jurisdiction._api``).
+"""
