@@ -14,6 +14,7 @@ from typing import Any
 
 from ..core.errors import ConflictError
 from .check import Checker, Finding
+from .over_time import TimeChecker
 from .partition import DecidedClass, Interval, QuestionPartition, Split, label
 
 __all__ = ["certificate", "render"]
@@ -84,10 +85,26 @@ def _question(part: QuestionPartition) -> dict[str, Any]:
     }
 
 
-def certificate(checker: Checker, findings: Sequence[Finding]) -> dict[str, Any]:
-    """The certificate of a finished check run (every question's partition, with answers)."""
+def certificate(checker: Checker | TimeChecker, findings: Sequence[Finding]) -> dict[str, Any]:
+    """The certificate of a finished check run (every question's partition, with answers). For a
+    dated policy, ``questions`` are those of its first stretch, and ``later`` gives, for each
+    stretch after a change, its period and the questions re-checked there."""
     policy = checker.policy
     parts = list(checker.partitions())
+    later: dict[str, Any] = {}
+    if isinstance(checker, TimeChecker):
+        first_end = checker.stretches[0][1]
+        later = {
+            "until": first_end.isoformat() if first_end else None,
+            "later": [
+                {
+                    "from": start.isoformat(),
+                    "until": end.isoformat() if end else None,
+                    "questions": [_question(p) for p in changed],
+                }
+                for start, end, changed in checker.later()
+            ],
+        }
     return {
         "format": FORMAT,
         "generator": f"jurisdiction {version('jurisdiction')}",
@@ -100,6 +117,7 @@ def certificate(checker: Checker, findings: Sequence[Finding]) -> dict[str, Any]
         "findings": [f.to_dict() for f in findings],
         "classes_decided": sum(len(p.classes) for p in parts),
         "questions": [_question(p) for p in parts],
+        **later,
     }
 
 
@@ -112,15 +130,20 @@ def render(data: dict[str, Any]) -> str:
         placeholders[key] = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
         return key
 
-    questions = [
-        {
-            **q,
-            "features": {name: one_line(spec) for name, spec in q["features"].items()},
-            "classes": [one_line(cls) for cls in q["classes"]],
-        }
-        for q in data["questions"]
-    ]
-    text = json.dumps({**data, "questions": questions}, ensure_ascii=False, indent=2)
+    def lines(questions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [
+            {
+                **q,
+                "features": {name: one_line(spec) for name, spec in q["features"].items()},
+                "classes": [one_line(cls) for cls in q["classes"]],
+            }
+            for q in questions
+        ]
+
+    shaped = {**data, "questions": lines(data["questions"])}
+    if "later" in data:
+        shaped["later"] = [{**p, "questions": lines(p["questions"])} for p in data["later"]]
+    text = json.dumps(shaped, ensure_ascii=False, indent=2)
     for key, value in placeholders.items():
         text = text.replace(f'"{key}"', value, 1)
     return text + "\n"

@@ -66,11 +66,26 @@ class Finding:
     articles: tuple[Cite, ...] = ()
     witness: BaseModel | None = None
     suggestion: str | None = None
+    period: tuple[str | None, str | None] | None = None
+    """For a policy that dates what it answers: the days (from, until; None open) over which the
+    finding holds. None for a policy with nothing dated."""
 
     def __str__(self) -> str:
         where = f"{self.location}: " if self.location else ""
         hint = f" ({self.suggestion})" if self.suggestion else ""
-        return f"{where}{self.code}: {self.message}{hint}"
+        when = ""
+        if self.period is not None:
+            start, end = self.period
+            when = (
+                " ["
+                + " ".join(
+                    part
+                    for part in (f"from {start}" if start else "", f"until {end}" if end else "")
+                    if part
+                )
+                + "]"
+            )
+        return f"{where}{self.code}: {self.message}{hint}{when}"
 
     def witness_data(self) -> dict[str, Any] | None:
         """The witness as JSON-ready data (a fact set ``decide`` accepts), or None."""
@@ -98,6 +113,7 @@ class Finding:
             "articles": [str(c) for c in self.articles],
             "witness": self.witness_data(),
             "suggestion": self.suggestion,
+            "period": ({"from": self.period[0], "until": self.period[1]} if self.period else None),
         }
 
 
@@ -200,6 +216,10 @@ def check(policy: Policy | Engine | str | os.PathLike[str]) -> Iterator[Finding]
         engine = Engine(policy)
     else:
         engine = Engine(load_policy(Path(policy), strict=False))
+    if engine.policy.dating is not None:
+        from .over_time import TimeChecker  # a dated policy: each stretch as it stands then
+
+        return TimeChecker(engine).all_findings()
     return Checker(engine).all_findings()
 
 

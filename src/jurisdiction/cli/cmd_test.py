@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import sys
 import time
@@ -11,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from .options import text_or_json
+from .options import AS_OF, text_or_json
 
 if TYPE_CHECKING:
     from ..testing.cases import CaseResult, Coverage
@@ -73,9 +74,14 @@ def _print_report(
     metavar="N",
     help="Fail (exit 1) when article/item or rule coverage is below N percent.",
 )
+@AS_OF
 @text_or_json()
 def test_command(
-    paths: Sequence[Path], show_coverage: bool, min_coverage: float | None, fmt: str
+    paths: Sequence[Path],
+    show_coverage: bool,
+    min_coverage: float | None,
+    as_of: datetime.datetime | None,
+    fmt: str,
 ) -> None:
     """Run the YAML test cases in CASES against POLICY.
 
@@ -83,8 +89,9 @@ def test_command(
     files or directories of them (default: POLICY/cases, else tests/cases).
     A case gives facts, a question and the decision expected (outcome, bodies,
     citations, rules, overlays), optionally with parameter values of its own;
-    see docs/testing.md. Prints a dot per passing case and F per failing one,
-    then each failure as expected-vs-got with the rules that fired.
+    see docs/testing.md. A case is decided as of its own `as_of`, else its
+    file's, else --as-of, else as decide does (the facts' date, or today).
+    Prints a dot per passing case and F per failing one, then each failure as expected-vs-got with the rules that fired.
 
     Exit codes: 0 all passed (and coverage reached), 1 failures or coverage
     below --min-coverage, 2 a case file is invalid, 3 the policy does not load.
@@ -108,7 +115,8 @@ def test_command(
         for file in files:
             marks = ""
             try:
-                for result in run_file(engines, file):
+                day = as_of.date().isoformat() if as_of is not None else None
+                for result in run_file(engines, file, day):
                     results.append(result)
                     marks += "." if result.passed else "F"
             except CaseFileError as exc:

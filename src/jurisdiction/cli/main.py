@@ -9,6 +9,7 @@ Exit codes: 0 success; 1 findings (check); 2 usage; 3 policy error; 4 bad facts 
 
 from __future__ import annotations
 
+import datetime
 import inspect
 import json
 import sys
@@ -23,6 +24,7 @@ from ..core.collector import whole_process
 from ..core.errors import FactsError, JurisdictionError, suggest
 from ..core.paths import bundled_policy_path
 from .common import engine_for, load_policy_for, read_facts, reports_errors
+from .options import AS_OF as _AS_OF
 from .options import LANG as _LANG
 from .options import OVERLAYS as _OVERLAYS
 from .options import POLICY as _POLICY
@@ -230,6 +232,7 @@ def cli() -> None:
     help="What evaluates the rules: compiled closures, or durable_rules (needs "
     "pip install 'jurisdiction[durable]'); both decide alike (docs/evaluators.md).",
 )
+@_AS_OF
 @_LANG
 @_POLICY
 @_OVERLAYS
@@ -239,6 +242,7 @@ def decide(
     questions: Sequence[str],
     fmt: str,
     evaluator: Evaluator,
+    as_of: datetime.datetime | None,
     lang: Lang,
     policy_dir: Path | None,
     overlays_dir: Path | None,
@@ -258,7 +262,8 @@ def decide(
     decisions: list[Decision] = []
     for model in fact_sets:
         asked = questions or engine.questions(engine.subject_of(model))
-        decisions.extend(engine.decide(model, q) for q in asked)
+        day = as_of.date() if as_of is not None else None
+        decisions.extend(engine.decide(model, q, as_of=day) for q in asked)
     if fmt == "json":
         click.echo(json.dumps([d.to_dict() for d in decisions], ensure_ascii=False, indent=2))
     else:
@@ -331,7 +336,7 @@ def check(
     Exit codes: 0 clean, 1 findings, 3 the policy does not load.
     """
     from ..analysis.certificate import certificate, render
-    from ..analysis.check import Checker
+    from ..analysis.over_time import checker_for
     from ..engine.engine import Engine
     from ..policy.load import load_policy
 
@@ -350,7 +355,7 @@ def check(
 
         (root / MANIFEST).write_text(render_manifest(policy.digests), encoding="utf-8")
         click.echo(f"wrote {root / MANIFEST} ({len(policy.digests)} files)", err=True)
-    checker = Checker(Engine(policy))
+    checker = checker_for(Engine(policy))
     findings = []
     for finding in checker.all_findings():
         findings.append(finding)

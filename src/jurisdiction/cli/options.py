@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 import click
 
-__all__ = ["LANG", "OVERLAYS", "POLICY", "output_file", "text_or_json"]
+__all__ = ["AS_OF", "LANG", "OVERLAYS", "POLICY", "output_file", "text_or_json"]
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 
@@ -27,6 +27,16 @@ OVERLAYS = click.option(
     default=None,
     metavar="DIR",
     help="A folder of overlay files (<place>.yaml) to decide with, besides the policy's own.",
+)
+AS_OF = click.option(
+    "--as-of",
+    "as_of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    metavar="YYYY-MM-DD",
+    help="Decide as of this day: what was in force then decides. Default: the date field the "
+    "policy names as dating the case, if the facts have it; else today. Every decision says "
+    "which day it used and why.",
 )
 LANG = click.option(
     "--lang",

@@ -17,9 +17,18 @@ from pydantic import TypeAdapter, ValidationError
 from ..core.errors import FactsError
 from ..core.text import Cite, Text
 
-__all__ = ["Body", "Citation", "Decision", "DecisionTwin", "Outcome", "make_decision"]
+__all__ = [
+    "AsOfSource",
+    "Body",
+    "Citation",
+    "Decision",
+    "DecisionTwin",
+    "Instrument",
+    "Outcome",
+    "make_decision",
+]
 
-Outcome = Literal["responsible", "not_applicable", "undetermined", "no_rule"]
+Outcome = Literal["responsible", "not_applicable", "undetermined", "no_rule", "not_in_force"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +74,28 @@ class Citation:
         return self.cite.item
 
 
+AsOfSource = Literal["given", "facts", "today"]
+"""Where a decision's date came from: the caller, the fact that dates the case, or the clock."""
+
+
+@dataclass(frozen=True, slots=True)
+class Instrument:
+    """A later instrument that bears on a decision: what it is, from when, how sure, and what it
+    does here."""
+
+    id: str
+    title: Text
+    in_force: str
+    """As the policy writes it: a day, or a month or year where the day is not known."""
+    certainty: str
+    """``certain``, ``fairly_sure`` or ``uncertain``."""
+    source: str
+    note: Text
+    """What it does to this decision: ends the duty (and what replaces it), or a caution."""
+    summary: bool = True
+    """True where the instrument's words here are the policy's summary, not a quotation."""
+
+
 @dataclass(frozen=True, slots=True)
 class Decision:
     """The answer to one question for one fact set."""
@@ -88,6 +119,15 @@ class Decision:
     """Files besides the city policy that decided it: the district overlay, where one applied."""
     notes: tuple[Text, ...] = ()
     """The notes of the rules applied: how the policy reads an ambiguous clause."""
+    as_of: str | None = None
+    """The day the decision was made as of (YYYY-MM-DD): what was in force that day decided."""
+    as_of_source: AsOfSource | None = None
+    """Where that day came from: ``given`` by the caller, from the ``facts`` (the field the
+    policy names as dating a case), or ``today``."""
+    provenance: Text | None = None
+    """Where the policy's text comes from and what is not known of it (issuer, number, date)."""
+    instruments: tuple[Instrument, ...] = ()
+    """Later instruments that bear on this decision as of its day: an ended duty, a caution."""
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dictionary."""

@@ -17,6 +17,7 @@ rules read a parameter that the overlay sets; a fact set located in that distric
 
 from __future__ import annotations
 
+import datetime
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -34,7 +35,7 @@ from ..language.conditions import ParamRef, walk
 from ..language.subjects import Context, Subject
 from ..policy.load import load_policy
 from ..policy.model import BodyTemplate, Overlay, ParamValue, Policy, Question, Rule
-from .decision import Body, Citation, Decision, DecisionTwin
+from .decision import AsOfSource, Body, Citation, Decision, DecisionTwin, Instrument
 
 if TYPE_CHECKING:
     from .durable import DurableEvaluator
@@ -222,10 +223,14 @@ class Engine:
     """
 
     __slots__ = (
+        "_breaks",
         "_compiled",
         "_context",
+        "_dated_by",
         "_district_digits",
         "_durable",
+        "_epochs",
+        "_evaluator",
         "_location",
         "_params",
         "_policy",
@@ -241,6 +246,13 @@ class Engine:
                 f"unknown evaluator `{evaluator}`; choose one of {', '.join(_EVALUATORS)}"
             )
         self._policy = policy
+        self._evaluator: Evaluator = evaluator
+        dating = policy.dating
+        self._breaks: tuple[datetime.date, ...] | None = dating.breaks if dating else None
+        """Where the policy changes (None: it never does): a decision is made by the engine of
+        the policy as it stands on its day (``at``), one per stretch between two breaks."""
+        self._epochs: dict[int, Engine] = {}
+        self._dated_by: Mapping[str, str] = policy.dated_by
         params = {name: p.value for name, p in policy.parameters.items()}
         hierarchy = policy.hierarchy
         self._context = Context(
@@ -269,7 +281,7 @@ class Engine:
         }
         self._varied = frozenset(n for names in self._variant_names.values() for n in names)
         self._durable: DurableEvaluator | None = None
-        if evaluator == "durable":
+        if evaluator == "durable" and dating is None:  # a dated policy: each day's engine has one
             from .durable import DurableEvaluator  # the optional extra: imported on demand
 
             every = [self._city(name) for name in policy.questions]
@@ -336,7 +348,50 @@ class Engine:
     @property
     def evaluator(self) -> Evaluator:
         """The evaluator this engine decides with."""
-        return "compiled" if self._durable is None else "durable"
+        return self._evaluator
+
+    def at(self, day: datetime.date | str) -> Engine:
+        """The engine of the policy as it stands on ``day`` (a date, or ``"YYYY-MM-DD"``): rules
+        and values in force that day, ended questions answering ``not_in_force``. For a policy
+        with nothing dated, this engine itself. What ``decide(..., as_of=day)`` decides with, and
+        what the checker, ``explain`` and the batch plans read for a day."""
+        if self._breaks is None:
+            return self
+        return self._epoch(bisect_right(self._breaks, as_day(day)))
+
+    def _epoch(self, epoch: int) -> Engine:
+        found = self._epochs.get(epoch)
+        if found is None:
+            from ..policy.dated import policy_on
+
+            assert self._policy.dating is not None
+            day = self._policy.dating.day_in(epoch)
+            found = type(self)(policy_on(self._policy, day), evaluator=self._evaluator)
+            found = self._epochs.setdefault(epoch, found)
+        return found
+
+    def epochs(self) -> tuple[tuple[datetime.date | None, datetime.date | None], ...]:
+        """The stretches of time between the policy's changes, in order: (from, until), None
+        open. One, ``(None, None)``, for a policy with nothing dated."""
+        breaks = self._breaks or ()
+        starts: list[datetime.date | None] = [None, *breaks]
+        ends: list[datetime.date | None] = [*breaks, None]
+        return tuple(zip(starts, ends, strict=True))
+
+    def day_of(
+        self, facts: BaseModel, as_of: datetime.date | str | None = None
+    ) -> tuple[datetime.date, AsOfSource]:
+        """The day a decision about ``facts`` is made as of, and where it came from: ``as_of``
+        if given; else the field the policy names as dating this kind of case, if the facts
+        have it; else today."""
+        if as_of is not None:
+            return as_day(as_of), "given"
+        if self._dated_by:
+            field_name = self._dated_by.get(self.subject_of(facts))
+            value = getattr(facts, field_name, None) if field_name else None
+            if isinstance(value, datetime.date):
+                return value, "facts"
+        return datetime.date.today(), "today"
 
     def questions(self, subject: str | None = None) -> tuple[str, ...]:
         """The names of the questions, optionally only those about one kind of subject."""
@@ -411,10 +466,32 @@ class Engine:
             return self._durable.resolution(question, compiled.district, facts, self._context)[0]
         return frozenset(compiled.fired(compiled.program.mask(facts, self._context)))
 
-    def decide(self, facts: Mapping[str, Any] | BaseModel, question: str) -> Decision:
-        """Answer ``question`` for ``facts``; raises ConflictError on an unresolved conflict."""
+    def decide(
+        self,
+        facts: Mapping[str, Any] | BaseModel,
+        question: str,
+        *,
+        as_of: datetime.date | str | None = None,
+    ) -> Decision:
+        """Answer ``question`` for ``facts`` as of a day: ``as_of`` (a date or "YYYY-MM-DD"), or
+        the date field the policy names as dating the case, or today — what is in force that day
+        decides, and the decision says which day and why. Raises ConflictError on an unresolved
+        conflict."""
         subject = self._subject_of_model.get(type(facts))  # None: not (yet) one of our models
         model: Any = facts if subject is not None else self.parse_facts(facts)
+        if as_of is None:
+            day, source = self.day_of(model)
+        else:
+            day, source = as_day(as_of), "given"
+        if self._breaks is not None:
+            return self._epoch(bisect_right(self._breaks, day))._decide(
+                model, subject, question, day, source
+            )
+        return self._decide(model, subject, question, day, source)
+
+    def _decide(
+        self, model: Any, subject: str | None, question: str, day: datetime.date, source: AsOfSource
+    ) -> Decision:
         compiled = self._compiled.get(question)
         if compiled is None:
             compiled = self._city(question)  # raises FactsError on an unknown question
@@ -447,13 +524,20 @@ class Engine:
                 )
                 compiled.plans[(fired, overridden)] = found
             plan = found
-        return plan.decide(model, ctx)
+        return plan.decide(model, ctx, day.isoformat(), source)
 
-    def decide_all(self, facts: Mapping[str, Any] | BaseModel) -> dict[str, Decision]:
-        """Every question about this kind of subject, answered."""
+    def decide_all(
+        self, facts: Mapping[str, Any] | BaseModel, *, as_of: datetime.date | str | None = None
+    ) -> dict[str, Decision]:
+        """Every question about this kind of subject, answered (as of ``as_of``, as ``decide``)."""
         model = self.parse_facts(facts)
         subject = self.subject_of(model)
-        return {name: self.decide(model, name) for name in self.questions(subject)}
+        day, source = self.day_of(model, as_of)
+        engine = self.at(day)
+        return {
+            name: engine._decide(model, subject, name, day, source)
+            for name in self.questions(subject)
+        }
 
 
 def overridden_by_fired(question: Question, fired: Iterable[str]) -> frozenset[str]:
@@ -542,12 +626,14 @@ class _Plan:
         "fills",
         "fingerprint",
         "fired",
+        "instruments",
         "name",
         "notes",
         "outcome",
         "outcome_name",
         "overridden",
         "policy",
+        "provenance",
         "reason",
         "slots",
         "sources",
@@ -589,8 +675,16 @@ class _Plan:
         self.policy, self.fingerprint = policy.name, policy.fingerprint
         self.sources = sources
         self.notes = _notes(question, remaining, overlay)
+        self.provenance = policy.provenance
+        self.instruments = _instruments(policy, question.name)
 
-    def decide(self, facts: Any, ctx: Context) -> Decision:
+    def decide(
+        self,
+        facts: Any,
+        ctx: Context,
+        as_of: str | None = None,
+        source: AsOfSource | None = None,
+    ) -> Decision:
         if self.conflict is not None:
             raise ConflictError(self.name, self.conflict)
         slots = self.slots
@@ -618,9 +712,55 @@ class _Plan:
             self.fingerprint,
             self.sources,
             self.notes,
+            as_of,
+            source,
+            self.provenance,
+            self.instruments,
         )
         decision.__class__ = Decision
         return decision  # type: ignore[no-any-return]
+
+
+def _instruments(policy: Policy, question: str) -> tuple[Instrument, ...]:
+    """The later instruments a decision of this question carries on the policy's day: those that
+    ended it, the cautions said in it, and those that renamed a body."""
+    epoch = policy.epoch
+    if epoch is None:
+        return ()
+    out: list[Instrument] = []
+    for ending in epoch.endings.get(question, ()):
+        i = ending.instrument
+        note = Text(f"终止:{i.summary.zh}", f"ended: {i.summary.en}")
+        if ending.replaced_by is not None:
+            note = Text(
+                f"{note.zh};代之以:{ending.replaced_by.zh}",
+                f"{note.en}; replaced by: {ending.replaced_by.en}",
+            )
+        out.append(Instrument(i.id, i.title, i.in_force, i.certainty, i.source, note, not i.quoted))
+    for caution in epoch.cautions.get(question, ()):
+        i = caution.instrument
+        out.append(
+            Instrument(i.id, i.title, i.in_force, i.certainty, i.source, caution.note, not i.quoted)
+        )
+    out.extend(
+        Instrument(i.id, i.title, i.in_force, i.certainty, i.source, i.summary, not i.quoted)
+        for i in epoch.renamed
+    )
+    return tuple(out)
+
+
+def as_day(value: datetime.date | str) -> datetime.date:
+    """A day given as a date or as "YYYY-MM-DD"; FactsError otherwise."""
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return datetime.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise FactsError(f"as_of must be a date, YYYY-MM-DD; got {value!r}")
 
 
 _Fill = tuple[str, Callable[[Any, Context], Any]]

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from ..core.text import Lang, Text
 
 if TYPE_CHECKING:  # the decision imports this module to render itself
-    from .decision import Body, Decision
+    from .decision import Body, Decision, Instrument
 
 __all__ = ["render_decision"]
 
@@ -25,6 +25,15 @@ _HEAD = {
     "policy": Text("政策指纹", "Policy"),
     "by": Text("依据", "per"),
     "set_by": Text("取值依据", "with the values of"),
+    "as_of": Text("决定日期", "As of"),
+    "given": Text("由调用方指定", "given"),
+    "facts": Text("取自案件事实", "from the facts"),
+    "today": Text("当日", "today"),
+    "provenance": Text("文本来源", "Source text"),
+    "instruments": Text("其后的法律文件", "Later instruments"),
+    "in_force": Text("施行", "in force"),
+    "summary": Text("(概述,非原文)", " (our summary, not a quotation)"),
+    "certainty": Text("确定程度", "certainty"),
     "reading": Text(
         ",层级为本政策的解读:参数 ", "; the level is this policy's reading, parameter "
     ),
@@ -40,6 +49,15 @@ def _body(b: Body, lang: Lang) -> str:
         return f"{where}{b.name.zh} — {b.role_name.zh} — 依据{b.cite_label('zh')}"
     where = f"{b.place_name.en} ({b.level_name.en} {b.place_code}{reading})"
     return f"the {b.name.en} of the {where} — {b.role_name.en} — per {b.cite_label('en')}"
+
+
+def _instrument(i: Instrument, lang: Lang) -> str:
+    h = {k: v[lang] for k, v in _HEAD.items()}
+    marked = h["summary"] if i.summary else ""
+    when = f"{h['in_force']} {i.in_force}"
+    if lang == "zh":
+        return f"{i.title.zh}({when};{h['certainty']} {i.certainty}):{i.note.zh}{marked}"
+    return f"{i.title.en} ({when}; {h['certainty']} {i.certainty}): {i.note.en}{marked}"
 
 
 def render_decision(d: Decision, lang: Lang = "en") -> str:
@@ -71,6 +89,15 @@ def render_decision(d: Decision, lang: Lang = "en") -> str:
     if d.notes:
         lines.append(f"{h['notes']}{sep.rstrip()}")
         lines.extend(f"  - {note[lang]}" for note in d.notes)
+    if d.instruments:
+        lines.append(f"{h['instruments']}{sep.rstrip()}")
+        lines.extend(f"  - {_instrument(i, lang)}" for i in d.instruments)
+    if d.provenance is not None:
+        lines.append(f"{h['provenance']}{sep}{d.provenance[lang]}")
+    if d.as_of is not None:
+        how = f"({h[d.as_of_source]})" if d.as_of_source else ""
+        how = how if lang == "zh" else f" {how}"
+        lines.append(f"{h['as_of']}{sep}{d.as_of}{how}")
     sources = f" ({', '.join(d.sources)})" if d.sources else ""
     lines.append(f"{h['policy']}{sep}{d.policy} {d.policy_fingerprint}{sources}")
     return "\n".join(lines)

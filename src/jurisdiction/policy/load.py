@@ -25,6 +25,7 @@ from ..core.collector import paused
 from ..core.errors import Diagnostic, Location, PolicyError
 from ..core.text import Text
 from .build import _Builder, _text, override_problems
+from .dated import build_dating, dated_by
 from .files import overlay_folder_listing, verify_manifest
 from .model import Policy
 from .overlays import _overlays
@@ -86,8 +87,13 @@ def _load_policy(root: Path, *, strict: bool, manifest: bool, overlays: Path | N
     bodies = builder.bodies()
     definitions = builder.definitions(params, articles)
     questions = builder.questions(params, definitions, articles, vocab, bodies)
-    if builder.problems:
-        raise PolicyError(builder.problems)
+    forms = len(facts.hierarchy.forms)
+    dating, dating_problems = build_dating(
+        merged, articles, params, bodies, questions, vocab.outcomes, forms
+    )
+    dated, dated_problems = dated_by(merged)
+    if builder.problems or dating_problems or dated_problems:
+        raise PolicyError([*builder.problems, *dating_problems, *dated_problems])
     own = [(path, root) for path in (listing.overlays if listing is not None else ())]
     extra = [(path, overlays) for path in overlay_folder_listing(overlays)] if overlays else []
     found, overlay_docs = _overlays(root, params, facts.hierarchy, [*own, *extra])
@@ -121,6 +127,9 @@ def _load_policy(root: Path, *, strict: bool, manifest: bool, overlays: Path | N
         overlays=found,
         overlays_dir=str(overlays) if overlays is not None else None,
         facts=facts,
+        provenance=_text(meta.provenance) if meta.provenance is not None else None,
+        dating=dating,
+        dated_by=dated,
     )
     bad = [Diagnostic("override", msg, rule.location) for rule, msg in override_problems(policy)]
     if bad and strict:

@@ -17,6 +17,7 @@ from ..language.conditions import Expr
 if TYPE_CHECKING:
     from ..language.places import Hierarchy
     from ..language.subjects import Feature, Subject
+    from .dated import Dating, Epoch
     from .strict_yaml import ScalarText
     from .vocabulary import Vocabulary as Facts
 
@@ -35,7 +36,7 @@ __all__ = [
     "Vocabulary",
 ]
 
-Outcome = Literal["responsible", "not_applicable", "undetermined", "no_rule"]
+Outcome = Literal["responsible", "not_applicable", "undetermined", "no_rule", "not_in_force"]
 ParamValue = int | bool | str
 
 
@@ -201,6 +202,16 @@ class Policy:
     overlays_dir: str | None = None
     """The caller's folder of further overlays (``load(..., overlays=DIR)``), if any."""
     facts: Facts | None = field(default=None, compare=False, repr=False)
+    provenance: Text | None = None
+    """Where the text comes from and what is not known of it: said in every decision."""
+    dating: Dating | None = field(default=None, compare=False, repr=False)
+    """Everything dated in the policy (periods, dated values, amendments); None if nothing is.
+    ``policy.dated.policy_on`` gives the policy as it stands on a day, which has none."""
+    epoch: Epoch | None = field(default=None, compare=False, repr=False)
+    """On the policy as it stands on a day: the period it holds for, and what its decisions
+    carry besides (the instruments that ended questions, cautions)."""
+    dated_by: Mapping[str, str] = field(default_factory=dict)
+    """For each subject that names one, the date field that dates a case."""
 
     @property
     def subjects(self) -> Mapping[str, Subject]:

@@ -26,6 +26,28 @@ class Text(_Strict):
     en: str = Field(min_length=1)
 
 
+DateText = Annotated[
+    str,
+    StringConstraints(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"),
+    Field(description='a date, "YYYY-MM-DD" (quoted or not)'),
+]
+RoughDateText = Annotated[
+    str,
+    StringConstraints(pattern=r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$"),
+    Field(
+        description='a date "YYYY-MM-DD", or "YYYY-MM" / "YYYY" where the day is not known (it '
+        "then counts from the first day of that month or year, and is shown as written)"
+    ),
+]
+
+
+class Period(_Strict):
+    """When something is in force: from a date (inclusive) until a date (exclusive); either open."""
+
+    from_: DateText | None = Field(default=None, alias="from")
+    until: DateText | None = None
+
+
 Note = Annotated[
     Text | Annotated[str, StringConstraints(min_length=1)],
     Field(
@@ -33,6 +55,14 @@ Note = Annotated[
         "policy written in one language only"
     ),
 ]
+
+
+class DatedValue(_Strict):
+    """A parameter's value from a date on (until the next dated value)."""
+
+    from_: DateText = Field(alias="from")
+    value: int | bool | str
+    note: Note | None = None
 
 
 class Item(_Strict):
@@ -59,6 +89,7 @@ class Article(_Strict):
     en: str
     items: list[Item] = Field(default_factory=list)
     not_encoded: list[NotEncoded] = Field(default_factory=list)
+    in_force: Period | None = None
 
 
 class Document(_Strict):
@@ -82,11 +113,27 @@ class Parameter(_Strict):
     delegated: bool = False
     cite: Citation | None = None
     note: Note | None = None
+    values: list[DatedValue] = Field(
+        default_factory=list,
+        description="later values, each from its date (OpenFisca-style); `value` holds before the "
+        "first of them",
+    )
 
     @model_validator(mode="after")
     def _typed(self) -> Parameter:
+        for later in self.values:
+            self._check(later.value)
+        self._check(self.value)
+        if self.values and self.type == "level":
+            raise ValueError(
+                "a level parameter has one value: it is resolved when the policy loads"
+            )
+        if self.bound is not None and self.type != "int":
+            raise ValueError("only an int parameter has a bound")
+        return self
+
+    def _check(self, value: int | bool | str) -> None:
         kind = self.type
-        value = self.value
         if kind == "int" and (isinstance(value, bool) or not isinstance(value, int)):
             raise ValueError(f"value must be a whole number for type int, got {value!r}")
         if kind == "bool" and not isinstance(value, bool):
@@ -105,9 +152,6 @@ class Parameter(_Strict):
                 "a level parameter cannot be delegated: it is resolved when the policy loads, "
                 "before any overlay"
             )
-        if self.bound is not None and kind != "int":
-            raise ValueError("only an int parameter has a bound")
-        return self
 
 
 class Vocabulary(_Strict):
@@ -197,6 +241,7 @@ class Rule(_Strict):
     value: Name | None = Field(
         default=None, description="what this rule's answer is, as other questions read it"
     )
+    in_force: Period | None = None
 
 
 class Question(_Strict):
@@ -210,12 +255,105 @@ class Question(_Strict):
         "other questions read as `question.<name>`",
     )
     rules: list[Rule] = Field(min_length=1)
+    in_force: Period | None = None
 
 
 class Meta(_Strict):
     name: Name
     version: str
     title: Text
+    in_force: Period | None = Field(
+        default=None, description="when the policy as a whole is in force (either end open)"
+    )
+    provenance: Text | None = Field(
+        default=None,
+        description="where the text comes from and what is not known of it (issuer, number, "
+        "date): said in every decision",
+    )
+
+
+# --- amendments: later instruments and what each does from its date ----------------------------
+
+
+class ItemRef(_Strict):
+    article: int = Field(ge=1)
+    item: int | None = Field(default=None, ge=1)
+
+
+class Ends(_Strict):
+    """What an instrument ends: a question, a rule, or every rule citing an article (item)."""
+
+    question: Name | None = None
+    rule: RuleId | None = None
+    item: ItemRef | None = None
+
+    @model_validator(mode="after")
+    def _one(self) -> Ends:
+        given = [k for k in ("question", "rule", "item") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError("`ends` names exactly one of `question`, `rule` or `item`")
+        return self
+
+
+class Effect(_Strict):
+    """One thing an amendment does from the date it is in force."""
+
+    ends: Ends | None = None
+    replaced_by: Text | None = Field(
+        default=None,
+        description="with `ends`: what replaces the ended duty (for example registration "
+        "instead of approval), said in the decision",
+    )
+    sets: Name | None = Field(default=None, description="a parameter the amendment gives a value")
+    value: int | bool | str | None = None
+    renames: Name | None = Field(default=None, description="a body the amendment renames")
+    name: Text | dict[Name, Text] | None = Field(
+        default=None, description="with `renames`: the body's new name (by form, or one name)"
+    )
+    caution: Text | None = Field(
+        default=None,
+        description="a note where the amendment's effect on the text is not certain",
+    )
+    questions: list[Name] | None = Field(
+        default=None, description="with `caution`: the questions it is said in (default: all)"
+    )
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Effect:
+        kinds = [k for k in ("ends", "sets", "renames", "caution") if getattr(self, k) is not None]
+        if len(kinds) != 1:
+            raise ValueError(
+                "an effect is exactly one of `ends`, `sets`, `renames` or `caution`"
+                + (f", got {', '.join(kinds)}" if kinds else "")
+            )
+        pairs = {"replaced_by": "ends", "value": "sets", "name": "renames", "questions": "caution"}
+        for extra, owner in pairs.items():
+            if getattr(self, extra) is not None and getattr(self, owner) is None:
+                raise ValueError(f"`{extra}` goes with `{owner}`")
+        if self.sets is not None and self.value is None:
+            raise ValueError("`sets` needs a `value`")
+        if self.renames is not None and self.name is None:
+            raise ValueError("`renames` needs a `name`")
+        return self
+
+
+class Amendment(_Strict):
+    """A later instrument that changes what the policy answers, from the date it is in force."""
+
+    id: Name
+    title: Text
+    issuer: Text | None = None
+    adopted: RoughDateText | None = None
+    in_force: RoughDateText
+    certainty: Literal["certain", "fairly_sure", "uncertain"]
+    source: str = Field(min_length=1, description="where the instrument is published")
+    summary: Text = Field(description="what it does to the policy, in our words")
+    quoted: bool = Field(
+        default=False,
+        description="true only where `summary` quotes text the project ships verbatim; "
+        "otherwise it is a summary and is said to be one",
+    )
+    effects: list[Effect] = Field(min_length=1)
 
 
 # --- the vocabulary: the facts a policy reads --------------------------------------------------
@@ -299,6 +437,11 @@ class Subject(_Strict):
     constraints: list[Constraint] = Field(default_factory=list)
     features: dict[Name, FeatureSpec] = Field(default_factory=dict)
     places: dict[Name, PlaceSpec] = Field(default_factory=dict)
+    dated_by: Name | None = Field(
+        default=None,
+        description="the date field that dates a case: a decision is made as of it when no date "
+        "is given",
+    )
 
 
 class PolicyFile(_Strict):
@@ -316,6 +459,7 @@ class PolicyFile(_Strict):
     places: Places | None = None
     enums: dict[Name, dict[Name, Text]] = Field(default_factory=dict)
     subjects: dict[Name, Subject] = Field(default_factory=dict)
+    amendments: list[Amendment] = Field(default_factory=list)
 
 
 # --- district overlays ---------------------------------------------------------------------------

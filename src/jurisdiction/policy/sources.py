@@ -51,6 +51,7 @@ class _Merged:
     places: tuple[s.Places, _Source] | None = None
     enums: dict[str, tuple[dict[str, s.Text], _Source]] = field(default_factory=dict)
     subjects: dict[str, tuple[s.Subject, _Source]] = field(default_factory=dict)
+    amendments: list[tuple[s.Amendment, _Source]] = field(default_factory=list)
 
 
 # --- pass 1 and 2: read and validate --------------------------------------------------------------
@@ -184,6 +185,7 @@ def _merge(sources: list[_Source]) -> _Merged:
                 "article",
                 problems,
             )
+        merged.amendments.extend((a, src) for a in m.amendments)
         for section in ("parameters", "bodies", "definitions", "questions", "enums", "subjects"):
             table: dict[str, Any] = getattr(merged, section)
             for name, value in getattr(m, section).items():

@@ -14,9 +14,16 @@ import dataclasses
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
 
 from ..core.errors import ConflictError, FactsError, JurisdictionError, PolicyError
 from ..core.text import Cite
@@ -37,6 +44,10 @@ __all__ = [
 ]
 
 Scalar = str | int | bool
+
+
+AsOf = Annotated[str, StringConstraints(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
+"""A day, YYYY-MM-DD."""
 
 
 class _Strict(BaseModel):
@@ -63,7 +74,9 @@ class BodyExpect(_Strict):
 class Expect(_Strict):
     """What the decision must be; a key left out is not checked."""
 
-    outcome: Literal["responsible", "not_applicable", "undetermined", "no_rule"] | None = None
+    outcome: (
+        Literal["responsible", "not_applicable", "undetermined", "no_rule", "not_in_force"] | None
+    ) = None
     error: Literal["FactsError", "ConflictError"] | None = Field(
         default=None, description="decide must raise this error instead of deciding"
     )
@@ -78,6 +91,10 @@ class Expect(_Strict):
     )
     notes_contains: str | None = None
     reason_contains: str | None = None
+    instruments: tuple[str, ...] | None = Field(
+        default=None,
+        description="the ids of the later instruments the decision names (ended, caution), exactly",
+    )
 
     @model_validator(mode="after")
     def _outcome_or_error(self) -> Expect:
@@ -97,6 +114,9 @@ class CaseModel(_Strict):
         default_factory=dict,
         description="parameter values for this case only (over the file's and the policy's)",
     )
+    as_of: AsOf | None = Field(
+        default=None, description="decide as of this day (over the file's `as_of`)"
+    )
 
 
 class CaseFileModel(_Strict):
@@ -112,6 +132,11 @@ class CaseFileModel(_Strict):
     )
     parameters: dict[str, Scalar] = Field(
         default_factory=dict, description="parameter values for every case of the file"
+    )
+    as_of: AsOf | None = Field(
+        default=None,
+        description="decide every case as of this day (default: as decide does, from the facts "
+        "or today)",
     )
     cases: tuple[CaseModel, ...]
 
@@ -131,8 +156,18 @@ class CaseFileError(JurisdictionError):
     exit_code = 2
 
 
-def load_case_file(path: Path) -> CaseFileModel:
-    """Read and validate a case file; raises CaseFileError saying where it is wrong."""
+def load_case_file(path: Path, as_of: str | None = None) -> CaseFileModel:
+    """Read and validate a case file; raises CaseFileError saying where it is wrong. Each case
+    carries the day it is decided as of: its own, else the file's, else ``as_of`` (if given)."""
+    model = _validated(path)
+    day = model.as_of or as_of
+    if day is None:
+        return model
+    cases = tuple(c if c.as_of else c.model_copy(update={"as_of": day}) for c in model.cases)
+    return model.model_copy(update={"cases": cases})
+
+
+def _validated(path: Path) -> CaseFileModel:
     from ..policy.strict_yaml import parse_yaml
 
     try:
@@ -258,7 +293,7 @@ def run_case(engine: Engine, file: Path, case: CaseModel) -> CaseResult:
     """Decide one case with ``engine`` and compare the decision with what the case expects."""
     expect = case.expect
     try:
-        decision = engine.decide(case.facts, case.question)
+        decision = engine.decide(case.facts, case.question, as_of=case.as_of)
     except (FactsError, ConflictError) as exc:
         got = type(exc).__name__
         if expect.error == got:
@@ -315,6 +350,7 @@ def compare(decision: Decision, expect: Expect) -> Iterator[str]:
         ("citations", expect.citations, [str(c.cite) for c in decision.citations]),
         ("rules_applied", expect.rules_applied, list(decision.rules_applied)),
         ("rules_overridden", expect.rules_overridden, list(decision.rules_overridden)),
+        ("instruments", expect.instruments, [i.id for i in decision.instruments]),
     )
     for key, want, got in _exactly:
         if want is not None and sorted(want) != sorted(got):
@@ -345,9 +381,10 @@ def case_files(paths: Sequence[Path]) -> list[Path]:
     return found
 
 
-def run_file(engines: Engines, path: Path) -> Iterator[CaseResult]:
-    """Every case of a case file, decided with the engine of its policy and parameters."""
-    model = load_case_file(path)
+def run_file(engines: Engines, path: Path, as_of: str | None = None) -> Iterator[CaseResult]:
+    """Every case of a case file, decided with the engine of its policy and parameters (and as of
+    its day: the case's, else the file's, else ``as_of``, else as ``decide`` does)."""
+    model = load_case_file(path, as_of)
     root = engines.root_for(path, model.policy)
     overlays = engines.overlays_for(path, model.overlays)
     for case in model.cases:
