@@ -59,6 +59,8 @@ EXAMPLE_OVERLAYS = Path(__file__).resolve().parent.parent / "examples" / "overla
 # with the illustrative overlay (the bundled policy has none), so that overlay variants are covered
 COMPILED = jurisdiction.load(overlays=EXAMPLE_OVERLAYS)
 DURABLE = jurisdiction.load(evaluator="durable", overlays=EXAMPLE_OVERLAYS)
+TEXT_DAY = "2012-06-01"
+"""A day when the text stood as written (later law ends some of its duties from 2016)."""
 
 # --- the translation, checked exhaustively against the conditions' meaning ----------------------
 
@@ -152,6 +154,7 @@ def test_the_translation_is_exact_and_each_rule_has_exclusive_terms() -> None:
 def test_rulesets_are_named_by_question_district_and_translation() -> None:
     """Not by the policy's fingerprint: a reload whose question translates alike (a comment
     edited, say) shares the ruleset instead of registering a new one for ever."""
+    DURABLE.at(TEXT_DAY)  # the rulesets of a day are registered when that day is first asked
     names = set(durable.registered_rulesets())
     for question in COMPILED.policy.questions:
         assert any(n.startswith(f"jurisdiction_{question}_") for n in names)
@@ -296,14 +299,14 @@ def test_facts_no_rule_matches_get_the_explicit_no_rule_answer(
     write(root, "rules.yaml", _ONE_RULE)
     engine = jurisdiction.load(root, evaluator="durable")
     codes: list[int] = []
-    real = engine._durable._dre  # type: ignore[union-attr]
+    real = engine.at(TEXT_DAY)._durable._dre  # type: ignore[union-attr]
 
     def assert_fact(handle: int, fact: str) -> tuple[int, int]:
         result: tuple[int, int] = real.assert_fact(handle, fact)
         codes.append(result[0])
         return result
 
-    monkeypatch.setattr(engine._durable, "_dre", _Proxy(real, assert_fact=assert_fact))
+    monkeypatch.setattr(engine.at(TEXT_DAY)._durable, "_dre", _Proxy(real, assert_fact=assert_fact))
     decision = engine.decide({**SEPARATED, "age": 45}, "by_age")
     assert codes == [1]  # ERR_EVENT_NOT_HANDLED: durable_rules matched nothing
     assert decision.outcome == "no_rule"
@@ -338,7 +341,7 @@ def test_a_failure_inside_an_action_is_an_evaluator_error_and_leaves_nothing_beh
     monkeypatch: pytest.MonkeyPatch, where: str
 ) -> None:
     engine = jurisdiction.load(evaluator="durable", overlays=EXAMPLE_OVERLAYS)
-    evaluator = engine._durable
+    evaluator = engine.at(TEXT_DAY)._durable
     assert evaluator is not None
     real = evaluator._dre
     fail = [True]
@@ -357,19 +360,21 @@ def test_a_failure_inside_an_action_is_an_evaluator_error_and_leaves_nothing_beh
         "location": "120101002001",
     }
     with pytest.raises(EvaluatorError, match="boom inside an action") as info:
-        engine.decide(unit, "unit_management")
+        engine.decide(unit, "unit_management", as_of=TEXT_DAY)
     assert isinstance(info.value.__cause__, RuntimeError)
     assert info.value.exit_code == 6
     # the session was wiped: no fact and no queued action leaks into the next decision
     compiled = evaluator._questions[("unit_management", None)]
     assert json.loads(real.get_facts(compiled.handles[0], "0")) == []
     for _ in range(3):
-        assert engine.decide(unit, "unit_management") == COMPILED.decide(unit, "unit_management")
+        assert engine.decide(unit, "unit_management", as_of=TEXT_DAY) == COMPILED.decide(
+            unit, "unit_management", as_of=TEXT_DAY
+        )
 
 
 def test_a_c_engine_error_is_an_evaluator_error(monkeypatch: pytest.MonkeyPatch) -> None:
     engine = jurisdiction.load(evaluator="durable")
-    evaluator = engine._durable
+    evaluator = engine.at(TEXT_DAY)._durable
     assert evaluator is not None
     real = evaluator._dre
 
@@ -377,8 +382,10 @@ def test_a_c_engine_error_is_an_evaluator_error(monkeypatch: pytest.MonkeyPatch)
         return (303, 0)  # ERR_MAX_STACK_SIZE
 
     monkeypatch.setattr(evaluator, "_dre", _Proxy(real, assert_fact=refuse))
+    # (a question in force on every day: durable_rules 2.0.28 crashes in delete_state after such
+    # an error on a ruleset registered after the rulesets of another day; see docs/evaluators.md)
     with pytest.raises(EvaluatorError, match="code 303"):
-        engine.decide(SEPARATED, "first_child_certificate")
+        engine.decide(SEPARATED, "contraceptives", as_of=TEXT_DAY)
 
 
 # --- without the extra ------------------------------------------------------------------------
@@ -392,9 +399,9 @@ def test_without_durable_rules_the_error_says_how_to_install_it(
     with pytest.raises(EvaluatorError) as info:
         jurisdiction.load(evaluator="durable")
     assert "pip install 'jurisdiction[durable]'" in str(info.value)
-    assert jurisdiction.load().decide(SEPARATED, "first_child_certificate").outcome == (
-        "responsible"
-    )
+    assert jurisdiction.load().decide(
+        SEPARATED, "first_child_certificate", as_of=TEXT_DAY
+    ).outcome == ("responsible")
     result = CliRunner().invoke(
         cli,
         ["decide", str(ROOT / "examples" / "separated_resident.yaml"), "--evaluator", "durable"],
@@ -457,7 +464,7 @@ def test_the_cli_decides_alike_with_either_evaluator() -> None:
 def test_terms_split_over_several_rulesets_decide_alike(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(durable, "CHUNK", 2)
     engine = jurisdiction.load(evaluator="durable", overlays=EXAMPLE_OVERLAYS)
-    compiled = engine._durable._questions[("first_child_certificate", None)]  # type: ignore[union-attr]
+    compiled = engine.at(TEXT_DAY)._durable._questions[("first_child_certificate", None)]  # type: ignore[union-attr]
     assert len(compiled.handles) > 2
     unclear = {"place": "120104002", "management_in_place": False}
     unclear["blind_spot_cause"] = "affiliation_unclear"

@@ -58,7 +58,7 @@ ALLOWED_CJK: dict[str, tuple[str, str]] = {
         "zh is one of the engine's two output languages, for any policy",
     ),
     "engine/render.py": (
-        "问题结论负责机构理由内容依据适用规则被排除的规则说明政策指纹取值、层级为本的解读参数",
+        "问题结论负责机构理由内容依据适用规则被排除的说明政策指纹取值决定日期调方自案件事实当文本来源其后法律施行概述非原确程度基不层级为解读参数、",
         "the zh headings of a rendered decision (beside the en ones) and the words that say a "
         "level is the policy's reading, for any policy",
     ),
@@ -67,6 +67,11 @@ ALLOWED_CJK: dict[str, tuple[str, str]] = {
         "、下不以任何况则加变叠在情成排改明最用的立结被规论说近适都除",
         "the zh words of a rendered explanation (fired, overridden by, nearest change…) beside "
         "the en ones, for any policy",
+    ),
+    "policy/dated.py": (
+        "至自起始终止代之以施行本项职责不再适用问题的期间为",
+        "the zh words of time (from, until, in force, ended, replaced by) in the decisions of any "
+        "policy that dates what it answers",
     ),
     "analysis/check.py": (
         "。，、；：？！《》（）【】",

@@ -91,7 +91,8 @@ def test_command(
     citations, rules, overlays), optionally with parameter values of its own;
     see docs/testing.md. A case is decided as of its own `as_of`, else its
     file's, else --as-of, else as decide does (the facts' date, or today).
-    Prints a dot per passing case and F per failing one, then each failure as expected-vs-got with the rules that fired.
+    Prints a dot per passing case and F per failing one, then each failure
+    as expected-vs-got with the rules that fired.
 
     Exit codes: 0 all passed (and coverage reached), 1 failures or coverage
     below --min-coverage, 2 a case file is invalid, 3 the policy does not load.

@@ -71,6 +71,18 @@ _ALL = (
     _load("unknown-value", "a condition compares an enum fact with a value it cannot take"),
     _load("definition-cycle", "definitions refer to each other in a circle"),
     _load("scope", "a definition used as a question's scope lacks `cite` or `outside`"),
+    # time: periods of force, dated values, amendments
+    _load("date", "a date that does not exist, or is not written YYYY-MM-DD"),
+    _load("period", "a period that ends before it starts, or dated values out of order"),
+    _load(
+        "amendment-target",
+        "an amendment names a question, rule, article, parameter or body "
+        "the policy lacks, or a value its parameter cannot take",
+    ),
+    _load(
+        "amendment-certainty",
+        "an amendment that is not certain, or has no known day, would change an answer",
+    ),
     # district overlays
     _load("overlay-section", "an overlay has a section other than `overlay` and `parameters`"),
     _load("overlay-not-delegated", "an overlay sets a parameter the city policy does not delegate"),

@@ -152,6 +152,12 @@ _NOT_HANDLED = 1  # ERR_EVENT_NOT_HANDLED: no rule matched the fact; nothing was
 _SESSION = "0"  # the session (durable_rules "sid") facts without a sid go to
 
 
+def available() -> None:
+    """Nothing if durable-rules is installed as the evaluator needs it; else the EvaluatorError
+    that says how to install it."""
+    _engine()
+
+
 def _engine() -> Any:
     """The C extension of durable-rules, or an EvaluatorError that says how to install it."""
     try:  # the package durable-rules installs, and the C extension it ships (all we use)

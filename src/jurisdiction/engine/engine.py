@@ -18,6 +18,7 @@ rules read a parameter that the overlay sets; a fact set located in that distric
 from __future__ import annotations
 
 import datetime
+import threading
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -52,6 +53,9 @@ _EVALUATORS: tuple[str, ...] = get_args(Evaluator)
 
 
 _ADAPTERS: dict[int, tuple[Policy, TypeAdapter[Any]]] = {}
+
+_EPOCH_LOCK = threading.RLock()
+"""Held while an engine builds the engine of one stretch of its policy's time (rarely: once)."""
 
 
 def _facts_adapter(policy: Policy) -> TypeAdapter[Any]:
@@ -294,6 +298,12 @@ class Engine:
             self._durable = DurableEvaluator(
                 policy, [(c.question, c.params, c.district) for c in every]
             )
+        if evaluator == "durable" and dating is not None:
+            # each day's engine registers its own rulesets when first asked; a missing or broken
+            # durable_rules is said now, on load, as for a policy with nothing dated
+            from .durable import available
+
+            available()
 
     def _city(self, name: str) -> _CompiledQuestion:
         """Question ``name`` compiled with the city's values; raises FactsError if unknown."""
@@ -362,12 +372,15 @@ class Engine:
     def _epoch(self, epoch: int) -> Engine:
         found = self._epochs.get(epoch)
         if found is None:
-            from ..policy.dated import policy_on
+            with _EPOCH_LOCK:  # one engine per stretch: threads that race here share it
+                found = self._epochs.get(epoch)
+                if found is None:
+                    from ..policy.dated import policy_on
 
-            assert self._policy.dating is not None
-            day = self._policy.dating.day_in(epoch)
-            found = type(self)(policy_on(self._policy, day), evaluator=self._evaluator)
-            found = self._epochs.setdefault(epoch, found)
+                    assert self._policy.dating is not None
+                    day = self._policy.dating.day_in(epoch)
+                    found = type(self)(policy_on(self._policy, day), evaluator=self._evaluator)
+                    self._epochs[epoch] = found
         return found
 
     def epochs(self) -> tuple[tuple[datetime.date | None, datetime.date | None], ...]:
@@ -730,13 +743,9 @@ def _instruments(policy: Policy, question: str) -> tuple[Instrument, ...]:
     out: list[Instrument] = []
     for ending in epoch.endings.get(question, ()):
         i = ending.instrument
-        note = Text(f"终止:{i.summary.zh}", f"ended: {i.summary.en}")
-        if ending.replaced_by is not None:
-            note = Text(
-                f"{note.zh};代之以:{ending.replaced_by.zh}",
-                f"{note.en}; replaced by: {ending.replaced_by.en}",
-            )
-        out.append(Instrument(i.id, i.title, i.in_force, i.certainty, i.source, note, not i.quoted))
+        out.append(
+            Instrument(i.id, i.title, i.in_force, i.certainty, i.source, ending.note, not i.quoted)
+        )
     for caution in epoch.cautions.get(question, ()):
         i = caution.instrument
         out.append(

@@ -34,6 +34,9 @@ _HEAD = {
     "in_force": Text("施行", "in force"),
     "summary": Text("(概述,非原文)", " (our summary, not a quotation)"),
     "certainty": Text("确定程度", "certainty"),
+    "certain": Text("确定", "certain"),
+    "fairly_sure": Text("基本确定", "fairly sure"),
+    "uncertain": Text("不确定", "uncertain"),
     "reading": Text(
         ",层级为本政策的解读:参数 ", "; the level is this policy's reading, parameter "
     ),
@@ -55,9 +58,10 @@ def _instrument(i: Instrument, lang: Lang) -> str:
     h = {k: v[lang] for k, v in _HEAD.items()}
     marked = h["summary"] if i.summary else ""
     when = f"{h['in_force']} {i.in_force}"
+    sure = h.get(i.certainty, i.certainty)
     if lang == "zh":
-        return f"{i.title.zh}({when};{h['certainty']} {i.certainty}):{i.note.zh}{marked}"
-    return f"{i.title.en} ({when}; {h['certainty']} {i.certainty}): {i.note.en}{marked}"
+        return f"{i.title.zh}({when};{h['certainty']}:{sure}):{i.note.zh}{marked}"
+    return f"{i.title.en} ({when}; {h['certainty']}: {sure}): {i.note.en}{marked}"
 
 
 def render_decision(d: Decision, lang: Lang = "en") -> str:

@@ -97,6 +97,17 @@ class Ending:
     instrument: Instrument
     replaced_by: Text | None = None
 
+    @property
+    def note(self) -> Text:
+        """What a decision says of it: what the instrument does, and what replaces the duty."""
+        summary = self.instrument.summary
+        if self.replaced_by is None:
+            return Text(f"终止:{summary.zh}", f"ended: {summary.en}")
+        by = self.replaced_by
+        return Text(
+            f"终止:{summary.zh};代之以:{by.zh}", f"ended: {summary.en}; replaced by: {by.en}"
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class Caution:
