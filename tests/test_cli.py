@@ -26,14 +26,18 @@ def run(*args: str) -> tuple[int, str, str]:
 
 
 def test_decide_prints_cited_bodies_in_english_and_chinese() -> None:
-    code, out, _ = run("decide", SEPARATED, "-q", "first_child_certificate")
+    code, out, _ = run(
+        "decide", SEPARATED, "-q", "first_child_certificate", "--as-of", "2012-06-01"
+    )
     assert code == 0
     assert (
         "residence place (subdistrict 120104002; the level is this policy's reading, "
         "parameter residence_fp_level)" in out
     )
     assert "article (二) item 5" in out
-    code, out, _ = run("decide", SEPARATED, "-q", "second_child_approval", "--lang", "zh")
+    code, out, _ = run(
+        "decide", SEPARATED, "-q", "second_child_approval", "--lang", "zh", "--as-of", "2012-06-01"
+    )
     assert code == 0
     assert (
         "女方户籍地(街道 120101001,层级为本政策的解读:参数 hukou_fp_level)人口和计划生育部门" in out

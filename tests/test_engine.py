@@ -140,7 +140,7 @@ def test_fingerprint_changes_with_the_policy(tmp_path: Path) -> None:
 
 def test_render_in_both_languages() -> None:
     engine = jurisdiction.load()
-    d = engine.decide(SEPARATED, "first_child_certificate")
+    d = engine.decide(SEPARATED, "first_child_certificate", as_of="2012-06-01")
     zh, en = d.render("zh"), d.render("en")
     assert (
         "现居住地(街道 120104002,层级为本政策的解读:参数 residence_fp_level)人口和计划生育部门"

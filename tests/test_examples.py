@@ -13,7 +13,8 @@ import jurisdiction
 from jurisdiction.cli.main import cli
 
 EXAMPLES = sorted((Path(__file__).resolve().parent.parent / "examples").glob("*.yaml"))
-_CLAIM = re.compile(r"^# (item|question|outcome|codes): (.+)$", re.MULTILINE)
+_CLAIM = re.compile(r"^# (item|question|outcome|codes|as_of): (.+)$", re.MULTILINE)
+_DECIDED_AS_OF = re.compile(r"^# decided as of: (\S+)", re.MULTILINE)
 _OVERLAYS = re.compile(r"^# overlays: (.+)$", re.MULTILINE)
 
 
@@ -50,9 +51,13 @@ def test_example_answers_as_its_comment_says(path: Path) -> None:
     assert "Why:" in header, f"{path.name}: the comment must say why"
     stated = claims(path)
     assert stated, f"{path.name} states no `# question:` / `# outcome:` claim"
+    # an example whose answers later law changed says the day it is decided as of (the text's
+    # own, before 2016, unless a claim gives another); the others hold on any day
+    dated = _DECIDED_AS_OF.search(header)
+    day = dated.group(1) if dated else None
     for claim in stated:
         fact_set = facts[int(claim["item"])] if isinstance(facts, list) else facts
-        decision = engine.decide(fact_set, claim["question"])
+        decision = engine.decide(fact_set, claim["question"], as_of=claim.get("as_of") or day)
         assert decision.outcome == claim["outcome"], (path.name, decision.render("en"))
         if "codes" in claim:
             assert [b.place_code for b in decision.bodies] == claim["codes"].split()

@@ -52,15 +52,15 @@ def confirm_witness(engine: jurisdiction.Engine, finding: jurisdiction.Finding) 
     assert facts is not None
     if finding.code == "overlap":
         with pytest.raises(jurisdiction.ConflictError) as err:
-            engine.decide(facts, finding.question)
+            engine.decide(facts, finding.question, as_of=finding.day())
         assert {rid for rid, _cite, _loc in err.value.rules} == set(finding.rules)
     elif finding.code == "gap":
-        assert engine.decide(facts, finding.question).outcome == "no_rule"
+        assert engine.decide(facts, finding.question, as_of=finding.day()).outcome == "no_rule"
     elif finding.code == "answer-place":
         with pytest.raises(jurisdiction.FactsError):
-            engine.decide(facts, finding.question)
+            engine.decide(facts, finding.question, as_of=finding.day())
     elif finding.code == "unreachable":
-        decision = engine.decide(facts, finding.question)
+        decision = engine.decide(facts, finding.question, as_of=finding.day())
         assert finding.rules[0] in decision.rules_overridden
         assert finding.rules[0] not in decision.rules_applied
     else:  # pragma: no cover - a new finding code with a witness must be confirmed here

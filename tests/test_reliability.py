@@ -453,7 +453,9 @@ def test_a_hundred_durable_reloads_keep_memory_flat() -> None:
         engine = jurisdiction.Engine(
             dataclasses.replace(policy, fingerprint=f"sha256:{i:064x}"), evaluator="durable"
         )
-        assert engine.decide(SEPARATED, "first_child_certificate").outcome == "responsible"
+        assert engine.decide(SEPARATED, "first_child_certificate", as_of="2012-06-01").outcome == (
+            "responsible"
+        )
 
     for i in range(10):
         reload(i)

@@ -8,6 +8,7 @@ witness: a complete fact set that ``decide`` confirms.
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
 import re
@@ -86,6 +87,17 @@ class Finding:
                 + "]"
             )
         return f"{where}{self.code}: {self.message}{hint}{when}"
+
+    def day(self) -> str | None:
+        """A day within ``period`` (its first, or the day before it ends) to decide the witness
+        as of, YYYY-MM-DD; None for a finding that holds whatever the day."""
+        if self.period is None:
+            return None
+        start, end = self.period
+        if start is not None:
+            return start
+        assert end is not None
+        return (datetime.date.fromisoformat(end) - datetime.timedelta(days=1)).isoformat()
 
     def witness_data(self) -> dict[str, Any] | None:
         """The witness as JSON-ready data (a fact set ``decide`` accepts), or None."""

@@ -93,7 +93,10 @@ class TimeChecker:
                     period = out[at].period
                     assert period is not None
                     if period[1] == begins:  # the same finding, the stretch before: one period
-                        out[at] = dataclasses.replace(out[at], period=(period[0], ends))
+                        whole = period[0] is None and ends is None
+                        out[at] = dataclasses.replace(
+                            out[at], period=None if whole else (period[0], ends)
+                        )
                         continue
                 last[key] = len(out)
                 whole = begins is None and ends is None

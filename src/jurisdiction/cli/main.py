@@ -363,7 +363,8 @@ def check(
             click.echo(str(finding))
             witness = finding.witness_json()
             if witness is not None:
-                click.echo(f"  witness: {witness}")
+                day = finding.day()
+                click.echo(f"  witness: {witness}" + (f" (decide --as-of {day})" if day else ""))
     questions_ = len(checker.policy.questions)
     if fmt == "json":
         report = {
