@@ -6,6 +6,7 @@ one object to call. Each layer is imported on first use (the batch layer needs a
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -31,13 +32,20 @@ class Engine(_engine.Engine):
 
     __slots__ = ()
 
-    def explain(self, facts: Mapping[str, Any] | BaseModel, question: str) -> Explanation:
+    def explain(
+        self,
+        facts: Mapping[str, Any] | BaseModel,
+        question: str,
+        *,
+        as_of: datetime.date | str | None = None,
+    ) -> Explanation:
         """Why the decision is what it is: every rule of the question with its condition
         evaluated node by node, fired/overridden and by whom, and for each rule that does not
-        apply the nearest change of facts that would make it apply (docs/check.md)."""
+        apply the nearest change of facts that would make it apply (docs/check.md). As of the
+        day ``decide`` would use (``as_of``, the facts' date, or today)."""
         from .analysis.explain import explain
 
-        return explain(self, facts, question)
+        return explain(self, facts, question, as_of=as_of)
 
     def decide_table(
         self,
@@ -47,19 +55,19 @@ class Engine(_engine.Engine):
         nested: bool = False,
         id_column: str | None = None,
         engine: Literal["duckdb", "spark"] = "duckdb",
+        as_of: datetime.date | str | None = None,
     ) -> Any:
         """Every row of ``table`` (an Arrow table, a Polars or pandas DataFrame, a DuckDB
         relation; with ``engine="spark"`` also a Spark DataFrame) answered, as a pyarrow Table
         in input order: the id column, then each question's outcome, bodies (with their
         citation chains), citations, sources, reason and ``error`` (decide's message for a row
-        it refuses). A batch plan compiled from the
-        policy, run on DuckDB (or Spark): docs/batch.md. Needs ``pip install
+        it refuses). A batch plan compiled from the policy as it stands on ``as_of`` (default:
+        today), run on DuckDB (or Spark): docs/batch.md. Needs ``pip install
         'jurisdiction[batch]'``."""
         from .batch.embedded import decide_table  # the batch extra: imported on demand
 
-        return decide_table(
-            self, table, question, nested=nested, id_column=id_column, backend=engine
-        )
+        on = self.at(as_of if as_of is not None else datetime.date.today())
+        return decide_table(on, table, question, nested=nested, id_column=id_column, backend=engine)
 
     def decide_frame(
         self,
@@ -68,13 +76,15 @@ class Engine(_engine.Engine):
         *,
         nested: bool = False,
         id_column: str | None = None,
+        as_of: datetime.date | str | None = None,
     ) -> Any:
         """A Spark DataFrame answered on Spark, as a Spark DataFrame: lazy, nothing collected
-        to the driver (for a register larger than it); the columns of ``decide_table``.
-        Needs ``pip install 'jurisdiction[spark]'``: docs/batch.md."""
+        to the driver (for a register larger than it); the columns of ``decide_table``, as of
+        ``as_of`` (default: today). Needs ``pip install 'jurisdiction[spark]'``: docs/batch.md."""
         from .batch.spark import decide_frame  # the spark extra: imported on demand
 
-        return decide_frame(self, frame, question, nested=nested, id_column=id_column)
+        on = self.at(as_of if as_of is not None else datetime.date.today())
+        return decide_frame(on, frame, question, nested=nested, id_column=id_column)
 
 
 def load(

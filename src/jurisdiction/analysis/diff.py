@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -327,9 +327,11 @@ def _districts(policy: Policy, question: Question) -> set[str]:
     return {d for d, o in policy.overlays.items() if read & set(o.parameters)}
 
 
-def diff_policies(old: Policy, new: Policy) -> PolicyDiff:
-    """Every region of every question whose answer differs between ``old`` and ``new``."""
-    common = [n for n in new.questions if n in old.questions]
+def diff_policies(old: Policy, new: Policy, only: Collection[str] | None = None) -> PolicyDiff:
+    """Every region of every question (of ``only``, if given) whose answer differs between
+    ``old`` and ``new``. A dated policy is compared as it stands on one day: pass
+    ``policy.dated.policy_on(policy, day)``."""
+    common = [n for n in new.questions if n in old.questions and (only is None or n in only)]
     out: list[QuestionDiff] = []
     engines: dict[tuple[int, str | None], tuple[Engine, Realiser]] = {}
 

@@ -16,6 +16,7 @@ the class's witness, a fact set ``decide`` answers so.
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import operator
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -330,11 +331,22 @@ def _partition_for(engine: Engine, question: Question, facts: BaseModel) -> Ques
 # --- explain ------------------------------------------------------------------------------------
 
 
-def explain(engine: Engine, data: Mapping[str, Any] | BaseModel, question: str) -> Explanation:
-    """Every rule of ``question`` evaluated against ``data`` (see the module's docstring)."""
+def explain(
+    engine: Engine,
+    data: Mapping[str, Any] | BaseModel,
+    question: str,
+    *,
+    as_of: datetime.date | str | None = None,
+) -> Explanation:
+    """Every rule of ``question`` evaluated against ``data`` (see the module's docstring), as of
+    the day ``decide`` would decide it (``as_of``, the facts' date, or today): the rules in force
+    that day."""
     from ..engine.engine import resolve
 
     facts = engine.parse_facts(data)
+    day, source = engine.day_of(facts, as_of)
+    engine = engine.at(day)
+    as_of = day if source == "given" else None
     q = engine.question(question)
     subject = engine.subject_of(facts)
     if q.subject != subject:
@@ -344,7 +356,7 @@ def explain(engine: Engine, data: Mapping[str, Any] | BaseModel, question: str) 
     decision: Decision | None
     error: str | None = None
     try:
-        decision = engine.decide(facts, question)
+        decision = engine.decide(facts, question, as_of=as_of)
     except ConflictError as exc:
         decision, error = None, str(exc)
     holding = engine.holding(q, facts)

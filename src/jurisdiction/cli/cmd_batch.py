@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import sys
 import time
@@ -79,6 +80,14 @@ _FORMATS = click.Choice(["parquet", "csv", "jsonl"])
     "is a terminal.",
 )
 @click.option("--quiet", is_flag=True, help="No progress bar (same as --no-progress).")
+@click.option(
+    "--as-of",
+    "as_of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    metavar="YYYY-MM-DD",
+    help="Decide every row as of this day: what was in force then decides (default: today).",
+)
 @POLICY
 @OVERLAYS
 def batch_command(
@@ -93,6 +102,7 @@ def batch_command(
     memory_limit: str | None,
     show_progress: bool | None,
     quiet: bool,
+    as_of: datetime.datetime | None,
     policy_dir: Path | None,
     overlays_dir: Path | None,
 ) -> None:
@@ -167,7 +177,8 @@ def batch_command(
                 f"jurisdiction batch needs the batch extra: pip install 'jurisdiction[batch]' "
                 f"({exc})"
             ) from None
-        engine = load(policy_dir, overlays=overlays_dir)
+        day = as_of.date() if as_of is not None else datetime.date.today()
+        engine = load(policy_dir, overlays=overlays_dir).at(day)  # the policy on that day
         _check_paths(source, target, backend)
         wanted = sys.stderr.isatty() if show_progress is None else show_progress
         progress = _Progress() if wanted and not quiet else None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import sys
 from pathlib import Path
@@ -15,10 +16,36 @@ __all__ = ["diff_command"]
 
 @click.command("diff")
 @click.argument("old", type=click.Path(path_type=Path, file_okay=False, exists=True))
-@click.argument("new", type=click.Path(path_type=Path, file_okay=False, exists=True))
+@click.argument(
+    "new", required=False, type=click.Path(path_type=Path, file_okay=False, exists=True)
+)
+@click.option(
+    "--as-of",
+    "as_of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    metavar="YYYY-MM-DD",
+    help="Compare OLD and NEW as each stands on this day (default: today).",
+)
+@click.option(
+    "--at",
+    "at",
+    multiple=True,
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    metavar="YYYY-MM-DD",
+    help="Give twice, without NEW: compare the policy OLD on the first day with itself on the "
+    "second.",
+)
 @text_or_json()
-def diff_command(old: Path, new: Path, fmt: str) -> None:
-    """Compare two policy directories (overlays included) exactly.
+def diff_command(
+    old: Path,
+    new: Path | None,
+    as_of: datetime.datetime | None,
+    at: tuple[datetime.datetime, ...],
+    fmt: str,
+) -> None:
+    """Compare two policy directories (overlays included) exactly, or one
+    policy on two days (--at D1 --at D2).
 
     Each question's fact space is cut at the union of both policies' thresholds
     and values, every class is decided by both, and each region whose answer
@@ -26,14 +53,35 @@ def diff_command(old: Path, new: Path, fmt: str) -> None:
     answer and the rules and articles behind them. No output but "no
     difference" proves the two policies decide every case alike.
 
-    Exit codes: 0 no difference, 1 they differ, 3 a policy does not load.
+    A policy that dates what it answers (docs/time.md) is compared as it
+    stands on one day: --as-of (default today) for OLD and NEW; with --at, the
+    same policy on the first day and on the second.
+
+    \b
+    Examples:
+      jurisdiction diff policies/ my-edit/
+      jurisdiction diff policies/ --at 2015-12-31 --at 2016-01-01
+
+    Exit codes: 0 no difference, 1 they differ, 2 usage, 3 a policy does not
+    load.
     """
     from ..analysis.diff import diff_policies
     from ..core.errors import JurisdictionError
+    from ..policy.dated import policy_on
     from ..policy.load import load_policy
 
+    if new is None and len(at) != 2:
+        raise click.UsageError("give NEW, or the policy OLD with --at twice (two days)")
+    if new is not None and at:
+        raise click.UsageError("--at compares one policy on two days: give OLD only")
     try:
-        result = diff_policies(load_policy(old), load_policy(new))
+        if new is None:
+            policy = load_policy(old)
+            first, second = policy_on(policy, at[0].date()), policy_on(policy, at[1].date())
+        else:
+            day = as_of.date() if as_of is not None else datetime.date.today()
+            first, second = policy_on(load_policy(old), day), policy_on(load_policy(new), day)
+        result = diff_policies(first, second)
     except JurisdictionError as exc:
         click.echo(f"error ({type(exc).__name__}): {exc}", err=True)
         sys.exit(exc.exit_code)

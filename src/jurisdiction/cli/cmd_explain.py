@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 from pathlib import Path
 
 import click
 
-from .options import LANG, OVERLAYS, POLICY, text_or_json
+from .options import AS_OF, LANG, OVERLAYS, POLICY, text_or_json
 
 __all__ = ["explain_command"]
 
@@ -16,6 +17,7 @@ __all__ = ["explain_command"]
 @click.argument("facts", type=click.Path(path_type=Path, dir_okay=False, exists=True))
 @click.option("-q", "--question", required=True, metavar="Q", help="The question to explain.")
 @text_or_json()
+@AS_OF
 @LANG
 @POLICY
 @OVERLAYS
@@ -23,6 +25,7 @@ def explain_command(
     facts: Path,
     question: str,
     fmt: str,
+    as_of: datetime.datetime | None,
     lang: str,
     policy_dir: Path | None,
     overlays_dir: Path | None,
@@ -40,7 +43,10 @@ def explain_command(
     @reports_errors
     def run() -> None:
         engine = engine_for(policy_dir, overlays=overlays_dir)
-        explained = [engine.explain(model, question) for model in read_facts(facts, engine)]
+        day = as_of.date() if as_of is not None else None
+        explained = [
+            engine.explain(model, question, as_of=day) for model in read_facts(facts, engine)
+        ]
         if fmt == "json":
             click.echo(json.dumps([e.to_dict() for e in explained], ensure_ascii=False, indent=2))
         else:

@@ -607,12 +607,14 @@ def _add_analyst_commands() -> None:
     from .cmd_explain import explain_command
     from .cmd_schema import schema_command
     from .cmd_test import test_command
+    from .cmd_timeline import timeline_command
 
     cli.add_command(test_command)
     cli.add_command(diff_command)
     cli.add_command(explain_command)
     cli.add_command(schema_command)
     cli.add_command(batch_command)
+    cli.add_command(timeline_command)
 
 
 _add_analyst_commands()
