@@ -20,6 +20,7 @@ WOMAN = {
     "age": 30,
     "marital_status": "married",
 }
+TEXT_DAY = "2012-06-01"  # the text as written: the fee was deleted from the law on 2021-08-20
 FEE_LEVEL = "  fee_collection_level:\n    type: level\n    value: district\n"
 
 
@@ -28,7 +29,7 @@ def test_the_fee_collector_is_the_county_level_by_a_documented_parameter() -> No
     param = engine.policy.parameters["fee_collection_level"]
     assert (param.type, param.value) == ("level", "district")
     assert "社会抚养费征收管理办法" in param.doc
-    decision = engine.decide(WOMAN, "social_maintenance_fee")
+    decision = engine.decide(WOMAN, "social_maintenance_fee", as_of=TEXT_DAY)
     collector = next(b for b in decision.bodies if b.role == "responsible")
     assert (collector.level, collector.place_code) == ("district", "120101")
     assert collector.level_param == "fee_collection_level"
@@ -44,7 +45,9 @@ def test_changing_the_reading_in_one_place_moves_every_answer_that_uses_it(tmp_p
     patch(root / "policy.yaml", FEE_LEVEL, FEE_LEVEL.replace("district", "street"))
     collector = next(
         b
-        for b in jurisdiction.load(root).decide(WOMAN, "social_maintenance_fee").bodies
+        for b in jurisdiction.load(root)
+        .decide(WOMAN, "social_maintenance_fee", as_of=TEXT_DAY)
+        .bodies
         if b.role == "responsible"
     )
     assert (collector.level, collector.place_code) == ("street", "120101001")

@@ -24,7 +24,8 @@ if (
 ):  # what a type checker sees; at run time each name is imported on first use
     from . import models as models
     from ._api import Engine, load
-    from .analysis.check import Finding, check
+    from .analysis.check import Finding
+    from .analysis.over_time import check
     from .core.errors import (
         ConflictError,
         Diagnostic,
@@ -44,7 +45,7 @@ if (
 
 _HOMES = {
     "Finding": "analysis.check",
-    "check": "analysis.check",
+    "check": "analysis.over_time",
     "Body": "engine.decision",
     "Citation": "engine.decision",
     "Decision": "engine.decision",

@@ -217,7 +217,10 @@ class Checker:
 
 
 def check(policy: Policy | Engine | str | os.PathLike[str]) -> Iterator[Finding]:
-    """The findings of every check on ``policy``, lazily: overlaps and gaps first.
+    """(A policy that dates what it answers is checked stretch by stretch by
+    ``analysis.over_time.check``, which ``jurisdiction.check`` is.)
+
+    The findings of every check on ``policy``, lazily: overlaps and gaps first.
 
     ``policy`` is a loaded :class:`Policy`, an :class:`Engine`, or a policy directory (loaded
     leniently, so that inconsistent overrides are findings rather than a ``PolicyError``).
@@ -228,10 +231,6 @@ def check(policy: Policy | Engine | str | os.PathLike[str]) -> Iterator[Finding]
         engine = Engine(policy)
     else:
         engine = Engine(load_policy(Path(policy), strict=False))
-    if engine.policy.dating is not None:
-        from .over_time import TimeChecker  # a dated policy: each stretch as it stands then
-
-        return TimeChecker(engine).all_findings()
     return Checker(engine).all_findings()
 
 

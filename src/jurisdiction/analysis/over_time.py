@@ -14,15 +14,18 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import os
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from ..engine.engine import Engine, parameters_read
+from ..policy.load import load_policy
 from ..policy.model import Policy
 from .check import _BY_VALUE, Checker, Finding
 from .partition import QuestionPartition
 
-__all__ = ["TimeChecker", "checker_for"]
+__all__ = ["TimeChecker", "check", "checker_for"]
 
 
 def _day_in(start: datetime.date | None, end: datetime.date | None) -> datetime.date:
@@ -102,6 +105,22 @@ class TimeChecker:
                 whole = begins is None and ends is None
                 out.append(dataclasses.replace(f, period=None if whole else (begins, ends)))
         yield from out
+
+
+def check(policy: Policy | Engine | str | os.PathLike[str]) -> Iterator[Finding]:
+    """The findings of every check on ``policy``, lazily: overlaps and gaps first — for a policy
+    that dates what it answers, stretch by stretch, each finding with its period.
+
+    ``policy`` is a loaded :class:`Policy`, an :class:`Engine`, or a policy directory (loaded
+    leniently, so that inconsistent overrides are findings rather than a ``PolicyError``).
+    """
+    if isinstance(policy, Engine):
+        engine = policy
+    elif isinstance(policy, Policy):
+        engine = Engine(policy)
+    else:
+        engine = Engine(load_policy(Path(policy), strict=False))
+    return checker_for(engine).all_findings()
 
 
 def checker_for(engine: Engine) -> Checker | TimeChecker:
