@@ -98,6 +98,7 @@ def test_a_development_zone_resident_is_decided_with_its_rural_form() -> None:
             "age": 30,
         },
         "first_child_certificate",
+        as_of="2012-06-01",  # the text as written: registration replaced the certificate in 2016
     )
     (body,) = decision.bodies
     assert body.place_code == "120110402"

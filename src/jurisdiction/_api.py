@@ -66,8 +66,9 @@ class Engine(_engine.Engine):
         'jurisdiction[batch]'``."""
         from .batch.embedded import decide_table  # the batch extra: imported on demand
 
-        on = self.at(as_of if as_of is not None else datetime.date.today())
-        return decide_table(on, table, question, nested=nested, id_column=id_column, backend=engine)
+        return decide_table(
+            self, table, question, nested=nested, id_column=id_column, backend=engine, as_of=as_of
+        )
 
     def decide_frame(
         self,
@@ -83,8 +84,7 @@ class Engine(_engine.Engine):
         ``as_of`` (default: today). Needs ``pip install 'jurisdiction[spark]'``: docs/batch.md."""
         from .batch.spark import decide_frame  # the spark extra: imported on demand
 
-        on = self.at(as_of if as_of is not None else datetime.date.today())
-        return decide_frame(on, frame, question, nested=nested, id_column=id_column)
+        return decide_frame(self, frame, question, nested=nested, id_column=id_column, as_of=as_of)
 
 
 def load(

@@ -241,9 +241,11 @@ def decide_table(
     id_column: str | None = None,
     backend: str = "duckdb",
     summary: BatchSummary | None = None,
+    as_of: datetime.date | str | None = None,
 ) -> pa.Table:
-    """Every row of ``table`` answered (see ``Engine.decide_table``); ``summary``, if given,
-    is filled in."""
+    """Every row of ``table`` answered (see ``Engine.decide_table``) as of ``as_of`` (default:
+    today); ``summary``, if given, is filled in."""
+    engine = engine.at(as_of if as_of is not None else datetime.date.today())
     questions = [question] if isinstance(question, str) else list(question)
     for q in questions:
         engine.question(q)  # an unknown question fails here, with its suggestion
@@ -353,11 +355,14 @@ def run_batch(
     backend: str = "duckdb",
     progress: Callable[[BatchSummary], None] | None = None,
     memory_limit: str | None = None,
+    as_of: datetime.date | str | None = None,
 ) -> BatchSummary:
     """Answer ``questions`` for every row of the file ``source``, writing ``target``: one
     DuckDB statement, ``COPY (the plan) TO target``, that streams (a file larger than memory
     goes through) and runs on all cores. ``progress``, if given, is called about twice a
-    second with the summary so far (its ``total`` set where the file's metadata gives it)."""
+    second with the summary so far (its ``total`` set where the file's metadata gives it).
+    Every row is decided as of ``as_of`` (default: today), by the policy as it stands then."""
+    engine = engine.at(as_of if as_of is not None else datetime.date.today())
     fin, fout = format_of(source, in_format), format_of(target, out_format)
     if nested and fout == "csv":
         raise ValueError(

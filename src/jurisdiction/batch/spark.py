@@ -10,6 +10,7 @@ the same path on every executor — the bundled policy always is). The session i
 
 from __future__ import annotations
 
+import datetime
 import os
 import sys
 import time
@@ -112,8 +113,11 @@ def decide_frame(
     *,
     nested: bool = False,
     id_column: str | None = None,
+    as_of: datetime.date | str | None = None,
 ) -> Any:
-    """A Spark DataFrame's rows answered, lazily, as a Spark DataFrame (``Engine.decide_frame``)."""
+    """A Spark DataFrame's rows answered, lazily, as a Spark DataFrame (``Engine.decide_frame``),
+    as of ``as_of`` (default: today)."""
+    engine = engine.at(as_of if as_of is not None else datetime.date.today())
     if not type(frame).__module__.startswith("pyspark"):
         raise TypeError(
             f"decide_frame answers a Spark DataFrame, got {type(frame).__name__}; "
