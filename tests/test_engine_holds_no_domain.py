@@ -44,6 +44,7 @@ ALLOWED: dict[str, str] = {
     "code": "place codes, and the stable codes of diagnostics",
     "location": "a source location (file:line:col), and a subject's `location` declaration",
     # plain English and Python
+    "unit": "a unit of time: sqlglot's `unit=` of DATE_ADD and DATE_DIFF (batch/sql_vocabulary.py)",
     "other": "plain English ('another', 'the other rule')",
     "uses": "plain English ('a condition uses a definition')",
     "none": "Python's None",

@@ -29,6 +29,7 @@ TEXTS = [
     "a_definition",
     "param.x",
     "unit.staff >= 100\n  and unit.staff <= 1000",
+    "as_of >= add_months(next_anniversary(unit.start, as_of), -1)",
 ]
 
 

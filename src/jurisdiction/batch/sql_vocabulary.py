@@ -32,6 +32,7 @@ from sqlglot import exp
 from ..language.conditions import (
     And,
     Arith,
+    AsOf,
     BoolConst,
     Call,
     Compare,
@@ -51,6 +52,7 @@ from ..language.conditions import (
     StrConst,
 )
 from ..language.parse import parse_condition, parse_expression
+from ..language.periods import MAX_DAYS, MAX_MONTHS
 from ..language.places import Hierarchy, Level
 from ..language.subjects import FieldInfo, Subject
 from ..policy.model import Policy
@@ -446,7 +448,16 @@ class SqlVocabulary:
     """The SQL of one subject's features, places, validity and fields, over an input table whose
     columns are named after the subject's fields."""
 
-    def __init__(self, policy: Policy, subject: str, columns: ColumnKinds | None = None) -> None:
+    def __init__(
+        self,
+        policy: Policy,
+        subject: str,
+        columns: ColumnKinds | None = None,
+        as_of: exp.Expr | None = None,
+    ) -> None:
+        """``as_of``: the SQL of the date the decisions are made as of (a literal, a column),
+        which ``as_of`` in the policy compiles to; without it, compiling ``as_of`` raises
+        SqlUnsupportedError."""
         facts = policy.facts
         assert facts is not None
         assert facts.builder is not None
@@ -458,6 +469,7 @@ class SqlVocabulary:
         self.columns: ColumnKinds = columns or {}
         self.params = self.builder.params
         self.root = self.builder.root_value
+        self.as_of = as_of
         self._memo: dict[tuple[str, ...], _Value] = {}
 
     # fields -------------------------------------------------------------------------------------
@@ -710,6 +722,12 @@ class _Compiler:
             ptype, value, _delegated = self.v.params[node.name]
             kind = {"int": "int", "bool": "bool", "code_prefix": "prefix"}.get(ptype, "enum")
             return _Value(lit(value), kind, const=(value,))
+        if isinstance(node, AsOf):
+            if self.v.as_of is None:
+                raise SqlUnsupportedError(
+                    "the policy reads `as_of`, and no as-of date was given for these decisions"
+                )
+            return _Value(cast(self.v.as_of.copy(), "DATE"), "date")
         if isinstance(node, FactRef):
             return self.v._path(node.subject, (node.feature,), self.base, self.rule_mode)
         if isinstance(node, Path):
@@ -792,20 +810,9 @@ class _Compiler:
             return _Value(
                 _case([(exp.Is(this=x, expression=exp.Null()), exp.true())], same), "bool"
             )
-        if name == "years_between":
-            a, b = args[0].sql, args[1].sql
-            earlier = exp.or_(
-                exp.LT(this=exp.Month(this=b.copy()), expression=exp.Month(this=a.copy())),
-                exp.and_(
-                    exp.EQ(this=exp.Month(this=b.copy()), expression=exp.Month(this=a.copy())),
-                    exp.LT(this=exp.Day(this=b.copy()), expression=exp.Day(this=a.copy())),
-                ),
-            )
-            years = exp.Sub(this=exp.Year(this=b.copy()), expression=exp.Year(this=a.copy()))
-            return _Value(
-                exp.Paren(this=exp.Sub(this=years, expression=_case([(earlier, lit(1))], lit(0)))),
-                "int",
-            )
+        if name in _DATES:
+            kind, fn = _DATES[name]
+            return _Value(fn(args[0].sql, args[1].sql), kind)
         if name == "at":
             level = node.args[1]
             assert isinstance(level, StrConst)
@@ -824,6 +831,145 @@ class _Compiler:
         if name == "class_of":
             return _Value(_klass(h, x), "enum")
         raise SqlUnsupportedError(f"function `{name}` has no SQL form")
+
+
+# --- dates (``language.periods``, value for value) ----------------------------------------------
+
+
+def _within(value: exp.Expr, low: int, high: int, then: exp.Expr) -> exp.Expr:
+    """``then`` where ``low <= value <= high``, else null: a date function's guard, tested on
+    its arguments (so the result is computed once in the SQL, and only inside the calendar)."""
+    return _case([(exp.Between(this=value, low=lit(low), high=lit(high)), then)], exp.Null())
+
+
+def _clamped(n: exp.Expr, bound: int) -> exp.Expr:
+    """``n`` within -bound .. bound, as a 32-bit integer (Spark's ``DATE_ADD`` and
+    ``ADD_MONTHS`` take no other). The guards keep every offset used within it: this only keeps
+    an engine that computes a branch it does not take from failing on it."""
+    value = _case(
+        [
+            (exp.GT(this=n.copy(), expression=lit(bound)), lit(bound)),
+            (exp.LT(this=n.copy(), expression=lit(-bound)), lit(-bound)),
+        ],
+        n,
+    )
+    return cast(value, "INTEGER")
+
+
+def _plus_days(d: exp.Expr, n: exp.Expr) -> exp.Expr:
+    return cast(
+        exp.DateAdd(this=d, expression=_clamped(n, MAX_DAYS + 1), unit=exp.var("DAY")), "DATE"
+    )
+
+
+def _plus_months(d: exp.Expr, n: exp.Expr) -> exp.Expr:
+    """``d`` + ``n`` months, the day clamped to the month's end (DuckDB's ``+ INTERVAL`` and
+    Spark's ``ADD_MONTHS`` both clamp)."""
+    return cast(
+        exp.DateAdd(this=d, expression=_clamped(n, MAX_MONTHS + 1), unit=exp.var("MONTH")), "DATE"
+    )
+
+
+def _add_days(d: exp.Expr, n: exp.Expr) -> exp.Expr:
+    """``periods.add_days``: null unless the day's number from 0001-01-01, plus ``n``, is a day
+    of the calendar."""
+    ordinal = exp.DateDiff(
+        this=d.copy(), expression=cast(lit("0001-01-01"), "DATE"), unit=exp.var("DAY")
+    )
+    return _within(exp.Add(this=ordinal, expression=n.copy()), 0, MAX_DAYS, _plus_days(d, n))
+
+
+def _month_number(d: exp.Expr) -> exp.Expr:
+    """Months from January of year 0 to ``d``'s month (12 for January 0001)."""
+    return exp.Paren(
+        this=exp.Add(
+            this=exp.Mul(this=exp.Year(this=d.copy()), expression=lit(12)),
+            expression=exp.Sub(this=exp.Month(this=d.copy()), expression=lit(1)),
+        )
+    )
+
+
+def _add_months(d: exp.Expr, n: exp.Expr) -> exp.Expr:
+    """``periods.add_months``: null unless the month reached is of years 1 to 9999."""
+    reached = exp.Add(this=_month_number(d), expression=n.copy())
+    return _within(reached, 12, 12 * 10000 - 1, _plus_months(d, n))
+
+
+def _next_anniversary(d: exp.Expr, ref: exp.Expr) -> exp.Expr:
+    """``periods.next_anniversary``, with y = year(ref) - year(d): the anniversary in ``ref``'s
+    year if y >= 1 and it is not before ``ref``; else the one in the year after ``ref``'s (or
+    ``d``'s first, if ``ref`` is not after ``d``'s year); null past 9999."""
+    years = exp.Paren(
+        this=exp.Sub(this=exp.Year(this=ref.copy()), expression=exp.Year(this=d.copy()))
+    )
+    same_year = _plus_months(d.copy(), exp.Mul(this=lit(12), expression=years.copy()))
+    k = exp.Paren(
+        this=exp.Add(
+            this=_case([(exp.LT(this=years.copy(), expression=lit(0)), lit(0))], years.copy()),
+            expression=lit(1),
+        )
+    )
+    later = _plus_months(d.copy(), exp.Mul(this=lit(12), expression=k.copy()))
+    fits = exp.LTE(this=exp.Add(this=exp.Year(this=d.copy()), expression=k), expression=lit(9999))
+    return _case(
+        [
+            (
+                exp.and_(
+                    exp.GTE(this=years.copy(), expression=lit(1)),
+                    exp.GTE(this=same_year.copy(), expression=ref.copy()),
+                ),
+                same_year,
+            ),
+            (fits, later),
+        ],
+        exp.Null(),
+    )
+
+
+def _months_between(a: exp.Expr, b: exp.Expr) -> exp.Expr:
+    """``periods.months_between``: the months from ``a``'s to ``b``'s, one less where ``a <= b``
+    and ``b`` is on an earlier day of its month that is not its last, one more in the symmetric
+    case where ``b < a``."""
+
+    def short_of(x: exp.Expr, y: exp.Expr) -> exp.Expr:
+        """``x`` on an earlier day of its month than ``y``, and not on the month's last."""
+        return exp.and_(
+            exp.LT(this=exp.Day(this=x.copy()), expression=exp.Day(this=y.copy())),
+            exp.NEQ(this=x.copy(), expression=exp.LastDay(this=x.copy())),
+        )
+
+    n = exp.Sub(this=_month_number(b), expression=_month_number(a))
+    fewer = exp.and_(exp.LTE(this=a.copy(), expression=b.copy()), short_of(b, a))
+    more = exp.and_(exp.LT(this=b.copy(), expression=a.copy()), short_of(a, b))
+    adjust = _case([(fewer, lit(-1)), (more, lit(1))], lit(0))
+    return exp.Paren(this=exp.Add(this=n, expression=adjust))
+
+
+def _years_between(a: exp.Expr, b: exp.Expr) -> exp.Expr:
+    earlier = exp.or_(
+        exp.LT(this=exp.Month(this=b.copy()), expression=exp.Month(this=a.copy())),
+        exp.and_(
+            exp.EQ(this=exp.Month(this=b.copy()), expression=exp.Month(this=a.copy())),
+            exp.LT(this=exp.Day(this=b.copy()), expression=exp.Day(this=a.copy())),
+        ),
+    )
+    years = exp.Sub(this=exp.Year(this=b.copy()), expression=exp.Year(this=a.copy()))
+    return exp.Paren(this=exp.Sub(this=years, expression=_case([(earlier, lit(1))], lit(0))))
+
+
+def _days_between(a: exp.Expr, b: exp.Expr) -> exp.Expr:
+    return exp.DateDiff(this=b, expression=a, unit=exp.var("DAY"))
+
+
+_DATES: Mapping[str, tuple[str, Callable[[exp.Expr, exp.Expr], exp.Expr]]] = {
+    "years_between": ("int", _years_between),
+    "days_between": ("int", _days_between),
+    "months_between": ("int", _months_between),
+    "add_days": ("date", _add_days),
+    "add_months": ("date", _add_months),
+    "next_anniversary": ("date", _next_anniversary),
+}
+"""The functions of dates: the kind of their value and their SQL, of their arguments' SQL."""
 
 
 def _starts(x: exp.Expr, other: _Value) -> exp.Expr:

@@ -24,6 +24,7 @@ from typing import Literal
 
 __all__ = [
     "And",
+    "AsOf",
     "BoolConst",
     "Compare",
     "ConditionSyntaxError",
@@ -153,6 +154,16 @@ class Call:
 
 
 @dataclass(frozen=True, slots=True)
+class AsOf:
+    """``as_of``: the date the decision is made as of (a reserved name, never a definition)."""
+
+    span: Span = field(default=_NOWHERE, compare=False, repr=False)
+
+    def __str__(self) -> str:
+        return "as_of"
+
+
+@dataclass(frozen=True, slots=True)
 class If:
     """``if c then a else b``."""
 
@@ -216,7 +227,7 @@ class Member:
         return f"{self.item} in {self.container}"
 
 
-Value = NullConst | Path | QuestionRef | Call | If | Arith | ListConst
+Value = NullConst | Path | QuestionRef | Call | If | Arith | ListConst | AsOf
 """Nodes that are values beyond the terms of a plain comparison."""
 
 # --- expressions: conditions ------------------------------------------------------------------
@@ -398,7 +409,7 @@ def _is_condition(node: Node) -> bool:
 def _as_condition(node: Node) -> Expr:
     """A node used where a condition is expected: a value that may be boolean (a field, a call,
     an if) is kept for the type checker to judge; a literal value is refused here."""
-    if isinstance(node, ParamRef | IntConst | StrConst | NullConst | Arith | ListConst):
+    if isinstance(node, ParamRef | IntConst | StrConst | NullConst | Arith | ListConst | AsOf):
         raise ConditionSyntaxError(f"`{node}` is a value, not a condition", node.span)
     return node
 

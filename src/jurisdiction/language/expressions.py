@@ -11,6 +11,10 @@ Null: a field that is absent is ``null``; a path through an absent fact set is `
 function of ``null`` is ``null`` (``count`` of it is 0, ``within`` false); ``null == null`` holds,
 and an ordering with ``null`` on either side does not. ``not``, ``and``, ``or`` read ``null`` as
 false.
+
+``as_of`` is the date the decision is made as of: its closure reads ``ctx.as_of`` (a
+``Context``), and raises FactsError when the decision has none (this layer never guesses
+today's date).
 """
 
 from __future__ import annotations
@@ -21,10 +25,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
-from ..core.errors import suggest
+from ..core.errors import FactsError, suggest
+from . import periods
 from .conditions import (
     And,
     Arith,
+    AsOf,
     BoolConst,
     Call,
     Compare,
@@ -151,10 +157,14 @@ class Resolver:
         raise NotImplementedError
 
 
-def check(node: Node, subject: str, resolver: Resolver) -> tuple[Typed | None, list[Problem]]:
-    """The type and closure of ``node`` read about ``subject``, or the problems found."""
+def check(
+    node: Node, subject: str, resolver: Resolver, *, as_of: bool = True
+) -> tuple[Typed | None, list[Problem]]:
+    """The type and closure of ``node`` read about ``subject``, or the problems found. With
+    ``as_of=False`` (an expression evaluated apart from any decision: a constraint, a computed
+    default) reading ``as_of`` is a problem."""
     problems: list[Problem] = []
-    typed = _Checker(subject, resolver, problems).visit(node)
+    typed = _Checker(subject, resolver, problems, as_of).visit(node)
     return (typed if not problems else None), problems
 
 
@@ -172,7 +182,66 @@ FUNCTIONS: Mapping[str, str] = {
     "or a code prefix); true of an empty list or null",
     "date": 'date("YYYY-MM-DD"): a date',
     "years_between": "years_between(a, b): whole years from date a to date b",
+    "days_between": "days_between(a, b): whole days from date a to date b (negative if b is "
+    "before a)",
+    "months_between": "months_between(a, b): whole calendar months from date a to date b "
+    "(negative if b is before a)",
+    "add_days": "add_days(d, n): the date n days after date d (before, if n is negative)",
+    "add_months": "add_months(d, n): the date n calendar months after date d, on the month's "
+    "last day if it is shorter",
+    "next_anniversary": "next_anniversary(d, ref): the first anniversary of date d on or after "
+    "date ref (29 February's is 28 February in a common year)",
 }
+
+_ARITY: Mapping[str, int] = {
+    "at": 2,
+    "within": 2,
+    "all_within": 2,
+    "date": 1,
+    "years_between": 2,
+    "days_between": 2,
+    "months_between": 2,
+    "add_days": 2,
+    "add_months": 2,
+    "next_anniversary": 2,
+}
+
+
+def _years(a: datetime.date, b: datetime.date) -> int:
+    years = b.year - a.year
+    if (b.month, b.day) < (a.month, a.day):
+        years -= 1
+    return years
+
+
+_PERIODS: Mapping[str, tuple[tuple[Kind, Kind], Kind, Callable[[Any, Any], Any]]] = {
+    "years_between": (("date", "date"), "int", _years),
+    "days_between": (("date", "date"), "int", periods.days_between),
+    "months_between": (("date", "date"), "int", periods.months_between),
+    "add_days": (("date", "int"), "date", periods.add_days),
+    "add_months": (("date", "int"), "date", periods.add_months),
+    "next_anniversary": (("date", "date"), "date", periods.next_anniversary),
+}
+"""The functions of dates: argument kinds, result kind, the function of present values. A
+result that is a date may be null even of present arguments (outside the calendar)."""
+
+_WANTED = {"date": "a date", "int": "a whole number"}
+
+
+def _read_as_of(_o: Any, c: Any) -> datetime.date:
+    when = getattr(c, "as_of", None)
+    if when is None:
+        if c is None:
+            raise FactsError(
+                "`as_of` cannot be read here: a constraint or a computed default of a fact set "
+                "is checked apart from any decision, so it has no as-of date"
+            )
+        raise FactsError(
+            "the decision has no as-of date, and the policy reads `as_of`: decide as of a date "
+            "(as_of=YYYY-MM-DD, --as-of)"
+        )
+    result: datetime.date = when
+    return result
 
 
 def _none_safe(fn: Callable[[Any], Any], arg: Getter) -> Getter:
@@ -181,13 +250,6 @@ def _none_safe(fn: Callable[[Any], Any], arg: Getter) -> Getter:
         return None if x is None else fn(x)
 
     return get
-
-
-def _years(a: datetime.date, b: datetime.date) -> int:
-    years = b.year - a.year
-    if (b.month, b.day) < (a.month, a.day):
-        years -= 1
-    return years
 
 
 _ORDER: Mapping[str, Callable[[Any, Any], bool]] = {
@@ -199,10 +261,13 @@ _ORDER: Mapping[str, Callable[[Any, Any], bool]] = {
 
 
 class _Checker:
-    def __init__(self, subject: str, resolver: Resolver, problems: list[Problem]) -> None:
+    def __init__(
+        self, subject: str, resolver: Resolver, problems: list[Problem], as_of: bool = True
+    ) -> None:
         self.subject = subject
         self.r = resolver
         self.problems = problems
+        self.as_of = as_of
 
     def fail(self, code: str, message: str, span: Span, suggestion: str | None = None) -> None:
         self.problems.append(Problem(code, message, span, suggestion))
@@ -223,6 +288,16 @@ class _Checker:
             return _const(NULL, None)
         if isinstance(node, ParamRef):
             return self.param(node)
+        if isinstance(node, AsOf):
+            if not self.as_of:
+                self.fail(
+                    "type-mismatch",
+                    "`as_of` is the date a decision is made as of; this expression is evaluated "
+                    "apart from any decision, so it cannot read it",
+                    node.span,
+                )
+                return None
+            return Typed(VType("date"), _read_as_of)
         if isinstance(node, FactRef):
             return self.path(node.subject, (node.feature,), node.span)
         if isinstance(node, Path):
@@ -567,7 +642,7 @@ class _Checker:
                 suggest(name, set(FUNCTIONS)),
             )
             return None
-        arity = {"at": 2, "within": 2, "all_within": 2, "date": 1, "years_between": 2}.get(name, 1)
+        arity = _ARITY.get(name, 1)
         if len(node.args) != arity:
             self.fail(
                 "type-mismatch",
@@ -586,18 +661,8 @@ class _Checker:
         reads = frozenset().union(*(a.reads for a in typed))
         if name in ("count", "distinct", "all_within"):
             return self.list_call(node, typed, reads)
-        if name == "years_between":
-            for i, a in enumerate(typed):
-                if a.type.kind != "date":
-                    return self.wrong_arg(node, i, "a date", a.type)
-            g0, g1 = typed[0].get, typed[1].get
-
-            def years(o: Any, c: Any) -> int | None:
-                x, y = g0(o, c), g1(o, c)
-                return None if x is None or y is None else _years(x, y)
-
-            optional = any(a.type.optional for a in typed)
-            return Typed(VType("int", optional=optional), years, reads)
+        if name in _PERIODS:
+            return self.period(node, typed, reads)
         if first.type.kind != "place":
             return self.wrong_arg(node, 0, "a place", first.type)
         g = first.get
@@ -642,6 +707,21 @@ class _Checker:
             return Typed(VType("enum", h.forms, optional=optional), _unary(h.form_of, first), reads)
         kinds = tuple(dict.fromkeys(r.klass for lv in h.levels for r in lv.ranges))
         return Typed(VType("enum", kinds, optional=True), _unary(h.klass, first), reads)
+
+    def period(self, node: Call, typed: list[Typed], reads: frozenset[str]) -> Typed | None:
+        """A function of dates (``_PERIODS``): null of a null argument."""
+        kinds, result, fn = _PERIODS[node.name]
+        for i, (a, kind) in enumerate(zip(typed, kinds, strict=True)):
+            if a.type.kind != kind:
+                return self.wrong_arg(node, i, _WANTED[kind], a.type)
+        g0, g1 = typed[0].get, typed[1].get
+
+        def get(o: Any, c: Any) -> Any:
+            x, y = g0(o, c), g1(o, c)
+            return None if x is None or y is None else fn(x, y)
+
+        optional = result == "date" or any(a.type.optional for a in typed)
+        return Typed(VType(result, optional=optional), get, reads)
 
     def date_const(self, node: Call) -> Typed | None:
         arg = node.args[0]

@@ -26,6 +26,7 @@ from .conditions import (
     _TERMS,
     And,
     Arith,
+    AsOf,
     BoolConst,
     Call,
     Compare,
@@ -116,7 +117,7 @@ class _ToAst(Transformer[Token, Node]):
         span = _tspan(names[0])
         parts = [str(n) for n in names]
         if len(parts) == 1:
-            return DefRef(parts[0], span)
+            return AsOf(span) if parts[0] == "as_of" else DefRef(parts[0], span)
         if parts[0] == "param":
             if len(parts) != 2:
                 raise ConditionSyntaxError(

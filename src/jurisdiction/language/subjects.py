@@ -9,6 +9,7 @@ space exactly. Nothing here knows any particular policy.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -20,11 +21,15 @@ __all__ = ["Context", "Feature", "FeatureType", "FieldInfo", "PlaceRef", "Subjec
 
 @dataclass(frozen=True, slots=True)
 class Context:
-    """What features may need from the policy besides the facts: parameter values."""
+    """What features may need besides the facts: the policy's parameter values, the decision's
+    date."""
 
     root: str
     """The code prefix of the jurisdiction (the root level's parameter)."""
     params: tuple[tuple[str, int | bool | str], ...] = ()
+    as_of: datetime.date | None = None
+    """The date the decision is made as of, which ``as_of`` reads (None: no date given, and an
+    expression reading it raises FactsError)."""
 
     def param(self, name: str) -> int | bool | str:
         for key, value in self.params:
@@ -48,7 +53,8 @@ class FeatureType:
 
 FeatureValue = bool | int | str
 Getter = Callable[[Any, Any], Any]
-"""``(facts, ctx) -> value``: vocabulary closures ignore ``ctx`` (parameters are bound)."""
+"""``(facts, ctx) -> value``: vocabulary closures read nothing of ``ctx`` (parameters are bound)
+but its ``as_of``, where the expression reads ``as_of``."""
 
 
 @dataclass(frozen=True, slots=True)
