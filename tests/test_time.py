@@ -342,3 +342,42 @@ def test_explain_and_batch_take_the_day() -> None:
     now = engine.decide_table(table, "social_maintenance_fee", as_of="2022-01-01")
     assert then.column("outcome").to_pylist() == ["responsible"]
     assert now.column("outcome").to_pylist() == ["not_in_force"]
+
+
+_READS_AS_OF = """
+questions:
+  renewal:
+    subject: resident
+    title: {zh: 续期由谁办理, en: "Who renews?"}
+    rules:
+      - id: renewal.residence
+        cite: {article: 1, item: 1}
+        when: as_of >= date("2020-01-01")
+        answer:
+          bodies:
+            - {body: office, place: residence, level: street, role: responsible}
+      - id: renewal.hukou
+        cite: {article: 1, item: 2}
+        when: as_of < date("2020-01-01")
+        answer:
+          bodies:
+            - {body: office, place: hukou, level: street, role: responsible}
+"""
+
+
+def test_a_condition_reads_the_day_of_the_decision(tmp_path: Path) -> None:
+    root = compose(tmp_path / "p")
+    (root / "renewal.yaml").write_text(_READS_AS_OF, encoding="utf-8")
+    engine = jurisdiction.load(root)
+    before = engine.decide(ADULT, "renewal", as_of="2019-12-31")
+    after = engine.decide(ADULT, "renewal", as_of="2020-01-01")
+    assert before.rules_applied == ("renewal.hukou",)
+    assert after.rules_applied == ("renewal.residence",)
+    # an engine for a day decides as of that day, in a batch too
+    assert engine.at("2019-12-31").decide(ADULT, "renewal").rules_applied == ("renewal.hukou",)
+    pa = pytest.importorskip("pyarrow")
+    pytest.importorskip("duckdb")
+    table = pa.Table.from_pylist([ADULT])
+    for day, rule_place in (("2019-12-31", "120101001"), ("2020-01-01", "120104002")):
+        out = engine.decide_table(table, "renewal", as_of=day)
+        assert out.column("body_place_code").to_pylist() == [rule_place]

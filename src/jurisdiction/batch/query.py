@@ -236,7 +236,10 @@ def batch_sql(
         )
     subject = subjects.pop()
     kinds = column_kinds(engine, subject, names, types)
-    v = SqlVocabulary(engine.policy, subject, kinds)
+    # `as_of` in a condition reads the day the batch is decided as of (the engine's, from `at`)
+    day = engine.day
+    as_of = exp.cast(exp.Literal.string(day.isoformat()), "DATE") if day is not None else None
+    v = SqlVocabulary(engine.policy, subject, kinds, as_of=as_of)
     plans = [plan_question(engine, q) for q in questions]
 
     def keep() -> list[exp.Expr]:

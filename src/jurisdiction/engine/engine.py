@@ -17,6 +17,7 @@ rules read a parameter that the overlay sets; a fact set located in that distric
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import threading
 from bisect import bisect_right
@@ -24,7 +25,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar, Union, get_args
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Self, TypeVar, Union, get_args
 
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 
@@ -230,7 +231,9 @@ class Engine:
         "_breaks",
         "_compiled",
         "_context",
+        "_contexts",
         "_dated_by",
+        "_day",
         "_district_digits",
         "_durable",
         "_epochs",
@@ -255,8 +258,12 @@ class Engine:
         self._breaks: tuple[datetime.date, ...] | None = dating.breaks if dating else None
         """Where the policy changes (None: it never does): a decision is made by the engine of
         the policy as it stands on its day (``at``), one per stretch between two breaks."""
-        self._epochs: dict[int, Engine] = {}
+        self._epochs: dict[int, Any] = {}  # of this engine's own class
         self._dated_by: Mapping[str, str] = policy.dated_by
+        self._day: datetime.date | None = None
+        """The day this engine decides as of when none is given (``at``), else None."""
+        self._contexts: dict[datetime.date, Context] = {}
+        """The context with each day's ``as_of``, for conditions that read it."""
         params = {name: p.value for name, p in policy.parameters.items()}
         hierarchy = policy.hierarchy
         self._context = Context(
@@ -344,7 +351,14 @@ class Engine:
         policy = self._policy
         return (
             _engine_from,
-            (type(self), policy.root, policy.fingerprint, self.evaluator, policy.overlays_dir),
+            (
+                type(self),
+                policy.root,
+                policy.fingerprint,
+                self.evaluator,
+                policy.overlays_dir,
+                self._day.isoformat() if self._day else None,
+            ),
         )
 
     @property
@@ -360,16 +374,41 @@ class Engine:
         """The evaluator this engine decides with."""
         return self._evaluator
 
-    def at(self, day: datetime.date | str) -> Engine:
+    def at(self, day: datetime.date | str) -> Self:
         """The engine of the policy as it stands on ``day`` (a date, or ``"YYYY-MM-DD"``): rules
         and values in force that day, ended questions answering ``not_in_force``. For a policy
         with nothing dated, this engine itself. What ``decide(..., as_of=day)`` decides with, and
         what the checker, ``explain`` and the batch plans read for a day."""
-        if self._breaks is None:
-            return self
-        return self._epoch(bisect_right(self._breaks, as_day(day)))
+        d = as_day(day)
+        base = self if self._breaks is None else self._epoch(bisect_right(self._breaks, d))
+        bound = base._shallow()  # the compiled questions and plans stay shared
+        bound._day = d
+        bound._context = base._context_on(d)
+        return bound
 
-    def _epoch(self, epoch: int) -> Engine:
+    def _shallow(self) -> Self:
+        """A second engine over the same policy, sharing every table this one fills."""
+        other = object.__new__(type(self))
+        for cls in type(self).__mro__:
+            for name in getattr(cls, "__slots__", ()):
+                if hasattr(self, name):
+                    object.__setattr__(other, name, getattr(self, name))
+        return other
+
+    @property
+    def day(self) -> datetime.date | None:
+        """The day an engine from ``at`` decides as of when none is given; None otherwise."""
+        return self._day
+
+    def _context_on(self, day: datetime.date) -> Context:
+        found = self._contexts.get(day)
+        if found is None:
+            if len(self._contexts) >= 4096:
+                self._contexts.clear()
+            found = self._contexts[day] = dataclasses.replace(self._context, as_of=day)
+        return found
+
+    def _epoch(self, epoch: int) -> Self:
         found = self._epochs.get(epoch)
         if found is None:
             with _EPOCH_LOCK:  # one engine per stretch: threads that race here share it
@@ -399,6 +438,8 @@ class Engine:
         have it; else today."""
         if as_of is not None:
             return as_day(as_of), "given"
+        if self._day is not None:
+            return self._day, "given"
         if self._dated_by:
             field_name = self._dated_by.get(self.subject_of(facts))
             value = getattr(facts, field_name, None) if field_name else None
@@ -492,10 +533,14 @@ class Engine:
         conflict."""
         subject = self._subject_of_model.get(type(facts))  # None: not (yet) one of our models
         model: Any = facts if subject is not None else self.parse_facts(facts)
-        if as_of is None:
-            day, source = self.day_of(model)
-        else:
+        day: datetime.date
+        source: AsOfSource
+        if as_of is not None:
             day, source = as_day(as_of), "given"
+        elif self._day is not None:
+            day, source = self._day, "given"
+        else:
+            day, source = self.day_of(model)
         if self._breaks is not None:
             return self._epoch(bisect_right(self._breaks, day))._decide(
                 model, subject, question, day, source
@@ -518,6 +563,8 @@ class Engine:
         if question in self._varied:
             compiled = self._compiled_for(q, model)
         ctx = self._context
+        if ctx.as_of != day:  # what `as_of` reads in a condition: the decision's day
+            ctx = self._context_on(day)
         if self._durable is None:
             program = compiled.program  # Program.values and .class_of, inlined: the hot path
             values = list(program.fields(model)) if program.fields is not None else []
@@ -923,10 +970,15 @@ E = TypeVar("E", bound=Engine)
 
 
 def _engine_from(
-    cls: type[E], root: str, fingerprint: str, evaluator: Evaluator, overlays: str | None = None
+    cls: type[E],
+    root: str,
+    fingerprint: str,
+    evaluator: Evaluator,
+    overlays: str | None = None,
+    day: str | None = None,
 ) -> E:
     """The engine of an unpickled :class:`Engine` (or of a subclass): its policy (and the
-    caller's overlays) loaded again, and the same."""
+    caller's overlays) loaded again, and the same (as of its day, if it had one)."""
     engine = cls(policy_at(root, overlays), evaluator=evaluator)
     if engine.policy.fingerprint != fingerprint:
         raise PolicyError.single(
@@ -935,7 +987,7 @@ def _engine_from(
             f"{engine.policy.fingerprint} now)",
             Location(root, 1, 1),
         )
-    return engine
+    return engine.at(day) if day is not None else engine
 
 
 def policy_at(path: str | Path | None = None, overlays: str | Path | None = None) -> Policy:
