@@ -70,7 +70,8 @@ class Finding:
     def __str__(self) -> str:
         where = f"{self.location}: " if self.location else ""
         hint = f" ({self.suggestion})" if self.suggestion else ""
-        return f"{where}{self.code}: {self.message}{hint}"
+        context = self.location.suffix if self.location else ""
+        return f"{where}{self.code}: {self.message}{hint}{context}"
 
     def witness_data(self) -> dict[str, Any] | None:
         """The witness as JSON-ready data (a fact set ``decide`` accepts), or None."""
@@ -91,7 +92,14 @@ class Finding:
             "severity": self.severity,
             "message": self.message,
             "location": (
-                {"file": loc.file, "line": loc.line, "column": loc.column} if loc else None
+                {
+                    "file": loc.file,
+                    "line": loc.line,
+                    "column": loc.column,
+                    **({"context": loc.context} if loc.context else {}),
+                }
+                if loc
+                else None
             ),
             "question": self.question,
             "rules": list(self.rules),

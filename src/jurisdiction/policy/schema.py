@@ -346,3 +346,53 @@ class OverlayFile(_Strict):
 
     overlay: OverlayMeta
     parameters: dict[Name, OverlayValue] = Field(min_length=1)
+
+
+# --- templates: rules written once, used by many questions (``policy.templates``) ----------------
+
+
+class TemplateArgument(_Strict):
+    """One named argument of a template; without ``default`` every use must give it."""
+
+    doc: str = Field(min_length=1)
+    default: object = Field(
+        default=None, description="the value when a use does not give one (any YAML value)"
+    )
+
+
+class Template(_Strict):
+    """A rule, or a group of rules with their overrides, written once: ``${name}`` in any value
+    is replaced by the argument of that name (``${question}``: the question it is used in)."""
+
+    doc: str = Field(min_length=1)
+    arguments: dict[Name, TemplateArgument] = Field(default_factory=dict)
+    rules: list[dict[str, object]] = Field(
+        min_length=1,
+        description="rules as a question writes them, with ${argument} placeholders, or uses "
+        "of other templates",
+    )
+
+
+class Use(_Strict):
+    """An instance of a template among a question's rules: its rules, with these arguments."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True, populate_by_name=True)
+
+    use: Name = Field(description="the template's name")
+    with_: dict[Name, object] = Field(
+        default_factory=dict, alias="with", description="the template's arguments, by name"
+    )
+
+
+class WrittenQuestion(Question):
+    """A question as written: its rules may be uses of templates (the JSON Schema's view)."""
+
+    rules: list[Rule | Use] = Field(min_length=1)  # type: ignore[assignment]
+
+
+class WrittenPolicyFile(PolicyFile):
+    """A policy file as an analyst writes it, templates and their uses included: the JSON
+    Schema's view. The loader expands every use before validating a file as a ``PolicyFile``."""
+
+    templates: dict[Name, Template] = Field(default_factory=dict)
+    questions: dict[Name, WrittenQuestion] = Field(default_factory=dict)  # type: ignore[assignment]
