@@ -19,7 +19,10 @@ How a value is replaced:
 * in a list, an item that is exactly ``${name}`` whose argument is a list is replaced by that
   list's items (so an empty list removes it);
 * ``${name}`` inside a longer text is replaced by the argument, which must be a text or a number;
-  ``$${`` writes ``${``.
+  ``$${`` writes ``${``;
+* ``${name:cite}`` and ``${name:cite_zh}`` write an argument that is a citation
+  (``{article: 2, item: 1}``) as the policy's texts do: ``(二)1`` and ``第(二)条第一项``, so that a
+  template's notes name the article its instance rests on from the citation alone.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from ..core.errors import Diagnostic, Location, PolicyError, suggest
+from ..core.text import Cite
 from . import schema as s
 from .sources import pydantic_diagnostics
 from .strict_yaml import LocatedDocument, Mark, Path_
@@ -44,7 +48,7 @@ QUESTION = "question"
 MAX_NESTING = 8
 """How deep templates may use one another."""
 
-_PLACEHOLDER = re.compile(r"\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+_PLACEHOLDER = re.compile(r"\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::([a-z_]+))?\}")
 _WHOLE = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
 
 
@@ -438,12 +442,25 @@ class _Expander:
         src: Path_,
     ) -> str:
         def one(match: re.Match[str]) -> str:
-            name = match.group(1)
+            name, form = match.group(1), match.group(2)
             if name is None:
                 return "${"
             arg = self._argument(name, args, template, path, src)
             if arg is None:
                 return match.group(0)
+            if form is not None:
+                written = _cite_form(arg.value, form)
+                if written is None:
+                    self._report(
+                        template,
+                        (*path, *src),
+                        f"`{match.group(0)}`: `:{form}` writes a citation "
+                        "({article: N} or {article: N, item: M}) as `:cite` ((二)1) or "
+                        f"`:cite_zh` (第(二)条第一项); argument `{name}` is {arg.value!r}",
+                        suggest(form, set(_FORMS)),
+                    )
+                    return match.group(0)
+                return written
             if isinstance(arg.value, bool) or not isinstance(arg.value, str | int):
                 self._report(
                     template,
@@ -466,6 +483,22 @@ class _Expander:
         self.problems.append(
             Diagnostic("template-argument", message, template.doc.location(path), hint, path)
         )
+
+
+_FORMS = ("cite", "cite_zh")
+
+
+def _cite_form(value: Any, form: str) -> str | None:
+    """A citation argument written in one of the forms the notes use, or None."""
+    if form not in _FORMS or not isinstance(value, dict) or not set(value) <= {"article", "item"}:
+        return None
+    article, item = value.get("article"), value.get("item")
+    if not isinstance(article, int) or isinstance(article, bool) or article < 1:
+        return None
+    if item is not None and (not isinstance(item, int) or isinstance(item, bool) or item < 1):
+        return None
+    cite = Cite(article, item)
+    return str(cite) if form == "cite" else cite.label("zh")
 
 
 def _sub(located: _Located, prefix: Path_, value: Any) -> _Located:
