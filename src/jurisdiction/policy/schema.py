@@ -365,7 +365,12 @@ class Template(_Strict):
     is replaced by the argument of that name (``${question}``: the question it is used in)."""
 
     doc: str = Field(min_length=1)
-    arguments: dict[Name, TemplateArgument] = Field(default_factory=dict)
+    arguments: dict[Name, TemplateArgument | Annotated[str, StringConstraints(min_length=1)]] = (
+        Field(
+            default_factory=dict,
+            description="each argument: its doc (a text), or {doc, default}",
+        )
+    )
     rules: list[dict[str, object]] = Field(
         min_length=1,
         description="rules as a question writes them, with ${argument} placeholders, or uses "

@@ -333,13 +333,14 @@ class _Expander:
         for name, spec in declared.items():
             if name in use.with_:
                 args[name] = _sub(written, ("with", name), use.with_[name])
-            elif "default" in spec.model_fields_set:
+            elif isinstance(spec, s.TemplateArgument) and "default" in spec.model_fields_set:
                 args[name] = _Located(spec.default, {}, {})
             else:
+                doc = spec if isinstance(spec, str) else spec.doc
                 self.problems.append(
                     Diagnostic(
                         "template-argument",
-                        f"template `{template.name}` needs argument `{name}`: {spec.doc}",
+                        f"template `{template.name}` needs argument `{name}`: {doc}",
                         doc.location(at),
                         None,
                         at,
