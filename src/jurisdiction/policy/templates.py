@@ -21,8 +21,8 @@ How a value is replaced:
 * ``${name}`` inside a longer text is replaced by the argument, which must be a text or a number;
   ``$${`` writes ``${``;
 * ``${name:cite}`` and ``${name:cite_zh}`` write an argument that is a citation
-  (``{article: 2, item: 1}``) as the policy's texts do: ``(二)1`` and ``第(二)条第一项``, so that a
-  template's notes name the article its instance rests on from the citation alone.
+  (``{article: 2, item: 1}``) as decisions print it: its short form and its Chinese label, so that
+  a template's notes name the article its instance rests on from the citation alone.
 """
 
 from __future__ import annotations
@@ -456,8 +456,8 @@ class _Expander:
                         template,
                         (*path, *src),
                         f"`{match.group(0)}`: `:{form}` writes a citation "
-                        "({article: N} or {article: N, item: M}) as `:cite` ((二)1) or "
-                        f"`:cite_zh` (第(二)条第一项); argument `{name}` is {arg.value!r}",
+                        "({article: N} or {article: N, item: M}) as `:cite` (its short form) or "
+                        f"`:cite_zh` (its Chinese label); argument `{name}` is {arg.value!r}",
                         suggest(form, set(_FORMS)),
                     )
                     return match.group(0)
