@@ -53,8 +53,9 @@ ALLOWED: dict[str, str] = {
 
 ALLOWED_CJK: dict[str, tuple[str, str]] = {
     "core/text.py": (
-        "零一二三四五六七八九十第条项是否",
-        "Chinese numerals, the 第(N)条第M项 form of a citation, and 是/否 for a true/false value: "
+        "零一二三四五六七八九十百第条款项是否（）",
+        "Chinese numerals, the 第(N)条第M项 form of a citation and a statute's "
+        "第N条第M款第（K）项, and 是/否 for a true/false value: "
         "zh is one of the engine's two output languages, for any policy",
     ),
     "engine/render.py": (

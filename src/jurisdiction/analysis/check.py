@@ -783,7 +783,8 @@ def _uncited_articles(c: Checker) -> Iterator[_Raw]:
     cited = _cited(c.policy)
     for number, article in c.policy.articles.items():
         clauses = [zh for zh, _reason in article.not_encoded]
-        whole = Cite(number)
+        style = c.policy.citation_style
+        whole = Cite(number, style=style)
         if _declared_not_encoded(article.text.zh, clauses):
             continue
         any_item = any(cite.article == number for cite in cited)
@@ -801,15 +802,16 @@ def _uncited_articles(c: Checker) -> Iterator[_Raw]:
         if whole in cited:
             continue
         for item, text in article.items.items():
-            if Cite(number, item) not in cited and not _declared_not_encoded(text.zh, clauses):
+            one = Cite(number, item, style=style)
+            if one not in cited and not _declared_not_encoded(text.zh, clauses):
                 yield _Raw(
                     "uncited-article",
-                    f"item {Cite(number, item)} is not encoded: no rule cites it, and its text "
+                    f"item {one} is not encoded: no rule cites it, and its text "
                     "is not declared `not_encoded`",
                     article,
                     suggestion="encode it as a rule that cites it, or list its text under "
                     "`not_encoded` with the reason",
-                    articles=(Cite(number, item),),
+                    articles=(one,),
                 )
 
 

@@ -579,7 +579,9 @@ class _Plan:
         self.slots = (
             tuple(_BodySlot(policy, question, b, ctx) for b in answer.bodies) if answer else ()
         )
-        self.citations = tuple(Citation(c, policy.articles[c.article].quote(c.item)) for c in cites)
+        self.citations = tuple(
+            Citation(c, policy.articles[c.article].quote(c.item, c.paragraph)) for c in cites
+        )
         self.reason = answer.reason if answer else None
         self.fills = _fills(policy, question, self.reason, ctx, overlay)
         self.detail = answer.detail if answer else ()

@@ -124,6 +124,7 @@ def _load_policy(root: Path, *, strict: bool, manifest: bool, overlays: Path | N
         overlays=found,
         overlays_dir=str(overlays) if overlays is not None else None,
         facts=facts,
+        citation_style=document.citation,
     )
     bad = [Diagnostic("override", msg, rule.location) for rule, msg in override_problems(policy)]
     if bad and strict:

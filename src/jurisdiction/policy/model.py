@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 from ..core.errors import Location
-from ..core.text import Cite, Text
+from ..core.text import Cite, CiteStyle, Text
 from ..language.conditions import Expr
 
 if TYPE_CHECKING:
@@ -42,14 +42,20 @@ ParamValue = int | bool | str
 @dataclass(frozen=True, slots=True)
 class ArticleText:
     number: int
-    chapter: int
+    chapter: int | None
     text: Text
     items: Mapping[int, Text]
     not_encoded: tuple[tuple[str, str], ...]
     location: Location
+    paragraphs: Mapping[int, Text] = field(default_factory=dict)
+    """The paragraphs a citation may name."""
+    provenance: Text | None = None
+    """Where the wording comes from."""
 
-    def quote(self, item: int | None) -> Text:
-        return self.text if item is None else self.items[item]
+    def quote(self, item: int | None, paragraph: int | None = None) -> Text:
+        if item is not None:
+            return self.items[item]
+        return self.text if paragraph is None else self.paragraphs[paragraph]
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,6 +207,8 @@ class Policy:
     overlays_dir: str | None = None
     """The caller's folder of further overlays (``load(..., overlays=DIR)``), if any."""
     facts: Facts | None = field(default=None, compare=False, repr=False)
+    citation_style: CiteStyle = "opinion"
+    """How the policy's citations read (``document.citation``)."""
 
     @property
     def subjects(self) -> Mapping[str, Subject]:

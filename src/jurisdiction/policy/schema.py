@@ -54,20 +54,37 @@ class Chapter(_Strict):
 
 class Article(_Strict):
     number: int = Field(ge=1)
-    chapter: int = Field(ge=1)
+    chapter: int | None = Field(
+        default=None, ge=1, description="the chapter it belongs to (a text without chapters: none)"
+    )
     zh: str
     en: str
-    items: list[Item] = Field(default_factory=list)
+    items: list[Item] = Field(default_factory=list, description="its enumerated items")
+    paragraphs: list[Item] = Field(
+        default_factory=list, description="its paragraphs, where a citation names one"
+    )
     not_encoded: list[NotEncoded] = Field(default_factory=list)
+    provenance: Note | None = Field(
+        default=None,
+        description="where the wording comes from (the gazette, a consolidated version, a "
+        "translation), {zh, en} or one string",
+    )
 
 
 class Document(_Strict):
     title: Text
     preamble: Text
+    citation: Literal["opinion", "statute"] = Field(
+        default="opinion",
+        description="how citations read: `opinion`, an opinion's numbered articles and their "
+        "items; or `statute`, article, paragraph and item with Chinese numerals, as laws are "
+        "cited (docs/policy-format.md)",
+    )
 
 
 class Citation(_Strict):
     article: int = Field(ge=1)
+    paragraph: int | None = Field(default=None, ge=1, description="one of the article's paragraphs")
     item: int | None = Field(default=None, ge=1)
 
 

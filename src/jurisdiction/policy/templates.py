@@ -336,11 +336,11 @@ class _Expander:
             elif isinstance(spec, s.TemplateArgument) and "default" in spec.model_fields_set:
                 args[name] = _Located(spec.default, {}, {})
             else:
-                doc = spec if isinstance(spec, str) else spec.doc
+                what = spec if isinstance(spec, str) else spec.doc
                 self.problems.append(
                     Diagnostic(
                         "template-argument",
-                        f"template `{template.name}` needs argument `{name}`: {doc}",
+                        f"template `{template.name}` needs argument `{name}`: {what}",
                         doc.location(at),
                         None,
                         at,
