@@ -528,11 +528,13 @@ class _Builder:
                 )
                 if rule is None:
                     continue
-                if r.value is None and q.values:
+                if r.value is None and q.values and r.answer.bodies:
+                    # an undetermined or not-applicable answer has no value: null to a reader
                     self.problem(
                         "missing-key",
                         "the question declares `values`: say which this rule's answer is "
-                        "(`value: ...`, one of " + ", ".join(q.values) + ")",
+                        "(`value: ...`, one of " + ", ".join(q.values) + "; a rule that answers "
+                        "`undetermined` or `not_applicable` needs none)",
                         src,
                         (*qpath, "rules", i),
                     )
