@@ -78,3 +78,29 @@ def test_a_rule_naming_bodies_still_needs_its_value(tmp_path: Path) -> None:
     assert found.code == "missing-key"
     assert found.location is not None
     assert found.location.line == line_of(root / "rules.yaml", "- id: who.adult")
+
+
+def test_a_value_with_words_is_carried_and_rendered_in_both_languages(tmp_path: Path) -> None:
+    text = RULES.replace(
+        "    values: [residence]\n",
+        "    values:\n      residence: {zh: 由现居住地负责, en: the residence place's}\n",
+    )
+    engine = jurisdiction.load(_root(tmp_path, text))
+    decision = engine.decide({**FACTS, "age": 30}, "who")
+    assert decision.value == "residence"
+    assert decision.value_name == jurisdiction.Text("由现居住地负责", "the residence place's")
+    assert "取值:由现居住地负责 [residence]" in decision.render("zh")
+    assert "Value: the residence place's [residence]" in decision.render("en")
+    assert jurisdiction.Decision.from_json(decision.to_json()) == decision
+    undetermined = engine.decide({**FACTS, "age": 12}, "who")
+    assert undetermined.value is None
+    assert "Value" not in undetermined.render("en")
+
+
+def test_a_value_without_words_is_carried_but_not_rendered() -> None:
+    engine = jurisdiction.load()
+    unit = {"kind": "unit", "location": "120104002001", "category": "other", "staff": 50}
+    decision = engine.decide(unit, "unit_management")
+    assert decision.value == "community"
+    assert decision.value_name is None
+    assert "Value" not in decision.render("en")

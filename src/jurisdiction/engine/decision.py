@@ -88,6 +88,10 @@ class Decision:
     """Files besides the city policy that decided it: the district overlay, where one applied."""
     notes: tuple[Text, ...] = ()
     """The notes of the rules applied: how the policy reads an ambiguous clause."""
+    value: str | None = None
+    """The value the answer gives, for a question that declares its ``values``."""
+    value_name: Text | None = None
+    """That value's words, where the policy gives them."""
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dictionary."""

@@ -553,6 +553,8 @@ class _Plan:
         "sources",
         "subject",
         "title",
+        "value",
+        "value_name",
     )
 
     def __init__(
@@ -591,6 +593,8 @@ class _Plan:
         self.policy, self.fingerprint = policy.name, policy.fingerprint
         self.sources = sources
         self.notes = _notes(question, remaining, overlay)
+        self.value = answer.value if answer else None
+        self.value_name = question.value_names.get(self.value) if self.value else None
 
     def decide(self, facts: Any, ctx: Context) -> Decision:
         if self.conflict is not None:
@@ -620,6 +624,8 @@ class _Plan:
             self.fingerprint,
             self.sources,
             self.notes,
+            self.value,
+            self.value_name,
         )
         decision.__class__ = Decision
         return decision  # type: ignore[no-any-return]

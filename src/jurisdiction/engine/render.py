@@ -15,6 +15,7 @@ __all__ = ["render_decision"]
 _HEAD = {
     "question": Text("问题", "Question"),
     "outcome": Text("结论", "Outcome"),
+    "value": Text("取值", "Value"),
     "bodies": Text("负责机构", "Bodies"),
     "reason": Text("理由", "Reason"),
     "detail": Text("内容", "Covers"),
@@ -49,6 +50,8 @@ def render_decision(d: Decision, lang: Lang = "en") -> str:
         f"{h['question']}{sep}{d.question_title[lang]} [{d.question}]",
         f"{h['outcome']}{sep}{d.outcome_name[lang]}",
     ]
+    if d.value_name is not None:  # a value with words of its own (a question's `values`)
+        lines.append(f"{h['value']}{sep}{d.value_name[lang]} [{d.value}]")
     if d.bodies:
         lines.append(f"{h['bodies']}{sep.rstrip()}")
         via = f" — {h['set_by']} {', '.join(d.sources)}" if d.sources else ""

@@ -569,6 +569,7 @@ class _Builder:
             src.doc.location(qpath),
             self.subjects[q.subject].features,
             tuple(q.values or ()),
+            {k: _text(v) for k, v in q.values.items()} if isinstance(q.values, dict) else {},
         )
         self._q_built[qname] = built
         return built

@@ -160,6 +160,8 @@ class Question:
     """The features of the question's subject: what its conditions read."""
     values: tuple[str, ...] = ()
     """The values its answer may take (each rule's ``value``), read as ``question.<name>``."""
+    value_names: Mapping[str, Text] = field(default_factory=dict)
+    """The words of each value, where the policy gives them: a decision renders its value."""
 
     @property
     def cites(self) -> tuple[Cite, ...]:

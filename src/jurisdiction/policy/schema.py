@@ -221,10 +221,11 @@ class Question(_Strict):
     title: Text
     scope: Name | None = None
     always_answers: bool = True
-    values: list[Name] | None = Field(
+    values: list[Name] | dict[Name, Text] | None = Field(
         default=None,
         description="the values this question's answer may take (each rule's `value`), which "
-        "other questions read as `question.<name>`",
+        "other questions read as `question.<name>`: a list of names, or each name with its "
+        "words {zh, en}, which a decision then renders",
     )
     rules: list[Rule] = Field(min_length=1)
 
