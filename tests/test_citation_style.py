@@ -135,6 +135,12 @@ def test_the_example_regulation_cites_as_a_statute_and_shares_a_template() -> No
     assert decision.rules_applied == ("endorsement.through_guardian",)
     assert [str(c.cite) for c in decision.citations] == ["第三条第二款", "第五条第二款"]
     assert decision.bodies[0].place_code == "KN01"
+    station, guardian = decision.bodies
+    assert (station.actor, guardian.actor) == (False, True)
+    text = decision.render("zh")
+    assert text.index("负责机构") < text.index("派出所") < text.index("其他参与方")
+    assert text.index("其他参与方") < text.index("监护人")
+    assert "Other parties:\n  - guardian (place of residence KN01)" in decision.render("en")
     assert engine.decide(facts, "application").rules_applied == ("application.through_guardian",)
     adult = engine.decide({**facts, "age": 16}, "application")
     assert adult.rules_applied == ("application.in_person",)

@@ -59,7 +59,8 @@ ALLOWED_CJK: dict[str, tuple[str, str]] = {
         "zh is one of the engine's two output languages, for any policy",
     ),
     "engine/render.py": (
-        "问题结论负责机构理由内容依据适用规则被排除的规则说明政策指纹取值、层级为本的解读参数",
+        "问题结论负责机构理由内容依据适用规则被排除的规则说明政策指纹取值、层级为本的解读参数"
+        "其他参与方",
         "the zh headings of a rendered decision (beside the en ones) and the words that say a "
         "level is the policy's reading, for any policy",
     ),

@@ -775,6 +775,7 @@ def _body(policy: Policy, b: BodyTemplate, code: str, form_index: int) -> Body:
         cite=b.cite,
         via=b.via,
         level_param=b.level_param,
+        actor=spec.actor,
     )
 
 

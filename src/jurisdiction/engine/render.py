@@ -17,6 +17,7 @@ _HEAD = {
     "outcome": Text("结论", "Outcome"),
     "value": Text("取值", "Value"),
     "bodies": Text("负责机构", "Bodies"),
+    "actors": Text("其他参与方", "Other parties"),
     "reason": Text("理由", "Reason"),
     "detail": Text("内容", "Covers"),
     "citations": Text("依据", "Cited"),
@@ -43,6 +44,15 @@ def _body(b: Body, lang: Lang) -> str:
     return f"the {b.name.en} of the {where} — {b.role_name.en} — per {b.cite_label('en')}"
 
 
+def _actor(b: Body, lang: Lang) -> str:
+    """A party that is not a government body: its name, where, its role, why."""
+    if lang == "zh":
+        where = f"({b.place_name.zh} {b.place_code})"
+        return f"{b.name.zh}{where} — {b.role_name.zh} — 依据{b.cite_label('zh')}"
+    where = f"({b.place_name.en} {b.place_code})"
+    return f"{b.name.en} {where} — {b.role_name.en} — per {b.cite_label('en')}"
+
+
 def render_decision(d: Decision, lang: Lang = "en") -> str:
     sep = _SEP[lang]
     h = {k: v[lang] for k, v in _HEAD.items()}
@@ -52,10 +62,15 @@ def render_decision(d: Decision, lang: Lang = "en") -> str:
     ]
     if d.value_name is not None:  # a value with words of its own (a question's `values`)
         lines.append(f"{h['value']}{sep}{d.value_name[lang]} [{d.value}]")
-    if d.bodies:
+    bodies = [b for b in d.bodies if not b.actor]
+    if bodies:
         lines.append(f"{h['bodies']}{sep.rstrip()}")
         via = f" — {h['set_by']} {', '.join(d.sources)}" if d.sources else ""
-        lines.extend(f"  - {_body(b, lang)}{via}" for b in d.bodies)
+        lines.extend(f"  - {_body(b, lang)}{via}" for b in bodies)
+    actors = [b for b in d.bodies if b.actor]
+    if actors:  # parties that are not government bodies: not under the bodies' heading
+        lines.append(f"{h['actors']}{sep.rstrip()}")
+        lines.extend(f"  - {_actor(b, lang)}" for b in actors)
     if d.reason is not None:
         lines.append(f"{h['reason']}{sep}{d.reason[lang]}")
     if d.detail:

@@ -279,7 +279,8 @@ class _Builder:
     def bodies(self) -> dict[str, BodySpec]:
         out: dict[str, BodySpec] = {}
         for kind, (b, src) in sorted(self.m.bodies.items()):
-            out[kind] = BodySpec(kind, self.by_form(b.name, src, ("bodies", kind, "name")))
+            names = self.by_form(b.name, src, ("bodies", kind, "name"))
+            out[kind] = BodySpec(kind, names, b.actor)
         return out
 
     # conditions -------------------------------------------------------------------------------

@@ -77,6 +77,8 @@ class Parameter:
 class BodySpec:
     kind: str
     names: tuple[Text, ...]  # by form, in the order of the hierarchy's forms
+    actor: bool = False
+    """A party that is not a government body (``actor: true``)."""
 
     def name(self, form_index: int) -> Text:
         return self.names[form_index]

@@ -139,6 +139,11 @@ class Vocabulary(_Strict):
 class Body(_Strict):
     name: Text | dict[Name, Text]
     doc: str | None = None
+    actor: bool = Field(
+        default=False,
+        description="a party that is not a government body (a guardian, an employer): answers "
+        "list it apart from the responsible bodies",
+    )
 
 
 Condition = Annotated[
