@@ -42,7 +42,7 @@ class Body:
     """The parameter that gives ``level`` where the text names a place but no level: the level
     is then this policy's reading, documented at that parameter."""
     actor: bool = False
-    """A party that is not a government body (a guardian): listed apart from the bodies."""
+    """An actor that is not a government body (a guardian): listed apart from the bodies."""
 
     def cite_label(self, lang: Literal["zh", "en"] = "en") -> str:
         """The citation as a chain where there is one: "article (7) → article (2) item 4"

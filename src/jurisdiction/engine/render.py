@@ -45,7 +45,7 @@ def _body(b: Body, lang: Lang) -> str:
 
 
 def _actor(b: Body, lang: Lang) -> str:
-    """A party that is not a government body: its name, where, its role, why."""
+    """An actor that is not a government body: its name, where, its role, why."""
     if lang == "zh":
         where = f"({b.place_name.zh} {b.place_code})"
         return f"{b.name.zh}{where} — {b.role_name.zh} — 依据{b.cite_label('zh')}"

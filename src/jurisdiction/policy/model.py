@@ -78,7 +78,7 @@ class BodySpec:
     kind: str
     names: tuple[Text, ...]  # by form, in the order of the hierarchy's forms
     actor: bool = False
-    """A party that is not a government body (``actor: true``)."""
+    """An actor that is not a government body (``actor: true``)."""
 
     def name(self, form_index: int) -> Text:
         return self.names[form_index]

@@ -141,7 +141,7 @@ class Body(_Strict):
     doc: str | None = None
     actor: bool = Field(
         default=False,
-        description="a party that is not a government body (a guardian, an employer): answers "
+        description="an actor that is not a government body (a guardian, an employer): answers "
         "list it apart from the responsible bodies",
     )
 
