@@ -54,12 +54,13 @@ ALLOWED: dict[str, str] = {
 
 ALLOWED_CJK: dict[str, tuple[str, str]] = {
     "core/text.py": (
-        "零一二三四五六七八九十第条项是否",
-        "Chinese numerals, the 第(N)条第M项 form of a citation, and 是/否 for a true/false value: "
+        "零一二三四五六七八九十百第条款项是否（）",
+        "Chinese numerals, the 第(N)条第M项 form of a citation and a statute's "
+        "第N条第M款第（K）项, and 是/否 for a true/false value: "
         "zh is one of the engine's two output languages, for any policy",
     ),
     "engine/render.py": (
-        "问题结论负责机构理由内容依据适用规则被排除的说明政策指纹取值决定日期调方自案件事实当文本来源其后法律施行概述非原确程度基不层级为解读参数、",
+        "问题结论负责机构理由内容依据适用规则被排除的说明政策指纹取值决定日期调方自案件事实当文本来源其后法律施行概述非原确程度基不层级为解读参数、他与",
         "the zh headings of a rendered decision (beside the en ones) and the words that say a "
         "level is the policy's reading, for any policy",
     ),

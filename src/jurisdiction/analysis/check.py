@@ -86,7 +86,8 @@ class Finding:
                 )
                 + "]"
             )
-        return f"{where}{self.code}: {self.message}{hint}{when}"
+        context = self.location.suffix if self.location else ""
+        return f"{where}{self.code}: {self.message}{hint}{context}{when}"
 
     def day(self) -> str | None:
         """A day within ``period`` (its first, or the day before it ends) to decide the witness
@@ -118,7 +119,14 @@ class Finding:
             "severity": self.severity,
             "message": self.message,
             "location": (
-                {"file": loc.file, "line": loc.line, "column": loc.column} if loc else None
+                {
+                    "file": loc.file,
+                    "line": loc.line,
+                    "column": loc.column,
+                    **({"context": loc.context} if loc.context else {}),
+                }
+                if loc
+                else None
             ),
             "question": self.question,
             "rules": list(self.rules),
@@ -806,7 +814,8 @@ def _uncited_articles(c: Checker) -> Iterator[_Raw]:
     cited = _cited(c.policy)
     for number, article in c.policy.articles.items():
         clauses = [zh for zh, _reason in article.not_encoded]
-        whole = Cite(number)
+        style = c.policy.citation_style
+        whole = Cite(number, style=style)
         if _declared_not_encoded(article.text.zh, clauses):
             continue
         any_item = any(cite.article == number for cite in cited)
@@ -824,15 +833,16 @@ def _uncited_articles(c: Checker) -> Iterator[_Raw]:
         if whole in cited:
             continue
         for item, text in article.items.items():
-            if Cite(number, item) not in cited and not _declared_not_encoded(text.zh, clauses):
+            one = Cite(number, item, style=style)
+            if one not in cited and not _declared_not_encoded(text.zh, clauses):
                 yield _Raw(
                     "uncited-article",
-                    f"item {Cite(number, item)} is not encoded: no rule cites it, and its text "
+                    f"item {one} is not encoded: no rule cites it, and its text "
                     "is not declared `not_encoded`",
                     article,
                     suggestion="encode it as a rule that cites it, or list its text under "
                     "`not_encoded` with the reason",
-                    articles=(Cite(number, item),),
+                    articles=(one,),
                 )
 
 

@@ -34,9 +34,9 @@ def schema(kind: Kind, policy_dir: Path | None = None) -> dict[str, Any]:
     """The JSON Schema of one kind of file."""
     out: dict[str, Any]
     if kind == "policy":
-        from ..policy.schema import PolicyFile
+        from ..policy.schema import WrittenPolicyFile
 
-        out = _model(PolicyFile, "a file of a jurisdiction policy")
+        out = _model(WrittenPolicyFile, "a file of a jurisdiction policy")
     elif kind == "overlay":
         from ..policy.schema import OverlayFile
 

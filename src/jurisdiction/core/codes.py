@@ -50,6 +50,13 @@ _ALL = (
     _load("unknown-key", "a key the policy format does not know (often a misspelling)"),
     _load("missing-key", "a required key or section is missing"),
     _load("duplicate-name", "a section, name, article or item is defined twice"),
+    # templates
+    _load("unknown-template", "a question's rules use a template the policy does not declare"),
+    _load(
+        "template-argument",
+        "a use of a template gives an unknown argument or lacks one, or a template reads one "
+        "it does not declare",
+    ),
     # articles and citations
     _load("unknown-chapter", "an article names a chapter that is not defined"),
     _load("article-text", "an item or not-encoded clause is not part of its article's text"),

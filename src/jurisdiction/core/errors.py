@@ -33,17 +33,32 @@ __all__ = [
 
 @dataclass(frozen=True, slots=True)
 class Location:
-    """A place in a source file; line and column count from 1."""
+    """A place in a source file; line and column count from 1.
+
+    ``context`` says how the place came to matter when it is not where the problem was written
+    itself: a line of a template names the instance it was used for ("in an instance of template
+    … used at …"). It is shown after the message, and two locations equal without it.
+    """
 
     file: str
     line: int
     column: int
+    context: str = field(default="", compare=False)
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}:{self.column}"
 
     def shifted(self, lines: int = 0, columns: int = 0) -> Location:
-        return Location(self.file, self.line + lines, self.column + columns)
+        return Location(self.file, self.line + lines, self.column + columns, self.context)
+
+    def within(self, context: str) -> Location:
+        """The same place, reached through ``context`` (an instance of a template)."""
+        return Location(self.file, self.line, self.column, context)
+
+    @property
+    def suffix(self) -> str:
+        """What a message printed at this location ends with: its context, if any."""
+        return f" ({self.context})" if self.context else ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +74,8 @@ class Diagnostic:
     def __str__(self) -> str:
         where = f"{self.location}: " if self.location else ""
         hint = f" (did you mean `{self.suggestion}`?)" if self.suggestion else ""
-        return f"{where}{self.code}: {self.message}{hint}"
+        context = self.location.suffix if self.location else ""
+        return f"{where}{self.code}: {self.message}{hint}{context}"
 
 
 def suggest(word: str, candidates: Sequence[str] | set[str] | frozenset[str]) -> str | None:

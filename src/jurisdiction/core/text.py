@@ -3,26 +3,47 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal, NoReturn
 
-__all__ = ["PLACEHOLDER", "Cite", "Lang", "Text", "numeral", "placeholders", "yes_no"]
+__all__ = [
+    "PLACEHOLDER",
+    "Cite",
+    "CiteStyle",
+    "Lang",
+    "Text",
+    "numeral",
+    "placeholders",
+    "yes_no",
+]
 
 PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*)\.([a-z][a-z0-9_]*)\}")
 """A value in a reason's text: ``{<subject>.<feature or place>}`` or ``{param.<name>}``."""
 
 Lang = Literal["zh", "en"]
+CiteStyle = Literal["opinion", "statute"]
+"""How a policy's text numbers its parts: an opinion's ``(九)`` articles with items ``(二)5``, or a
+statute's 条/款/项 (``第九条第二款``, ``第十二条第（一）项``)."""
 
 _DIGITS = "零一二三四五六七八九"
 
 
 def numeral(n: int) -> str:
-    """Chinese numeral for 1..99, as articles are numbered: 1 → 一, 12 → 十二, 20 → 二十."""
-    if not 0 < n < 100:
-        raise ValueError(f"article and item numbers run from 1 to 99, got {n}")
-    tens, ones = divmod(n, 10)
-    head = "" if tens == 0 else ("十" if tens == 1 else _DIGITS[tens] + "十")
-    return head + (_DIGITS[ones] if ones else "")
+    """Chinese numeral for 1..999, as articles are numbered: 1 → 一, 12 → 十二, 20 → 二十,
+    105 → 一百零五, 110 → 一百一十."""
+    if not 0 < n < 1000:
+        raise ValueError(f"article and item numbers run from 1 to 999, got {n}")
+    hundreds, rest = divmod(n, 100)
+    tens, ones = divmod(rest, 10)
+    if hundreds == 0:
+        head = "" if tens == 0 else ("十" if tens == 1 else _DIGITS[tens] + "十")
+        return head + (_DIGITS[ones] if ones else "")
+    out = _DIGITS[hundreds] + "百"
+    if tens:
+        out += _DIGITS[tens] + "十"
+    elif ones:
+        out += "零"
+    return out + (_DIGITS[ones] if ones else "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,18 +76,41 @@ def placeholders(text: Text) -> list[tuple[str, str]]:
 
 @dataclass(frozen=True, slots=True, order=True)
 class Cite:
-    """A reference to an article of the policy text, and optionally one of its items."""
+    """A reference to an article of the policy text, and optionally one of its paragraphs (款)
+    and items (项), written in the style of the policy's text (``style``, which two citations
+    equal without)."""
 
     article: int
     item: int | None = None
+    paragraph: int | None = None
+    style: CiteStyle = field(default="opinion", compare=False)
 
     def __str__(self) -> str:
+        if self.style == "statute":
+            return self.label("zh")
         label = f"({numeral(self.article)})"
+        if self.paragraph is not None:
+            label += f"第{numeral(self.paragraph)}款"
         return label if self.item is None else f"{label}{self.item}"
 
     def label(self, lang: Lang) -> str:
+        if self.style == "statute":
+            return self._statute(lang)
+        paragraph = self.paragraph
         if lang == "zh":
             head = f"第({numeral(self.article)})条"
+            head += "" if paragraph is None else f"第{numeral(paragraph)}款"
             return head if self.item is None else f"{head}第{numeral(self.item)}项"
         head = f"article ({numeral(self.article)})"
+        head += "" if paragraph is None else f" paragraph {paragraph}"
         return head if self.item is None else f"{head} item {self.item}"
+
+    def _statute(self, lang: Lang) -> str:
+        """条/款/项: 第九条第二款第（一）项; in English, Article 9(2) item (1)."""
+        paragraph, item = self.paragraph, self.item
+        if lang == "zh":
+            out = f"第{numeral(self.article)}条"
+            out += "" if paragraph is None else f"第{numeral(paragraph)}款"
+            return out + ("" if item is None else f"第（{numeral(item)}）项")
+        out = f"Article {self.article}" + ("" if paragraph is None else f"({paragraph})")
+        return out + ("" if item is None else f" item ({item})")

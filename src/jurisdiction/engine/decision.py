@@ -50,6 +50,8 @@ class Body:
     level_param: str | None = None
     """The parameter that gives ``level`` where the text names a place but no level: the level
     is then this policy's reading, documented at that parameter."""
+    actor: bool = False
+    """An actor that is not a government body (a guardian): listed apart from the bodies."""
 
     def cite_label(self, lang: Literal["zh", "en"] = "en") -> str:
         """The citation as a chain where there is one: "article (7) → article (2) item 4"
@@ -128,6 +130,10 @@ class Decision:
     """Where the policy's text comes from and what is not known of it (issuer, number, date)."""
     instruments: tuple[Instrument, ...] = ()
     """Later instruments that bear on this decision as of its day: an ended duty, a caution."""
+    value: str | None = None
+    """The value the answer gives, for a question that declares its ``values``."""
+    value_name: Text | None = None
+    """That value's words, where the policy gives them."""
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dictionary."""

@@ -699,6 +699,8 @@ class _Plan:
         "sources",
         "subject",
         "title",
+        "value",
+        "value_name",
     )
 
     def __init__(
@@ -725,7 +727,9 @@ class _Plan:
         self.slots = (
             tuple(_BodySlot(policy, question, b, ctx) for b in answer.bodies) if answer else ()
         )
-        self.citations = tuple(Citation(c, policy.articles[c.article].quote(c.item)) for c in cites)
+        self.citations = tuple(
+            Citation(c, policy.articles[c.article].quote(c.item, c.paragraph)) for c in cites
+        )
         self.reason = answer.reason if answer else None
         self.fills = _fills(policy, question, self.reason, ctx, overlay)
         self.detail = answer.detail if answer else ()
@@ -737,6 +741,8 @@ class _Plan:
         self.notes = _notes(question, remaining, overlay)
         self.provenance = policy.provenance
         self.instruments = _instruments(policy, question.name)
+        self.value = answer.value if answer else None
+        self.value_name = question.value_names.get(self.value) if self.value else None
 
     def decide(
         self,
@@ -776,6 +782,8 @@ class _Plan:
             source,
             self.provenance,
             self.instruments,
+            self.value,
+            self.value_name,
         )
         decision.__class__ = Decision
         return decision  # type: ignore[no-any-return]
@@ -963,6 +971,7 @@ def _body(policy: Policy, b: BodyTemplate, code: str, form_index: int) -> Body:
         cite=b.cite,
         via=b.via,
         level_param=b.level_param,
+        actor=spec.actor,
     )
 
 

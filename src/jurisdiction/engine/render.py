@@ -15,7 +15,9 @@ __all__ = ["render_decision"]
 _HEAD = {
     "question": Text("问题", "Question"),
     "outcome": Text("结论", "Outcome"),
+    "value": Text("取值", "Value"),
     "bodies": Text("负责机构", "Bodies"),
+    "actors": Text("其他参与方", "Other parties"),
     "reason": Text("理由", "Reason"),
     "detail": Text("内容", "Covers"),
     "citations": Text("依据", "Cited"),
@@ -64,6 +66,32 @@ def _instrument(i: Instrument, lang: Lang) -> str:
     return f"{i.title.en} ({when}; {h['certainty']}: {sure}): {i.note.en}{marked}"
 
 
+def _actor(b: Body, lang: Lang) -> str:
+    """An actor that is not a government body: its name, where, its role, why."""
+    if lang == "zh":
+        where = f"({b.place_name.zh} {b.place_code})"
+        return f"{b.name.zh}{where} — {b.role_name.zh} — 依据{b.cite_label('zh')}"
+    where = f"({b.place_name.en} {b.place_code})"
+    return f"{b.name.en} {where} — {b.role_name.en} — per {b.cite_label('en')}"
+
+
+def _dated(d: Decision, lang: Lang) -> list[str]:
+    """The lines that say what day a decision was made as of, and what later law bears on it."""
+    sep = _SEP[lang]
+    h = {k: v[lang] for k, v in _HEAD.items()}
+    lines: list[str] = []
+    if d.instruments:
+        lines.append(f"{h['instruments']}{sep.rstrip()}")
+        lines.extend(f"  - {_instrument(i, lang)}" for i in d.instruments)
+    if d.provenance is not None:
+        lines.append(f"{h['provenance']}{sep}{d.provenance[lang]}")
+    if d.as_of is not None:
+        how = f"({h[d.as_of_source]})" if d.as_of_source else ""
+        how = how if lang == "zh" else f" {how}"
+        lines.append(f"{h['as_of']}{sep}{d.as_of}{how}")
+    return lines
+
+
 def render_decision(d: Decision, lang: Lang = "en") -> str:
     sep = _SEP[lang]
     h = {k: v[lang] for k, v in _HEAD.items()}
@@ -71,10 +99,17 @@ def render_decision(d: Decision, lang: Lang = "en") -> str:
         f"{h['question']}{sep}{d.question_title[lang]} [{d.question}]",
         f"{h['outcome']}{sep}{d.outcome_name[lang]}",
     ]
-    if d.bodies:
+    if d.value_name is not None:  # a value with words of its own (a question's `values`)
+        lines.append(f"{h['value']}{sep}{d.value_name[lang]} [{d.value}]")
+    bodies = [b for b in d.bodies if not b.actor]
+    if bodies:
         lines.append(f"{h['bodies']}{sep.rstrip()}")
         via = f" — {h['set_by']} {', '.join(d.sources)}" if d.sources else ""
-        lines.extend(f"  - {_body(b, lang)}{via}" for b in d.bodies)
+        lines.extend(f"  - {_body(b, lang)}{via}" for b in bodies)
+    actors = [b for b in d.bodies if b.actor]
+    if actors:  # parties that are not government bodies: not under the bodies' heading
+        lines.append(f"{h['actors']}{sep.rstrip()}")
+        lines.extend(f"  - {_actor(b, lang)}" for b in actors)
     if d.reason is not None:
         lines.append(f"{h['reason']}{sep}{d.reason[lang]}")
     if d.detail:
@@ -93,15 +128,7 @@ def render_decision(d: Decision, lang: Lang = "en") -> str:
     if d.notes:
         lines.append(f"{h['notes']}{sep.rstrip()}")
         lines.extend(f"  - {note[lang]}" for note in d.notes)
-    if d.instruments:
-        lines.append(f"{h['instruments']}{sep.rstrip()}")
-        lines.extend(f"  - {_instrument(i, lang)}" for i in d.instruments)
-    if d.provenance is not None:
-        lines.append(f"{h['provenance']}{sep}{d.provenance[lang]}")
-    if d.as_of is not None:
-        how = f"({h[d.as_of_source]})" if d.as_of_source else ""
-        how = how if lang == "zh" else f" {how}"
-        lines.append(f"{h['as_of']}{sep}{d.as_of}{how}")
+    lines.extend(_dated(d, lang))
     sources = f" ({', '.join(d.sources)})" if d.sources else ""
     lines.append(f"{h['policy']}{sep}{d.policy} {d.policy_fingerprint}{sources}")
     return "\n".join(lines)

@@ -8,7 +8,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
 
 from ..core.errors import Diagnostic, Location, suggest
-from ..core.text import Cite, Text, placeholders
+from ..core.text import Cite, CiteStyle, Text, placeholders
 from ..language.conditions import (
     And,
     BoolConst,
@@ -68,8 +68,8 @@ def note_text(note: s.Text | str | None) -> Text | None:
     return Text(note, note) if isinstance(note, str) else _text(note)
 
 
-def _cite(c: s.Citation) -> Cite:
-    return Cite(c.article, c.item)
+def _cite(c: s.Citation, style: CiteStyle = "opinion") -> Cite:
+    return Cite(c.article, c.item, c.paragraph, style)
 
 
 class _Builder:
@@ -81,6 +81,15 @@ class _Builder:
     @property
     def subjects(self) -> Mapping[str, Subject]:
         return self.facts.subjects if self.facts is not None else {}
+
+    @property
+    def citation_style(self) -> CiteStyle:
+        document = self.m.document
+        return document[0].citation if document is not None else "opinion"
+
+    def cite(self, c: s.Citation) -> Cite:
+        """A citation, written in the style of the policy's text."""
+        return _cite(c, self.citation_style)
 
     def vocabulary_of_facts(self, params: Mapping[str, Parameter]) -> Facts | None:
         """Pass 4a: the place hierarchy, enums and subjects the policy declares."""
@@ -99,7 +108,7 @@ class _Builder:
     def articles(self) -> dict[int, ArticleText]:
         out: dict[int, ArticleText] = {}
         for number, (i, art, src) in sorted(self.m.articles.items()):
-            if art.chapter not in self.m.chapters:
+            if art.chapter is not None and art.chapter not in self.m.chapters:
                 self.problem(
                     "unknown-chapter",
                     f"chapter {art.chapter} is not defined",
@@ -123,6 +132,23 @@ class _Builder:
                         ("articles", i, "items", j, "zh"),
                     )
                 items[item.number] = Text(item.zh, item.en)
+            paragraphs: dict[int, Text] = {}
+            for j, paragraph in enumerate(art.paragraphs):
+                if paragraph.number in paragraphs:
+                    self.problem(
+                        "duplicate-name",
+                        f"paragraph {paragraph.number} is listed twice",
+                        src,
+                        ("articles", i, "paragraphs", j),
+                    )
+                if paragraph.zh not in art.zh:
+                    self.problem(
+                        "article-text",
+                        "the paragraph's text is not part of the article's",
+                        src,
+                        ("articles", i, "paragraphs", j, "zh"),
+                    )
+                paragraphs[paragraph.number] = Text(paragraph.zh, paragraph.en)
             for j, clause in enumerate(art.not_encoded):
                 if clause.zh not in art.zh:
                     self.problem(
@@ -138,6 +164,8 @@ class _Builder:
                 items,
                 tuple((c.zh, c.reason) for c in art.not_encoded),
                 src.doc.location(("articles", i)),
+                paragraphs,
+                note_text(art.provenance),
             )
         return out
 
@@ -157,13 +185,21 @@ class _Builder:
                 src,
                 path,
             )
+        elif cite.paragraph is not None and cite.paragraph not in article.paragraphs:
+            listed = ", ".join(str(n) for n in sorted(article.paragraphs)) or "none"
+            self.problem(
+                "unknown-item",
+                f"article {cite} has no paragraph {cite.paragraph} (paragraphs: {listed})",
+                src,
+                path,
+            )
 
     # parameters, vocabulary, bodies -----------------------------------------------------------
 
     def parameters(self, articles: Mapping[int, ArticleText]) -> dict[str, Parameter]:
         out: dict[str, Parameter] = {}
         for name, (p, src) in sorted(self.m.parameters.items()):
-            cite = _cite(p.cite) if p.cite else None
+            cite = self.cite(p.cite) if p.cite else None
             if cite:
                 self.check_cite(cite, articles, src, ("parameters", name, "cite"))
             out[name] = Parameter(
@@ -243,7 +279,8 @@ class _Builder:
     def bodies(self) -> dict[str, BodySpec]:
         out: dict[str, BodySpec] = {}
         for kind, (b, src) in sorted(self.m.bodies.items()):
-            out[kind] = BodySpec(kind, self.by_form(b.name, src, ("bodies", kind, "name")))
+            names = self.by_form(b.name, src, ("bodies", kind, "name"))
+            out[kind] = BodySpec(kind, names, b.actor)
         return out
 
     # conditions -------------------------------------------------------------------------------
@@ -307,7 +344,7 @@ class _Builder:
                 )
                 continue
             if d.cite:
-                self.check_cite(_cite(d.cite), articles, src, ("definitions", name, "cite"))
+                self.check_cite(self.cite(d.cite), articles, src, ("definitions", name, "cite"))
             expr = self.condition(d.when, d.subject, src, ("definitions", name, "when"), params)
             if expr is not None:
                 parsed[name] = (expr, d, src)
@@ -321,7 +358,7 @@ class _Builder:
                 expr,
                 expanded[name],
                 d.doc,
-                _cite(d.cite) if d.cite else None,
+                self.cite(d.cite) if d.cite else None,
                 _text(d.outside) if isinstance(d.outside, s.Text) else None,
                 src.doc.location(("definitions", name)),
                 src.doc.scalar(("definitions", name, "when")),
@@ -492,11 +529,13 @@ class _Builder:
                 )
                 if rule is None:
                     continue
-                if r.value is None and q.values:
+                if r.value is None and q.values and r.answer.bodies:
+                    # an undetermined or not-applicable answer has no value: null to a reader
                     self.problem(
                         "missing-key",
                         "the question declares `values`: say which this rule's answer is "
-                        "(`value: ...`, one of " + ", ".join(q.values) + ")",
+                        "(`value: ...`, one of " + ", ".join(q.values) + "; a rule that answers "
+                        "`undetermined` or `not_applicable` needs none)",
                         src,
                         (*qpath, "rules", i),
                     )
@@ -531,6 +570,7 @@ class _Builder:
             src.doc.location(qpath),
             self.subjects[q.subject].features,
             tuple(q.values or ()),
+            {k: _text(v) for k, v in q.values.items()} if isinstance(q.values, dict) else {},
         )
         self._q_built[qname] = built
         return built
@@ -738,7 +778,7 @@ class _Builder:
     ) -> Rule | None:
         before = len(self.problems)
         cites_raw = r.cite if isinstance(r.cite, list) else [r.cite]
-        cites = tuple(_cite(c) for c in cites_raw)
+        cites = tuple(self.cite(c) for c in cites_raw)
         for i, c in enumerate(cites):
             self.check_cite(
                 c,
@@ -815,7 +855,7 @@ class _Builder:
                     (*bpath, "place"),
                 )
             if b.cite is not None:
-                cite = _cite(b.cite)
+                cite = self.cite(b.cite)
                 if cite not in cites:
                     self.problem(
                         "cite",
@@ -890,7 +930,7 @@ class _Builder:
         self, b: s.AnswerBody, cite: Cite, cites: tuple[Cite, ...], src: _Source, path: Path_
     ) -> Cite | None:
         """The article a body's citation applies through (a chain), which its rule must cite."""
-        via = _cite(b.via) if b.via is not None else None
+        via = self.cite(b.via) if b.via is not None else None
         if via is not None and via not in cites:
             self.problem(
                 "cite",

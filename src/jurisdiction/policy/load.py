@@ -3,6 +3,8 @@
 The passes, each a named function in a module of its own:
 
 1. ``sources._read``: every ``*.yaml`` file of the directory, strictly, with marks;
+1b. ``templates.expand_templates``: every use of a template among a question's rules replaced by
+   the template's rules with its arguments, each value located where it was written;
 2. ``sources._validate``: each file against the schema (located pydantic errors);
 3. ``sources._merge``: sections and names may be defined once across all files;
 4a. ``vocabulary``: the place hierarchy, enums and subjects (``facts.yaml``): the fact models,
@@ -31,6 +33,7 @@ from .model import Policy
 from .overlays import _overlays
 from .sources import _listing, _merge, _read, _validate
 from .strict_yaml import LocatedDocument
+from .templates import expand_templates
 
 __all__ = ["load_policy", "override_problems"]
 
@@ -76,7 +79,7 @@ def _load_policy(root: Path, *, strict: bool, manifest: bool, overlays: Path | N
         root = Path(root)
     listing = _listing(root)
     docs = _read(root, listing)
-    merged = _merge(_validate(docs))
+    merged = _merge(_validate(expand_templates(docs)))
     builder = _Builder(merged)
     articles = builder.articles()
     params = builder.parameters(articles)
@@ -130,6 +133,7 @@ def _load_policy(root: Path, *, strict: bool, manifest: bool, overlays: Path | N
         provenance=_text(meta.provenance) if meta.provenance is not None else None,
         dating=dating,
         dated_by=dated,
+        citation_style=document.citation,
     )
     bad = [Diagnostic("override", msg, rule.location) for rule, msg in override_problems(policy)]
     if bad and strict:

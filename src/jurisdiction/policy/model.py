@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 from ..core.errors import Location
-from ..core.text import Cite, Text
+from ..core.text import Cite, CiteStyle, Text
 from ..language.conditions import Expr
 
 if TYPE_CHECKING:
@@ -43,14 +43,20 @@ ParamValue = int | bool | str
 @dataclass(frozen=True, slots=True)
 class ArticleText:
     number: int
-    chapter: int
+    chapter: int | None
     text: Text
     items: Mapping[int, Text]
     not_encoded: tuple[tuple[str, str], ...]
     location: Location
+    paragraphs: Mapping[int, Text] = field(default_factory=dict)
+    """The paragraphs a citation may name."""
+    provenance: Text | None = None
+    """Where the wording comes from."""
 
-    def quote(self, item: int | None) -> Text:
-        return self.text if item is None else self.items[item]
+    def quote(self, item: int | None, paragraph: int | None = None) -> Text:
+        if item is not None:
+            return self.items[item]
+        return self.text if paragraph is None else self.paragraphs[paragraph]
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +78,8 @@ class Parameter:
 class BodySpec:
     kind: str
     names: tuple[Text, ...]  # by form, in the order of the hierarchy's forms
+    actor: bool = False
+    """An actor that is not a government body (``actor: true``)."""
 
     def name(self, form_index: int) -> Text:
         return self.names[form_index]
@@ -155,6 +163,8 @@ class Question:
     """The features of the question's subject: what its conditions read."""
     values: tuple[str, ...] = ()
     """The values its answer may take (each rule's ``value``), read as ``question.<name>``."""
+    value_names: Mapping[str, Text] = field(default_factory=dict)
+    """The words of each value, where the policy gives them: a decision renders its value."""
 
     @property
     def cites(self) -> tuple[Cite, ...]:
@@ -212,6 +222,8 @@ class Policy:
     carry besides (the instruments that ended questions, cautions)."""
     dated_by: Mapping[str, str] = field(default_factory=dict)
     """For each subject that names one, the date field that dates a case."""
+    citation_style: CiteStyle = "opinion"
+    """How the policy's citations read (``document.citation``)."""
 
     @property
     def subjects(self) -> Mapping[str, Subject]:

@@ -84,21 +84,38 @@ class Chapter(_Strict):
 
 class Article(_Strict):
     number: int = Field(ge=1)
-    chapter: int = Field(ge=1)
+    chapter: int | None = Field(
+        default=None, ge=1, description="the chapter it belongs to (a text without chapters: none)"
+    )
     zh: str
     en: str
-    items: list[Item] = Field(default_factory=list)
+    items: list[Item] = Field(default_factory=list, description="its enumerated items")
+    paragraphs: list[Item] = Field(
+        default_factory=list, description="its paragraphs, where a citation names one"
+    )
     not_encoded: list[NotEncoded] = Field(default_factory=list)
     in_force: Period | None = None
+    provenance: Note | None = Field(
+        default=None,
+        description="where the wording comes from (the gazette, a consolidated version, a "
+        "translation), {zh, en} or one string",
+    )
 
 
 class Document(_Strict):
     title: Text
     preamble: Text
+    citation: Literal["opinion", "statute"] = Field(
+        default="opinion",
+        description="how citations read: `opinion`, an opinion's numbered articles and their "
+        "items; or `statute`, article, paragraph and item with Chinese numerals, as laws are "
+        "cited (docs/policy-format.md)",
+    )
 
 
 class Citation(_Strict):
     article: int = Field(ge=1)
+    paragraph: int | None = Field(default=None, ge=1, description="one of the article's paragraphs")
     item: int | None = Field(default=None, ge=1)
 
 
@@ -166,6 +183,11 @@ class Vocabulary(_Strict):
 class Body(_Strict):
     name: Text | dict[Name, Text]
     doc: str | None = None
+    actor: bool = Field(
+        default=False,
+        description="an actor that is not a government body (a guardian, an employer): answers "
+        "list it apart from the responsible bodies",
+    )
 
 
 Condition = Annotated[
@@ -249,10 +271,11 @@ class Question(_Strict):
     title: Text
     scope: Name | None = None
     always_answers: bool = True
-    values: list[Name] | None = Field(
+    values: list[Name] | dict[Name, Text] | None = Field(
         default=None,
         description="the values this question's answer may take (each rule's `value`), which "
-        "other questions read as `question.<name>`",
+        "other questions read as `question.<name>`: a list of names, or each name with its "
+        "words {zh, en}, which a decision then renders",
     )
     rules: list[Rule] = Field(min_length=1)
     in_force: Period | None = None
@@ -490,3 +513,58 @@ class OverlayFile(_Strict):
 
     overlay: OverlayMeta
     parameters: dict[Name, OverlayValue] = Field(min_length=1)
+
+
+# --- templates: rules written once, used by many questions (``policy.templates``) ----------------
+
+
+class TemplateArgument(_Strict):
+    """One named argument of a template; without ``default`` every use must give it."""
+
+    doc: str = Field(min_length=1)
+    default: object = Field(
+        default=None, description="the value when a use does not give one (any YAML value)"
+    )
+
+
+class Template(_Strict):
+    """A rule, or a group of rules with their overrides, written once: ``${name}`` in any value
+    is replaced by the argument of that name (``${question}``: the question it is used in)."""
+
+    doc: str = Field(min_length=1)
+    arguments: dict[Name, TemplateArgument | Annotated[str, StringConstraints(min_length=1)]] = (
+        Field(
+            default_factory=dict,
+            description="each argument: its doc (a text), or {doc, default}",
+        )
+    )
+    rules: list[dict[str, object]] = Field(
+        min_length=1,
+        description="rules as a question writes them, with ${argument} placeholders, or uses "
+        "of other templates",
+    )
+
+
+class Use(_Strict):
+    """An instance of a template among a question's rules: its rules, with these arguments."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True, populate_by_name=True)
+
+    use: Name = Field(description="the template's name")
+    with_: dict[Name, object] = Field(
+        default_factory=dict, alias="with", description="the template's arguments, by name"
+    )
+
+
+class WrittenQuestion(Question):
+    """A question as written: its rules may be uses of templates (the JSON Schema's view)."""
+
+    rules: list[Rule | Use] = Field(min_length=1)  # type: ignore[assignment]
+
+
+class WrittenPolicyFile(PolicyFile):
+    """A policy file as an analyst writes it, templates and their uses included: the JSON
+    Schema's view. The loader expands every use before validating a file as a ``PolicyFile``."""
+
+    templates: dict[Name, Template] = Field(default_factory=dict)
+    questions: dict[Name, WrittenQuestion] = Field(default_factory=dict)  # type: ignore[assignment]

@@ -22,7 +22,7 @@ def _all_field_names() -> frozenset[str]:
     names: set[str] = set()
     for obj in vars(s).values():
         if isinstance(obj, type) and issubclass(obj, BaseModel):
-            names.update(obj.model_fields)
+            names.update(f.alias or n for n, f in obj.model_fields.items())
     return frozenset(names)
 
 
@@ -82,12 +82,15 @@ def _read(root: Path, listing: Listing | None) -> list[LocatedDocument]:
     return [load_yaml(f, str(f), within=root) for f in listing.policy]
 
 
-def pydantic_diagnostics(doc: LocatedDocument, exc: ValidationError) -> list[Diagnostic]:
-    """Located diagnostics for a pydantic error on a YAML document."""
+def pydantic_diagnostics(
+    doc: LocatedDocument, exc: ValidationError, prefix: Path_ = ()
+) -> list[Diagnostic]:
+    """Located diagnostics for a pydantic error on a YAML document (or on the value at
+    ``prefix`` inside it)."""
     out: list[Diagnostic] = []
     seen: set[tuple[Path_, str]] = set()
     for err in exc.errors():
-        path, last = _doc_path(doc.value, err["loc"])
+        path, last = _doc_path(doc.value, (*prefix, *err["loc"]))
         kind = err["type"]
         if kind == "extra_forbidden":
             code, suggestion = "unknown-key", suggest(str(last), _FIELD_NAMES)

@@ -145,12 +145,12 @@ class ScalarText:
             if style in ('"', "'") and ch == style and not _escape_pair(style, source, i):
                 break  # the closing quote
             if seen == wanted:
-                return Location(mark.location.file, row, col)
+                return Location(mark.location.file, row, col, mark.location.context)
             width = 2 if _escape_pair(style, source, i) else 1
             seen += 1
             col, i = col + width, i + width
             last = (row, col)
-        return Location(mark.location.file, *last)
+        return Location(mark.location.file, *last, mark.location.context)
 
 
 def _escape_pair(style: str | None, source: str, i: int) -> bool:

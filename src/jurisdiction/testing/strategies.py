@@ -573,7 +573,8 @@ def check_decision(
         article = policy.articles.get(citation.article)
         assert article is not None, f"{citation.cite} is not an article of the policy"
         assert citation.item is None or citation.item in article.items, f"{citation.cite}"
-        assert citation.quote == article.quote(citation.item), f"{citation.cite} misquoted"
+        quoted = article.quote(citation.item, citation.cite.paragraph)
+        assert citation.quote == quoted, f"{citation.cite} misquoted"
     cited = {c.cite for c in decision.citations}
     for body in decision.bodies:
         assert body.cite in cited, f"{body.kind} rests on {body.cite}, which is not cited"
