@@ -243,7 +243,8 @@ def decide(
     policy_dir: Path | None,
     overlays_dir: Path | None,
 ) -> None:
-    """Answer questions for the fact sets in FACTS (a YAML or JSON file).
+    """Answer questions for the fact sets in FACTS (a YAML or JSON file; `-`
+    reads JSON or YAML from standard input).
 
     FACTS holds one fact set, or a list of them. Each is a mapping whose `kind`
     says what it describes; the bundled policy's kinds and their fields
