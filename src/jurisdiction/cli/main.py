@@ -601,6 +601,7 @@ def _add_analyst_commands() -> None:
     from .cmd_diff import diff_command
     from .cmd_explain import explain_command
     from .cmd_schema import schema_command
+    from .cmd_serve import replay_command, serve_command
     from .cmd_test import test_command
 
     cli.add_command(test_command)
@@ -608,6 +609,8 @@ def _add_analyst_commands() -> None:
     cli.add_command(explain_command)
     cli.add_command(schema_command)
     cli.add_command(batch_command)
+    cli.add_command(serve_command)
+    cli.add_command(replay_command)
 
 
 _add_analyst_commands()
