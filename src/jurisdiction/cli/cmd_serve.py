@@ -4,11 +4,16 @@ again (docs/service.md)."""
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from .options import OVERLAYS, POLICY
+
+if TYPE_CHECKING:
+    from .._api import Engine
 
 __all__ = ["replay_command", "serve_command"]
 
@@ -153,19 +158,13 @@ def replay_command(
 
     @reports_errors
     def go() -> None:
-        from ..service.log import replay
-
         engine = engine_for(policy_dir, overlays=overlays_dir)
-        if str(log) == "-":
-            lines = iter(sys.stdin.readline, "")
-        else:
-            lines = iter(log.open(encoding="utf-8"))
         counts = {"same": 0, "changed": 0, "no_facts": 0, "error": 0}
-        for found in replay(engine, lines):
-            counts[found.status] += 1
-            if found.status in ("changed", "error") or not quiet:
-                detail = f": {found.detail}" if found.detail else ""
-                click.echo(f"line {found.line} {found.decision_id or '-'}: {found.status}{detail}")
+        if str(log) == "-":
+            _replay_lines(engine, iter(sys.stdin.readline, ""), counts, quiet)
+        else:
+            with log.open(encoding="utf-8") as lines:
+                _replay_lines(engine, lines, counts, quiet)
         click.echo(
             f"{counts['same']} same, {counts['changed']} changed, {counts['error']} failed, "
             f"{counts['no_facts']} without facts (policy {engine.policy.fingerprint})",
@@ -175,3 +174,15 @@ def replay_command(
             sys.exit(1)
 
     go()
+
+
+def _replay_lines(
+    engine: Engine, lines: Iterator[str], counts: dict[str, int], quiet: bool
+) -> None:
+    from ..service.log import replay
+
+    for found in replay(engine, lines):
+        counts[found.status] += 1
+        if found.status in ("changed", "error") or not quiet:
+            detail = f": {found.detail}" if found.detail else ""
+            click.echo(f"line {found.line} {found.decision_id or '-'}: {found.status}{detail}")

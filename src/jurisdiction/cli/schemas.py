@@ -2,10 +2,11 @@
 
 ``policy`` and ``overlay`` come from the strict pydantic models the loader validates policy and
 overlay files with (``policy.schema``); ``cases`` from the test-case models (``testing.cases``);
-``facts`` from a policy's own fact models (a facts file holds one fact set or a list of them), so
-it is the bundled policy's unless another is given; ``decision`` is the service's response schema
-(``service.contract``), as ``Decision.to_json`` writes a decision. The package ships them in ``schemas/``; editors
-that read a ``$schema`` comment line (VS Code's YAML extension) complete and validate with them.
+``facts`` from a policy's own fact models (a facts file holds one fact set or a list of them),
+so it is the bundled policy's unless another is given; ``decision`` is the service's response
+schema (``service.contract``), as ``Decision.to_json`` writes a decision. The package ships them
+in ``schemas/``; editors that read a ``$schema`` comment line (VS Code's YAML extension) complete
+and validate with them.
 """
 
 from __future__ import annotations
