@@ -41,7 +41,7 @@ class Server:
 
     def get(self, path: str) -> tuple[int, dict[str, Any]]:
         try:
-            with urllib.request.urlopen(self.url + path, timeout=10) as r:  # noqa: S310
+            with urllib.request.urlopen(self.url + path, timeout=10) as r:
                 return r.status, json.loads(r.read())
         except urllib.error.HTTPError as exc:
             return exc.code, json.loads(exc.read())
@@ -53,7 +53,7 @@ class Server:
         body = json.dumps(data).encode()
         request = urllib.request.Request(self.url + path, body, headers, method="POST")
         try:
-            with urllib.request.urlopen(request, timeout=10) as r:  # noqa: S310
+            with urllib.request.urlopen(request, timeout=10) as r:
                 return r.status, json.loads(r.read())
         except urllib.error.HTTPError as exc:
             return exc.code, json.loads(exc.read())

@@ -11,11 +11,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 import jurisdiction
 from service_server import Server, serving
-
-from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 ENGINE = jurisdiction.load()
 
