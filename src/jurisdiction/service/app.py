@@ -508,7 +508,10 @@ def create_app(service: Service, *, sighup: bool = False) -> Starlette:
         assert isinstance(exc, HTTPException)
         code = {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "bad-request")
         error = ApiError(exc.status_code, code, str(exc.detail))
-        return await api_error(request, error)
+        response = await api_error(request, error)
+        for name, value in (exc.headers or {}).items():  # a 405's Allow, say
+            response.headers[name] = value
+        return response
 
     async def internal_error(request: Request, exc: Exception) -> Response:
         _log.exception("internal error on %s %s", request.method, request.url.path)
