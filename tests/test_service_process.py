@@ -59,3 +59,27 @@ def test_the_server_binds_loopback_by_default() -> None:
         err = server.stderr()
         assert "127.0.0.1" in err
         assert "reachable from other machines" not in err
+
+
+def test_the_dockerfile_runs_the_service_as_an_unprivileged_user() -> None:
+    lines = [
+        line.strip()
+        for line in (ROOT / "Dockerfile").read_text("utf-8").splitlines()
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
+    users = [line.split()[1] for line in lines if line.startswith("USER ")]
+    assert users
+    assert users[-1].split(":")[0] not in ("root", "0")
+    (entry,) = [line for line in lines if line.startswith("ENTRYPOINT ")]
+    assert lines.index(f"USER {users[-1]}") < lines.index(entry)
+    command = json.loads(entry.removeprefix("ENTRYPOINT "))
+    assert command[:2] == ["jurisdiction", "serve"]
+    # the options it passes are the command's own
+    from click.testing import CliRunner
+
+    from jurisdiction.cli.main import cli
+
+    usage = CliRunner().invoke(cli, ["serve", "--help"]).stdout
+    assert all(option in usage for option in command[2:] if option.startswith("--"))
+    copied = {line.split()[1] for line in lines if line.startswith("COPY ")}
+    assert {"src", "policies", "schemas", "pyproject.toml"} <= copied
