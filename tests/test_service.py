@@ -335,3 +335,22 @@ def test_a_reload_that_fails_its_check_keeps_the_old_policy(tmp_path: Path) -> N
     assert done.message == "the policy failed its check"
     assert any("overlap" in p for p in done.problems)
     assert service.engine.policy.fingerprint == old
+
+
+def test_the_docs_name_every_route_log_field_and_refusal(tmp_path: Path) -> None:
+    docs = (ROOT / "docs" / "service.md").read_text("utf-8")
+    app = create_app(Service(Settings(), engine=ENGINE))
+    for route in app.routes:
+        path = getattr(route, "path", "")
+        assert f" {path}`" in docs or f"`{path}`" in docs, path
+    path = tmp_path / "one.jsonl"
+    log = DecisionLog(str(path), with_facts=True)
+    with _client(log=log) as c:
+        c.post("/v1/decide/unit_management", json=UNIT)
+    line = json.loads(path.read_text("utf-8"))
+    for key in line:
+        assert f'"{key}"' in docs, key
+    from jurisdiction.core.codes import SERVICE_CODES
+
+    for code in SERVICE_CODES:
+        assert f"`{code}`" in docs, code
