@@ -17,7 +17,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from functools import cache
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -354,7 +354,7 @@ async def questions(request: Request) -> Response:
     )
 
 
-@cache
+@lru_cache(maxsize=4)  # by engine: the one in use, and a few a reload replaced
 def _policy_view(engine: Engine) -> dict[str, Any]:
     from .views import policy_view
 
@@ -375,7 +375,7 @@ async def place(request: Request) -> Response:
     )
 
 
-@cache
+@lru_cache(maxsize=8)
 def _openapi(engine: Engine, token: bool) -> bytes:
     return json.dumps(openapi(engine.policy, token=token), ensure_ascii=False).encode()
 
