@@ -53,7 +53,7 @@ class Server:
         body = json.dumps(data).encode()
         request = urllib.request.Request(self.url + path, body, headers, method="POST")
         try:
-            with urllib.request.urlopen(request, timeout=10) as r:
+            with urllib.request.urlopen(request, timeout=120) as r:  # a reload checks the policy
                 return r.status, json.loads(r.read())
         except urllib.error.HTTPError as exc:
             return exc.code, json.loads(exc.read())

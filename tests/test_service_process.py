@@ -83,3 +83,33 @@ def test_the_dockerfile_runs_the_service_as_an_unprivileged_user() -> None:
     assert all(option in usage for option in command[2:] if option.startswith("--"))
     copied = {line.split()[1] for line in lines if line.startswith("COPY ")}
     assert {"src", "policies", "schemas", "pyproject.toml"} <= copied
+
+
+def test_a_token_file_guards_the_api_and_enables_reload(tmp_path: Path) -> None:
+    token = tmp_path / "token"
+    token.write_text("a-token-for-this-test-only\n", "utf-8")
+    unit = dict(UNIT)
+    with serving(["--token-file", str(token)]) as server:
+        status, refused = server.post("/v1/decide/unit_management", unit)
+        assert (status, refused["code"]) == (401, "missing-token")
+        status, ok = server.post("/v1/decide/unit_management", unit, "a-token-for-this-test-only")
+        assert status == 200
+        status, reloaded = server.post("/v1/admin/reload", {}, "a-token-for-this-test-only")
+        assert status == 200
+        assert reloaded["policy_fingerprint"] == ok["policy_fingerprint"]
+        assert server.get("/healthz")[0] == 200
+
+
+def test_serve_refuses_a_short_token_and_an_unwritable_log(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from jurisdiction.cli.main import cli
+
+    short = tmp_path / "short"
+    short.write_text("abc\n", "utf-8")
+    result = CliRunner().invoke(cli, ["serve", "--token-file", str(short)])
+    assert result.exit_code == 2
+    assert "16 characters" in result.output
+    result = CliRunner().invoke(cli, ["serve", "--decision-log", str(tmp_path / "no" / "log")])
+    assert result.exit_code == 2
+    assert "cannot write the decision log" in result.output

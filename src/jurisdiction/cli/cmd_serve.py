@@ -130,7 +130,10 @@ def serve_command(
             timeout_seconds=timeout,
             check_on_reload=not no_reload_check,
         )
-        log = DecisionLog(decision_log, with_facts=log_facts) if decision_log else None
+        try:
+            log = DecisionLog(decision_log, with_facts=log_facts) if decision_log else None
+        except OSError as exc:
+            raise click.UsageError(f"cannot write the decision log: {exc}") from None
         service = Service(settings, decision_log=log)
         policy = service.engine.policy
         click.echo(f"policy {policy.name} {policy.fingerprint}", err=True)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import queue
 import sys
 import threading
@@ -96,6 +97,8 @@ class DecisionLog:
             self._owned = True
         self._thread = threading.Thread(target=self._run, name="decision log", daemon=True)
         self._closed = False
+        self.failures = 0
+        """Batches of lines the log failed to write (each also said in the service's log)."""
         self._thread.start()
 
     def add(
@@ -120,23 +123,28 @@ class DecisionLog:
                     batch.append(self._queue.get_nowait())
                 except queue.Empty:
                     break
-            stop = False
-            for entry in batch:
-                if entry is _STOP:
-                    stop = True
-                    continue
-                decision, facts, decision_id, at, seconds, as_of = entry
-                record = log_record(
-                    decision,
-                    facts,
-                    decision_id=decision_id,
-                    at=at,
-                    seconds=seconds,
-                    with_facts=self.with_facts,
-                    as_of=as_of,
+            stop = _STOP in batch
+            try:
+                for entry in batch:
+                    if entry is _STOP:
+                        continue
+                    decision, facts, decision_id, at, seconds, as_of = entry
+                    record = log_record(
+                        decision,
+                        facts,
+                        decision_id=decision_id,
+                        at=at,
+                        seconds=seconds,
+                        with_facts=self.with_facts,
+                        as_of=as_of,
+                    )
+                    stream.write(json.dumps(record, ensure_ascii=False) + "\n")
+                stream.flush()
+            except Exception:  # a full disk, say: said, and the log goes on with the next lines
+                self.failures += 1
+                logging.getLogger("jurisdiction.service").exception(
+                    "the decision log could not write %d line(s) to %s", len(batch), self.target
                 )
-                stream.write(json.dumps(record, ensure_ascii=False) + "\n")
-            stream.flush()
             if stop:
                 return
 
