@@ -321,6 +321,10 @@ async def decide_many(request: Request) -> Response:
         ) from None
     except ConflictError as exc:
         raise _conflict(exc) from None
+    except FactsError as exc:  # facts the models took that an answer cannot use (a place unset)
+        raise ApiError(
+            422, "invalid-facts", str(exc), (Problem("invalid-value", ("facts",), str(exc)),)
+        ) from None
     fingerprint = engine.policy.fingerprint
     content = (
         b'{"decisions":['
