@@ -69,14 +69,21 @@ async def _body(request: Request, service: Service) -> bytes:
     declared = request.headers.get("Content-Length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
         raise ApiError(413, "body-too-large", f"the body is larger than {limit} bytes")
+    receive = request.receive  # the ASGI messages themselves: no generator per request
+    chunks, size = [], 0
     try:
         async with asyncio.timeout(settings.timeout_seconds):
-            chunks, size = [], 0
-            async for chunk in request.stream():
+            while True:
+                message = await receive()
+                if message["type"] != "http.request":  # the client went away
+                    raise ApiError(400, "bad-request", "the client closed the connection")
+                chunk = message.get("body", b"")
                 size += len(chunk)
                 if size > limit:
                     raise ApiError(413, "body-too-large", f"the body is larger than {limit} bytes")
                 chunks.append(chunk)
+                if not message.get("more_body", False):
+                    break
     except TimeoutError:
         raise ApiError(
             503, "request-timeout", f"the body took over {settings.timeout_seconds}s to arrive"
@@ -85,6 +92,8 @@ async def _body(request: Request, service: Service) -> bytes:
 
 
 def _lang(request: Request) -> str | None:
+    if not request.scope["query_string"]:  # the usual case: no parameters to parse
+        return None
     lang = request.query_params.get("lang")
     if lang is not None and lang not in _LANGS:
         raise ApiError(400, "bad-request", f"`lang` is zh or en, not {lang!r}")
@@ -95,6 +104,8 @@ def as_of_parameter(request: Request) -> str | None:
     """The ``?as_of=YYYY-MM-DD`` of a decision request: the one place it is read, and the value
     :func:`decide_as_of` passes to the engine. Until ``Engine.decide`` takes a date, a request
     that names one is refused rather than answered as of today without saying so."""
+    if not request.scope["query_string"]:
+        return None
     as_of = request.query_params.get("as_of")
     if as_of is not None:
         raise ApiError(
