@@ -7,7 +7,7 @@ import ast
 import re
 from pathlib import Path
 
-from jurisdiction.core.codes import CHECK_CODES, CODES, LOAD_CODES
+from jurisdiction.core.codes import CHECK_CODES, CODES, LOAD_CODES, SERVICE_CODES
 
 ROOT = Path(__file__).resolve().parent.parent
 SRC = ROOT / "src" / "jurisdiction"
@@ -66,8 +66,9 @@ def test_docs_have_one_section_per_code() -> None:
     assert set(documented) == set(CODES)
 
 
-def test_every_code_is_loaded_or_checked_and_has_a_summary() -> None:
-    assert set(CODES) == LOAD_CODES | CHECK_CODES
+def test_every_code_is_loaded_checked_or_served_and_has_a_summary() -> None:
+    assert set(CODES) == LOAD_CODES | CHECK_CODES | SERVICE_CODES
+    assert not SERVICE_CODES & (LOAD_CODES | CHECK_CODES)
     assert all(c.summary and c.code == name for name, c in CODES.items())
     assert {c for c in CHECK_CODES if CODES[c].severity == "error"} == {
         "overlap",

@@ -65,6 +65,11 @@ ALLOWED_CJK: dict[str, tuple[str, str]] = {
         "level is the policy's reading, for any policy",
     ),
     "cli/main.py": ("依据", "the zh label of the articles a question rests on, beside the en one"),
+    "service/page/page.js": (
+        "中文提问条题判定访令牌使用政策指纹依据结论负责机构职引理由说明所本的规则无是否未填事实有误服务拒绝项以逗号分隔区划代码不适被排除编第",
+        "the caseworker page's own labels in zh (beside the en ones), for any policy; every word "
+        "of the policy on the page comes from the service",
+    ),
     "analysis/explain.py": (
         "、下不以任何况则加变叠在情成排改明最用的立结被规论说近适都除",
         "the zh words of a rendered explanation (fired, overridden by, nearest change…) beside "
@@ -146,9 +151,13 @@ def _name(path: Path) -> str:
     return path.relative_to(SRC).as_posix()
 
 
+_SCANNED = (".py", ".pyi", ".html", ".js", ".css")
+"""The package's source files: Python, and the caseworker page the service ships."""
+
+
 def _sources() -> Iterator[Path]:
     for path in sorted(SRC.rglob("*")):
-        if path.is_file() and path.suffix in (".py", ".pyi") and path.name not in GENERATED:
+        if path.is_file() and path.suffix in _SCANNED and path.name not in GENERATED:
             yield path
 
 
@@ -226,6 +235,7 @@ def test_the_generated_module_is_the_only_exception() -> None:
     # the scan does cover the package, and the generated module does hold the policy's words
     names = {_name(p) for p in _sources()}
     assert {"__init__.py", "engine/engine.py", "cli/main.py", "policy/codegen.py"} <= names
+    assert {"service/page/index.html", "service/page/page.js", "service/page/page.css"} <= names
     assert "models.py" not in names
     models = (SRC / "models.py").read_text(encoding="utf-8")
     assert list(_word_hits(models))

@@ -21,7 +21,7 @@ def test_all_names_exist_and_nothing_public_is_unlisted() -> None:
     assert public - set(jurisdiction.__all__) - modules == set()
 
 
-STAGES = {"core", "language", "policy", "engine", "analysis", "batch", "cli"}
+STAGES = {"core", "language", "policy", "engine", "analysis", "batch", "service", "cli"}
 """The stage folders (docs/architecture.md): private by convention, each saying so."""
 
 

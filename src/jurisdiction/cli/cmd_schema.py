@@ -12,7 +12,7 @@ __all__ = ["schema_command"]
 
 
 @click.command("schema")
-@click.argument("kind", type=click.Choice(["policy", "overlay", "facts", "cases"]))
+@click.argument("kind", type=click.Choice(["policy", "overlay", "facts", "cases", "decision"]))
 @click.option(
     "--policy",
     "policy_dir",
@@ -26,7 +26,8 @@ def schema_command(kind: str, policy_dir: Path | None, output: Path | None) -> N
     """Print the JSON Schema (draft 2020-12) of a KIND of file.
 
     policy: a policy file; overlay: a district overlay file; facts: a facts
-    file of the policy (one fact set or a list); cases: a file of test cases.
+    file of the policy (one fact set or a list); cases: a file of test cases;
+    decision: a decision as `decide --format json` and the service write it.
     They are generated from the models the loader validates with. The package
     ships them (schemas/ beside the bundled policy); a YAML file whose first
     line is `# yaml-language-server: $schema=PATH` is completed and validated

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from ..policy.model import Policy
     from ..policy.strict_yaml import LocatedDocument
 
-__all__ = ["engine_for", "load_policy_for", "read_facts", "reports_errors"]
+__all__ = ["engine_for", "load_policy_for", "read_facts", "read_stdin", "reports_errors"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -43,15 +43,24 @@ def reports_errors(func: F) -> F:
 
 
 def read_facts(path: Path, engine: Engine) -> list[BaseModel]:
-    from ..policy.facts_files import read_facts_file
+    """The fact sets of a facts file, or of standard input when ``path`` is ``-``."""
+    from ..policy.facts_files import read_facts_bytes, read_facts_file
 
-    doc = read_facts_file(path)
+    doc = read_facts_bytes(read_stdin()) if str(path) == "-" else read_facts_file(path)
     value = doc.value
     items: list[tuple[tuple[str | int, ...], Any]]
     items = [((i,), v) for i, v in enumerate(value)] if isinstance(value, list) else [((), value)]
     if not items:
         raise FactsError("the facts file holds no fact set", source=path)
     return [_one_fact_set(doc, where, v, engine) for where, v in items]
+
+
+def read_stdin() -> bytes:
+    """Standard input, read to its end (a byte over the facts limit is enough to refuse it)."""
+    from ..policy.files import MAX_FACTS_BYTES
+
+    data: bytes = sys.stdin.buffer.read(MAX_FACTS_BYTES + 1)
+    return data
 
 
 def _one_fact_set(

@@ -247,7 +247,8 @@ def decide(
     policy_dir: Path | None,
     overlays_dir: Path | None,
 ) -> None:
-    """Answer questions for the fact sets in FACTS (a YAML or JSON file).
+    """Answer questions for the fact sets in FACTS (a YAML or JSON file; `-`
+    reads JSON or YAML from standard input).
 
     FACTS holds one fact set, or a list of them. Each is a mapping whose `kind`
     says what it describes; the bundled policy's kinds and their fields
@@ -606,6 +607,7 @@ def _add_analyst_commands() -> None:
     from .cmd_diff import diff_command
     from .cmd_explain import explain_command
     from .cmd_schema import schema_command
+    from .cmd_serve import replay_command, serve_command
     from .cmd_test import test_command
     from .cmd_timeline import timeline_command
 
@@ -615,6 +617,8 @@ def _add_analyst_commands() -> None:
     cli.add_command(schema_command)
     cli.add_command(batch_command)
     cli.add_command(timeline_command)
+    cli.add_command(serve_command)
+    cli.add_command(replay_command)
 
 
 _add_analyst_commands()

@@ -2,9 +2,11 @@
 
 ``policy`` and ``overlay`` come from the strict pydantic models the loader validates policy and
 overlay files with (``policy.schema``); ``cases`` from the test-case models (``testing.cases``);
-``facts`` from a policy's own fact models (a facts file holds one fact set or a list of them), so
-it is the bundled policy's unless another is given. The package ships them in ``schemas/``; editors
-that read a ``$schema`` comment line (VS Code's YAML extension) complete and validate with them.
+``facts`` from a policy's own fact models (a facts file holds one fact set or a list of them),
+so it is the bundled policy's unless another is given; ``decision`` is the service's response
+schema (``service.contract``), as ``Decision.to_json`` writes a decision. The package ships them
+in ``schemas/``; editors that read a ``$schema`` comment line (VS Code's YAML extension) complete
+and validate with them.
 """
 
 from __future__ import annotations
@@ -13,11 +15,11 @@ import json
 from pathlib import Path
 from typing import Any, Literal, get_args
 
-from pydantic import BaseModel, TypeAdapter
+from pydantic import BaseModel
 
 __all__ = ["KINDS", "Kind", "render_schema", "schema", "shipped_schemas_path"]
 
-Kind = Literal["policy", "overlay", "facts", "cases"]
+Kind = Literal["policy", "overlay", "facts", "cases", "decision"]
 KINDS: tuple[str, ...] = get_args(Kind)
 
 _DRAFT = "https://json-schema.org/draft/2020-12/schema"
@@ -47,6 +49,10 @@ def schema(kind: Kind, policy_dir: Path | None = None) -> dict[str, Any]:
         out = _model(CaseFileModel, "a file of jurisdiction test cases")
     elif kind == "facts":
         out = _facts(policy_dir)
+    elif kind == "decision":
+        from ..service.contract import decision_schema
+
+        return decision_schema()
     else:
         raise ValueError(f"unknown kind of schema `{kind}`; choose one of {', '.join(KINDS)}")
     return {"$schema": _DRAFT, **out}
@@ -59,20 +65,13 @@ def _model(model: type[BaseModel], title: str) -> dict[str, Any]:
 
 
 def _facts(policy_dir: Path | None) -> dict[str, Any]:
-    from ..engine.engine import _facts_adapter, bundled_policy_path
+    from ..engine.engine import bundled_policy_path
     from ..policy.load import load_policy
+    from ..service.contract import facts_file_schema
 
-    policy = load_policy(policy_dir if policy_dir is not None else bundled_policy_path())
-    one = _facts_adapter(policy).json_schema()
-    defs = one.pop("$defs", {})
-    many: dict[str, Any] = TypeAdapter(list[Any]).json_schema()
-    many["items"] = {"$ref": "#/$defs/fact_set"}
-    many["minItems"] = 1
-    return {
-        "title": f"a facts file of policy {policy.name}: one fact set, or a list of them",
-        "anyOf": [{"$ref": "#/$defs/fact_set"}, many],
-        "$defs": {**defs, "fact_set": one},
-    }
+    return facts_file_schema(
+        load_policy(policy_dir if policy_dir is not None else bundled_policy_path())
+    )
 
 
 def render_schema(data: dict[str, Any]) -> str:

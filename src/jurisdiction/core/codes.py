@@ -1,4 +1,5 @@
-"""Every stable code a policy diagnostic or a check finding may carry, with a one-line summary.
+"""Every stable code a policy diagnostic, a check finding or a refusal of the decision service
+may carry, with a one-line summary.
 
 The codes are part of the public contract: analysts and tools match on them, and each has a
 section in ``docs/errors.md``. A test keeps three lists equal: this registry, the sections of the
@@ -11,10 +12,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-__all__ = ["CHECK_CODES", "CODES", "LOAD_CODES", "Code", "Severity", "severity"]
+__all__ = ["CHECK_CODES", "CODES", "LOAD_CODES", "SERVICE_CODES", "Code", "Severity", "severity"]
 
 Severity = Literal["error", "warning"]
-Stage = Literal["load", "check"]
+Stage = Literal["load", "check", "service"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +32,10 @@ def _load(code: str, summary: str) -> Code:
 
 def _check(code: str, severity: Severity, summary: str) -> Code:
     return Code(code, ("check",), severity, summary)
+
+
+def _service(code: str, summary: str) -> Code:
+    return Code(code, ("service",), "error", summary)
 
 
 _ALL = (
@@ -120,6 +125,25 @@ _ALL = (
     _check("unused-parameter", "warning", "a parameter that no rule reads"),
     _check("unused-definition", "warning", "a definition that no rule, scope or definition uses"),
     _check("uncited-article", "warning", "an article or item that no rule encodes or cites"),
+    # refusals of the decision service (`jurisdiction serve`), each with an HTTP status
+    _service("invalid-facts", "422: the facts of a request are invalid; each problem located"),
+    _service("invalid-value", "a field's value has the wrong type or is out of range"),
+    _service("missing-field", "a required field is absent"),
+    _service("unknown-field", "a field the subject does not have (often a misspelling)"),
+    _service("unknown-kind", "a fact set's `kind` names no subject of the policy"),
+    _service("wrong-subject", "422: a question is asked of a fact set of another subject"),
+    _service("unknown-question", "404: no question of that name (422 inside a request's body)"),
+    _service("bad-request", "400: the body is no JSON object, or a query parameter is invalid"),
+    _service("body-too-large", "413: the body, or the decisions it asks, exceed the limits"),
+    _service("request-timeout", "503: the body took too long to arrive, or deciding did"),
+    _service("missing-token", "401: the service needs a bearer token and none was given"),
+    _service("bad-token", "401: the bearer token is not the service's"),
+    _service("reload-disabled", "403: reloading over HTTP needs a service with a token"),
+    _service("reload-failed", "409: a reloaded policy failed to load or check; the old serves"),
+    _service("rule-conflict", "409: two rules answer differently and no override resolves it"),
+    _service("not-found", "404: no such path"),
+    _service("method-not-allowed", "405: the path does not take that method"),
+    _service("internal-error", "500: the service failed; its log has the traceback, not the reply"),
 )
 
 CODES: Mapping[str, Code] = {c.code: c for c in _ALL}
@@ -127,6 +151,7 @@ CODES: Mapping[str, Code] = {c.code: c for c in _ALL}
 
 LOAD_CODES = frozenset(c.code for c in _ALL if "load" in c.stages)
 CHECK_CODES = frozenset(c.code for c in _ALL if "check" in c.stages)
+SERVICE_CODES = frozenset(c.code for c in _ALL if "service" in c.stages)
 
 
 def severity(code: str) -> Severity:

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 from ..core.errors import FactsError, Location, PolicyError
 from .files import MAX_FACTS_BYTES, FileRefusedError, read_bytes
 from .strict_yaml import MAX_DEPTH, MAX_INT_DIGITS, LocatedDocument, Mark, parse_yaml
 
-__all__ = ["read_facts_file"]
+__all__ = ["STDIN", "read_facts_bytes", "read_facts_file"]
+
+STDIN = "<stdin>"
+"""The name standard input goes by in messages (``jurisdiction decide -``)."""
 
 
 def read_facts_file(path: Path) -> LocatedDocument:
@@ -21,13 +24,27 @@ def read_facts_file(path: Path) -> LocatedDocument:
         raise FactsError("no such facts file", source=file)
     try:
         data = read_bytes(path, MAX_FACTS_BYTES)
-        text = data.decode("utf-8")
     except FileRefusedError as exc:
         raise FactsError(exc.message, source=file) from exc
+    return read_facts_bytes(data, file, json_only=path.suffix.lower() == ".json")
+
+
+def read_facts_bytes(data: bytes, file: str = STDIN, *, json_only: bool = False) -> LocatedDocument:
+    """The fact set(s) of a document that is not a file (standard input, a request's body):
+    strict JSON when ``json_only`` or when it opens with ``{`` or ``[`` and parses as JSON,
+    else YAML (a flow mapping such as ``{a: 1}`` is YAML, not JSON)."""
+    if len(data) > MAX_FACTS_BYTES:
+        raise FactsError(f"more than {MAX_FACTS_BYTES} bytes of facts", source=file)
+    try:
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise FactsError(f"not UTF-8 text ({exc.reason})", source=file) from exc
-    if path.suffix.lower() == ".json":
+    if json_only:
         return _json(text, file)
+    if text.lstrip()[:1] in ("{", "["):
+        found = _json(text, file, yaml_next=True)
+        if found is not None:
+            return found  # else YAML's flow style: the YAML reader says what is wrong, if anything
     try:
         return parse_yaml(text, file)
     except PolicyError as exc:
@@ -72,12 +89,21 @@ def _depth(value: Any) -> int:
     return deepest
 
 
-def _json(text: str, file: str) -> LocatedDocument:
+@overload
+def _json(text: str, file: str) -> LocatedDocument: ...
+@overload
+def _json(text: str, file: str, *, yaml_next: bool) -> LocatedDocument | None: ...
+
+
+def _json(text: str, file: str, *, yaml_next: bool = False) -> LocatedDocument | None:
     """Strict JSON: no NaN or Infinity, no duplicate keys, integers of bounded length; then the
-    YAML reader, only for the locations of values (JSON is YAML 1.2), where it can."""
+    YAML reader, only for the locations of values (JSON is YAML 1.2), where it can. With
+    ``yaml_next``, text that is no JSON at all gives ``None`` (the caller reads it as YAML)."""
     try:
         value = json.loads(text, object_pairs_hook=_pairs, parse_int=_int, parse_constant=_constant)
     except json.JSONDecodeError as exc:
+        if yaml_next:
+            return None
         raise FactsError(f"{Location(file, exc.lineno, exc.colno)}: not JSON: {exc.msg}") from None
     except _RefusedError as exc:
         raise FactsError(f"{Location(file, 1, 1)}: {exc}") from None
