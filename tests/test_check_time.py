@@ -10,13 +10,23 @@ the gap is found with a witness that ``decide`` confirms.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
-import jurisdiction
-from jurisdiction.policy.load import load_policy
+from click.testing import CliRunner
 
-TIME_POLICIES = Path(__file__).resolve().parent / "time_policies"
+import jurisdiction
+from jurisdiction.analysis.check import Checker
+from jurisdiction.analysis.partition import realiser_for
+from jurisdiction.analysis.realise import Unrealised
+from jurisdiction.cli.main import cli
+from jurisdiction.policy.load import load_policy
+from policy_files import FIXTURES, compose
+
+HERE = Path(__file__).resolve().parent
+TIME_POLICIES = HERE / "time_policies"
 MONTHS_GAP = TIME_POLICIES / "months_gap"
+DOG_LICENCE = HERE.parent / "examples" / "dog_licence"
 
 
 def _engine(root: Path) -> jurisdiction.Engine:
@@ -30,5 +40,112 @@ def test_a_gap_behind_a_date_constraint_is_found_with_a_witness() -> None:
     (gap,) = findings
     assert gap.question == "permit"
     facts = gap.witness_data()
-    assert facts is not None and facts["months"] == 24
+    assert facts is not None
+    assert facts["months"] == 24
     assert engine.decide(facts, "permit").outcome == "no_rule"
+
+
+def test_dates_are_constructed_for_every_class_of_the_fixture() -> None:
+    """Every class is realised (none unverified, none dropped): months tied to the dates
+    (`permit`), a date literal (`permit_issuer`), and a feature computed from the dates
+    (`settled`: years_between cut at 3, up to 150 years); each witness decides as its class."""
+    engine = _engine(MONTHS_GAP)
+    checker = Checker(engine)
+    list(checker.all_findings())
+    assert checker.classes_unverified == 0
+    parts = {p.question.name: p for p in checker.partitions()}
+    assert [len(parts[q].classes) for q in ("permit", "permit_issuer", "settled")] == [10, 4, 6]
+    for part in parts.values():
+        for cls in part.classes:
+            assert cls.decision is not None
+            decided = engine.decide(cls.facts, part.question.name)
+            assert decided.outcome == cls.decision.outcome
+            assert decided.rules_applied == cls.decision.rules_applied
+    years = {
+        cls.describe("applicant"): engine.policy.subjects["applicant"]
+        .features["years_lived"]
+        .get(cls.facts, engine.context)
+        for cls in parts["settled"].classes
+    }
+    assert sorted(set(years.values())) == [0, 3, 4]
+
+
+def test_a_class_the_realiser_cannot_construct_is_reported_not_dropped(tmp_path: Path) -> None:
+    """Two whole numbers tied by arithmetic: the classes of 24 months and more are neither
+    constructed nor proved impossible. They used to vanish (and `stay_office.long` was called
+    unreachable); now the check is incomplete there, exits 7, and the certificate lists them."""
+    root = compose(tmp_path / "policy", FIXTURES / "check-incomplete")
+    findings = list(jurisdiction.check(_engine(root)))
+    assert [f.code for f in findings] == ["check-incomplete"], [str(f) for f in findings]
+    (finding,) = findings
+    assert finding.severity == "error"
+    assert finding.question == "stay_office"
+    assert "2 of 3 classes" in finding.message
+    assert "stay.months = 24" in finding.message
+    assert "stay.months >= 12 * stay.years" in finding.message  # why: the constraint
+    assert finding.witness is None
+
+    cert = tmp_path / "cert.json"
+    result = CliRunner().invoke(cli, ["check", str(root), "--certificate", str(cert)])
+    assert result.exit_code == 7, result.output
+    assert "INCOMPLETE" in result.output
+    data = json.loads(cert.read_text(encoding="utf-8"))
+    assert data["clean"] is False
+    assert data["classes_unverified"] == 2
+    (question,) = [q for q in data["questions"] if q["question"] == "stay_office"]
+    assert question["classes_unverified"] == 2
+    assert [u["when"] for u in question["unverified"]] == [
+        {"stay.months": {"min": 24, "max": 24}},
+        {"stay.months": {"min": 25, "max": 1200}},
+    ]
+    assert all("stay.years" in u["why"] for u in question["unverified"])
+    (other,) = [q for q in data["questions"] if q["question"] == "who"]
+    assert "unverified" not in other
+
+    result = CliRunner().invoke(cli, ["check", str(root), "--format", "json"])
+    assert result.exit_code == 7
+    assert json.loads(result.output)["complete"] is False
+
+
+def test_incomplete_and_other_findings_exit_1(tmp_path: Path) -> None:
+    root = compose(tmp_path / "policy", FIXTURES / "check-incomplete", FIXTURES / "gap")
+    result = CliRunner().invoke(cli, ["check", str(root)])
+    codes = {line.split(": ")[1] for line in result.output.splitlines() if line.count(": ") >= 2}
+    assert {"gap", "check-incomplete"} <= codes, result.output
+    assert result.exit_code == 1
+
+
+def test_impossible_is_said_only_where_proved() -> None:
+    """A company's owner_age is 0 (it has no age): a company keeper of 65 is impossible, and
+    the realiser proves it by exhausting complete domains; the whole-number field `licensed_dogs`
+    is cut at 0, so a keeper with another dog is constructed (it used to be dropped)."""
+    engine = _engine(DOG_LICENCE)
+    subject = engine.policy.subjects["application"]
+    realiser = realiser_for(engine)
+    company = 'application.owner.kind == "company"'
+    found = realiser.realise_class(subject, {company: True, "owner_age": range(65, 66)})
+    assert isinstance(found, Unrealised)
+    assert found.proved
+    other_dogs = "application.owner.licensed_dogs == 0"
+    found = realiser.realise_class(subject, {other_dogs: False})
+    assert not isinstance(found, Unrealised)
+    assert subject.features[other_dogs].get(found, engine.context) is False
+    sites = realiser.realise_class(subject, {"sites": range(3, 101)})
+    assert not isinstance(sites, Unrealised)
+    assert subject.features["sites"].get(sites, engine.context) >= 3
+
+
+def test_the_dog_licence_example_is_clean_with_every_class_accounted_for() -> None:
+    engine = _engine(DOG_LICENCE)
+    checker = Checker(engine)
+    assert list(checker.all_findings()) == []
+    assert checker.classes_unverified == 0
+    parts = {p.question.name: p for p in checker.partitions()}
+    # the keepers with another licensed dog, and the companies at three or more premises
+    assert len(parts["annual_fee"].classes) == 64
+    assert len(parts["licence_issuing"].classes) == 96
+    for part in parts.values():
+        for cls in part.classes:
+            if cls.decision is not None:
+                decided = engine.decide(cls.facts, part.question.name)
+                assert decided.outcome == cls.decision.outcome

@@ -73,5 +73,6 @@ def test_every_code_is_loaded_or_checked_and_has_a_summary() -> None:
         "overlap",
         "gap",
         "answer-place",
+        "check-incomplete",
         "override",
     }

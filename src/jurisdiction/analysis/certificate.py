@@ -2,7 +2,9 @@
 rules and articles that give it — what an auditor approves, tied to the policy's fingerprint.
 
 The certificate is plain JSON-ready data, deterministic for a given policy (no timestamps), so two
-certificates can be compared with ``diff``.
+certificates can be compared with ``diff``. Where the check is incomplete, the certificate lists
+the classes it could not verify (``unverified``, with why), question by question, and how many
+in all (``classes_unverified``); a certificate without these keys verified every class.
 """
 
 from __future__ import annotations
@@ -73,7 +75,7 @@ def _question(part: QuestionPartition) -> dict[str, Any]:
                 "error": str(failure.error),
             }
         classes.append(entry)
-    return {
+    out: dict[str, Any] = {
         "question": q.name,
         "subject": q.subject,
         "always_answers": q.always_answers,
@@ -82,12 +84,24 @@ def _question(part: QuestionPartition) -> dict[str, Any]:
         "classes_realisable": len(part.classes),
         "classes": classes,
     }
+    if part.unverified:  # classes neither realised nor proved impossible: nothing is claimed
+        out["classes_unverified"] = len(part.unverified)
+        out["unverified"] = [
+            {
+                "when": {label(q.subject, name): _value(v) for name, v in u.values},
+                "why": u.why.why(),
+            }
+            for u in part.unverified
+        ]
+    return out
 
 
 def certificate(checker: Checker, findings: Sequence[Finding]) -> dict[str, Any]:
     """The certificate of a finished check run (every question's partition, with answers)."""
     policy = checker.policy
     parts = list(checker.partitions())
+    unverified = sum(len(p.unverified) for p in parts)
+    incomplete = {"classes_unverified": unverified} if unverified else {}
     return {
         "format": FORMAT,
         "generator": f"jurisdiction {version('jurisdiction')}",
@@ -99,6 +113,7 @@ def certificate(checker: Checker, findings: Sequence[Finding]) -> dict[str, Any]
         "clean": not findings,
         "findings": [f.to_dict() for f in findings],
         "classes_decided": sum(len(p.classes) for p in parts),
+        **incomplete,
         "questions": [_question(p) for p in parts],
     }
 
@@ -117,6 +132,7 @@ def render(data: dict[str, Any]) -> str:
             **q,
             "features": {name: one_line(spec) for name, spec in q["features"].items()},
             "classes": [one_line(cls) for cls in q["classes"]],
+            **({"unverified": [one_line(u) for u in q["unverified"]]} if "unverified" in q else {}),
         }
         for q in data["questions"]
     ]
