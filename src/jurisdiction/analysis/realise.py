@@ -115,7 +115,10 @@ def _anniversary(years: int, days: int) -> DateStep:
 
     def step(d: datetime.date) -> datetime.date | None:
         x = _add_years(d, years)
-        return None if x is None else x + shift
+        try:
+            return None if x is None else x + shift
+        except OverflowError:  # beyond the calendar's first or last day
+            return None
 
     return step
 
@@ -276,6 +279,7 @@ class _Check:
     goal: bool = False
     target: bool = False  # a wanted feature value
     source: str = ""  # what it is, as ``analysis.cuts`` names what ties a field
+    representative: bool = False  # a wanted whole number that stands for an interval
 
 
 def _schedule(
@@ -377,7 +381,9 @@ class Realiser:
         self.hierarchy = hierarchy
         self.ctx = ctx
         self.pool = place_pool(hierarchy, ctx.root, extra_codes)
-        days = sorted({d + datetime.timedelta(days=k) for d in dates for k in (-1, 0, 1)})
+        days = sorted(
+            {x for d in dates for k in (-1, 0, 1) if (x := _anniversary(0, k)(d)) is not None}
+        )
         self.dates = days or [_ANCHOR]
         """The policy's date literals and the days either side: every comparison can go both
         ways."""
@@ -445,9 +451,10 @@ class Realiser:
             return [*none, "x"]
         if kind == "date":
             if uses is not None and found is not None:
-                one = datetime.timedelta(days=1)
                 days = sorted(c for c in found.cuts if isinstance(c, datetime.date))
-                around: list[Any] = [c + d for c in days for d in (-one, one * 0, one)]
+                around: list[Any] = [
+                    x for c in days for d in (-1, 0, 1) if (x := _anniversary(0, d)(c)) is not None
+                ]
                 return [*none, *_unique([*self.dates, *around, _ANCHOR])]
             return [*none, *self.dates]
         if kind == "place":
@@ -554,6 +561,7 @@ class Realiser:
                     (),
                     target=True,
                     source=f"feature `{feature.expr}`",
+                    representative=feature.type.kind == "int" and not isinstance(value, range),
                 )
             )
         if goal is not None:
@@ -614,9 +622,9 @@ class Realiser:
                 values = self._solve(subject, variables, group, group_checks, ints, uses)
                 self._solved[key] = values
             if values is None:
-                if goal is None and self._structural(subject, variables, group, relevant):
-                    return _IMPOSSIBLE
                 return None
+            if isinstance(values, frozenset) and uses is None:  # the first search failed
+                return _IMPOSSIBLE if goal is None and not values else None
             if isinstance(values, frozenset):  # the exact search failed over these fields
                 assert uses is not None
                 sources = {c.source for c in group_checks}
@@ -697,28 +705,30 @@ class Realiser:
             ranked = self._ranked(variables, inner, relaxed)
             order = [variables[i] for i in ranked]
             if self._solve_ordered(subject, order, relaxed, ints, uses) is None:
-                return None if uses is None else self._unexhausted(order, uses, relaxed)
+                return self._unproved(order, relaxed, uses)
         ranked = self._ranked(variables, group, checks)
         position = {i: n for n, i in enumerate(ranked)}
         order = [variables[i] for i in ranked]
         solved = self._solve_ordered(subject, order, checks, ints, uses)
         if solved is None:
-            return None if uses is None else self._unexhausted(order, uses, checks)
+            return self._unproved(order, checks, uses)
         return tuple(solved[position[i]] for i in group)
 
-    @staticmethod
-    def _structural(
-        subject: Subject,
-        variables: Sequence[_Var],
-        group: tuple[int, ...],
-        relevant: Mapping[str, Wanted],
-    ) -> bool:
-        """Whether the first search's failure over a group is already a proof: every field of
-        the group has a complete domain whatever reads it (no whole number, date or text) and no
-        wanted value of the group is a representative of an interval."""
-        return all(variables[i].info.kind not in ("int", "date", "text") for i in group) and all(
-            subject.features[k].type.kind != "int" for k in relevant
-        )
+    def _unproved(
+        self, order: Sequence[_Var], checks: Sequence[_Check], uses: Uses | None
+    ) -> frozenset[str]:
+        """What keeps a failed search from being a proof: the fields whose domain it could not
+        exhaust (none: it is one). The first search (no ``uses``) proves only over fields whose
+        first domain is complete whatever reads them (no whole number, date, text or list: those
+        are a few values) and without a wanted whole number standing for its interval."""
+        if uses is not None:
+            return self._unexhausted(order, uses, checks)
+        open_ = {
+            ".".join(v.path) for v in order if v.info.kind in ("int", "date", "text", "places")
+        }
+        if any(c.representative for c in checks):
+            open_.add("")
+        return frozenset(open_)
 
     def _unexhausted(
         self, order: Sequence[_Var], uses: Uses, checks: Sequence[_Check]
