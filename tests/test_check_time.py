@@ -11,6 +11,7 @@ the gap is found with a witness that ``decide`` confirms.
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -21,7 +22,7 @@ from jurisdiction.analysis.partition import realiser_for
 from jurisdiction.analysis.realise import Unrealised
 from jurisdiction.cli.main import cli
 from jurisdiction.policy.load import load_policy
-from policy_files import FIXTURES, compose
+from policy_files import FIXTURES, compose, patch
 
 HERE = Path(__file__).resolve().parent
 TIME_POLICIES = HERE / "time_policies"
@@ -149,3 +150,29 @@ def test_the_dog_licence_example_is_clean_with_every_class_accounted_for() -> No
             if cls.decision is not None:
                 decided = engine.decide(cls.facts, part.question.name)
                 assert decided.outcome == cls.decision.outcome
+
+
+def test_a_count_beyond_the_first_lists_is_constructed_not_called_impossible(
+    tmp_path: Path,
+) -> None:
+    """The first search tries lists of at most two places: a rule that asks for three premises
+    (a derived boolean, no whole-number feature) must not be proved unreachable by it."""
+    root = tmp_path / "dogs"
+    shutil.copytree(DOG_LICENCE, root)
+    patch(
+        root / "chapter1.yaml",
+        "when: company_keeper and application.sites >= param.company_multi_site_min",
+        "when: company_keeper and count(application.owner.premises) >= 3",
+    )
+    engine = _engine(root)
+    findings = list(jurisdiction.check(engine))
+    assert [f.code for f in findings] == ["unused-parameter"], [str(f) for f in findings]
+    part = next(p for p in Checker(engine).partitions() if p.question.name == "licence_issuing")
+    three = [
+        c for c in part.classes if dict(c.values)["count(application.owner.premises) >= 3"] is True
+    ]
+    assert any("licence_issuing.company_multi_site" in cls.fired for cls in three)
+    for cls in three:
+        assert engine.decide(cls.facts, "licence_issuing").rules_applied == (
+            cls.decision.rules_applied if cls.decision is not None else ()
+        )
