@@ -10,6 +10,7 @@ the gap is found with a witness that ``decide`` confirms.
 
 from __future__ import annotations
 
+import datetime
 import json
 import shutil
 from pathlib import Path
@@ -18,6 +19,7 @@ from click.testing import CliRunner
 
 import jurisdiction
 from jurisdiction.analysis.check import Checker
+from jurisdiction.analysis.cuts import target_uses, uses_of
 from jurisdiction.analysis.partition import realiser_for
 from jurisdiction.analysis.realise import Unrealised
 from jurisdiction.cli.main import cli
@@ -176,3 +178,29 @@ def test_a_count_beyond_the_first_lists_is_constructed_not_called_impossible(
         assert engine.decide(cls.facts, "licence_issuing").rules_applied == (
             cls.decision.rules_applied if cls.decision is not None else ()
         )
+
+
+def test_the_cuts_of_each_field_are_read_from_the_expressions() -> None:
+    """`analysis.cuts`: a field compared only with constants is cut at them (a complete domain);
+    one compared with another field, in arithmetic or in `years_between`, is tied — with the
+    functions that tie it and what it is compared with, which the realiser uses to construct
+    values — and the amounts a function's value is compared with are kept."""
+    engine = _engine(MONTHS_GAP)
+    subject = engine.policy.subjects["applicant"]
+    uses = uses_of(engine.policy.subjects, subject, engine.context)
+    months, moved_in = uses.of("months"), uses.of("moved_in")
+    assert months.tied
+    assert months.partners  # 12 * years_between(...) and 12 * years_between(...) + 12
+    assert moved_in.tied
+    assert moved_in.functions == {"years_between"}
+    assert any("years_between" in b for b in moved_in.by)
+    target = target_uses(engine.policy.subjects, subject, engine.context, "months", range(25, 31))
+    assert target.of("months").cuts == {25, 30}
+    assert not target.of("months").tied
+    literal = 'applicant.applied_on < date("2025-01-01")'
+    target = target_uses(engine.policy.subjects, subject, engine.context, literal, True)
+    assert target.of("applied_on").cuts == {datetime.date(2025, 1, 1)}
+    assert not target.of("applied_on").tied
+    years = target_uses(engine.policy.subjects, subject, engine.context, "years_lived", 3)
+    assert years.amounts == {3}
+    assert years.of("applied_on").functions == {"years_between"}

@@ -195,6 +195,10 @@ class _Reader:
                 self.out.amounts.update(
                     v for v in ctx[1] if isinstance(v, int) and not isinstance(v, bool)
                 )
+            for arg in node.args:  # a number it is given (``add_days(d, 30)``) is an amount too
+                value = self.constant(arg)
+                if isinstance(value, int) and not isinstance(value, bool):
+                    self.out.amounts.add(value)
             for arg in node.args:
                 self.read(arg, ("opaque", node.name), subject, prefix)
         elif isinstance(node, Arith | ListConst):

@@ -149,7 +149,7 @@ GoalSpec = tuple[Goal, frozenset[str], Any]
 
 _PRESENT = object()
 _MAX_NODES = 2_000_000
-_MAX_EXACT_NODES = 200_000
+_MAX_EXACT_NODES = 50_000
 """The exact search of one class stops sooner: it then reports the class unverified, saying so."""
 """A search that visits more nodes than this stops with an error rather than run for ever; it
 never calls a class unrealisable that it did not search through."""
