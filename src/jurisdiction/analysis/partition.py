@@ -16,7 +16,7 @@ realiser does not construct at once is searched again exactly (``Realiser.realis
 is then realised, or proved impossible (no fact set has its values, such as "same place at a
 fine level but different places at a coarser one": skipped), or — where the realiser cannot
 exhaust the values of a field tied by a constraint — kept as *unverified*, which the checker
-reports (``check-incomplete``): no class is ever dropped without a word. The cost grows with the
+states (``check-incomplete``): no class is ever dropped without a word. The cost grows with the
 number of features and thresholds a question reads, not with any population.
 
 A comparison between two integer features makes the classes representative rather than uniform:

@@ -24,7 +24,7 @@ then also tried at the steps its functions can tell apart from each date set bef
 (``DATE_STEPS``), which constructs, say, two dates two whole years apart. If that search fails and
 every field it went through had a complete domain, the class is *impossible* (proved by
 exhausting them); otherwise the result says which fields and expressions it could not construct,
-and the checker reports the class as unverified — never as absent.
+and the checker lists the class as unverified — never as absent.
 """
 
 from __future__ import annotations
@@ -149,10 +149,11 @@ GoalSpec = tuple[Goal, frozenset[str], Any]
 
 _PRESENT = object()
 _MAX_NODES = 2_000_000
-_MAX_EXACT_NODES = 50_000
-"""The exact search of one class stops sooner: it then reports the class unverified, saying so."""
 """A search that visits more nodes than this stops with an error rather than run for ever; it
 never calls a class unrealisable that it did not search through."""
+_MAX_EXACT_NODES = 50_000
+"""The exact search of one class stops sooner: the class is then unverified, as its finding
+says."""
 
 
 def _count_codes(width: int, alphabet: str) -> Iterator[str]:
