@@ -74,5 +74,6 @@ def test_every_code_is_loaded_checked_or_served_and_has_a_summary() -> None:
         "overlap",
         "gap",
         "answer-place",
+        "check-incomplete",
         "override",
     }

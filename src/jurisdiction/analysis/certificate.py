@@ -2,7 +2,9 @@
 rules and articles that give it — what an auditor approves, tied to the policy's fingerprint.
 
 The certificate is plain JSON-ready data, deterministic for a given policy (no timestamps), so two
-certificates can be compared with ``diff``.
+certificates can be compared with ``diff``. Where the check is incomplete, the certificate lists
+the classes it could not verify (``unverified``, with why), question by question, and how many
+in all (``classes_unverified``); a certificate without these keys verified every class.
 """
 
 from __future__ import annotations
@@ -74,7 +76,7 @@ def _question(part: QuestionPartition) -> dict[str, Any]:
                 "error": str(failure.error),
             }
         classes.append(entry)
-    return {
+    out: dict[str, Any] = {
         "question": q.name,
         "subject": q.subject,
         "always_answers": q.always_answers,
@@ -83,6 +85,16 @@ def _question(part: QuestionPartition) -> dict[str, Any]:
         "classes_realisable": len(part.classes),
         "classes": classes,
     }
+    if part.unverified:  # classes neither realised nor proved impossible: nothing is claimed
+        out["classes_unverified"] = len(part.unverified)
+        out["unverified"] = [
+            {
+                "when": {label(q.subject, name): _value(v) for name, v in u.values},
+                "why": u.why.why(),
+            }
+            for u in part.unverified
+        ]
+    return out
 
 
 def certificate(checker: Checker | TimeChecker, findings: Sequence[Finding]) -> dict[str, Any]:
@@ -105,6 +117,8 @@ def certificate(checker: Checker | TimeChecker, findings: Sequence[Finding]) -> 
                 for start, end, changed in checker.later()
             ],
         }
+    unverified = sum(len(p.unverified) for p in parts)
+    incomplete = {"classes_unverified": unverified} if unverified else {}
     return {
         "format": FORMAT,
         "generator": f"jurisdiction {version('jurisdiction')}",
@@ -116,6 +130,7 @@ def certificate(checker: Checker | TimeChecker, findings: Sequence[Finding]) -> 
         "clean": not findings,
         "findings": [f.to_dict() for f in findings],
         "classes_decided": sum(len(p.classes) for p in parts),
+        **incomplete,
         "questions": [_question(p) for p in parts],
         **later,
     }
@@ -136,6 +151,11 @@ def render(data: dict[str, Any]) -> str:
                 **q,
                 "features": {name: one_line(spec) for name, spec in q["features"].items()},
                 "classes": [one_line(cls) for cls in q["classes"]],
+                **(
+                    {"unverified": [one_line(u) for u in q["unverified"]]}
+                    if "unverified" in q
+                    else {}
+                ),
             }
             for q in questions
         ]

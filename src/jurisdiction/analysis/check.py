@@ -3,7 +3,9 @@
 ``check(policy)`` yields :class:`Finding` records lazily — overlaps and gaps first, the softer
 lints after. The partition of each question's fact space (``analysis.partition``) is exact, so an
 overlap or a gap is reported if and only if ``decide`` would meet it, and each comes with a
-witness: a complete fact set that ``decide`` confirms.
+witness: a complete fact set that ``decide`` confirms. Where the realiser can neither construct a
+class nor prove it impossible, the check says so (``check-incomplete``): a check with no finding
+has decided every class there is.
 """
 
 from __future__ import annotations
@@ -188,6 +190,12 @@ class Checker:
         """Classes decided so far, those of the district overlays included."""
         return sum(len(p.classes) for p in self._partitions.values()) + sum(self._overlay_classes)
 
+    @property
+    def classes_unverified(self) -> int:
+        """Classes neither realised nor proved impossible so far (the city's partitions; an
+        overlay's show as its own ``check-incomplete`` findings)."""
+        return sum(len(p.unverified) for p in self._partitions.values())
+
     def findings(self) -> Iterator[Finding]:
         """The findings about the policy with the city's own parameter values."""
         for check_ in _CHECKS:
@@ -242,7 +250,7 @@ def check(policy: Policy | Engine | str | os.PathLike[str]) -> Iterator[Finding]
     return Checker(engine).all_findings()
 
 
-_BY_VALUE = ("overlap", "gap", "answer-place", "unreachable")
+_BY_VALUE = ("overlap", "gap", "answer-place", "check-incomplete", "unreachable")
 """The findings a parameter's value can change, in the order they are reported: an overlay is
 checked for these (the partition checks), the other checks read nothing an overlay sets."""
 
@@ -580,6 +588,30 @@ def _answer_places(c: Checker) -> Iterator[_Raw]:
             )
 
 
+def _incomplete(c: Checker) -> Iterator[_Raw]:
+    """Classes neither realised nor proved impossible: the check says nothing about them."""
+    for part in c.partitions():
+        if not part.unverified:
+            continue
+        q = part.question
+        n = len(part.unverified)
+        example = part.unverified[0]
+        reasons = list(dict.fromkeys(u.why.why() for u in part.unverified))
+        more = f" (and {len(reasons) - 1} other reasons)" if len(reasons) > 1 else ""
+        yield _Raw(
+            "check-incomplete",
+            f"question `{q.name}`: the check is incomplete — {n} of {part.considered} classes "
+            "of cases could be neither constructed nor proved impossible, so no overlap, gap or "
+            "answer-place is ruled out there (and no rule of the question is called "
+            f"unreachable); e.g. {example.describe(q.subject)}: {reasons[0]}{more}",
+            q,
+            suggestion="decide such a case yourself with `jurisdiction decide`, or state the "
+            "tie between the fields so that the realiser can construct it (see docs/check.md, "
+            "“An incomplete check”)",
+            question=q.name,
+        )
+
+
 def _overrides(c: Checker) -> Iterator[_Raw]:
     for rule, message in override_problems(c.policy):
         yield _Raw("override", message, rule, (rule,))
@@ -594,6 +626,8 @@ def _unreachable(c: Checker) -> Iterator[_Raw]:
             for rid in cls.fired:
                 fired.setdefault(rid, cls)
             stays.update(cls.remaining)
+        if part.unverified:  # a rule may apply in a class not verified: `check-incomplete` says so
+            continue
         for rule in q.rules:
             if rule.id not in fired:
                 what = (
@@ -850,6 +884,7 @@ _CHECKS: tuple[Callable[[Checker], Iterator[_Raw]], ...] = (
     _overlaps,
     _gaps,
     _answer_places,
+    _incomplete,
     _overrides,
     _unreachable,
     _bounds,
@@ -859,5 +894,5 @@ _CHECKS: tuple[Callable[[Checker], Iterator[_Raw]], ...] = (
 )
 """Every check, in the order its findings are reported: overlaps and gaps first."""
 
-_PARTITION_CHECKS = (_overlaps, _gaps, _answer_places, _unreachable)
+_PARTITION_CHECKS = (_overlaps, _gaps, _answer_places, _incomplete, _unreachable)
 """The checks whose findings ``_BY_VALUE`` names, in the same order: an overlay's checks."""

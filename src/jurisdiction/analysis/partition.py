@@ -10,11 +10,14 @@ feature is split into the values a condition can tell apart:
   the feature with a constant or parameter has the same truth value everywhere in an interval,
   so one representative per interval — the value next to a threshold, t−1 or t+1 — decides it.
 
-The classes are the product of the splits. Each is realised as a concrete fact set (classes no
-fact set can realise, such as "same place at a fine level but different places at a coarser
-one", are skipped) and decided with the engine's own semantics, so what the checker finds is what
-``decide`` does. The cost
-grows with the number of features and thresholds a question reads, not with any population.
+The classes are the product of the splits. Each is realised as a concrete fact set and decided
+with the engine's own semantics, so what the checker finds is what ``decide`` does. A class the
+realiser does not construct at once is searched again exactly (``Realiser.realise_class``): it
+is then realised, or proved impossible (no fact set has its values, such as "same place at a
+fine level but different places at a coarser one": skipped), or — where the realiser cannot
+exhaust the values of a field tied by a constraint — kept as *unverified*, which the checker
+states (``check-incomplete``): no class is ever dropped without a word. The cost grows with the
+number of features and thresholds a question reads, not with any population.
 
 A comparison between two integer features makes the classes representative rather than uniform:
 both features are then also split at both ends of each interval, so that every order between
@@ -38,7 +41,7 @@ from ..engine.engine import Engine, _Plan, overridden_by_fired, resolve
 from ..language.conditions import Compare, Expr, FactRef, InSet, IntConst, ParamRef, StrConst, walk
 from ..language.subjects import FeatureType, FeatureValue, Subject
 from ..policy.model import Policy, Question
-from .realise import Realiser
+from .realise import Realiser, Unrealised, Wanted
 
 __all__ = [
     "DecidedClass",
@@ -46,6 +49,7 @@ __all__ = [
     "QuestionPartition",
     "Realiser",
     "Split",
+    "Unverified",
     "int_thresholds",
     "label",
     "partition",
@@ -113,12 +117,25 @@ def _show(value: ClassValue) -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class Unverified:
+    """A class the realiser could neither construct nor prove impossible: the check says nothing
+    about it, and says so."""
+
+    values: tuple[tuple[str, ClassValue], ...]
+    why: Unrealised
+
+    def describe(self, subject: str) -> str:
+        return ", ".join(f"{label(subject, name)} {_show(value)}" for name, value in self.values)
+
+
+@dataclass(frozen=True, slots=True)
 class QuestionPartition:
     question: Question
     splits: tuple[Split, ...]
     considered: int  # classes in the product of the splits
     classes: tuple[DecidedClass, ...]  # those some fact set realises, decided
     place_failures: tuple[DecidedClass, ...] = ()  # other fact sets of a class that decide fails
+    unverified: tuple[Unverified, ...] = ()  # neither realised nor proved impossible
 
 
 # --- which features, which thresholds ----------------------------------------------------------
@@ -301,25 +318,50 @@ def partition(engine: Engine, question: Question, realiser: Realiser) -> Questio
     split_list = splits(policy, question)
     decided: list[DecidedClass] = []
     failures: list[DecidedClass] = []
+    unverified: list[Unverified] = []
     plans: dict[frozenset[str], _Plan] = {}
     considered = 0
     for combo in itertools.product(*(s.values for s in split_list)):
         considered += 1
         facts = None
+        proved = False
         for assignment in _candidates(split_list, combo):
-            facts = realiser.realise(subject, assignment)
+            attempt = realiser.attempt(subject, assignment)
+            if isinstance(attempt, Unrealised):
+                proved = True
+                break
+            facts = attempt
             if facts is not None:
                 break
-        if facts is None:
-            continue
         values = tuple((s.feature, v) for s, v in zip(split_list, combo, strict=True))
+        if proved:
+            continue
+        if facts is None:
+            found = realiser.realise_class(subject, _wanted(values))
+            if isinstance(found, Unrealised):
+                if not found.proved:
+                    unverified.append(Unverified(values, found))
+                continue
+            facts = found
+            assignment = {
+                name: found_value
+                for name, _v in values
+                if (found_value := subject.features[name].get(facts, engine.context)) is not None
+            }
         cls = _decide(engine, question, values, facts, plans)
         decided.append(cls)
         if cls.decision is not None and cls.remaining:
             failure = _place_failure(engine, question, realiser, cls, assignment, plans)
             if failure is not None:
                 failures.append(failure)
-    return QuestionPartition(question, split_list, considered, tuple(decided), tuple(failures))
+    return QuestionPartition(
+        question, split_list, considered, tuple(decided), tuple(failures), tuple(unverified)
+    )
+
+
+def _wanted(values: tuple[tuple[str, ClassValue], ...]) -> dict[str, Wanted]:
+    """A class's values as the exact search wants them: an interval as a range."""
+    return {name: range(v.low, v.high + 1) if isinstance(v, Interval) else v for name, v in values}
 
 
 def _place_failure(

@@ -243,6 +243,8 @@ def remap(
             cls.error,
         )
 
+    if reference.unverified:  # unverified classes' values are not moved: partition anew
+        return None
     classes = [move(c) for c in reference.classes]
     failures = [move(c) for c in reference.place_failures]
     if any(c is None for c in classes) or any(c is None for c in failures):

@@ -13,8 +13,18 @@ subject's declared fields (nested subjects' fields included), each over a small 
 * lists of places: empty, one place, two places.
 
 Every feature, constraint and goal is evaluated as soon as the fields it reads are set, and a
-branch that contradicts the wanted values is cut there. A class no assignment of the domains can
-give is reported unrealisable: the search is exhaustive over them.
+branch that contradicts the wanted values is cut there.
+
+A class the first search does not realise is searched again *exactly* (``realise_class``): the
+wanted values are the class's own (an interval, not one representative), and each field's domain
+is cut at every constant the expressions compare it with (``analysis.cuts``), so that it holds a
+value of every region a condition can tell apart. A field tied to others (compared with another
+field, in arithmetic, an argument of ``years_between``) has no such complete domain: a date is
+then also tried at the steps its functions can tell apart from each date set before it
+(``DATE_STEPS``), which constructs, say, two dates two whole years apart. If that search fails and
+every field it went through had a complete domain, the class is *impossible* (proved by
+exhausting them); otherwise the result says which fields and expressions it could not construct,
+and the checker lists the class as unverified — never as absent.
 """
 
 from __future__ import annotations
@@ -31,8 +41,105 @@ from pydantic import BaseModel, ValidationError
 from ..core.errors import EvaluatorError
 from ..language.places import Hierarchy
 from ..language.subjects import Context, FeatureValue, FieldInfo, Subject
+from .cuts import NOT_A_VALUE, Uses, partner_value, target_uses, uses_of
 
-__all__ = ["Goal", "Realiser", "place_pool"]
+__all__ = ["DATE_STEPS", "Goal", "Realiser", "Unrealised", "Wanted", "place_pool"]
+
+Wanted = FeatureValue | range
+"""A wanted feature value: one value, or (exact search) a range of whole numbers."""
+
+
+@dataclass(frozen=True, slots=True)
+class Unrealised:
+    """Why the exact search found no fact set for a class.
+
+    ``proved``: every field the search went through had a complete domain, so no fact set has
+    these feature values (the class is impossible). Otherwise ``fields`` are the fields whose
+    values it could not exhaust, ``by`` the constraints and features that tie them, and ``note``
+    anything else that stopped it.
+    """
+
+    proved: bool
+    fields: tuple[str, ...] = ()
+    by: tuple[str, ...] = ()
+    note: str | None = None
+
+    def why(self) -> str:
+        if self.proved:
+            return "no fact set has these values"
+        parts = []
+        if self.fields:
+            parts.append(
+                "the realiser cannot search every value of "
+                + ", ".join(f"`{f}`" for f in self.fields)
+            )
+        if self.by:
+            parts.append("tied by " + "; ".join(self.by))
+        if self.note:
+            parts.append(self.note)
+        return ", ".join(parts) or "the realiser could not construct a fact set"
+
+
+_IMPOSSIBLE = Unrealised(True)
+_ANCHOR = datetime.date(2000, 1, 1)
+"""A date the realiser starts from when the policy names none (and tries too when it does)."""
+
+DateStep = Callable[[datetime.date], "datetime.date | None"]
+
+
+def _add_years(d: datetime.date, k: int) -> datetime.date | None:
+    try:
+        return d.replace(year=d.year + k)
+    except ValueError:  # 29 February in a common year: the 28th
+        try:
+            return d.replace(year=d.year + k, day=28)
+        except ValueError:
+            return None
+
+
+def _year_steps(amounts: Sequence[int]) -> list[DateStep]:
+    """``years_between`` changes at each anniversary: a date k whole years after or before
+    another, and the days either side of that anniversary, for every k up to the largest
+    amount (and one more)."""
+    top = max((abs(a) for a in amounts), default=1)
+    return [
+        _anniversary(n, days)
+        for k in range(1, min(top, _MAX_YEARS) + 2)
+        for n in (k, -k)
+        for days in (0, -1, 1)
+    ]
+
+
+def _anniversary(years: int, days: int) -> DateStep:
+    shift = datetime.timedelta(days=days)
+
+    def step(d: datetime.date) -> datetime.date | None:
+        x = _add_years(d, years)
+        try:
+            return None if x is None else x + shift
+        except OverflowError:  # beyond the calendar's first or last day
+            return None
+
+    return step
+
+
+DATE_STEPS: dict[str, Callable[[Sequence[int]], list[DateStep]]] = {
+    "years_between": _year_steps,
+}
+"""For each function of dates, the steps from one date to another at which its value can change,
+given the whole numbers in play (thresholds, wanted values): the realiser tries each date field
+that the function ties at these steps from each date set before it. A new date function
+(``days_between``, ``months_between``, ``add_months``…) adds its entry here."""
+
+_MAX_YEARS = 200
+"""The most whole years a step spans: dates further apart are not constructed (the class is then
+reported unverified, not absent)."""
+
+
+def _day_steps() -> list[DateStep]:
+    """Any tie between dates (an ordering, equality): the same day, the day before and after."""
+    return [_anniversary(0, 0), _anniversary(0, 1), _anniversary(0, -1)]
+
 
 Goal = Callable[[Any, Context], bool]
 """An extra condition a realised fact set must meet (checked once its ``reads`` are set)."""
@@ -44,6 +151,9 @@ _PRESENT = object()
 _MAX_NODES = 2_000_000
 """A search that visits more nodes than this stops with an error rather than run for ever; it
 never calls a class unrealisable that it did not search through."""
+_MAX_EXACT_NODES = 50_000
+"""The exact search of one class stops sooner: the class is then unverified, as its finding
+says."""
 
 
 def _count_codes(width: int, alphabet: str) -> Iterator[str]:
@@ -169,6 +279,8 @@ class _Check:
     scope: tuple[str, ...]  # the nested subject it belongs to ((): the subject itself)
     goal: bool = False
     target: bool = False  # a wanted feature value
+    source: str = ""  # what it is, as ``analysis.cuts`` names what ties a field
+    representative: bool = False  # a wanted whole number that stands for an interval
 
 
 def _schedule(
@@ -215,10 +327,29 @@ def _positions(variables: Sequence[_Var], index: Mapping[str, int], check: _Chec
 
 
 def _equals(get: Callable[[Any, Context], Any], value: Any, ctx: Context) -> Callable[[Any], bool]:
+    if isinstance(value, range):
+        low, high = value.start, value.stop - 1
+
+        def within(o: Any) -> bool:
+            x = get(o, ctx)
+            return isinstance(x, int) and low <= x <= high
+
+        return within
+
     def holds(o: Any) -> bool:
         return bool(get(o, ctx) == value)
 
     return holds
+
+
+def _unique(values: Sequence[Any]) -> list[Any]:
+    return list(dict.fromkeys(values))
+
+
+def _takes(actual: Any, wanted: Any) -> bool:
+    if isinstance(wanted, range):
+        return isinstance(actual, int) and wanted.start <= actual < wanted.stop
+    return bool(actual == wanted)
 
 
 def _holds(get: Callable[[Any, Any], Any]) -> Callable[[Any], bool]:
@@ -251,13 +382,17 @@ class Realiser:
         self.hierarchy = hierarchy
         self.ctx = ctx
         self.pool = place_pool(hierarchy, ctx.root, extra_codes)
-        days = sorted({d + datetime.timedelta(days=k) for d in dates for k in (-1, 0, 1)})
-        self.dates = days or [datetime.date(2000, 1, 1)]
+        days = sorted(
+            {x for d in dates for k in (-1, 0, 1) if (x := _anniversary(0, k)(d)) is not None}
+        )
+        self.dates = days or [_ANCHOR]
         """The policy's date literals and the days either side: every comparison can go both
         ways."""
-        self._found: dict[Any, BaseModel | None] = {}
-        self._solved: dict[Any, tuple[Any, ...] | None] = {}
+        self._found: dict[Any, BaseModel | Unrealised | None] = {}
+        self._solved: dict[Any, tuple[Any, ...] | frozenset[str] | None] = {}
         self._vars: dict[str, tuple[_Var, ...]] = {}
+        self._uses: dict[Any, Uses] = {}
+        self._exact: dict[Any, BaseModel | Unrealised] = {}
 
     # the variables of a subject ----------------------------------------------------------------
 
@@ -280,10 +415,19 @@ class Realiser:
     def _derived_defaults(subject: Subject) -> Mapping[str, Callable[[Any, Any], Any]]:
         return subject.defaults
 
-    def _domain(self, var: _Var, subject: Subject, ints: Mapping[str, set[int]]) -> list[Any]:
+    def _domain(  # noqa: PLR0912 - one branch per kind of field
+        self,
+        var: _Var,
+        subject: Subject,
+        ints: Mapping[str, set[int]],
+        uses: Uses | None = None,
+    ) -> list[Any]:
+        """The values the search tries for a field; with ``uses`` (the exact search), also every
+        cut of the field and its neighbours, after the values the first search tries."""
         info = var.info
         none: list[Any] = [None] if info.optional or info.derived_default else []
         kind = info.kind
+        found = uses.fields.get(".".join(var.path)) if uses is not None else None
         if kind == "bool":
             return [*none, False, True]
         if kind == "enum":
@@ -294,10 +438,25 @@ class Realiser:
             values = [v for v in wanted if _in_range(v, info)] or (
                 [base] if base is not None else []
             )
+            if uses is not None:
+                cuts = sorted(c for c in found.cuts if isinstance(c, int)) if found else []
+                near = [c + d for c in cuts for d in (-1, 0, 1)]
+                ends = [info.minimum if info.minimum is not None else base]
+                values = _unique([*values, *(v for v in near if _in_range(v, info)), *ends])
             return [*none, *values]
         if kind == "text":
+            if uses is not None and found is not None:
+                texts = sorted(c for c in found.cuts if isinstance(c, str))
+                fresh = next(t for t in ("x", "x0", "x00", "x000") if t not in texts)
+                return [*none, fresh, *texts]
             return [*none, "x"]
         if kind == "date":
+            if uses is not None and found is not None:
+                days = sorted(c for c in found.cuts if isinstance(c, datetime.date))
+                around: list[Any] = [
+                    x for c in days for d in (-1, 0, 1) if (x := _anniversary(0, d)(c)) is not None
+                ]
+                return [*none, *_unique([*self.dates, *around, _ANCHOR])]
             return [*none, *self.dates]
         if kind == "place":
             codes = [c for lv in info.levels for c in self.pool.get(lv, [])]
@@ -307,8 +466,23 @@ class Realiser:
             lists: list[Any] = [()]
             lists += [(c,) for c in codes[:2]]
             lists += [(a, b) for i, a in enumerate(codes) for b in codes[i + 1 :]][:6]
+            if uses is not None and found is not None:  # longer lists where a count asks
+                for n in sorted({c + d for c in found.counts for d in (-1, 0, 1)}):
+                    if 2 < n <= len(codes):
+                        lists += _unique([tuple(codes[:n]), tuple(codes[len(codes) - n :])])
             return lists
         return [*none, _PRESENT]  # a nested subject
+
+    @staticmethod
+    def _complete(var: _Var, uses: Uses, sources: set[str]) -> bool:
+        """Whether the exact search's domain of the field holds a value of every region that
+        the checks (named by ``sources``) can tell apart: true of booleans, enums, places (the
+        pool's representatives) and nested subjects; of whole numbers, dates and text unless
+        one of the checks ties them."""
+        if var.info.kind not in ("int", "date", "text"):
+            return True
+        found = uses.fields.get(".".join(var.path))
+        return found is None or not (found.by & sources)
 
     # the search ---------------------------------------------------------------------------------
 
@@ -320,6 +494,18 @@ class Realiser:
     ) -> BaseModel | None:
         """A fact set of ``subject`` whose features take the assigned values (and that meets
         ``goal``, a predicate with the fields it reads), or None if the search finds none."""
+        found = self.attempt(subject, assignment, goal)
+        return None if isinstance(found, Unrealised) else found
+
+    def attempt(
+        self,
+        subject: Subject,
+        assignment: Mapping[str, FeatureValue],
+        goal: GoalSpec | None = None,
+    ) -> BaseModel | Unrealised | None:
+        """As ``realise``, but a failure that is already a proof (the fields it searched all
+        have complete domains, and no wanted value stood for an interval) says so: an
+        ``Unrealised`` that is ``proved``. None: not found, and not proved impossible."""
         key = (subject.name, tuple(sorted(assignment.items())), goal[2] if goal else None)
         if key in self._found:
             return self._found[key]
@@ -327,17 +513,58 @@ class Realiser:
         self._found[key] = found
         return found
 
+    def realise_class(
+        self, subject: Subject, wanted: Mapping[str, Wanted]
+    ) -> BaseModel | Unrealised:
+        """A fact set of ``subject`` whose features take the wanted values (an integer feature:
+        any value of its range), by the exact search; or why there is none — proved impossible,
+        or not constructed (see the module's doc)."""
+        key = (subject.name, tuple(sorted(wanted.items())))
+        found = self._exact.get(key)
+        if found is None:
+            uses = self._uses_for(subject, wanted)
+            try:
+                found = self._search(subject, wanted, None, uses)
+            except EvaluatorError as exc:
+                found = Unrealised(False, note=str(exc))
+            if found is None:  # pragma: no cover - the exact search says why
+                found = Unrealised(False)
+            self._exact[key] = found
+        return found
+
+    def _uses_for(self, subject: Subject, wanted: Mapping[str, Wanted]) -> Uses:
+        """How the subject's constraints and the wanted features read each field."""
+        uses = self._uses.get(subject.name)
+        if uses is None:
+            uses = self._uses[subject.name] = uses_of(self.subjects, subject, self.ctx)
+        for name, value in sorted(wanted.items()):
+            key = (subject.name, name, value)
+            more = self._uses.get(key)
+            if more is None:
+                more = self._uses[key] = target_uses(self.subjects, subject, self.ctx, name, value)
+            uses = uses.merged(more)
+        return uses
+
     def _checks(
         self,
         subject: Subject,
-        assignment: Mapping[str, FeatureValue],
+        assignment: Mapping[str, Wanted],
         goal: GoalSpec | None,
     ) -> list[_Check]:
         ctx = self.ctx
         checks: list[_Check] = []
         for name, value in assignment.items():
             feature = subject.features[name]
-            checks.append(_Check(_equals(feature.get, value, ctx), feature.reads, (), target=True))
+            checks.append(
+                _Check(
+                    _equals(feature.get, value, ctx),
+                    feature.reads,
+                    (),
+                    target=True,
+                    source=f"feature `{feature.expr}`",
+                    representative=feature.type.kind == "int" and not isinstance(value, range),
+                )
+            )
         if goal is not None:
             g = goal[0]
             checks.append(_Check(lambda o: g(o, ctx), goal[1], (), goal=True))
@@ -351,6 +578,7 @@ class Realiser:
                 _holds(c.holds),
                 frozenset(dotted + r for r in c.reads) | ({prefix[0]} if prefix else set()),
                 prefix,
+                source=f"constraint `{c.text}`",
             )
         for name, info in subject.fields.items():
             if info.kind == "subject" and info.subject is not None:
@@ -359,9 +587,11 @@ class Realiser:
     def _search(
         self,
         subject: Subject,
-        assignment: Mapping[str, FeatureValue],
+        assignment: Mapping[str, Wanted],
         goal: GoalSpec | None,
-    ) -> BaseModel | None:
+        uses: Uses | None = None,
+    ) -> BaseModel | Unrealised | None:
+        """The fact set, or None; with ``uses`` (the exact search), the fact set or why not."""
         variables = self.variables(subject)
         index = {".".join(v.path): i for i, v in enumerate(variables)}
         ints: dict[str, set[int]] = {}
@@ -379,6 +609,7 @@ class Realiser:
                 tuple(sorted(assignment.items())) if group_checks else (),
                 goal[2] if goal is not None and any(c.goal for c in group_checks) else None,
                 tuple(sorted(k for k in ints if index.get(k) in group)),
+                uses is not None,
             )
             relevant = {
                 k: v
@@ -389,15 +620,24 @@ class Realiser:
             if key in self._solved:
                 values = self._solved[key]
             else:
-                values = self._solve(subject, variables, group, group_checks, ints)
+                values = self._solve(subject, variables, group, group_checks, ints, uses)
                 self._solved[key] = values
             if values is None:
                 return None
+            if isinstance(values, frozenset) and uses is None:  # the first search failed
+                return _IMPOSSIBLE if goal is None and not values else None
+            if isinstance(values, frozenset):  # the exact search failed over these fields
+                assert uses is not None
+                sources = {c.source for c in group_checks}
+                by = sorted({b for f in values for b in uses.of(f).by & sources})
+                return Unrealised(not values, tuple(sorted(values)), tuple(by))
             for i, value in zip(group, values, strict=True):
                 record[i] = value
         model = self._model(subject, variables, record)
         if model is None or not self._confirms(subject, model, assignment, goal):
-            return None
+            if uses is None:
+                return None
+            return Unrealised(False, note="the fact set it built does not give the wanted values")
         return model
 
     @staticmethod
@@ -447,8 +687,11 @@ class Realiser:
         group: tuple[int, ...],
         checks: Sequence[_Check],
         ints: Mapping[str, set[int]],
-    ) -> tuple[Any, ...] | None:
-        """Values of the group's fields under which every check holds, or None.
+        uses: Uses | None = None,
+    ) -> tuple[Any, ...] | frozenset[str] | None:
+        """Values of the group's fields under which every check holds, or None; with ``uses``
+        (the exact search), on failure the fields whose domain it could not exhaust (none: the
+        failure is a proof).
 
         First the fields the wanted values read are searched with only the checks among them:
         if that relaxed search fails, so does the whole (a quick proof for most classes no fact
@@ -461,14 +704,41 @@ class Realiser:
             inner = tuple(sorted(wanted))
             relaxed = [c for c in checks if all(paths[r] in wanted for r in c.reads if r in paths)]
             ranked = self._ranked(variables, inner, relaxed)
-            if self._solve_ordered(subject, [variables[i] for i in ranked], relaxed, ints) is None:
-                return None
+            order = [variables[i] for i in ranked]
+            if self._solve_ordered(subject, order, relaxed, ints, uses) is None:
+                return self._unproved(order, relaxed, uses)
         ranked = self._ranked(variables, group, checks)
         position = {i: n for n, i in enumerate(ranked)}
-        solved = self._solve_ordered(subject, [variables[i] for i in ranked], checks, ints)
+        order = [variables[i] for i in ranked]
+        solved = self._solve_ordered(subject, order, checks, ints, uses)
         if solved is None:
-            return None
+            return self._unproved(order, checks, uses)
         return tuple(solved[position[i]] for i in group)
+
+    def _unproved(
+        self, order: Sequence[_Var], checks: Sequence[_Check], uses: Uses | None
+    ) -> frozenset[str]:
+        """What keeps a failed search from being a proof: the fields whose domain it could not
+        exhaust (none: it is one). The first search (no ``uses``) proves only over fields whose
+        first domain is complete whatever reads them (no whole number, date, text or list: those
+        are a few values) and without a wanted whole number standing for its interval."""
+        if uses is not None:
+            return self._unexhausted(order, uses, checks)
+        open_ = {
+            ".".join(v.path) for v in order if v.info.kind in ("int", "date", "text", "places")
+        }
+        if any(c.representative for c in checks):
+            open_.add("")
+        return frozenset(open_)
+
+    def _unexhausted(
+        self, order: Sequence[_Var], uses: Uses, checks: Sequence[_Check]
+    ) -> frozenset[str]:
+        """The fields of a failed search whose domain is not complete for its checks: a field
+        is tied only by the checks of this search that tie it (a relaxed search may not hold
+        the constraint that ties a date, and is then a proof)."""
+        sources = {c.source for c in checks}
+        return frozenset(".".join(v.path) for v in order if not self._complete(v, uses, sources))
 
     @staticmethod
     def _ranked(
@@ -517,16 +787,25 @@ class Realiser:
             remaining.discard(best)
         return placed
 
-    def _solve_ordered(
+    def _solve_ordered(  # noqa: PLR0915 - one search, its steps inline (it is the hot loop)
         self,
         subject: Subject,
         order: Sequence[_Var],
         checks: Sequence[_Check],
         ints: Mapping[str, set[int]],
+        uses: Uses | None = None,
     ) -> tuple[Any, ...] | None:
         index = {".".join(var.path): n for n, var in enumerate(order)}
         due, frontier = _schedule(order, index, checks)
-        domains = [self._domain(var, subject, ints) for var in order]
+        domains = [self._domain(var, subject, ints, uses) for var in order]
+        relative = self._date_steps(order, uses) if uses is not None else {}
+        limit = _MAX_NODES if uses is None else _MAX_EXACT_NODES
+        partners: dict[int, list[tuple[Any, tuple[str, ...]]]] = {}
+        if uses is not None:
+            for n, var in enumerate(order):
+                found = uses.fields.get(".".join(var.path))
+                if found is not None and found.partners and var.info.kind in ("int", "date"):
+                    partners[n] = sorted(found.partners, key=str)
         for check in checks:  # a check of one top-level field filters its domain at once
             reads = [index[r] for r in check.reads if r in index]
             if len(set(reads)) == 1 and not check.scope:
@@ -561,12 +840,31 @@ class Realiser:
             var = order[n]
             parent = _scope(root, var.path[:-1])
             candidates = domains[n] if parent is not None else [None]
+            if n in relative and parent is not None:  # dates at steps from the dates set
+                earlier, steps = relative[n]
+                near = [
+                    x
+                    for k in earlier
+                    if isinstance(record[k], datetime.date)
+                    for step in steps
+                    if (x := step(record[k])) is not None
+                ]
+                candidates = _unique([*candidates, *near])
+            if n in partners and parent is not None:  # values of what it is compared with
+                proposed: list[Any] = []
+                for node, where in partners[n]:
+                    x = partner_value(node, root, where, self.ctx)
+                    if isinstance(x, int) and not isinstance(x, bool):
+                        proposed += [x, x - 1, x + 1]
+                    elif x is not NOT_A_VALUE and x is not None:
+                        proposed.append(x)
+                candidates = _unique([*candidates, *proposed])
             for value in candidates:
                 nodes += 1
-                if nodes > _MAX_NODES:
+                if nodes > limit:
                     raise EvaluatorError(
                         f"the checker's search for a {subject.name} fact set stopped after "
-                        f"{_MAX_NODES:,} steps (fields {', '.join('.'.join(v.path) for v in order)}"
+                        f"{limit:,} steps (fields {', '.join('.'.join(v.path) for v in order)}"
                         "): declare fewer or narrower fields for it, or split the subject"
                     )
                 record[n] = value
@@ -583,6 +881,36 @@ class Realiser:
             return False
 
         return tuple(record) if step(0) else None
+
+    def _date_steps(
+        self, order: Sequence[_Var], uses: Uses
+    ) -> dict[int, tuple[list[int], list[DateStep]]]:
+        """For each tied date field of the search order: the date fields set before it, and the
+        steps from them at which its readers can change (``DATE_STEPS``)."""
+        amounts = sorted(
+            {
+                abs(c)
+                for u in uses.fields.values()
+                for c in u.cuts
+                if isinstance(c, int) and not isinstance(c, bool)
+            }
+            | {abs(a) for a in uses.amounts}
+        )
+        out: dict[int, tuple[list[int], list[DateStep]]] = {}
+        for n, var in enumerate(order):
+            found = uses.fields.get(".".join(var.path))
+            if var.info.kind != "date" or found is None or not found.tied:
+                continue
+            earlier = [k for k in range(n) if order[k].info.kind == "date"]
+            if not earlier:
+                continue
+            steps = _day_steps()
+            for name in sorted(found.functions):
+                make = DATE_STEPS.get(name)
+                if make is not None:
+                    steps += make(amounts)
+            out[n] = (earlier, steps)
+        return out
 
     def _model(
         self, subject: Subject, variables: Sequence[_Var], record: Sequence[Any]
@@ -608,13 +936,13 @@ class Realiser:
         self,
         subject: Subject,
         model: BaseModel,
-        assignment: Mapping[str, FeatureValue],
+        assignment: Mapping[str, Wanted],
         goal: GoalSpec | None,
     ) -> bool:
         ctx = self.ctx
         if goal is not None and not goal[0](model, ctx):
             return False
-        return all(subject.features[n].get(model, ctx) == v for n, v in assignment.items())
+        return all(_takes(subject.features[n].get(model, ctx), v) for n, v in assignment.items())
 
 
 def _in_range(value: int, info: FieldInfo) -> bool:

@@ -4,7 +4,8 @@ The help texts name no word of any policy: where they describe the bundled polic
 and their fields, its place codes, a question to try), they read it when the help is shown.
 
 Exit codes: 0 success; 1 findings (check); 2 usage; 3 policy error; 4 bad facts or question;
-5 conflict between rules; 6 evaluator unavailable or failed.
+5 conflict between rules; 6 evaluator unavailable or failed; 7 the check is incomplete (check:
+no other finding, but some classes of cases could not be verified).
 """
 
 from __future__ import annotations
@@ -209,7 +210,8 @@ def cli() -> None:
     {examples}
 
     Exit codes: 0 ok, 1 findings, 2 usage, 3 policy error, 4 bad facts or
-    question, 5 conflict between rules, 6 evaluator unavailable.
+    question, 5 conflict between rules, 6 evaluator unavailable, 7 check
+    incomplete.
     """
 
 
@@ -332,9 +334,14 @@ def check(
     Checks POLICY_DIR (default: the bundled policy). Each question's fact
     space is cut into the classes its conditions can tell apart, and every
     class is decided with the engine; an overlap or a gap comes with a witness,
-    a fact set that `jurisdiction decide` confirms.
+    a fact set that `jurisdiction decide` confirms. A class the checker can
+    neither construct nor prove impossible is reported (check-incomplete),
+    never dropped.
 
-    Exit codes: 0 clean, 1 findings, 3 the policy does not load.
+    \b
+    Exit codes: 0 clean (every class decided, no finding), 1 findings,
+    3 the policy does not load, 7 incomplete (no other finding, but some
+    classes could not be verified: not proven clean).
     """
     from ..analysis.certificate import certificate, render
     from ..analysis.over_time import checker_for
@@ -372,6 +379,7 @@ def check(
             "policy": checker.policy.name,
             "fingerprint": checker.policy.fingerprint,
             "classes_decided": checker.classes_decided,
+            "complete": not any(f.code == "check-incomplete" for f in findings),
             "questions": questions_,
             "findings": [f.to_dict() for f in findings],
         }
@@ -384,15 +392,24 @@ def check(
             if findings
             else "clean: no findings"
         )
+        incomplete = sum(f.code == "check-incomplete" for f in findings)
         click.echo(
             f"{summary}; {checker.classes_decided} classes of cases decided "
-            f"in {questions_} question{'s' * (questions_ != 1)}",
+            f"in {questions_} question{'s' * (questions_ != 1)}"
+            + (
+                f"; INCOMPLETE: {incomplete} question{'s' * (incomplete != 1)} with classes "
+                "not verified"
+                if incomplete
+                else ""
+            ),
             err=bool(findings),
         )
     if certificate_file is not None:
         certificate_file.write_text(render(certificate(checker, findings)), encoding="utf-8")
-    if findings:
+    if any(f.code != "check-incomplete" for f in findings):
         sys.exit(1)
+    if findings:
+        sys.exit(7)
 
 
 _POLICY_DIR = click.argument(

@@ -118,6 +118,11 @@ _ALL = (
     _check("overlap", "error", "two rules with different answers both apply; none overrides"),
     _check("gap", "error", "a question that must always answer has no answer for some facts"),
     _check("answer-place", "error", "an answer names a place the facts of some case do not give"),
+    _check(
+        "check-incomplete",
+        "error",
+        "some classes of cases could be neither constructed nor proved impossible: unverified",
+    ),
     _check("unreachable", "warning", "a rule can never apply, or is always overridden"),
     _check(
         "bounds", "warning", "a threshold's inclusive/exclusive bound is missing or contradicted"
