@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import os
 import sys
 import textwrap
 from collections.abc import Callable, Sequence
@@ -22,7 +23,7 @@ import click
 from ..core.collector import whole_process
 from ..core.errors import FactsError, JurisdictionError, suggest
 from ..core.paths import bundled_policy_path
-from .common import engine_for, load_policy_for, read_facts, reports_errors
+from .common import engine_for, guarded, load_policy_for, read_facts, reports_errors
 from .options import LANG as _LANG
 from .options import OVERLAYS as _OVERLAYS
 from .options import POLICY as _POLICY
@@ -55,7 +56,7 @@ def _help_values() -> dict[str, str]:
     directory = cache_directory()
     cache = directory / f"help-{digest.hexdigest()[:32]}.json" if directory else None
     try:
-        found = json.loads(cache.read_text(encoding="utf-8")) if cache else None
+        found = json.loads(_read_cache(cache)) if cache else None
         if isinstance(found, dict) and set(found) == set(_DESCRIBED):
             return {str(k): str(v) for k, v in found.items()}
     except (OSError, ValueError):
@@ -67,10 +68,28 @@ def _help_values() -> dict[str, str]:
     try:
         if cache is not None:
             cache.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            cache.write_text(json.dumps(values, ensure_ascii=False), encoding="utf-8")
+            fresh = cache.with_name(f".{cache.name}.{os.getpid()}")
+            fresh.write_text(json.dumps(values, ensure_ascii=False), encoding="utf-8")
+            os.replace(fresh, cache)  # replaces a link; never writes through one
     except OSError:
         pass  # no cache: the next help loads the policy again
     return values
+
+
+_HELP_CACHE_LIMIT = 1 << 16
+
+
+def _read_cache(path: Path) -> str:
+    """A help cache file's text: a regular file, not a link (to /dev/zero, say), at most 64 KiB;
+    anything else raises OSError or ValueError, and the help is read from the policy."""
+    import stat
+
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    with os.fdopen(fd, "rb") as f:
+        st = os.fstat(f.fileno())
+        if not stat.S_ISREG(st.st_mode) or st.st_size > _HELP_CACHE_LIMIT:
+            raise ValueError(f"{path}: not a small regular file")
+        return f.read(_HELP_CACHE_LIMIT + 1).decode("utf-8")
 
 
 def _bundled_policy() -> Policy | None:
@@ -619,4 +638,4 @@ def main(argv: Sequence[str] | None = None) -> None:
     from ..language.parse_cache import persisting
 
     with persisting(), whole_process():
-        cli.main(args=list(argv) if argv is not None else None, prog_name="jurisdiction")
+        guarded(cli.main)(args=list(argv) if argv is not None else None, prog_name="jurisdiction")
