@@ -236,6 +236,14 @@ def _scope(o: Any, path: tuple[str, ...]) -> Any:
     return o
 
 
+def _shifted(day: datetime.date, days: int) -> datetime.date | None:
+    """``day`` moved by ``days``, or None past the calendar's ends (1-01-01, 9999-12-31)."""
+    try:
+        return day + datetime.timedelta(days=days)
+    except OverflowError:
+        return None
+
+
 class Realiser:
     """Fact sets for feature assignments; results are kept, so each is searched for once."""
 
@@ -251,7 +259,7 @@ class Realiser:
         self.hierarchy = hierarchy
         self.ctx = ctx
         self.pool = place_pool(hierarchy, ctx.root, extra_codes)
-        days = sorted({d + datetime.timedelta(days=k) for d in dates for k in (-1, 0, 1)})
+        days = sorted({day for d in dates for k in (-1, 0, 1) if (day := _shifted(d, k))})
         self.dates = days or [datetime.date(2000, 1, 1)]
         """The policy's date literals and the days either side: every comparison can go both
         ways."""

@@ -420,7 +420,7 @@ def decide_table(
             engine, table, questions, nested=nested, id_column=id_column, summary=summary
         )
     if backend != "duckdb":
-        raise ValueError(f"unknown batch engine `{backend}`; choose duckdb or spark")
+        raise FactsError(f"unknown batch engine `{backend}`; choose duckdb or spark")
     started = time.perf_counter()
     con = _connect()
     try:

@@ -67,7 +67,7 @@ def relation_of(con: duckdb.DuckDBPyConnection, table: Any) -> Any:
         return con.from_arrow(table.to_arrow())
     if module == "pandas":
         return con.from_arrow(pa.Table.from_pandas(table, preserve_index=False))
-    raise TypeError(
+    raise FactsError(
         "decide_table reads an Arrow table, a Polars or pandas DataFrame or a DuckDB relation, "
         f"got {type(table).__name__}"
     )

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
+from ..core.errors import FactsError
 from .query import BatchSummary, _count, batch_sql, patch_batch
 
 if TYPE_CHECKING:
@@ -117,7 +118,7 @@ def decide_frame(
 ) -> Any:
     """A Spark DataFrame's rows answered, lazily, as a Spark DataFrame (``Engine.decide_frame``)."""
     if not type(frame).__module__.startswith("pyspark"):
-        raise TypeError(
+        raise FactsError(
             f"decide_frame answers a Spark DataFrame, got {type(frame).__name__}; "
             "decide_table takes Arrow, Polars, pandas and DuckDB tables"
         )

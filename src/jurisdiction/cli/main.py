@@ -225,8 +225,10 @@ def cli() -> None:
 
     {examples}
 
-    Exit codes: 0 ok, 1 findings, 2 usage, 3 policy error, 4 bad facts or
-    question, 5 conflict between rules, 6 evaluator unavailable.
+    Exit codes (docs/errors.md): 0 ok, 1 findings, 2 usage, 3 policy error,
+    4 bad facts, question or input, 5 conflict between rules, 6 evaluator or
+    extra unavailable, 7 a file cannot be written, 70 a defect of ours,
+    130 interrupted, 143 terminated.
     """
 
 
@@ -274,14 +276,38 @@ def decide(
     """
     engine = engine_for(policy_dir, evaluator, overlays_dir)
     fact_sets = read_facts(facts, engine)
-    decisions: list[Decision] = []
-    for model in fact_sets:
+    answers: list[Decision | JurisdictionError] = []
+    where: list[str] = []
+    for i, model in enumerate(fact_sets):
         asked = questions or engine.questions(engine.subject_of(model))
-        decisions.extend(engine.decide(model, q) for q in asked)
+        for q in asked:  # one fact set's conflict does not silence the others' answers
+            try:
+                answers.append(engine.decide(model, q))
+            except JurisdictionError as exc:
+                answers.append(exc)
+            where.append(f"fact set {i + 1}, question {q}" if len(fact_sets) > 1 else q)
+    failed = [(w, a) for w, a in zip(where, answers, strict=True) if isinstance(a, Exception)]
     if fmt == "json":
-        click.echo(json.dumps([d.to_dict() for d in decisions], ensure_ascii=False, indent=2))
+        click.echo(
+            json.dumps(
+                [
+                    {"error": type(a).__name__, "message": str(a), "at": w}
+                    if isinstance(a, Exception)
+                    else a.to_dict()
+                    for w, a in zip(where, answers, strict=True)
+                ],
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
     else:
-        click.echo("\n\n".join(d.render(lang) for d in decisions))
+        shown = [a.render(lang) for a in answers if not isinstance(a, Exception)]
+        if shown:
+            click.echo("\n\n".join(shown))
+    for w, error in failed:
+        click.echo(f"error ({type(error).__name__}) in {w}: {error}", err=True)
+    if failed:
+        sys.exit(failed[0][1].exit_code)
 
 
 @cli.command()
@@ -626,6 +652,9 @@ def _add_analyst_commands() -> None:
     cli.add_command(explain_command)
     cli.add_command(schema_command)
     cli.add_command(batch_command)
+    for command in cli.commands.values():  # one line and a documented exit, whatever fails
+        if command.callback is not None:
+            command.callback = guarded(command.callback)
 
 
 _add_analyst_commands()

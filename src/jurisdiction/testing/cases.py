@@ -113,7 +113,7 @@ class CaseFileModel(_Strict):
     parameters: dict[str, Scalar] = Field(
         default_factory=dict, description="parameter values for every case of the file"
     )
-    cases: tuple[CaseModel, ...]
+    cases: tuple[CaseModel, ...] = Field(min_length=1, description="at least one case")
 
     @model_validator(mode="after")
     def _unique_names(self) -> CaseFileModel:
