@@ -31,9 +31,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 EXIT_IO = 7
 """A file cannot be read or written for a reason outside the library (exit code)."""
 EXIT_INTERRUPTED = 130
-"""SIGINT (Ctrl-C), as a shell reports it."""
+"""SIGINT (Ctrl-C): 128 + 2, as a shell gives it."""
 EXIT_INTERNAL = 70
-"""A defect of the library itself (EX_SOFTWARE): please report it."""
+"""A defect of the library itself (EX_SOFTWARE), to be fixed by us."""
 
 
 def reports_errors(func: F) -> F:
