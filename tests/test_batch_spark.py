@@ -31,6 +31,7 @@ else:
 
 import pyarrow as pa
 
+from jurisdiction import FactsError
 from jurisdiction.batch.embedded import decide_table
 from jurisdiction.batch.query import arrow_schema
 from test_batch import BUNDLED, DOGS, EXAMPLE_OVERLAYS, _drawn, _reference
@@ -80,7 +81,7 @@ def test_decide_frame_keeps_a_spark_frame_a_spark_frame() -> None:
     want = decide_table(BUNDLED, table, "unit_management").to_pylist()
     want.sort(key=lambda r: r["id"])
     assert got == want
-    with pytest.raises(TypeError, match="Spark DataFrame"):
+    with pytest.raises(FactsError, match="Spark DataFrame"):
         BUNDLED.decide_frame(table, "unit_management")
 
 

@@ -242,3 +242,24 @@ def test_a_text_refuses_to_be_searched_or_iterated_as_one_string() -> None:
     with pytest.raises(TypeError):
         list(text)
     assert "1000" in text.en
+
+
+def test_the_bundled_policy_renders_the_reason_line_in_both_languages() -> None:
+    """A not-applicable decision of the bundled policy says why, on its Reason (理由) line, in
+    each language (dropping the line was caught only by the dog policy, in English)."""
+    engine = jurisdiction.load()
+    facts = {
+        "kind": "resident",
+        "hukou": "120101001",
+        "residence": "120101001",  # not separated: (一) does not apply
+        "sex": "female",
+        "age": 31,
+    }
+    decision = engine.decide(facts, "first_child_certificate")
+    assert decision.outcome == "not_applicable"
+    assert decision.reason is not None
+    for lang, head in (("zh", "理由"), ("en", "Reason")):
+        lines = decision.render(lang).splitlines()
+        (line,) = [ln for ln in lines if ln.startswith(head)]
+        assert line.endswith(decision.reason[lang])
+        assert "120101001" in line  # the row's values in it

@@ -22,6 +22,7 @@ Every other question must still decide exactly as the fixture says.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -134,3 +135,45 @@ def test_every_witness_decides_as_its_class(
             decision = engine.decide(cls["witness"], question["question"], as_of="2012-06-01")
             assert decision.outcome == cls["outcome"]
             assert list(decision.rules_applied) == cls["rules_applied"]
+
+
+# --- every question, as it decides today -------------------------------------------------------
+
+FROZEN = Path(__file__).parent / "fixtures" / "certificate_digests.json"
+
+
+def _digest(question: dict[str, Any]) -> str:
+    """What a question decides, class by class (the witness aside: the search may find another
+    fact set of the same class), as a sha256 of its canonical JSON."""
+    name = question["question"]
+    classes = [{k: v for k, v in c.items() if k != "witness"} for c in question["classes"]]
+    text = json.dumps(
+        {"question": name, "features": question["features"], "classes": classes},
+        ensure_ascii=False,
+        sort_keys=True,
+    )
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def test_every_question_decides_as_frozen(
+    certificates: tuple[dict[str, Any], dict[str, Any]],
+) -> None:
+    """Every question, residents included (issue 9's changes left them out of the comparison
+    above, and a mutation audit swapped residence and hukou in a chapter-1 rule unseen): each
+    class's outcome, rules, bodies, articles and reason as frozen in
+    tests/fixtures/certificate_digests.json. A change of answers on purpose refreezes it:
+    ``python tests/test_certificate_unchanged.py`` (and say why in the commit)."""
+    _before, now = certificates
+    frozen = json.loads(FROZEN.read_text(encoding="utf-8"))
+    got = {q["question"]: _digest(q) for q in now["questions"]}
+    assert set(got) == set(frozen), "questions added or removed: refreeze"
+    changed = sorted(q for q in got if got[q] != frozen[q])
+    assert not changed, f"these questions decide differently: {changed}"
+
+
+if __name__ == "__main__":  # refreeze
+    checker = Checker(jurisdiction.load())
+    found = list(checker.all_findings())
+    now = json.loads(json.dumps(certificate(checker, found), ensure_ascii=False))
+    digests = {q["question"]: _digest(q) for q in now["questions"]}
+    FROZEN.write_text(json.dumps(digests, indent=2, sort_keys=True) + "\n", encoding="utf-8")

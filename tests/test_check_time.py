@@ -76,7 +76,7 @@ def test_dates_are_constructed_for_every_class_of_the_fixture() -> None:
 def test_a_class_the_realiser_cannot_construct_is_reported_not_dropped(tmp_path: Path) -> None:
     """Two whole numbers tied by arithmetic: the classes of 24 months and more are neither
     constructed nor proved impossible. They used to vanish (and `stay_office.long` was called
-    unreachable); now the check is incomplete there, exits 7, and the certificate lists them."""
+    unreachable); now the check is incomplete there, exits 8, and the certificate lists them."""
     root = compose(tmp_path / "policy", FIXTURES / "check-incomplete")
     findings = list(jurisdiction.check(_engine(root)))
     assert [f.code for f in findings] == ["check-incomplete"], [str(f) for f in findings]
@@ -90,7 +90,7 @@ def test_a_class_the_realiser_cannot_construct_is_reported_not_dropped(tmp_path:
 
     cert = tmp_path / "cert.json"
     result = CliRunner().invoke(cli, ["check", str(root), "--certificate", str(cert)])
-    assert result.exit_code == 7, result.output
+    assert result.exit_code == 8, result.output
     assert "INCOMPLETE" in result.output
     data = json.loads(cert.read_text(encoding="utf-8"))
     assert data["clean"] is False
@@ -106,7 +106,7 @@ def test_a_class_the_realiser_cannot_construct_is_reported_not_dropped(tmp_path:
     assert "unverified" not in other
 
     result = CliRunner().invoke(cli, ["check", str(root), "--format", "json"])
-    assert result.exit_code == 7
+    assert result.exit_code == 8
     assert json.loads(result.output)["complete"] is False
 
 

@@ -194,6 +194,31 @@ def test_a_date_field_compared_with_a_date(tmp_path: Path) -> None:
     assert len(question["classes"]) == 2  # both sides of the date realised
 
 
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01"])
+def test_a_date_at_the_end_of_the_calendar_is_checked(tmp_path: Path, day: str) -> None:
+    """`check` crashed with OverflowError looking for the day after 9999-12-31 (issue 23)."""
+    pets = """
+    subjects:
+      pet:
+        doc: a pet
+        location: home
+        fields:
+          home: {type: place, levels: [street, community], doc: where it lives}
+          born: {type: date, doc: its date of birth}
+        places:
+          home: {expr: pet.home, doc: where it lives}
+          hukou: {expr: pet.home, doc: its owner's registration (here its home)}
+          residence: {expr: pet.home, doc: its home}
+    """
+    op = "<" if day.startswith("9") else "<="  # both sides of the comparison can hold
+    born = f'pet.born {op} date("{day}")'
+    engine = jurisdiction.load(
+        _policy(tmp_path, _question("vet", "pet", born, f"not ({born})"), pets)
+    )
+    (question,) = _clean_with_features(engine)["questions"]
+    assert len(question["classes"]) == 2
+
+
 def test_a_question_reads_another_questions_value(tmp_path: Path) -> None:
     rules = """
     questions:

@@ -64,7 +64,7 @@ class Engine(_engine.Engine):
         it refuses). A batch plan compiled from the policy as it stands on ``as_of`` (default:
         today), run on DuckDB (or Spark): docs/batch.md. Needs ``pip install
         'jurisdiction[batch]'``."""
-        from .batch.embedded import decide_table  # the batch extra: imported on demand
+        decide_table = _batch_extra().decide_table  # the batch extra: imported on demand
 
         return decide_table(
             self, table, question, nested=nested, id_column=id_column, backend=engine, as_of=as_of
@@ -102,3 +102,16 @@ def load(
     :class:`Engine`); it needs ``pip install 'jurisdiction[durable]'``.
     """
     return Engine(policy_at(path, overlays), evaluator=evaluator)
+
+
+def _batch_extra() -> Any:
+    """``batch.embedded``, or an EvaluatorError saying how to install the batch extra."""
+    try:
+        from .batch import embedded
+    except ImportError as exc:
+        from .core.errors import EvaluatorError
+
+        raise EvaluatorError(
+            f"decide_table needs the batch extra: pip install 'jurisdiction[batch]' ({exc})"
+        ) from None
+    return embedded

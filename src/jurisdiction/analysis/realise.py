@@ -367,6 +367,14 @@ def _scope(o: Any, path: tuple[str, ...]) -> Any:
     return o
 
 
+def _shifted(day: datetime.date, days: int) -> datetime.date | None:
+    """``day`` moved by ``days``, or None past the calendar's ends (1-01-01, 9999-12-31)."""
+    try:
+        return day + datetime.timedelta(days=days)
+    except OverflowError:
+        return None
+
+
 class Realiser:
     """Fact sets for feature assignments; results are kept, so each is searched for once."""
 

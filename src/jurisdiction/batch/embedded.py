@@ -13,9 +13,14 @@ Imported only when a batch runs: DuckDB, pyarrow and sqlglot are the ``batch`` e
 
 from __future__ import annotations
 
+import csv
 import datetime
+import glob
 import json
+import os
 import re
+import secrets
+import signal
 import threading
 import time
 from collections import Counter
@@ -26,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 import pyarrow as pa
 
-from ..core.errors import FactsError
+from ..core.errors import FactsError, InterruptedRunError, OutputError
 from .plan import (
     BODY_FIELDS,
     output_columns,
@@ -34,6 +39,7 @@ from .plan import (
 
 if TYPE_CHECKING:
     from ..engine.engine import Engine
+    from ..language.subjects import FieldInfo
 
 __all__ = ["BatchSummary", "arrow_schema", "batch_sql", "column_kinds", "decide_table", "run_batch"]
 
@@ -49,7 +55,7 @@ from .query import (
 FORMATS = ("parquet", "csv", "jsonl")
 
 
-def format_of(path: str | Path, given: str | None = None) -> str:
+def format_of(path: str | Path, given: str | None = None, option: str = "--format") -> str:
     """The file format: given, or from the name's ending."""
     if given:
         return given
@@ -65,18 +71,83 @@ def format_of(path: str | Path, given: str | None = None) -> str:
         if name.endswith(ending):
             return fmt
     raise ValueError(
-        f"cannot tell the format of {path} from its name; give --format " + "/".join(FORMATS)
+        f"cannot tell the format of {path} from its name; give {option} " + "/".join(FORMATS)
     )
 
 
+MALFORMED = "#malformed"
+"""The column of a CSV read that says why a row is malformed (null when it is not)."""
+_EXTRA = "#extra"
+_NEVER_NULL = "\x01jurisdiction:no-null\x01"  # a cell is never this: an empty cell stays ''
+
+
 def read_file(con: duckdb.DuckDBPyConnection, path: str | Path, fmt: str) -> Any:
-    """A relation over a file, read lazily by DuckDB (a CSV as text: the plan types it)."""
+    """A relation over a file, read lazily by DuckDB (a CSV as text: the plan types it).
+
+    A CSV is read with a fixed layout, never a guessed one: comma, double quote (doubled to
+    escape), a header line whose names are the columns. A row with fewer or more fields than
+    the header is kept, and says so in the column ``MALFORMED``; an empty cell is null."""
     p = str(path)
     if fmt == "parquet":
         return con.read_parquet(p)
-    if fmt == "csv":
-        return con.read_csv(p, header=True, all_varchar=True)
-    return con.read_json(p, format="newline_delimited")
+    if fmt == "jsonl":
+        return con.read_json(p, format="newline_delimited")
+    header = _csv_header(con, p)
+    columns = ", ".join(f"{_literal(n)}: 'VARCHAR'" for n in [*header, _EXTRA])
+    read = (
+        f"read_csv({_literal(p)}, header = true, delim = ',', quote = '\"', escape = '\"', "
+        f"auto_detect = false, columns = {{{columns}}}, null_padding = true, "
+        f"strict_mode = false, nullstr = {_literal(_NEVER_NULL)})"
+    )
+    given = " + ".join(f"(CASE WHEN {_ident(n)} IS NULL THEN 0 ELSE 1 END)" for n in header)
+    malformed = (
+        f"CASE WHEN {_ident(_EXTRA)} IS NOT NULL THEN "
+        f"{_literal(f'a malformed CSV row: more fields than the header has ({len(header)})')} "
+        f"WHEN {_ident(header[-1])} IS NULL THEN 'a malformed CSV row: ' || ({given}) || "
+        f"{_literal(f' fields where the header has {len(header)}')} END"
+    )
+    cells = ", ".join(f"NULLIF({_ident(n)}, '') AS {_ident(n)}" for n in header)
+    return con.sql(f"SELECT {cells}, {malformed} AS {_ident(MALFORMED)} FROM {read}")
+
+
+def _literal(text: str) -> str:
+    """A quoted SQL string."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _csv_header(con: duckdb.DuckDBPyConnection, path: str) -> list[str]:
+    """The column names of a CSV file (of the first file a glob matches), from its first line;
+    refused unless they are distinct and not empty."""
+    if "://" in path:  # a URL: DuckDB reads it (its header, with the same layout)
+        found = list(con.read_csv(path, header=True, all_varchar=True, sep=",").columns)
+        where = path
+    else:
+        files = sorted(glob.glob(path)) if any(c in path for c in "*?[") else [path]
+        if not files:
+            raise FactsError(f"no file matches {path}")
+        where = files[0]
+        try:
+            with open(where, encoding="utf-8", newline="") as f:
+                first = next(csv.reader(f), None)
+        except UnicodeDecodeError as exc:
+            raise FactsError(
+                f"{where}: not UTF-8 text ({exc.reason} at byte {exc.start})"
+            ) from None
+        except csv.Error as exc:
+            raise FactsError(f"{where}: the header line is not CSV: {exc}") from None
+        except OSError as exc:
+            raise FactsError(f"{where}: cannot read: {exc.strerror}") from None
+        if first is None:
+            raise FactsError(f"{where}: the CSV file is empty: it has no header line")
+        found = first
+    if any(not n.strip() for n in found):
+        raise FactsError(f"{where}: the header line has an empty column name: {found}")
+    twice = sorted({n for n in found if found.count(n) > 1})
+    if twice:
+        raise FactsError(f"{where}: the header line names a column twice: " + ", ".join(twice))
+    if any(n.startswith("#") for n in found):
+        raise FactsError(f"{where}: a column name may not begin with '#': {found}")
+    return found
 
 
 def _connect() -> duckdb.DuckDBPyConnection:
@@ -109,6 +180,89 @@ def _json_type(name: str, nested: bool) -> str:
     return '["VARCHAR"]' if nested and name in ("citations", "sources") else '"VARCHAR"'
 
 
+def _subject_of(engine: Engine, questions: Sequence[str]) -> str:
+    subjects = {engine.question(q).subject for q in questions}
+    if len(subjects) != 1:
+        raise FactsError(
+            "one batch answers questions about one kind of fact set; these are about "
+            + ", ".join(sorted(subjects))
+        )
+    return subjects.pop()
+
+
+def _required(info: FieldInfo) -> bool:
+    return not (info.optional or info.has_default or info.derived_default or info.kind == "places")
+
+
+_DUCK_TYPES = {"bool": "BOOLEAN", "int": "BIGINT", "date": "DATE", "places": "VARCHAR[]"}
+
+
+def _duck_type(engine: Engine, info: FieldInfo) -> str:
+    """The DuckDB type of a declared field, a nested subject's as a struct."""
+    if info.kind == "subject" and info.subject is not None:
+        fields = engine.policy.subjects[info.subject].fields
+        inner = ", ".join(f"{_ident(n)} {_duck_type(engine, f)}" for n, f in fields.items())
+        return f"STRUCT({inner})"
+    return _DUCK_TYPES.get(info.kind, "VARCHAR")
+
+
+def _struct_conformed(engine: Engine, subject: str, ref: str, given: Any) -> str:
+    """A struct value of ``subject`` with every declared field: those the input's struct lacks
+    null (decide then says, for the rows that have the struct, which field is missing)."""
+    children = dict(given.children)
+    parts = []
+    for name, info in engine.policy.subjects[subject].fields.items():
+        inner = f"{ref}.{_ident(name)}"
+        if name not in children:
+            value = f"CAST(NULL AS {_duck_type(engine, info)})"
+        elif info.subject is not None and children[name].id == "struct":
+            value = _struct_conformed(engine, info.subject, inner, children[name])
+        else:
+            value = inner
+        parts.append(f"{_ident(name)} := {value}")
+    return f"CASE WHEN {ref} IS NULL THEN NULL ELSE struct_pack({', '.join(parts)}) END"
+
+
+def _complete(engine: Engine, subject: str, given: Any) -> bool:
+    """The struct type ``given`` has every declared field of ``subject``, at every depth."""
+    children = dict(given.children)
+    for name, info in engine.policy.subjects[subject].fields.items():
+        if name not in children:
+            return False
+        inner = children[name]
+        if (
+            info.subject is not None
+            and inner.id == "struct"
+            and not _complete(engine, info.subject, inner)
+        ):
+            return False
+    return True
+
+
+def _conformed(relation: Any, engine: Engine, subject: str) -> Any:
+    """The input checked before any row is decided: every required field of ``subject`` has a
+    column (else FactsError, naming the fields), and a nested subject's struct column has every
+    declared field (one it lacks is added, null)."""
+    names = list(relation.columns)
+    fields = engine.policy.subjects[subject].fields
+    missing = [n for n, info in fields.items() if n not in names and _required(info)]
+    if missing:
+        raise FactsError(
+            f"the input has no column for the required field(s) {', '.join(missing)} of "
+            f"`{subject}`; its columns: {', '.join(names) or 'none'} (jurisdiction schema facts)"
+        )
+    select, changed = [], False
+    for name, given in zip(names, relation.types, strict=True):
+        info = fields.get(name)
+        if info is not None and info.subject is not None and given.id == "struct":
+            conformed = _struct_conformed(engine, info.subject, _ident(name), given)
+            changed = changed or not _complete(engine, info.subject, given)
+            select.append(f"{conformed} AS {_ident(name)}")
+        else:
+            select.append(_ident(name))
+    return relation.project(", ".join(select)) if changed else relation
+
+
 class _Query:
     """One DuckDB query answering every row of a relation: the plan's SELECT, and for the rows
     it flags, ``decide`` called from the query itself (a Python function DuckDB calls only on
@@ -128,7 +282,9 @@ class _Query:
         nested: bool,
         id_column: str | None,
     ) -> None:
-        names = list(relation.columns)
+        relation = _conformed(relation, engine, _subject_of(engine, questions))
+        names = [n for n in relation.columns if n != MALFORMED]
+        carry = [MALFORMED] if MALFORMED in relation.columns else []
         if id_column is None:
             id_column = _default_id(names)
         elif id_column not in names:
@@ -138,11 +294,12 @@ class _Query:
         select, subject = batch_sql(
             engine,
             questions,
-            names,
+            list(relation.columns),
             [str(t) for t in relation.types],
             nested=nested,
             id_column=id_column,
             source=_SOURCE,
+            carry=carry,
         )
         relation.create_view(_SOURCE, replace=True)
         inner = select.sql(dialect="duckdb")
@@ -170,15 +327,24 @@ class _Query:
         )
         columns = output_columns(nested)
         structure = "{" + ", ".join(f'"{c}": {_json_type(c, nested)}' for c in columns) + "}"
+        well = f" AND {_ident(MALFORMED)} IS NULL" if carry else ""
         decided = ", ".join(
-            f'CASE WHEN "_flag_{i}" THEN json_transform({_UDF}(to_json("_facts"), {i}), '
+            f'CASE WHEN "_flag_{i}"{well} THEN json_transform({_UDF}(to_json("_facts"), {i}), '
             f"'{structure}') END AS \"_d{i}\""
             for i in range(len(questions))
         )
         prefixes = [f"{q}." if len(questions) > 1 else "" for q in questions]
         keep = [_ident(id_column)] if id_column is not None else []
+
+        def malformed(c: str) -> str:  # a malformed row's answer: its error, nothing else
+            if not carry:
+                return ""
+            value = _ident(MALFORMED) if c == "error" else "NULL"
+            return f"WHEN {_ident(MALFORMED)} IS NOT NULL THEN {value} "
+
         picked = [
-            f'CASE WHEN "_flag_{i}" THEN "_d{i}".{_ident(c)} ELSE {_ident(p + c)} END '
+            f"CASE {malformed(c)}"
+            f'WHEN "_flag_{i}" THEN "_d{i}".{_ident(c)} ELSE {_ident(p + c)} END '
             f"AS {_ident(p + c)}"
             for i, p in enumerate(prefixes)
             for c in columns
@@ -256,7 +422,7 @@ def decide_table(
             engine, table, questions, nested=nested, id_column=id_column, summary=summary
         )
     if backend != "duckdb":
-        raise ValueError(f"unknown batch engine `{backend}`; choose duckdb or spark")
+        raise FactsError(f"unknown batch engine `{backend}`; choose duckdb or spark")
     started = time.perf_counter()
     con = _connect()
     try:
@@ -363,7 +529,8 @@ def run_batch(
     second with the summary so far (its ``total`` set where the file's metadata gives it).
     Every row is decided as of ``as_of`` (default: today), by the policy as it stands then."""
     engine = engine.at(as_of if as_of is not None else datetime.date.today())
-    fin, fout = format_of(source, in_format), format_of(target, out_format)
+    fin = format_of(source, in_format, "--in-format")
+    fout = format_of(target, out_format, "--out-format")
     if nested and fout == "csv":
         raise ValueError(
             "a CSV file holds flat columns only; drop --nested or write Parquet or JSON Lines"
@@ -382,34 +549,147 @@ def run_batch(
             out_format=fout,
             nested=nested,
             id_column=id_column,
+            progress=progress is not None,
         )
+    return _run_duckdb(
+        engine, source, fin, questions, target, fout, nested, id_column, progress, memory_limit
+    )
+
+
+def _run_duckdb(
+    engine: Engine,
+    source: str | Path,
+    fin: str,
+    questions: Sequence[str],
+    target: str | Path,
+    fout: str,
+    nested: bool,
+    id_column: str | None,
+    progress: Callable[[BatchSummary], None] | None,
+    memory_limit: str | None,
+) -> BatchSummary:
+    """``run_batch`` on DuckDB: into a file beside OUT, renamed to OUT once complete and
+    checked (rows in = rows out); removed on any failure or signal."""
+    local = "://" not in str(target)
+    _refuse_same_file(source, target)
+    temporary = _temporary_beside(target) if local else str(target)
     started = time.perf_counter()
     summary = BatchSummary()
     con = _connect()
     try:
-        if memory_limit:
-            con.execute(f"SET memory_limit = '{_checked_size(memory_limit)}'")
-        if progress is not None:  # the total only tells the progress bar how far it is
-            summary.total = count_rows(con, source, fin)
-        query = _Query(
-            engine,
-            con,
-            read_file(con, source, fin),
-            questions,
-            nested=nested,
-            id_column=id_column,
-        )
-        statement = f"COPY ({query.sql}) TO '{_quoted(target)}' ({_copy_options(fout)})"
-        if progress is not None:
-            with _Watch(con, progress, summary):
-                con.execute(statement)
-        else:
-            con.execute(statement)
-        done = _summarised(con, _reader_sql(target, fout), questions)
+        try:
+            if memory_limit:
+                con.execute(f"SET memory_limit = '{_checked_size(memory_limit)}'")
+            if progress is not None:  # the total only tells the progress bar how far it is
+                summary.total = count_rows(con, source, fin)
+            query = _Query(
+                engine,
+                con,
+                read_file(con, source, fin),
+                questions,
+                nested=nested,
+                id_column=id_column,
+            )
+            statement = f"COPY ({query.sql}) TO '{_quoted(temporary)}' ({_copy_options(fout)})"
+            if progress is not None:
+                with _Watch(con, progress, summary):
+                    _interruptible(con, statement)
+            else:
+                _interruptible(con, statement)
+            done = _summarised(con, _reader_sql(temporary, fout), questions)
+            (rows_in,) = con.execute(f"SELECT count(*) FROM {_SOURCE}").fetchone() or (0,)
+        except duckdb.Error as exc:
+            raise _one_line(exc, temporary) from None
+        _same_count(rows_in, done.rows)
         _fill(summary, done, query.decided, time.perf_counter() - started)
+        if local:
+            os.replace(temporary, target)
+    except BaseException:
+        if local:
+            Path(temporary).unlink(missing_ok=True)
+        raise
     finally:
         con.close()
     return summary
+
+
+def _same_count(rows_in: int, rows_out: int) -> None:
+    if rows_in != rows_out:
+        raise FactsError(f"{rows_in} rows read but {rows_out} answered; no output was written")
+
+
+def _refuse_same_file(source: str | Path, target: str | Path) -> None:
+    """IN and OUT the same file (OUT among the files a glob IN matches) is refused: the
+    answers would replace the register."""
+    src, out = str(source), str(target)
+    if "://" in src or "://" in out or not Path(out).exists():
+        return
+    files = glob.glob(src) if any(c in src for c in "*?[") else [src]
+    for f in files:
+        if Path(f).exists() and os.path.samefile(f, out):
+            raise FactsError(f"OUT is IN: {target} is the input; write the answers elsewhere")
+
+
+def _temporary_beside(target: str | Path) -> str:
+    """A new file name in OUT's folder, which must exist and be writable: the output is
+    written there and renamed to OUT once complete (OUT is never seen half-written)."""
+    out = Path(target)
+    folder = out.parent
+    if not folder.is_dir():
+        raise OutputError(f"cannot write {target}: no such folder {folder}")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise OutputError(f"cannot write {target}: the folder {folder} is not writable")
+    return str(folder / f".{out.name}.{os.getpid()}-{secrets.token_hex(4)}.partial")
+
+
+def _one_line(exc: duckdb.Error, temporary: str) -> FactsError | OutputError | InterruptedRunError:
+    """A DuckDB error as one of ours, in one line: writing OUT (exit 7) or reading IN (4)."""
+    if isinstance(exc, duckdb.InterruptException):
+        return InterruptedRunError(signal.SIGINT)
+    lines = [line.strip() for line in str(exc).strip().splitlines() if line.strip()]
+    text = lines[0] if lines else type(exc).__name__
+    if len(lines) > 2 and lines[1].startswith("Original Line"):  # a CSV error: its reason
+        text = f"{text}: {lines[2]}"
+    text = text[:300]
+    writing = Path(temporary).name in str(exc) or "No space left" in str(exc)
+    if writing:
+        return OutputError(f"cannot write the output: {text.replace(temporary, '<OUT>')}")
+    return FactsError(f"cannot read the input: {text}")
+
+
+def _interruptible(con: duckdb.DuckDBPyConnection, statement: str) -> None:
+    """Run ``statement`` on a thread of its own; SIGINT or SIGTERM, while it runs, interrupts
+    it and raises InterruptedRunError (the caller then removes what it wrote). Signal handlers can
+    only be set from the main thread: elsewhere the statement simply runs."""
+    if threading.current_thread() is not threading.main_thread():
+        con.execute(statement)
+        return
+    failed: list[BaseException] = []
+    received: list[int] = []
+
+    def work() -> None:
+        try:
+            con.execute(statement)
+        except BaseException as exc:  # handed to the caller's thread
+            failed.append(exc)
+
+    def stop(signum: int, _frame: object) -> None:
+        received.append(signum)
+        con.interrupt()
+
+    worker = threading.Thread(target=work, name="batch statement", daemon=True)
+    previous = {s: signal.signal(s, stop) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        worker.start()
+        while worker.is_alive():
+            worker.join(0.1)
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+    if received:
+        raise InterruptedRunError(received[0])
+    if failed:
+        raise failed[0]
 
 
 def _quoted(path: str | Path) -> str:

@@ -67,7 +67,7 @@ def relation_of(con: duckdb.DuckDBPyConnection, table: Any) -> Any:
         return con.from_arrow(table.to_arrow())
     if module == "pandas":
         return con.from_arrow(pa.Table.from_pandas(table, preserve_index=False))
-    raise TypeError(
+    raise FactsError(
         "decide_table reads an Arrow table, a Polars or pandas DataFrame or a DuckDB relation, "
         f"got {type(table).__name__}"
     )
@@ -219,10 +219,12 @@ def batch_sql(
     nested: bool = False,
     id_column: str | None = None,
     source: str = "src",
+    carry: Sequence[str] = (),
 ) -> tuple[exp.Select, str]:
     """The SELECT that answers ``questions`` for every row of table ``source`` (columns ``names``
     of ``types``): the id column, each question's answer columns, ``_flag_<i>`` per question and
-    ``_facts`` for flagged rows. Returns it with the subject the questions are about.
+    ``_facts`` for flagged rows (and the columns ``carry``, as they are). Returns it with the
+    subject the questions are about.
 
     Three projections, one over the other (each is streamed, in input order): the features,
     place codes and validity of a row; each question's answer number; the answer columns
@@ -243,7 +245,7 @@ def batch_sql(
     plans = [plan_question(engine, q) for q in questions]
 
     def keep() -> list[exp.Expr]:
-        return [_col(id_column)] if id_column is not None else []
+        return [_col(n) for n in ([id_column] if id_column is not None else []) + list(carry)]
 
     feature_names = sorted({f for p in plans for f in features_read(p)})
     place_names = sorted({pl for p in plans for pl in places_read(engine, p)})

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
+from ..core.errors import FactsError
 from .query import BatchSummary, _count, batch_sql, patch_batch
 
 if TYPE_CHECKING:
@@ -29,8 +30,9 @@ if TYPE_CHECKING:
 __all__ = ["decide_frame", "decide_table_spark", "run_batch_spark", "session"]
 
 
-def session() -> Any:
-    """The active Spark session, or a new one (local unless configured otherwise)."""
+def session(*, progress: bool = True) -> Any:
+    """The active Spark session, or a new one (local unless configured otherwise; with Spark's
+    console progress bars only if ``progress``)."""
     from pyspark.sql import SparkSession
 
     active = SparkSession.getActiveSession()
@@ -38,6 +40,7 @@ def session() -> Any:
         spark = active
     else:
         builder = SparkSession.builder.appName("jurisdiction batch")
+        builder = builder.config("spark.ui.showConsoleProgress", "true" if progress else "false")
         if not os.environ.get("SPARK_REMOTE"):
             # local workers run this interpreter, which has jurisdiction installed
             os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
@@ -119,7 +122,7 @@ def decide_frame(
     as of ``as_of`` (default: today)."""
     engine = engine.at(as_of if as_of is not None else datetime.date.today())
     if not type(frame).__module__.startswith("pyspark"):
-        raise TypeError(
+        raise FactsError(
             f"decide_frame answers a Spark DataFrame, got {type(frame).__name__}; "
             "decide_table takes Arrow, Polars, pandas and DuckDB tables"
         )
@@ -173,17 +176,26 @@ def run_batch_spark(
     out_format: str,
     nested: bool = False,
     id_column: str | None = None,
+    progress: bool = False,
 ) -> BatchSummary:
-    """Answer a file on Spark, written by Spark (a directory of part files at ``target``)."""
+    """Answer a file on Spark, written by Spark (a directory of part files at ``target``);
+    Spark's own progress bars on stderr only if ``progress``."""
     from pyspark.sql.functions import count, lit
 
     started = time.perf_counter()
-    spark = session()
+    spark = session(progress=progress)
     reader = spark.read
     if in_format == "parquet":
         frame = reader.parquet(str(source))
     elif in_format == "csv":
-        frame = reader.option("header", "true").option("inferSchema", "false").csv(str(source))
+        frame = (  # a fixed layout, as DuckDB reads it: nothing guessed
+            reader.option("header", "true")
+            .option("inferSchema", "false")
+            .option("sep", ",")
+            .option("quote", '"')
+            .option("escape", '"')
+            .csv(str(source))
+        )
     else:
         frame = reader.json(str(source))
     answered = _answered(engine, frame, questions, nested, id_column).cache()

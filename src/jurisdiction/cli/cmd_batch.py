@@ -160,20 +160,32 @@ def batch_command(
           --memory-limit 2GB --progress 2> progress.log
       jurisdiction schema facts        # the fields (columns) of each kind
 
-    Exit codes: 0 every row answered, 1 some rows have an error (OUT is
-    complete all the same), 3 policy error, 4 bad question or input.
+    A CSV is read as written, never guessed: comma, double quote, a header
+    line. A row with more or fewer fields than the header keeps its place
+    and gets an error. OUT is written beside itself and renamed once complete:
+    a failure or a signal leaves no OUT (an existing OUT is then untouched).
+
+    \b
+    Exit codes (docs/errors.md):
+      0    every row answered
+      1    some rows have an error (OUT is complete all the same)
+      3    policy error
+      4    bad question or input (IN unreadable, malformed, IN = OUT)
+      6    the batch extra (or Spark) is not installed
+      7    OUT cannot be written (folder missing or not writable, disk full)
+      130  interrupted (SIGINT), 143 terminated (SIGTERM): no OUT written
     """
     from .common import reports_errors
 
     @reports_errors
     def run() -> None:
-        from ..core.errors import FactsError
+        from ..core.errors import EvaluatorError, FactsError
         from ..engine.engine import load
 
         try:
             from ..batch.embedded import run_batch
-        except ImportError as exc:  # the batch extra is not installed
-            raise FactsError(
+        except ImportError as exc:  # the batch extra is not installed: the environment's fault
+            raise EvaluatorError(
                 f"jurisdiction batch needs the batch extra: pip install 'jurisdiction[batch]' "
                 f"({exc})"
             ) from None
@@ -198,6 +210,15 @@ def batch_command(
             )
         except ValueError as exc:
             raise FactsError(str(exc)) from exc
+        except ImportError as exc:  # --engine spark without pyspark
+            raise EvaluatorError(
+                f"--engine {backend} needs its extra: pip install 'jurisdiction[{backend}]' ({exc})"
+            ) from None
+        except Exception as exc:
+            if type(exc).__module__.split(".")[0] not in ("pyspark", "py4j"):
+                raise
+            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            raise FactsError(f"Spark failed: {first[:300]}") from None
         if progress is not None:
             progress.done(summary)
         click.echo(json.dumps(summary.to_json(), ensure_ascii=False, indent=2))

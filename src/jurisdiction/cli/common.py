@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -22,13 +23,29 @@ if TYPE_CHECKING:
     from ..policy.model import Policy
     from ..policy.strict_yaml import LocatedDocument
 
-__all__ = ["engine_for", "load_policy_for", "read_facts", "read_stdin", "reports_errors"]
+__all__ = [
+    "engine_for",
+    "guarded",
+    "load_policy_for",
+    "read_facts",
+    "read_stdin",
+    "reports_errors",
+]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+EXIT_IO = 7
+"""A file cannot be read or written for a reason outside the library (exit code)."""
+EXIT_INTERRUPTED = 130
+"""SIGINT (Ctrl-C): 128 + 2, as a shell gives it."""
+EXIT_INTERNAL = 70
+"""A defect of the library itself (EX_SOFTWARE), to be fixed by us."""
+
+
 def reports_errors(func: F) -> F:
-    """Turn our exceptions into a message on stderr and the exit code of their class."""
+    """Turn our exceptions into one line on stderr and the exit code of their class, and
+    everything else as :func:`guarded` does."""
 
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -38,6 +55,38 @@ def reports_errors(func: F) -> F:
             kind = type(exc).__name__
             click.echo(f"error ({kind}): {exc}", err=True)
             sys.exit(exc.exit_code)
+
+    return guarded(wrapper)  # type: ignore[return-value]
+
+
+def guarded(func: F) -> F:
+    """Every other exception as one line on stderr and a documented exit code (docs/errors.md):
+    a file the system cannot read or write 7; Ctrl-C 130; anything else is a defect of ours, 70
+    (``JURISDICTION_DEBUG=1`` shows its traceback)."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
+            raise
+        except KeyboardInterrupt:
+            click.echo("error: interrupted", err=True)
+            sys.exit(EXIT_INTERRUPTED)
+        except OSError as exc:
+            where = f"{exc.filename}: " if exc.filename else ""
+            click.echo(f"error (OSError): {where}{exc.strerror or exc}", err=True)
+            sys.exit(EXIT_IO)
+        except Exception as exc:
+            if os.environ.get("JURISDICTION_DEBUG"):
+                raise
+            first = (str(exc).strip().splitlines() or [""])[0][:300]
+            click.echo(
+                f"error (internal, {type(exc).__name__}): {first} - a defect of jurisdiction: "
+                "please report it (JURISDICTION_DEBUG=1 shows where)",
+                err=True,
+            )
+            sys.exit(EXIT_INTERNAL)
 
     return wrapper  # type: ignore[return-value]
 

@@ -4,7 +4,7 @@ The help texts name no word of any policy: where they describe the bundled polic
 and their fields, its place codes, a question to try), they read it when the help is shown.
 
 Exit codes: 0 success; 1 findings (check); 2 usage; 3 policy error; 4 bad facts or question;
-5 conflict between rules; 6 evaluator unavailable or failed; 7 the check is incomplete (check:
+5 conflict between rules; 6 evaluator unavailable or failed; 8 the check is incomplete (check:
 no other finding, but some classes of cases could not be verified).
 """
 
@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime
 import inspect
 import json
+import os
 import sys
 import textwrap
 from collections.abc import Callable, Sequence
@@ -24,7 +25,7 @@ import click
 from ..core.collector import whole_process
 from ..core.errors import FactsError, JurisdictionError, suggest
 from ..core.paths import bundled_policy_path
-from .common import engine_for, load_policy_for, read_facts, reports_errors
+from .common import engine_for, guarded, load_policy_for, read_facts, reports_errors
 from .options import AS_OF as _AS_OF
 from .options import LANG as _LANG
 from .options import OVERLAYS as _OVERLAYS
@@ -58,7 +59,7 @@ def _help_values() -> dict[str, str]:
     directory = cache_directory()
     cache = directory / f"help-{digest.hexdigest()[:32]}.json" if directory else None
     try:
-        found = json.loads(cache.read_text(encoding="utf-8")) if cache else None
+        found = json.loads(_read_cache(cache)) if cache else None
         if isinstance(found, dict) and set(found) == set(_DESCRIBED):
             return {str(k): str(v) for k, v in found.items()}
     except (OSError, ValueError):
@@ -70,10 +71,28 @@ def _help_values() -> dict[str, str]:
     try:
         if cache is not None:
             cache.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            cache.write_text(json.dumps(values, ensure_ascii=False), encoding="utf-8")
+            fresh = cache.with_name(f".{cache.name}.{os.getpid()}")
+            fresh.write_text(json.dumps(values, ensure_ascii=False), encoding="utf-8")
+            os.replace(fresh, cache)  # replaces a link; never writes through one
     except OSError:
         pass  # no cache: the next help loads the policy again
     return values
+
+
+_HELP_CACHE_LIMIT = 1 << 16
+
+
+def _read_cache(path: Path) -> str:
+    """A help cache file's text: a regular file, not a link (to /dev/zero, say), at most 64 KiB;
+    anything else raises OSError or ValueError, and the help is read from the policy."""
+    import stat
+
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    with os.fdopen(fd, "rb") as f:
+        st = os.fstat(f.fileno())
+        if not stat.S_ISREG(st.st_mode) or st.st_size > _HELP_CACHE_LIMIT:
+            raise ValueError(f"{path}: not a small regular file")
+        return f.read(_HELP_CACHE_LIMIT + 1).decode("utf-8")
 
 
 def _bundled_policy() -> Policy | None:
@@ -209,9 +228,10 @@ def cli() -> None:
 
     {examples}
 
-    Exit codes: 0 ok, 1 findings, 2 usage, 3 policy error, 4 bad facts or
-    question, 5 conflict between rules, 6 evaluator unavailable, 7 check
-    incomplete.
+    Exit codes (docs/errors.md): 0 ok, 1 findings, 2 usage, 3 policy error,
+    4 bad facts, question or input, 5 conflict between rules, 6 evaluator or
+    extra unavailable, 7 a file cannot be written, 8 check incomplete, 70 a
+    defect of ours, 130 interrupted, 143 terminated.
     """
 
 
@@ -262,15 +282,39 @@ def decide(
     """
     engine = engine_for(policy_dir, evaluator, overlays_dir)
     fact_sets = read_facts(facts, engine)
-    decisions: list[Decision] = []
-    for model in fact_sets:
+    answers: list[Decision | JurisdictionError] = []
+    where: list[str] = []
+    for i, model in enumerate(fact_sets):
         asked = questions or engine.questions(engine.subject_of(model))
         day = as_of.date() if as_of is not None else None
-        decisions.extend(engine.decide(model, q, as_of=day) for q in asked)
+        for q in asked:  # one fact set's conflict does not silence the others' answers
+            try:
+                answers.append(engine.decide(model, q, as_of=day))
+            except JurisdictionError as exc:
+                answers.append(exc)
+            where.append(f"fact set {i + 1}, question {q}" if len(fact_sets) > 1 else q)
+    failed = [(w, a) for w, a in zip(where, answers, strict=True) if isinstance(a, Exception)]
     if fmt == "json":
-        click.echo(json.dumps([d.to_dict() for d in decisions], ensure_ascii=False, indent=2))
+        click.echo(
+            json.dumps(
+                [
+                    {"error": type(a).__name__, "message": str(a), "at": w}
+                    if isinstance(a, Exception)
+                    else a.to_dict()
+                    for w, a in zip(where, answers, strict=True)
+                ],
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
     else:
-        click.echo("\n\n".join(d.render(lang) for d in decisions))
+        shown = [a.render(lang) for a in answers if not isinstance(a, Exception)]
+        if shown:
+            click.echo("\n\n".join(shown))
+    for w, error in failed:
+        click.echo(f"error ({type(error).__name__}) in {w}: {error}", err=True)
+    if failed:
+        sys.exit(failed[0][1].exit_code)
 
 
 @cli.command()
@@ -340,7 +384,7 @@ def check(
 
     \b
     Exit codes: 0 clean (every class decided, no finding), 1 findings,
-    3 the policy does not load, 7 incomplete (no other finding, but some
+    3 the policy does not load, 8 incomplete (no other finding, but some
     classes could not be verified: not proven clean).
     """
     from ..analysis.certificate import certificate, render
@@ -409,7 +453,7 @@ def check(
     if any(f.code != "check-incomplete" for f in findings):
         sys.exit(1)
     if findings:
-        sys.exit(7)
+        sys.exit(8)
 
 
 _POLICY_DIR = click.argument(
@@ -636,6 +680,9 @@ def _add_analyst_commands() -> None:
     cli.add_command(timeline_command)
     cli.add_command(serve_command)
     cli.add_command(replay_command)
+    for command in cli.commands.values():  # one line and a documented exit, whatever fails
+        if command.callback is not None:
+            command.callback = guarded(command.callback)
 
 
 _add_analyst_commands()
@@ -648,4 +695,4 @@ def main(argv: Sequence[str] | None = None) -> None:
     from ..language.parse_cache import persisting
 
     with persisting(), whole_process():
-        cli.main(args=list(argv) if argv is not None else None, prog_name="jurisdiction")
+        guarded(cli.main)(args=list(argv) if argv is not None else None, prog_name="jurisdiction")

@@ -6,7 +6,9 @@ The tree is split by who must fix the problem::
     ├── PolicyError            the policy author: a YAML file is malformed or inconsistent
     ├── FactsError             the caller: facts are invalid, or the question is unknown
     ├── ConflictError          the policy author: two rules give different answers at run time
-    └── EvaluatorError         us or the environment: an optional evaluator failed or is missing
+    ├── EvaluatorError         us or the environment: an optional evaluator failed or is missing
+    ├── OutputError            the environment: an output file cannot be written
+    └── InterruptedRunError            a signal stopped a run, which cleaned up after itself
 
 Every policy problem is a :class:`Diagnostic` record with a stable code and a location, printed as
 ``file:line:col: code: message``.
@@ -24,8 +26,10 @@ __all__ = [
     "Diagnostic",
     "EvaluatorError",
     "FactsError",
+    "InterruptedRunError",
     "JurisdictionError",
     "Location",
+    "OutputError",
     "PolicyError",
     "suggest",
 ]
@@ -183,3 +187,24 @@ class EvaluatorError(JurisdictionError):
     """An optional evaluator is missing or failed inside its own machinery."""
 
     exit_code = 6
+
+
+class OutputError(JurisdictionError):
+    """An output cannot be written: its folder is missing or not writable, or the disk is full.
+    Nothing is left under the output's name."""
+
+    exit_code = 7
+
+
+class InterruptedRunError(JurisdictionError):
+    """A run was stopped by a signal (SIGINT, SIGTERM) and has cleaned up after itself; the exit
+    code is the shell's for the signal, 128 + its number (130, 143)."""
+
+    def __init__(self, signum: int) -> None:
+        self.signum = signum
+        self.exit_code = 128 + signum
+        name = {2: "SIGINT", 15: "SIGTERM"}.get(signum, f"signal {signum}")
+        super().__init__(f"interrupted by {name}; no output was written")
+
+    def _state(self) -> tuple[object, ...]:
+        return (self.signum,)

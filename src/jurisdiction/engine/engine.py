@@ -53,7 +53,10 @@ Evaluator = Literal["compiled", "durable"]
 _EVALUATORS: tuple[str, ...] = get_args(Evaluator)
 
 
-_ADAPTERS: dict[int, tuple[Policy, TypeAdapter[Any]]] = {}
+_ADAPTERS: dict[tuple[type[BaseModel], ...], TypeAdapter[Any]] = {}
+"""The validators built so far, by the fact models they dispatch to. A policy loaded again gets
+the same model classes (they are cached by content in ``policy.vocabulary``), so a reload reuses
+its validator and the cache holds no policy: it grows with distinct vocabularies, not loads."""
 
 _EPOCH_LOCK = threading.RLock()
 """Held while an engine builds the engine of one stretch of its policy's time (rarely: once)."""
@@ -61,16 +64,16 @@ _EPOCH_LOCK = threading.RLock()
 
 def _facts_adapter(policy: Policy) -> TypeAdapter[Any]:
     """One validator for every kind of fact set of a policy, dispatched on the ``kind`` field."""
-    found = _ADAPTERS.get(id(policy))
-    if found is not None and found[0] is policy:
-        return found[1]
     models = tuple(s.model for s in policy.subjects.values())
+    found = _ADAPTERS.get(models)
+    if found is not None:
+        return found
     if len(models) == 1:
         adapter: TypeAdapter[Any] = TypeAdapter(models[0])
     else:
         union = Annotated[Union[models], Field(discriminator="kind")]  # type: ignore[valid-type]  # noqa: UP007
         adapter = TypeAdapter(union)
-    _ADAPTERS[id(policy)] = (policy, adapter)
+    _ADAPTERS[models] = adapter
     return adapter
 
 

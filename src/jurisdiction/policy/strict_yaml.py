@@ -299,6 +299,10 @@ class _Builder:
             return int(text)
         if len(text) > 64:
             raise self.fail("limit", f"a number written with {len(text)} characters", node)
+        if text.lstrip("+-").lower() in (".inf", ".nan"):  # float() reads neither spelling
+            raise self.fail(
+                "yaml-scalar", f"`{text}` is not a finite number: write a number, or quote it", node
+            )
         return float(text)
 
     def dispose(self) -> None:

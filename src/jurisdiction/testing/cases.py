@@ -138,7 +138,7 @@ class CaseFileModel(_Strict):
         description="decide every case as of this day (default: as decide does, from the facts "
         "or today)",
     )
-    cases: tuple[CaseModel, ...]
+    cases: tuple[CaseModel, ...] = Field(min_length=1, description="at least one case")
 
     @model_validator(mode="after")
     def _unique_names(self) -> CaseFileModel:
