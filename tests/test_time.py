@@ -381,3 +381,28 @@ def test_a_condition_reads_the_day_of_the_decision(tmp_path: Path) -> None:
     for day, rule_place in (("2019-12-31", "120101001"), ("2020-01-01", "120104002")):
         out = engine.decide_table(table, "renewal", as_of=day)
         assert out.column("body_place_code").to_pylist() == [rule_place]
+
+
+def test_a_gap_in_months_between_two_dates_is_found_with_a_witness(tmp_path: Path) -> None:
+    """The issue's residence-permit trial: months counted from the day moved in to the day
+    applied (``months_between``), a deliberate gap at 24 months — never clean."""
+    import shutil
+
+    root = tmp_path / "months"
+    shutil.copytree(ROOT / "tests" / "time_policies" / "months_gap", root)
+    dates = "(applicant.moved_in, applicant.applied_on)"
+    patch(
+        root / "facts.yaml",
+        f"          applicant.months >= 12 * years_between{dates}\n"
+        f"          and applicant.months < 12 * years_between{dates} + 12\n",
+        f"          applicant.months == months_between{dates}\n",
+    )
+    findings = list(jurisdiction.check(root))
+    (gap,) = [f for f in findings if f.code == "gap"]
+    facts = gap.witness_data()
+    assert facts is not None
+    assert facts["months"] == 24
+    engine = jurisdiction.load(root)
+    assert engine.decide(facts, gap.question or "").outcome == "no_rule"
+    result = CliRunner().invoke(cli, ["check", str(root)])
+    assert result.exit_code == 1

@@ -49,6 +49,7 @@ from ..language.conditions import (
     StrConst,
 )
 from ..language.parse import parse_expression
+from ..language.periods import days_between, months_between
 from ..language.subjects import Context, Subject
 
 __all__ = ["NOT_A_VALUE", "VALUES", "FieldUses", "Uses", "partner_value", "target_uses", "uses_of"]
@@ -326,7 +327,11 @@ def _years(a: datetime.date, b: datetime.date) -> int:
     return years
 
 
-VALUES: dict[str, Any] = {"years_between": _years}
+VALUES: dict[str, Any] = {
+    "years_between": _years,
+    "months_between": months_between,
+    "days_between": days_between,
+}
 """Functions a partner expression may call, evaluated to propose a value (``partner_value``):
 a new function of dates adds its entry here. Only proposals: every value is then checked by
 the policy's own compiled constraints."""

@@ -39,6 +39,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from ..core.errors import EvaluatorError
+from ..language.periods import add_months
 from ..language.places import Hierarchy
 from ..language.subjects import Context, FeatureValue, FieldInfo, Subject
 from .cuts import NOT_A_VALUE, Uses, partner_value, target_uses, uses_of
@@ -123,8 +124,45 @@ def _anniversary(years: int, days: int) -> DateStep:
     return step
 
 
+def _month_steps(amounts: Sequence[int]) -> list[DateStep]:
+    """``months_between`` changes at each monthly anniversary (a month's end where the day does
+    not exist in it): a date k calendar months after or before another, and the days either
+    side, for every k up to the largest amount (and one more)."""
+    top = max((abs(a) for a in amounts), default=1)
+    return [
+        _months(n, days)
+        for k in range(1, min(top, _MAX_YEARS * 12) + 2)
+        for n in (k, -k)
+        for days in (0, -1, 1)
+    ]
+
+
+def _months(months: int, days: int) -> DateStep:
+    shift = datetime.timedelta(days=days)
+
+    def step(d: datetime.date) -> datetime.date | None:
+        x = add_months(d, months)
+        try:
+            return None if x is None else x + shift
+        except OverflowError:  # beyond the calendar's first or last day
+            return None
+
+    return step
+
+
+def _days_steps(amounts: Sequence[int]) -> list[DateStep]:
+    """``days_between`` changes every day: a date n days after or before another, for each whole
+    number n in play and the numbers either side of it."""
+    numbers = {abs(a) for a in amounts} | {0}
+    return [
+        _anniversary(0, sign * n) for a in numbers for n in {a - 1, a, a + 1} for sign in (1, -1)
+    ]
+
+
 DATE_STEPS: dict[str, Callable[[Sequence[int]], list[DateStep]]] = {
     "years_between": _year_steps,
+    "months_between": _month_steps,
+    "days_between": _days_steps,
 }
 """For each function of dates, the steps from one date to another at which its value can change,
 given the whole numbers in play (thresholds, wanted values): the realiser tries each date field
