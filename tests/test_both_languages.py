@@ -255,7 +255,7 @@ def test_the_bundled_policy_renders_the_reason_line_in_both_languages() -> None:
         "sex": "female",
         "age": 31,
     }
-    decision = engine.decide(facts, "first_child_certificate")
+    decision = engine.decide(facts, "first_child_certificate", as_of="2012-06-01")
     assert decision.outcome == "not_applicable"
     assert decision.reason is not None
     for lang, head in (("zh", "理由"), ("en", "Reason")):
