@@ -45,7 +45,9 @@ def test_reloading_a_policy_keeps_no_earlier_load(evaluator: str) -> None:
 
     def reload() -> None:
         engine = jurisdiction.load(evaluator=evaluator)  # type: ignore[arg-type]
-        assert engine.decide(SEPARATED, "first_child_certificate").outcome == "responsible"
+        assert engine.decide(SEPARATED, "first_child_certificate", as_of="2012-06-01").outcome == (
+            "responsible"
+        )
 
     for _ in range(3):
         reload()
@@ -117,6 +119,10 @@ def test_without_the_batch_extra_batch_is_exit_6_with_the_install_hint(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """`batch` without the extra exited 4, as if the input were wrong."""
+    import jurisdiction.batch
+
+    # importing the stage again binds a new package to `jurisdiction.batch`: bind the old back after
+    monkeypatch.setattr(jurisdiction, "batch", jurisdiction.batch)
     for name in [m for m in sys.modules if m.startswith("jurisdiction.batch")]:
         monkeypatch.delitem(sys.modules, name)
     monkeypatch.setitem(sys.modules, "duckdb", None)  # import duckdb raises ImportError
