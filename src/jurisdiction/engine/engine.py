@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import re
 import threading
+import time
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -33,7 +35,7 @@ from ..core.errors import ConflictError, EvaluatorError, FactsError, Location, P
 from ..core.paths import bundled_policy_path
 from ..core.text import Text, placeholders, yes_no
 from ..language.compile import Program, compile_question
-from ..language.conditions import ParamRef, walk
+from ..language.conditions import AsOf, ParamRef, walk
 from ..language.subjects import Context, Subject
 from ..policy.load import load_policy
 from ..policy.model import BodyTemplate, Overlay, ParamValue, Policy, Question, Rule
@@ -241,9 +243,11 @@ class Engine:
         "_durable",
         "_epochs",
         "_evaluator",
+        "_last",
         "_location",
         "_params",
         "_policy",
+        "_reads_as_of",
         "_subject_of_model",
         "_variant_names",
         "_variants",
@@ -267,6 +271,9 @@ class Engine:
         """The day this engine decides as of when none is given (``at``), else None."""
         self._contexts: dict[datetime.date, Context] = {}
         """The context with each day's ``as_of``, for conditions that read it."""
+        self._reads_as_of = _reads_as_of(policy)
+        self._last: tuple[datetime.date, Engine] | None = None
+        """The day last decided and the engine of its stretch (most decisions share a day)."""
         params = {name: p.value for name, p in policy.parameters.items()}
         hierarchy = policy.hierarchy
         self._context = Context(
@@ -448,7 +455,7 @@ class Engine:
             value = getattr(facts, field_name, None) if field_name else None
             if isinstance(value, datetime.date):
                 return value, "facts"
-        return datetime.date.today(), "today"
+        return _today(), "today"
 
     def questions(self, subject: str | None = None) -> tuple[str, ...]:
         """The names of the questions, optionally only those about one kind of subject."""
@@ -542,12 +549,18 @@ class Engine:
             day, source = as_day(as_of), "given"
         elif self._day is not None:
             day, source = self._day, "given"
-        else:
+        elif self._dated_by:
             day, source = self.day_of(model)
+        else:
+            day, source = _today(), "today"
         if self._breaks is not None:
-            return self._epoch(bisect_right(self._breaks, day))._decide(
-                model, subject, question, day, source
-            )
+            last = self._last
+            if last is not None and last[0] is day:
+                engine = last[1]
+            else:
+                engine = self._epoch(bisect_right(self._breaks, day))
+                self._last = (day, engine)
+            return engine._decide(model, subject, question, day, source)
         return self._decide(model, subject, question, day, source)
 
     def _decide(
@@ -566,7 +579,7 @@ class Engine:
         if question in self._varied:
             compiled = self._compiled_for(q, model)
         ctx = self._context
-        if ctx.as_of != day:  # what `as_of` reads in a condition: the decision's day
+        if self._reads_as_of and ctx.as_of != day:  # what `as_of` reads: the decision's day
             ctx = self._context_on(day)
         if self._durable is None:
             program = compiled.program  # Program.values and .class_of, inlined: the hot path
@@ -587,7 +600,7 @@ class Engine:
                 )
                 compiled.plans[(fired, overridden)] = found
             plan = found
-        return plan.decide(model, ctx, day.isoformat(), source)
+        return plan.decide(model, ctx, _ISO.get(day) or _iso(day), source)
 
     def decide_all(
         self, facts: Mapping[str, Any] | BaseModel, *, as_of: datetime.date | str | None = None
@@ -814,6 +827,52 @@ def _instruments(policy: Policy, question: str) -> tuple[Instrument, ...]:
         for i in epoch.renamed
     )
     return tuple(out)
+
+
+_ISO: dict[datetime.date, str] = {}
+"""Days as YYYY-MM-DD, kept: a decision carries its day as text."""
+
+_TODAY: list[Any] = [None, -1.0]
+"""Today, and until when (monotonic seconds) it is taken to be today without asking the clock."""
+
+
+def _iso(day: datetime.date) -> str:
+    if len(_ISO) >= 4096:
+        _ISO.clear()
+    text = _ISO[day] = day.isoformat()
+    return text
+
+
+def _today() -> datetime.date:
+    """Today's date, read from the clock at most once a second (the same object meanwhile, so
+    that an engine finds the stretch of time it decided last by identity)."""
+    now = time.monotonic()
+    if now >= _TODAY[1]:
+        day = datetime.date.today()
+        if day != _TODAY[0]:
+            _TODAY[0] = day
+        _TODAY[1] = now + 1.0
+    today: datetime.date = _TODAY[0]
+    return today
+
+
+_WORD_AS_OF = re.compile(r"\bas_of\b")
+
+
+def _reads_as_of(policy: Policy) -> bool:
+    """Whether some condition, feature or place of the policy reads ``as_of`` (the day)."""
+    for question in policy.questions.values():
+        for rule in question.rules:
+            if any(isinstance(node, AsOf) for node in walk(rule.expanded)):
+                return True
+    if policy.facts is None:
+        return False
+    for subject in policy.subjects.values():
+        exprs = [f.expr for f in subject.features.values()]
+        exprs += [getattr(p, "expr", "") for p in subject.places.values()]
+        if any(_WORD_AS_OF.search(x) for x in exprs):
+            return True
+    return False
 
 
 def as_day(value: datetime.date | str) -> datetime.date:
