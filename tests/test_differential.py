@@ -49,6 +49,8 @@ EXAMPLE_OVERLAYS = Path(__file__).resolve().parent.parent / "examples" / "overla
 # with the illustrative overlay (the bundled policy has none), so that overlay variants are covered
 COMPILED = jurisdiction.load(overlays=EXAMPLE_OVERLAYS)
 DURABLE = jurisdiction.load(evaluator="durable", overlays=EXAMPLE_OVERLAYS)
+TEXT_DAY = "2012-06-01"
+"""A day when the text stood as written (later law ends some of its duties from 2016)."""
 
 
 def _outcome(engine: Engine, facts: BaseModel, question: str) -> Outcome:
@@ -97,7 +99,17 @@ def test_the_durable_engine_says_which_evaluator_it_is() -> None:
 
 @pytest.mark.parametrize("question", sorted(COMPILED.policy.questions))
 def test_both_evaluators_decide_alike(question: str) -> None:
-    outcomes = _differential(COMPILED, DURABLE, question)
+    # the text as written (every rule in force), then each later stretch of time in which later
+    # law changed the question (policies/amendments.yaml): the two evaluators decide alike in each
+    outcomes = _differential(COMPILED.at(TEXT_DAY), DURABLE.at(TEXT_DAY), question)
+    previous = COMPILED.at(TEXT_DAY).policy.questions[question]
+    for start, _end in COMPILED.epochs()[1:]:
+        assert start is not None
+        now = COMPILED.at(start).policy.questions[question]
+        if now != previous:
+            later = _differential(COMPILED.at(start), DURABLE.at(start), question)
+            assert later  # the ended question was asked, and both evaluators agreed
+        previous = now
     q = COMPILED.policy.questions[question]
     fired, overridden = _fired(outcomes)
     # the generated facts reached every rule and every override of the question
