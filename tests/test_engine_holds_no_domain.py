@@ -59,7 +59,7 @@ ALLOWED_CJK: dict[str, tuple[str, str]] = {
         "第N条第M款第（K）项, and 是/否 for a true/false value: "
         "zh is one of the engine's two output languages, for any policy",
     ),
-    "engine/render.py": (
+    "engine/decision.py": (
         "问题结论负责机构理由内容依据适用规则被排除的说明政策指纹取值决定日期调方自案件事实当文本来源其后法律施行概述非原确程度基不层级为解读参数、他与",
         "the zh headings of a rendered decision (beside the en ones) and the words that say a "
         "level is the policy's reading, for any policy",
@@ -76,9 +76,13 @@ ALLOWED_CJK: dict[str, tuple[str, str]] = {
         "the en ones, for any policy",
     ),
     "policy/dated.py": (
-        "至自起始终止代之以施行本项职责不再适用问题的期间为",
+        "自起施行本项职责不再适用代之以问题的期间为",
         "the zh words of time (from, until, in force, ended, replaced by) in the decisions of any "
         "policy that dates what it answers",
+    ),
+    "policy/dating.py": (
+        "至自起始终止代之以",
+        "the zh words of a period of force and of an ended duty (from, until, always, ended, replaced by), for any policy that dates what it answers",
     ),
     "analysis/check.py": (
         "。，、；：？！《》（）【】",

@@ -13,7 +13,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from ..policy.dated import Instrument, policy_on
+from ..policy.dated import policy_on
+from ..policy.dating import Instrument
 from ..policy.model import Policy
 from .diff import PolicyDiff, diff_policies
 from .over_time import _changed

@@ -17,7 +17,7 @@ from ..language.conditions import Expr
 if TYPE_CHECKING:
     from ..language.places import Hierarchy
     from ..language.subjects import Feature, Subject
-    from .dated import Dating, Epoch
+    from .dating import Dating, Epoch
     from .strict_yaml import ScalarText
     from .vocabulary import Vocabulary as Facts
 
