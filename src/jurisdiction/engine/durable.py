@@ -23,9 +23,11 @@ Traps of durable_rules 2.0.28 (reproduced in tests/test_durable.py), and what is
 * **one process-global registry** of rulesets in the C engine: a ruleset is registered once per
   process under a name made of the question and a digest of its definition (not of the policy's
   fingerprint), and shared by every engine whose question translates alike: reloading a policy
-  registers only the questions that changed. Rulesets are never deleted: ``delete_state`` and
-  ``delete_ruleset`` crash durable_rules 2.0.28 on some of ours, so memory grows only with
-  the number of distinct translations a process meets;
+  registers only the questions that changed. Rulesets are never deleted, because durable_rules
+  2.0.28 cannot release one safely: ``delete_state`` kills the process on the session of a
+  ruleset whose last decision matched no rule, and ``delete_ruleset`` alone frees only about a
+  third of the ~180 KiB a ruleset holds (tests/test_reload_memory.py). So memory is flat across
+  loads of the same content and grows only with the distinct translations a process meets;
 * **fork**: the lock is taken around ``os.fork`` (``os.register_at_fork``), so that a child never
   inherits it held by a thread that does not exist there, nor the C engine in mid-call; the
   child gets a fresh lock;
