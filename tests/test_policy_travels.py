@@ -78,3 +78,22 @@ def test_content_names_cannot_escape_the_rebuilt_folder() -> None:
     bad = type(content)(content.fingerprint, content.root, (("../x.yaml", b"a: 1\n"),))
     with pytest.raises(jurisdiction.PolicyError, match="cannot be written"):
         policy_of(bad)
+
+
+def test_a_policy_of_one_file_travels(tmp_path: Path) -> None:
+    from policy_files import BASE
+
+    one = tmp_path / "one.yaml"
+    one.write_text(
+        "\n".join(p.read_text(encoding="utf-8") for p in sorted(BASE.glob("*.yaml"))),
+        encoding="utf-8",
+    )
+    engine = jurisdiction.load(one)
+    data = pickle.dumps(engine)
+    one.unlink()
+    again = pickle.loads(data)
+    assert again.policy.root == str(one)
+    assert again.policy.fingerprint == engine.policy.fingerprint
+    facts = {"kind": "resident", "hukou": "120101001", "residence": "120104002", "age": 30}
+    facts["sex"] = "female"
+    assert again.decide(facts, "who") == engine.decide(facts, "who")
