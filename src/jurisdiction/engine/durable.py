@@ -601,15 +601,16 @@ class DurableEvaluator:
         """
         dre = self._dre
         state = 0
-        leased = False
+        leased = acting = False
+        asserted: list[str] = []
         try:
-            asserted: list[str] = []
             for fact in facts:
                 code, state = dre.assert_fact(handle, fact)
                 if _stored(code):
                     asserted.append(fact)
             names: list[str] = []
             if asserted:
+                acting = True
                 started = dre.start_action_for_state(handle, state)
                 message = started[1] if started is not None else None
                 leased = message is not None
@@ -620,16 +621,27 @@ class DurableEvaluator:
             for fact in asserted:
                 dre.retract_fact(handle, fact)
         except Exception as exc:
-            self._reset(handle, state, leased)
+            self._reset(handle, state, leased, asserted, acting)
             if isinstance(exc, EvaluatorError):
                 raise
             raise EvaluatorError(f"durable_rules failed while deciding: {exc!r}") from exc
         return names
 
-    def _reset(self, handle: int, state: int, leased: bool) -> None:
-        """Abandon a leased action and delete the session: the next one starts clean."""
+    def _reset(
+        self, handle: int, state: int, leased: bool, asserted: Sequence[str], acting: bool
+    ) -> None:
+        """Make the session clean for the next decision. A failure while actions ran: abandon a
+        leased action and delete the session (its queued actions with it). A failure before
+        any action (the C engine refusing a fact): take back the facts stored, never
+        ``delete_state``, which then kills the process (after such an error on a ruleset
+        registered after another day's; tests/test_durable.py), as it does on the session of a
+        decision that matched no rule (tests/test_reload_memory.py)."""
         dre = self._dre
         try:
+            if not acting:
+                for fact in asserted:
+                    dre.retract_fact(handle, fact)
+                return
             if leased:
                 dre.abandon_action(handle, state)
             dre.delete_state(handle, _SESSION)
