@@ -15,6 +15,12 @@ server's resident memory (its process group's) before and after; the 8-client ph
 
 In-process, on one core, the same fact sets: ``engine.decide(dict, q)`` and what the service
 does per request without HTTP (validate the JSON body, decide, write the JSON answer).
+
+Two more phases at 8 clients say where a request's time goes: the **floor**, an empty Starlette
+endpoint (``POST`` answering ``{}``) served by uvicorn as ``jurisdiction serve`` is (httptools,
+uvloop, no access log), which is what HTTP in Python costs a request before any work; and
+**several fact sets a request**, ``POST /v1/decide`` with ``--per-request`` (default 50) fact
+sets, whose decisions/s show the service's work with the HTTP cost shared among them.
 """
 
 from __future__ import annotations
@@ -249,6 +255,50 @@ def _phases(
     return rows
 
 
+FLOOR_APP = """
+import sys
+import uvicorn
+from starlette.applications import Starlette
+from starlette.responses import Response
+from starlette.routing import Route
+
+
+async def empty(request):
+    await request.body()
+    return Response(b"{}", media_type="application/json")
+
+
+async def ready(request):
+    return Response(b"ok")
+
+
+app = Starlette(routes=[Route("/x", empty, methods=["POST"]), Route("/readyz", ready)])
+uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), access_log=False, log_level="warning",
+            limit_concurrency=1000, timeout_keep_alive=5, server_header=False)
+"""
+
+
+def _one_phase(name: str, pid: int, port: int, path: str, bodies: Path, total: int) -> dict:
+    """8 clients, after a warm-up: one row."""
+    _drive(port, 8, min(total, 2000), path, bodies)
+    before = _rss_mb(pid)
+    result = _drive(port, 8, total, path, bodies)
+    row = {"server": name, "clients": 8, **result, "rss_before_mb": before}
+    row["rss_after_mb"] = _rss_mb(pid)
+    print(_row(row), flush=True)
+    return row
+
+
+def floor(bodies: Path, total: int) -> dict:
+    """An empty Starlette endpoint under uvicorn, as ``jurisdiction serve`` runs: HTTP's cost."""
+    port = _free_port()
+    server = _serve([sys.executable, "-c", FLOOR_APP, str(port)], f"http://127.0.0.1:{port}/readyz")
+    try:
+        return _one_phase("empty endpoint (floor)", server.pid, port, "/x", bodies, total)
+    finally:
+        _stop(server)
+
+
 def _row(r: dict) -> str:
     return (
         f"{r['server']:<22} {r['clients']:>3} clients  {r['rps']:>8.0f} req/s  "
@@ -293,6 +343,9 @@ def main() -> None:
         "with openfisca-core[web-api] and openfisca-country-template",
     )
     parser.add_argument("--json", type=Path, default=None, help="also write the rows here")
+    parser.add_argument(
+        "--per-request", type=int, default=50, help="fact sets a request of several carries"
+    )
     args = parser.parse_args()
     total = 2_000 if args.quick else 20_000
     memory_total = 0 if args.quick else 100_000
@@ -316,6 +369,17 @@ def main() -> None:
         ],
         f"http://127.0.0.1:{port}/readyz",
     )
+    n = args.per_request
+    several = Path(os.environ.get("TMPDIR", "/tmp")) / "jurisdiction-bench-several.json"
+    several.write_text(
+        json.dumps(
+            [
+                {"facts": (facts * 2)[i : i + n], "questions": [QUESTION]}
+                for i in range(0, len(facts), max(1, len(facts) // 20))
+            ]
+        ),
+        "utf-8",
+    )
     try:
         rows += _phases(
             "jurisdiction serve",
@@ -326,12 +390,40 @@ def main() -> None:
             total,
             memory_total,
         )
+        batched = _one_phase(
+            f"serve, {n} sets a request", server.pid, port, "/v1/decide", several, total // n * 4
+        )
+        batched["decisions_per_s"] = batched["rps"] * n
+        rows.append(batched)
     finally:
         _stop(server)
+    rows.append(floor(bodies, total))
+    single = next(r["rps"] for r in rows if r.get("clients") == 8)
+    summary = {
+        "in-process decide(dict), one core": rates["decide(dict)"],
+        "in-process json in/out, one core": rates["json in, decide, json out"],
+        "serve, one fact set a request, 8 clients": single,
+        f"serve, {n} fact sets a request, 8 clients (decisions/s)": batched["decisions_per_s"],
+        "empty endpoint, 8 clients (req/s)": rows[-1]["rps"],
+    }
+    print("\nper core (the server is one process, one core):")
+    for what, value in summary.items():
+        print(f"  {what:<58} {value:>9.0f}")
+    for label, base in (
+        ("decide(dict)", rates["decide(dict)"]),
+        ("json in/out", rates["json in, decide, json out"]),
+    ):
+        print(
+            f"  ratio to in-process {label:<13}: one set a request {single / base:6.1%}, "
+            f"{n} sets a request {batched['decisions_per_s'] / base:6.1%}, "
+            f"floor {rows[-1]['rps'] / base:6.1%}"
+        )
     if args.openfisca:
         rows += _openfisca(args.openfisca, total)
     if args.json:
-        args.json.write_text(json.dumps({"in_process": rates, "rows": rows}, indent=2), "utf-8")
+        args.json.write_text(
+            json.dumps({"in_process": rates, "rows": rows, "summary": summary}, indent=2), "utf-8"
+        )
 
 
 def _openfisca(command: str, total: int) -> list[dict]:

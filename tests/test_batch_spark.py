@@ -111,3 +111,182 @@ def test_the_cli_answers_a_file_on_spark(tmp_path: Path) -> None:
     outcomes = Counter(r["outcome"] for r in want if r["outcome"] is not None)
     assert summary["outcomes"] == dict(sorted(outcomes.items()))
     assert (result.exit_code == 1) == (summary["errors"] > 0)
+
+
+def _answers(path: Path) -> list[dict[str, object]]:
+    import pyarrow.parquet as pq
+
+    return sorted(pq.read_table(path).to_pylist(), key=lambda r: str(r["id"]))
+
+
+def test_a_ragged_csv_row_is_its_own_error_on_spark_as_on_duckdb(tmp_path: Path) -> None:
+    """Spark's CSV reader dropped or padded a ragged row's fields silently; now such a row is
+    that row's error in DuckDB's words, and every other row is answered as DuckDB answers it."""
+    from click.testing import CliRunner
+
+    from jurisdiction.cli.main import cli
+
+    src = tmp_path / "units.csv"
+    src.write_text(
+        "id,category,staff,location\n"
+        "a,other,1000,120101001001\n"
+        "b,other,50\n"
+        'c,other,50,120104001001,"extra, quoted"\n'
+        'd,other,600,"120104002001"\n'
+        "e,other,7,\n",
+        encoding="utf-8",
+    )
+    runs = {}
+    for backend in ("duckdb", "spark"):
+        out = tmp_path / f"{backend}.parquet"
+        args = ["batch", str(src), "-q", "unit_management", "-o", str(out), "--quiet"]
+        args += ["--engine", backend, "--overlays", str(EXAMPLE_OVERLAYS)]
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code == 1, result.output  # some rows have errors, output complete
+        runs[backend] = _answers(out)
+    assert runs["spark"] == runs["duckdb"]
+    errors = {r["id"]: r["error"] for r in runs["spark"]}
+    assert errors["b"] == "a malformed CSV row: 3 fields where the header has 4"
+    assert errors["c"] == "a malformed CSV row: more fields than the header has (4)"
+    assert errors["a"] is None
+    assert errors["d"] is None
+    assert "location" in str(errors["e"])
+
+
+# --- a standalone cluster on 127.0.0.1 ------------------------------------------------------------
+
+CLUSTER_ROWS = 3000
+CLUSTER_START = 120.0  # seconds a master and a worker may take to start and register
+CLUSTER_RUN = 420.0  # seconds the batch on the cluster may take
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _await(log: Path, needle: str, process, deadline: float) -> None:
+    import time
+
+    while time.monotonic() < deadline:
+        if needle in log.read_text(encoding="utf-8", errors="replace"):
+            return
+        if process.poll() is not None:
+            break
+        time.sleep(0.5)
+    message = (
+        f"the Spark cluster did not start ({needle!r} not in {log}):\n"
+        + log.read_text(encoding="utf-8", errors="replace")[-3000:]
+    )
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory):
+    """A master and one worker (one core) on 127.0.0.1, started with ``spark-class`` from the
+    pyspark install, in a working directory of their own: the executors' working directory is
+    under it, where no path of the caller's resolves. Stopped (by process id) afterwards."""
+    import subprocess
+    import sys
+    import time
+
+    import pyspark
+
+    home = Path(pyspark.__file__).parent
+    where = tmp_path_factory.mktemp("cluster")
+    master_port, worker_port = _free_port(), _free_port()
+    env = {
+        **os.environ,
+        "SPARK_HOME": str(home),
+        "SPARK_LOCAL_IP": "127.0.0.1",
+        "PYSPARK_PYTHON": sys.executable,
+        "SPARK_NO_DAEMONIZE": "1",
+    }
+    url = f"spark://127.0.0.1:{master_port}"
+    commands = {
+        "master": [
+            "org.apache.spark.deploy.master.Master",
+            *("--host", "127.0.0.1", "--port", str(master_port)),
+            *("--webui-port", str(_free_port())),
+        ],
+        "worker": [
+            "org.apache.spark.deploy.worker.Worker",
+            url,
+            *("--host", "127.0.0.1", "--port", str(worker_port)),
+            *("--webui-port", str(_free_port()), "--cores", "1", "--memory", "1g"),
+            *("--work-dir", str(where / "work")),
+        ],
+    }
+    started = []
+    try:
+        for name, needle in (
+            ("master", "I have been elected leader"),
+            ("worker", "Successfully registered with master"),
+        ):
+            log = where / f"{name}.log"
+            with log.open("wb") as out:
+                process = subprocess.Popen(
+                    [str(home / "bin" / "spark-class"), *commands[name]],
+                    cwd=where,
+                    env=env,
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                )
+            started.append(process)
+            _await(log, needle, process, time.monotonic() + CLUSTER_START)
+        yield url
+    finally:
+        for process in reversed(started):
+            process.terminate()
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def test_a_callers_overlays_answer_on_a_standalone_cluster_as_on_duckdb(
+    cluster: str, tmp_path: Path
+) -> None:
+    """#23: on a cluster the executors resolved ``--overlays examples/overlays`` in their own
+    working directory and failed (``overlay-district: no overlay folder here``). The engine now
+    carries the files' bytes: the cluster answers a few thousand rows as DuckDB does."""
+    import subprocess
+    import sys
+
+    driver = tmp_path / "driver"  # the caller's folder: its relative paths resolve here only
+    shutil.copytree(EXAMPLE_OVERLAYS, driver / "examples" / "overlays")
+    categories = ["other", "ministry", "other", "other"]
+    lines = ["id,category,staff,location"]
+    for i in range(CLUSTER_ROWS):
+        district = "120104" if i % 2 else "120101"
+        lines.append(f"u{i:05},{categories[i % 4]},{(i * 37) % 1500},{district}00{1 + i % 3}001")
+    lines[17] = "u00016,other"  # and a ragged row among them
+    (driver / "units.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    command = Path(sys.executable).parent / "jurisdiction"
+    base = [str(command), "batch", "units.csv", "-q", "unit_management", "--quiet"]
+    base += ["--overlays", "examples/overlays"]
+    env = {**os.environ, "JURISDICTION_SPARK_MASTER": cluster, "SPARK_LOCAL_IP": "127.0.0.1"}
+    env["PYSPARK_SUBMIT_ARGS"] = "--conf spark.executor.memory=512m pyspark-shell"
+    answers = {}
+    for backend in ("duckdb", "spark"):
+        run = subprocess.run(
+            [*base, "--engine", backend, "-o", f"{backend}.parquet"],
+            cwd=driver,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=CLUSTER_RUN,
+            check=False,
+        )
+        assert run.returncode == 1, run.stderr[-3000:]  # the ragged row's error; all answered
+        answers[backend] = _answers(driver / f"{backend}.parquet")
+    assert len(answers["spark"]) == CLUSTER_ROWS
+    assert answers["spark"] == answers["duckdb"]
+    sources = {s for r in answers["spark"] for s in (r["sources"] or "").split("; ") if s}
+    assert "examples/overlays/120104.yaml" in sources  # the caller's overlay decided there

@@ -15,6 +15,7 @@ import json
 import operator
 import subprocess
 import sys
+import textwrap
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -382,10 +383,46 @@ def test_a_c_engine_error_is_an_evaluator_error(monkeypatch: pytest.MonkeyPatch)
         return (303, 0)  # ERR_MAX_STACK_SIZE
 
     monkeypatch.setattr(evaluator, "_dre", _Proxy(real, assert_fact=refuse))
-    # (a question in force on every day: durable_rules 2.0.28 crashes in delete_state after such
-    # an error on a ruleset registered after the rulesets of another day; see docs/evaluators.md)
     with pytest.raises(EvaluatorError, match="code 303"):
         engine.decide(SEPARATED, "contraceptives", as_of=TEXT_DAY)
+
+
+def test_a_c_engine_error_on_a_later_days_ruleset_does_not_kill_the_process() -> None:
+    """The session was reset with ``delete_state``, which kills the process after such an error
+    on a ruleset registered after another day's: now the facts are taken back instead. In a
+    child, so that a regression fails this test rather than the whole run."""
+    child = textwrap.dedent(
+        f"""
+        import jurisdiction
+        from jurisdiction import EvaluatorError
+        from test_durable import _Proxy
+        facts = {SEPARATED!r}
+        engine = jurisdiction.load(evaluator="durable")
+        engine.decide(facts, "first_child_certificate", as_of={TEXT_DAY!r})
+        later = engine.at("2022-01-01")._durable
+        real = later._dre
+        later._dre = _Proxy(real, assert_fact=lambda *args: (303, 0))
+        try:
+            engine.decide(facts, "first_child_certificate", as_of="2022-01-01")
+        except EvaluatorError as exc:
+            print("refused:", exc)
+        later._dre = real
+        again = engine.decide(facts, "first_child_certificate", as_of="2022-01-01")
+        want = jurisdiction.load().decide(facts, "first_child_certificate", as_of="2022-01-01")
+        print("same" if again == want else "different")
+        """
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", child],
+        cwd=Path(__file__).parent,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert "refused: durable_rules could not assert a fact (code 303)" in run.stdout
+    assert run.stdout.strip().endswith("same")
 
 
 # --- without the extra ------------------------------------------------------------------------

@@ -386,14 +386,16 @@ def test_a_pool_worker_raising_a_conflict_returns_it(tmp_path: Path) -> None:
     assert there.value == here.value
 
 
-def test_an_unpickled_engine_refuses_a_policy_that_changed(tmp_path: Path) -> None:
+def test_an_engine_is_not_pickled_from_a_policy_that_changed(tmp_path: Path) -> None:
     root = compose(tmp_path / "policy")
-    data = pickle.dumps(jurisdiction.load(root))
+    engine = jurisdiction.load(root)
+    data = pickle.dumps(engine)
     assert pickle.loads(data).policy.fingerprint == load_policy(root).fingerprint
     with (root / "rules.yaml").open("a", encoding="utf-8") as f:
         f.write("# changed\n")
+    assert pickle.loads(data).policy.fingerprint == engine.policy.fingerprint  # its own bytes
     with pytest.raises(jurisdiction.PolicyError) as err:
-        pickle.loads(data)
+        pickle.dumps(engine)
     assert err.value.codes == ("manifest",)
 
 

@@ -13,7 +13,6 @@ Imported only when a batch runs: DuckDB, pyarrow and sqlglot are the ``batch`` e
 
 from __future__ import annotations
 
-import csv
 import datetime
 import glob
 import json
@@ -32,6 +31,7 @@ import duckdb
 import pyarrow as pa
 
 from ..core.errors import FactsError, InterruptedRunError, OutputError
+from .csv_layout import MALFORMED, csv_header, more_fields
 from .plan import (
     BODY_FIELDS,
     output_columns,
@@ -75,8 +75,6 @@ def format_of(path: str | Path, given: str | None = None, option: str = "--forma
     )
 
 
-MALFORMED = "#malformed"
-"""The column of a CSV read that says why a row is malformed (null when it is not)."""
 _EXTRA = "#extra"
 _NEVER_NULL = "\x01jurisdiction:no-null\x01"  # a cell is never this: an empty cell stays ''
 
@@ -92,7 +90,7 @@ def read_file(con: duckdb.DuckDBPyConnection, path: str | Path, fmt: str) -> Any
         return con.read_parquet(p)
     if fmt == "jsonl":
         return con.read_json(p, format="newline_delimited")
-    header = _csv_header(con, p)
+    header = csv_header(con, p)
     columns = ", ".join(f"{_literal(n)}: 'VARCHAR'" for n in [*header, _EXTRA])
     read = (
         f"read_csv({_literal(p)}, header = true, delim = ',', quote = '\"', escape = '\"', "
@@ -102,7 +100,7 @@ def read_file(con: duckdb.DuckDBPyConnection, path: str | Path, fmt: str) -> Any
     given = " + ".join(f"(CASE WHEN {_ident(n)} IS NULL THEN 0 ELSE 1 END)" for n in header)
     malformed = (
         f"CASE WHEN {_ident(_EXTRA)} IS NOT NULL THEN "
-        f"{_literal(f'a malformed CSV row: more fields than the header has ({len(header)})')} "
+        f"{_literal(more_fields(len(header)))} "
         f"WHEN {_ident(header[-1])} IS NULL THEN 'a malformed CSV row: ' || ({given}) || "
         f"{_literal(f' fields where the header has {len(header)}')} END"
     )
@@ -113,41 +111,6 @@ def read_file(con: duckdb.DuckDBPyConnection, path: str | Path, fmt: str) -> Any
 def _literal(text: str) -> str:
     """A quoted SQL string."""
     return "'" + text.replace("'", "''") + "'"
-
-
-def _csv_header(con: duckdb.DuckDBPyConnection, path: str) -> list[str]:
-    """The column names of a CSV file (of the first file a glob matches), from its first line;
-    refused unless they are distinct and not empty."""
-    if "://" in path:  # a URL: DuckDB reads it (its header, with the same layout)
-        found = list(con.read_csv(path, header=True, all_varchar=True, sep=",").columns)
-        where = path
-    else:
-        files = sorted(glob.glob(path)) if any(c in path for c in "*?[") else [path]
-        if not files:
-            raise FactsError(f"no file matches {path}")
-        where = files[0]
-        try:
-            with open(where, encoding="utf-8", newline="") as f:
-                first = next(csv.reader(f), None)
-        except UnicodeDecodeError as exc:
-            raise FactsError(
-                f"{where}: not UTF-8 text ({exc.reason} at byte {exc.start})"
-            ) from None
-        except csv.Error as exc:
-            raise FactsError(f"{where}: the header line is not CSV: {exc}") from None
-        except OSError as exc:
-            raise FactsError(f"{where}: cannot read: {exc.strerror}") from None
-        if first is None:
-            raise FactsError(f"{where}: the CSV file is empty: it has no header line")
-        found = first
-    if any(not n.strip() for n in found):
-        raise FactsError(f"{where}: the header line has an empty column name: {found}")
-    twice = sorted({n for n in found if found.count(n) > 1})
-    if twice:
-        raise FactsError(f"{where}: the header line names a column twice: " + ", ".join(twice))
-    if any(n.startswith("#") for n in found):
-        raise FactsError(f"{where}: a column name may not begin with '#': {found}")
-    return found
 
 
 def _connect() -> duckdb.DuckDBPyConnection:

@@ -1,11 +1,15 @@
 """The same batch plan on Spark: the SELECT of ``_batch.batch_sql`` rendered as Spark SQL.
 
 The plan's SQL runs over a temporary view of the input; the flagged rows of each partition are
-decided with ``Engine.decide`` by ``mapInArrow`` on the executors (the engine is pickled as its
-policy's path and fingerprint and loaded again there: the policy directory must be readable at
-the same path on every executor — the bundled policy always is). The session is the active one
-(``spark-submit``, a notebook), else one built from ``SPARK_REMOTE`` (Spark Connect) or
-``JURISDICTION_SPARK_MASTER`` (default ``local[2]``): docs/batch.md.
+decided with ``Engine.decide`` by ``mapInArrow`` on the executors. The engine travels in the plan
+as the bytes behind its policy's fingerprint (``policy.content``): policy, overlays and the
+caller's overlay folder are rebuilt on each executor from them, never looked up by path, so an
+executor on another machine, in another working directory, decides with the same policy. A CSV
+is read with the layout DuckDB reads it with (``csv_layout``): a row with fewer or more fields
+than the header is that row's error, in the same words, and the other rows are answered.
+The session is the active one (``spark-submit``, a notebook), else one built from
+``SPARK_REMOTE`` (Spark Connect) or ``JURISDICTION_SPARK_MASTER`` (default ``local[2]``):
+docs/batch.md.
 """
 
 from __future__ import annotations
@@ -20,8 +24,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..core.errors import FactsError
+from .csv_layout import MALFORMED, csv_header, malformed_message
+from .plan import output_columns
 from .query import BatchSummary, _count, batch_sql, patch_batch
 
 if TYPE_CHECKING:
@@ -86,8 +93,17 @@ def _answered(
     if id_column is None and "id" in names:
         id_column = "id"
     types = [_duck_type(f.dataType.simpleString()) for f in frame.schema.fields]
+    carry = [MALFORMED] if MALFORMED in names else []
+    width = len(names) - len(carry)
     select, subject = batch_sql(
-        engine, questions, names, types, nested=nested, id_column=id_column, source="src"
+        engine,
+        questions,
+        names,
+        types,
+        nested=nested,
+        id_column=id_column,
+        source="src",
+        carry=carry,
     )
     view = f"jurisdiction_src_{id(frame)}"
     frame.createOrReplaceTempView(view)
@@ -96,17 +112,49 @@ def _answered(
     names_in = list(planned.columns)
     safe = [f"c{i}" for i in range(len(names_in))]  # Spark resolves a dot as a struct's field
     planned = planned.toDF(*safe)
-    kept = [i for i, n in enumerate(names_in) if not n.startswith("_flag_") and n != "_facts"]
+    kept = [
+        i
+        for i, n in enumerate(names_in)
+        if not n.startswith("_flag_") and n not in ("_facts", MALFORMED)
+    ]
     schema = StructType([planned.schema.fields[i] for i in kept])
     asked = list(questions)
 
     def patch(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         for batch in batches:
             named = pa.RecordBatch.from_arrays(batch.columns, names=names_in)
+            if carry:
+                named = _malformed_answered(named, asked, width, nested)
             done = patch_batch(engine, subject, asked, named, nested)[0]
-            yield pa.RecordBatch.from_arrays(done.columns, names=[safe[i] for i in kept])
+            yield pa.RecordBatch.from_arrays(
+                [done.column(names_in[i]) for i in kept], names=[safe[i] for i in kept]
+            )
 
     return planned.mapInArrow(patch, schema).toDF(*[names_in[i] for i in kept])
+
+
+def _malformed_answered(
+    batch: pa.RecordBatch, questions: Sequence[str], width: int, nested: bool
+) -> pa.RecordBatch:
+    """A batch whose malformed CSV rows (their text in ``MALFORMED``) are not decided but
+    answered with their error alone, as DuckDB answers them."""
+    raw = batch.column(batch.schema.get_field_index(MALFORMED))
+    if raw.null_count == len(raw):
+        return batch
+    bad = raw.is_valid()
+    messages = pa.array(
+        [None if r is None else malformed_message(r, width) for r in raw.to_pylist()],
+        type=pa.string(),
+    )
+    columns = dict(zip(batch.schema.names, batch.columns, strict=True))
+    for i, q in enumerate(questions):
+        columns[f"_flag_{i}"] = pc.and_(columns[f"_flag_{i}"], pc.invert(bad))
+        prefix = f"{q}." if len(questions) > 1 else ""
+        for name in output_columns(nested):
+            col = columns[prefix + name]
+            given = messages if name == "error" else pa.nulls(len(col), type=col.type)
+            columns[prefix + name] = pc.if_else(bad, given.cast(col.type), col)
+    return pa.RecordBatch.from_arrays(list(columns.values()), names=list(columns))
 
 
 def decide_frame(
@@ -166,6 +214,39 @@ def decide_table_spark(
     return result
 
 
+def _read_csv(spark: Any, source: str) -> Any:
+    """A CSV file (or glob) as Spark reads it in DuckDB's layout: every column text, an empty
+    cell null, and a row with fewer or more fields than the header kept, its text in
+    ``MALFORMED`` (Spark's corrupt-record column) for its error."""
+    from pyspark.sql.functions import col, when
+    from pyspark.sql.types import StringType, StructField, StructType
+
+    if "://" in source:
+        import duckdb
+
+        con = duckdb.connect()
+        try:
+            header = csv_header(con, source)
+        finally:
+            con.close()
+    else:
+        header = csv_header(None, source)
+    schema = StructType([StructField(n, StringType()) for n in [*header, MALFORMED]])
+    frame = (  # a fixed layout, as DuckDB reads it: nothing guessed
+        spark.read.schema(schema)
+        .option("header", "true")
+        .option("enforceSchema", "true")
+        .option("sep", ",")
+        .option("quote", '"')
+        .option("escape", '"')
+        .option("mode", "PERMISSIVE")
+        .option("columnNameOfCorruptRecord", MALFORMED)
+        .csv(source)
+    )
+    cells = [when(col(f"`{n}`") == "", None).otherwise(col(f"`{n}`")).alias(n) for n in header]
+    return frame.select(*cells, col(f"`{MALFORMED}`"))
+
+
 def run_batch_spark(
     engine: Engine,
     source: str | Path,
@@ -188,14 +269,7 @@ def run_batch_spark(
     if in_format == "parquet":
         frame = reader.parquet(str(source))
     elif in_format == "csv":
-        frame = (  # a fixed layout, as DuckDB reads it: nothing guessed
-            reader.option("header", "true")
-            .option("inferSchema", "false")
-            .option("sep", ",")
-            .option("quote", '"')
-            .option("escape", '"')
-            .csv(str(source))
-        )
+        frame = _read_csv(spark, str(source))
     else:
         frame = reader.json(str(source))
     answered = _answered(engine, frame, questions, nested, id_column).cache()

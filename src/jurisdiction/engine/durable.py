@@ -23,9 +23,11 @@ Traps of durable_rules 2.0.28 (reproduced in tests/test_durable.py), and what is
 * **one process-global registry** of rulesets in the C engine: a ruleset is registered once per
   process under a name made of the question and a digest of its definition (not of the policy's
   fingerprint), and shared by every engine whose question translates alike: reloading a policy
-  registers only the questions that changed. Rulesets are never deleted: ``delete_state`` and
-  ``delete_ruleset`` crash durable_rules 2.0.28 on some of ours, so memory grows only with
-  the number of distinct translations a process meets;
+  registers only the questions that changed. Rulesets are never deleted, because durable_rules
+  2.0.28 cannot release one safely: ``delete_state`` kills the process on the session of a
+  ruleset whose last decision matched no rule, and ``delete_ruleset`` alone frees only about a
+  third of the ~180 KiB a ruleset holds (tests/test_reload_memory.py). So memory is flat across
+  loads of the same content and grows only with the distinct translations a process meets;
 * **fork**: the lock is taken around ``os.fork`` (``os.register_at_fork``), so that a child never
   inherits it held by a thread that does not exist there, nor the C engine in mid-call; the
   child gets a fresh lock;
@@ -599,15 +601,16 @@ class DurableEvaluator:
         """
         dre = self._dre
         state = 0
-        leased = False
+        leased = acting = False
+        asserted: list[str] = []
         try:
-            asserted: list[str] = []
             for fact in facts:
                 code, state = dre.assert_fact(handle, fact)
                 if _stored(code):
                     asserted.append(fact)
             names: list[str] = []
             if asserted:
+                acting = True
                 started = dre.start_action_for_state(handle, state)
                 message = started[1] if started is not None else None
                 leased = message is not None
@@ -618,16 +621,27 @@ class DurableEvaluator:
             for fact in asserted:
                 dre.retract_fact(handle, fact)
         except Exception as exc:
-            self._reset(handle, state, leased)
+            self._reset(handle, state, leased, asserted, acting)
             if isinstance(exc, EvaluatorError):
                 raise
             raise EvaluatorError(f"durable_rules failed while deciding: {exc!r}") from exc
         return names
 
-    def _reset(self, handle: int, state: int, leased: bool) -> None:
-        """Abandon a leased action and delete the session: the next one starts clean."""
+    def _reset(
+        self, handle: int, state: int, leased: bool, asserted: Sequence[str], acting: bool
+    ) -> None:
+        """Make the session clean for the next decision. A failure while actions ran: abandon a
+        leased action and delete the session (its queued actions with it). A failure before
+        any action (the C engine refusing a fact): take back the facts stored, never
+        ``delete_state``, which then kills the process (after such an error on a ruleset
+        registered after another day's; tests/test_durable.py), as it does on the session of a
+        decision that matched no rule (tests/test_reload_memory.py)."""
         dre = self._dre
         try:
+            if not acting:
+                for fact in asserted:
+                    dre.retract_fact(handle, fact)
+                return
             if leased:
                 dre.abandon_action(handle, state)
             dre.delete_state(handle, _SESSION)

@@ -37,6 +37,7 @@ from ..core.text import Text, placeholders, yes_no
 from ..language.compile import Program, compile_question
 from ..language.conditions import AsOf, ParamRef, walk
 from ..language.subjects import Context, Subject
+from ..policy.content import PolicyContent, content_of, policy_of
 from ..policy.load import load_policy
 from ..policy.model import BodyTemplate, Overlay, ParamValue, Policy, Question, Rule
 from .decision import AsOfSource, Body, Citation, Decision, DecisionTwin, Instrument
@@ -356,17 +357,15 @@ class Engine:
         return variants
 
     def __reduce__(self) -> tuple[Any, ...]:
-        """Pickled as the policy's path and fingerprint: the other side loads the policy again
-        (a spawned pool worker, say) and refuses it if its files are no longer the same."""
-        policy = self._policy
+        """Pickled as the bytes behind its policy's fingerprint (``policy.content``): the other
+        side (a spawned pool worker, a Spark executor on another machine) rebuilds the same
+        policy from them, never from a path, which need not resolve there."""
         return (
-            _engine_from,
+            _engine_of_content,
             (
                 type(self),
-                policy.root,
-                policy.fingerprint,
+                content_of(self._policy),
                 self.evaluator,
-                policy.overlays_dir,
                 self._day.isoformat() if self._day else None,
             ),
         )
@@ -1040,24 +1039,12 @@ def _body(policy: Policy, b: BodyTemplate, code: str, form_index: int) -> Body:
 E = TypeVar("E", bound=Engine)
 
 
-def _engine_from(
-    cls: type[E],
-    root: str,
-    fingerprint: str,
-    evaluator: Evaluator,
-    overlays: str | None = None,
-    day: str | None = None,
+def _engine_of_content(
+    cls: type[E], content: PolicyContent, evaluator: Evaluator, day: str | None = None
 ) -> E:
-    """The engine of an unpickled :class:`Engine` (or of a subclass): its policy (and the
-    caller's overlays) loaded again, and the same (as of its day, if it had one)."""
-    engine = cls(policy_at(root, overlays), evaluator=evaluator)
-    if engine.policy.fingerprint != fingerprint:
-        raise PolicyError.single(
-            "manifest",
-            f"the policy changed since the engine was pickled ({fingerprint} then, "
-            f"{engine.policy.fingerprint} now)",
-            Location(root, 1, 1),
-        )
+    """The engine of an unpickled :class:`Engine` (or of a subclass): its policy rebuilt from
+    the bytes it carried, and the same (as of its day, if it had one)."""
+    engine = cls(policy_of(content), evaluator=evaluator)
     return engine.at(day) if day is not None else engine
 
 

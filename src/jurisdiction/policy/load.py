@@ -20,7 +20,8 @@ All diagnostics of a pass are collected before raising, so an analyst sees every
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..core.collector import paused
@@ -35,7 +36,7 @@ from .sources import _listing, _merge, _read, _validate
 from .strict_yaml import LocatedDocument
 from .templates import expand_templates
 
-__all__ = ["load_policy", "override_problems"]
+__all__ = ["ShownAs", "load_policy", "override_problems"]
 
 
 def _name(root: Path, doc: LocatedDocument) -> str:
@@ -52,8 +53,22 @@ def _fingerprint(digests: Mapping[str, str]) -> str:
     return "sha256:" + digest.hexdigest()
 
 
+@dataclass(frozen=True, slots=True)
+class ShownAs:
+    """Where the files of a policy rebuilt from its content (``policy.content``) were loaded:
+    its files are named (in locations and in its fingerprint) as they were named there."""
+
+    root: str
+    overlays: str | None = None
+
+
 def load_policy(
-    root: Path, *, strict: bool = True, manifest: bool = True, overlays: Path | None = None
+    root: Path,
+    *,
+    strict: bool = True,
+    manifest: bool = True,
+    overlays: Path | None = None,
+    shown: ShownAs | None = None,
 ) -> Policy:
     """Load, validate and cross-check the policy in ``root`` (a directory or one file).
 
@@ -65,12 +80,41 @@ def load_policy(
     findings; every other problem still raises :class:`PolicyError`. A directory's manifest
     (``.manifest``) is verified against the bytes loaded unless ``manifest=False`` (which
     ``jurisdiction check --write-manifest`` uses to replace a stale one).
+
+    ``shown``: the files in ``root`` and ``overlays`` are copies of the files that were loaded
+    at the paths it gives (a policy rebuilt from its content): named as those.
     """
     with paused():
-        return _load_policy(root, strict=strict, manifest=manifest, overlays=overlays)
+        return _load_policy(root, strict=strict, manifest=manifest, overlays=overlays, shown=shown)
 
 
-def _load_policy(root: Path, *, strict: bool, manifest: bool, overlays: Path | None) -> Policy:
+def _namer(root: Path, overlays: Path | None, shown: ShownAs | None) -> Callable[[Path], str]:
+    """How a file read from ``root`` or ``overlays`` is named: its path, or where ``shown``
+    says its original lies."""
+    if shown is None:
+        return str
+
+    def name(path: Path) -> str:
+        if path == root:
+            return shown.root
+        if path.is_relative_to(root):
+            return str(Path(shown.root) / path.relative_to(root))
+        if overlays is not None and shown.overlays is not None and path.is_relative_to(overlays):
+            return str(Path(shown.overlays) / path.relative_to(overlays))
+        return str(path)
+
+    return name
+
+
+def _overlays_dir(overlays: Path | None, shown: ShownAs | None) -> str | None:
+    if overlays is None:
+        return None
+    return shown.overlays if shown is not None else str(overlays)
+
+
+def _load_policy(
+    root: Path, *, strict: bool, manifest: bool, overlays: Path | None, shown: ShownAs | None
+) -> Policy:
     if not isinstance(root, Path):
         if not isinstance(root, str):
             raise PolicyError.single(
@@ -78,7 +122,8 @@ def _load_policy(root: Path, *, strict: bool, manifest: bool, overlays: Path | N
             )
         root = Path(root)
     listing = _listing(root)
-    docs = _read(root, listing)
+    named = _namer(root, overlays, shown)
+    docs = _read(root, listing, named)
     merged = _merge(_validate(expand_templates(docs)))
     builder = _Builder(merged)
     articles = builder.articles()
@@ -99,9 +144,10 @@ def _load_policy(root: Path, *, strict: bool, manifest: bool, overlays: Path | N
         raise PolicyError([*builder.problems, *dating_problems, *dated_problems])
     own = [(path, root) for path in (listing.overlays if listing is not None else ())]
     extra = [(path, overlays) for path in overlay_folder_listing(overlays)] if overlays else []
-    found, overlay_docs = _overlays(root, params, facts.hierarchy, [*own, *extra])
+    found, overlay_docs = _overlays(root, params, facts.hierarchy, [*own, *extra], named)
     own_docs = overlay_docs[: len(own)]
-    digests = {_name(root, d): d.digest for d in [*docs, *own_docs]}
+    named_root = Path(shown.root) if shown is not None else root
+    digests = {_name(named_root, d): d.digest for d in [*docs, *own_docs]}
     if manifest and listing is not None and listing.manifest is not None:
         verify_manifest(listing.manifest, root, digests)
     meta, _src = merged.meta  # type: ignore[misc]
@@ -124,11 +170,11 @@ def _load_policy(root: Path, *, strict: bool, manifest: bool, overlays: Path | N
                 **{f"--overlays/{Path(d.file).name}": d.digest for d in overlay_docs[len(own) :]},
             }
         ),
-        root=str(root),
+        root=shown.root if shown is not None else str(root),
         files=tuple(d.file for d in [*docs, *overlay_docs]),
         digests=digests,
         overlays=found,
-        overlays_dir=str(overlays) if overlays is not None else None,
+        overlays_dir=_overlays_dir(overlays, shown),
         facts=facts,
         provenance=_text(meta.provenance) if meta.provenance is not None else None,
         dating=dating,

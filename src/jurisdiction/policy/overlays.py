@@ -4,7 +4,7 @@ set the parameters the city policy marks ``delegated`` and nothing else."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -192,6 +192,7 @@ def _overlays(
     params: Mapping[str, Parameter],
     hierarchy: Hierarchy,
     files: Sequence[tuple[Path, Path]],
+    shown: Callable[[Path], str] = str,
 ) -> tuple[dict[str, Overlay], list[LocatedDocument]]:
     """The overlays of ``files``: pairs of a file and the folder it must lie in (the policy
     directory for its own ``overlays/``, the caller's folder for ``overlays=``). Loaded with
@@ -201,7 +202,7 @@ def _overlays(
     overlays: dict[str, Overlay] = {}
     docs: list[LocatedDocument] = []
     for path, within in files:
-        doc = load_yaml(path, str(path), within=within)
+        doc = load_yaml(path, shown(path), within=within)
         docs.append(doc)
         overlay = builder.build(doc, path)
         if overlay is not None:

@@ -3,7 +3,7 @@ and merge them — a section, and every name inside one, may be defined in one f
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -72,14 +72,18 @@ def _listing(root: Path) -> Listing | None:
         ) from exc
 
 
-def _read(root: Path, listing: Listing | None) -> list[LocatedDocument]:
+def _read(
+    root: Path, listing: Listing | None, shown: Callable[[Path], str] = str
+) -> list[LocatedDocument]:
+    """Every policy file, each named (in its locations) as ``shown`` says: the path itself,
+    or for a policy rebuilt from its content, the path it had where it was loaded."""
     if listing is None:
-        return [load_yaml(root, str(root))]
+        return [load_yaml(root, shown(root))]
     if not listing.policy:
         raise PolicyError.single(
             "file", "the policy directory holds no *.yaml file", Location(str(root), 1, 1)
         )
-    return [load_yaml(f, str(f), within=root) for f in listing.policy]
+    return [load_yaml(f, shown(f), within=root) for f in listing.policy]
 
 
 def pydantic_diagnostics(
