@@ -1,23 +1,31 @@
-"""Benchmarks: what one decision costs, per evaluator, against a hand-written baseline.
+"""Benchmarks: what one decision costs, per evaluator, against a hand-written baseline; and
+each ratio of issue 24 beside its goal, measured in one run.
 
-    python benchmarks/run.py            # about a minute; --quick for a rough run in seconds
+    python benchmarks/run.py                 # a few minutes; --quick for a rough run in seconds
+    python benchmarks/run.py --batch 1000000 # and batch.py on a million units (minutes more)
 
 Needs the package installed (``pip install '.[durable]'``; without the extra the durable rows
-are skipped, and it says so). Every evaluator decides the same fact sets in one run:
+are skipped, and it says so). Every evaluator decides the same fact sets (``drawn.py``), as of
+2012-06-01 (the text as written), in one run:
 
 * ``dict``      ``engine.decide(facts_dict, q)``: the default evaluator, validating the facts;
 * ``model``     ``engine.decide(model, q)``: the default evaluator on already-validated facts;
 * ``durable``   the same facts, with ``load(evaluator="durable")``;
-* ``baseline``  the hand-written if/else functions of ``baseline.py`` on the same models.
+* ``baseline``  the hand-written if/else functions of ``baseline.py`` on the same models
+  (``tests/test_handwritten_baseline.py`` keeps them equal to the policy);
+* ``build``     a ``Decision`` built from its field values, nothing decided: the floor under
+  ``model``.
 
 Before timing, every evaluator's answers are checked against the default one's. Then: µs per
 decision (the best of several passes over the fact sets, the evaluators taking turns pass by
-pass), the ratios the targets are about, and the time to load and compile the bundled policy.
+pass), the ratios the targets are about, the time to load and compile the bundled policy, and
+the start-up of the command line beside the interpreter's (``startup.py``'s way).
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import platform
 import statistics
@@ -31,6 +39,7 @@ from typing import Any
 
 import jurisdiction
 from jurisdiction import Decision, Engine, EvaluatorError
+from jurisdiction.engine.decision import make_decision
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from baseline import build, light
@@ -131,7 +140,7 @@ def main() -> int:
                 assert durable.decide(model, q) == expected, (q, model)
     print(f"checked: on {count} fact sets per question, every evaluator gives the default's answer")
 
-    header = ("question", "dict µs", "model µs", "durable µs", "baseline µs")
+    header = ("question", "dict µs", "model µs", "durable µs", "baseline µs", "build µs")
     rows: list[tuple[str, ...]] = [(*header, "durable/model", "model/baseline")]
     totals: dict[str, list[float]] = {}
     per_question: dict[str, dict[str, float]] = {}
@@ -143,6 +152,10 @@ def main() -> int:
         }
         if durable is not None:
             variants["durable"] = (partial(_decide, durable, q), models[q])
+        # the floor under the engine's figure: a Decision built from its field values, nothing
+        # decided (the 23 fields of a frozen value; the baseline builds a 3-tuple)
+        built = [_fields(engine.decide(m, q)) for m in models[q]]
+        variants["build"] = (_build_decision, built)
         t = per_call(variants, rounds)
         per_question[q] = t
         for k, v in t.items():
@@ -195,7 +208,8 @@ def _targets(
         ok &= _target(
             f"decide(model) of {q} within {TARGET_BASELINE:g}x of the hand-written baseline",
             ratio <= TARGET_BASELINE,
-            f"{ratio:.1f}x ({t['model']:.2f} µs / {t['baseline']:.2f} µs)",
+            f"{ratio:.1f}x ({t['model']:.2f} µs / {t['baseline']:.2f} µs; building the "
+            f"Decision alone {t['build']:.2f} µs, {t['build'] / t['baseline']:.1f}x)",
         )
     unit = per_question["unit_management"]["model"]
     ok &= _target(
@@ -276,6 +290,14 @@ def _batch_target(rows: int) -> bool:
     )
 
 
+def _fields(decision: Decision) -> tuple[Any, ...]:
+    return tuple(getattr(decision, f.name) for f in dataclasses.fields(decision))
+
+
+def _build_decision(values: tuple[Any, ...]) -> Decision:
+    return make_decision(*values)
+
+
 def _decide(engine: Engine, question: str, facts: Any) -> Decision:
     return engine.decide(facts, question)
 
@@ -288,6 +310,7 @@ def _row(name: str, t: dict[str, float]) -> tuple[str, ...]:
         f"{t['model']:.2f}",
         f"{durable:.1f}" if durable is not None else "—",
         f"{t['baseline']:.2f}",
+        f"{t['build']:.2f}",
         f"{durable / t['model']:.1f}x" if durable is not None else "—",
         f"{t['model'] / t['baseline']:.1f}x",
     )
