@@ -1,21 +1,26 @@
 """A hand-written if/else version of four questions: the floor the engine is measured against.
 
 What it is: the code a developer would write for these questions without a rules engine, on
-the same validated fact models. Each function returns a *light* answer —
-``(outcome, bodies, citations)`` with each body ``(kind, level, place_code, role, cite)`` — the
-same information a ``Decision`` carries in those fields (``run.py`` checks, before timing, that
-it agrees with the engine on every benchmark fact), but none of the rest: no body names or
-level names in two languages, no quoted article text, no rules fired/overridden, no notes, no
-policy fingerprint, and no frozen dataclass. Thresholds are read once from the loaded policy
-(as constants would be in hand-written code), not looked up per decision.
+the same validated fact models, as the policy stands on one day (``build(engine)`` for the
+engine's day: ``engine.at("2012-06-01")``, the text as written, or ``engine.at(today)``). Each
+function returns a *light* answer — ``(outcome, bodies, citations)`` with each body ``(kind,
+level, place_code, role, cite)`` — the same information a ``Decision`` carries in those fields,
+but none of the rest: no body names or level names in two languages, no quoted article text, no
+rules fired/overridden, no notes, no policy fingerprint, and no frozen dataclass. Thresholds are
+read once from the loaded policy (as constants would be in hand-written code), not per decision.
 
-Questions: ``first_child_certificate`` (with the (七) exception for a blind spot whose
-affiliation is unclear), ``second_child_approval``, ``out_of_policy_birth_assessment`` and
+It cannot drift unnoticed: ``tests/test_handwritten_baseline.py`` checks every function against
+``engine.decide`` on thousands of drawn fact sets, as of both days, so a policy change that
+breaks it fails the suite, not the benchmark.
+
+Questions: ``first_child_certificate`` (with the exceptions of (六)–(九) for a residence outside
+the city and a blind spot), ``second_child_approval``, ``out_of_policy_birth_assessment`` and
 ``unit_management`` (the tiers of (十), with a district's overlay).
 """
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -29,11 +34,28 @@ Light = tuple[str, tuple[LightBody, ...], tuple[str, ...]]
 
 _NOT_SEPARATED: Light = ("not_applicable", (), ("(一)",))
 _RANKED = ("government_organ", "public_institution")
+_EIGHT = ("no_community_organisation", "not_fully_occupied")
+_DIGITS = {"district": 6, "street": 9, "community": 12}
+
+# The 2015 amendment of the Population and Family Planning Law (in force 2016-01-01) ended the
+# first-child certificate and the second-child approval: from then on both answer that they are
+# no longer in force, citing every article of the question.
+_ENDED_ON = datetime.date(2016, 1, 1)
+_ENDED: Mapping[str, Light] = {
+    "first_child_certificate": (
+        "not_in_force",
+        (),
+        ("(一)", "(二)5", "(六)", "(七)", "(八)", "(九)"),
+    ),
+    "second_child_approval": ("not_in_force", (), ("(一)", "(三)1")),
+}
 
 
 def build(engine: Engine) -> dict[str, Callable[[Any], Light]]:
-    """The hand-written functions, with the policy's parameter values baked in."""
+    """The hand-written functions as of the engine's day (``engine.at(day)``; today without
+    one), with the policy's parameter values baked in."""
     policy = engine.policy
+    day = engine.day or datetime.date.today()
     city = str(policy.parameters["city_code"].value)
 
     def value(name: str, district: str | None = None) -> int:
@@ -41,6 +63,8 @@ def build(engine: Engine) -> dict[str, Callable[[Any], Light]]:
 
     female = (value("childbearing_age_female_min"), value("childbearing_age_female_max"))
     male = (value("childbearing_age_male_min"), value("childbearing_age_male_max"))
+    residence_digits = _DIGITS[str(policy.parameters["residence_fp_level"].value)]
+    hukou_digits = _DIGITS[str(policy.parameters["hukou_fp_level"].value)]
 
     def separated(r: Resident) -> bool:
         if not r.hukou.startswith(city) or r.hukou[:9] == r.residence[:9]:
@@ -51,23 +75,20 @@ def build(engine: Engine) -> dict[str, Callable[[Any], Light]]:
     def first_child_certificate(r: Resident) -> Light:
         if not separated(r):
             return _NOT_SEPARATED
+        if not r.residence.startswith(city):
+            return ("not_applicable", (), ("(一)", "(二)5"))
         area = r.area
-        if (
-            area is not None
-            and area.place.startswith(city)
-            and not area.management_in_place
-            and area.blind_spot_cause == "affiliation_unclear"
-        ):
-            return (
-                "responsible",
-                (("fp_department", "street", r.hukou[:9], "responsible", "(七)"),),
-                ("(七)",),
-            )
-        return (
-            "responsible",
-            (("fp_department", "street", r.residence[:9], "responsible", "(二)5"),),
-            ("(二)5",),
-        )
+        if area is None or not area.place.startswith(city) or area.management_in_place:
+            cause = None
+        else:
+            cause = area.blind_spot_cause or "unspecified"
+        if cause is None:
+            body = ("fp_department", "street", r.residence[:residence_digits], "responsible")
+            return ("responsible", ((*body, "(二)5"),), ("(二)5",))
+        if cause == "affiliation_unclear":
+            body = ("fp_department", "street", r.hukou[:hukou_digits], "responsible")
+            return ("responsible", ((*body, "(七)"),), ("(七)",))
+        return _blind_spot(r, area, cause)
 
     def second_child_approval(r: Resident) -> Light:
         if not separated(r):
@@ -81,33 +102,12 @@ def build(engine: Engine) -> dict[str, Callable[[Any], Light]]:
             woman = None
         if woman is None:
             return ("undetermined", (), ("(三)1",))
+        if not woman.startswith(city):
+            return ("not_applicable", (), ("(三)1",))
         return (
             "responsible",
-            (("fp_department", "street", woman[:9], "responsible", "(三)1"),),
+            (("fp_department", "street", woman[:hukou_digits], "responsible", "(三)1"),),
             ("(三)1",),
-        )
-
-    def out_of_policy_birth_assessment(b: BirthCase) -> Light:
-        hukou, residence = b.hukou[:6], b.residence[:6]
-        if not (b.hukou.startswith(city) and b.residence.startswith(city)) or hukou == residence:
-            return ("not_applicable", (), ("(五)",))
-        if b.hukou_reported and b.residence_reported and not b.attribution_disputed:
-            return (
-                "responsible",
-                (
-                    ("fp_department", "district", residence, "primary", "(五)"),
-                    ("fp_department", "district", hukou, "joint", "(五)"),
-                ),
-                ("(五)",),
-            )
-        return (
-            "responsible",
-            (
-                ("city_fp_commission", "city", city, "rules", "(五)"),
-                ("fp_department", "district", hukou, "party", "(五)"),
-                ("fp_department", "district", residence, "party", "(五)"),
-            ),
-            ("(五)",),
         )
 
     tiers: Mapping[str | None, tuple[int, int, int, bool]] = {
@@ -142,9 +142,98 @@ def build(engine: Engine) -> dict[str, Callable[[Any], Light]]:
             body = ("community_committee", "community", location, "responsible", "(十)")
         return ("responsible", (body,), ("(十)",))
 
-    return {
+    functions: dict[str, Callable[[Any], Light]] = {
         "first_child_certificate": first_child_certificate,
         "second_child_approval": second_child_approval,
-        "out_of_policy_birth_assessment": out_of_policy_birth_assessment,
+        "out_of_policy_birth_assessment": _birth_assessment(city),
         "unit_management": unit_management,
     }
+    return _in_force(day, functions)
+
+
+def _birth_assessment(city: str) -> Callable[[Any], Light]:
+    """Article (五): who assesses a birth outside the policy across districts."""
+
+    def out_of_policy_birth_assessment(b: BirthCase) -> Light:
+        hukou, residence = b.hukou[:6], b.residence[:6]
+        if not (b.hukou.startswith(city) and b.residence.startswith(city)) or hukou == residence:
+            return ("not_applicable", (), ("(五)",))
+        if b.hukou_reported and b.residence_reported and not b.attribution_disputed:
+            return (
+                "responsible",
+                (
+                    ("fp_department", "district", residence, "primary", "(五)"),
+                    ("fp_department", "district", hukou, "joint", "(五)"),
+                ),
+                ("(五)",),
+            )
+        return (
+            "responsible",
+            (
+                ("city_fp_commission", "city", city, "rules", "(五)"),
+                ("fp_department", "district", hukou, "party", "(五)"),
+                ("fp_department", "district", residence, "party", "(五)"),
+            ),
+            ("(五)",),
+        )
+
+    return out_of_policy_birth_assessment
+
+
+def _blind_spot(r: Resident, area: Any, cause: str) -> Light:
+    """The first-child certificate where the resident lives in a blind spot of (八) or (九), or
+    one whose cause the facts do not tell ((六))."""
+    if cause == "division_unclear":
+        return (
+            "responsible",
+            tuple(
+                ("fp_department", "district", d[:6], "negotiates", "(二)5")
+                for d in area.adjacent_districts
+            ),
+            ("(二)5", "(九)"),
+        )
+    if cause not in _EIGHT:
+        return ("undetermined", (), ("(六)",))
+    if area.proxy_community is not None:
+        street = area.designated_street or r.residence
+        bodies: tuple[LightBody, ...] = (
+            (
+                "community_committee",
+                "community",
+                area.proxy_community[:12],
+                "manages_on_behalf",
+                "(二)5",
+            ),
+            ("fp_department", "street", street[:9], "designates", "(二)5"),
+        )
+    elif area.designated_street is not None:
+        bodies = (("fp_department", "street", area.designated_street[:9], "responsible", "(二)5"),)
+    else:
+        bodies = (("fp_department", "district", r.residence[:6], "responsible", "(二)5"),)
+    return ("responsible", bodies, ("(二)5", "(八)"))
+
+
+def _in_force(
+    day: datetime.date, functions: dict[str, Callable[[Any], Light]]
+) -> dict[str, Callable[[Any], Light]]:
+    """The functions as of ``day``: those of an ended question answer so, whatever the facts."""
+    if day >= _ENDED_ON:
+        for name, ended in _ENDED.items():
+            functions[name] = _constant(ended)
+    return functions
+
+
+def _constant(answer: Light) -> Callable[[Any], Light]:
+    def ended(_facts: Any) -> Light:
+        return answer
+
+    return ended
+
+
+def light(decision: Any) -> Light:
+    """The fields of a ``Decision`` the hand-written functions give, in their shape."""
+    return (
+        decision.outcome,
+        tuple((b.kind, b.level, b.place_code, b.role, str(b.cite)) for b in decision.bodies),
+        tuple(str(c.cite) for c in decision.citations),
+    )

@@ -6,7 +6,9 @@ Runs each command N times (default 15) after one warm-up run (which also fills t
 the command line in the user's cache directory: the help texts, see `_cli._help_values`, and the
 parsed conditions, see `_parse_cache`), and prints the median and the best wall-clock time of
 each, with the targets of issue 10: `jurisdiction --help` <= 150 ms, `jurisdiction decide` on one
-example <= 300 ms. Run it from the repository root with the package installed.
+example <= 300 ms; then issue 24's ratios: `--help` within 2x of `python -c pass`, `decide`
+within 2x of `python -c "import pydantic"` (the medians of one run). Run it from the repository
+root with the package installed.
 
 Bytecode: an installed package runs from the bytecode pip compiled when it installed it, and a
 development install writes its own on first import, unless PYTHONDONTWRITEBYTECODE is set, as it
@@ -36,10 +38,16 @@ EXE = shutil.which("jurisdiction", path=str(Path(sys.executable).parent)) or "ju
 EXAMPLE = str(ROOT / "examples" / "unit_1000_staff.yaml")
 COMMANDS: list[tuple[str, list[str], float | None]] = [
     ("python -c pass", [sys.executable, "-c", "pass"], None),
+    ("python -c 'import pydantic'", [sys.executable, "-c", "import pydantic"], None),
     ("python -c 'import jurisdiction'", [sys.executable, "-c", "import jurisdiction"], None),
     ("jurisdiction --help", [EXE, "--help"], 0.150),
     ("jurisdiction decide (one example)", [EXE, "decide", EXAMPLE, "-q", "unit_management"], 0.300),
 ]
+RATIOS = {
+    "jurisdiction --help": ("python -c pass", 2.0),
+    "jurisdiction decide (one example)": ("python -c 'import pydantic'", 2.0),
+}
+"""Issue 24's goals: each command within this many times the interpreter's reference."""
 
 
 def timed(argv: list[str], env: dict[str, str]) -> float:
@@ -70,14 +78,20 @@ def main() -> None:
         load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
         print(f"{mode}; load average {load}; median of {args.runs} runs")
         print(f"{'command':<36} {'median':>8} {'best':>8}  target")
+        medians: dict[str, float] = {}
         for name, argv, target in COMMANDS:
             timed(argv, env)  # warm-up: file cache, bytecode, the command line's caches
             times = [timed(argv, env) for _ in range(args.runs)]
             median, best = statistics.median(times), min(times)
+            medians[name] = median
             goal = "" if target is None else f"<= {target * 1000:.0f} ms"
             if target is not None:
                 goal += "  ok" if median <= target else "  MISSED"
             print(f"{name:<36} {median * 1000:>6.0f}ms {best * 1000:>6.0f}ms  {goal}")
+        for name, (reference, most) in RATIOS.items():
+            ratio = medians[name] / medians[reference]
+            verdict = "ok" if ratio <= most else "MISSED"
+            print(f"{name} / {reference}: {ratio:.1f}x (goal <= {most:g}x)  {verdict}")
 
 
 if __name__ == "__main__":

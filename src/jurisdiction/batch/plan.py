@@ -34,7 +34,7 @@ from sqlglot import exp
 
 from ..core.text import PLACEHOLDER
 from ..engine.decision import Decision
-from ..engine.engine import _shown as shown
+from ..engine.filled import shown
 from ..language.compile import _Compiler, _fold
 from .sql_vocabulary import SqlUnsupportedError, at_level, cast, lit
 

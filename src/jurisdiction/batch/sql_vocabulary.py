@@ -580,7 +580,7 @@ class SqlVocabulary:
 
     def shown(self, name: str) -> exp.Expr:
         """A feature's (else a place's) value as text, as a decision's reason shows it
-        (``_engine._shown``: a boolean in lower case, a list joined by ", ", null as "—")."""
+        (``engine.filled.shown``: a boolean in lower case, a list joined by ", ", null as "—")."""
         subj = self.subjects[self.subject]
         kind: str
         if name in subj.features:

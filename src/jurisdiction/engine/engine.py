@@ -25,7 +25,7 @@ import time
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal, Self, TypeVar, Union, get_args
 
@@ -34,13 +34,15 @@ from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 from ..core.errors import ConflictError, EvaluatorError, FactsError, Location, PolicyError, suggest
 from ..core.paths import bundled_policy_path
 from ..core.text import Text, placeholders, yes_no
-from ..language.compile import Program, compile_question
+from ..language.compile import Program, _fold, compile_question
 from ..language.conditions import AsOf, ParamRef, walk
 from ..language.subjects import Context, Subject
 from ..policy.content import PolicyContent, content_of, policy_of
 from ..policy.load import load_policy
 from ..policy.model import BodyTemplate, Overlay, ParamValue, Policy, Question, Rule
 from .decision import AsOfSource, Body, Citation, Decision, DecisionTwin, Instrument
+from .filled import Fill, FilledText
+from .specialise import Specialised, specialise
 
 if TYPE_CHECKING:
     from .durable import DurableEvaluator
@@ -148,6 +150,9 @@ class _CompiledQuestion:
     plans: dict[Any, _Plan] = field(default_factory=dict, compare=False, repr=False)
     classes: dict[tuple[Any, ...], _Plan] = field(default_factory=dict, compare=False, repr=False)
     """The plan of each class of feature values met so far (see ``Program.cuts``)."""
+    fast: list[Any] = field(default_factory=lambda: [0, None], compare=False, repr=False)
+    """How often the general path decided it, and its specialised function once it has one
+    (``engine.specialise``; False where the general path must keep deciding it)."""
 
     def fired(self, mask: int) -> list[str]:
         return [r.id for i, r in enumerate(self.rules) if mask >> i & 1]
@@ -581,15 +586,15 @@ class Engine:
         if self._reads_as_of and ctx.as_of != day:  # what `as_of` reads: the decision's day
             ctx = self._context_on(day)
         if self._durable is None:
-            program = compiled.program  # Program.values and .class_of, inlined: the hot path
-            values = list(program.fields(model)) if program.fields is not None else []
-            for get in program.getters:
-                values.append(get(model, ctx))
-            for i, cuts in program.cuts:
-                values[i] = bisect_right(cuts, values[i])
-            plan = compiled.classes.get(tuple(values))
-            if plan is None:
-                plan = compiled.plan(self._policy, ctx, program.values(model, ctx))
+            fast = compiled.fast
+            fn = fast[1]
+            if fn:
+                return fn(model, ctx, _ISO.get(day) or _iso(day), source)  # type: ignore[no-any-return]
+            if fn is None:
+                fast[0] += 1
+                if fast[0] >= SPECIALISE_AFTER:
+                    fast[1] = self.specialised(compiled) or False
+            plan = _class_plan(self._policy, compiled, model, ctx)
         else:
             fired, overridden = self._durable.resolution(q, compiled.district, model, ctx)
             found = compiled.plans.get((fired, overridden))
@@ -600,6 +605,22 @@ class Engine:
                 compiled.plans[(fired, overridden)] = found
             plan = found
         return plan.decide(model, ctx, _ISO.get(day) or _iso(day), source)
+
+    def specialised(self, compiled: _CompiledQuestion) -> Specialised | None:
+        """The specialised function of a compiled question (see ``engine.specialise``), or None
+        where the general path keeps deciding it. ``decide`` makes it once the question has
+        been decided ``SPECIALISE_AFTER`` times (a command that decides once never pays for
+        it); the two paths decide alike (``tests/test_specialise.py``)."""
+        policy = self._policy
+        q = compiled.question
+        ctx = self._context
+        return specialise(
+            policy.subjects[q.subject].features,
+            [_fold(r.expanded, compiled.params) for r in compiled.rules],
+            lambda values: compiled.plan(policy, ctx, values),
+            partial(_general, policy, compiled),
+            q.name if compiled.district is None else f"{q.name}@{compiled.district}",
+        )
 
     def decide_all(
         self, facts: Mapping[str, Any] | BaseModel, *, as_of: datetime.date | str | None = None
@@ -613,6 +634,37 @@ class Engine:
             name: engine._decide(model, subject, name, day, source)
             for name in self.questions(subject)
         }
+
+
+SPECIALISE_AFTER = 64
+"""Decisions of one compiled question by the general path before it gets its specialised one."""
+
+
+def _class_plan(policy: Policy, compiled: _CompiledQuestion, model: Any, ctx: Context) -> _Plan:
+    """The plan of the class of ``model``'s feature values: every feature computed, the class
+    looked up (``Program.values`` and ``.class_of``, inlined: the general path)."""
+    program = compiled.program
+    values = list(program.fields(model)) if program.fields is not None else []
+    for get in program.getters:
+        values.append(get(model, ctx))
+    for i, cuts in program.cuts:
+        values[i] = bisect_right(cuts, values[i])
+    plan = compiled.classes.get(tuple(values))
+    if plan is None:
+        plan = compiled.plan(policy, ctx, program.values(model, ctx))
+    return plan
+
+
+def _general(
+    policy: Policy,
+    compiled: _CompiledQuestion,
+    model: Any,
+    ctx: Context,
+    as_of: str | None,
+    source: AsOfSource | None,
+) -> Decision:
+    """The general path's decision: what a specialised function falls back to."""
+    return _class_plan(policy, compiled, model, ctx).decide(model, ctx, as_of, source)
 
 
 def overridden_by_fired(question: Question, fired: Iterable[str]) -> frozenset[str]:
@@ -784,7 +836,7 @@ class _Plan:
             self.outcome_name,
             bodies,
             self.citations,
-            self.reason if not self.fills else _filled(self.reason, self.fills, facts, ctx),
+            self.reason if not self.fills else FilledText(self.reason, self.fills, facts, ctx),  # type: ignore[arg-type]  # fills only where there is a reason
             self.detail,
             self.applied,
             self.fired,
@@ -888,7 +940,7 @@ def as_day(value: datetime.date | str) -> datetime.date:
     raise FactsError(f"as_of must be a date, YYYY-MM-DD; got {value!r}")
 
 
-_Fill = tuple[str, Callable[[Any, Context], Any]]
+_Fill = Fill
 
 
 def _fills(
@@ -922,26 +974,6 @@ def _constant(value: ParamValue) -> Callable[[Any, Context], Any]:
         return value
 
     return get
-
-
-def _shown(value: Any) -> str:
-    if isinstance(value, bool):
-        return str(value).lower()
-    if value is None:
-        return "—"
-    if isinstance(value, tuple):
-        return ", ".join(_shown(v) for v in value)
-    return str(value)
-
-
-def _filled(reason: Text | None, fills: tuple[_Fill, ...], facts: Any, ctx: Context) -> Text:
-    """The reason with the fact set's values in it."""
-    assert reason is not None
-    zh, en = reason.zh, reason.en
-    for placeholder, get in fills:
-        shown = _shown(get(facts, ctx))
-        zh, en = zh.replace(placeholder, shown), en.replace(placeholder, shown)
-    return Text(zh, en)
 
 
 def _notes(question: Question, remaining: list[Rule], overlay: Overlay | None) -> tuple[Text, ...]:

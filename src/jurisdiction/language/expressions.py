@@ -682,7 +682,7 @@ class _Checker:
 
             return Typed(
                 VType("place", levels=(level.value,), optional=optional or not finer),
-                _unary(_prefix(n), first),
+                _at_field(first.field, n) if first.field is not None else _unary(_prefix(n), first),
                 reads,
             )
         if name == "within":
@@ -691,6 +691,8 @@ class _Checker:
                 return self.wrong_arg(node, 1, "a place or a code prefix", other.type)
             if other.constant is not None and isinstance(other.constant[0], str):
                 prefix: str = other.constant[0]
+                if first.field is not None:
+                    return Typed(BOOL, _within_field(first.field, prefix), reads)
                 inside = _unary(lambda x: x.startswith(prefix), first)
                 return Typed(BOOL, lambda o, c: inside(o, c) is True, reads)
             g1 = other.get
@@ -750,6 +752,27 @@ def _prefix(n: int) -> Callable[[str], str | None]:
         return x[:n] if len(x) >= n else None
 
     return at
+
+
+def _at_field(name: str, n: int) -> Getter:
+    """``at(field, level)``: what ``_unary(_prefix(n), field)`` computes, in one call."""
+
+    def at(o: Any, _c: Any) -> str | None:
+        x = getattr(o, name)
+        return None if x is None or len(x) < n else x[:n]
+
+    return at
+
+
+def _within_field(name: str, prefix: str) -> Getter:
+    """``within(field, "prefix")``: true where the field's code starts with the prefix (false
+    for null), in one call."""
+
+    def within(o: Any, _c: Any) -> bool:
+        x = getattr(o, name)
+        return x is not None and x.startswith(prefix)
+
+    return within
 
 
 def _unary_not(inner: Typed) -> Getter:

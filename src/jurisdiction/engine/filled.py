@@ -1,0 +1,99 @@
+"""A decision's reason with the fact set's values in it, filled only when it is read.
+
+A reason may show values of the facts (``{subject.field}``) and of parameters. Filling it costs
+more than the rest of a decision, and most decisions are never read as text (a batch, a service
+that answers in JSON fields, a test that checks the outcome); so the engine gives a
+:class:`FilledText`: a :class:`~jurisdiction.core.text.Text` whose ``zh`` and ``en`` are computed
+on first read and kept. It equals, hashes, prints, pickles and serialises as the ``Text`` of
+the same words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from ..core.text import Text
+
+__all__ = ["Fill", "FilledText", "filled", "shown"]
+
+Fill = tuple[str, Callable[[Any, Any], Any]]
+"""A placeholder of a reason, and the getter of the value it shows."""
+
+_ZH = Text.__dict__["zh"]  # Text's own slots: where a FilledText keeps its words once filled
+_EN = Text.__dict__["en"]
+
+
+def shown(value: Any) -> str:
+    """A value as a reason shows it."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if value is None:
+        return "—"
+    if isinstance(value, tuple):
+        return ", ".join(shown(v) for v in value)
+    return str(value)
+
+
+def filled(reason: Text, fills: tuple[Fill, ...], facts: Any, ctx: Any) -> Text:
+    """The reason with the fact set's values in it, now."""
+    zh, en = reason.zh, reason.en
+    for placeholder, get in fills:
+        value = shown(get(facts, ctx))
+        zh, en = zh.replace(placeholder, value), en.replace(placeholder, value)
+    return Text(zh, en)
+
+
+class FilledText(Text):
+    """``filled(reason, fills, facts, ctx)``, computed when ``zh`` or ``en`` is first read.
+
+    The facts are validated models, which nothing changes after validation, so the words are the
+    same whenever they are read."""
+
+    __slots__ = ("_ctx", "_facts", "_fills", "_reason")
+    _reason: Text
+    _fills: tuple[Fill, ...]
+    _facts: Any
+    _ctx: Any
+
+    def __init__(self, reason: Text, fills: tuple[Fill, ...], facts: Any, ctx: Any) -> None:
+        object.__setattr__(self, "_reason", reason)
+        object.__setattr__(self, "_fills", fills)
+        object.__setattr__(self, "_facts", facts)
+        object.__setattr__(self, "_ctx", ctx)
+
+    def _fill(self) -> None:
+        text = filled(self._reason, self._fills, self._facts, self._ctx)
+        _ZH.__set__(self, text.zh)
+        _EN.__set__(self, text.en)
+        object.__setattr__(self, "_facts", None)  # the words are kept: the facts need not be
+
+    @property
+    def zh(self) -> str:
+        try:
+            return str(_ZH.__get__(self))
+        except AttributeError:
+            self._fill()
+            return str(_ZH.__get__(self))
+
+    @property
+    def en(self) -> str:
+        try:
+            return str(_EN.__get__(self))
+        except AttributeError:
+            self._fill()
+            return str(_EN.__get__(self))
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Text):
+            return (self.zh, self.en) == (other.zh, other.en)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.zh, self.en))
+
+    def __repr__(self) -> str:
+        return f"Text(zh={self.zh!r}, en={self.en!r})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Text, (self.zh, self.en))

@@ -1,0 +1,211 @@
+"""A question compiled into one specialised Python function: its decision tree, as source.
+
+The engine decides a fact set by computing every feature its rules read, then looking up the
+class of those values (see ``language.compile.Program``). A question decided often enough gets
+a function of its own instead, generated from the same classes the batch plan builds
+(``batch.plan``): every class of feature values is decided once, here, by the engine's own
+program and plan (``plan_of``), and the function is the decision tree over them —
+
+* at each node it tests the feature that leaves least to tell apart below it, so it reads only
+  the features the answer depends on along its path, and each of those once (a field as an
+  attribute, a computed feature by its compiled getter);
+* a boolean is tested as ``is True`` / ``is False``, an enum by equality, a whole number against
+  the cut points of the rules' comparisons (``Program.cuts``);
+* a leaf is the plan of its class: it builds the decision.
+
+Nothing of a policy is in this module: the source is generated from the question's features and
+the classes its rules make. A value the tree does not know (an enum value, a null, a whole number
+compared with another feature, a feature kind the classes do not cover) is decided by the
+general path (``general``), as are questions whose classes are too many to enumerate: the
+specialised function is an optimisation that decides exactly as the general path does
+(``tests/test_specialise.py`` checks it on drawn facts for every question).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from ..language.compile import _Compiler
+from ..language.conditions import Expr
+from ..language.subjects import Feature
+
+__all__ = ["MAX_CLASSES", "MAX_LINES", "Specialised", "specialise"]
+
+Specialised = Callable[[Any, Any, Any, Any], Any]
+"""``(facts, ctx, as_of, source) -> Decision``: a question's specialised function."""
+
+MAX_CLASSES = 1 << 14
+"""A question (or district variant) with more classes of feature values than this keeps the
+general path: enumerating them would cost more than it saves."""
+
+MAX_LINES = 20_000
+"""... and so does one whose tree would take more lines of source than this."""
+
+_Dim = tuple[str, str, tuple[Any, ...]]  # (feature, kind, values or cut points)
+_Table = frozenset[tuple[tuple[int, ...], int]]  # (index along each free dimension, leaf number)
+
+
+class _TooLargeError(Exception):
+    pass
+
+
+def specialise(
+    features: Mapping[str, Feature],
+    conditions: Sequence[Expr],
+    plan_of: Callable[[list[Any]], Any],
+    general: Specialised,
+    name: str = "question",
+) -> Specialised | None:
+    """The specialised function of a question's (folded) ``conditions`` over ``features``; None
+    where the general path must decide it (see the module's docstring). ``plan_of`` gives the
+    plan of one class (a list of feature values, in the compiler's slot order); its ``decide``
+    makes the decision."""
+    comp = _Compiler(features, conditions)
+    program = comp.program()
+    names = sorted(comp.slot, key=comp.slot.__getitem__)
+    cuts = dict(program.cuts)
+    dims: list[_Dim] = []
+    choices: list[list[Any]] = []
+    for i, feature in enumerate(names):
+        ftype = features[feature].type
+        if ftype.kind == "bool":
+            dims.append((feature, "bool", (False, True)))
+            choices.append([False, True])
+        elif ftype.kind == "enum":
+            dims.append((feature, "enum", ftype.values))
+            choices.append(list(ftype.values))
+        elif ftype.kind == "int" and i in cuts:
+            points = cuts[i]
+            dims.append((feature, "int", points))
+            choices.append([points[0] - 1, *points] if points else [0])
+        else:  # compared with another feature, or a kind the classes do not cover
+            return None
+    if _product(len(c) for c in choices) > MAX_CLASSES:
+        return None
+    leaves: list[Any] = []
+    number: dict[int, int] = {}
+    rows: list[tuple[tuple[int, ...], int]] = []
+    for idx, combo in zip(
+        itertools.product(*(range(len(c)) for c in choices)),
+        itertools.product(*choices),
+        strict=True,
+    ):
+        plan = plan_of(list(combo))
+        leaf = number.get(id(plan))
+        if leaf is None:
+            leaf = number[id(plan)] = len(leaves)
+            leaves.append(plan)
+        rows.append((idx, leaf))
+    writer = _Writer(dims, features)
+    try:
+        writer.node(tuple(range(len(dims))), frozenset(rows), frozenset(), 1)
+    except _TooLargeError:
+        return None
+    source = "def decide(m, ctx, as_of, source):\n" + "\n".join(writer.lines) + "\n"
+    scope: dict[str, Any] = {"general": general}
+    for i, plan in enumerate(leaves):
+        scope[f"P{i}"] = plan.decide
+    for i, (feature, _kind, _values) in enumerate(dims):
+        scope[f"g{i}"] = features[feature].get
+    code = compile(source, f"<specialised {name}>", "exec")
+    exec(code, scope)  # the source is generated above from identifiers and repr()s only
+    decide: Specialised = scope["decide"]
+    return decide
+
+
+def _product(sizes: Any) -> int:
+    out = 1
+    for n in sizes:
+        out *= n
+    return out
+
+
+def _size(kind: str, values: tuple[Any, ...]) -> int:
+    return 2 if kind == "bool" else len(values) + (1 if kind == "int" else 0)
+
+
+def _split(table: _Table, p: int) -> dict[int, _Table]:
+    """The sub-tables of each index along the ``p``-th free dimension, without it."""
+    groups: dict[int, list[tuple[tuple[int, ...], int]]] = {}
+    for idx, leaf in table:
+        groups.setdefault(idx[p], []).append((idx[:p] + idx[p + 1 :], leaf))
+    return {v: frozenset(g) for v, g in groups.items()}
+
+
+class _Writer:
+    """The tree as indented lines of Python. A node tests one free dimension (the one that leaves
+    least to tell apart below it, as the batch plan's tree chooses), reading its feature first if
+    this path has not read it yet."""
+
+    def __init__(self, dims: Sequence[_Dim], features: Mapping[str, Feature]) -> None:
+        self.dims, self.features = dims, features
+        self.lines: list[str] = []
+        self.choice: dict[tuple[tuple[int, ...], _Table], int] = {}
+
+    def emit(self, depth: int, line: str) -> None:
+        if len(self.lines) >= MAX_LINES:
+            raise _TooLargeError
+        self.lines.append("    " * depth + line)
+
+    def best(self, free: tuple[int, ...], table: _Table) -> int:
+        key = (free, table)
+        found = self.choice.get(key)
+        if found is None:
+
+            def cost(p: int) -> tuple[int, int]:
+                subs = set(_split(table, p).values())
+                return sum(len({leaf for _i, leaf in sub}) for sub in subs), len(subs)
+
+            found = self.choice[key] = min(range(len(free)), key=cost)
+        return found
+
+    def node(self, free: tuple[int, ...], table: _Table, read: frozenset[int], depth: int) -> None:
+        leaves = {leaf for _i, leaf in table}
+        if len(leaves) == 1:
+            self.emit(depth, f"return P{leaves.pop()}(m, ctx, as_of, source)")
+            return
+        p = self.best(free, table)
+        d = free[p]
+        _feature, kind, values = self.dims[d]
+        rest = free[:p] + free[p + 1 :]
+        groups = _split(table, p)
+        keys = [groups[v] for v in range(_size(kind, values))]
+        if len(set(keys)) == 1:
+            self.node(rest, keys[0], read, depth)
+            return
+        if d not in read:
+            self.emit(depth, f"v{d} = {self.reader(d)}")
+            read = read | {d}
+        v = f"v{d}"
+        if kind == "bool":
+            self.branch(depth, f"if {v} is True:", rest, keys[1], read)
+            self.branch(depth, f"if {v} is False:", rest, keys[0], read)
+        elif kind == "enum":
+            together: dict[_Table, list[Any]] = {}
+            for value, key in zip(values, keys, strict=True):
+                together.setdefault(key, []).append(value)
+            for key, vs in together.items():
+                test = f"{v} == {vs[0]!r}" if len(vs) == 1 else f"{v} in {frozenset(vs)!r}"
+                self.branch(depth, f"if {test}:", rest, key, read)
+        else:
+            self.emit(depth, f"if {v}.__class__ is int:")
+            for i, point in enumerate(values):
+                if keys[i] != keys[i + 1]:
+                    self.branch(depth + 1, f"if {v} < {point!r}:", rest, keys[i], read)
+            self.node(rest, keys[-1], read, depth + 1)
+        self.emit(depth, "return general(m, ctx, as_of, source)")
+
+    def branch(
+        self, depth: int, test: str, free: tuple[int, ...], table: _Table, read: frozenset[int]
+    ) -> None:
+        self.emit(depth, test)
+        self.node(free, table, read, depth + 1)
+
+    def reader(self, d: int) -> str:
+        """How the function reads feature ``d``: an attribute, or its compiled getter."""
+        field = self.features[self.dims[d][0]].field
+        if field is not None and field.isidentifier() and not field.startswith("_"):
+            return f"m.{field}"
+        return f"g{d}(m, ctx)"
