@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 
 from ..core.errors import FactsError
+from .days import RowDays, row_days
 from .query import BatchSummary, _count, batch_sql, patch_batch
 
 if TYPE_CHECKING:
@@ -79,6 +80,7 @@ def _answered(
     questions: Sequence[str],
     nested: bool,
     id_column: str | None,
+    days: RowDays | None = None,
 ) -> Any:
     from pyspark.sql.types import StructType
 
@@ -87,7 +89,7 @@ def _answered(
         id_column = "id"
     types = [_duck_type(f.dataType.simpleString()) for f in frame.schema.fields]
     select, subject = batch_sql(
-        engine, questions, names, types, nested=nested, id_column=id_column, source="src"
+        engine, questions, names, types, nested=nested, id_column=id_column, source="src", days=days
     )
     view = f"jurisdiction_src_{id(frame)}"
     frame.createOrReplaceTempView(view)
@@ -117,10 +119,11 @@ def decide_frame(
     nested: bool = False,
     id_column: str | None = None,
     as_of: datetime.date | str | None = None,
+    as_of_column: str | None = None,
 ) -> Any:
     """A Spark DataFrame's rows answered, lazily, as a Spark DataFrame (``Engine.decide_frame``),
-    as of ``as_of`` (default: today)."""
-    engine = engine.at(as_of if as_of is not None else datetime.date.today())
+    as of ``as_of``, or each row as of its day (``as_of_column``, the field that dates it), or
+    today."""
     if not type(frame).__module__.startswith("pyspark"):
         raise FactsError(
             f"decide_frame answers a Spark DataFrame, got {type(frame).__name__}; "
@@ -129,7 +132,11 @@ def decide_frame(
     questions = [question] if isinstance(question, str) else list(question)
     for q in questions:
         engine.question(q)  # an unknown question fails here, with its suggestion
-    return _answered(engine, frame, questions, nested, id_column)
+    subject = engine.question(questions[0]).subject
+    days = row_days(engine, subject, as_of, as_of_column)
+    if not days.per_row:
+        engine = engine.at(days.day)
+    return _answered(engine, frame, questions, nested, id_column, days)
 
 
 def _frame_of(spark: Any, table: Any) -> Any:
@@ -156,10 +163,12 @@ def decide_table_spark(
     nested: bool = False,
     id_column: str | None = None,
     summary: BatchSummary | None = None,
+    days: RowDays | None = None,
 ) -> pa.Table:
     """``decide_table`` on Spark, collected to the driver as an Arrow table."""
     spark = session()
-    result = _answered(engine, _frame_of(spark, table), questions, nested, id_column).toArrow()
+    frame = _frame_of(spark, table)
+    result = _answered(engine, frame, questions, nested, id_column, days).toArrow()
     if summary is not None:
         for batch in result.to_batches():
             _count(summary, questions, batch)
@@ -177,6 +186,7 @@ def run_batch_spark(
     nested: bool = False,
     id_column: str | None = None,
     progress: bool = False,
+    days: RowDays | None = None,
 ) -> BatchSummary:
     """Answer a file on Spark, written by Spark (a directory of part files at ``target``);
     Spark's own progress bars on stderr only if ``progress``."""
@@ -198,7 +208,7 @@ def run_batch_spark(
         )
     else:
         frame = reader.json(str(source))
-    answered = _answered(engine, frame, questions, nested, id_column).cache()
+    answered = _answered(engine, frame, questions, nested, id_column, days).cache()
     writer = answered.write.mode("overwrite")
     if out_format == "parquet":
         writer.parquet(str(target))
