@@ -170,13 +170,29 @@ def _spark_ready() -> None:
 @pytest.mark.filterwarnings("ignore::FutureWarning", "ignore::DeprecationWarning")
 def test_spark_decides_each_row_as_of_its_day_as_duckdb_does() -> None:
     _spark_ready()
+    from jurisdiction.batch.spark import session
+
     questions = list(BUNDLED.questions("resident"))
-    _rows, table = _table(BUNDLED, "resident", 30)
+    drawn, table = _table(BUNDLED, "resident", 30)
     spark = BUNDLED.decide_table(
         table, questions, nested=True, as_of_column="day", engine="spark"
     ).to_pylist()
+    for row, got in zip(drawn, spark, strict=True):  # row by row, as decide on the row's day
+        assert got["id"] == row["id"]
+        for q in questions:
+            answer = {k[len(q) + 1 :]: v for k, v in got.items() if k.startswith(f"{q}.")}
+            answer |= {"as_of": got["as_of"], "as_of_source": got["as_of_source"]}
+            if row["day"] is None:
+                assert answer["error"].startswith("no as-of date")
+            else:
+                _same(answer, _expected(BUNDLED, "resident", row, q, as_of=row["day"]))
     duck = BUNDLED.decide_table(table, questions, nested=True, as_of_column="day").to_pylist()
     assert spark == duck
+    frame = session().createDataFrame(table.to_pandas())  # lazy, on Spark: the same rows
+    lazy = BUNDLED.decide_frame(frame, "social_maintenance_fee", as_of_column="day")
+    got_rows = sorted(lazy.toArrow().to_pylist(), key=lambda r: r["id"])
+    want = BUNDLED.decide_table(table, "social_maintenance_fee", as_of_column="day").to_pylist()
+    assert got_rows == sorted(want, key=lambda r: r["id"])
     dogs = list(_drawn(DOGS, "application", 30)[:30])
     schema = arrow_schema(DOGS, "application").insert(0, pa.field("id", pa.string()))
     dogs_table = pa.Table.from_pylist(dogs, schema=schema)
