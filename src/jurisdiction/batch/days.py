@@ -28,7 +28,7 @@ from .sql_vocabulary import SqlVocabulary, cast, lit
 if TYPE_CHECKING:
     from ..engine.engine import Engine
 
-__all__ = ["AS_OF", "AS_OF_SOURCE", "ROW_DAY", "RowDays", "row_days"]
+__all__ = ["AS_OF", "AS_OF_SOURCE", "ROW_DAY", "RowDays", "engine_on", "row_days", "runs"]
 
 AS_OF = "as_of"
 """The output column of each row's day (a date; null where the row has none)."""
@@ -113,6 +113,29 @@ def row_days(
     return RowDays("today", today)
 
 
+def runs(engines: Sequence[Engine], question: str) -> list[tuple[int, int]]:
+    """The stretches (by index) in which ``question`` answers alike, as runs of consecutive
+    stretches (first, last): its rules, the parameter values it reads and the overlays the
+    same from one stretch to the next. One plan per run serves all its stretches."""
+    from ..engine.engine import parameters_read
+
+    out: list[tuple[int, int]] = []
+    for k, e in enumerate(engines):
+        if out:
+            before = engines[out[-1][0]].policy
+            now = e.policy
+            q = now.questions[question]
+            if (
+                before.questions[question] == q
+                and all(before.parameters[p] == now.parameters[p] for p in parameters_read(q))
+                and before.overlays == now.overlays
+            ):
+                out[-1] = (out[-1][0], k)
+                continue
+        out.append((k, k))
+    return out
+
+
 def epoch_of(
     day: exp.Expr, stretches: Sequence[tuple[datetime.date | None, datetime.date | None]]
 ) -> exp.Expr:
@@ -124,6 +147,23 @@ def epoch_of(
             exp.LT(this=day.copy(), expression=cast(lit(end.isoformat()), "DATE")), lit(i)
         )
     return case.else_(lit(len(stretches) - 1))
+
+
+_ON: dict[tuple[int, datetime.date], tuple[Engine, Engine]] = {}
+"""The engines of the policy on a day (``engine.at(day)``), for the last few (engine, day)
+pairs: a new engine from ``at`` each batch would build each question's plans again (seconds)."""
+_ON_KEPT = 32
+
+
+def engine_on(engine: Engine, day: datetime.date) -> Engine:
+    """``engine.at(day)``, the same engine for the same engine and day (its plans are kept)."""
+    key = (id(engine), day)
+    found = _ON.get(key)
+    if found is None:
+        while len(_ON) >= _ON_KEPT:
+            del _ON[next(iter(_ON))]
+        found = _ON[key] = (engine, engine.at(day))  # the engine held: its id stays its own
+    return found[1]
 
 
 def day_in(start: datetime.date | None, end: datetime.date | None) -> datetime.date:

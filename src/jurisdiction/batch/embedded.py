@@ -43,7 +43,7 @@ if TYPE_CHECKING:
 
 __all__ = ["BatchSummary", "arrow_schema", "batch_sql", "column_kinds", "decide_table", "run_batch"]
 
-from .days import AS_OF, AS_OF_SOURCE, RowDays, row_days
+from .days import AS_OF, AS_OF_SOURCE, RowDays, engine_on, row_days
 from .query import (
     BatchSummary,
     arrow_schema,
@@ -424,7 +424,7 @@ def decide_table(
         engine.question(q)  # an unknown question fails here, with its suggestion
     days = row_days(engine, _subject_of(engine, questions), as_of, as_of_column)
     if not days.per_row:
-        engine = engine.at(days.day)
+        engine = engine_on(engine, days.day)
     if backend == "spark":
         from .spark import decide_table_spark
 
@@ -558,7 +558,7 @@ def run_batch(
         engine.question(q)
     days = row_days(engine, _subject_of(engine, questions), as_of, as_of_column)
     if not days.per_row:
-        engine = engine.at(days.day)
+        engine = engine_on(engine, days.day)
     if backend == "spark":
         from .spark import run_batch_spark
 

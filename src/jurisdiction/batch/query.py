@@ -18,7 +18,7 @@ import pyarrow as pa
 from sqlglot import exp
 
 from ..core.errors import ConflictError, FactsError
-from .days import AS_OF, AS_OF_SOURCE, ROW_DAY, RowDays, day_in, epoch_of
+from .days import AS_OF, AS_OF_SOURCE, ROW_DAY, RowDays, day_in, engine_on, epoch_of, runs
 from .plan import (
     QuestionPlan,
     answer_columns,
@@ -259,7 +259,12 @@ def batch_sql(
     stretches, engines = _engines(engine, days)
     # `as_of` in a condition reads the row's day (one day for every row unless they have theirs)
     vocabularies = [SqlVocabulary(e.policy, subject, kinds, as_of=day_sql) for e in engines]
-    plans = [[plan_question(e, q) for q in questions] for e in engines]
+    # per question, the runs of stretches where it answers alike: one plan per run
+    by_run = [runs(engines, q) for q in questions]
+    plans = [
+        {first: plan_question(engines[first], q) for first, _last in by_run[i]}
+        for i, q in enumerate(questions)
+    ]
 
     def keep() -> list[exp.Expr]:
         return [_col(n) for n in ([id_column] if id_column is not None else []) + list(carry)]
@@ -291,8 +296,8 @@ def batch_sql(
         .from_(exp.to_table(source), copy=False)
     )
 
-    def by_epoch(parts: Sequence[exp.Expr]) -> exp.Expr:
-        return _by_epoch(epoch, parts)
+    def by_epoch(i: int, parts: Sequence[exp.Expr]) -> exp.Expr:
+        return _by_epoch(epoch, by_run[i], parts)
 
     second = (
         exp.Select()
@@ -305,10 +310,11 @@ def batch_sql(
             *(
                 _as(
                     by_epoch(
+                        i,
                         [
-                            answer_number(eplans[i], cols.features[k], cols.places[k])
-                            for k, eplans in enumerate(plans)
-                        ]
+                            answer_number(plan, cols.features[k], cols.places[k])
+                            for k, plan in plans[i].items()
+                        ],
                     ),
                     f"_a{i}",
                 )
@@ -324,21 +330,21 @@ def batch_sql(
         prefix = f"{q}." if len(questions) > 1 else ""
         per_epoch = [
             answer_columns(
-                e,
-                eplans[i],
+                engines[k],
+                plan,
                 _col(f"_a{i}"),
                 cols.places[k],
                 cols.shown[k],
                 nested=nested,
                 prefix=prefix,
             )
-            for k, (e, eplans) in enumerate(zip(engines, plans, strict=True))
+            for k, plan in plans[i].items()
         ]
         for j, (name, _sql) in enumerate(per_epoch[0][0]):
             third = third.select(
-                _as(by_epoch([columns[j][1] for columns, _f in per_epoch]), name), copy=False
+                _as(by_epoch(i, [columns[j][1] for columns, _f in per_epoch]), name), copy=False
             )
-        flag = exp.or_(exp.Not(this=_col("_valid")), by_epoch([f for _c, f in per_epoch]))
+        flag = exp.or_(exp.Not(this=_col("_valid")), by_epoch(i, [f for _c, f in per_epoch]))
         if days.source == "column":  # a row without a day: decide says why
             flag = exp.or_(exp.Is(this=_col("_day"), expression=exp.Null()), flag)
         third = third.select(_as(flag, f"_flag_{i}"), copy=False)
@@ -362,17 +368,20 @@ def _engines(
     every stretch where rows have their own days, else the one of the fixed day."""
     if days.per_row:
         stretches = engine.epochs()
-        return stretches, [engine.at(day_in(start, end)) for start, end in stretches]
-    return ((None, None),), [engine if engine.day == days.day else engine.at(days.day)]
+        return stretches, [engine_on(engine, day_in(start, end)) for start, end in stretches]
+    return ((None, None),), [engine if engine.day == days.day else engine_on(engine, days.day)]
 
 
-def _by_epoch(epoch: exp.Expr | None, parts: Sequence[exp.Expr]) -> exp.Expr:
-    """The part of the row's stretch (the one part where there is one stretch)."""
-    if epoch is None:
+def _by_epoch(
+    epoch: exp.Expr | None, by_run: Sequence[tuple[int, int]], parts: Sequence[exp.Expr]
+) -> exp.Expr:
+    """The part of the run of stretches the row's stretch is in (``parts`` one per run; the
+    one part where there is one run). A row without a stretch (no day) gets none."""
+    if epoch is None or len(parts) == 1:
         return parts[0]
     case = exp.Case()
-    for i, part in enumerate(parts):
-        case = case.when(exp.EQ(this=epoch.copy(), expression=lit(i)), part, copy=False)
+    for (_first, last), part in zip(by_run, parts, strict=True):
+        case = case.when(exp.LTE(this=epoch.copy(), expression=lit(last)), part, copy=False)
     return case
 
 
@@ -384,24 +393,30 @@ class _StretchColumns:
         self,
         engines: Sequence[Engine],
         vocabularies: Sequence[SqlVocabulary],
-        plans: Sequence[Sequence[QuestionPlan]],
+        plans: Sequence[Mapping[int, QuestionPlan]],
     ) -> None:
+        """``plans``: per question, its plan by the first stretch of each run it serves."""
         self.sql: dict[str, tuple[str, exp.Expr]] = {}
-        self.features: list[dict[str, exp.Expr]] = []
-        self.places: list[dict[str, tuple[exp.Expr, bool]]] = []
-        self.shown: list[dict[str, exp.Expr]] = []
-        for e, v, eplans in zip(engines, vocabularies, plans, strict=True):
+        self.features: dict[int, dict[str, exp.Expr]] = {}
+        self.places: dict[int, dict[str, tuple[exp.Expr, bool]]] = {}
+        self.shown: dict[int, dict[str, exp.Expr]] = {}
+        for k, (e, v) in enumerate(zip(engines, vocabularies, strict=True)):
+            eplans = [p[k] for p in plans if k in p]
+            if not eplans:
+                continue
             fnames = sorted({f for p in eplans for f in features_read(p)})
             pnames = sorted({pl for p in eplans for pl in places_read(e, p)})
             snames = sorted({n for p in eplans for n in reason_facts(p)})
-            self.features.append({n: self.column("_f", v.feature(n)) for n in fnames})
+            self.features[k] = {n: self.column("_f", v.feature(n)) for n in fnames}
             pmap: dict[str, tuple[exp.Expr, bool]] = {}
             for name in pnames:
                 sql, many = v.place(name)
                 pmap[name] = (self.column("_p", sql), many)
-            self.places.append(pmap)
-            self.shown.append({n: self.column("_r", v.shown(n)) for n in snames})
-        self.feature_cols = {c.alias_or_name for fmap in self.features for c in fmap.values()}
+            self.places[k] = pmap
+            self.shown[k] = {n: self.column("_r", v.shown(n)) for n in snames}
+        self.feature_cols = {
+            c.alias_or_name for fmap in self.features.values() for c in fmap.values()
+        }
 
     def column(self, prefix: str, sql: exp.Expr) -> exp.Expr:
         key = sql.sql()

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 
 from ..core.errors import FactsError
-from .days import RowDays, row_days
+from .days import RowDays, engine_on, row_days
 from .query import BatchSummary, _count, batch_sql, patch_batch
 
 if TYPE_CHECKING:
@@ -135,7 +135,7 @@ def decide_frame(
     subject = engine.question(questions[0]).subject
     days = row_days(engine, subject, as_of, as_of_column)
     if not days.per_row:
-        engine = engine.at(days.day)
+        engine = engine_on(engine, days.day)
     return _answered(engine, frame, questions, nested, id_column, days)
 
 
