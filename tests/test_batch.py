@@ -17,6 +17,7 @@ part; the issue's 100,000 is for a nightly run:
 
 from __future__ import annotations
 
+import datetime
 import os
 import random
 import re
@@ -159,6 +160,10 @@ def _check(engine: Engine, question: str, rows: int = ROWS) -> None:
     answered = 0
     for row, got in zip(drawn, out, strict=True):
         assert got.pop("id") == row["id"]
+        day, source = got.pop("as_of"), got.pop("as_of_source")  # no as_of: each row's own day
+        dated_by = engine.policy.dated_by.get(subject)
+        assert source == ("facts" if dated_by and row.get(dated_by) is not None else "today")
+        assert day == (row[dated_by] if source == "facts" else datetime.date.today())
         expected = _reference(
             engine, subject, {k: v for k, v in row.items() if k != "id"}, question
         )

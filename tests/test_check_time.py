@@ -20,6 +20,7 @@ from click.testing import CliRunner
 import jurisdiction
 from jurisdiction.analysis.check import Checker
 from jurisdiction.analysis.cuts import target_uses, uses_of
+from jurisdiction.analysis.over_time import TimeChecker, checker_for
 from jurisdiction.analysis.partition import realiser_for
 from jurisdiction.analysis.realise import Unrealised
 from jurisdiction.cli.main import cli
@@ -204,3 +205,46 @@ def test_the_cuts_of_each_field_are_read_from_the_expressions() -> None:
     years = target_uses(engine.policy.subjects, subject, engine.context, "years_lived", 3)
     assert years.amounts == {3}
     assert years.of("applied_on").functions == {"years_between"}
+
+
+AS_OF_WINDOW = TIME_POLICIES / "as_of_window"
+
+
+def test_a_condition_reading_as_of_is_never_falsely_clean() -> None:
+    """`moved_in > add_months(as_of, -6)` and `moved_in <= date("2020-06-01")` meet exactly on
+    the stretch's first day (2020-12-01), where the check decides it: every class there is
+    constructed (`add_months(as_of, -6)` is a cut of `moved_in` on that day) and none falls in a
+    gap. On a later day of the same stretch a gap opens, which `decide` meets. The check says
+    it is incomplete there (exit 8), never clean."""
+    engine = _engine(AS_OF_WINDOW)
+    checker = checker_for(engine)
+    findings = list(checker.all_findings())
+    assert [(f.code, f.rules) for f in findings] == [
+        ("check-incomplete", ("registration.recent",))
+    ], [str(f) for f in findings]
+    (finding,) = findings
+    assert "reads `as_of`" in finding.message
+    assert "as of 2020-12-01 only" in finding.message
+    assert finding.period == ("2020-12-01", None)
+    # the first day itself: every class constructed, none in a gap
+    assert isinstance(checker, TimeChecker)
+    assert [c.classes_unverified for _s, _e, c in checker.stretches] == [0, 0]
+
+    facts = {"kind": "arrival", "home": "KNA1", "moved_in": "2020-09-01"}
+    assert engine.decide(facts, "registration", as_of="2020-12-01").outcome == "responsible"
+    assert engine.decide(facts, "registration", as_of="2021-06-01").outcome == "no_rule"
+
+    result = CliRunner().invoke(cli, ["check", str(AS_OF_WINDOW)])
+    assert result.exit_code == 8, result.output
+    assert "INCOMPLETE" in result.output
+
+
+def test_a_policy_reading_as_of_but_dating_nothing_is_checked_as_of_a_day(tmp_path: Path) -> None:
+    """Without any period the check used to stop at the first case (`as_of` has no value when
+    no day is given, exit 4); it decides as of today and says it is incomplete for other days."""
+    root = tmp_path / "undated"
+    shutil.copytree(AS_OF_WINDOW, root)
+    patch(root / "rules.yaml", '    in_force: {from: "2020-12-01"}\n', "")
+    result = CliRunner().invoke(cli, ["check", str(root)])
+    assert result.exit_code in (1, 8), result.output
+    assert f"as of {datetime.date.today().isoformat()} only" in result.output

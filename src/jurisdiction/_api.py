@@ -56,18 +56,28 @@ class Engine(_engine.Engine):
         id_column: str | None = None,
         engine: Literal["duckdb", "spark"] = "duckdb",
         as_of: datetime.date | str | None = None,
+        as_of_column: str | None = None,
     ) -> Any:
         """Every row of ``table`` (an Arrow table, a Polars or pandas DataFrame, a DuckDB
         relation; with ``engine="spark"`` also a Spark DataFrame) answered, as a pyarrow Table
         in input order: the id column, then each question's outcome, bodies (with their
         citation chains), citations, sources, reason and ``error`` (decide's message for a row
-        it refuses). A batch plan compiled from the policy as it stands on ``as_of`` (default:
-        today), run on DuckDB (or Spark): docs/batch.md. Needs ``pip install
+        it refuses), and each row's ``as_of`` and ``as_of_source``. Each row is decided as of
+        ``as_of``; or of its own day in the date column ``as_of_column``; or of the field the
+        policy dates its kind of case by; else today — by the batch plans of the policy as it
+        stands on that day, run on DuckDB (or Spark): docs/batch.md. Needs ``pip install
         'jurisdiction[batch]'``."""
         decide_table = _batch_extra().decide_table  # the batch extra: imported on demand
 
         return decide_table(
-            self, table, question, nested=nested, id_column=id_column, backend=engine, as_of=as_of
+            self,
+            table,
+            question,
+            nested=nested,
+            id_column=id_column,
+            backend=engine,
+            as_of=as_of,
+            as_of_column=as_of_column,
         )
 
     def decide_frame(
@@ -78,13 +88,23 @@ class Engine(_engine.Engine):
         nested: bool = False,
         id_column: str | None = None,
         as_of: datetime.date | str | None = None,
+        as_of_column: str | None = None,
     ) -> Any:
         """A Spark DataFrame answered on Spark, as a Spark DataFrame: lazy, nothing collected
-        to the driver (for a register larger than it); the columns of ``decide_table``, as of
-        ``as_of`` (default: today). Needs ``pip install 'jurisdiction[spark]'``: docs/batch.md."""
+        to the driver (for a register larger than it); the columns of ``decide_table``, each row
+        as of the day ``decide_table`` takes. Needs ``pip install 'jurisdiction[spark]'``:
+        docs/batch.md."""
         from .batch.spark import decide_frame  # the spark extra: imported on demand
 
-        return decide_frame(self, frame, question, nested=nested, id_column=id_column, as_of=as_of)
+        return decide_frame(
+            self,
+            frame,
+            question,
+            nested=nested,
+            id_column=id_column,
+            as_of=as_of,
+            as_of_column=as_of_column,
+        )
 
 
 def load(

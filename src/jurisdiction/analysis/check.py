@@ -34,7 +34,16 @@ from ..engine.engine import (
     parameters_read,
     resolve,
 )
-from ..language.conditions import Compare, DefRef, Expr, FactRef, IntConst, ParamRef, walk
+from ..language.conditions import (
+    AsOf,
+    Compare,
+    DefRef,
+    Expr,
+    FactRef,
+    IntConst,
+    ParamRef,
+    walk,
+)
 from ..language.subjects import Context
 from ..policy.load import load_policy, override_problems
 from ..policy.model import ArticleText, Definition, Overlay, Parameter, Policy, Question, Rule
@@ -612,6 +621,53 @@ def _incomplete(c: Checker) -> Iterator[_Raw]:
         )
 
 
+_AS_OF = re.compile(r"\bas_of\b")
+
+
+def reads_as_of(policy: Policy, question: Question) -> Rule | None:
+    """The first rule of ``question`` whose condition reads ``as_of`` — itself, or through a
+    feature it reads or a place its answer names; None if none does. Such a question's answer
+    may change from one day to the next within a stretch where the policy does not change."""
+    subject = policy.subjects[question.subject]
+    dated_features = {n for n, f in subject.features.items() if _AS_OF.search(f.expr)}
+    dated_places = {n for n, p in subject.places.items() if _AS_OF.search(getattr(p, "expr", ""))}
+    for rule in question.rules:
+        for node in walk(rule.expanded):
+            if isinstance(node, AsOf):
+                return rule
+            if isinstance(node, FactRef) and node.feature in dated_features:
+                return rule
+        if any(b.place in dated_places for b in rule.answer.bodies):
+            return rule
+    return None
+
+
+def _day_by_day(c: Checker) -> Iterator[_Raw]:
+    """Questions that read ``as_of``: the partition decides them as of one day of the stretch
+    (``as_of`` held constant), which is exact for that day only — on another day of the same
+    stretch a cut such as ``add_months(as_of, -6)`` moves. The check is incomplete there."""
+    day = c.engine.day
+    on = f"as of {day.isoformat()} only" if day is not None else "as of one day only"
+    for part in c.partitions():
+        q = part.question
+        rule = reads_as_of(c.policy, q)
+        if rule is None:
+            continue
+        yield _Raw(
+            "check-incomplete",
+            f"question `{q.name}`: the check is incomplete — rule `{rule.id}` reads `as_of` "
+            f"(the day a decision is made as of), so its cases were decided {on}; on the other "
+            "days of this period its answer can change from day to day, and no overlap, gap or "
+            "answer-place is ruled out there (nor any rule of the question called unreachable)",
+            rule,
+            (rule,),
+            suggestion="decide cases of other days yourself with `jurisdiction decide --as-of`, "
+            "or make the day a fact of the case (a date field compared with the other dates) "
+            "so that the checker cuts it (see docs/time.md, “Checking over time”)",
+            question=q.name,
+        )
+
+
 def _overrides(c: Checker) -> Iterator[_Raw]:
     for rule, message in override_problems(c.policy):
         yield _Raw("override", message, rule, (rule,))
@@ -627,6 +683,8 @@ def _unreachable(c: Checker) -> Iterator[_Raw]:
                 fired.setdefault(rid, cls)
             stays.update(cls.remaining)
         if part.unverified:  # a rule may apply in a class not verified: `check-incomplete` says so
+            continue
+        if reads_as_of(c.policy, q) is not None:  # nor on another day: `check-incomplete` says so
             continue
         for rule in q.rules:
             if rule.id not in fired:
@@ -885,6 +943,7 @@ _CHECKS: tuple[Callable[[Checker], Iterator[_Raw]], ...] = (
     _gaps,
     _answer_places,
     _incomplete,
+    _day_by_day,
     _overrides,
     _unreachable,
     _bounds,

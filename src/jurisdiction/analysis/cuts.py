@@ -30,6 +30,7 @@ from typing import Any
 from ..language.conditions import (
     And,
     Arith,
+    AsOf,
     BoolConst,
     Call,
     Compare,
@@ -49,7 +50,7 @@ from ..language.conditions import (
     StrConst,
 )
 from ..language.parse import parse_expression
-from ..language.periods import days_between, months_between
+from ..language.periods import add_days, add_months, days_between, months_between
 from ..language.subjects import Context, Subject
 
 __all__ = ["NOT_A_VALUE", "VALUES", "FieldUses", "Uses", "partner_value", "target_uses", "uses_of"]
@@ -121,6 +122,9 @@ def _parsed(text: str) -> Node | None:
         return None
 
 
+_SHIFTS = {"add_days": add_days, "add_months": add_months}
+"""The date functions folded when their arguments are constants (``add_months(as_of, -6)``)."""
+
 # contexts a node is read in
 _COND = ("cond",)
 _OPAQUE = ("opaque", None)
@@ -146,6 +150,8 @@ class _Reader:
                 return self.ctx.param(node.name)
             except KeyError:
                 return _NO
+        if isinstance(node, AsOf):  # the day the check decides as of: a constant there
+            return self.ctx.as_of if self.ctx.as_of is not None else _NO
         if isinstance(node, Call) and node.name == "date" and len(node.args) == 1:
             arg = node.args[0]
             if isinstance(arg, StrConst):
@@ -153,6 +159,11 @@ class _Reader:
                     return datetime.date.fromisoformat(arg.value)
                 except ValueError:
                     return _NO
+        if isinstance(node, Call) and node.name in _SHIFTS and len(node.args) == 2:
+            day, n = self.constant(node.args[0]), self.constant(node.args[1])
+            if isinstance(day, datetime.date) and isinstance(n, int) and not isinstance(n, bool):
+                shifted = _SHIFTS[node.name](day, n)
+                return shifted if shifted is not None else _NO
         return _NO
 
     def read(  # noqa: PLR0912 - one branch per kind of node

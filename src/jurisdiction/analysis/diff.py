@@ -29,13 +29,15 @@ from .partition import (
     DecidedClass,
     Interval,
     Split,
+    Unverified,
     _candidates,
     _decide,
+    _wanted,
     label,
     realiser_for,
     splits,
 )
-from .realise import Realiser
+from .realise import Realiser, Unrealised
 
 __all__ = ["Answer", "Change", "QuestionDiff", "Region", "diff_policies"]
 
@@ -159,6 +161,20 @@ class QuestionDiff:
     changes: tuple[Change, ...]
     classes: int
     excluded: tuple[str, ...] = ()  # the districts decided apart (scope None only)
+    unverified: tuple[Unverified, ...] = ()
+    """Classes neither policy's realiser could construct nor prove impossible: not compared."""
+
+    def incomplete_lines(self) -> list[str]:
+        """What the comparison could not decide here (none when it is complete)."""
+        if not self.unverified:
+            return []
+        first = self.unverified[0]
+        return [
+            f"{self.question} [{self.subject}] INCOMPLETE: {len(self.unverified)} of "
+            f"{self.classes + len(self.unverified)} classes neither constructed nor proved "
+            f"impossible, not compared (check-incomplete), e.g. {first.describe(self.subject)}: "
+            f"{first.why.why()}"
+        ]
 
     def render(self) -> str:
         if self.scope is not None:
@@ -183,6 +199,17 @@ class QuestionDiff:
             "other_districts_apart": list(self.excluded),
             "classes_compared": self.classes,
             "changes": [c.to_dict(self.subject, self.splits) for c in self.changes],
+            **self._unverified_dict(),
+        }
+
+    def _unverified_dict(self) -> dict[str, Any]:
+        if not self.unverified:
+            return {}
+        return {
+            "classes_unverified": len(self.unverified),
+            "unverified": [
+                {"when": u.describe(self.subject), "why": u.why.why()} for u in self.unverified
+            ],
         }
 
 
@@ -221,8 +248,11 @@ def _compare(
     q_old: Question,
     q_new: Question,
     realisers: tuple[Realiser, Realiser],
+    unverified: list[Unverified] | None = None,
 ) -> tuple[tuple[Split, ...], list[tuple[tuple[tuple[str, ClassValue], ...], Answer, Answer]]]:
-    """Every realisable class of the overlaid partitions, with its old and new answer."""
+    """Every realisable class of the overlaid partitions, with its old and new answer; a class
+    neither realiser constructs, even by the exact search, nor proves impossible goes to
+    ``unverified`` (never dropped without a word)."""
     split_list = _merged_splits(splits(old.policy, q_old), splits(new.policy, q_new))
     subjects = (new.policy.subjects[q_new.subject], old.policy.subjects[q_old.subject])
     decided = []
@@ -235,9 +265,14 @@ def _compare(
                     break
             if facts is not None:
                 break
-        if facts is None:
-            continue
         values = tuple((s.feature, v) for s, v in zip(split_list, combo, strict=True))
+        if facts is None:
+            found = _exactly(subjects, (realisers[1], realisers[0]), values)
+            if isinstance(found, Unrealised):
+                if not found.proved and unverified is not None:
+                    unverified.append(Unverified(values, found))
+                continue
+            facts = found
         answers = []
         for engine, q in ((old, q_old), (new, q_new)):
             try:
@@ -248,6 +283,22 @@ def _compare(
             answers.append(_answer(_decide(engine, q, values, own)))
         decided.append((values, answers[0], answers[1]))
     return split_list, decided
+
+
+def _exactly(
+    subjects: tuple[Any, Any],
+    realisers: tuple[Realiser, Realiser],
+    values: tuple[tuple[str, ClassValue], ...],
+) -> Any:
+    """A fact set of the class by the exact search (``Realiser.realise_class``) under either
+    policy; or why there is none: proved only if impossible under both."""
+    why: list[Unrealised] = []
+    for subject, realiser in zip(subjects, realisers, strict=True):
+        found = realiser.realise_class(subject, _wanted(values))
+        if not isinstance(found, Unrealised):
+            return found
+        why.append(found)
+    return next((u for u in why if not u.proved), why[0])
 
 
 def _regions(
@@ -302,10 +353,16 @@ class PolicyDiff:
     def differs(self) -> bool:
         return bool(self.added or self.removed or any(q.changes for q in self.questions))
 
+    @property
+    def complete(self) -> bool:
+        """Every class of every question compared (none left unverified)."""
+        return not any(q.unverified for q in self.questions)
+
     def render(self) -> str:
         lines = [f"question added: {name}" for name in self.added]
         lines += [f"question removed: {name}" for name in self.removed]
         lines += [q.render() for q in self.questions if q.changes]
+        lines += [line for q in self.questions for line in q.incomplete_lines()]
         if not lines:
             compared = sum(q.classes for q in self.questions)
             return f"no difference: {compared} classes of cases decided alike"
@@ -316,9 +373,10 @@ class PolicyDiff:
             "old": {"name": self.old.name, "fingerprint": self.old.fingerprint},
             "new": {"name": self.new.name, "fingerprint": self.new.fingerprint},
             "differs": self.differs,
+            "complete": self.complete,
             "questions_added": list(self.added),
             "questions_removed": list(self.removed),
-            "questions": [q.to_dict() for q in self.questions if q.changes],
+            "questions": [q.to_dict() for q in self.questions if q.changes or q.unverified],
         }
 
 
@@ -347,12 +405,14 @@ def diff_policies(old: Policy, new: Policy, only: Collection[str] | None = None)
         districts = sorted(_districts(old, q_old) | _districts(new, q_new))
         for scope in [None, *districts]:
             (e_old, r_old), (e_new, r_new) = engine(old, scope), engine(new, scope)
+            unverified: list[Unverified] = []
             split_list, decided = _compare(
                 e_old,
                 e_new,
                 e_old.policy.questions[name],
                 e_new.policy.questions[name],
                 (r_old, r_new),
+                unverified,
             )
             out.append(
                 QuestionDiff(
@@ -363,6 +423,7 @@ def diff_policies(old: Policy, new: Policy, only: Collection[str] | None = None)
                     tuple(_regions(split_list, decided)),
                     len(decided),
                     tuple(districts) if scope is None else (),
+                    tuple(unverified),
                 )
             )
     return PolicyDiff(

@@ -22,16 +22,19 @@ from typing import Any
 from ..engine.engine import Engine, parameters_read
 from ..policy.load import load_policy
 from ..policy.model import Policy
-from .check import _BY_VALUE, Checker, Finding
+from .check import _BY_VALUE, Checker, Finding, reads_as_of
 from .partition import QuestionPartition
 
 __all__ = ["TimeChecker", "check", "checker_for"]
 
 
 def _day_in(start: datetime.date | None, end: datetime.date | None) -> datetime.date:
+    """The day a stretch is checked as of: its first, or the day before it ends; today for
+    the whole of time (a policy that dates nothing but reads ``as_of``)."""
     if start is not None:
         return start
-    assert end is not None
+    if end is None:
+        return datetime.date.today()
     return end - datetime.timedelta(days=1)
 
 
@@ -124,7 +127,10 @@ def check(policy: Policy | Engine | str | os.PathLike[str]) -> Iterator[Finding]
 
 
 def checker_for(engine: Engine) -> Checker | TimeChecker:
-    """The checker of ``engine``'s policy: over time where the policy dates anything."""
-    if engine.policy.dating is None:
+    """The checker of ``engine``'s policy: over time where the policy dates anything or reads
+    ``as_of`` (checked as of a day: its cases cannot be decided as of none)."""
+    if engine.policy.dating is None and not any(
+        reads_as_of(engine.policy, q) for q in engine.policy.questions.values()
+    ):
         return Checker(engine)
     return TimeChecker(engine)

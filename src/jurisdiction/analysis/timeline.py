@@ -43,7 +43,7 @@ class Change:
             f"  {i.title.en} ({i.certainty.replace('_', ' ')}; in force {i.in_force})"
             for i in self.instruments
         )
-        if self.diff.differs:
+        if self.diff.differs or not self.diff.complete:
             lines.extend("  " + line for line in self.diff.render().splitlines())
         else:
             lines.append("  no answer changes (cautions or names only)")
@@ -57,6 +57,7 @@ class Change:
                 for i in self.instruments
             ],
             "answers_change": self.answers_change,
+            "complete": self.diff.complete,
             "questions": self.diff.to_dict()["questions"],
         }
 

@@ -43,6 +43,7 @@ if TYPE_CHECKING:
 
 __all__ = ["BatchSummary", "arrow_schema", "batch_sql", "column_kinds", "decide_table", "run_batch"]
 
+from .days import AS_OF, AS_OF_SOURCE, RowDays, engine_on, row_days
 from .query import (
     BatchSummary,
     arrow_schema,
@@ -244,6 +245,7 @@ class _Query:
         *,
         nested: bool,
         id_column: str | None,
+        days: RowDays | None = None,
     ) -> None:
         relation = _conformed(relation, engine, _subject_of(engine, questions))
         names = [n for n in relation.columns if n != MALFORMED]
@@ -263,6 +265,7 @@ class _Query:
             id_column=id_column,
             source=_SOURCE,
             carry=carry,
+            days=days,
         )
         relation.create_view(_SOURCE, replace=True)
         inner = select.sql(dialect="duckdb")
@@ -312,7 +315,10 @@ class _Query:
             for i, p in enumerate(prefixes)
             for c in columns
         ]
-        self.sql = f"SELECT {', '.join(keep + picked)} FROM (SELECT *, {decided} FROM ({inner}))"
+        dated = [_ident(AS_OF), _ident(AS_OF_SOURCE)]
+        self.sql = (
+            f"SELECT {', '.join(keep + picked + dated)} FROM (SELECT *, {decided} FROM ({inner}))"
+        )
         self.questions = asked
 
 
@@ -371,18 +377,28 @@ def decide_table(
     backend: str = "duckdb",
     summary: BatchSummary | None = None,
     as_of: datetime.date | str | None = None,
+    as_of_column: str | None = None,
 ) -> pa.Table:
-    """Every row of ``table`` answered (see ``Engine.decide_table``) as of ``as_of`` (default:
-    today); ``summary``, if given, is filled in."""
-    engine = engine.at(as_of if as_of is not None else datetime.date.today())
+    """Every row of ``table`` answered (see ``Engine.decide_table``) as of ``as_of``, or each
+    as of its day in ``as_of_column``, or of the field that dates it, or today (``days``);
+    ``summary``, if given, is filled in."""
     questions = [question] if isinstance(question, str) else list(question)
     for q in questions:
         engine.question(q)  # an unknown question fails here, with its suggestion
+    days = row_days(engine, _subject_of(engine, questions), as_of, as_of_column)
+    if not days.per_row:
+        engine = engine_on(engine, days.day)
     if backend == "spark":
         from .spark import decide_table_spark
 
         return decide_table_spark(
-            engine, table, questions, nested=nested, id_column=id_column, summary=summary
+            engine,
+            table,
+            questions,
+            nested=nested,
+            id_column=id_column,
+            summary=summary,
+            days=days,
         )
     if backend != "duckdb":
         raise FactsError(f"unknown batch engine `{backend}`; choose duckdb or spark")
@@ -396,6 +412,7 @@ def decide_table(
             questions,
             nested=nested,
             id_column=id_column,
+            days=days,
         )
         result = con.sql(query.sql)
         out: pa.Table = (
@@ -485,13 +502,15 @@ def run_batch(
     progress: Callable[[BatchSummary], None] | None = None,
     memory_limit: str | None = None,
     as_of: datetime.date | str | None = None,
+    as_of_column: str | None = None,
 ) -> BatchSummary:
     """Answer ``questions`` for every row of the file ``source``, writing ``target``: one
     DuckDB statement, ``COPY (the plan) TO target``, that streams (a file larger than memory
     goes through) and runs on all cores. ``progress``, if given, is called about twice a
     second with the summary so far (its ``total`` set where the file's metadata gives it).
-    Every row is decided as of ``as_of`` (default: today), by the policy as it stands then."""
-    engine = engine.at(as_of if as_of is not None else datetime.date.today())
+    Every row is decided as of ``as_of``; or each as of its day in the column ``as_of_column``,
+    or in the field that dates it (``dated_by``); else today — by the policy as it stands
+    on that day (``days``)."""
     fin = format_of(source, in_format, "--in-format")
     fout = format_of(target, out_format, "--out-format")
     if nested and fout == "csv":
@@ -500,6 +519,9 @@ def run_batch(
         )
     for q in questions:
         engine.question(q)
+    days = row_days(engine, _subject_of(engine, questions), as_of, as_of_column)
+    if not days.per_row:
+        engine = engine_on(engine, days.day)
     if backend == "spark":
         from .spark import run_batch_spark
 
@@ -513,9 +535,20 @@ def run_batch(
             nested=nested,
             id_column=id_column,
             progress=progress is not None,
+            days=days,
         )
     return _run_duckdb(
-        engine, source, fin, questions, target, fout, nested, id_column, progress, memory_limit
+        engine,
+        source,
+        fin,
+        questions,
+        target,
+        fout,
+        nested,
+        id_column,
+        progress,
+        memory_limit,
+        days,
     )
 
 
@@ -530,6 +563,7 @@ def _run_duckdb(
     id_column: str | None,
     progress: Callable[[BatchSummary], None] | None,
     memory_limit: str | None,
+    days: RowDays,
 ) -> BatchSummary:
     """``run_batch`` on DuckDB: into a file beside OUT, renamed to OUT once complete and
     checked (rows in = rows out); removed on any failure or signal."""
@@ -552,6 +586,7 @@ def _run_duckdb(
                 questions,
                 nested=nested,
                 id_column=id_column,
+                days=days,
             )
             statement = f"COPY ({query.sql}) TO '{_quoted(temporary)}' ({_copy_options(fout)})"
             if progress is not None:

@@ -7,6 +7,7 @@ DuckDB (``embedded``) and Spark (``spark``) each run this SQL in their own diale
 
 from __future__ import annotations
 
+import datetime
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -17,7 +18,9 @@ import pyarrow as pa
 from sqlglot import exp
 
 from ..core.errors import ConflictError, FactsError
+from .days import AS_OF, AS_OF_SOURCE, ROW_DAY, RowDays, day_in, engine_on, epoch_of, runs
 from .plan import (
+    QuestionPlan,
     answer_columns,
     answer_number,
     decision_row,
@@ -28,7 +31,7 @@ from .plan import (
     plan_question,
     reason_facts,
 )
-from .sql_vocabulary import ColumnKinds, SqlVocabulary, cast, sql_type
+from .sql_vocabulary import ColumnKinds, SqlVocabulary, cast, lit, sql_type
 
 if TYPE_CHECKING:
     from ..engine.engine import Engine
@@ -220,11 +223,17 @@ def batch_sql(
     id_column: str | None = None,
     source: str = "src",
     carry: Sequence[str] = (),
+    days: RowDays | None = None,
 ) -> tuple[exp.Select, str]:
     """The SELECT that answers ``questions`` for every row of table ``source`` (columns ``names``
-    of ``types``): the id column, each question's answer columns, ``_flag_<i>`` per question and
-    ``_facts`` for flagged rows (and the columns ``carry``, as they are). Returns it with the
-    subject the questions are about.
+    of ``types``): the id column, each question's answer columns, ``_flag_<i>`` per question,
+    ``_facts`` for flagged rows, each row's ``as_of`` and ``as_of_source`` (and the columns
+    ``carry``, as they are). Returns it with the subject the questions are about.
+
+    ``days`` says how each row finds its day (``days.RowDays``; default: the day ``engine`` is
+    bound to by ``at``, else today). Where rows find their own day, each stretch of the policy
+    (``engine.epochs()``) has its own plans, and a row takes those of its day's stretch, with
+    ``as_of`` in conditions bound to its day.
 
     Three projections, one over the other (each is streamed, in input order): the features,
     place codes and validity of a row; each question's answer number; the answer columns
@@ -238,73 +247,189 @@ def batch_sql(
         )
     subject = subjects.pop()
     kinds = column_kinds(engine, subject, names, types)
-    # `as_of` in a condition reads the day the batch is decided as of (the engine's, from `at`)
-    day = engine.day
-    as_of = exp.cast(exp.Literal.string(day.isoformat()), "DATE") if day is not None else None
-    v = SqlVocabulary(engine.policy, subject, kinds, as_of=as_of)
-    plans = [plan_question(engine, q) for q in questions]
+    if days is None:
+        day = engine.day
+        days = RowDays("given" if day is not None else "today", day or datetime.date.today())
+    if days.source == "column" and days.column not in names:
+        raise FactsError(
+            f"no as-of column `{days.column}` among the input's columns: " + ", ".join(names)
+        )
+    v = SqlVocabulary(engine.policy, subject, kinds)
+    day_sql = days.day_sql(v)
+    stretches, engines = _engines(engine, days)
+    # `as_of` in a condition reads the row's day (one day for every row unless they have theirs)
+    vocabularies = [SqlVocabulary(e.policy, subject, kinds, as_of=day_sql) for e in engines]
+    # per question, the runs of stretches where it answers alike: one plan per run
+    by_run = [runs(engines, q) for q in questions]
+    plans = [
+        {first: plan_question(engines[first], q) for first, _last in by_run[i]}
+        for i, q in enumerate(questions)
+    ]
 
     def keep() -> list[exp.Expr]:
         return [_col(n) for n in ([id_column] if id_column is not None else []) + list(carry)]
 
-    feature_names = sorted({f for p in plans for f in features_read(p)})
-    place_names = sorted({pl for p in plans for pl in places_read(engine, p)})
-    places_sql = {name: v.place(name) for name in place_names}
-    shown_names = sorted({n for p in plans for n in reason_facts(p)})
-    fcol = {name: f"_f{i}" for i, name in enumerate(feature_names)}
-    pcol = {name: f"_p{i}" for i, name in enumerate(place_names)}
-    rcol = {name: f"_r{i}" for i, name in enumerate(shown_names)}
+    cols = _StretchColumns(engines, vocabularies, plans)
     facts = _facts_struct(engine, subject, kinds)
+    if days.source == "column":
+        facts = _with_day(facts, days.text_sql(v))
     # the input's own columns go up to the last projection, where the facts of a flagged row
     # are put together (only for the rows flagged: a struct per row costs)
     raw = [_col(n) for n, kind in kinds.items() if kind != "missing" and n != id_column]
+    if days.source == "column" and days.column not in kinds and days.column != id_column:
+        raw.append(_col(str(days.column)))
+    epoch: exp.Expr | None = None
+    dated = [_as(day_sql.copy(), "_day"), _as(days.source_sql(v), "_day_source")]
+    if len(engines) > 1:
+        dated.append(_as(epoch_of(day_sql, stretches), "_epoch"))
+        epoch = _col("_epoch")
     first = (
         exp.Select()
         .select(
             *keep(),
-            *(_as(v.feature(name), fcol[name]) for name in feature_names),
-            *(_as(places_sql[name][0].copy(), pcol[name]) for name in place_names),
-            *(_as(v.shown(name), rcol[name]) for name in shown_names),
+            *(_as(sql, name) for name, sql in cols.sql.values()),
             _as(v.valid(), "_valid"),
+            *dated,
             *raw,
             copy=False,
         )
         .from_(exp.to_table(source), copy=False)
     )
-    features = {name: _col(c) for name, c in fcol.items()}
-    places = {name: (_col(pcol[name]), places_sql[name][1]) for name in place_names}
-    shown = {name: _col(c) for name, c in rcol.items()}
+
+    def by_epoch(i: int, parts: Sequence[exp.Expr]) -> exp.Expr:
+        return _by_epoch(epoch, by_run[i], parts)
+
     second = (
         exp.Select()
         .select(
             *(
                 _col(c.alias_or_name)
                 for c in first.expressions
-                if c.alias_or_name not in fcol.values()
+                if c.alias_or_name not in cols.feature_cols
             ),
-            *(_as(answer_number(p, features, places), f"_a{i}") for i, p in enumerate(plans)),
+            *(
+                _as(
+                    by_epoch(
+                        i,
+                        [
+                            answer_number(plan, cols.features[k], cols.places[k])
+                            for k, plan in plans[i].items()
+                        ],
+                    ),
+                    f"_a{i}",
+                )
+                for i in range(len(questions))
+            ),
             copy=False,
         )
         .from_(first.subquery("featured", copy=False), copy=False)
     )
     third = exp.Select().select(*keep(), copy=False)
     flags: list[exp.Expr] = []
-    for i, (q, p) in enumerate(zip(questions, plans, strict=True)):
+    for i, q in enumerate(questions):
         prefix = f"{q}." if len(questions) > 1 else ""
-        columns, flag = answer_columns(
-            engine, p, _col(f"_a{i}"), places, shown, nested=nested, prefix=prefix
-        )
-        third = third.select(*(_as(sql, name) for name, sql in columns), copy=False)
-        flag = exp.or_(exp.Not(this=_col("_valid")), flag)
+        per_epoch = [
+            answer_columns(
+                engines[k],
+                plan,
+                _col(f"_a{i}"),
+                cols.places[k],
+                cols.shown[k],
+                nested=nested,
+                prefix=prefix,
+            )
+            for k, plan in plans[i].items()
+        ]
+        for j, (name, _sql) in enumerate(per_epoch[0][0]):
+            third = third.select(
+                _as(by_epoch(i, [columns[j][1] for columns, _f in per_epoch]), name), copy=False
+            )
+        flag = exp.or_(exp.Not(this=_col("_valid")), by_epoch(i, [f for _c, f in per_epoch]))
+        if days.source == "column":  # a row without a day: decide says why
+            flag = exp.or_(exp.Is(this=_col("_day"), expression=exp.Null()), flag)
         third = third.select(_as(flag, f"_flag_{i}"), copy=False)
         flags.append(flag)
     picked = exp.Case().when(
         exp.or_(*(f.copy() for f in flags)), facts if facts is not None else _no_facts(), copy=False
     )
-    third = third.select(_as(picked, "_facts"), copy=False).from_(
-        second.subquery("numbered", copy=False), copy=False
-    )
+    third = third.select(
+        _as(picked, "_facts"),
+        _as(_col("_day"), AS_OF),
+        _as(_col("_day_source"), AS_OF_SOURCE),
+        copy=False,
+    ).from_(second.subquery("numbered", copy=False), copy=False)
     return third, subject
+
+
+def _engines(
+    engine: Engine, days: RowDays
+) -> tuple[Sequence[tuple[datetime.date | None, datetime.date | None]], list[Engine]]:
+    """The stretches rows are decided in, and the engine of the policy as it stands in each:
+    every stretch where rows have their own days, else the one of the fixed day."""
+    if days.per_row:
+        stretches = engine.epochs()
+        return stretches, [engine_on(engine, day_in(start, end)) for start, end in stretches]
+    return ((None, None),), [engine if engine.day == days.day else engine_on(engine, days.day)]
+
+
+def _by_epoch(
+    epoch: exp.Expr | None, by_run: Sequence[tuple[int, int]], parts: Sequence[exp.Expr]
+) -> exp.Expr:
+    """The part of the run of stretches the row's stretch is in (``parts`` one per run; the
+    one part where there is one run). A row without a stretch (no day) gets none."""
+    if epoch is None or len(parts) == 1:
+        return parts[0]
+    case = exp.Case()
+    for (_first, last), part in zip(by_run, parts, strict=True):
+        case = case.when(exp.LTE(this=epoch.copy(), expression=lit(last)), part, copy=False)
+    return case
+
+
+class _StretchColumns:
+    """The features, places and shown values each stretch's plans read, as the columns of the
+    first projection: one column per distinct SQL (stretches that read the same share it)."""
+
+    def __init__(
+        self,
+        engines: Sequence[Engine],
+        vocabularies: Sequence[SqlVocabulary],
+        plans: Sequence[Mapping[int, QuestionPlan]],
+    ) -> None:
+        """``plans``: per question, its plan by the first stretch of each run it serves."""
+        self.sql: dict[str, tuple[str, exp.Expr]] = {}
+        self.features: dict[int, dict[str, exp.Expr]] = {}
+        self.places: dict[int, dict[str, tuple[exp.Expr, bool]]] = {}
+        self.shown: dict[int, dict[str, exp.Expr]] = {}
+        for k, (e, v) in enumerate(zip(engines, vocabularies, strict=True)):
+            eplans = [p[k] for p in plans if k in p]
+            if not eplans:
+                continue
+            fnames = sorted({f for p in eplans for f in features_read(p)})
+            pnames = sorted({pl for p in eplans for pl in places_read(e, p)})
+            snames = sorted({n for p in eplans for n in reason_facts(p)})
+            self.features[k] = {n: self.column("_f", v.feature(n)) for n in fnames}
+            pmap: dict[str, tuple[exp.Expr, bool]] = {}
+            for name in pnames:
+                sql, many = v.place(name)
+                pmap[name] = (self.column("_p", sql), many)
+            self.places[k] = pmap
+            self.shown[k] = {n: self.column("_r", v.shown(n)) for n in snames}
+        self.feature_cols = {
+            c.alias_or_name for fmap in self.features.values() for c in fmap.values()
+        }
+
+    def column(self, prefix: str, sql: exp.Expr) -> exp.Expr:
+        key = sql.sql()
+        if key not in self.sql:
+            self.sql[key] = (f"{prefix}{len(self.sql)}", sql)
+        return _col(self.sql[key][0])
+
+
+def _with_day(facts: exp.Expr | None, day: exp.Expr) -> exp.Expr:
+    """The facts of a row with its day (as text) for ``decide``, as the member ``ROW_DAY``."""
+    member = exp.PropertyEQ(this=exp.to_identifier(ROW_DAY, quoted=True), expression=day)
+    items = list(facts.expressions) if isinstance(facts, exp.Struct) else []
+    return exp.Struct(expressions=[*items, member])
 
 
 # --- rows decided one by one ---------------------------------------------------------------------
@@ -324,7 +449,7 @@ def facts_of_row(subject: str, raw: Mapping[str, Any]) -> dict[str, Any]:
     of the field's type is passed as it was written, for decide to refuse), nulls absent."""
     facts: dict[str, Any] = {"kind": subject}
     for key, value in raw.items():
-        if key.endswith("#text") or key == "#none":
+        if key.endswith("#text") or key.startswith("#"):
             continue
         given = value if value is not None else raw.get(f"{key}#text")
         if given is not None:
@@ -335,9 +460,13 @@ def facts_of_row(subject: str, raw: Mapping[str, Any]) -> dict[str, Any]:
 def decide_row(
     engine: Engine, subject: str, raw: Mapping[str, Any], question: str, nested: bool
 ) -> dict[str, Any]:
-    """One row's answer columns as ``decide`` gives them (its error, if it raises one)."""
+    """One row's answer columns as ``decide`` gives them (its error, if it raises one), as of
+    the row's own day where it carries one (``ROW_DAY``)."""
+    as_of = raw.get(ROW_DAY)
+    if ROW_DAY in raw and as_of is None:
+        return error_row("no as-of date: the row's as-of column is empty", nested)
     try:
-        decision = engine.decide(facts_of_row(subject, raw), question)
+        decision = engine.decide(facts_of_row(subject, raw), question, as_of=as_of)
     except (FactsError, ConflictError) as exc:
         return error_row(str(exc), nested)
     return decision_row(decision, nested)

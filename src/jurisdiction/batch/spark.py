@@ -28,6 +28,7 @@ import pyarrow.compute as pc
 
 from ..core.errors import FactsError
 from .csv_layout import MALFORMED, csv_header, malformed_message
+from .days import RowDays, engine_on, row_days
 from .plan import output_columns
 from .query import BatchSummary, _count, batch_sql, patch_batch
 
@@ -86,6 +87,7 @@ def _answered(
     questions: Sequence[str],
     nested: bool,
     id_column: str | None,
+    days: RowDays | None = None,
 ) -> Any:
     from pyspark.sql.types import StructType
 
@@ -104,6 +106,7 @@ def _answered(
         id_column=id_column,
         source="src",
         carry=carry,
+        days=days,
     )
     view = f"jurisdiction_src_{id(frame)}"
     frame.createOrReplaceTempView(view)
@@ -165,10 +168,11 @@ def decide_frame(
     nested: bool = False,
     id_column: str | None = None,
     as_of: datetime.date | str | None = None,
+    as_of_column: str | None = None,
 ) -> Any:
     """A Spark DataFrame's rows answered, lazily, as a Spark DataFrame (``Engine.decide_frame``),
-    as of ``as_of`` (default: today)."""
-    engine = engine.at(as_of if as_of is not None else datetime.date.today())
+    as of ``as_of``, or each row as of its day (``as_of_column``, the field that dates it), or
+    today."""
     if not type(frame).__module__.startswith("pyspark"):
         raise FactsError(
             f"decide_frame answers a Spark DataFrame, got {type(frame).__name__}; "
@@ -177,7 +181,11 @@ def decide_frame(
     questions = [question] if isinstance(question, str) else list(question)
     for q in questions:
         engine.question(q)  # an unknown question fails here, with its suggestion
-    return _answered(engine, frame, questions, nested, id_column)
+    subject = engine.question(questions[0]).subject
+    days = row_days(engine, subject, as_of, as_of_column)
+    if not days.per_row:
+        engine = engine_on(engine, days.day)
+    return _answered(engine, frame, questions, nested, id_column, days)
 
 
 def _frame_of(spark: Any, table: Any) -> Any:
@@ -204,10 +212,12 @@ def decide_table_spark(
     nested: bool = False,
     id_column: str | None = None,
     summary: BatchSummary | None = None,
+    days: RowDays | None = None,
 ) -> pa.Table:
     """``decide_table`` on Spark, collected to the driver as an Arrow table."""
     spark = session()
-    result = _answered(engine, _frame_of(spark, table), questions, nested, id_column).toArrow()
+    frame = _frame_of(spark, table)
+    result = _answered(engine, frame, questions, nested, id_column, days).toArrow()
     if summary is not None:
         for batch in result.to_batches():
             _count(summary, questions, batch)
@@ -258,6 +268,7 @@ def run_batch_spark(
     nested: bool = False,
     id_column: str | None = None,
     progress: bool = False,
+    days: RowDays | None = None,
 ) -> BatchSummary:
     """Answer a file on Spark, written by Spark (a directory of part files at ``target``);
     Spark's own progress bars on stderr only if ``progress``."""
@@ -272,7 +283,7 @@ def run_batch_spark(
         frame = _read_csv(spark, str(source))
     else:
         frame = reader.json(str(source))
-    answered = _answered(engine, frame, questions, nested, id_column).cache()
+    answered = _answered(engine, frame, questions, nested, id_column, days).cache()
     writer = answered.write.mode("overwrite")
     if out_format == "parquet":
         writer.parquet(str(target))

@@ -86,7 +86,18 @@ _FORMATS = click.Choice(["parquet", "csv", "jsonl"])
     type=click.DateTime(formats=["%Y-%m-%d"]),
     default=None,
     metavar="YYYY-MM-DD",
-    help="Decide every row as of this day: what was in force then decides (default: today).",
+    help="Decide every row as of this day: what was in force then decides (default: each "
+    "row's own day, from --as-of-column or the field the policy dates its cases by, else "
+    "today).",
+)
+@click.option(
+    "--as-of-column",
+    "as_of_column",
+    default=None,
+    metavar="COL",
+    help="Decide each row as of its own day, the date (YYYY-MM-DD) in column COL of IN: what "
+    "was in force that day decides. A row whose COL is empty or not a date gets that as its "
+    "error.",
 )
 @POLICY
 @OVERLAYS
@@ -103,6 +114,7 @@ def batch_command(
     show_progress: bool | None,
     quiet: bool,
     as_of: datetime.datetime | None,
+    as_of_column: str | None,
     policy_dir: Path | None,
     overlays_dir: Path | None,
 ) -> None:
@@ -128,6 +140,10 @@ def batch_command(
                        why the answer is not_applicable (or other), with the
                        row's values in it, as decide gives it
       error            why the row has no answer: decide's own message
+    and once per row:
+      as_of            the day the row is decided as of
+      as_of_source     given (--as-of), column (--as-of-column), facts (the
+                       field the policy dates its cases by) or today
 
     A row whose facts are invalid (a missing field, an impossible place code,
     an unknown enum value, a broken constraint) is not dropped: it gets its
@@ -189,8 +205,7 @@ def batch_command(
                 f"jurisdiction batch needs the batch extra: pip install 'jurisdiction[batch]' "
                 f"({exc})"
             ) from None
-        day = as_of.date() if as_of is not None else datetime.date.today()
-        engine = load(policy_dir, overlays=overlays_dir).at(day)  # the policy on that day
+        engine = load(policy_dir, overlays=overlays_dir)
         _check_paths(source, target, backend)
         wanted = sys.stderr.isatty() if show_progress is None else show_progress
         progress = _Progress() if wanted and not quiet else None
@@ -207,6 +222,8 @@ def batch_command(
                 backend=backend,
                 progress=progress,
                 memory_limit=memory_limit,
+                as_of=as_of.date() if as_of is not None else None,
+                as_of_column=as_of_column,
             )
         except ValueError as exc:
             raise FactsError(str(exc)) from exc

@@ -62,8 +62,12 @@ def diff_command(
       jurisdiction diff policies/ my-edit/
       jurisdiction diff policies/ --at 2015-12-31 --at 2016-01-01
 
+    Classes of cases that neither policy's realiser can construct nor prove
+    impossible are not compared: the output says how many, for which question
+    and why (INCOMPLETE, as `check-incomplete`).
+
     Exit codes: 0 no difference, 1 they differ, 2 usage, 3 a policy does not
-    load.
+    load, 8 no difference found but the comparison is incomplete.
     """
     from ..analysis.diff import diff_policies
     from ..core.errors import JurisdictionError
@@ -91,3 +95,5 @@ def diff_command(
         click.echo(result.render())
     if result.differs:
         sys.exit(1)
+    if not result.complete:
+        sys.exit(8)  # as an incomplete check (docs/errors.md)

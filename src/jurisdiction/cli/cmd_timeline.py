@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import click
 
 from .options import text_or_json
+
+CHECK_INCOMPLETE = 8
+"""The exit code of an incomplete check, diff or timeline (docs/errors.md)."""
 
 __all__ = ["timeline_command"]
 
@@ -34,23 +38,34 @@ def timeline_command(policy_dir: Path | None, changes_only: bool, fmt: str) -> N
       jurisdiction timeline --changes-only --format json
       jurisdiction diff --at 2015-12-31 --at 2016-01-01   # one day's changes
 
+    A day on which some classes of cases could be neither constructed nor
+    proved impossible says so (INCOMPLETE, as `check-incomplete`): its list
+    of changes may miss some.
+
     Exit codes: 0 listed (also for a policy with nothing dated), 3 the policy
-    does not load.
+    does not load, 8 listed but incomplete on some day (docs/errors.md).
     """
     from ..analysis.timeline import timeline
     from .common import load_policy_for, reports_errors
 
     @reports_errors
-    def run() -> None:
+    def run() -> bool:
         policy = load_policy_for(policy_dir)
-        changes = [c for c in timeline(policy) if c.answers_change or not changes_only]
+        days = list(timeline(policy))
+        complete = all(c.diff.complete for c in days)
+        changes = [c for c in days if c.answers_change or not c.diff.complete or not changes_only]
         if fmt == "json":
-            data = {"policy": policy.name, "days": [c.to_dict() for c in changes]}
+            data = {
+                "policy": policy.name,
+                "complete": complete,
+                "days": [c.to_dict() for c in changes],
+            }
             click.echo(json.dumps(data, ensure_ascii=False, indent=2))
-            return
-        if policy.dating is None:
+        elif policy.dating is None:
             click.echo("the policy dates nothing: it answers alike on every day")
-            return
-        click.echo("\n".join(c.render() for c in changes) or "no day changes an answer")
+        else:
+            click.echo("\n".join(c.render() for c in changes) or "no day changes an answer")
+        return complete
 
-    run()
+    if not run():
+        sys.exit(CHECK_INCOMPLETE)
