@@ -924,5 +924,6 @@ def usage_lints(policy: Policy | Engine) -> list[Finding]:
     checker = Checker(policy if isinstance(policy, Engine) else Engine(policy))
     return [checker._locate(raw) for lint in _USAGE_LINTS for raw in lint(checker)]
 
+
 _PARTITION_CHECKS = (_overlaps, _gaps, _answer_places, _incomplete, _unreachable)
 """The checks whose findings ``_BY_VALUE`` names, in the same order: an overlay's checks."""
