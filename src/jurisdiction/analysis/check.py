@@ -920,7 +920,7 @@ literals a test policy compares with) would drown in."""
 
 def usage_lints(policy: Policy | Engine) -> list[Finding]:
     """Unused features (``unused-feature``) and literal thresholds inside features and derived
-    conditions (``bounds``) of ``policy``, located, as ``check`` reports unused parameters."""
+    conditions (``bounds``) of ``policy``, located, as ``check`` lists unused parameters."""
     checker = Checker(policy if isinstance(policy, Engine) else Engine(policy))
     return [checker._locate(raw) for lint in _USAGE_LINTS for raw in lint(checker)]
 

@@ -358,7 +358,7 @@ def _reason_with_own_values(
 ) -> Text | None:
     """The reason the nearest answer gives, filled in with the caller's own values (never the
     example values of the class's witness); a value the change itself alters reads as the
-    change (``[person.in_city → false]``). None when that answer gives no reason."""
+    change (``[subject.flag → false]``). None when that answer gives no reason."""
     rule = next(
         (r for r in question.rules if r.id in decision.rules_applied and r.answer.reason),
         None,

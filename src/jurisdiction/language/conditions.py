@@ -66,7 +66,7 @@ class FactRef:
     span: Span = field(default=_NOWHERE, compare=False, repr=False)
 
     def __str__(self) -> str:
-        """``person.age``; a feature a rule's condition derived is named by its expression, which
+        """``subject.field``; a feature a rule's condition derived is named by its expression, which
         names the subject already: it prints as written (``person.born_on >= date(…)``)."""
         if not self.feature.isidentifier():
             return self.feature
