@@ -67,7 +67,7 @@ class FactRef:
 
     def __str__(self) -> str:
         """``subject.field``; a feature a rule's condition derived is named by its expression, which
-        names the subject already: it prints as written (``person.born_on >= date(…)``)."""
+        names the subject already: it prints as written (``subject.day >= date(…)``)."""
         if not self.feature.isidentifier():
             return self.feature
         return f"{self.subject}.{self.feature}"
