@@ -51,7 +51,7 @@ def test_the_bundled_cases_pass_with_every_article_covered() -> None:
     for numeral in ("一", "二", "三", "九", "十", "十一", "十九"):
         line = next(x for x in out.splitlines() if x.strip().startswith(f"({numeral})"))
         assert line.rstrip().endswith("ok"), line
-    assert "coverage: articles and items 30/30 (100.0%)" in out
+    assert "coverage: articles and items 32/32 (100.0%)" in out
     assert "unit_management.street_by_staff" in out
 
 
@@ -130,7 +130,7 @@ def test_min_coverage(tmp_path: Path) -> None:
     assert code == 1
     assert "coverage below --min-coverage 50%" in out
     assert "(二)" in out
-    assert "MISSED (二)1" in out
+    assert "MISSED (二) (二)1" in out  # the whole article (a parameter cites it), then items
     code, out = _run(path, "--min-coverage", "0")
     assert code == 0, out
 
@@ -154,6 +154,10 @@ def test_the_pytest_plugin_collects_case_files(tmp_path: Path) -> None:
     _write(tmp_path / "cases" / "units.yaml", [good, bad])
     (tmp_path / "cases" / "other.yaml").write_text("not: a case file\n", "utf-8")
     _write(tmp_path / "more.cases.yaml", [{**good, "name": "again"}])
+    (tmp_path / "pytest.ini").write_text(  # the plugin is opt-in
+        f"[pytest]\njurisdiction_cases = true\njurisdiction_policy = {ROOT / 'policies'}\n",
+        "utf-8",
+    )
     proc = subprocess.run(
         [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "-rA", str(tmp_path)],
         capture_output=True,

@@ -71,7 +71,7 @@ ALLOWED_CJK: dict[str, tuple[str, str]] = {
         "of the policy on the page comes from the service",
     ),
     "analysis/explain.py": (
-        "、下不以任何况则加变叠在情成排改明最用的立结被规论说近适都除",
+        "、下不以任何况则加变叠在情成排改明最用的立结被规论说近适都除据决定逐条",
         "the zh words of a rendered explanation (fired, overridden by, nearest change…) beside "
         "the en ones, for any policy",
     ),

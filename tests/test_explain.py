@@ -74,14 +74,16 @@ def test_the_nearest_change_comes_from_the_partition(explained: Explanation) -> 
 
 def test_the_command_in_english_chinese_and_json() -> None:
     runner = CliRunner()
-    out = runner.invoke(cli, ["explain", str(EXAMPLE), "-q", "unit_management"])
+    out = runner.invoke(cli, ["explain", str(EXAMPLE), "-q", "unit_management", "--full"])
     assert out.exit_code == 0, out.output
     text = out.output
     assert "unit_management.district_by_staff overrides unit_management.street_by_staff" in text
     assert "unit_management.street_by_staff ((十)): fired, overridden by" in text
     assert "nearest change: unit.staff: 1000 → 999 — then the subdistrict office" in text
     assert "[unit.staff = 1000, param.unit_street_max_staff = 1000]" in text
-    zh = runner.invoke(cli, ["explain", str(EXAMPLE), "-q", "unit_management", "--lang", "zh"])
+    zh = runner.invoke(
+        cli, ["explain", str(EXAMPLE), "-q", "unit_management", "--lang", "zh", "--full"]
+    )
     assert "最近的改变: unit.staff: 1000 → 999 — 则 街道办事处((十))" in zh.output
     js = runner.invoke(cli, ["explain", str(EXAMPLE), "-q", "unit_management", "--format", "json"])
     data = json.loads(js.output)
@@ -102,3 +104,77 @@ def test_in_an_overlay_district_the_nearest_change_uses_its_values() -> None:
     district = _rule(e, "district_by_staff").nearest
     assert district is not None
     assert district.changes == (("unit.staff", 499, 500),)
+
+
+def test_the_short_form_by_default_the_full_tree_on_full() -> None:
+    runner = CliRunner()
+    short = runner.invoke(cli, ["explain", str(EXAMPLE), "-q", "unit_management"]).output
+    full = runner.invoke(cli, ["explain", str(EXAMPLE), "-q", "unit_management", "--full"]).output
+    tail = short.split("\n\n")[-1].splitlines()
+    assert tail == [
+        "decided by: unit_management.district_by_staff ((十)): fired, applied",
+        "  unit_in_city and (unit.staff >= param.unit_district_min_staff)",
+        "  [unit.in_city = true, unit.staff = 1000, param.unit_district_min_staff = 1000]",
+        "nearest change: unit.staff: 1000 → 999 — then the subdistrict office of the subdistrict"
+        " ((十)) [unit_management.street_by_staff]",
+        "(every rule, node by node: --full)",
+    ]
+    assert "unit_management.community ((十)): fired" not in short
+    assert "unit_management.community ((十)): fired" in full
+    assert len(full.splitlines()) > 2 * len(short.splitlines())
+
+
+PERMIT = ROOT / "examples" / "residence_permit"
+
+
+def test_the_nearest_change_speaks_of_the_callers_own_values(tmp_path: Path) -> None:
+    """The reason of the nearest answer is filled in with the caller's values; a value the
+    change alters reads as the change — never the example codes of the partition's witness."""
+    engine = jurisdiction.load(PERMIT)
+    facts = {"kind": "applicant", "residence": "KN01", "hukou_in_city": True, "age": 30}
+    e = engine.explain(facts, "application")
+    witness_codes = {r.nearest.witness["residence"] for r in e.rules if r.nearest is not None}
+    outside = next(r for r in e.rules if r.rule.endswith("residence_outside_city")).nearest
+    assert outside is not None
+    assert outside.answer.en == (
+        "the residence [applicant.resides_in_city → false] is not in the city, so Article 2"
+        " item (1) excludes it"
+    )
+    text = e.render(full=True)
+    assert all(code not in text for code in witness_codes - {"KN01"}), text
+
+
+def test_a_derived_feature_prints_as_written(tmp_path: Path) -> None:
+    import shutil
+
+    root = tmp_path / "permit"
+    shutil.copytree(PERMIT, root)
+    facts = root / "facts.yaml"
+    facts.write_text(
+        facts.read_text("utf-8").replace(
+            "      age: {type: int, min: 0, max: 150, doc: age in whole years}\n",
+            "      age: {type: int, min: 0, max: 150, doc: age in whole years}\n"
+            "      applied_on: {type: date, optional: true, doc: the day of the application}\n",
+        ),
+        "utf-8",
+    )
+    rules = root / "rules.yaml"
+    rules.write_text(
+        rules.read_text("utf-8").replace(
+            "when: applicant.age >= param.own_application_age\n",
+            "when: applicant.age >= param.own_application_age and applicant.applied_on >= "
+            'date("2020-01-01")\n',
+            1,
+        ),
+        "utf-8",
+    )
+    facts_in = {
+        "kind": "applicant",
+        "residence": "KN01",
+        "hukou_in_city": False,
+        "age": 30,
+        "applied_on": "2021-05-01",
+    }
+    text = jurisdiction.load(root).explain(facts_in, "application").render(full=True)
+    assert 'applicant.applied_on >= date("2020-01-01")' in text
+    assert "applicant.applicant." not in text

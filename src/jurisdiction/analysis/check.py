@@ -37,8 +37,6 @@ from ..engine.engine import (
 from ..language.conditions import (
     AsOf,
     Compare,
-    DefRef,
-    Expr,
     FactRef,
     IntConst,
     ParamRef,
@@ -47,6 +45,7 @@ from ..language.conditions import (
 from ..language.subjects import Context
 from ..policy.load import load_policy, override_problems
 from ..policy.model import ArticleText, Definition, Overlay, Parameter, Policy, Question, Rule
+from . import usage
 from .partition import (
     DecidedClass,
     Interval,
@@ -58,7 +57,7 @@ from .partition import (
 )
 from .patterns import eligible, pattern, remap
 
-__all__ = ["Checker", "Finding", "check"]
+__all__ = ["Checker", "Finding", "check", "usage_lints"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -807,46 +806,8 @@ def _bounds(c: Checker) -> Iterator[_Raw]:
         )
 
 
-def _used_definitions(policy: Policy) -> set[str]:
-    todo = [q.scope for q in policy.questions.values() if q.scope]
-    todo += [
-        n.name
-        for q in policy.questions.values()
-        for r in q.rules
-        for n in walk(r.condition)
-        if isinstance(n, DefRef)
-    ]
-    used: set[str] = set()
-    while todo:
-        name = todo.pop()
-        if name in used or name not in policy.definitions:
-            continue
-        used.add(name)
-        todo += [n.name for n in walk(policy.definitions[name].condition) if isinstance(n, DefRef)]
-    return used
-
-
-def _used_parameters(policy: Policy) -> set[str]:
-    exprs: list[Expr] = [r.expanded for q in policy.questions.values() for r in q.rules]
-    used = {n.name for e in exprs for n in walk(e) if isinstance(n, ParamRef)}
-    for q in policy.questions.values():  # a feature a rule reads may read a parameter itself
-        features = policy.subjects[q.subject].features if q.subject in policy.subjects else {}
-        for r in q.rules:
-            for n in walk(r.expanded):
-                if isinstance(n, FactRef) and n.feature in features:
-                    used.update(re.findall(r"\bparam\.([a-z][a-z0-9_]*)", features[n.feature].expr))
-    used.update(
-        b.level_param
-        for q in policy.questions.values()
-        for r in q.rules
-        for b in r.answer.bodies
-        if b.level_param is not None
-    )
-    return used | {policy.hierarchy.root_parameter}
-
-
 def _unused_parameters(c: Checker) -> Iterator[_Raw]:
-    used = _used_parameters(c.policy)
+    used = usage.used_parameters(c.policy)
     for name, param in c.policy.parameters.items():
         if name not in used:
             yield _Raw(
@@ -859,7 +820,7 @@ def _unused_parameters(c: Checker) -> Iterator[_Raw]:
 
 
 def _unused_definitions(c: Checker) -> Iterator[_Raw]:
-    used = _used_definitions(c.policy)
+    used = usage.used_definitions(c.policy)
     for name, definition in c.policy.definitions.items():
         if name not in used:
             yield _Raw(
@@ -869,6 +830,73 @@ def _unused_definitions(c: Checker) -> Iterator[_Raw]:
                 suggestion=f"use it in a condition as `{name}`, or remove it",
                 articles=(definition.cite,) if definition.cite else (),
             )
+
+
+def _unused_features(c: Checker) -> Iterator[_Raw]:
+    """A feature declared for a subject some question asks about that nothing in use reads (a
+    subject no question asks about is vocabulary kept for later questions: none is warned)."""
+    asked = {q.subject for q in c.policy.questions.values()}
+    for subject, subj in c.policy.subjects.items():
+        if subject not in asked:
+            continue
+        used = usage.used_features(c.policy, subject)
+        for name, feature in subj.features.items():
+            if feature.location is not None and name not in used:
+                yield _Raw(
+                    "unused-feature",
+                    f"feature `{subject}.{name}` is read by no rule, definition or feature in use",
+                    feature.location,
+                    suggestion=f"use it in a condition as `{subject}.{name}`, or remove it",
+                )
+
+
+_LITERAL_THRESHOLD = re.compile(
+    r"(?:<=|>=|<|>)\s*(?:-?\d+\b|date\(\s*\"[^\"]*\"\s*\))"
+    r"|(?:-?\b\d+|date\(\s*\"[^\"]*\"\s*\))\s*(?:<=|>=|<|>)"
+)
+
+
+def _literal_thresholds(c: Checker) -> Iterator[_Raw]:
+    """A number or date literal compared with ``<``, ``<=``, ``>``, ``>=`` inside a feature's
+    expression — one the policy declares, or one a rule's condition derived (a date compared
+    with a date literal, say): a threshold the text sets, which belongs among the parameters."""
+    seen: set[tuple[str, str]] = set()
+    for subject, subj in c.policy.subjects.items():
+        for name, feature in subj.features.items():
+            found = _LITERAL_THRESHOLD.search(feature.expr)
+            if feature.location is None or found is None:
+                continue
+            seen.add((subject, name))
+            yield _Raw(
+                "bounds",
+                f"feature `{subject}.{name}` compares with a literal (`{found[0].strip()}`): a "
+                "threshold is a named parameter, cited and bounded",
+                feature.location,
+                suggestion="declare a parameter for the value and read it as `param.NAME`",
+            )
+    for q in c.policy.questions.values():
+        features = c.policy.subjects[q.subject].features if q.subject in c.policy.subjects else {}
+        for r in q.rules:
+            if r.from_scope:
+                continue
+            for node in walk(r.condition):
+                if not isinstance(node, FactRef) or node.subject != q.subject:
+                    continue
+                derived = features.get(node.feature)
+                if derived is None or derived.location is not None or derived.field is not None:
+                    continue
+                found = _LITERAL_THRESHOLD.search(derived.expr)
+                if found is None or (q.subject, derived.name) in seen:
+                    continue
+                seen.add((q.subject, derived.name))
+                yield _Raw(
+                    "bounds",
+                    f"`{derived.expr}` compares with a literal (`{found[0].strip()}`): a "
+                    "threshold is a named parameter, cited and bounded",
+                    r,
+                    rules=(r,),
+                    suggestion="declare a parameter for the value and read it as `param.NAME`",
+                )
 
 
 _PUNCTUATION = set(string.punctuation) | set("。，、；：？！“”‘’《》（）【】…—·")
@@ -889,21 +917,8 @@ def _declared_not_encoded(text: str, clauses: Iterable[str]) -> bool:
     )
 
 
-def _cited(policy: Policy) -> set[Cite]:
-    cites = {cite for q in policy.questions.values() for r in q.rules for cite in r.cites}
-    for name in _used_definitions(policy):
-        cite = policy.definitions[name].cite
-        if cite is not None:
-            cites.add(cite)
-    for name in _used_parameters(policy):
-        param = policy.parameters.get(name)
-        if param is not None and param.cite is not None:
-            cites.add(param.cite)
-    return cites
-
-
 def _uncited_articles(c: Checker) -> Iterator[_Raw]:
-    cited = _cited(c.policy)
+    cited = usage.cited(c.policy)
     for number, article in c.policy.articles.items():
         clauses = [zh for zh, _reason in article.not_encoded]
         style = c.policy.citation_style
@@ -952,6 +967,20 @@ _CHECKS: tuple[Callable[[Checker], Iterator[_Raw]], ...] = (
     _uncited_articles,
 )
 """Every check, in the order its findings are reported: overlaps and gaps first."""
+
+_USAGE_LINTS = (_unused_features, _literal_thresholds)
+"""The lints of what a policy declares and does not use as it should: reported with its test
+coverage (``jurisdiction test --coverage``), where an analyst asks what the cases leave out —
+not by ``check``, whose findings a policy under construction (a shared vocabulary, date
+literals a test policy compares with) would drown in."""
+
+
+def usage_lints(policy: Policy | Engine) -> list[Finding]:
+    """Unused features (``unused-feature``) and literal thresholds inside features and derived
+    conditions (``bounds``) of ``policy``, located, as ``check`` lists unused parameters."""
+    checker = Checker(policy if isinstance(policy, Engine) else Engine(policy))
+    return [checker._locate(raw) for lint in _USAGE_LINTS for raw in lint(checker)]
+
 
 _PARTITION_CHECKS = (_overlaps, _gaps, _answer_places, _incomplete, _unreachable)
 """The checks whose findings ``_BY_VALUE`` names, in the same order: an overlay's checks."""

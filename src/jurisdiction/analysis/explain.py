@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel
 
 from ..core.errors import ConflictError, FactsError
-from ..core.text import Lang, Text
+from ..core.text import Lang, Text, placeholders
 from ..engine.decision import Decision
 from ..language.conditions import (
     And,
@@ -146,8 +146,32 @@ class Explanation:
             "rules": [r.to_dict() for r in self.rules],
         }
 
-    def render(self, lang: Lang = "en") -> str:
-        return _render(self, lang)
+    def render(self, lang: Lang = "en", *, full: bool = False) -> str:
+        """The short form: the answer, the rule that decided it (with the values it read) and
+        the nearest change that gives another answer; ``full``: every rule, node by node."""
+        return _render(self, lang) if full else _render_short(self, lang)
+
+    def nearest(self) -> NearestChange | None:
+        """Of the rules' nearest changes, the least one that gives another answer (see
+        :func:`_size`); None if there is none."""
+        now = set(self.decision.rules_applied) if self.decision is not None else set()
+        outcome = self.decision.outcome if self.decision is not None else None
+        found = [
+            r.nearest
+            for r in self.rules
+            if r.nearest is not None and set(r.nearest.rules_applied) != now
+        ]
+        return min(found, key=lambda n: _size(n, outcome), default=None)
+
+
+def _size(n: NearestChange, outcome: str | None) -> tuple[int, bool, int]:
+    """Fewest features changed; then another answer of the same outcome (another body, say)
+    before another outcome (out of scope, say); then the least distance of whole numbers."""
+    far = sum(
+        abs(b - a) if isinstance(a, int) and isinstance(b, int) and not isinstance(a, bool) else 1
+        for _f, a, b in n.changes
+    )
+    return len(n.changes), n.outcome != outcome, far
 
 
 # --- the condition, node by node ----------------------------------------------------------------
@@ -259,7 +283,10 @@ def _distance(
     return changed, far
 
 
-def _answer_text(decision: Decision, lang: Lang) -> str:
+def _answer_text(decision: Decision, lang: Lang, reason: Text | None = None) -> str:
+    """The answer in a few words: its bodies (by kind and level, never a place code), else its
+    reason (``reason``, filled in with the caller's values, in place of the decision's own), else
+    its outcome."""
     if decision.bodies:
         if lang == "zh":
             return "、".join(
@@ -270,6 +297,8 @@ def _answer_text(decision: Decision, lang: Lang) -> str:
         return "; ".join(
             f"the {b.name.en} of the {b.level_name.en} ({b.cite})" for b in decision.bodies
         )
+    if reason is not None:
+        return reason[lang]
     if decision.reason is not None:
         return decision.reason[lang]
     return decision.outcome_name[lang]
@@ -282,8 +311,6 @@ def _nearest(
     rule: str,
     want_applied: bool,
 ) -> NearestChange | None:
-    from .partition import label
-
     features = engine.policy.subjects[part.question.subject].features
     now = {s.feature: features[s.feature].get(facts, engine.context) for s in part.splits}
     mine = [_class_of(s, now[s.feature]) for s in part.splits]
@@ -300,19 +327,77 @@ def _nearest(
         return None
     cls = best[1]
     assert cls.decision is not None
+    from .partition import label
+
     subject = part.question.subject
-    changes = tuple(
-        (label(subject, s.feature), now[s.feature], _moved(now[s.feature], theirs))
+    changed = {
+        s.feature: _moved(now[s.feature], theirs)
         for s, own, (_n, theirs) in zip(part.splits, mine, cls.values, strict=True)
         if own != theirs
-    )
+    }
+    changes = tuple((label(subject, f), now[f], then) for f, then in changed.items())
+    reason = _reason_with_own_values(engine, part.question, cls.decision, facts, changed)
     return NearestChange(
         changes,
         cls.decision.outcome,
-        Text(_answer_text(cls.decision, "zh"), _answer_text(cls.decision, "en")),
+        Text(
+            _answer_text(cls.decision, "zh", reason),
+            _answer_text(cls.decision, "en", reason),
+        ),
         cls.decision.rules_applied,
         cls.facts.model_dump(mode="json", exclude_none=True),
     )
+
+
+def _reason_with_own_values(
+    engine: Engine,
+    question: Question,
+    decision: Decision,
+    facts: BaseModel,
+    changed: Mapping[str, Any],
+) -> Text | None:
+    """The reason the nearest answer gives, filled in with the caller's own values (never the
+    example values of the class's witness); a value the change itself alters reads as the
+    change (``[subject.flag → false]``). None when that answer gives no reason."""
+    rule = next(
+        (r for r in question.rules if r.id in decision.rules_applied and r.answer.reason),
+        None,
+    )
+    if rule is None or rule.answer.reason is None:
+        return None
+    from .partition import label
+
+    subject = engine.policy.subjects[question.subject]
+    params = engine.parameters_for(facts)
+    moved = {f: {path.split(".", 1)[0] for path in subject.features[f].reads} for f in changed}
+    zh, en = rule.answer.reason.zh, rule.answer.reason.en
+    for head, name in placeholders(rule.answer.reason):
+        if head == "param":
+            shown = _shown(params.get(name))
+        else:
+            found = subject.features.get(name) or subject.places[name]
+            reads = {path.split(".", 1)[0] for path in found.reads} or {name}
+            alters = [f for f, fields in moved.items() if fields & reads or f == name]
+            if alters == [name]:  # the placeholder's own value is what changes
+                shown = _shown(changed[name])
+            elif alters:
+                shown = (
+                    "["
+                    + ", ".join(
+                        f"{label(question.subject, f)} → {_shown(changed[f])}" for f in alters
+                    )
+                    + "]"
+                )
+            else:
+                value = found.get(facts, engine.context)
+                shown = (
+                    ", ".join(map(str, value))
+                    if isinstance(value, tuple)
+                    else str(_shown(value) if isinstance(value, bool) or value is None else value)
+                )
+        placeholder = f"{{{head}.{name}}}"
+        zh, en = zh.replace(placeholder, shown), en.replace(placeholder, shown)
+    return Text(zh, en)
 
 
 def _partition_for(engine: Engine, question: Question, facts: BaseModel) -> QuestionPartition:
@@ -422,7 +507,53 @@ _WORDS = {
     "answer": Text("结论", "answer"),
     "note": Text("说明", "note"),
     "overlay": Text("叠加", "overlay"),
+    "decided_by": Text("据以决定的规则", "decided by"),
+    "no_other": Text("任何改变都不改变结论", "no change of the facts gives another answer"),
+    "full": Text("逐条规则: --full", "every rule, node by node: --full"),
 }
+
+
+def _seen(node: NodeTrace) -> dict[str, Any]:
+    """Every value the condition read, once, in the order it read them."""
+    out: dict[str, Any] = dict(node.seen)
+    for child in node.children:
+        for k, v in _seen(child).items():
+            out.setdefault(k, v)
+    return out
+
+
+def _status(r: RuleTrace, w: Mapping[str, str]) -> str:
+    status = w["fired"] if r.fired else w["not_fired"]
+    if r.applied:
+        status += f", {w['applied']}"
+    if r.overridden_by:
+        status += f", {w['overridden']} {', '.join(r.overridden_by)}"
+    return status
+
+
+def _nearest_line(n: NearestChange, w: Mapping[str, str], lang: Lang) -> str:
+    change = ", ".join(f"{f}: {_shown(a)} → {_shown(b)}" for f, a, b in n.changes)
+    return f"{w['nearest']}: {change} — {w['then']} {n.answer[lang]} [{', '.join(n.rules_applied)}]"
+
+
+def _render_short(e: Explanation, lang: Lang) -> str:
+    """The answer, the deciding rule(s) with the values read, and the nearest other answer."""
+    w = {k: v[lang] for k, v in _WORDS.items()}
+    lines = [e.decision.render(lang) if e.decision is not None else f"{e.question}: {e.error}"]
+    if e.sources:
+        lines.append(f"{w['overlay']}: {', '.join(e.sources)}")
+    lines.append("")
+    deciding = [r for r in e.rules if r.applied] or [r for r in e.rules if r.fired]
+    for r in deciding:
+        lines.append(f"{w['decided_by']}: {r.rule} ({', '.join(r.cites)}): {_status(r, w)}")
+        lines.append(f"  {r.condition.text}")
+        seen = _seen(r.condition)
+        if seen:
+            lines.append("  [" + ", ".join(f"{k} = {_shown(v)}" for k, v in seen.items()) + "]")
+    nearest = e.nearest()
+    lines.append(_nearest_line(nearest, w, lang) if nearest is not None else w["no_other"])
+    lines.append(f"({w['full']})")
+    return "\n".join(lines)
 
 
 def _node_lines(node: NodeTrace, depth: int) -> list[str]:
@@ -445,12 +576,7 @@ def _shown(value: Any) -> str:
 
 
 def _rule_lines(r: RuleTrace, w: Mapping[str, str], lang: Lang) -> list[str]:
-    status = w["fired"] if r.fired else w["not_fired"]
-    if r.applied:
-        status += f", {w['applied']}"
-    if r.overridden_by:
-        status += f", {w['overridden']} {', '.join(r.overridden_by)}"
-    lines = ["", f"{r.rule} ({', '.join(r.cites)}): {status}"]
+    lines = ["", f"{r.rule} ({', '.join(r.cites)}): {_status(r, w)}"]
     if r.fired and r.overrides:
         lines.append(f"  {w['overrides']}: {', '.join(r.overrides)}")
     if r.applied and r.note:
@@ -461,10 +587,7 @@ def _rule_lines(r: RuleTrace, w: Mapping[str, str], lang: Lang) -> list[str]:
     n = r.nearest
     if n is None:
         return [*lines, f"  {w['nearest']}: {w['never']}"]
-    change = ", ".join(f"{f}: {_shown(a)} → {_shown(b)}" for f, a, b in n.changes)
-    lines.append(
-        f"  {w['nearest']}: {change} — {w['then']} {n.answer[lang]} [{', '.join(n.rules_applied)}]"
-    )
+    lines.append(f"  {_nearest_line(n, w, lang)}")
     return lines
 
 

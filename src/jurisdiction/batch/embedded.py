@@ -45,13 +45,16 @@ __all__ = ["BatchSummary", "arrow_schema", "batch_sql", "column_kinds", "decide_
 
 from .days import AS_OF, AS_OF_SOURCE, RowDays, engine_on, row_days
 from .query import (
+    _INTEGERS,
     BatchSummary,
+    _kind_of,
     arrow_schema,
     batch_sql,
     column_kinds,
     decide_row,
     relation_of,
 )
+from .sql_vocabulary import sql_type
 
 FORMATS = ("parquet", "csv", "jsonl")
 
@@ -203,10 +206,42 @@ def _complete(engine: Engine, subject: str, given: Any) -> bool:
     return True
 
 
-def _conformed(relation: Any, engine: Engine, subject: str) -> Any:
+_AS_TEXT = {*_INTEGERS, "BOOLEAN", "DATE"}
+"""Column types whose text is the value as a CSV would give it: such a column of a field of
+another type is read as text, and cast as ``batch`` casts a CSV's cells."""
+
+
+def _as_text(name: str, info: FieldInfo, actual: str, dtype: str | None) -> str:
+    """A column of a field of another type, as text (then typed as a CSV's cells are); or a
+    FactsError up front naming the column and its type, where the text would not be the value
+    (a float for a whole number, say: pandas reads a column with blank cells as float64)."""
+    column = _ident(name)
+    if actual in _AS_TEXT and info.kind in ("bool", "int", "date", "enum", "place", "text"):
+        return f"CAST({column} AS VARCHAR) AS {column}"
+    if actual.startswith("TIMESTAMP") and info.kind == "date":
+        return f"CAST({column} AS DATE) AS {column}"
+    shown = f"{actual} ({dtype})" if dtype and dtype.upper() != actual else actual
+    hint = (
+        "; a whole-number column with blank cells reads as float64 in pandas: read it with "
+        f"dtype={{'{name}': 'Int64'}} or dtype=str"
+        if info.kind == "int" and actual in ("DOUBLE", "FLOAT")
+        else "; read it as text (pandas: dtype=str), and it is cast as `jurisdiction batch` "
+        "casts a CSV"
+    )
+    raise FactsError(
+        f"column `{name}` is {shown}, which cannot stand for the field `{name}` ({info.kind}){hint}"
+    )
+
+
+def _conformed(
+    relation: Any, engine: Engine, subject: str, dtypes: Mapping[str, str] | None = None
+) -> Any:
     """The input checked before any row is decided: every required field of ``subject`` has a
     column (else FactsError, naming the fields), and a nested subject's struct column has every
-    declared field (one it lacks is added, null)."""
+    declared field (one it lacks is added, null). A column of a field of another type (a code
+    pandas read as a number) is read as text and cast as a CSV's cells are — one set of rules
+    for ``batch`` and ``decide_table`` — or refused up front, naming it and its type
+    (``dtypes``: the types the caller's frame gives its columns)."""
     names = list(relation.columns)
     fields = engine.policy.subjects[subject].fields
     missing = [n for n, info in fields.items() if n not in names and _required(info)]
@@ -222,6 +257,14 @@ def _conformed(relation: Any, engine: Engine, subject: str) -> Any:
             conformed = _struct_conformed(engine, info.subject, _ident(name), given)
             changed = changed or not _complete(engine, info.subject, given)
             select.append(f"{conformed} AS {_ident(name)}")
+        elif (
+            info is not None
+            and info.subject is None
+            and _kind_of(sql_type(info), info.kind, str(given)) == "wrong"
+        ):
+            actual = str(given).upper()
+            select.append(_as_text(name, info, actual, (dtypes or {}).get(name)))
+            changed = True
         else:
             select.append(_ident(name))
     return relation.project(", ".join(select)) if changed else relation
@@ -246,8 +289,9 @@ class _Query:
         nested: bool,
         id_column: str | None,
         days: RowDays | None = None,
+        dtypes: Mapping[str, str] | None = None,
     ) -> None:
-        relation = _conformed(relation, engine, _subject_of(engine, questions))
+        relation = _conformed(relation, engine, _subject_of(engine, questions), dtypes)
         names = [n for n in relation.columns if n != MALFORMED]
         carry = [MALFORMED] if MALFORMED in relation.columns else []
         if id_column is None:
@@ -367,6 +411,16 @@ def _summarised(
     return summary
 
 
+def _dtypes(table: Any) -> dict[str, str]:
+    """The types a pandas or Polars frame gives its columns, as it names them (for messages)."""
+    module = type(table).__module__.split(".")[0]
+    if module == "pandas":
+        return {str(c): str(t) for c, t in table.dtypes.items()}
+    if module == "polars":
+        return {str(c): str(t) for c, t in table.schema.items()}
+    return {}
+
+
 def decide_table(
     engine: Engine,
     table: Any,
@@ -413,6 +467,7 @@ def decide_table(
             nested=nested,
             id_column=id_column,
             days=days,
+            dtypes=_dtypes(table),
         )
         result = con.sql(query.sql)
         out: pa.Table = (

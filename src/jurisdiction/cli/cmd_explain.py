@@ -16,6 +16,12 @@ __all__ = ["explain_command"]
 @click.command("explain")
 @click.argument("facts", type=click.Path(path_type=Path, dir_okay=False, exists=True))
 @click.option("-q", "--question", required=True, metavar="Q", help="The question to explain.")
+@click.option(
+    "--full",
+    is_flag=True,
+    help="Every rule of Q, node by node (default: the answer, the deciding rule, the nearest "
+    "change).",
+)
 @text_or_json()
 @AS_OF
 @LANG
@@ -24,6 +30,7 @@ __all__ = ["explain_command"]
 def explain_command(
     facts: Path,
     question: str,
+    full: bool,
     fmt: str,
     as_of: datetime.datetime | None,
     lang: str,
@@ -32,11 +39,13 @@ def explain_command(
 ) -> None:
     """Explain the answer to question Q for the fact set(s) in FACTS.
 
-    Every rule of Q with its condition evaluated node by node (the values it
-    read, true or false); which rules fired, which were overridden and by which
-    rule; and for each rule that does not apply, the nearest change of the
-    facts that would make it apply, from the exact partition of Q's fact
-    space, with the answer the policy would then give.
+    By default, the short form: the answer, the rule that decided it with the
+    values it read, and the nearest change of the facts that gives another
+    answer (from the exact partition of Q's fact space), with that answer.
+    --full: every rule of Q with its condition evaluated node by node (the
+    values it read, true or false); which rules fired, which were overridden
+    and by which rule; and for each rule that does not apply, the nearest
+    change that would make it apply. JSON always holds the full explanation.
     """
     from .common import engine_for, read_facts, reports_errors
 
@@ -50,6 +59,8 @@ def explain_command(
         if fmt == "json":
             click.echo(json.dumps([e.to_dict() for e in explained], ensure_ascii=False, indent=2))
         else:
-            click.echo("\n\n".join(e.render("zh" if lang == "zh" else "en") for e in explained))
+            click.echo(
+                "\n\n".join(e.render("zh" if lang == "zh" else "en", full=full) for e in explained)
+            )
 
     run()

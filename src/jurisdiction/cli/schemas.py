@@ -17,7 +17,15 @@ from typing import Any, Literal, get_args
 
 from pydantic import BaseModel
 
-__all__ = ["KINDS", "Kind", "render_schema", "schema", "shipped_schemas_path"]
+__all__ = [
+    "KINDS",
+    "Kind",
+    "render_schema",
+    "schema",
+    "set_modelines",
+    "shipped_schemas_path",
+    "write_beside",
+]
 
 Kind = Literal["policy", "overlay", "facts", "cases", "decision"]
 KINDS: tuple[str, ...] = get_args(Kind)
@@ -76,3 +84,40 @@ def _facts(policy_dir: Path | None) -> dict[str, Any]:
 
 def render_schema(data: dict[str, Any]) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
+
+
+MODELINE = "# yaml-language-server: $schema="
+BESIDE: tuple[Kind, ...] = ("policy", "overlay", "cases", "facts")
+"""The schemas ``jurisdiction schema --write DIR`` writes into a policy directory, each as
+``<kind>.schema.json`` (a name the loader allows there)."""
+
+
+def write_beside(policy_dir: Path) -> list[Path]:
+    """The schemas of :data:`BESIDE` written into ``policy_dir`` (its facts schema from its own
+    fact models), so that a copy of the folder keeps them; returns the files written."""
+    written = []
+    for kind in BESIDE:
+        path = policy_dir / f"{kind}.schema.json"
+        path.write_text(render_schema(schema(kind, policy_dir)), encoding="utf-8")
+        written.append(path)
+    return written
+
+
+def set_modelines(policy_dir: Path) -> list[Path]:
+    """Each YAML file of the policy directory given a first line naming the schema beside the
+    policy, by a path relative to the file (``./policy.schema.json``, in ``overlays/`` and
+    ``cases/`` ``../overlay.schema.json`` and ``../cases.schema.json``): a line kept when the
+    folder is copied. An existing modeline is replaced; returns the files changed."""
+    changed = []
+    targets = [(p, "./policy.schema.json") for p in sorted(policy_dir.glob("*.yaml"))]
+    targets += [(p, "../overlay.schema.json") for p in sorted(policy_dir.glob("overlays/*.yaml"))]
+    targets += [(p, "../cases.schema.json") for p in sorted(policy_dir.glob("cases/*.yaml"))]
+    for path, target in targets:
+        text = path.read_text(encoding="utf-8")
+        line = f"{MODELINE}{target}\n"
+        first, _, rest = text.partition("\n")
+        new = line + rest if first.startswith(MODELINE) else line + text
+        if new != text:
+            path.write_text(new, encoding="utf-8")
+            changed.append(path)
+    return changed

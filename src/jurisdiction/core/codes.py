@@ -129,6 +129,7 @@ _ALL = (
     ),
     _check("unused-parameter", "warning", "a parameter that no rule reads"),
     _check("unused-definition", "warning", "a definition that no rule, scope or definition uses"),
+    _check("unused-feature", "warning", "a declared feature that nothing in use reads"),
     _check("uncited-article", "warning", "an article or item that no rule encodes or cites"),
     # refusals of the decision service (`jurisdiction serve`), each with an HTTP status
     _service("invalid-facts", "422: the facts of a request are invalid; each problem located"),

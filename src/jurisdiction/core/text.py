@@ -74,7 +74,7 @@ def placeholders(text: Text) -> list[tuple[str, str]]:
     return sorted({(m[1], m[2]) for t in (text.zh, text.en) for m in PLACEHOLDER.finditer(t)})
 
 
-@dataclass(frozen=True, slots=True, order=True)
+@dataclass(frozen=True, slots=True)
 class Cite:
     """A reference to an article of the policy text, and optionally one of its paragraphs (款)
     and items (项), written in the style of the policy's text (``style``, which two citations
@@ -84,6 +84,24 @@ class Cite:
     item: int | None = None
     paragraph: int | None = None
     style: CiteStyle = field(default="opinion", compare=False)
+
+    # Citations sort in the order of the text: an article before its paragraphs, a paragraph
+    # before its items, whichever parts each names (a whole article and an item of it compare).
+    def _key(self) -> tuple[int, int, int]:
+        """Absent parts sort first: 0 stands for "the whole" (numbers count from 1)."""
+        return (self.article, self.paragraph or 0, self.item or 0)
+
+    def __lt__(self, other: Cite) -> bool:
+        return self._key() < other._key()
+
+    def __le__(self, other: Cite) -> bool:
+        return self._key() <= other._key()
+
+    def __gt__(self, other: Cite) -> bool:
+        return self._key() > other._key()
+
+    def __ge__(self, other: Cite) -> bool:
+        return self._key() >= other._key()
 
     def __str__(self) -> str:
         if self.style == "statute":

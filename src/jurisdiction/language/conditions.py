@@ -66,6 +66,10 @@ class FactRef:
     span: Span = field(default=_NOWHERE, compare=False, repr=False)
 
     def __str__(self) -> str:
+        """``subject.field``; a feature a rule's condition derived is named by its expression, which
+        names the subject already: it prints as written (``subject.day >= date(…)``)."""
+        if not self.feature.isidentifier():
+            return self.feature
         return f"{self.subject}.{self.feature}"
 
 

@@ -12,9 +12,12 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from dataclasses import field as _field
 from typing import Any, Literal
 
 from pydantic import BaseModel
+
+from ..core.errors import Location
 
 __all__ = ["Context", "Feature", "FeatureType", "FieldInfo", "PlaceRef", "Subject"]
 
@@ -70,6 +73,14 @@ class Feature:
     read it directly."""
     expr: str = ""
     """The expression that defines it, as written."""
+    location: Location | None = _field(default=None, compare=False)  # `field` is taken above
+    """Where the policy declares it (a feature of ``features:``); None for one that is a field,
+    or that a rule's condition derived."""
+
+    @property
+    def declared(self) -> bool:
+        """Whether the policy declares it under ``features:`` (not a field, not derived)."""
+        return self.location is not None
 
 
 @dataclass(frozen=True, slots=True)

@@ -111,8 +111,38 @@ class Listing:
     manifest: Path | None
 
 
+SCHEMA_SUFFIX = ".schema.json"
+"""A JSON Schema kept beside the policy for an editor (``jurisdiction schema --write``)."""
+
+
+def _tool_folder(entry: Path) -> bool:
+    """A folder tools write and the loader ignores: a hidden one (``.pytest_cache``, ``.git``)
+    or Python's ``__pycache__``."""
+    return entry.is_dir() and (entry.name.startswith(".") or entry.name == "__pycache__")
+
+
 def _refused(path: Path, message: str) -> Diagnostic:
     return Diagnostic("unexpected-file", message, Location(str(path), 1, 1))
+
+
+def _yaml_files(folder: Path) -> tuple[list[Path], list[Diagnostic]]:
+    """The ``*.yaml`` files of ``overlays/`` or ``cases/``, and a refusal for anything else in it
+    (but the folders tools write there)."""
+    what = (
+        "district overlays only, each a file `<district>.yaml`"
+        if folder.name == OVERLAY_DIR
+        else "test-case files `*.yaml` only"
+    )
+    found: list[Path] = []
+    refused: list[Diagnostic] = []
+    for inner in sorted(folder.iterdir()):
+        if _tool_folder(inner):
+            continue
+        if inner.suffix == ".yaml" and not inner.is_dir():
+            found.append(inner)
+        else:
+            refused.append(_refused(inner, f"`{folder.name}/` holds {what}; this would be ignored"))
+    return found, refused
 
 
 def policy_listing(root: Path) -> Listing:
@@ -125,37 +155,27 @@ def policy_listing(root: Path) -> Listing:
     manifest: Path | None = None
     for entry in sorted(root.iterdir()):
         name = entry.name
-        if entry.is_dir() and not entry.is_symlink() and name == OVERLAY_DIR:
-            for inner in sorted(entry.iterdir()):
-                if inner.suffix == ".yaml" and not inner.is_dir():
-                    overlays.append(inner)
-                else:
-                    problems.append(
-                        _refused(
-                            inner,
-                            f"`{OVERLAY_DIR}/` holds district overlays only, each a file "
-                            "`<district>.yaml`; this would be ignored",
-                        )
-                    )
-        elif entry.is_dir() and not entry.is_symlink() and name == CASES_DIR:
-            problems.extend(  # the policy's own test cases, which `jurisdiction test` reads
-                _refused(inner, f"`{CASES_DIR}/` holds test-case files `*.yaml` only")
-                for inner in sorted(entry.iterdir())
-                if inner.suffix != ".yaml" or inner.is_dir()
-            )
+        if _tool_folder(entry):
+            continue
+        if entry.is_dir() and not entry.is_symlink() and name in (OVERLAY_DIR, CASES_DIR):
+            found, refused = _yaml_files(entry)
+            problems.extend(refused)
+            if name == OVERLAY_DIR:
+                overlays.extend(found)  # a case file is read by `jurisdiction test`, not here
         elif name == MANIFEST:
             manifest = entry
         elif entry.suffix == ".yaml" and not entry.is_dir():
             policy.append(entry)
-        elif entry.suffix in DOCUMENTATION and not entry.is_dir():
-            continue
+        elif (entry.suffix in DOCUMENTATION or name.endswith(SCHEMA_SUFFIX)) and not entry.is_dir():
+            continue  # documentation, and the JSON Schemas an editor validates the files with
         else:
             kind = "folder" if entry.is_dir() else "file"
             problems.append(
                 _refused(
                     entry,
                     f"a policy directory holds *.yaml policy files, `{OVERLAY_DIR}/`, test cases "
-                    f"in `{CASES_DIR}/`, documentation (*.md) and `{MANIFEST}`; this {kind} "
+                    f"in `{CASES_DIR}/`, documentation (*.md), JSON Schemas (*{SCHEMA_SUFFIX}) "
+                    f"and `{MANIFEST}`; this {kind} "
                     "would be ignored "
                     "(rename it to *.yaml, or move it out)",
                 )

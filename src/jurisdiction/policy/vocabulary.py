@@ -518,7 +518,14 @@ class _Builder(Resolver):
         if ftype is None:
             return None
         return Feature(
-            name, ftype, spec.doc, typed.get, typed.reads, typed.field, spec.expr.strip()
+            name,
+            ftype,
+            spec.doc,
+            typed.get,
+            typed.reads,
+            typed.field,
+            spec.expr.strip(),
+            src.doc.location(path),
         )
 
     def feature_type(

@@ -19,6 +19,7 @@ if _typing.TYPE_CHECKING:
         facts,
         place_codes,
         policy_properties,
+        property_settings,
         question_property,
         thresholds,
     )
@@ -28,6 +29,7 @@ __all__ = [
     "facts",
     "place_codes",
     "policy_properties",
+    "property_settings",
     "question_property",
     "thresholds",
 ]

@@ -200,17 +200,38 @@ def _has(value: Any, path: tuple[str | int, ...]) -> bool:
 class Engines:
     """Engines by policy directory and parameter values, each built once."""
 
-    def __init__(self, default: Path | None = None) -> None:
+    def __init__(self, default: Path | None = None, *, bundled: bool = True) -> None:
         self.default = default
+        self.bundled = bundled
         self._policies: dict[tuple[Path, Path | None], Policy] = {}
         self._engines: dict[
             tuple[Path, Path | None, tuple[tuple[str, ParamValue], ...]], Engine
         ] = {}
 
     def root_for(self, case_file: Path, named: str | None) -> Path:
+        """The policy a case file is decided with: the one it names (``policy:``, relative to
+        itself), else the one its ``cases/`` folder belongs to, else the default (and, when
+        ``bundled``, the bundled policy); a CaseFileError saying so when there is none."""
         if named is not None:
-            return (case_file.parent / named).resolve()
-        return (self.default or bundled_policy_path()).resolve()
+            root = (case_file.parent / named).resolve()
+            if not (root / "policy.yaml").is_file():
+                raise CaseFileError(
+                    f"{case_file}: `policy: {named}` names {root}, which holds no policy "
+                    "(no policy.yaml there)"
+                )
+            return root
+        folder = case_file.resolve().parent
+        if folder.name == "cases" and (folder.parent / "policy.yaml").is_file():
+            return folder.parent
+        if self.default is not None:
+            return self.default.resolve()
+        if self.bundled:
+            return bundled_policy_path().resolve()
+        raise CaseFileError(
+            f"{case_file}: names no policy, and is in no policy's cases/ folder: write "
+            "`policy: PATH` (relative to the file) in it, move it into POLICY/cases/, or set "
+            "the ini option `jurisdiction_policy`"
+        )
 
     @staticmethod
     def overlays_for(case_file: Path, named: str | None) -> Path | None:
@@ -396,14 +417,17 @@ def run_file(engines: Engines, path: Path, as_of: str | None = None) -> Iterator
 class Coverage:
     """Which rules and which articles (and items) the decisions of some cases exercised.
 
-    A rule is exercised when it fired in some case; an article or item when some decision cited
-    it or a rule citing it fired. Articles no rule cites are listed as not encoded, outside the
-    percentage.
+    A rule is exercised when it fired in some case; an article, paragraph or item when some
+    decision cited it or a rule carrying it fired. Articles nothing cites (in the sense ``check``
+    uses) are listed as not encoded, outside the percentage.
     """
 
     rules: Mapping[str, bool]
     cites: Mapping[Cite, bool]
     not_encoded: tuple[int, ...]
+    warnings: tuple[str, ...] = ()
+    """What the policy declares and does not use as it should — unused features, literal
+    thresholds (``analysis.check.usage_lints``) — each as ``check`` prints a finding."""
 
     @staticmethod
     def _percent(marks: Iterable[bool]) -> float:
@@ -425,6 +449,7 @@ class Coverage:
             "not_encoded": [str(Cite(n)) for n in self.not_encoded],
             "rule_percent": round(self.rule_percent, 1),
             "article_percent": round(self.article_percent, 1),
+            "warnings": list(self.warnings),
         }
 
     def render(self) -> str:
@@ -434,7 +459,8 @@ class Coverage:
             by_article.setdefault(cite.article, []).append(cite)
         for number in sorted({*by_article, *self.not_encoded}):
             cites = by_article.get(number, [])
-            label = _padded(str(Cite(number)), 10)
+            style = cites[0].style if cites else next(iter(self.cites), Cite(number)).style
+            label = _padded(str(Cite(number, style=style)), 10)
             if not cites:
                 lines.append(f"  {label} not encoded by any rule")
                 continue
@@ -447,6 +473,9 @@ class Coverage:
         lines.extend(
             f"  {rule:<{width}}  {'ok' if hit else 'MISSED'}" for rule, hit in self.rules.items()
         )
+        if self.warnings:
+            lines.append("warnings:")
+            lines.extend(f"  {w}" for w in self.warnings)
         covered_rules = sum(self.rules.values())
         covered_cites = sum(self.cites.values())
         lines.append(
@@ -466,23 +495,32 @@ def _padded(text: str, width: int) -> str:
 
 
 def coverage(policy: Policy, results: Iterable[CaseResult]) -> Coverage:
-    """What the cases' decisions exercised of ``policy`` (see :class:`Coverage`)."""
-    rules = {r.id: r for q in policy.questions.values() for r in q.rules}
+    """What the cases' decisions exercised of ``policy`` (see :class:`Coverage`).
+
+    The citations counted are those ``check`` counts as encoding the text
+    (:func:`jurisdiction.analysis.usage.cited`); a rule that fired exercises every citation it
+    carries (its own, and those of the definitions and parameters it reads).
+    """
+    from ..analysis.check import usage_lints
+    from ..analysis.usage import carried, cited
+
+    rules = {r.id: (q, r) for q in policy.questions.values() for r in q.rules}
     fired: set[str] = set()
-    cited: set[Cite] = set()
+    exercised: set[Cite] = set()
     for result in results:
         d = result.decision
         if d is None or d.policy_fingerprint != policy.fingerprint:
             continue
         fired.update(d.rules_fired)
-        cited.update(c.cite for c in d.citations)
+        exercised.update(c.cite for c in d.citations)
     for rule_id in fired:
         if rule_id in rules:
-            cited.update(rules[rule_id].cites)
-    every = sorted({c for r in rules.values() for c in r.cites})
+            exercised.update(carried(policy, *rules[rule_id]))
+    every = sorted(cited(policy))
     encoded = {c.article for c in every}
     return Coverage(
         rules={rid: rid in fired for rid in sorted(rules)},
-        cites={c: c in cited for c in every},
+        cites={c: c in exercised for c in every},
         not_encoded=tuple(n for n in sorted(policy.articles) if n not in encoded),
+        warnings=tuple(str(f) for f in usage_lints(policy)),
     )

@@ -61,6 +61,7 @@ __all__ = [
     "facts",
     "place_codes",
     "policy_properties",
+    "property_settings",
     "question_property",
     "thresholds",
 ]
@@ -587,11 +588,33 @@ def check_decision(
     return decision
 
 
+def property_settings(**changes: Any) -> hypothesis.settings:
+    """The settings the property tests run with unless given others: those of the profile
+    loaded when it is called (its ``max_examples``, database, …), with ``changes``, and two set
+    deliberately for a loaded machine:
+
+    * ``deadline=None``: the first example of a run compiles the question and warms caches, and
+      a machine shared with other work stalls any example now and then — a per-example deadline
+      would fail on timing, not on the policy;
+    * the ``too_slow`` health check suppressed: drawing a fact set runs the realiser (a
+      consistent assignment of the subject's features, then a witness for it), legitimately
+      milliseconds a draw. The other health checks (``filter_too_much``, ``data_too_large``)
+      stay on: the strategies are built to pass them.
+
+    Speed is measured in benchmarks, not by a property test's clock."""
+    current = hypothesis.settings()
+    suppressed = [*current.suppress_health_check, hypothesis.HealthCheck.too_slow]
+    chosen: dict[str, Any] = {"deadline": None, "suppress_health_check": suppressed}
+    return hypothesis.settings(current, **{**chosen, **changes})
+
+
 def question_property(
     engine: Engine, question: str, *, settings: hypothesis.settings | None = None
 ) -> Callable[[], None]:
     """A hypothesis test of ``question``: call it to run :func:`check_decision` on generated
-    fact sets of the question's subject."""
+    fact sets of the question's subject, with ``settings`` (default: :func:`property_settings`,
+    robust on a loaded machine; build yours with it, ``property_settings(max_examples=500)``,
+    to keep that)."""
     subject = engine.question(question).subject
 
     def prop(fact_set: BaseModel) -> None:
@@ -599,7 +622,7 @@ def question_property(
 
     prop.__name__ = prop.__qualname__ = f"property_of_{question}"
     test: Callable[[], None] = hypothesis.given(facts(engine, subject))(prop)
-    return settings(test) if settings is not None else test
+    return (settings if settings is not None else property_settings())(test)
 
 
 def policy_properties(
