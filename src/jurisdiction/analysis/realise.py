@@ -10,7 +10,8 @@ subject's declared fields (nested subjects' fields included), each over a small 
   jurisdiction, and for every place two children of its level's first range and one of each other
   range, so that "same place", "same parent, other place", "another parent" and "outside the
   jurisdiction" come up at every level, with every form and class of code;
-* lists of places: empty, one place, two places.
+* lists of places: empty, one place, two places;
+* lists of records: the empty list only (a class that needs a record is left unverified).
 
 Every feature, constraint and goal is evaluated as soon as the fields it reads are set, and a
 branch that contradicts the wanted values is cut there.
@@ -517,6 +518,8 @@ class Realiser:
                     if 2 < n <= len(codes):
                         lists += _unique([tuple(codes[:n]), tuple(codes[len(codes) - n :])])
             return lists
+        if kind == "records":  # only the empty list: a class that needs records is unverified
+            return [()]
         return [*none, _PRESENT]  # a nested subject
 
     @staticmethod
@@ -524,7 +527,10 @@ class Realiser:
         """Whether the exact search's domain of the field holds a value of every region that
         the checks (named by ``sources``) can tell apart: true of booleans, enums, places (the
         pool's representatives) and nested subjects; of whole numbers, dates and text unless
-        one of the checks ties them."""
+        one of the checks ties them. Never of a list of records, of which the search tries the
+        empty list only."""
+        if var.info.kind == "records":
+            return False
         if var.info.kind not in ("int", "date", "text"):
             return True
         found = uses.fields.get(".".join(var.path))
@@ -771,7 +777,9 @@ class Realiser:
         if uses is not None:
             return self._unexhausted(order, uses, checks)
         open_ = {
-            ".".join(v.path) for v in order if v.info.kind in ("int", "date", "text", "places")
+            ".".join(v.path)
+            for v in order
+            if v.info.kind in ("int", "date", "text", "places", "records")
         }
         if any(c.representative for c in checks):
             open_.add("")
