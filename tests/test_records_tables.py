@@ -221,11 +221,19 @@ def test_batch_decides_lists_of_records_and_lookups_as_decide_does(policy_dir: P
     assert [r["error"] for r in out] == [None] * len(CASES)
 
 
-def test_the_checker_counts_classes_it_cannot_construct_as_unverified(policy_dir: Path) -> None:
+def test_the_checker_constructs_lists_of_records(policy_dir: Path) -> None:
     findings = list(jurisdiction.check(policy_dir))
-    codes = {f.code for f in findings}
-    assert "check-incomplete" in codes  # a class needing an adult spouse is not constructed …
-    assert "unreachable" not in codes  # … and so no rule is called unreachable
+    assert [f for f in findings if f.question == "family_help"] == []  # an adult spouse, or not
+
+
+def test_the_checker_counts_classes_it_cannot_construct_as_unverified(tmp_path: Path) -> None:
+    root = _policy(tmp_path)
+    rules = (root / "rules.yaml").read_text(encoding="utf-8")
+    odd = 'm.relation == "spouse" and m.income == 123457'  # no sample record has this income
+    write(root, "rules.yaml", rules.replace('m.relation == "spouse" and m.age >= 18', odd))
+    codes = {f.code for f in jurisdiction.check(root) if f.question == "family_help"}
+    assert "check-incomplete" in codes  # the class needing that record is not constructed …
+    assert "unreachable" not in codes  # … and so its rule is not called unreachable
 
 
 @pytest.mark.parametrize(

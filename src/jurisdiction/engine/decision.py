@@ -24,6 +24,7 @@ __all__ = [
     "Citation",
     "Decision",
     "DecisionTwin",
+    "Failure",
     "Instrument",
     "Outcome",
     "make_decision",
@@ -100,6 +101,19 @@ class Instrument:
 
 
 @dataclass(frozen=True, slots=True)
+class Failure:
+    """A criterion of a question's scope that the facts fail (a case of the scope's
+    ``outside``), with its reason and the values of the facts the reason names."""
+
+    criterion: str
+    """The case's id."""
+    reason: Text
+    values: tuple[tuple[str, str], ...] = ()
+    """Each value the reason names, as ``(placeholder, value shown)``:
+    ``("resident.age", "52")``."""
+
+
+@dataclass(frozen=True, slots=True)
 class Decision:
     """The answer to one question for one fact set."""
 
@@ -135,6 +149,9 @@ class Decision:
     """The value the answer gives, for a question that declares its ``values``."""
     value_name: Text | None = None
     """That value's words, where the policy gives them."""
+    failed: tuple[Failure, ...] = ()
+    """Outside a scope whose definition says ``criteria: all``: every criterion the facts fail,
+    each with its reason and values (``reason`` then joins them); empty otherwise."""
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dictionary."""
@@ -186,7 +203,12 @@ def _adapter() -> TypeAdapter[Decision]:
 # the twin (plain attribute stores) and turns it into a Decision, frozen from then on.
 DecisionTwin = dataclasses.make_dataclass(
     "DecisionTwin",
-    [(f.name, f.type) for f in dataclasses.fields(Decision)],
+    [
+        (f.name, f.type, dataclasses.field(default=f.default))
+        if f.default is not dataclasses.MISSING
+        else (f.name, f.type)
+        for f in dataclasses.fields(Decision)
+    ],
     slots=True,
     eq=False,
     repr=False,
@@ -213,6 +235,7 @@ _HEAD = {
     "bodies": Text("负责机构", "Bodies"),
     "actors": Text("其他参与方", "Other parties"),
     "reason": Text("理由", "Reason"),
+    "failed": Text("未满足的条件", "Criteria not met"),
     "detail": Text("内容", "Covers"),
     "citations": Text("依据", "Cited"),
     "rules": Text("适用规则", "Rules applied"),
@@ -304,7 +327,10 @@ def render_decision(d: Decision, lang: Lang = "en") -> str:
     if actors:  # parties that are not government bodies: not under the bodies' heading
         lines.append(f"{h['actors']}{sep.rstrip()}")
         lines.extend(f"  - {_actor(b, lang)}" for b in actors)
-    if d.reason is not None:
+    if d.failed:  # every failed criterion on a line of its own, not the joined reason
+        lines.append(f"{h['failed']}{sep.rstrip()}")
+        lines.extend(f"  - {f.reason[lang]} [{f.criterion}]" for f in d.failed)
+    elif d.reason is not None:
         lines.append(f"{h['reason']}{sep}{d.reason[lang]}")
     if d.detail:
         joiner = "、" if lang == "zh" else "; "

@@ -216,6 +216,11 @@ class Definition(_Strict):
         description="why a question scoped by this definition does not apply: one reason, or "
         "cases tried in order, each naming the criterion that failed",
     )
+    criteria: Literal["first", "all"] = Field(
+        default="first",
+        description="with `outside` as cases: `first` names the first case that holds (the "
+        "default), `all` lists every case that holds — every failed criterion, with its values",
+    )
 
 
 class AnswerBody(_Strict):
