@@ -54,6 +54,9 @@ class Body:
     is then this policy's reading, documented at that parameter."""
     actor: bool = False
     """An actor that is not a government body (a guardian): listed apart from the bodies."""
+    place_label: Text | None = None
+    """The name of ``place_code``, where the policy's ``place_names`` gives one: shown as
+    ``南开区(120104)``."""
 
     def cite_label(self, lang: Literal["zh", "en"] = "en") -> str:
         """The citation as a chain where there is one: "article (7) → article (2) item 4"
@@ -264,12 +267,23 @@ _HEAD = {
 _SEP = {"zh": ":", "en": ": "}
 
 
+def _code(b: Body, lang: Lang) -> str:
+    """The place code, after its name where the policy names it: ``南开区(120104)``."""
+    if b.place_label is None:
+        return b.place_code
+    return (
+        f"{b.place_label.zh}({b.place_code})"
+        if lang == "zh"
+        else f"{b.place_label.en} ({b.place_code})"
+    )
+
+
 def _body(b: Body, lang: Lang) -> str:
     reading = f"{_HEAD['reading'][lang]}{b.level_param}" if b.level_param else ""
     if lang == "zh":
-        where = f"{b.place_name.zh}({b.level_name.zh} {b.place_code}{reading})"
+        where = f"{b.place_name.zh}({b.level_name.zh} {_code(b, lang)}{reading})"
         return f"{where}{b.name.zh} — {b.role_name.zh} — 依据{b.cite_label('zh')}"
-    where = f"{b.place_name.en} ({b.level_name.en} {b.place_code}{reading})"
+    where = f"{b.place_name.en} ({b.level_name.en} {_code(b, lang)}{reading})"
     return f"the {b.name.en} of the {where} — {b.role_name.en} — per {b.cite_label('en')}"
 
 
@@ -286,9 +300,9 @@ def _instrument(i: Instrument, lang: Lang) -> str:
 def _actor(b: Body, lang: Lang) -> str:
     """An actor that is not a government body: its name, where, its role, why."""
     if lang == "zh":
-        where = f"({b.place_name.zh} {b.place_code})"
+        where = f"({b.place_name.zh} {_code(b, lang)})"
         return f"{b.name.zh}{where} — {b.role_name.zh} — 依据{b.cite_label('zh')}"
-    where = f"({b.place_name.en} {b.place_code})"
+    where = f"({b.place_name.en} {_code(b, lang)})"
     return f"{b.name.en} {where} — {b.role_name.en} — per {b.cite_label('en')}"
 
 

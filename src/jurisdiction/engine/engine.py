@@ -1060,6 +1060,7 @@ def _body(policy: Policy, b: BodyTemplate, code: str, form_index: int) -> Body:
         via=b.via,
         level_param=b.level_param,
         actor=spec.actor,
+        place_label=policy.facts.place_names.get(code) if policy.facts is not None else None,
     )
 
 

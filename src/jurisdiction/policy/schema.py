@@ -507,6 +507,10 @@ class PolicyFile(_Strict):
     enums: dict[Name, dict[Name, Text]] = Field(default_factory=dict)
     subjects: dict[Name, Subject] = Field(default_factory=dict)
     tables: dict[Name, Table] = Field(default_factory=dict)
+    place_names: dict[str, Text | Annotated[str, StringConstraints(min_length=1)]] = Field(
+        default_factory=dict,
+        description="the names of place codes, shown beside them: code: {zh, en} (or one name)",
+    )
     amendments: list[Amendment] = Field(default_factory=list)
 
 

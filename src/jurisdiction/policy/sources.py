@@ -52,6 +52,7 @@ class _Merged:
     enums: dict[str, tuple[dict[str, s.Text], _Source]] = field(default_factory=dict)
     subjects: dict[str, tuple[s.Subject, _Source]] = field(default_factory=dict)
     tables: dict[str, tuple[s.Table, _Source]] = field(default_factory=dict)
+    place_names: dict[str, tuple[s.Text | str, _Source]] = field(default_factory=dict)
     amendments: list[tuple[s.Amendment, _Source]] = field(default_factory=list)
 
 
@@ -63,6 +64,7 @@ _NAMED_SECTIONS = (
     "enums",
     "subjects",
     "tables",
+    "place_names",
 )
 """The sections that are mappings of names, each name defined in one file only."""
 

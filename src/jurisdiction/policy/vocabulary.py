@@ -65,6 +65,8 @@ class Vocabulary:
     builder: _Builder | None = field(default=None, compare=False, repr=False)
     tables: Mapping[str, Table] = field(default_factory=dict)
     """The policy's lookup tables (``tables:``), by name."""
+    place_names: Mapping[str, Text] = field(default_factory=dict)
+    """The names of place codes (``place_names:``), shown beside a code in every decision."""
 
     @property
     def digest(self) -> str:
@@ -787,4 +789,24 @@ def build_vocabulary(
         for n, (values, _src) in merged.enums.items()
     }
     ordered = {n: subjects[n] for n in merged.subjects if n in subjects}
-    return Vocabulary(hierarchy, enums, ordered, builder, tables), problems.items
+    names = _place_names(merged, hierarchy, problems)
+    if problems.items:
+        return None, problems.items
+    return Vocabulary(hierarchy, enums, ordered, builder, tables, names), problems.items
+
+
+def _place_names(merged: _Merged, h: Hierarchy, problems: _Problems) -> dict[str, Text]:
+    """The names of place codes, each code one the hierarchy accepts (``place-name``)."""
+    names: dict[str, Text] = {}
+    for code, (name, src) in merged.place_names.items():
+        why = h.problem(code)
+        if why is not None:
+            problems.at(
+                "place-name",
+                f"`{code}` is no place code of this policy: {why}",
+                src,
+                ("place_names", code),
+            )
+            continue
+        names[code] = Text(name, name) if isinstance(name, str) else Text(name.zh, name.en)
+    return names
