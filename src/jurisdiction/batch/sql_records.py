@@ -27,11 +27,15 @@ def _lit(value: object) -> exp.Expr:
 
 
 def _count_where(items: exp.Expr, var: str, cond: exp.Expr) -> exp.Expr:
-    """How many items meet ``cond`` (0 of a null list)."""
+    """How many items meet ``cond`` (0 of a null list: tested first, for Spark's ``size`` of
+    null is -1 unless ANSI mode is on)."""
     kept = exp.ArrayFilter(
-        this=items, expression=exp.Lambda(this=cond, expressions=[exp.to_identifier(var)])
+        this=items.copy(), expression=exp.Lambda(this=cond, expressions=[exp.to_identifier(var)])
     )
-    return exp.func("COALESCE", exp.ArraySize(this=kept), exp.Literal.number(0))
+    null = exp.Is(this=items.copy(), expression=exp.Null())
+    return exp.Case(
+        ifs=[exp.If(this=null, true=exp.Literal.number(0))], default=exp.ArraySize(this=kept)
+    )
 
 
 def aggregate_sql(name: str, items: exp.Expr, var: str, body: exp.Expr) -> exp.Expr:
@@ -78,6 +82,6 @@ def records_ok(value: exp.Expr, var: str, valid: exp.Expr, maximum: int | None) 
     bad = _count_where(value.copy(), var, exp.Not(this=valid))
     ok: exp.Expr = exp.EQ(this=bad, expression=exp.Literal.number(0))
     if maximum is not None:
-        size = exp.func("COALESCE", exp.ArraySize(this=value.copy()), exp.Literal.number(0))
+        size = _count_where(value.copy(), var, exp.true())
         ok = exp.and_(ok, exp.LTE(this=size, expression=exp.Literal.number(maximum)))
     return ok
