@@ -14,6 +14,7 @@ import pytest
 
 import jurisdiction
 from jurisdiction.batch.embedded import decide_table
+from jurisdiction.batch.query import arrow_schema
 from jurisdiction.core.errors import FactsError, PolicyError
 
 from policy_kit import ROOT, write
@@ -296,3 +297,22 @@ def test_a_list_field_declared_wrongly_is_located(tmp_path: Path, field: str, co
     assert found[0].location is not None
     line = text.splitlines()[found[0].location.line - 1]
     assert "broken" in line
+
+
+def test_batch_equals_decide_on_drawn_fact_sets(policy_dir: Path) -> None:
+    """Drawn by the library's strategies (lists of records of 0–3 members, one row in ten
+    spoiled): the plan gives each row what decide gives."""
+    from test_batch import _drawn, _reference
+
+    engine = jurisdiction.load(policy_dir)
+    drawn = _drawn(engine, "applicant", 60)
+    schema = arrow_schema(engine, "applicant").insert(0, pa.field("id", pa.string()))
+    table = pa.Table.from_pylist(list(drawn), schema=schema)
+    out = decide_table(engine, table, "family_help", nested=True).to_pylist()
+    outcomes = set()
+    for row, got in zip(drawn, out, strict=True):
+        assert got.pop("id") == row["id"]
+        facts = {k: v for k, v in row.items() if k != "id"}
+        assert got == _reference(engine, "applicant", facts, "family_help"), row
+        outcomes.add(got["outcome"])
+    assert {"responsible", "not_applicable"} <= outcomes  # both answers are drawn

@@ -15,7 +15,7 @@ from sqlglot import exp
 
 from ..language.aggregates import Table
 
-__all__ = ["aggregate_sql", "lookup_sql", "records_ok"]
+__all__ = ["aggregate_sql", "lookup_sql", "records_ok", "spark_sums"]
 
 
 def _lit(value: object) -> exp.Expr:
@@ -85,3 +85,21 @@ def records_ok(value: exp.Expr, var: str, valid: exp.Expr, maximum: int | None) 
         size = _count_where(value.copy(), var, exp.true())
         ok = exp.and_(ok, exp.LTE(this=size, expression=exp.Literal.number(maximum)))
     return ok
+
+
+def spark_sums(select: exp.Expr) -> exp.Expr:
+    """``select`` with each sum of a list written for Spark: ``aggregate`` from a BIGINT zero
+    (sqlglot's zero is an INT, which Spark refuses to add whole numbers of BIGINT to)."""
+
+    def spark(node: exp.Expr) -> exp.Expr:
+        if not isinstance(node, exp.ArraySum):
+            return node
+        acc, x = exp.to_identifier("_acc"), exp.to_identifier("_x")
+        add = exp.Lambda(
+            this=exp.Add(this=exp.column("_acc"), expression=exp.column("_x")),
+            expressions=[acc, x],
+        )
+        zero = exp.Cast(this=exp.Literal.number(0), to=exp.DataType.build("BIGINT"))
+        return exp.Anonymous(this="AGGREGATE", expressions=[node.this, zero, add])
+
+    return select.transform(spark)
