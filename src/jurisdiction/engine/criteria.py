@@ -12,12 +12,12 @@ from typing import Any
 from ..core.text import Text
 from ..language.compile import Predicate
 from ..language.subjects import Context
-from .decision import Failure
+from .decision import Failure, joined
 
 __all__ = ["Criterion", "failed", "joined"]
 
 Fill = tuple[str, Callable[[Any, Context], Any]]
-"""A placeholder of a reason (``{resident.age}``) and the getter of its value."""
+"""A placeholder of a reason (``{subject.field}``) and the getter of its value."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,8 +47,3 @@ def failed(
             values.append((placeholder[1:-1], value))
         out.append(Failure(c.id, Text(zh, en), tuple(values)))
     return tuple(out)
-
-
-def joined(failures: Sequence[Failure]) -> Text:
-    """The reasons of every failed criterion as one reason."""
-    return Text("；".join(f.reason.zh for f in failures), "; ".join(f.reason.en for f in failures))

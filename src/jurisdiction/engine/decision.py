@@ -55,8 +55,8 @@ class Body:
     actor: bool = False
     """An actor that is not a government body (a guardian): listed apart from the bodies."""
     place_label: Text | None = None
-    """The name of ``place_code``, where the policy's ``place_names`` gives one: shown as
-    ``南开区(120104)``."""
+    """The name of ``place_code``, where the policy's ``place_names`` gives one: shown before
+    the code, ``name(code)``."""
 
     def cite_label(self, lang: Literal["zh", "en"] = "en") -> str:
         """The citation as a chain where there is one: "article (7) → article (2) item 4"
@@ -113,7 +113,7 @@ class Failure:
     reason: Text
     values: tuple[tuple[str, str], ...] = ()
     """Each value the reason names, as ``(placeholder, value shown)``:
-    ``("resident.age", "52")``."""
+    ``("subject.field", "52")``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -267,8 +267,14 @@ _HEAD = {
 _SEP = {"zh": ":", "en": ": "}
 
 
+def joined(failures: tuple[Failure, ...] | list[Failure]) -> Text:
+    """The reasons of every failed criterion as one reason (joined as each language writes a
+    list of clauses)."""
+    return Text("；".join(f.reason.zh for f in failures), "; ".join(f.reason.en for f in failures))
+
+
 def _code(b: Body, lang: Lang) -> str:
-    """The place code, after its name where the policy names it: ``南开区(120104)``."""
+    """The place code, after its name where the policy names it: ``name(code)``."""
     if b.place_label is None:
         return b.place_code
     return (
