@@ -31,6 +31,7 @@ else:
 
 import pyarrow as pa
 
+import jurisdiction
 from jurisdiction import FactsError
 from jurisdiction.batch.embedded import decide_table
 from jurisdiction.batch.query import arrow_schema
@@ -38,6 +39,7 @@ from test_batch import BUNDLED, DOGS, EXAMPLE_OVERLAYS, _drawn, _reference
 from test_batch import ROWS as DRAWN
 
 ROWS = int(os.environ.get("JURISDICTION_SPARK_ROWS", "50"))
+HOUSING = jurisdiction.load(Path(__file__).resolve().parent.parent / "examples" / "housing_subsidy")
 
 pytestmark = pytest.mark.filterwarnings(
     "ignore::FutureWarning", "ignore::DeprecationWarning", "ignore::ResourceWarning"
@@ -46,7 +48,9 @@ pytestmark = pytest.mark.filterwarnings(
 
 @pytest.mark.parametrize(
     ("engine", "subject"),
-    [(BUNDLED, s) for s in BUNDLED.subjects] + [(DOGS, s) for s in ("application",)],
+    [(BUNDLED, s) for s in BUNDLED.subjects]
+    + [(DOGS, s) for s in ("application",)]
+    + [(HOUSING, "household")],  # lists of records (a list column of structs), a lookup table
     ids=lambda x: x if isinstance(x, str) else "",
 )
 def test_spark_plan_equals_decide(engine, subject) -> None:

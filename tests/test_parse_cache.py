@@ -30,6 +30,7 @@ TEXTS = [
     "param.x",
     "unit.staff >= 100\n  and unit.staff <= 1000",
     "as_of >= add_months(next_anniversary(unit.start, as_of), -1)",
+    "any(person.family, m -> m.age >= 18) and lookup(table.quota, person.city) > 0",
 ]
 
 

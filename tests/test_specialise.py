@@ -109,3 +109,41 @@ def test_decide_switches_to_the_specialised_path(monkeypatch: pytest.MonkeyPatch
     assert callable(compiled.fast[1])  # specialised after the third decision
     assert all(d == decisions[0] for d in decisions)
     assert [b.place_code for b in decisions[-1].bodies] == ["120101001"]
+
+
+EXAMPLE_POLICIES = sorted(
+    p.parent.name for p in (OVERLAYS.parent).glob("*/policy.yaml") if p.parent.name != "overlays"
+)
+
+
+@pytest.mark.parametrize("name", EXAMPLE_POLICIES)
+def test_other_policies_specialise_alike_or_keep_the_general_path(name: str) -> None:
+    """The example policies (lists of records, lookup tables, every failed criterion, answer
+    values): where a question gets a specialised function it decides as the general path; where
+    it cannot (a feature the tree does not handle), ``specialised`` says None, never a wrong
+    function."""
+    engine = jurisdiction.load(OVERLAYS.parent / name)
+    for day in (DAYS[0], DAYS[1]):
+        at = engine.at(day)
+        for question, q in sorted(at.policy.questions.items()):
+            ctx = at.context
+            for compiled in at.compiled_variants(question):
+                special = at.specialised(compiled)
+                if special is not None:
+                    general = engine_module.partial(engine_module._general, at.policy, compiled)
+                    _alike(special, general, facts(at, q.subject), ctx)
+
+
+def _alike(special: Any, general: Any, strategy: Any, ctx: Any) -> None:
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+    )
+    @given(strategy)
+    def same(model: BaseModel) -> None:
+        assert _outcome(special, model, ctx) == _outcome(general, model, ctx)
+
+    same()

@@ -10,7 +10,10 @@ subject's declared fields (nested subjects' fields included), each over a small 
   jurisdiction, and for every place two children of its level's first range and one of each other
   range, so that "same place", "same parent, other place", "another parent" and "outside the
   jurisdiction" come up at every level, with every form and class of code;
-* lists of places: empty, one place, two places.
+* lists of places: empty, one place, two places;
+* lists of records: empty, one sample record, a few together (the samples take every value of
+  a record's booleans and enums and the whole numbers its parameters suggest); a class these
+  miss is left unverified, never proved impossible.
 
 Every feature, constraint and goal is evaluated as soon as the fields it reads are set, and a
 branch that contradicts the wanted values is cut there.
@@ -413,6 +416,12 @@ def _shifted(day: datetime.date, days: int) -> datetime.date | None:
         return None
 
 
+_RECORD_SAMPLES = 24
+"""At most this many sample records of a kind are tried, each alone in a list."""
+_RECORD_TRIES = 4096
+"""At most this many combinations of a record's values are tried for the samples."""
+
+
 class Realiser:
     """Fact sets for feature assignments; results are kept, so each is searched for once."""
 
@@ -437,6 +446,7 @@ class Realiser:
         self._found: dict[Any, BaseModel | Unrealised | None] = {}
         self._solved: dict[Any, tuple[Any, ...] | frozenset[str] | None] = {}
         self._vars: dict[str, tuple[_Var, ...]] = {}
+        self._records: dict[str, list[BaseModel]] = {}
         self._uses: dict[Any, Uses] = {}
         self._exact: dict[Any, BaseModel | Unrealised] = {}
 
@@ -517,14 +527,87 @@ class Realiser:
                     if 2 < n <= len(codes):
                         lists += _unique([tuple(codes[:n]), tuple(codes[len(codes) - n :])])
             return lists
+        if kind == "records":  # a few lists of sample records: a class they miss is unverified
+            return self._record_lists(info)
         return [*none, _PRESENT]  # a nested subject
+
+    def _record_lists(self, info: FieldInfo) -> list[Any]:
+        """Lists of records to try: none, each sample record alone, and the first few together
+        (within the list's ``max``). A sample record takes each value of its booleans and enums,
+        and for a whole number its least and greatest values, its default, and every
+        whole-number parameter (and the numbers either side) in its range: what a record's
+        condition is likely to compare it with. The samples vary every field early (the
+        combinations are taken in order of the sum of their values' positions)."""
+        assert info.subject is not None
+        samples = self._records.get(info.subject)
+        if samples is None:
+            samples = self._samples(self.subjects[info.subject])
+            self._records[info.subject] = samples
+        most = info.maximum if info.maximum is not None else len(samples)
+        lists: list[Any] = [()]
+        lists += [(r,) for r in samples[:_RECORD_SAMPLES]] if most >= 1 else []
+        for n in (2, 3):
+            if n <= most and n <= len(samples):
+                lists.append(tuple(samples[:n]))
+        return lists
+
+    def _samples(self, subject: Subject) -> list[BaseModel]:
+        numbers = [v for _n, v in self.ctx.params if isinstance(v, int) and not isinstance(v, bool)]
+        choices: list[list[tuple[str, Any]]] = []
+        for name, f in subject.fields.items():
+            values = self._sample_values(f, numbers)
+            if f.optional or f.has_default:
+                values = values or [None]
+            if not values:
+                return []
+            choices.append([(name, v) for v in values])
+        out: list[BaseModel] = []
+        combos = itertools.islice(
+            itertools.product(*(range(len(c)) for c in choices)), _RECORD_TRIES
+        )
+        for picks in sorted(combos, key=sum):  # the first values of every field first, varied
+            combo = [choices[i][k] for i, k in enumerate(picks)]
+            data = {"kind": subject.name, **{n: v for n, v in combo if v is not None}}
+            try:
+                out.append(subject.model.model_validate(data))
+            except ValidationError:
+                continue
+            if len(out) >= _RECORD_SAMPLES:
+                break
+        return out
+
+    def _sample_values(self, f: FieldInfo, numbers: list[int]) -> list[Any]:
+        """The values a sample record tries for one field (none: absent, or no sample)."""
+        if f.kind == "bool":
+            return [False, True]
+        if f.kind == "enum":
+            return list(f.values)
+        if f.kind == "int":
+            near = [
+                f.minimum,
+                f.maximum,
+                f.default,
+                *(n + d for n in numbers for d in (-1, 0, 1)),
+            ]
+            return _unique([v for v in near if v is not None and _in_range(v, f)])
+        if f.kind == "place":
+            return [c for lv in f.levels for c in self.pool.get(lv, [])][:2]
+        if f.kind == "date":
+            return self.dates[:1]
+        if f.kind == "text":
+            return ["x"]
+        # a nested subject, a list: absent where it may be, else no sample
+        return []
 
     @staticmethod
     def _complete(var: _Var, uses: Uses, sources: set[str]) -> bool:
         """Whether the exact search's domain of the field holds a value of every region that
         the checks (named by ``sources``) can tell apart: true of booleans, enums, places (the
         pool's representatives) and nested subjects; of whole numbers, dates and text unless
-        one of the checks ties them."""
+        one of the checks ties them. Never of a list of records, of which the search tries a
+        few sample lists only."""
+        if var.info.kind == "records":
+            return False
         if var.info.kind not in ("int", "date", "text"):
             return True
         found = uses.fields.get(".".join(var.path))
@@ -771,7 +854,9 @@ class Realiser:
         if uses is not None:
             return self._unexhausted(order, uses, checks)
         open_ = {
-            ".".join(v.path) for v in order if v.info.kind in ("int", "date", "text", "places")
+            ".".join(v.path)
+            for v in order
+            if v.info.kind in ("int", "date", "text", "places", "records")
         }
         if any(c.representative for c in checks):
             open_.add("")

@@ -127,7 +127,8 @@ class Answer:
     citations: tuple[str, ...]
     sources: tuple[str, ...]
     reason: tuple[ReasonParts, ReasonParts] | None = None  # zh, en
-    python: bool = False  # decided row by row by decide (a conflict: decide raises its error)
+    python: bool = False  # decided row by row by decide (a conflict: decide raises its error;
+    # a scope that lists every failed criterion: which fail is the row's own)
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,6 +198,8 @@ def _answer_of(plan: Any) -> Answer:
     """The answer of one engine ``_Plan``, without its place codes."""
     if plan.conflict is not None:
         return Answer("", (), (), plan.sources, python=True)
+    if plan.criteria:  # every failed criterion (`criteria: all`): the rows' own, by decide
+        return Answer(plan.outcome, (), (), plan.sources, python=True)
     bodies = tuple(
         BodySpec(
             t.kind,

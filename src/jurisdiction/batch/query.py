@@ -111,6 +111,8 @@ def _kind_of(declared: str | None, field_kind: str, actual: str) -> str:
         return "missing"
     if field_kind == "subject":
         return "ok" if actual.startswith("STRUCT") else "wrong"
+    if field_kind == "records":  # a list of records: a list of structs
+        return "ok" if actual.startswith("STRUCT") and actual.endswith("[]") else "wrong"
     if field_kind == "int":
         if actual in _INTEGERS:
             return "ok"
@@ -140,7 +142,8 @@ def column_kinds(
 
 def arrow_schema(engine: Engine, subject: str) -> pa.Schema:
     """The Arrow schema of a table of ``subject``'s fact sets, as the batch plan reads it: one
-    column per declared field (a nested subject a struct, a list of places a list of text)."""
+    column per declared field (a nested subject a struct, a list of places a list of text, a
+    list of records a list of structs)."""
     return pa.schema([pa.field(n, t) for n, t in _arrow_fields(engine, subject)])
 
 
@@ -150,6 +153,9 @@ def _arrow_fields(engine: Engine, subject: str) -> list[tuple[str, pa.DataType]]
         if info.kind == "subject":
             assert info.subject is not None
             out.append((name, pa.struct(_arrow_fields(engine, info.subject))))
+        elif info.kind == "records":
+            assert info.subject is not None
+            out.append((name, pa.list_(pa.struct(_arrow_fields(engine, info.subject)))))
         else:
             out.append((name, _ARROW[info.kind]))
     return out

@@ -31,6 +31,7 @@ from .csv_layout import MALFORMED, csv_header, malformed_message
 from .days import RowDays, engine_on, row_days
 from .plan import output_columns
 from .query import BatchSummary, _count, batch_sql, patch_batch
+from .sql_records import spark_sums
 
 if TYPE_CHECKING:
     from ..engine.engine import Engine
@@ -78,6 +79,8 @@ def _duck_type(simple: str) -> str:
     """A Spark column type in the words ``_batch.column_kinds`` reads (DuckDB's)."""
     if simple.startswith("struct<"):
         return "STRUCT"
+    if simple.startswith("array<struct<"):  # a list of records
+        return "STRUCT[]"
     return _SPARK_TYPES.get(simple, simple.upper())
 
 
@@ -110,7 +113,7 @@ def _answered(
     )
     view = f"jurisdiction_src_{id(frame)}"
     frame.createOrReplaceTempView(view)
-    sql = select.sql(dialect="spark").replace("FROM src", f"FROM {view}")
+    sql = spark_sums(select).sql(dialect="spark").replace("FROM src", f"FROM {view}")
     planned = frame.sparkSession.sql(sql)
     names_in = list(planned.columns)
     safe = [f"c{i}" for i in range(len(names_in))]  # Spark resolves a dot as a struct's field

@@ -29,6 +29,7 @@ from typing import Any
 
 from sqlglot import exp
 
+from ..language.aggregates import AGGREGATES
 from ..language.conditions import (
     And,
     Arith,
@@ -40,6 +41,7 @@ from ..language.conditions import (
     If,
     InSet,
     IntConst,
+    Lambda,
     ListConst,
     Member,
     Node,
@@ -50,12 +52,14 @@ from ..language.conditions import (
     Path,
     Relation,
     StrConst,
+    TableRef,
 )
 from ..language.parse import parse_condition, parse_expression
 from ..language.periods import MAX_DAYS, MAX_MONTHS
 from ..language.places import Hierarchy, Level
 from ..language.subjects import FieldInfo, Subject
 from ..policy.model import Policy
+from .sql_records import aggregate_sql, lookup_sql, records_ok
 
 _re_parser: Any = importlib.import_module("re._parser")  # the stdlib's (sre_parse is deprecated)
 
@@ -497,7 +501,9 @@ class SqlVocabulary:
             value = self.raw(name)
         else:
             value = exp.Dot(this=base.copy(), expression=exp.to_identifier(name, quoted=True))
-        if info.has_default:
+        if info.has_default and info.kind == "records":
+            pass  # a null list of records is read as empty by every function of it
+        elif info.has_default:
             if info.kind == "places":
                 value = exp.func("COALESCE", value, cast(exp.Array(expressions=[]), "VARCHAR[]"))
             else:
@@ -674,6 +680,11 @@ class SqlVocabulary:
         if info.kind == "subject":
             assert info.subject is not None
             return exp.and_(*self._valid(info.subject, value.copy()), exp.true())
+        if info.kind == "records":
+            assert info.subject is not None
+            var = "_record"  # an inner list's lambda shadows it: it reads its own records only
+            inner = exp.and_(*self._valid(info.subject, exp.column(var)), exp.true())
+            return records_ok(value, var, true_or_false(inner), info.maximum)
         return None
 
 
@@ -702,9 +713,16 @@ class _Compiler:
     closures, node for node)."""
 
     def __init__(
-        self, v: SqlVocabulary, subject: str, base: exp.Expr | None, rule_mode: bool
+        self,
+        v: SqlVocabulary,
+        subject: str,
+        base: exp.Expr | None,
+        rule_mode: bool,
+        alias: str | None = None,
     ) -> None:
         self.v, self.subject, self.base, self.rule_mode = v, subject, base, rule_mode
+        self.alias = alias  # inside `f(list, m -> body)`: `m`, the record (the column `base`)
+        self.depth = 0  # how many such functions this expression is inside
 
     def cond(self, node: Node) -> exp.Expr:
         return true_or_false(self.visit(node).sql)
@@ -729,9 +747,10 @@ class _Compiler:
                 )
             return _Value(cast(self.v.as_of.copy(), "DATE"), "date")
         if isinstance(node, FactRef):
-            return self.v._path(node.subject, (node.feature,), self.base, self.rule_mode)
+            names: tuple[str, ...] = (node.feature,)
+            return self.v._path(self.named(node.subject), names, self.base, self.rule_mode)
         if isinstance(node, Path):
-            return self.v._path(node.subject, node.names, self.base, self.rule_mode)
+            return self.v._path(self.named(node.subject), node.names, self.base, self.rule_mode)
         if isinstance(node, Compare | Relation):
             return self.compare(node.left, node.op, node.right)
         if isinstance(node, InSet):
@@ -763,6 +782,24 @@ class _Compiler:
             return _Value(exp.Array(expressions=[i.sql for i in items]), "list")
         raise SqlUnsupportedError(f"`{node}` has no SQL form")
 
+    def named(self, subject: str) -> str:
+        """The subject a path starts from: the record's, where it starts from the alias."""
+        return self.subject if self.alias is not None and subject == self.alias else subject
+
+    def aggregate(self, node: Call) -> _Value:
+        """``any``, ``all``, ``count``, ``sum``, ``min``, ``max`` over a list of records."""
+        items = self.visit(node.args[0])
+        lam = node.args[1]
+        assert isinstance(lam, Lambda)  # type-checked on load
+        assert items.subject is not None
+        var = f"_record{self.depth}"
+        inner = _Compiler(self.v, items.subject, exp.column(var), False, lam.var)
+        inner.depth = self.depth + 1
+        conditions = node.name in ("any", "all", "count")
+        body = inner.cond(lam.body) if conditions else inner.visit(lam.body).sql
+        kind = "bool" if node.name in ("any", "all") else "int"
+        return _Value(aggregate_sql(node.name, items.sql, var, body), kind)
+
     def compare(self, left: Node, op: str, right: Node) -> _Value:
         a, b = self.visit(left), self.visit(right)
         if op == "==":
@@ -793,6 +830,14 @@ class _Compiler:
             arg = node.args[0]
             assert isinstance(arg, StrConst)
             return _Value(cast(lit(arg.value), "DATE"), "date")
+        if name in AGGREGATES and len(node.args) == 2:
+            return self.aggregate(node)
+        if name == "lookup":
+            ref = node.args[0]
+            assert isinstance(ref, TableRef)  # type-checked on load
+            table = self.v.builder.tables[ref.name]
+            kind = table.value if table.value in ("int", "bool", "text") else "enum"
+            return _Value(lookup_sql(table, self.visit(node.args[1]).sql), kind)
         args = [self.visit(a) for a in node.args]
         x = args[0].sql
         if name == "count":

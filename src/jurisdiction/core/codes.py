@@ -73,6 +73,9 @@ _ALL = (
     _load("unknown-subject", "a question or definition is about a subject the policy lacks"),
     # the vocabulary (facts.yaml)
     _load("unknown-type", "a field's type is no primitive, declared enum or subject"),
+    _load("table-row", "a row of a lookup table has a key or value not of the table's types"),
+    _load("unknown-table", "a condition looks up a table the policy does not have"),
+    _load("place-name", "a name is given for a code that is no place of the hierarchy"),
     _load("place-hierarchy", "the place hierarchy is inconsistent (lengths, patterns, ranges)"),
     _load("feature-cycle", "features or places refer to each other in a circle"),
     _load("condition-syntax", "a condition does not follow the condition grammar"),

@@ -24,6 +24,7 @@ __all__ = [
     "Citation",
     "Decision",
     "DecisionTwin",
+    "Failure",
     "Instrument",
     "Outcome",
     "make_decision",
@@ -53,6 +54,9 @@ class Body:
     is then this policy's reading, documented at that parameter."""
     actor: bool = False
     """An actor that is not a government body (a guardian): listed apart from the bodies."""
+    place_label: Text | None = None
+    """The name of ``place_code``, where the policy's ``place_names`` gives one: shown before
+    the code, ``name(code)``."""
 
     def cite_label(self, lang: Literal["zh", "en"] = "en") -> str:
         """The citation as a chain where there is one: "article (7) → article (2) item 4"
@@ -100,6 +104,19 @@ class Instrument:
 
 
 @dataclass(frozen=True, slots=True)
+class Failure:
+    """A criterion of a question's scope that the facts fail (a case of the scope's
+    ``outside``), with its reason and the values of the facts the reason names."""
+
+    criterion: str
+    """The case's id."""
+    reason: Text
+    values: tuple[tuple[str, str], ...] = ()
+    """Each value the reason names, as ``(placeholder, value shown)``:
+    ``("subject.field", "52")``."""
+
+
+@dataclass(frozen=True, slots=True)
 class Decision:
     """The answer to one question for one fact set."""
 
@@ -135,6 +152,9 @@ class Decision:
     """The value the answer gives, for a question that declares its ``values``."""
     value_name: Text | None = None
     """That value's words, where the policy gives them."""
+    failed: tuple[Failure, ...] = ()
+    """Outside a scope whose definition says ``criteria: all``: every criterion the facts fail,
+    each with its reason and values (``reason`` then joins them); empty otherwise."""
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dictionary."""
@@ -186,7 +206,12 @@ def _adapter() -> TypeAdapter[Decision]:
 # the twin (plain attribute stores) and turns it into a Decision, frozen from then on.
 DecisionTwin = dataclasses.make_dataclass(
     "DecisionTwin",
-    [(f.name, f.type) for f in dataclasses.fields(Decision)],
+    [
+        (f.name, f.type, dataclasses.field(default=f.default))
+        if f.default is not dataclasses.MISSING
+        else (f.name, f.type)
+        for f in dataclasses.fields(Decision)
+    ],
     slots=True,
     eq=False,
     repr=False,
@@ -213,6 +238,7 @@ _HEAD = {
     "bodies": Text("负责机构", "Bodies"),
     "actors": Text("其他参与方", "Other parties"),
     "reason": Text("理由", "Reason"),
+    "failed": Text("未满足的条件", "Criteria not met"),
     "detail": Text("内容", "Covers"),
     "citations": Text("依据", "Cited"),
     "rules": Text("适用规则", "Rules applied"),
@@ -241,12 +267,29 @@ _HEAD = {
 _SEP = {"zh": ":", "en": ": "}
 
 
+def joined(failures: tuple[Failure, ...] | list[Failure]) -> Text:
+    """The reasons of every failed criterion as one reason (joined as each language writes a
+    list of clauses)."""
+    return Text("；".join(f.reason.zh for f in failures), "; ".join(f.reason.en for f in failures))
+
+
+def _code(b: Body, lang: Lang) -> str:
+    """The place code, after its name where the policy names it: ``name(code)``."""
+    if b.place_label is None:
+        return b.place_code
+    return (
+        f"{b.place_label.zh}({b.place_code})"
+        if lang == "zh"
+        else f"{b.place_label.en} ({b.place_code})"
+    )
+
+
 def _body(b: Body, lang: Lang) -> str:
     reading = f"{_HEAD['reading'][lang]}{b.level_param}" if b.level_param else ""
     if lang == "zh":
-        where = f"{b.place_name.zh}({b.level_name.zh} {b.place_code}{reading})"
+        where = f"{b.place_name.zh}({b.level_name.zh} {_code(b, lang)}{reading})"
         return f"{where}{b.name.zh} — {b.role_name.zh} — 依据{b.cite_label('zh')}"
-    where = f"{b.place_name.en} ({b.level_name.en} {b.place_code}{reading})"
+    where = f"{b.place_name.en} ({b.level_name.en} {_code(b, lang)}{reading})"
     return f"the {b.name.en} of the {where} — {b.role_name.en} — per {b.cite_label('en')}"
 
 
@@ -263,9 +306,9 @@ def _instrument(i: Instrument, lang: Lang) -> str:
 def _actor(b: Body, lang: Lang) -> str:
     """An actor that is not a government body: its name, where, its role, why."""
     if lang == "zh":
-        where = f"({b.place_name.zh} {b.place_code})"
+        where = f"({b.place_name.zh} {_code(b, lang)})"
         return f"{b.name.zh}{where} — {b.role_name.zh} — 依据{b.cite_label('zh')}"
-    where = f"({b.place_name.en} {b.place_code})"
+    where = f"({b.place_name.en} {_code(b, lang)})"
     return f"{b.name.en} {where} — {b.role_name.en} — per {b.cite_label('en')}"
 
 
@@ -304,7 +347,10 @@ def render_decision(d: Decision, lang: Lang = "en") -> str:
     if actors:  # parties that are not government bodies: not under the bodies' heading
         lines.append(f"{h['actors']}{sep.rstrip()}")
         lines.extend(f"  - {_actor(b, lang)}" for b in actors)
-    if d.reason is not None:
+    if d.failed:  # every failed criterion on a line of its own, not the joined reason
+        lines.append(f"{h['failed']}{sep.rstrip()}")
+        lines.extend(f"  - {f.reason[lang]} [{f.criterion}]" for f in d.failed)
+    elif d.reason is not None:
         lines.append(f"{h['reason']}{sep}{d.reason[lang]}")
     if d.detail:
         joiner = "、" if lang == "zh" else "; "

@@ -34,14 +34,15 @@ from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 from ..core.errors import ConflictError, EvaluatorError, FactsError, Location, PolicyError, suggest
 from ..core.paths import bundled_policy_path
 from ..core.text import Text, placeholders, yes_no
-from ..language.compile import Program, _fold, compile_question
+from ..language.compile import Program, _fold, compile_predicate, compile_question
 from ..language.conditions import AsOf, ParamRef, walk
 from ..language.subjects import Context, Subject
 from ..policy.content import PolicyContent, content_of, policy_of
 from ..policy.load import load_policy
-from ..policy.model import BodyTemplate, Overlay, ParamValue, Policy, Question, Rule
+from ..policy.model import AnswerSpec, BodyTemplate, Overlay, ParamValue, Policy, Question, Rule
+from .criteria import Criterion, failed, joined
 from .decision import AsOfSource, Body, Citation, Decision, DecisionTwin, Instrument
-from .filled import Fill, FilledText
+from .filled import Fill, FilledText, shown
 from .specialise import Specialised, specialise
 
 if TYPE_CHECKING:
@@ -749,6 +750,7 @@ class _Plan:
         "applied",
         "citations",
         "conflict",
+        "criteria",
         "detail",
         "fills",
         "fingerprint",
@@ -799,6 +801,9 @@ class _Plan:
         )
         self.reason = answer.reason if answer else None
         self.fills = _fills(policy, question, self.reason, ctx, overlay)
+        self.criteria = (
+            _criteria(policy, question, answer, ctx, overlay) if answer and answer.criteria else ()
+        )
         self.detail = answer.detail if answer else ()
         self.applied = tuple(r.id for r in remaining)
         self.fired = tuple(r.id for r in fired_rules)
@@ -852,6 +857,9 @@ class _Plan:
             self.value,
             self.value_name,
         )
+        if self.criteria:  # `criteria: all`: every failed criterion, and their joined reasons
+            decision.failed = failed(self.criteria, facts, ctx, shown)
+            decision.reason = joined(decision.failed)
         decision.__class__ = Decision
         return decision  # type: ignore[no-any-return]
 
@@ -969,6 +977,24 @@ def _fills(
     return tuple(out)
 
 
+def _criteria(
+    policy: Policy, question: Question, answer: AnswerSpec, ctx: Context, overlay: Overlay | None
+) -> tuple[Criterion, ...]:
+    """The cases of the scope, each compiled to be tested on the facts (see ``criteria``)."""
+    features = policy.subjects[question.subject].features
+    district = overlay.district if overlay else None
+    params = {n: p.value for n, p in policy.parameters_for(district).items()}
+    return tuple(
+        Criterion(
+            case.id,
+            compile_predicate(case.expanded, features, params),
+            case.reason,
+            _fills(policy, question, case.reason, ctx, overlay),
+        )
+        for case in answer.criteria
+    )
+
+
 def _constant(value: ParamValue) -> Callable[[Any, Context], Any]:
     def get(_facts: Any, _ctx: Context) -> Any:
         return value
@@ -1065,6 +1091,7 @@ def _body(policy: Policy, b: BodyTemplate, code: str, form_index: int) -> Body:
         via=b.via,
         level_param=b.level_param,
         actor=spec.actor,
+        place_label=policy.facts.place_names.get(code) if policy.facts is not None else None,
     )
 
 

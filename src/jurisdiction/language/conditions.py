@@ -33,11 +33,13 @@ __all__ = [
     "FactRef",
     "InSet",
     "IntConst",
+    "Lambda",
     "Not",
     "Or",
     "ParamRef",
     "Span",
     "StrConst",
+    "TableRef",
     "Term",
     "walk",
 ]
@@ -231,7 +233,31 @@ class Member:
         return f"{self.item} in {self.container}"
 
 
-Value = NullConst | Path | QuestionRef | Call | If | Arith | ListConst | AsOf
+@dataclass(frozen=True, slots=True)
+class Lambda:
+    """``m -> body``: the last argument of a function over a list of records (``any``, ``all``,
+    ``count``, ``sum``, ``min``, ``max``); ``m`` names each record in turn."""
+
+    var: str
+    body: Node
+    span: Span = field(default=_NOWHERE, compare=False, repr=False)
+
+    def __str__(self) -> str:
+        return f"{self.var} -> {self.body}"
+
+
+@dataclass(frozen=True, slots=True)
+class TableRef:
+    """``table.name``: a lookup table of the policy, read by ``lookup(table.name, key)``."""
+
+    name: str
+    span: Span = field(default=_NOWHERE, compare=False, repr=False)
+
+    def __str__(self) -> str:
+        return f"table.{self.name}"
+
+
+Value = NullConst | Path | QuestionRef | Call | If | Arith | ListConst | AsOf | Lambda | TableRef
 """Nodes that are values beyond the terms of a plain comparison."""
 
 # --- expressions: conditions ------------------------------------------------------------------
@@ -342,6 +368,8 @@ def children(node: Node) -> tuple[Node, ...]:
         return (node.left, node.right)
     if isinstance(node, ListConst):
         return node.items
+    if isinstance(node, Lambda):
+        return (node.body,)
     return ()
 
 
@@ -373,6 +401,8 @@ def _rebuilt(node: Node, new: tuple[Node, ...]) -> Node:
         return Arith(node.op, new[0], new[1], node.span)
     if isinstance(node, ListConst):
         return ListConst(new, node.span)
+    if isinstance(node, Lambda):
+        return Lambda(node.var, new[0], node.span)
     return node  # Compare and InSet hold terms only: nothing below them is replaced
 
 
@@ -414,6 +444,8 @@ def _as_condition(node: Node) -> Expr:
     """A node used where a condition is expected: a value that may be boolean (a field, a call,
     an if) is kept for the type checker to judge; a literal value is refused here."""
     if isinstance(node, ParamRef | IntConst | StrConst | NullConst | Arith | ListConst | AsOf):
+        raise ConditionSyntaxError(f"`{node}` is a value, not a condition", node.span)
+    if isinstance(node, Lambda | TableRef):
         raise ConditionSyntaxError(f"`{node}` is a value, not a condition", node.span)
     return node
 

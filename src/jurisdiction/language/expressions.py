@@ -27,6 +27,7 @@ from typing import Any, Literal
 
 from ..core.errors import FactsError, suggest
 from . import periods
+from .aggregates import AGGREGATES, CONDITIONS, Table, aggregate, lookup
 from .conditions import (
     And,
     Arith,
@@ -39,6 +40,7 @@ from .conditions import (
     If,
     InSet,
     IntConst,
+    Lambda,
     ListConst,
     Member,
     Node,
@@ -51,6 +53,7 @@ from .conditions import (
     Relation,
     Span,
     StrConst,
+    TableRef,
 )
 from .places import Hierarchy
 from .typecheck import Problem
@@ -58,7 +61,18 @@ from .typecheck import Problem
 __all__ = ["FUNCTIONS", "Resolver", "Typed", "VType", "check"]
 
 Kind = Literal[
-    "bool", "int", "enum", "text", "place", "places", "date", "subject", "null", "prefix", "list"
+    "bool",
+    "int",
+    "enum",
+    "text",
+    "place",
+    "places",
+    "date",
+    "subject",
+    "null",
+    "prefix",
+    "list",
+    "records",
 ]
 
 
@@ -71,7 +85,7 @@ class VType:
     minimum: int | None = None  # int
     maximum: int | None = None
     levels: tuple[str, ...] = ()  # place, places
-    subject: str | None = None  # subject
+    subject: str | None = None  # subject; records: the subject of each record
     optional: bool = False
     literal: bool = False  # a string literal: fits an enum that has it, a place, a text
 
@@ -89,6 +103,8 @@ class VType:
             base = "a list of places"
         elif self.kind == "subject":
             base = f"a {self.subject}"
+        elif self.kind == "records":
+            base = f"a list of {self.subject} records"
         else:
             base = {
                 "bool": "true or false",
@@ -145,9 +161,16 @@ def _unary(fn: Callable[[Any], Any], arg: Typed) -> Getter:
 class Resolver:
     """What names mean while checking: a subject's fields, features and places, parameters."""
 
-    def __init__(self, hierarchy: Hierarchy, params: Mapping[str, tuple[str, Any, bool]]) -> None:
+    def __init__(
+        self,
+        hierarchy: Hierarchy,
+        params: Mapping[str, tuple[str, Any, bool]],
+        tables: Mapping[str, Table] | None = None,
+    ) -> None:
         self.hierarchy = hierarchy
         self.params = params  # name -> (type, value, delegated)
+        self.tables: Mapping[str, Table] = tables or {}
+        self.enums: Mapping[str, tuple[str, ...]] = {}
 
     def member(self, subject: str, name: str, span: Span) -> tuple[Typed | None, list[Problem]]:
         """A field, feature or place of ``subject`` (raises nothing; problems returned)."""
@@ -176,7 +199,11 @@ FUNCTIONS: Mapping[str, str] = {
     "level": "level(place): the level of the place",
     "form": "form(place): the form of the place (one of the hierarchy's forms), from its code",
     "class_of": "class_of(place): the class of the place's code range at its finest level",
-    "count": "count(list): how many items the list has (0 for null)",
+    "count": "count(list): how many items the list has (0 for null); count(list, m -> "
+    "condition): how many records of a list of records meet the condition",
+    **{k: v for k, v in AGGREGATES.items() if k != "count"},
+    "lookup": "lookup(table.name, key): the table's value for the key (its default, or null, "
+    "where it has no row)",
     "distinct": "distinct(list): no item of the list is there twice",
     "all_within": "all_within(places, other): every place of the list lies in the other (a place "
     "or a code prefix); true of an empty list or null",
@@ -195,6 +222,12 @@ FUNCTIONS: Mapping[str, str] = {
 
 _ARITY: Mapping[str, int] = {
     "at": 2,
+    "lookup": 2,
+    "any": 2,
+    "all": 2,
+    "sum": 2,
+    "min": 2,
+    "max": 2,
     "within": 2,
     "all_within": 2,
     "date": 1,
@@ -268,6 +301,7 @@ class _Checker:
         self.r = resolver
         self.problems = problems
         self.as_of = as_of
+        self.alias: str | None = None  # inside `f(list, m -> body)`: `m`, naming a record
 
     def fail(self, code: str, message: str, span: Span, suggestion: str | None = None) -> None:
         self.problems.append(Problem(code, message, span, suggestion))
@@ -323,6 +357,21 @@ class _Checker:
             return self.call(node)
         if isinstance(node, ListConst):
             return self.list_(node)
+        if isinstance(node, Lambda):
+            self.fail(
+                "type-mismatch",
+                f"`{node}` is the last argument of a function over a list of records: "
+                + ", ".join(f"`{n}(list, {node.var} -> …)`" for n in AGGREGATES),
+                node.span,
+            )
+            return None
+        if isinstance(node, TableRef):
+            self.fail(
+                "type-mismatch",
+                f"`{node}` is a lookup table: read it with `lookup({node}, key)`",
+                node.span,
+            )
+            return None
         if isinstance(node, DefRef):
             self.fail(
                 "unknown-fact",
@@ -381,7 +430,16 @@ class _Checker:
         return _const(vtype, value)
 
     def path(self, subject: str, names: tuple[str, ...], span: Span) -> Typed | None:
-        if subject != self.subject:
+        if self.alias is not None and subject != self.alias:
+            self.fail(
+                "unknown-fact",
+                f"`{'.'.join((subject, *names))}`: inside `{self.alias} -> …` an expression "
+                f"reads the record, `{self.alias}.<name>`, parameters and tables only",
+                span,
+                self.alias,
+            )
+            return None
+        if self.alias is None and subject != self.subject:
             self.fail(
                 "unknown-fact",
                 f"`{'.'.join((subject, *names))}`: this expression reads facts of `{self.subject}`",
@@ -612,6 +670,13 @@ class _Checker:
     def list_call(self, node: Call, typed: list[Typed], reads: frozenset[str]) -> Typed | None:
         """``count``, ``distinct`` and ``all_within``: functions of a list."""
         name, first = node.name, typed[0]
+        if name == "count" and first.type.kind == "records":
+            g0 = first.get
+            return Typed(
+                VType("int", minimum=0, maximum=first.type.maximum),
+                lambda o, c: len(g0(o, c) or ()),
+                reads,
+            )
         if first.type.kind not in ("places", "list"):
             return self.wrong_arg(node, 0, "a list", first.type)
         g = first.get
@@ -642,6 +707,10 @@ class _Checker:
                 suggest(name, set(FUNCTIONS)),
             )
             return None
+        if name in AGGREGATES and (name != "count" or len(node.args) == 2):
+            return self.aggregate(node)
+        if name == "lookup" and len(node.args) == 2:
+            return self.lookup(node)
         arity = _ARITY.get(name, 1)
         if len(node.args) != arity:
             self.fail(
@@ -709,6 +778,93 @@ class _Checker:
             return Typed(VType("enum", h.forms, optional=optional), _unary(h.form_of, first), reads)
         kinds = tuple(dict.fromkeys(r.klass for lv in h.levels for r in lv.ranges))
         return Typed(VType("enum", kinds, optional=True), _unary(h.klass, first), reads)
+
+    def aggregate(self, node: Call) -> Typed | None:
+        """``any``, ``all``, ``count``, ``sum``, ``min``, ``max`` over a list of records: the
+        body is checked about the list's record subject, with the variable naming a record."""
+        name = node.name
+        lam = node.args[-1]
+        if len(node.args) != 2 or not isinstance(lam, Lambda):
+            self.fail(
+                "type-mismatch",
+                f"`{name}` takes a list of records and `m -> …`: {AGGREGATES[name]}",
+                node.span,
+            )
+            return None
+        items = self.visit(node.args[0])
+        if items is None:
+            return None
+        if items.type.kind != "records" or items.type.subject is None:
+            return self.wrong_arg(node, 0, "a list of records", items.type)
+        inner = _Checker(items.type.subject, self.r, self.problems, self.as_of)
+        inner.alias = lam.var
+        body = inner.condition(lam.body) if name in CONDITIONS else inner.visit(lam.body)
+        if body is None:
+            return None
+        if name not in CONDITIONS and body.type.kind != "int":
+            self.fail(
+                "type-mismatch",
+                f"`{name}` adds or compares whole numbers; `{lam.body}` is {body.type}",
+                lam.span,
+            )
+            return None
+        get = aggregate(name, items.get, body.get)
+        most = items.type.maximum
+        if name in ("any", "all"):
+            return Typed(BOOL, get, items.reads)
+        if name == "count":
+            return Typed(VType("int", minimum=0, maximum=most), get, items.reads)
+        low, high = body.type.minimum, body.type.maximum
+        if name == "sum":
+            if low is None or high is None or most is None:
+                return Typed(VType("int"), get, items.reads)
+            return Typed(
+                VType("int", minimum=min(0, low * most), maximum=max(0, high * most)),
+                get,
+                items.reads,
+            )
+        return Typed(VType("int", minimum=low, maximum=high, optional=True), get, items.reads)
+
+    def lookup(self, node: Call) -> Typed | None:
+        """``lookup(table.name, key)``: the key must be of the table's key type."""
+        ref = node.args[0]
+        if not isinstance(ref, TableRef):
+            self.fail(
+                "type-mismatch",
+                f"`lookup` reads a table, `lookup(table.<name>, key)`; `{ref}` is no table",
+                node.span,
+            )
+            return None
+        table = self.r.tables.get(ref.name)
+        if table is None:
+            near = suggest(ref.name, set(self.r.tables))
+            self.fail(
+                "unknown-table",
+                f"unknown table `{ref}`; the policy's tables: "
+                + (", ".join(sorted(self.r.tables)) or "none"),
+                ref.span,
+                f"table.{near}" if near else None,
+            )
+            return None
+        key = self.visit(node.args[1])
+        if key is None:
+            return None
+        wanted = self.table_type(table.key)
+        if not self.fits(key.type, wanted, node.args[1], ref, node.span):
+            return None
+        vtype = replace(self.table_type(table.value, table), optional=table.default is None)
+        return Typed(vtype, lookup(table, key.get), key.reads)
+
+    def table_type(self, kind: str, table: Table | None = None) -> VType:
+        """The type of a table's key or value (with a value's range, from the rows)."""
+        if kind in self.r.enums:
+            return VType("enum", self.r.enums[kind])
+        if kind == "int" and table is not None:
+            values = [*table.rows.values(), *([table.default] if table.default is not None else [])]
+            return VType("int", minimum=min(values, default=0), maximum=max(values, default=0))
+        if kind == "place":
+            return VType("place", levels=tuple(lv.name for lv in self.r.hierarchy.levels))
+        return VType(kind)  # type: ignore[arg-type]
 
     def period(self, node: Call, typed: list[Typed], reads: frozenset[str]) -> Typed | None:
         """A function of dates (``_PERIODS``): null of a null argument."""

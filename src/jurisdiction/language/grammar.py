@@ -38,6 +38,7 @@ from .conditions import (
     If,
     InSet,
     IntConst,
+    Lambda,
     ListConst,
     Member,
     Node,
@@ -50,6 +51,7 @@ from .conditions import (
     Relation,
     Span,
     StrConst,
+    TableRef,
     _as_condition,
     _as_value,
 )
@@ -79,7 +81,9 @@ _GRAMMAR = r"""
      | "[" [expr ("," expr)*] "]" -> list_
      | "(" expr ")"
 dotted: NAME ("." NAME)*
-call: NAME "(" [expr ("," expr)*] ")"
+call: NAME "(" [arg ("," arg)*] ")"
+?arg: expr
+    | NAME ARROW expr -> lambda_
 ?literal: INT -> int_
         | STRING -> str_
         | TRUE -> true_
@@ -98,6 +102,7 @@ NULL.2: /null\b/
 COMPARE: "==" | "!=" | "<=" | ">=" | "<" | ">"
 ADD: "+" | "-"
 MUL: "*"
+ARROW.2: "->"
 MINUS: "-"
 NAME: /[A-Za-z_][A-Za-z0-9_]*/
 INT: /[0-9]+/
@@ -124,6 +129,12 @@ class _ToAst(Transformer[Token, Node]):
                     f"`{'.'.join(parts)}`: a parameter is `param.name`", span
                 )
             return ParamRef(parts[1], span)
+        if parts[0] == "table":
+            if len(parts) != 2:
+                raise ConditionSyntaxError(
+                    f"`{'.'.join(parts)}`: a lookup table is `table.name`", span
+                )
+            return TableRef(parts[1], span)
         if parts[0] == "question":
             if len(parts) != 2:
                 raise ConditionSyntaxError(
@@ -136,6 +147,9 @@ class _ToAst(Transformer[Token, Node]):
 
     def call(self, name: Token, *args: Node | None) -> Call:
         return Call(str(name), tuple(a for a in args if a is not None), _tspan(name))
+
+    def lambda_(self, var: Token, _arrow: Token, body: Node) -> Lambda:
+        return Lambda(str(var), body, _tspan(var))
 
     def int_(self, tok: Token) -> IntConst:
         return IntConst(int(tok), _tspan(tok))
@@ -224,6 +238,7 @@ _TOKEN_NAMES = {
     "_ELSE": "`else`",
     "ADD": "`+` or `-`",
     "MUL": "`*`",
+    "ARROW": "`->`",
     "MINUS": "`-`",
     "COMPARE": "a comparison",
     "NAME": "a name",

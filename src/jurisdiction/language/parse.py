@@ -31,6 +31,7 @@ from .conditions import (
     If,
     InSet,
     IntConst,
+    Lambda,
     ListConst,
     Member,
     Node,
@@ -43,6 +44,7 @@ from .conditions import (
     Relation,
     Span,
     StrConst,
+    TableRef,
     _as_condition,
 )
 
@@ -95,6 +97,8 @@ _NODE_CLASSES: dict[str, type[Any]] = {
         Not,
         And,
         Or,
+        Lambda,
+        TableRef,
     )
 }
 _NODE_FIELDS = {name: tuple(f.name for f in fields(cls)) for name, cls in _NODE_CLASSES.items()}

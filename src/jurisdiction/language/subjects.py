@@ -108,7 +108,7 @@ class FieldInfo:
     """A declared field: its type as the realiser and the strategies need it."""
 
     name: str
-    kind: str  # bool, int, date, text, place, places, enum, subject
+    kind: str  # bool, int, date, text, place, places, enum, subject, records (a list of subject)
     doc: str
     optional: bool
     values: tuple[str, ...] = ()  # enum

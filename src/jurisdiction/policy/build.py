@@ -369,7 +369,15 @@ class _Builder:
         for name, (_expr, d, src) in parsed.items():
             if isinstance(d.outside, list) and name in built:
                 cases = self._outside_cases(name, d, src, params, built)
-                built[name] = replace(built[name], outside_cases=cases)
+                built[name] = replace(built[name], outside_cases=cases, criteria=d.criteria)
+            elif d.criteria == "all" and name in built:
+                self.problem(
+                    "scope",
+                    f"definition `{name}` says `criteria: all`, which lists every case of "
+                    "`outside` that holds: give `outside` as a list of cases (id, when, zh, en)",
+                    src,
+                    ("definitions", name, "criteria"),
+                )
         return built
 
     def _outside_cases(
@@ -741,6 +749,7 @@ class _Builder:
             ]
         rules: list[Rule] = []
         before: list[OutsideCase] = []
+        every = tuple(scope.outside_cases) if scope.criteria == "all" else ()
         for case in scope.outside_cases:
             condition = And(
                 (Not(DefRef(scope.name)), case.condition, *(Not(b.condition) for b in before))
@@ -753,7 +762,7 @@ class _Builder:
                     cites=(scope.cite,),
                     condition=condition,
                     expanded=expanded,
-                    answer=AnswerSpec("not_applicable", reason=case.reason),
+                    answer=AnswerSpec("not_applicable", reason=case.reason, criteria=every),
                     overrides=(),
                     location=where,
                     from_scope=True,

@@ -207,12 +207,15 @@ def _annotation(subject: str, info: FieldInfo, names: _Names) -> tuple[str, list
     if kind == "enum":
         return names.enum_class(subject, info), []
     assert info.subject is not None
+    if kind == "records":
+        most = [] if info.maximum is None else [f"max_length={info.maximum}"]
+        return f"tuple[{names.subjects[info.subject]}, ...]", most
     return names.subjects[info.subject], []
 
 
 def _default(subject: str, info: FieldInfo, names: _Names) -> str | None:
     """A field's default as source text; None if the field is required."""
-    if info.kind == "places":
+    if info.kind in ("places", "records"):
         return "()" if info.has_default or info.optional else None
     if info.has_default:
         value = info.default
@@ -227,7 +230,7 @@ def _default(subject: str, info: FieldInfo, names: _Names) -> str | None:
 def _field(subject: str, info: FieldInfo, names: _Names) -> list[str]:
     """The annotated assignment and docstring of one field."""
     annotation, checks = _annotation(subject, info, names)
-    if (info.optional or info.derived_default) and info.kind != "places":
+    if (info.optional or info.derived_default) and info.kind not in ("places", "records"):
         annotation += " | None"
     default = _default(subject, info, names)
     head = f"{_INDENT}{info.name}: {annotation}"

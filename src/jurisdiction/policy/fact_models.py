@@ -105,6 +105,11 @@ def _annotation(
         place = Annotated[StrictStr, AfterValidator(_place_check(hierarchy, info.levels))]
         return tuple[place, ...]
     assert info.subject is not None
+    if kind == "records":
+        records: Any = tuple[nested[info.subject], ...]  # type: ignore[valid-type, name-defined]
+        if info.maximum is None:
+            return records
+        return Annotated[records, Field(max_length=info.maximum)]
     return nested[info.subject]
 
 
@@ -137,11 +142,11 @@ def make_model(
     }
     for fname, info in fields.items():
         annotation = _annotation(info, hierarchy, nested)
-        if (info.optional or info.derived_default) and info.kind != "places":
+        if (info.optional or info.derived_default) and info.kind not in ("places", "records"):
             annotation = annotation | None
         if info.has_default:
             default: Any = info.default
-        elif info.kind == "places" and info.optional:
+        elif info.kind in ("places", "records") and info.optional:
             default = ()
         elif info.optional or info.derived_default:
             default = None

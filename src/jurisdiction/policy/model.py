@@ -107,6 +107,9 @@ class AnswerSpec:
     detail: tuple[Text, ...] = ()
     reason: Text | None = None
     value: str | None = None
+    criteria: tuple[OutsideCase, ...] = ()
+    """Of a scope whose definition says ``criteria: all``: every case of its ``outside``, each
+    tested on the facts, so that the decision lists every failed criterion."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +151,8 @@ class Definition:
     location: Location
     when_text: ScalarText | None = field(default=None, compare=False, repr=False)
     outside_cases: tuple[OutsideCase, ...] = ()
+    criteria: str = "first"
+    """``all``: a decision outside the scope lists every case of ``outside`` that holds."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -216,6 +216,11 @@ class Definition(_Strict):
         description="why a question scoped by this definition does not apply: one reason, or "
         "cases tried in order, each naming the criterion that failed",
     )
+    criteria: Literal["first", "all"] = Field(
+        default="first",
+        description="with `outside` as cases: `first` names the first case that holds (the "
+        "default), `all` lists every case that holds — every failed criterion, with its values",
+    )
 
 
 class AnswerBody(_Strict):
@@ -419,7 +424,11 @@ class Places(_Strict):
 
 class FieldSpec(_Strict):
     type: Name = Field(
-        description="bool, int, date, text, place, places, or the name of an enum or a subject"
+        description="bool, int, date, text, place, places, list (of records: with `of`), or the "
+        "name of an enum or a subject"
+    )
+    of: Name | None = Field(
+        default=None, description="for type list: the subject each record of the list is"
     )
     doc: str = Field(min_length=1)
     optional: bool = False
@@ -428,7 +437,9 @@ class FieldSpec(_Strict):
         default=None, description="an expression giving the value when the field is absent"
     )
     min: int | None = None
-    max: int | None = None
+    max: int | None = Field(
+        default=None, description="an int's greatest value; a list's greatest number of records"
+    )
     levels: list[Name] | None = Field(default=None, description="the levels a place may be")
 
 
@@ -467,6 +478,19 @@ class Subject(_Strict):
     )
 
 
+class Table(_Strict):
+    """A lookup table held by the policy: a typed value for each key (city -> population)."""
+
+    doc: str = Field(min_length=1)
+    key: Name = Field(description="the keys' type: int, text, place or an enum's name")
+    value: Name = Field(description="the values' type: int, bool, text or an enum's name")
+    rows: dict[str | int, int | bool | str] = Field(min_length=1, description="key: value")
+    default: int | bool | str | None = Field(
+        default=None, description="the value for a key without a row (else null)"
+    )
+    cite: Citation | None = None
+
+
 class PolicyFile(_Strict):
     """One YAML file of a policy; every section is optional, each may appear in one file only."""
 
@@ -482,6 +506,11 @@ class PolicyFile(_Strict):
     places: Places | None = None
     enums: dict[Name, dict[Name, Text]] = Field(default_factory=dict)
     subjects: dict[Name, Subject] = Field(default_factory=dict)
+    tables: dict[Name, Table] = Field(default_factory=dict)
+    place_names: dict[str, Text | Annotated[str, StringConstraints(min_length=1)]] = Field(
+        default_factory=dict,
+        description="the names of place codes, shown beside them: code: {zh, en} (or one name)",
+    )
     amendments: list[Amendment] = Field(default_factory=list)
 
 

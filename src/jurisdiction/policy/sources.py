@@ -51,7 +51,22 @@ class _Merged:
     places: tuple[s.Places, _Source] | None = None
     enums: dict[str, tuple[dict[str, s.Text], _Source]] = field(default_factory=dict)
     subjects: dict[str, tuple[s.Subject, _Source]] = field(default_factory=dict)
+    tables: dict[str, tuple[s.Table, _Source]] = field(default_factory=dict)
+    place_names: dict[str, tuple[s.Text | str, _Source]] = field(default_factory=dict)
     amendments: list[tuple[s.Amendment, _Source]] = field(default_factory=list)
+
+
+_NAMED_SECTIONS = (
+    "parameters",
+    "bodies",
+    "definitions",
+    "questions",
+    "enums",
+    "subjects",
+    "tables",
+    "place_names",
+)
+"""The sections that are mappings of names, each name defined in one file only."""
 
 
 # --- pass 1 and 2: read and validate --------------------------------------------------------------
@@ -193,7 +208,7 @@ def _merge(sources: list[_Source]) -> _Merged:
                 problems,
             )
         merged.amendments.extend((a, src) for a in m.amendments)
-        for section in ("parameters", "bodies", "definitions", "questions", "enums", "subjects"):
+        for section in _NAMED_SECTIONS:
             table: dict[str, Any] = getattr(merged, section)
             for name, value in getattr(m, section).items():
                 _put(table, name, (value, src), src, (section, name), section[:-1], problems)

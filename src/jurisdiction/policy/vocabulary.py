@@ -23,6 +23,7 @@ from pydantic import BaseModel
 
 from ..core.errors import Diagnostic, suggest
 from ..core.text import Text
+from ..language.aggregates import Table
 from ..language.conditions import (
     And,
     BoolConst,
@@ -49,10 +50,11 @@ from . import schema as s
 from .fact_models import make_model
 from .sources import _Merged, _Source
 from .strict_yaml import Path_
+from .tables import build_tables
 
 __all__ = ["Vocabulary", "build_vocabulary"]
 
-PRIMITIVES = ("bool", "int", "date", "text", "place", "places")
+PRIMITIVES = ("bool", "int", "date", "text", "place", "places", "list")
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +63,10 @@ class Vocabulary:
     enums: Mapping[str, Mapping[str, Text]]
     subjects: Mapping[str, Subject]
     builder: _Builder | None = field(default=None, compare=False, repr=False)
+    tables: Mapping[str, Table] = field(default_factory=dict)
+    """The policy's lookup tables (``tables:``), by name."""
+    place_names: Mapping[str, Text] = field(default_factory=dict)
+    """The names of place codes (``place_names:``), shown beside a code in every decision."""
 
     @property
     def digest(self) -> str:
@@ -267,6 +273,7 @@ def _declaration_key(merged: _Merged, params: Mapping[str, Any]) -> str:
         },
         "subjects": {n: d.model_dump() for n, (d, _s) in merged.subjects.items()},
         "params": {n: [p.type, p.value, p.delegated] for n, p in sorted(params.items())},
+        "tables": {n: d.model_dump() for n, (d, _s) in sorted(merged.tables.items())},
     }
     text = json.dumps(parts, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(text.encode()).hexdigest()
@@ -282,8 +289,11 @@ class _Builder(Resolver):
         hierarchy: Hierarchy,
         params: Mapping[str, Any],
         problems: _Problems,
+        tables: Mapping[str, Table] | None = None,
     ) -> None:
-        super().__init__(hierarchy, {n: (p.type, p.value, p.delegated) for n, p in params.items()})
+        super().__init__(
+            hierarchy, {n: (p.type, p.value, p.delegated) for n, p in params.items()}, tables
+        )
         self.m = merged
         self.problems = problems
         self.enums = {n: tuple(values) for n, (values, _src) in merged.enums.items()}
@@ -328,6 +338,8 @@ class _Builder(Resolver):
                 suggest(t, set(kinds)),
             )
             return None
+        if (t == "list" or f.of is not None) and not self.records_fit(f, src, path):
+            return None
         levels: tuple[str, ...] = ()
         if t in ("place", "places"):
             known = [lv.name for lv in self.hierarchy.levels]
@@ -349,9 +361,11 @@ class _Builder(Resolver):
             kind, values = "enum", self.enums[t]
         elif t in self.m.subjects:
             kind, values = "subject", ()
+        elif t == "list":
+            kind, values = "records", ()
         else:
             kind, values = t, ()
-        listed = kind == "places"  # a list is never null: absent, it is empty
+        listed = kind in ("places", "records")  # a list is never null: absent, it is empty
         info = FieldInfo(
             name,
             kind,
@@ -361,7 +375,7 @@ class _Builder(Resolver):
             f.min,
             f.max,
             levels,
-            t if kind == "subject" else None,
+            t if kind == "subject" else f.of,
             () if listed and f.default is None else f.default,
             f.default is not None or (listed and f.optional),
             f.default_from is not None,
@@ -384,6 +398,38 @@ class _Builder(Resolver):
             optional=f.optional and not listed,
         )
         return info, vtype
+
+    def records_fit(self, f: s.FieldSpec, src: _Source, path: Path_) -> bool:
+        """Whether a list of records (``type: list``, ``of: <subject>``) is declared as one."""
+        if (f.type == "list") != (f.of is not None):
+            self.problems.at(
+                "schema",
+                "a list of records is `type: list` with `of: <subject>`; `of` is for lists only",
+                src,
+                (*path, "of" if f.of is not None else "type"),
+            )
+            return False
+        if f.of is not None and f.of not in self.m.subjects:
+            self.problems.at(
+                "unknown-type",
+                f"unknown subject `{f.of}`; the records of a list are one of the subjects ("
+                + ", ".join(sorted(self.m.subjects))
+                + ")",
+                src,
+                (*path, "of"),
+                suggest(f.of, set(self.m.subjects)),
+            )
+            return False
+        if f.default is not None or f.default_from is not None or f.min is not None:
+            self.problems.at(
+                "schema",
+                "a list of records has no `default`, `default_from` or `min`: absent, it is empty "
+                "(`max` bounds how many records it may hold)",
+                src,
+                path,
+            )
+            return False
+        return True
 
     @staticmethod
     def default_fits(info: FieldInfo, value: Any) -> bool:
@@ -732,7 +778,11 @@ def build_vocabulary(
     hierarchy = _hierarchy(decl, src, params, problems)
     if hierarchy is None:
         return None, problems.items
-    builder = _Builder(merged, hierarchy, params, problems)
+    enum_values = {n: tuple(values) for n, (values, _src) in merged.enums.items()}
+    tables, table_problems = build_tables(merged.tables, enum_values, hierarchy)
+    problems.items.extend(table_problems)
+    builder = _Builder(merged, hierarchy, params, problems, tables)
+    builder.enums = enum_values
     builder.built = {}
     models: dict[str, type[BaseModel] | None] = {}
     for name in merged.subjects:
@@ -746,4 +796,24 @@ def build_vocabulary(
         for n, (values, _src) in merged.enums.items()
     }
     ordered = {n: subjects[n] for n in merged.subjects if n in subjects}
-    return Vocabulary(hierarchy, enums, ordered, builder), problems.items
+    names = _place_names(merged, hierarchy, problems)
+    if problems.items:
+        return None, problems.items
+    return Vocabulary(hierarchy, enums, ordered, builder, tables, names), problems.items
+
+
+def _place_names(merged: _Merged, h: Hierarchy, problems: _Problems) -> dict[str, Text]:
+    """The names of place codes, each code one the hierarchy accepts (``place-name``)."""
+    names: dict[str, Text] = {}
+    for code, (name, src) in merged.place_names.items():
+        why = h.problem(code)
+        if why is not None:
+            problems.at(
+                "place-name",
+                f"`{code}` is no place code of this policy: {why}",
+                src,
+                ("place_names", code),
+            )
+            continue
+        names[code] = Text(name, name) if isinstance(name, str) else Text(name.zh, name.en)
+    return names

@@ -91,6 +91,10 @@ class Expect(_Strict):
     )
     notes_contains: str | None = None
     reason_contains: str | None = None
+    failed: tuple[str, ...] | None = Field(
+        default=None,
+        description="the ids of the failed criteria a decision lists (`criteria: all`), exactly",
+    )
     instruments: tuple[str, ...] | None = Field(
         default=None,
         description="the ids of the later instruments the decision names (ended, caution), exactly",
@@ -372,6 +376,7 @@ def compare(decision: Decision, expect: Expect) -> Iterator[str]:
         ("rules_applied", expect.rules_applied, list(decision.rules_applied)),
         ("rules_overridden", expect.rules_overridden, list(decision.rules_overridden)),
         ("instruments", expect.instruments, [i.id for i in decision.instruments]),
+        ("failed", expect.failed, [f.criterion for f in decision.failed]),
     )
     for key, want, got in _exactly:
         if want is not None and sorted(want) != sorted(got):

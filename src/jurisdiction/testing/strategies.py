@@ -310,6 +310,10 @@ def _value(
         return list(dict.fromkeys(codes.code(info.levels) for _ in range(n)))
     if kind == "subject" and info.subject is not None:
         return _fields_of(draw, engine, engine.subjects[info.subject], root, path + ".", codes)
+    if kind == "records" and info.subject is not None:
+        n = draw(st.integers(0, min(3, info.maximum if info.maximum is not None else 3)))
+        record = engine.subjects[info.subject]
+        return [_fields_of(draw, engine, record, root, path + ".", codes) for _ in range(n)]
     raise ValueError(f"a field of kind {kind!r} cannot be drawn ({path})")
 
 
