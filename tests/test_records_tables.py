@@ -5,6 +5,7 @@ both evaluators and by batch, and counted as unverified (never falsely clean) by
 
 from __future__ import annotations
 
+import datetime
 import shutil
 from pathlib import Path
 from typing import Any
@@ -312,6 +313,7 @@ def test_batch_equals_decide_on_drawn_fact_sets(policy_dir: Path) -> None:
     outcomes = set()
     for row, got in zip(drawn, out, strict=True):
         assert got.pop("id") == row["id"]
+        assert (got.pop("as_of"), got.pop("as_of_source")) == (datetime.date.today(), "today")
         facts = {k: v for k, v in row.items() if k != "id"}
         assert got == _reference(engine, "applicant", facts, "family_help"), row
         outcomes.add(got["outcome"])
