@@ -320,9 +320,12 @@ def partition(engine: Engine, question: Question, realiser: Realiser) -> Questio
     failures: list[DecidedClass] = []
     unverified: list[Unverified] = []
     plans: dict[frozenset[str], _Plan] = {}
+    impossible = _ImpossiblePairs(realiser, subject, split_list)
     considered = 0
     for combo in itertools.product(*(s.values for s in split_list)):
         considered += 1
+        if impossible.rules_out(combo):
+            continue
         facts = None
         proved = False
         for assignment in _candidates(split_list, combo):
@@ -357,6 +360,44 @@ def partition(engine: Engine, question: Question, realiser: Realiser) -> Questio
     return QuestionPartition(
         question, split_list, considered, tuple(decided), tuple(failures), tuple(unverified)
     )
+
+
+class _ImpossiblePairs:
+    """Pairs of class values no fact set has, proved once each: a class holding such a pair is
+    impossible without a search of its own.
+
+    Most classes of a product of splits are impossible (a resident without a hukou in the city
+    and a blind spot's cause set, say) and for the same reason, a pair of their values. Each
+    pair of values the product meets is searched for once (the realiser's first search, whose
+    failure over complete domains is a proof); classes are then ruled out by a lookup each.
+    Whole-number intervals are left out: a representative's failure proves nothing of its
+    interval.
+    """
+
+    def __init__(self, realiser: Realiser, subject: Subject, split_list: tuple[Split, ...]):
+        self._realiser = realiser
+        self._subject = subject
+        self._names = [s.feature for s in split_list]
+        self._known: dict[tuple[int, ClassValue, int, ClassValue], bool] = {}
+        self._pairs = [
+            (i, j)
+            for i, j in itertools.combinations(range(len(split_list)), 2)
+            if split_list[i].type.kind != "int" and split_list[j].type.kind != "int"
+        ]
+
+    def rules_out(self, combo: tuple[ClassValue, ...]) -> bool:
+        known = self._known
+        for i, j in self._pairs:
+            key = (i, combo[i], j, combo[j])
+            out = known.get(key)
+            if out is None:
+                attempt = self._realiser.attempt(
+                    self._subject, {self._names[i]: combo[i], self._names[j]: combo[j]}
+                )
+                out = known[key] = isinstance(attempt, Unrealised) and attempt.proved
+            if out:
+                return True
+        return False
 
 
 def _wanted(values: tuple[tuple[str, ClassValue], ...]) -> dict[str, Wanted]:

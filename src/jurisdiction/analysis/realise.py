@@ -30,6 +30,7 @@ and the checker lists the class as unverified — never as absent.
 from __future__ import annotations
 
 import datetime
+import functools
 import itertools
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -364,6 +365,18 @@ def _positions(variables: Sequence[_Var], index: Mapping[str, int], check: _Chec
     return sorted(pos)
 
 
+@functools.cache
+def _default_inputs(variables: tuple[_Var, ...]) -> tuple[tuple[int, int], ...]:
+    """The pairs (field, input) of a computed default among fields of one depth, by position:
+    the same for every search of a subject, so worked out once."""
+    return tuple(
+        (j, k)
+        for j, var in enumerate(variables)
+        for k in range(len(variables))
+        if var.after(variables[k]) and len(var.path) == len(variables[k].path)
+    )
+
+
 def _equals(get: Callable[[Any, Context], Any], value: Any, ctx: Context) -> Callable[[Any], bool]:
     if isinstance(value, range):
         low, high = value.start, value.stop - 1
@@ -688,7 +701,7 @@ class Realiser:
 
     @staticmethod
     def _components(
-        variables: Sequence[_Var], index: Mapping[str, int], checks: Sequence[_Check]
+        variables: tuple[_Var, ...], index: Mapping[str, int], checks: Sequence[_Check]
     ) -> list[tuple[tuple[int, ...], list[_Check]]]:
         """The checks in groups that share no field, each with the fields it reads: groups can
         be solved one by one (and remembered), since no check of one reads a field of another."""
@@ -704,10 +717,8 @@ class Realiser:
         for pos in positions:
             for a, b in itertools.pairwise(pos):
                 parent[find(a)] = find(b)
-        for j, var in enumerate(variables):  # a computed default reads its inputs
-            for k in range(len(variables)):
-                if var.after(variables[k]) and len(var.path) == len(variables[k].path):
-                    parent[find(k)] = find(j)
+        for j, k in _default_inputs(variables):  # a computed default reads its inputs
+            parent[find(k)] = find(j)
         groups: dict[int, tuple[set[int], list[_Check]]] = {}
         for check, pos in zip(checks, positions, strict=True):
             if not pos:
@@ -800,18 +811,19 @@ class Realiser:
         placed: list[int] = []
         done: set[int] = set()
         remaining = set(group)
+        # what each field must come after, worked out once (``after`` is the costly test)
+        needs_of = {
+            i: frozenset(k for k in group if k != i and variables[i].after(variables[k]))
+            for i in group
+        }
         # the fields the wanted values read (and what they need) first: a contradiction among
         # them is met before fields that only constraints read are searched
         first = {i for r, w in zip(reads, wanted, strict=True) if w for i in r}
         for i in list(first):
-            first.update(k for k in group if variables[i].after(variables[k]))
+            first.update(needs_of[i])
         while remaining:
             tier = (remaining & first) or remaining
-            eligible = [
-                i
-                for i in tier
-                if not any(variables[i].after(variables[k]) for k in remaining if k != i)
-            ] or sorted(tier)
+            eligible = [i for i in tier if not (needs_of[i] & remaining)] or sorted(tier)
 
             def completes(i: int, after: set[int]) -> int:
                 return sum(1 for r in reads if i in r and r <= after)
@@ -820,8 +832,7 @@ class Realiser:
                 after = done | {i}
                 completed = completes(i, after)
                 for j in remaining:  # a field this one unlocks counts for it too
-                    needs = [k for k in remaining if k != j and variables[j].after(variables[k])]
-                    if j != i and needs == [i]:
+                    if j != i and needs_of[j] & remaining == {i}:
                         completed = max(completed, completes(j, after | {j}))
                 touching = sum(len(r & done) for r in reads if i in r)
                 target = sum(1 for r, w in zip(reads, wanted, strict=True) if w and i in r)
