@@ -391,8 +391,10 @@ class _ImpossiblePairs:
             key = (i, combo[i], j, combo[j])
             out = known.get(key)
             if out is None:
+                a, b = combo[i], combo[j]
+                assert not isinstance(a, Interval) and not isinstance(b, Interval)
                 attempt = self._realiser.attempt(
-                    self._subject, {self._names[i]: combo[i], self._names[j]: combo[j]}
+                    self._subject, {self._names[i]: a, self._names[j]: b}
                 )
                 out = known[key] = isinstance(attempt, Unrealised) and attempt.proved
             if out:
