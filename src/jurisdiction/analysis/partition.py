@@ -392,7 +392,8 @@ class _ImpossiblePairs:
             out = known.get(key)
             if out is None:
                 a, b = combo[i], combo[j]
-                assert not isinstance(a, Interval) and not isinstance(b, Interval)
+                assert not isinstance(a, Interval)
+                assert not isinstance(b, Interval)
                 attempt = self._realiser.attempt(
                     self._subject, {self._names[i]: a, self._names[j]: b}
                 )
