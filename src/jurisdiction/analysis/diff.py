@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..core.errors import ConflictError, FactsError
-from ..engine.engine import Engine, parameters_read
+from ..engine.engine import Engine, _Plan, parameters_read
 from ..policy.model import Policy, Question
 from .partition import (
     ClassValue,
@@ -31,6 +31,7 @@ from .partition import (
     Split,
     _candidates,
     _decide,
+    _ImpossiblePairs,
     label,
     realiser_for,
     splits,
@@ -225,8 +226,15 @@ def _compare(
     """Every realisable class of the overlaid partitions, with its old and new answer."""
     split_list = _merged_splits(splits(old.policy, q_old), splits(new.policy, q_new))
     subjects = (new.policy.subjects[q_new.subject], old.policy.subjects[q_old.subject])
+    impossible = [
+        _ImpossiblePairs(realiser, subject, split_list)
+        for subject, realiser in zip(subjects, reversed(realisers), strict=True)
+    ]
+    plans: tuple[dict[frozenset[str], _Plan], dict[frozenset[str], _Plan]] = ({}, {})
     decided = []
     for combo in itertools.product(*(s.values for s in split_list)):
+        if all(pairs.rules_out(combo) for pairs in impossible):
+            continue  # no fact set of either policy has this class
         facts = None
         for subject, realiser in zip(subjects, reversed(realisers), strict=True):
             for assignment in _candidates(split_list, combo):
@@ -239,13 +247,13 @@ def _compare(
             continue
         values = tuple((s.feature, v) for s, v in zip(split_list, combo, strict=True))
         answers = []
-        for engine, q in ((old, q_old), (new, q_new)):
+        for engine, q, kept in ((old, q_old, plans[0]), (new, q_new, plans[1])):
             try:
-                own = engine.parse_facts(facts.model_dump())
+                own = engine.parse_facts(facts)  # revalidated unless the model is the engine's
             except FactsError:
                 answers.append(_answer(None))
                 continue
-            answers.append(_answer(_decide(engine, q, values, own)))
+            answers.append(_answer(_decide(engine, q, values, own, kept)))
         decided.append((values, answers[0], answers[1]))
     return split_list, decided
 
