@@ -40,8 +40,12 @@ from ..engine.decision import Decision
 from ..engine.engine import Engine, _Plan, overridden_by_fired, resolve
 from ..language.conditions import Compare, Expr, FactRef, InSet, IntConst, ParamRef, StrConst, walk
 from ..language.subjects import FeatureType, FeatureValue, Subject
-from ..policy.model import Policy, Question
+from ..policy.model import AnswerSpec, Policy, Question, Rule
 from .realise import Realiser, Unrealised, Wanted
+from .sweep import RuleSweep
+
+_Resolved = tuple[list[Rule], list[Rule], list[Rule]]
+"""A set of holding rules resolved: fired, overridden, remaining (``engine.resolve``)."""
 
 __all__ = [
     "DecidedClass",
@@ -320,6 +324,11 @@ def partition(engine: Engine, question: Question, realiser: Realiser) -> Questio
     failures: list[DecidedClass] = []
     unverified: list[Unverified] = []
     plans: dict[frozenset[str], _Plan] = {}
+    resolved: dict[frozenset[str], _Resolved] = {}
+    sweep = RuleSweep.of(
+        engine, question, split_list, lambda e: int_thresholds(policy, subject, [e])
+    )
+    rules = {r.id: r for r in question.rules}
     impossible = _ImpossiblePairs(realiser, subject, split_list)
     considered = 0
     for combo in itertools.product(*(s.values for s in split_list)):
@@ -351,10 +360,12 @@ def partition(engine: Engine, question: Question, realiser: Realiser) -> Questio
                 for name, _v in values
                 if (found_value := subject.features[name].get(facts, engine.context)) is not None
             }
-        cls = _decide(engine, question, values, facts, plans)
+        holding = sweep.holding(combo, facts) if sweep is not None else None
+        cls = _decide(engine, question, values, facts, plans, holding, resolved)
         decided.append(cls)
         if cls.decision is not None and cls.remaining:
-            failure = _place_failure(engine, question, realiser, cls, assignment, plans)
+            answer = rules[cls.remaining[0]].answer
+            failure = _place_failure(engine, question, realiser, cls, answer, assignment, plans)
             if failure is not None:
                 failures.append(failure)
     return QuestionPartition(
@@ -413,6 +424,7 @@ def _place_failure(
     question: Question,
     realiser: Realiser,
     cls: DecidedClass,
+    answer: AnswerSpec,
     assignment: Mapping[str, FeatureValue],
     plans: dict[frozenset[str], _Plan],
 ) -> DecidedClass | None:
@@ -426,7 +438,6 @@ def _place_failure(
     policy = engine.policy
     subject = policy.subjects[question.subject]
     h = policy.hierarchy
-    answer = next(r.answer for r in question.rules if r.id == cls.remaining[0])
     wanted = [
         (subject.places[b.place], h.length(b.level)) for b in answer.bodies if b.level != h.root
     ]
@@ -461,12 +472,22 @@ def _decide(
     values: tuple[tuple[str, ClassValue], ...],
     facts: BaseModel,
     plans: dict[frozenset[str], _Plan] | None = None,
+    holding: frozenset[str] | None = None,
+    resolved: dict[frozenset[str], _Resolved] | None = None,
 ) -> DecidedClass:
     """The class decided on ``facts`` as ``decide_from_holding`` decides it; ``plans`` keeps the
     plan of each set of holding rules met (what a decision is but for the facts' place codes
-    and id), as the engine does: a question has hundreds of classes and a handful of plans."""
-    holding = engine.holding(question, facts)
-    fired, overridden, remaining = resolve(question, holding)
+    and id), as the engine does: a question has hundreds of classes and a handful of plans;
+    ``resolved`` keeps how each set resolves. ``holding``: the rules that hold for ``facts``
+    if known (``RuleSweep``), else the engine says."""
+    if holding is None:
+        holding = engine.holding(question, facts)
+    found = resolved.get(holding) if resolved is not None else None
+    if found is None:
+        found = resolve(question, holding)
+        if resolved is not None:
+            resolved[holding] = found
+    fired, overridden, remaining = found
     ids = (tuple(r.id for r in fired), tuple(r.id for r in overridden))
     rest = tuple(r.id for r in remaining)
     ctx = engine.context
