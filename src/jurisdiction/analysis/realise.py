@@ -452,6 +452,9 @@ class Realiser:
         self._vars: dict[str, tuple[_Var, ...]] = {}
         self._uses: dict[Any, Uses] = {}
         self._exact: dict[Any, BaseModel | Unrealised] = {}
+        self._first: dict[Any, tuple[Any, ...]] = {}  # each field's first value, per ints
+        self._layouts: dict[Any, list[tuple[tuple[int, ...], tuple[int, ...], frozenset[str]]]]
+        self._layouts = {}  # the groups of fields and their checks, per shape of a search
 
     # the variables of a subject ----------------------------------------------------------------
 
@@ -660,22 +663,18 @@ class Realiser:
                 for read in feature.reads:
                     ints.setdefault(read, set()).add(value)
         checks = self._checks(subject, assignment, goal)
-        record: list[Any] = [self._domain(var, subject, ints)[0] for var in variables]
-        for group, group_checks in self._components(variables, index, checks):
+        record: list[Any] = list(self._first_values(subject, ints))
+        for group, at, paths in self._layout(subject, assignment, goal, index, checks):
+            group_checks = [checks[i] for i in at]
+            relevant = {k: v for k, v in assignment.items() if subject.features[k].reads & paths}
             key = (
                 subject.name,
                 group,
-                tuple(sorted(assignment.items())) if group_checks else (),
+                tuple(sorted(relevant.items())),
                 goal[2] if goal is not None and any(c.goal for c in group_checks) else None,
                 tuple(sorted(k for k in ints if index.get(k) in group)),
                 uses is not None,
             )
-            relevant = {
-                k: v
-                for k, v in assignment.items()
-                if subject.features[k].reads & {".".join(variables[i].path) for i in group}
-            }
-            key = (*key[:2], tuple(sorted(relevant.items())), *key[3:])
             if key in self._solved:
                 values = self._solved[key]
             else:
@@ -698,6 +697,37 @@ class Realiser:
                 return None
             return Unrealised(False, note="the fact set it built does not give the wanted values")
         return model
+
+    def _first_values(self, subject: Subject, ints: Mapping[str, set[int]]) -> tuple[Any, ...]:
+        """Each field's first value (what a field no check reads keeps), kept per ``ints``."""
+        start = (subject.name, tuple(sorted((k, tuple(sorted(v))) for k, v in ints.items())))
+        first = self._first.get(start)
+        if first is None:
+            first = self._first[start] = tuple(
+                self._domain(var, subject, ints)[0] for var in self.variables(subject)
+            )
+        return first
+
+    def _layout(
+        self,
+        subject: Subject,
+        assignment: Mapping[str, Wanted],
+        goal: GoalSpec | None,
+        index: Mapping[str, int],
+        checks: Sequence[_Check],
+    ) -> list[tuple[tuple[int, ...], tuple[int, ...], frozenset[str]]]:
+        """``_components`` by position of the checks, with each group's field names: the same
+        for every search of the same features and goal, whatever their values, so kept."""
+        shape = (subject.name, tuple(assignment), goal[1] if goal is not None else None)
+        layout = self._layouts.get(shape)
+        if layout is None:
+            variables = self.variables(subject)
+            layout = self._layouts[shape] = [
+                (group, tuple(checks.index(c) for c in group_checks), paths)
+                for group, group_checks in self._components(variables, index, checks)
+                for paths in [frozenset(".".join(variables[i].path) for i in group)]
+            ]
+        return layout
 
     @staticmethod
     def _components(

@@ -8,8 +8,9 @@ T thresholds costs T rules times 2T classes. But a rule's truth is constant over
 holding from one class to the next and re-evaluates only the rules the step can change — those
 reading a boolean or enum that changed, and those with a threshold between the old and the new
 whole number — each once per region of its own (remembered), on the class's witness, with the
-engine's compiled condition for the city's parameter values. The cost grows with the rules'
-thresholds and the classes, not with their product.
+engine's compiled condition for the city's parameter values; where a step changes a quarter of
+the rules or more, the engine runs them all at once instead (cheaper for a handful of rules). The
+cost grows with the rules' thresholds and the classes, not with their product.
 
 It answers only where that is exact: every feature a rule reads is one of the splits, no two
 whole numbers are compared with each other (a relational split is representative, not uniform),
@@ -134,12 +135,16 @@ class RuleSweep:
                     low, high = sorted((a.low, b.low))
                     points, rules = self._at[i]
                     recheck.update(rules[bisect_left(points, low) : bisect_right(points, high)])
+        self._previous = combo
+        if len(recheck) * 4 >= len(self._ids):  # most rules to ask again: one run of them all
+            found = self._engine.holding(self._question, facts)
+            self._holding = {n for n, rule in enumerate(self._ids) if rule in found}
+            return found
         for n in recheck:
             if self._holds(n, combo, facts, compiled.params):
                 self._holding.add(n)
             else:
                 self._holding.discard(n)
-        self._previous = combo
         return frozenset(self._ids[n] for n in self._holding)
 
     def _holds(self, n: int, combo: tuple[Any, ...], facts: Any, params: Mapping[str, Any]) -> bool:
