@@ -28,8 +28,9 @@ from __future__ import annotations
 
 import datetime
 import itertools
+import math
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -330,11 +331,8 @@ def partition(engine: Engine, question: Question, realiser: Realiser) -> Questio
     )
     rules = {r.id: r for r in question.rules}
     impossible = _ImpossiblePairs(realiser, subject, split_list)
-    considered = 0
-    for combo in itertools.product(*(s.values for s in split_list)):
-        considered += 1
-        if impossible.rules_out(combo):
-            continue
+    considered = math.prod(len(s.values) for s in split_list)
+    for combo in impossible.possible():
         facts = None
         proved = False
         for assignment in _candidates(split_list, combo):
@@ -388,6 +386,7 @@ class _ImpossiblePairs:
     def __init__(self, realiser: Realiser, subject: Subject, split_list: tuple[Split, ...]):
         self._realiser = realiser
         self._subject = subject
+        self._splits = split_list
         self._names = [s.feature for s in split_list]
         self._known: dict[tuple[int, ClassValue, int, ClassValue], bool] = {}
         self._pairs = [
@@ -396,22 +395,39 @@ class _ImpossiblePairs:
             if split_list[i].type.kind != "int" and split_list[j].type.kind != "int"
         ]
 
+    def possible(self) -> Iterator[tuple[ClassValue, ...]]:
+        """The product of the splits' values in its order, but for the classes holding a pair
+        of values no fact set has: a value that clashes with one chosen before cuts off every
+        class below it, unvisited."""
+        values = [s.values for s in self._splits]
+        combo: list[ClassValue] = [False] * len(values)
+        before = [[i for i, j in self._pairs if j == k] for k in range(len(values))]
+
+        def walk(k: int) -> Iterator[tuple[ClassValue, ...]]:
+            if k == len(values):
+                yield tuple(combo)
+                return
+            for value in values[k]:
+                combo[k] = value
+                if not any(self._clash(i, k, combo) for i in before[k]):
+                    yield from walk(k + 1)
+
+        return walk(0)
+
+    def _clash(self, i: int, j: int, combo: Sequence[ClassValue]) -> bool:
+        key = (i, combo[i], j, combo[j])
+        out = self._known.get(key)
+        if out is None:
+            a, b = combo[i], combo[j]
+            assert not isinstance(a, Interval)
+            assert not isinstance(b, Interval)
+            attempt = self._realiser.attempt(self._subject, {self._names[i]: a, self._names[j]: b})
+            out = self._known[key] = isinstance(attempt, Unrealised) and attempt.proved
+        return out
+
     def rules_out(self, combo: tuple[ClassValue, ...]) -> bool:
-        known = self._known
-        for i, j in self._pairs:
-            key = (i, combo[i], j, combo[j])
-            out = known.get(key)
-            if out is None:
-                a, b = combo[i], combo[j]
-                assert not isinstance(a, Interval)
-                assert not isinstance(b, Interval)
-                attempt = self._realiser.attempt(
-                    self._subject, {self._names[i]: a, self._names[j]: b}
-                )
-                out = known[key] = isinstance(attempt, Unrealised) and attempt.proved
-            if out:
-                return True
-        return False
+        """Whether the class holds a pair of values no fact set has."""
+        return any(self._clash(i, j, combo) for i, j in self._pairs)
 
 
 def _wanted(values: tuple[tuple[str, ClassValue], ...]) -> dict[str, Wanted]:
