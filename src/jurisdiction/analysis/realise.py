@@ -452,6 +452,7 @@ class Realiser:
         self._vars: dict[str, tuple[_Var, ...]] = {}
         self._uses: dict[Any, Uses] = {}
         self._exact: dict[Any, BaseModel | Unrealised] = {}
+        self._constraint_checks: dict[str, list[_Check]] = {}
         self._first: dict[Any, tuple[Any, ...]] = {}  # each field's first value, per ints
         self._layouts: dict[Any, list[tuple[tuple[int, ...], tuple[int, ...], frozenset[str]]]]
         self._layouts = {}  # the groups of fields and their checks, per shape of a search
@@ -630,7 +631,12 @@ class Realiser:
         if goal is not None:
             g = goal[0]
             checks.append(_Check(lambda o: g(o, ctx), goal[1], (), goal=True))
-        checks.extend(self._constraints(subject, ()))
+        constraints = self._constraint_checks.get(subject.name)
+        if constraints is None:  # the same for every search of the subject
+            constraints = self._constraint_checks[subject.name] = list(
+                self._constraints(subject, ())
+            )
+        checks.extend(constraints)
         return checks
 
     def _constraints(self, subject: Subject, prefix: tuple[str, ...]) -> Iterator[_Check]:
