@@ -26,6 +26,7 @@ the two (less, equal, greater) within and across intervals is decided.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import itertools
 import math
@@ -359,7 +360,7 @@ def partition(engine: Engine, question: Question, realiser: Realiser) -> Questio
                 if (found_value := subject.features[name].get(facts, engine.context)) is not None
             }
         holding = sweep.holding(combo, facts) if sweep is not None else None
-        cls = _decide(engine, question, values, facts, plans, holding, resolved)
+        cls = _decide(engine, question, values, facts, plans, holding, resolved, rules)
         decided.append(cls)
         if cls.decision is not None and cls.remaining:
             answer = rules[cls.remaining[0]].answer
@@ -490,17 +491,23 @@ def _decide(
     plans: dict[frozenset[str], _Plan] | None = None,
     holding: frozenset[str] | None = None,
     resolved: dict[frozenset[str], _Resolved] | None = None,
+    rules: Mapping[str, Rule] | None = None,
 ) -> DecidedClass:
     """The class decided on ``facts`` as ``decide_from_holding`` decides it; ``plans`` keeps the
     plan of each set of holding rules met (what a decision is but for the facts' place codes
     and id), as the engine does: a question has hundreds of classes and a handful of plans;
     ``resolved`` keeps how each set resolves. ``holding``: the rules that hold for ``facts``
-    if known (``RuleSweep``), else the engine says."""
+    if known (``RuleSweep``), else the engine says. ``rules``: the question's rules by id, to
+    resolve over the holding rules alone (overrides among rules that hold are all that
+    ``resolve`` reads) rather than walk every rule of the question for each set."""
     if holding is None:
         holding = engine.holding(question, facts)
     found = resolved.get(holding) if resolved is not None else None
+    held = question
+    if rules is not None and (found is None or plans is None or holding not in plans):
+        held = dataclasses.replace(question, rules=tuple(rules[r] for r in sorted(holding)))
     if found is None:
-        found = resolve(question, holding)
+        found = resolve(held, holding)
         if resolved is not None:
             resolved[holding] = found
     fired, overridden, remaining = found
@@ -509,9 +516,7 @@ def _decide(
     ctx = engine.context
     plan = plans.get(holding) if plans is not None else None
     if plan is None:
-        plan = _Plan(
-            engine.policy, question, holding, overridden_by_fired(question, holding), ctx, ()
-        )
+        plan = _Plan(engine.policy, question, holding, overridden_by_fired(held, holding), ctx, ())
         if plans is not None:
             plans[holding] = plan
     try:
