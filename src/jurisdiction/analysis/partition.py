@@ -376,8 +376,9 @@ class _ImpossiblePairs:
     """Pairs of class values no fact set has, proved once each: a class holding such a pair is
     impossible without a search of its own.
 
-    Most classes of a product of splits are impossible (a resident without a hukou in the city
-    and a blind spot's cause set, say) and for the same reason, a pair of their values. Each
+    Most classes of a product of splits can be impossible (a feature that only a nested subject
+    sets, say, with another that says the nested subject is absent), and for the same reason, a
+    pair of their values. Each
     pair of values the product meets is searched for once (the realiser's first search, whose
     failure over complete domains is a proof); classes are then ruled out by a lookup each.
     Whole-number intervals are left out: a representative's failure proves nothing of its
