@@ -162,3 +162,17 @@ def test_regions_of_one_change_are_joined_exactly_or_listed_as_alternatives() ->
     assert first.regions == (box((True, False), (1,)),)
     assert first.classes == 2
     assert second.regions == (box((True,), (2,)), box((False,), (3,)))
+
+
+def test_the_summary_counts_questions_added_and_removed() -> None:
+    from jurisdiction.analysis.diff import PolicyDiff
+
+    policy = load_policy(POLICIES)
+    result = PolicyDiff(policy, policy, ("x",), ("y", "z"), ())
+    assert result.differs
+    assert result.render().splitlines() == [
+        "0 changes in 0 questions (questions 1 added, 2 removed)",
+        "question added: x",
+        "question removed: y",
+        "question removed: z",
+    ]

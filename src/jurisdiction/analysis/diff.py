@@ -415,7 +415,7 @@ class PolicyDiff:
         head += "s" if len(counts) != 1 else ""
         extra = [f"{len(self.added)} added", f"{len(self.removed)} removed"]
         moved = ", ".join(e for e in extra if not e.startswith("0 "))
-        return head + (f" ({moved} questions)" if moved else "") + (f": {per}" if per else "")
+        return head + (f" (questions {moved})" if moved else "") + (f": {per}" if per else "")
 
     def to_dict(self) -> dict[str, Any]:
         return {
