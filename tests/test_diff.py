@@ -54,12 +54,23 @@ def test_lowering_the_street_maximum_changes_exactly_staff_801_to_999(
     result = CliRunner().invoke(cli, ["diff", str(base), str(street_max_800)])
     assert result.exit_code == 1, result.output
     out = result.output
-    heads = [line for line in out.splitlines() if not line.startswith(" ")]
+    summary, *rest = out.splitlines()
+    assert summary == (
+        "3 changes in 3 questions: unit_guidance 1 body; unit_instrument 1 body; "
+        "unit_management 1 answer"
+    )
+    heads = [line for line in rest if not line.startswith(" ")]
     assert {h.split(" ")[0] for h in heads} == UNIT_QUESTIONS
     assert all(h.endswith("in every district but 120104 (own overlay values):") for h in heads)
-    regions = [line for line in out.splitlines() if line.startswith("  ") and ":" not in line]
+    regions = [line for line in rest if line.startswith("  ") and ":" not in line]
     assert regions
     assert all(r.endswith("unit.staff in 801..999") for r in regions)
+    # one change a question: the street -> community move, whatever the rank or category
+    assert sorted(r.split("]")[0].strip() for r in regions if "[" in r) == [
+        "[answer",
+        "[body",
+        "[body",
+    ]
     assert "old: responsible: subdistrict office (street of location, responsible) (十)" in out
     assert "[unit_management.street_by_staff]" in out
     assert "[unit_management.community]" in out
@@ -72,12 +83,20 @@ def test_the_json_names_the_same_region_with_old_and_new_rules(
     assert result.exit_code == 1
     data = json.loads(result.output)
     assert data["differs"] is True
+    assert data["summary"] == {
+        "unit_management": {"answer": 1, "body": 0, "reason-text-only": 0},
+        "unit_instrument": {"answer": 0, "body": 1, "reason-text-only": 0},
+        "unit_guidance": {"answer": 0, "body": 1, "reason-text-only": 0},
+    }
     assert {q["question"] for q in data["questions"]} == UNIT_QUESTIONS
     for q in data["questions"]:
         assert q["district"] is None
         assert q["other_districts_apart"] == ["120104"]
+        assert len(q["changes"]) == 1
         for change in q["changes"]:
+            assert change["kind"] == ("answer" if q["question"] == "unit_management" else "body")
             assert change["when"]["unit.staff"] == [{"min": 801, "max": 999}]
+            assert all(w["unit.staff"] == [{"min": 801, "max": 999}] for w in change["also_when"])
             assert change["when"]["unit.in_city"] == [True]
             assert change["old"]["articles"] == change["new"]["articles"]
             assert change["old"]["rules"] != change["new"]["rules"]
@@ -100,3 +119,60 @@ def test_an_overlay_edit_changes_only_its_district(tmp_path: Path) -> None:
         for change in q.changes:
             assert "unit.staff in 500..599" in change.describe(q.subject, q.splits)
             assert "district" in change.old.text
+
+
+def test_a_changed_reason_text_is_tagged_as_such_and_not_as_an_answer(tmp_path: Path) -> None:
+    """Rewording why an area is no blind spot changes the reason of the not-applicable answers
+    only: every change is `reason-text-only`, and the summary counts it so."""
+    old = "        city), so it is not a blind spot under article (六)\n"
+    copy = _copy_with(tmp_path, "chapter2.yaml", old, old.replace("so it is", "hence it is"))
+    only = {"blind_spot_management"}
+    result = diff_policies(load_policy(_with_overlay(tmp_path)), load_policy(copy), only)
+    (q,) = [q for q in result.questions if q.changes]
+    assert {c.kind for c in q.changes} == {"reason-text-only"}
+    assert all(c.old.key[0] == c.new.key[0] == "not_applicable" for c in q.changes)
+    assert result.counts() == {
+        "blind_spot_management": {"answer": 0, "body": 0, "reason-text-only": len(q.changes)}
+    }
+    n = len(q.changes)
+    plural = "s" if n != 1 else ""
+    assert result.render().splitlines()[0] == (
+        f"{n} change{plural} in 1 question: blind_spot_management {n} reason-text-only"
+    )
+
+
+def test_regions_of_one_change_are_joined_exactly_or_listed_as_alternatives() -> None:
+    """Two regions that differ in one feature's values are one region (the union is exact);
+    two that differ in more stay alternatives of the same change — never a change each."""
+    from jurisdiction.analysis.diff import Answer, Change, Region, _unions
+
+    old, new = Answer(("a",), "a", (), ()), Answer(("b",), "b", (), ())
+    other = Answer(("c",), "c", (), ())
+
+    def box(x: tuple[object, ...], y: tuple[object, ...]) -> Region:
+        return Region((("x", x), ("y", y)))
+
+    changes = [
+        Change(box((True,), (1,)), old, new, 1),
+        Change(box((False,), (1,)), old, new, 1),  # joins the first: x either way, y = 1
+        Change(box((True,), (2,)), other, new, 1),  # another change
+        Change(box((False,), (3,)), other, new, 1),  # differs in both: an alternative
+    ]
+    first, second = _unions(changes)
+    assert first.regions == (box((True, False), (1,)),)
+    assert first.classes == 2
+    assert second.regions == (box((True,), (2,)), box((False,), (3,)))
+
+
+def test_the_summary_counts_questions_added_and_removed() -> None:
+    from jurisdiction.analysis.diff import PolicyDiff
+
+    policy = load_policy(POLICIES)
+    result = PolicyDiff(policy, policy, ("x",), ("y", "z"), ())
+    assert result.differs
+    assert result.render().splitlines() == [
+        "0 changes in 0 questions (questions 1 added, 2 removed)",
+        "question added: x",
+        "question removed: y",
+        "question removed: z",
+    ]

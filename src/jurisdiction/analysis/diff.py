@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..core.errors import ConflictError, FactsError
-from ..engine.engine import Engine, parameters_read
+from ..engine.engine import Engine, _Plan, parameters_read
 from ..policy.model import Policy, Question
 from .partition import (
     ClassValue,
@@ -32,6 +32,7 @@ from .partition import (
     Unverified,
     _candidates,
     _decide,
+    _ImpossiblePairs,
     _wanted,
     label,
     realiser_for,
@@ -39,7 +40,7 @@ from .partition import (
 )
 from .realise import Realiser, Unrealised
 
-__all__ = ["Answer", "Change", "QuestionDiff", "Region", "diff_policies"]
+__all__ = ["KINDS", "Answer", "Change", "QuestionDiff", "Region", "change_kind", "diff_policies"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,12 +69,25 @@ def _answer(cls: DecidedClass | None) -> Answer:
     bodies = tuple(sorted((b.kind, b.place, b.level, b.role, str(b.cite)) for b in d.bodies))
     articles = tuple(str(c.cite) for c in d.citations)
     reason = d.reason.en if d.reason is not None else None
-    key = (d.outcome, bodies, articles, reason, tuple(t.en for t in d.detail))
+    key = (d.outcome, bodies, articles, reason, tuple(t.en for t in d.detail), d.value)
     shown = [f"{b.name.en} ({b.level} of {b.place}, {b.role}) {b.cite}" for b in d.bodies] or (
         [reason] if reason else []
     )
     text = d.outcome + (": " + "; ".join(shown) if shown else "")
     return Answer(key, text, d.rules_applied, articles)
+
+
+KINDS = ("answer", "body", "reason-text-only")
+"""What a change changes, most first: the outcome or answer value; else who answers (a body, its
+place, level, role or article); else only the words — reason, detail or articles cited."""
+
+
+def change_kind(old: Answer, new: Answer) -> str:
+    """``answer``, ``body`` or ``reason-text-only`` (see ``KINDS``) for two differing answers."""
+    a, b = old.key, new.key
+    if len(a) != len(b) or len(a) < 6 or a[0] != b[0] or a[5] != b[5]:
+        return "answer"  # the outcome or value, or a conflict, error or invalid fact set
+    return "body" if a[1] != b[1] else "reason-text-only"
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,12 +117,23 @@ class Change:
     old: Answer
     new: Answer
     classes: int  # the classes of the overlay it merges
+    also: tuple[Region, ...] = ()  # further regions with the same change (a union)
 
-    def describe(self, subject: str, split_list: Sequence[Split]) -> list[str]:
-        """One ``feature value`` phrase per feature that the region restricts."""
+    @property
+    def kind(self) -> str:
+        return change_kind(self.old, self.new)
+
+    @property
+    def regions(self) -> tuple[Region, ...]:
+        return (self.region, *self.also)
+
+    def describe(
+        self, subject: str, split_list: Sequence[Split], region: Region | None = None
+    ) -> list[str]:
+        """One ``feature value`` phrase per feature that the region (the first) restricts."""
         every = {s.feature: s for s in split_list}
         out = []
-        for name, values in self.region.values:
+        for name, values in (region or self.region).values:
             split = every[name]
             if set(values) >= set(split.values):
                 continue  # any value
@@ -117,14 +142,23 @@ class Change:
 
     def to_dict(self, subject: str, split_list: Sequence[Split]) -> dict[str, Any]:
         every = {s.feature: s for s in split_list}
-        when = {
-            label(subject, name): [
-                v.to_json() if isinstance(v, Interval) else v for v in _merged(values)
-            ]
-            for name, values in self.region.values
-            if not set(values) >= set(every[name].values)
+
+        def when(region: Region) -> dict[str, Any]:
+            return {
+                label(subject, name): [
+                    v.to_json() if isinstance(v, Interval) else v for v in _merged(values)
+                ]
+                for name, values in region.values
+                if not set(values) >= set(every[name].values)
+            }
+
+        return {
+            "kind": self.kind,
+            "when": when(self.region),
+            "also_when": [when(r) for r in self.also],
+            "old": self.old.to_dict(),
+            "new": self.new.to_dict(),
         }
-        return {"when": when, "old": self.old.to_dict(), "new": self.new.to_dict()}
 
 
 def _merged(values: Sequence[ClassValue]) -> list[ClassValue]:
@@ -185,7 +219,10 @@ class QuestionDiff:
             where = "everywhere"
         lines = [f"{self.question} [{self.subject}] {where}:"]
         for change in self.changes:
-            lines.append("  " + ", ".join(change.describe(self.subject, self.splits)))
+            for n, region in enumerate(change.regions):
+                lead = f"[{change.kind}]" if n == 0 else "or".ljust(len(change.kind) + 2)
+                phrases = change.describe(self.subject, self.splits, region)
+                lines.append(f"  {lead} " + ", ".join(phrases))
             for tag, answer in (("old", change.old), ("new", change.new)):
                 rules = f"  [{', '.join(answer.rules)}]" if answer.rules else ""
                 lines.append(f"    {tag}: {answer.text}{rules}")
@@ -255,8 +292,15 @@ def _compare(
     ``unverified`` (never dropped without a word)."""
     split_list = _merged_splits(splits(old.policy, q_old), splits(new.policy, q_new))
     subjects = (new.policy.subjects[q_new.subject], old.policy.subjects[q_old.subject])
+    impossible = [
+        _ImpossiblePairs(realiser, subject, split_list)
+        for subject, realiser in zip(subjects, reversed(realisers), strict=True)
+    ]
+    plans: tuple[dict[frozenset[str], _Plan], dict[frozenset[str], _Plan]] = ({}, {})
     decided = []
     for combo in itertools.product(*(s.values for s in split_list)):
+        if all(pairs.rules_out(combo) for pairs in impossible):
+            continue  # no fact set of either policy has this class
         facts = None
         for subject, realiser in zip(subjects, reversed(realisers), strict=True):
             for assignment in _candidates(split_list, combo):
@@ -274,13 +318,13 @@ def _compare(
                 continue
             facts = found
         answers = []
-        for engine, q in ((old, q_old), (new, q_new)):
+        for engine, q, kept in ((old, q_old, plans[0]), (new, q_new, plans[1])):
             try:
-                own = engine.parse_facts(facts.model_dump())
+                own = engine.parse_facts(facts)  # revalidated unless the model is the engine's
             except FactsError:
                 answers.append(_answer(None))
                 continue
-            answers.append(_answer(_decide(engine, q, values, own)))
+            answers.append(_answer(_decide(engine, q, values, own, kept)))
         decided.append((values, answers[0], answers[1]))
     return split_list, decided
 
@@ -330,15 +374,54 @@ def _regions(
                 merged = True
                 break
     order = {s.feature: s.values for s in split_list}
+
+    def ordered(region: Region) -> Region:
+        return Region(tuple((n, tuple(v for v in order[n] if v in vs)) for n, vs in region.values))
+
     return [
-        dataclasses.replace(
-            c,
-            region=Region(
-                tuple((n, tuple(v for v in order[n] if v in vs)) for n, vs in c.region.values)
-            ),
-        )
-        for c in changes
+        dataclasses.replace(c, region=ordered(c.region), also=tuple(ordered(r) for r in c.also))
+        for c in _unions(changes)
     ]
+
+
+def _unions(changes: Sequence[Change]) -> list[Change]:
+    """One change per old → new pair of answers: its regions joined exactly where they allow —
+    two regions that differ in one feature's values only are one region with both values
+    (adjacent intervals, the two sides of a boolean, the other values of an enum), and a region
+    inside another is dropped. What is left are the alternatives of one change (a disjunction
+    of the policy reads as one change, not a region per disjunct)."""
+    grouped: dict[tuple[Any, Any], list[Change]] = {}
+    for change in changes:
+        grouped.setdefault((change.old.key, change.new.key), []).append(change)
+    out = []
+    for group in grouped.values():
+        boxes = [c.region for c in group]
+        joined = True
+        while joined:
+            joined = False
+            for i, j in itertools.permutations(range(len(boxes)), 2):
+                box = _exact_join(boxes[i], boxes[j])
+                if box is not None:
+                    boxes[i] = box
+                    del boxes[j]
+                    joined = True
+                    break
+        first = group[0]
+        total = sum(c.classes for c in group)
+        out.append(Change(boxes[0], first.old, first.new, total, tuple(boxes[1:])))
+    return out
+
+
+def _exact_join(a: Region, b: Region) -> Region | None:
+    """``a ∪ b`` as one region if it is one: ``b`` inside ``a``, or the two equal but in one
+    feature's values; else None."""
+    theirs = dict(b.values)
+    differ = [name for name, vs in a.values if set(vs) != set(theirs[name])]
+    if all(set(theirs[name]) <= set(vs) for name, vs in a.values):
+        return a
+    if len(differ) == 1:
+        return a.join(b)
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -366,7 +449,30 @@ class PolicyDiff:
         if not lines:
             compared = sum(q.classes for q in self.questions)
             return f"no difference: {compared} classes of cases decided alike"
-        return "\n".join(lines)
+        return "\n".join([self.summary(), *lines])
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        """The changes of each question (every district together) by kind."""
+        out: dict[str, dict[str, int]] = {}
+        for q in self.questions:
+            for change in q.changes:
+                mine = out.setdefault(q.question, dict.fromkeys(KINDS, 0))
+                mine[change.kind] += 1
+        return out
+
+    def summary(self) -> str:
+        """One line: how many changes, of which kinds, in which questions."""
+        counts = self.counts()
+        total = sum(sum(c.values()) for c in counts.values())
+        per = "; ".join(
+            f"{q} " + ", ".join(f"{n} {kind}" for kind, n in c.items() if n)
+            for q, c in counts.items()
+        )
+        head = f"{total} change{'s' if total != 1 else ''} in {len(counts)} question"
+        head += "s" if len(counts) != 1 else ""
+        extra = [f"{len(self.added)} added", f"{len(self.removed)} removed"]
+        moved = ", ".join(e for e in extra if not e.startswith("0 "))
+        return head + (f" (questions {moved})" if moved else "") + (f": {per}" if per else "")
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -374,6 +480,7 @@ class PolicyDiff:
             "new": {"name": self.new.name, "fingerprint": self.new.fingerprint},
             "differs": self.differs,
             "complete": self.complete,
+            "summary": self.counts(),
             "questions_added": list(self.added),
             "questions_removed": list(self.removed),
             "questions": [q.to_dict() for q in self.questions if q.changes or q.unverified],

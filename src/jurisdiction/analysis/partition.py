@@ -26,10 +26,12 @@ the two (less, equal, greater) within and across intervals is decided.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import itertools
+import math
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,8 +42,12 @@ from ..engine.decision import Decision
 from ..engine.engine import Engine, _Plan, overridden_by_fired, resolve
 from ..language.conditions import Compare, Expr, FactRef, InSet, IntConst, ParamRef, StrConst, walk
 from ..language.subjects import FeatureType, FeatureValue, Subject
-from ..policy.model import Policy, Question
+from ..policy.model import AnswerSpec, Policy, Question, Rule
 from .realise import Realiser, Unrealised, Wanted
+from .sweep import RuleSweep
+
+_Resolved = tuple[list[Rule], list[Rule], list[Rule]]
+"""A set of holding rules resolved: fired, overridden, remaining (``engine.resolve``)."""
 
 __all__ = [
     "DecidedClass",
@@ -320,9 +326,14 @@ def partition(engine: Engine, question: Question, realiser: Realiser) -> Questio
     failures: list[DecidedClass] = []
     unverified: list[Unverified] = []
     plans: dict[frozenset[str], _Plan] = {}
-    considered = 0
-    for combo in itertools.product(*(s.values for s in split_list)):
-        considered += 1
+    resolved: dict[frozenset[str], _Resolved] = {}
+    sweep = RuleSweep.of(
+        engine, question, split_list, lambda e: int_thresholds(policy, subject, [e])
+    )
+    rules = {r.id: r for r in question.rules}
+    impossible = _ImpossiblePairs(realiser, subject, split_list)
+    considered = math.prod(len(s.values) for s in split_list)
+    for combo in impossible.possible():
         facts = None
         proved = False
         for assignment in _candidates(split_list, combo):
@@ -348,15 +359,77 @@ def partition(engine: Engine, question: Question, realiser: Realiser) -> Questio
                 for name, _v in values
                 if (found_value := subject.features[name].get(facts, engine.context)) is not None
             }
-        cls = _decide(engine, question, values, facts, plans)
+        holding = sweep.holding(combo, facts) if sweep is not None else None
+        cls = _decide(engine, question, values, facts, plans, holding, resolved, rules)
         decided.append(cls)
         if cls.decision is not None and cls.remaining:
-            failure = _place_failure(engine, question, realiser, cls, assignment, plans)
+            answer = rules[cls.remaining[0]].answer
+            failure = _place_failure(engine, question, realiser, cls, answer, assignment, plans)
             if failure is not None:
                 failures.append(failure)
     return QuestionPartition(
         question, split_list, considered, tuple(decided), tuple(failures), tuple(unverified)
     )
+
+
+class _ImpossiblePairs:
+    """Pairs of class values no fact set has, proved once each: a class holding such a pair is
+    impossible without a search of its own.
+
+    Most classes of a product of splits can be impossible (a feature that only a nested subject
+    sets, say, with another that says the nested subject is absent), and for the same reason, a
+    pair of their values. Each
+    pair of values the product meets is searched for once (the realiser's first search, whose
+    failure over complete domains is a proof); classes are then ruled out by a lookup each.
+    Whole-number intervals are left out: a representative's failure proves nothing of its
+    interval.
+    """
+
+    def __init__(self, realiser: Realiser, subject: Subject, split_list: tuple[Split, ...]):
+        self._realiser = realiser
+        self._subject = subject
+        self._splits = split_list
+        self._names = [s.feature for s in split_list]
+        self._known: dict[tuple[int, ClassValue, int, ClassValue], bool] = {}
+        self._pairs = [
+            (i, j)
+            for i, j in itertools.combinations(range(len(split_list)), 2)
+            if split_list[i].type.kind != "int" and split_list[j].type.kind != "int"
+        ]
+
+    def possible(self) -> Iterator[tuple[ClassValue, ...]]:
+        """The product of the splits' values in its order, but for the classes holding a pair
+        of values no fact set has: a value that clashes with one chosen before cuts off every
+        class below it, unvisited."""
+        values = [s.values for s in self._splits]
+        combo: list[ClassValue] = [False] * len(values)
+        before = [[i for i, j in self._pairs if j == k] for k in range(len(values))]
+
+        def walk(k: int) -> Iterator[tuple[ClassValue, ...]]:
+            if k == len(values):
+                yield tuple(combo)
+                return
+            for value in values[k]:
+                combo[k] = value
+                if not any(self._clash(i, k, combo) for i in before[k]):
+                    yield from walk(k + 1)
+
+        return walk(0)
+
+    def _clash(self, i: int, j: int, combo: Sequence[ClassValue]) -> bool:
+        key = (i, combo[i], j, combo[j])
+        out = self._known.get(key)
+        if out is None:
+            a, b = combo[i], combo[j]
+            assert not isinstance(a, Interval)
+            assert not isinstance(b, Interval)
+            attempt = self._realiser.attempt(self._subject, {self._names[i]: a, self._names[j]: b})
+            out = self._known[key] = isinstance(attempt, Unrealised) and attempt.proved
+        return out
+
+    def rules_out(self, combo: tuple[ClassValue, ...]) -> bool:
+        """Whether the class holds a pair of values no fact set has."""
+        return any(self._clash(i, j, combo) for i, j in self._pairs)
 
 
 def _wanted(values: tuple[tuple[str, ClassValue], ...]) -> dict[str, Wanted]:
@@ -369,6 +442,7 @@ def _place_failure(
     question: Question,
     realiser: Realiser,
     cls: DecidedClass,
+    answer: AnswerSpec,
     assignment: Mapping[str, FeatureValue],
     plans: dict[frozenset[str], _Plan],
 ) -> DecidedClass | None:
@@ -382,7 +456,6 @@ def _place_failure(
     policy = engine.policy
     subject = policy.subjects[question.subject]
     h = policy.hierarchy
-    answer = next(r.answer for r in question.rules if r.id == cls.remaining[0])
     wanted = [
         (subject.places[b.place], h.length(b.level)) for b in answer.bodies if b.level != h.root
     ]
@@ -417,20 +490,34 @@ def _decide(
     values: tuple[tuple[str, ClassValue], ...],
     facts: BaseModel,
     plans: dict[frozenset[str], _Plan] | None = None,
+    holding: frozenset[str] | None = None,
+    resolved: dict[frozenset[str], _Resolved] | None = None,
+    rules: Mapping[str, Rule] | None = None,
 ) -> DecidedClass:
     """The class decided on ``facts`` as ``decide_from_holding`` decides it; ``plans`` keeps the
     plan of each set of holding rules met (what a decision is but for the facts' place codes
-    and id), as the engine does: a question has hundreds of classes and a handful of plans."""
-    holding = engine.holding(question, facts)
-    fired, overridden, remaining = resolve(question, holding)
+    and id), as the engine does: a question has hundreds of classes and a handful of plans;
+    ``resolved`` keeps how each set resolves. ``holding``: the rules that hold for ``facts``
+    if known (``RuleSweep``), else the engine says. ``rules``: the question's rules by id, to
+    resolve over the holding rules alone (overrides among rules that hold are all that
+    ``resolve`` reads) rather than walk every rule of the question for each set."""
+    if holding is None:
+        holding = engine.holding(question, facts)
+    found = resolved.get(holding) if resolved is not None else None
+    held = question
+    if rules is not None and (found is None or plans is None or holding not in plans):
+        held = dataclasses.replace(question, rules=tuple(rules[r] for r in sorted(holding)))
+    if found is None:
+        found = resolve(held, holding)
+        if resolved is not None:
+            resolved[holding] = found
+    fired, overridden, remaining = found
     ids = (tuple(r.id for r in fired), tuple(r.id for r in overridden))
     rest = tuple(r.id for r in remaining)
     ctx = engine.context
     plan = plans.get(holding) if plans is not None else None
     if plan is None:
-        plan = _Plan(
-            engine.policy, question, holding, overridden_by_fired(question, holding), ctx, ()
-        )
+        plan = _Plan(engine.policy, question, holding, overridden_by_fired(held, holding), ctx, ())
         if plans is not None:
             plans[holding] = plan
     try:

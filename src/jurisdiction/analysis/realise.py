@@ -33,6 +33,7 @@ and the checker lists the class as unverified — never as absent.
 from __future__ import annotations
 
 import datetime
+import functools
 import itertools
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -367,6 +368,18 @@ def _positions(variables: Sequence[_Var], index: Mapping[str, int], check: _Chec
     return sorted(pos)
 
 
+@functools.cache
+def _default_inputs(variables: tuple[_Var, ...]) -> tuple[tuple[int, int], ...]:
+    """The pairs (field, input) of a computed default among fields of one depth, by position:
+    the same for every search of a subject, so worked out once."""
+    return tuple(
+        (j, k)
+        for j, var in enumerate(variables)
+        for k in range(len(variables))
+        if var.after(variables[k]) and len(var.path) == len(variables[k].path)
+    )
+
+
 def _equals(get: Callable[[Any, Context], Any], value: Any, ctx: Context) -> Callable[[Any], bool]:
     if isinstance(value, range):
         low, high = value.start, value.stop - 1
@@ -449,6 +462,10 @@ class Realiser:
         self._records: dict[str, list[BaseModel]] = {}
         self._uses: dict[Any, Uses] = {}
         self._exact: dict[Any, BaseModel | Unrealised] = {}
+        self._constraint_checks: dict[str, list[_Check]] = {}
+        self._first: dict[Any, tuple[Any, ...]] = {}  # each field's first value, per ints
+        self._layouts: dict[Any, list[tuple[tuple[int, ...], tuple[int, ...], frozenset[str]]]]
+        self._layouts = {}  # the groups of fields and their checks, per shape of a search
 
     # the variables of a subject ----------------------------------------------------------------
 
@@ -697,7 +714,12 @@ class Realiser:
         if goal is not None:
             g = goal[0]
             checks.append(_Check(lambda o: g(o, ctx), goal[1], (), goal=True))
-        checks.extend(self._constraints(subject, ()))
+        constraints = self._constraint_checks.get(subject.name)
+        if constraints is None:  # the same for every search of the subject
+            constraints = self._constraint_checks[subject.name] = list(
+                self._constraints(subject, ())
+            )
+        checks.extend(constraints)
         return checks
 
     def _constraints(self, subject: Subject, prefix: tuple[str, ...]) -> Iterator[_Check]:
@@ -730,22 +752,18 @@ class Realiser:
                 for read in feature.reads:
                     ints.setdefault(read, set()).add(value)
         checks = self._checks(subject, assignment, goal)
-        record: list[Any] = [self._domain(var, subject, ints)[0] for var in variables]
-        for group, group_checks in self._components(variables, index, checks):
+        record: list[Any] = list(self._first_values(subject, ints))
+        for group, at, paths in self._layout(subject, assignment, goal, index, checks):
+            group_checks = [checks[i] for i in at]
+            relevant = {k: v for k, v in assignment.items() if subject.features[k].reads & paths}
             key = (
                 subject.name,
                 group,
-                tuple(sorted(assignment.items())) if group_checks else (),
+                tuple(sorted(relevant.items())),
                 goal[2] if goal is not None and any(c.goal for c in group_checks) else None,
                 tuple(sorted(k for k in ints if index.get(k) in group)),
                 uses is not None,
             )
-            relevant = {
-                k: v
-                for k, v in assignment.items()
-                if subject.features[k].reads & {".".join(variables[i].path) for i in group}
-            }
-            key = (*key[:2], tuple(sorted(relevant.items())), *key[3:])
             if key in self._solved:
                 values = self._solved[key]
             else:
@@ -769,9 +787,40 @@ class Realiser:
             return Unrealised(False, note="the fact set it built does not give the wanted values")
         return model
 
+    def _first_values(self, subject: Subject, ints: Mapping[str, set[int]]) -> tuple[Any, ...]:
+        """Each field's first value (what a field no check reads keeps), kept per ``ints``."""
+        start = (subject.name, tuple(sorted((k, tuple(sorted(v))) for k, v in ints.items())))
+        first = self._first.get(start)
+        if first is None:
+            first = self._first[start] = tuple(
+                self._domain(var, subject, ints)[0] for var in self.variables(subject)
+            )
+        return first
+
+    def _layout(
+        self,
+        subject: Subject,
+        assignment: Mapping[str, Wanted],
+        goal: GoalSpec | None,
+        index: Mapping[str, int],
+        checks: Sequence[_Check],
+    ) -> list[tuple[tuple[int, ...], tuple[int, ...], frozenset[str]]]:
+        """``_components`` by position of the checks, with each group's field names: the same
+        for every search of the same features and goal, whatever their values, so kept."""
+        shape = (subject.name, tuple(assignment), goal[1] if goal is not None else None)
+        layout = self._layouts.get(shape)
+        if layout is None:
+            variables = self.variables(subject)
+            layout = self._layouts[shape] = [
+                (group, tuple(checks.index(c) for c in group_checks), paths)
+                for group, group_checks in self._components(variables, index, checks)
+                for paths in [frozenset(".".join(variables[i].path) for i in group)]
+            ]
+        return layout
+
     @staticmethod
     def _components(
-        variables: Sequence[_Var], index: Mapping[str, int], checks: Sequence[_Check]
+        variables: tuple[_Var, ...], index: Mapping[str, int], checks: Sequence[_Check]
     ) -> list[tuple[tuple[int, ...], list[_Check]]]:
         """The checks in groups that share no field, each with the fields it reads: groups can
         be solved one by one (and remembered), since no check of one reads a field of another."""
@@ -787,10 +836,8 @@ class Realiser:
         for pos in positions:
             for a, b in itertools.pairwise(pos):
                 parent[find(a)] = find(b)
-        for j, var in enumerate(variables):  # a computed default reads its inputs
-            for k in range(len(variables)):
-                if var.after(variables[k]) and len(var.path) == len(variables[k].path):
-                    parent[find(k)] = find(j)
+        for j, k in _default_inputs(variables):  # a computed default reads its inputs
+            parent[find(k)] = find(j)
         groups: dict[int, tuple[set[int], list[_Check]]] = {}
         for check, pos in zip(checks, positions, strict=True):
             if not pos:
@@ -885,18 +932,19 @@ class Realiser:
         placed: list[int] = []
         done: set[int] = set()
         remaining = set(group)
+        # what each field must come after, worked out once (``after`` is the costly test)
+        needs_of = {
+            i: frozenset(k for k in group if k != i and variables[i].after(variables[k]))
+            for i in group
+        }
         # the fields the wanted values read (and what they need) first: a contradiction among
         # them is met before fields that only constraints read are searched
         first = {i for r, w in zip(reads, wanted, strict=True) if w for i in r}
         for i in list(first):
-            first.update(k for k in group if variables[i].after(variables[k]))
+            first.update(needs_of[i])
         while remaining:
             tier = (remaining & first) or remaining
-            eligible = [
-                i
-                for i in tier
-                if not any(variables[i].after(variables[k]) for k in remaining if k != i)
-            ] or sorted(tier)
+            eligible = [i for i in tier if not (needs_of[i] & remaining)] or sorted(tier)
 
             def completes(i: int, after: set[int]) -> int:
                 return sum(1 for r in reads if i in r and r <= after)
@@ -905,8 +953,7 @@ class Realiser:
                 after = done | {i}
                 completed = completes(i, after)
                 for j in remaining:  # a field this one unlocks counts for it too
-                    needs = [k for k in remaining if k != j and variables[j].after(variables[k])]
-                    if j != i and needs == [i]:
+                    if j != i and needs_of[j] & remaining == {i}:
                         completed = max(completed, completes(j, after | {j}))
                 touching = sum(len(r & done) for r in reads if i in r)
                 target = sum(1 for r, w in zip(reads, wanted, strict=True) if w and i in r)

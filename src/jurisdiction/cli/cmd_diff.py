@@ -48,10 +48,13 @@ def diff_command(
     policy on two days (--at D1 --at D2).
 
     Each question's fact space is cut at the union of both policies' thresholds
-    and values, every class is decided by both, and each region whose answer
-    changes is printed as feature ranges and values with the old and the new
-    answer and the rules and articles behind them. No output but "no
-    difference" proves the two policies decide every case alike.
+    and values, every class is decided by both, and each change of answer is
+    printed as feature ranges and values (its regions joined where the union
+    is exact, the rest as "or" alternatives) with the old and the new answer
+    and the rules and articles behind them, tagged answer (outcome or value),
+    body (who answers) or reason-text-only. The first line counts the changes
+    per question and kind. No output but "no difference" proves the two
+    policies decide every case alike.
 
     A policy that dates what it answers (docs/time.md) is compared as it
     stands on one day: --as-of (default today) for OLD and NEW; with --at, the
