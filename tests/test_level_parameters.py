@@ -36,7 +36,7 @@ def test_the_fee_collector_is_the_county_level_by_a_documented_parameter() -> No
     assert "the level is this policy's reading, parameter fee_collection_level" in (
         decision.render("en")
     )
-    assert "层级为本政策的解读:参数 fee_collection_level" in decision.render("zh")
+    assert "层级为本政策的解读：参数 fee_collection_level" in decision.render("zh")
     assert jurisdiction.Decision.from_json(decision.to_json()) == decision
 
 
