@@ -205,8 +205,9 @@ def make_decision(*values: Any) -> Decision:
 
 # --- rendering a decision as text ---------------------------------------------------------------
 # All words come from the decision itself (and so from the policy's vocabulary), except the few
-# headings below. Chinese is set with full-width punctuation (：，；（）); identifiers (question,
-# value, rule, parameter) are shown only when asked for (``ids``).
+# headings below. Chinese is set with full-width punctuation (colon, comma, semicolon,
+# parentheses); identifiers (question, value, rule, parameter) are shown only when asked for
+# (``ids``).
 
 _HEAD = {
     "question": Text("问题", "Question"),
@@ -243,7 +244,8 @@ _SEP = {"zh": "：", "en": ": "}
 
 
 def _chain_zh(b: Body) -> str:
-    """A citation chain as Chinese reads it: 依第(七)条，按第(二)条第四项; else 依据第(二)条."""
+    """A citation chain as Chinese reads it: "by <via>, under <cite>" (issue 20.8's example is
+    article 7 then article 2 item 4); without a via, "per <cite>"."""
     if b.via is None:
         return f"依据{b.cite.label('zh')}"
     return f"依{b.via.label('zh')}，按{b.cite.label('zh')}"
