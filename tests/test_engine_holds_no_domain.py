@@ -83,7 +83,8 @@ ALLOWED_CJK: dict[str, tuple[str, str]] = {
     ),
     "policy/dating.py": (
         "至自起始终止代之以",
-        "the zh words of a period of force and of an ended duty (from, until, always, ended, replaced by), for any policy that dates what it answers",
+        "the zh words of a period of force and of an ended duty (from, until, always, ended, "
+        "replaced by), for any policy that dates what it answers",
     ),
     "analysis/check.py": (
         "。，、；：？！《》（）【】",
