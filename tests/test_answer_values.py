@@ -89,7 +89,7 @@ def test_a_value_with_words_is_carried_and_rendered_in_both_languages(tmp_path: 
     decision = engine.decide({**FACTS, "age": 30}, "who")
     assert decision.value == "residence"
     assert decision.value_name == jurisdiction.Text("由现居住地负责", "the residence place's")
-    assert "取值:由现居住地负责 [residence]" in decision.render("zh")
+    assert "取值：由现居住地负责 [residence]" in decision.render("zh")
     assert "Value: the residence place's [residence]" in decision.render("en")
     assert jurisdiction.Decision.from_json(decision.to_json()) == decision
     undetermined = engine.decide({**FACTS, "age": 12}, "who")

@@ -211,7 +211,7 @@ def test_each_citation_s_translation_sits_beside_its_chinese(engine: jurisdictio
     lines = decision.render("en").splitlines()
     for c in decision.citations:
         at = lines.index(f"  {c.cite.label('en')}: {c.quote.en}")
-        assert lines[at + 1] == f"    ({c.cite.label('zh')}:{c.quote.zh})"
+        assert lines[at + 1] == f"    ({c.cite.label('zh')}：{c.quote.zh})"  # full-width (20.8)
     zh = decision.render("zh")
     assert all(c.quote.en not in zh for c in decision.citations)
 

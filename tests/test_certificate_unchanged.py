@@ -37,6 +37,16 @@ FIXTURE = Path(__file__).parent / "fixtures" / "certificate_before_vocabulary.js
 READ_ANOTHER_QUESTION = {"unit_instrument", "unit_guidance"}
 RESIDENT_QUESTIONS = frozenset(jurisdiction.load().questions("resident"))
 CHANGED_BY_ISSUE_9 = RESIDENT_QUESTIONS | {"blind_spot_management", "blind_spot_interim_management"}
+# Issue 20.10: the English reason of (五)'s scope said what the Chinese does not, uncited ("a birth
+# across streets within one district is handled by that district"); it is dropped, nothing else.
+# Issue 20.7: (十九) names the district's body as (十七) does, the FP commission; nothing else.
+CHANGED_BY_ISSUE_20 = {
+    "out_of_policy_birth_reporting",
+    "out_of_policy_birth_assessment",
+    "target_responsibility",
+}
+UNCITED = " (a birth across streets within one district is handled by that district)"
+RENAMED = {"body": "fp_department", "place": "district"}
 
 
 def _comparable(question: str, cls: dict[str, Any]) -> dict[str, Any]:
@@ -60,7 +70,8 @@ def certificates() -> tuple[dict[str, Any], dict[str, Any]]:
 
 
 def _unchanged(questions: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [q for q in questions if q["question"] not in CHANGED_BY_ISSUE_9]
+    changed = CHANGED_BY_ISSUE_9 | CHANGED_BY_ISSUE_20
+    return [q for q in questions if q["question"] not in changed]
 
 
 def test_the_same_questions_features_and_classes(
@@ -68,7 +79,7 @@ def test_the_same_questions_features_and_classes(
 ) -> None:
     before, now = certificates
     assert [q["question"] for q in now["questions"]] == [q["question"] for q in before["questions"]]
-    assert len(_unchanged(now["questions"])) == 9  # the questions issue 9 did not touch
+    assert len(_unchanged(now["questions"])) == 6  # the questions issues 9 and 20 did not touch
     for old, new in zip(_unchanged(before["questions"]), _unchanged(now["questions"]), strict=True):
         assert new["features"] == old["features"], old["question"]
         assert new["classes_considered"] == old["classes_considered"], old["question"]
@@ -85,6 +96,29 @@ def test_every_class_is_decided_as_before(
         new_classes = [_comparable(name, c) for c in new["classes"]]
         for i, (a, b) in enumerate(zip(old_classes, new_classes, strict=True)):
             assert b == a, f"{name}, class {i}"
+
+
+def test_issue_20_changed_these_only_as_it_says(
+    certificates: tuple[dict[str, Any], dict[str, Any]],
+) -> None:
+    before, now = certificates
+    old = {q["question"]: q for q in before["questions"] if q["question"] in CHANGED_BY_ISSUE_20}
+    new = {q["question"]: q for q in now["questions"] if q["question"] in CHANGED_BY_ISSUE_20}
+    assert set(new) == CHANGED_BY_ISSUE_20
+    dropped = renamed = 0
+    for name, question in new.items():
+        for was, is_now in zip(old[name]["classes"], question["classes"], strict=True):
+            expected = _comparable(name, was)
+            if UNCITED in (expected.get("reason") or ""):
+                dropped += 1
+                expected["reason"] = expected["reason"].replace(UNCITED, "")
+            for body in expected.get("bodies", []):
+                if name == "target_responsibility" and RENAMED.items() <= body.items():
+                    renamed += 1
+                    body["body"] = "fp_commission"
+            assert _comparable(name, is_now) == expected, name
+    assert dropped > 0
+    assert renamed > 0
 
 
 def test_the_questions_issue_9_changed_behave_as_it_says(

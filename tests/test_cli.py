@@ -27,7 +27,7 @@ def run(*args: str) -> tuple[int, str, str]:
 
 def test_decide_prints_cited_bodies_in_english_and_chinese() -> None:
     code, out, _ = run(
-        "decide", SEPARATED, "-q", "first_child_certificate", "--as-of", "2012-06-01"
+        "decide", SEPARATED, "-q", "first_child_certificate", "--as-of", "2012-06-01", "--ids"
     )
     assert code == 0
     assert (
@@ -40,7 +40,7 @@ def test_decide_prints_cited_bodies_in_english_and_chinese() -> None:
     )
     assert code == 0
     assert (
-        "女方户籍地(街道 120101001,层级为本政策的解读:参数 hukou_fp_level)人口和计划生育部门" in out
+        "女方户籍地（街道 120101001，层级为本政策的解读）人口和计划生育部门" in out  # no ids
     )
     assert "第(三)条第一项" in out
 

@@ -60,9 +60,10 @@ ALLOWED_CJK: dict[str, tuple[str, str]] = {
         "zh is one of the engine's two output languages, for any policy",
     ),
     "engine/decision.py": (
-        "问题结论负责机构理由内容依据适用规则被排除的说明政策指纹取值决定日期调方自案件事实当文本来源其后法律施行概述非原确程度基不层级为解读参数、他与未满足条件；",
+        "问题结论负责机构理由内容依据适用规则被排除的说明政策指纹取值决定日期调方自案件事实当文本来源其后法律施行概述非原确程度基不层级为解读参数、他与未满足条件按：，；（）",
         "the zh headings of a rendered decision (beside the en ones), the words that say a "
-        "level is the policy's reading, and the zh separator of failed criteria, for any policy",
+        "level is the policy's reading, 依…，按… of a citation chain and full-width punctuation "
+        "(issue 20.8), for any policy",
     ),
     "cli/main.py": ("依据", "the zh label of the articles a question rests on, beside the en one"),
     "service/page/page.js": (

@@ -36,7 +36,7 @@ def test_the_fee_collector_is_the_county_level_by_a_documented_parameter() -> No
     assert "the level is this policy's reading, parameter fee_collection_level" in (
         decision.render("en")
     )
-    assert "层级为本政策的解读:参数 fee_collection_level" in decision.render("zh")
+    assert "层级为本政策的解读：参数 fee_collection_level" in decision.render("zh")
     assert jurisdiction.Decision.from_json(decision.to_json()) == decision
 
 
@@ -51,6 +51,26 @@ def test_changing_the_reading_in_one_place_moves_every_answer_that_uses_it(tmp_p
         if b.role == "responsible"
     )
     assert (collector.level, collector.place_code) == ("street", "120101001")
+
+
+def test_article_five_names_its_own_level_whatever_the_fee_reading(tmp_path: Path) -> None:
+    """Issue 20.3: (五) says 区县 itself (“由市人口计生委会同当事双方区县进行个案裁定”), so a
+    change of the fee parameter moves no party of a (五) ruling and no report to the street."""
+    root = bundled_copy(tmp_path / "p")
+    patch(root / "policy.yaml", FEE_LEVEL, FEE_LEVEL.replace("district", "street"))
+    engine = jurisdiction.load(root)
+    birth = {
+        "kind": "birth_case",
+        "hukou": "120101001",
+        "residence": "120104002",
+        "hukou_reported": False,
+        "residence_reported": True,
+    }
+    for question in ("out_of_policy_birth_reporting", "out_of_policy_birth_assessment"):
+        hukou = [b for b in engine.decide(birth, question).bodies if b.place == "hukou"]
+        assert [(b.level, b.place_code, b.level_param) for b in hukou] == [
+            ("district", "120101", None)
+        ], question
 
 
 def test_a_stated_level_names_no_parameter() -> None:

@@ -66,13 +66,17 @@ def test_unclear_affiliation_moves_exactly_the_two_certificates(resident: BaseMo
         elif question == "management_principle" and normal.outcome == "responsible":
             # (七): 共同负责管理, with no 以现居住地为主 — joint, no primary (issue 9)
             assert [(b.place, b.role, str(b.cite)) for b in blind.bodies] == [
-                ("residence", "joint", "(七)"),
+                ("locality", "joint", "(七)"),  # the residence, named 所属地 as (七) does
                 ("hukou", "joint", "(七)"),
             ]
         else:
             # the same bodies; a duty kept by (七) cites the chain (七) → its item (issue 9)
             assert blind.outcome == normal.outcome, question
-            view = sorted((b.place, b.place_code, b.role, b.cite) for b in blind.bodies)
+            # (七) names the residence 所属地 (the locality): the same place, its own word
+            same = {"locality": "residence"}
+            view = sorted(
+                (same.get(b.place, b.place), b.place_code, b.role, b.cite) for b in blind.bodies
+            )
             assert view == sorted((b.place, b.place_code, b.role, b.cite) for b in normal.bodies)
             chained = any(r.endswith(".affiliation_unclear") for r in blind.rules_applied)
             assert all((str(b.via) == "(七)") == chained for b in blind.bodies), question

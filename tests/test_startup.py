@@ -93,7 +93,7 @@ def _decide(cache: Path, *args: str) -> tuple[str, list[str]]:
 
 
 def test_decide_imports_no_checker_and_then_no_parser(tmp_path: Path) -> None:
-    args = (str(EXAMPLE), "-q", "unit_management")
+    args = (str(EXAMPLE), "-q", "unit_management", "--ids")
     first, imported = _decide(tmp_path, *args)
     assert imported == ["lark"]  # the first run parses the conditions ...
     assert list((tmp_path / "jurisdiction").glob("conditions-*.json"))
@@ -107,7 +107,7 @@ def test_a_changed_condition_is_decided_as_written(tmp_path: Path) -> None:
     policy = tmp_path / "policy"
     shutil.copytree(Path(__file__).resolve().parent.parent / "policies", policy)
     cache = tmp_path / "cache"
-    args = (str(EXAMPLE), "-q", "unit_management", "--policy", str(policy))
+    args = (str(EXAMPLE), "-q", "unit_management", "--ids", "--policy", str(policy))
     before, _ = _decide(cache, *args)
     assert "Rules applied: unit_management.district_by_staff" in before
     chapter = policy / "chapter3.yaml"

@@ -119,7 +119,6 @@ def test_the_bundled_policy_writes_each_block_once_and_keeps_its_rule_ids() -> N
     assert rule.overrides == (
         "contraceptives.residence",
         "contraceptives.blind_spot_district",
-        "contraceptives.blind_spot_designated_street",
     )
 
 

@@ -283,8 +283,8 @@ def test_the_fee_as_the_text_stood_and_after_2021() -> None:
     assert "in force from 2021-08-20, ended this duty" in now
     assert "district/county 120101" not in now
     zh = _decide("-q", "social_maintenance_fee", "--as-of", "2022-01-01", "--lang", "zh")
-    assert "结论:已不再施行" in zh
-    assert "决定日期:2022-01-01(由调用方指定)" in zh
+    assert "结论：已不再施行" in zh
+    assert "决定日期：2022-01-01（由调用方指定）" in zh
     today = _decide("-q", "social_maintenance_fee")
     assert f"As of: {datetime.date.today().isoformat()} (today)" in today
 

@@ -256,6 +256,12 @@ def cli() -> None:
 )
 @_AS_OF
 @_LANG
+@click.option(
+    "--ids",
+    is_flag=True,
+    help="Show the question, value, rule and parameter identifiers in text output "
+    "(a caseworker reads the titles and articles; JSON always has them).",
+)
 @_POLICY
 @_OVERLAYS
 @reports_errors
@@ -266,6 +272,7 @@ def decide(
     evaluator: Evaluator,
     as_of: datetime.datetime | None,
     lang: Lang,
+    ids: bool,
     policy_dir: Path | None,
     overlays_dir: Path | None,
 ) -> None:
@@ -308,7 +315,7 @@ def decide(
             )
         )
     else:
-        shown = [a.render(lang) for a in answers if not isinstance(a, Exception)]
+        shown = [a.render(lang, ids=ids) for a in answers if not isinstance(a, Exception)]
         if shown:
             click.echo("\n\n".join(shown))
     for w, error in failed:

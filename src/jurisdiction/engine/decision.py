@@ -180,11 +180,12 @@ class Decision:
         except ValidationError as exc:
             raise FactsError(f"not a decision: {_summary(exc)}") from None
 
-    def render(self, lang: Literal["zh", "en"] = "en") -> str:
-        """Human-readable text in Chinese or English."""
+    def render(self, lang: Literal["zh", "en"] = "en", *, ids: bool = True) -> str:
+        """Human-readable text in Chinese or English; ``ids=False`` leaves out the question,
+        value, rule and parameter identifiers, for a caseworker (the CLI's default)."""
         if lang not in ("zh", "en"):
             raise FactsError(f"render in `zh` or `en`, not {lang!r}")
-        return render_decision(self, lang)
+        return render_decision(self, lang, ids=ids)
 
 
 def _summary(exc: ValidationError) -> str:
@@ -229,7 +230,9 @@ def make_decision(*values: Any) -> Decision:
 
 # --- rendering a decision as text ---------------------------------------------------------------
 # All words come from the decision itself (and so from the policy's vocabulary), except the few
-# headings below.
+# headings below. Chinese is set with full-width punctuation (colon, comma, semicolon,
+# parentheses); identifiers (question, value, rule, parameter) are shown only when asked for
+# (``ids``).
 
 _HEAD = {
     "question": Text("问题", "Question"),
@@ -259,12 +262,11 @@ _HEAD = {
     "certain": Text("确定", "certain"),
     "fairly_sure": Text("基本确定", "fairly sure"),
     "uncertain": Text("不确定", "uncertain"),
-    "reading": Text(
-        ",层级为本政策的解读:参数 ", "; the level is this policy's reading, parameter "
-    ),
+    "reading": Text("，层级为本政策的解读", "; the level is this policy's reading"),
+    "parameter": Text("：参数 ", ", parameter "),
 }
 
-_SEP = {"zh": ":", "en": ": "}
+_SEP = {"zh": "：", "en": ": "}
 
 
 def joined(failures: tuple[Failure, ...] | list[Failure]) -> Text:
@@ -284,11 +286,22 @@ def _code(b: Body, lang: Lang) -> str:
     )
 
 
-def _body(b: Body, lang: Lang) -> str:
-    reading = f"{_HEAD['reading'][lang]}{b.level_param}" if b.level_param else ""
+def _chain_zh(b: Body) -> str:
+    """A citation chain as Chinese reads it: "by <via>, under <cite>" (issue 20.8's example is
+    article 7 then article 2 item 4); without a via, "per <cite>"."""
+    if b.via is None:
+        return f"依据{b.cite.label('zh')}"
+    return f"依{b.via.label('zh')}，按{b.cite.label('zh')}"
+
+
+def _body(b: Body, lang: Lang, ids: bool = True) -> str:
+    reading = ""
+    if b.level_param:
+        named = f"{_HEAD['parameter'][lang]}{b.level_param}" if ids else ""
+        reading = f"{_HEAD['reading'][lang]}{named}"
     if lang == "zh":
-        where = f"{b.place_name.zh}({b.level_name.zh} {_code(b, lang)}{reading})"
-        return f"{where}{b.name.zh} — {b.role_name.zh} — 依据{b.cite_label('zh')}"
+        where = f"{b.place_name.zh}（{b.level_name.zh} {_code(b, lang)}{reading}）"
+        return f"{where}{b.name.zh} — {b.role_name.zh} — {_chain_zh(b)}"
     where = f"{b.place_name.en} ({b.level_name.en} {_code(b, lang)}{reading})"
     return f"the {b.name.en} of the {where} — {b.role_name.en} — per {b.cite_label('en')}"
 
@@ -299,15 +312,15 @@ def _instrument(i: Instrument, lang: Lang) -> str:
     when = f"{h['in_force']} {i.in_force}"
     sure = h.get(i.certainty, i.certainty)
     if lang == "zh":
-        return f"{i.title.zh}({when};{h['certainty']}:{sure}):{i.note.zh}{marked}"
+        return f"{i.title.zh}（{when}；{h['certainty']}：{sure}）：{i.note.zh}{marked}"
     return f"{i.title.en} ({when}; {h['certainty']}: {sure}): {i.note.en}{marked}"
 
 
 def _actor(b: Body, lang: Lang) -> str:
     """An actor that is not a government body: its name, where, its role, why."""
     if lang == "zh":
-        where = f"({b.place_name.zh} {_code(b, lang)})"
-        return f"{b.name.zh}{where} — {b.role_name.zh} — 依据{b.cite_label('zh')}"
+        where = f"（{b.place_name.zh} {_code(b, lang)}）"
+        return f"{b.name.zh}{where} — {b.role_name.zh} — {_chain_zh(b)}"
     where = f"({b.place_name.en} {_code(b, lang)})"
     return f"{b.name.en} {where} — {b.role_name.en} — per {b.cite_label('en')}"
 
@@ -323,37 +336,48 @@ def _dated(d: Decision, lang: Lang) -> list[str]:
     if d.provenance is not None:
         lines.append(f"{h['provenance']}{sep}{d.provenance[lang]}")
     if d.as_of is not None:
-        how = f"({h[d.as_of_source]})" if d.as_of_source else ""
-        how = how if lang == "zh" else f" {how}"
+        how = ""
+        if d.as_of_source:
+            how = f"（{h[d.as_of_source]}）" if lang == "zh" else f" ({h[d.as_of_source]})"
         lines.append(f"{h['as_of']}{sep}{d.as_of}{how}")
     return lines
 
 
-def render_decision(d: Decision, lang: Lang = "en") -> str:
+def _why(d: Decision, lang: Lang, ids: bool) -> list[str]:
+    """The reason, or every failed criterion on a line of its own instead of the joined one."""
+    h, sep = _HEAD, _SEP[lang]
+    if d.failed:
+        return [f"{h['failed'][lang]}{sep.rstrip()}"] + [
+            f"  - {f.reason[lang]}" + (f" [{f.criterion}]" if ids else "") for f in d.failed
+        ]
+    if d.reason is not None:
+        return [f"{h['reason'][lang]}{sep}{d.reason[lang]}"]
+    return []
+
+
+def render_decision(d: Decision, lang: Lang = "en", *, ids: bool = True) -> str:
+    """The decision as text; ``ids=False`` leaves out the question, value, rule and parameter
+    identifiers (a caseworker reads the titles, names and articles instead)."""
     sep = _SEP[lang]
     h = {k: v[lang] for k, v in _HEAD.items()}
     lines = [
-        f"{h['question']}{sep}{d.question_title[lang]} [{d.question}]",
+        f"{h['question']}{sep}{d.question_title[lang]}" + (f" [{d.question}]" if ids else ""),
         f"{h['outcome']}{sep}{d.outcome_name[lang]}",
     ]
     if d.value_name is not None:  # a value with words of its own (a question's `values`)
-        lines.append(f"{h['value']}{sep}{d.value_name[lang]} [{d.value}]")
+        lines.append(f"{h['value']}{sep}{d.value_name[lang]}" + (f" [{d.value}]" if ids else ""))
     bodies = [b for b in d.bodies if not b.actor]
     if bodies:
         lines.append(f"{h['bodies']}{sep.rstrip()}")
         via = f" — {h['set_by']} {', '.join(d.sources)}" if d.sources else ""
-        lines.extend(f"  - {_body(b, lang)}{via}" for b in bodies)
+        lines.extend(f"  - {_body(b, lang, ids)}{via}" for b in bodies)
     actors = [b for b in d.bodies if b.actor]
     if actors:  # parties that are not government bodies: not under the bodies' heading
         lines.append(f"{h['actors']}{sep.rstrip()}")
         lines.extend(f"  - {_actor(b, lang)}" for b in actors)
-    if d.failed:  # every failed criterion on a line of its own, not the joined reason
-        lines.append(f"{h['failed']}{sep.rstrip()}")
-        lines.extend(f"  - {f.reason[lang]} [{f.criterion}]" for f in d.failed)
-    elif d.reason is not None:
-        lines.append(f"{h['reason']}{sep}{d.reason[lang]}")
-    if d.detail:
-        joiner = "、" if lang == "zh" else "; "
+    lines.extend(_why(d, lang, ids))
+    if d.detail:  # items may hold 、 themselves: a separator they do not contain
+        joiner = "；" if lang == "zh" else "; "
         lines.append(f"{h['detail']}{sep}{joiner.join(t[lang] for t in d.detail)}")
     if d.citations:
         lines.append(f"{h['citations']}{sep.rstrip()}")
@@ -361,14 +385,16 @@ def render_decision(d: Decision, lang: Lang = "en") -> str:
             lines.append(f"  {c.cite.label(lang)}{sep}{c.quote[lang]}")
             if lang == "en":  # the translation, and beside it the text it translates
                 lines.append(f"    ({c.cite.label('zh')}{_SEP['zh']}{c.quote.zh})")
-    if d.rules_applied:
+    if ids and d.rules_applied:
         lines.append(f"{h['rules']}{sep}{', '.join(d.rules_applied)}")
-    if d.rules_overridden:
+    if ids and d.rules_overridden:
         lines.append(f"{h['overridden']}{sep}{', '.join(d.rules_overridden)}")
     if d.notes:
         lines.append(f"{h['notes']}{sep.rstrip()}")
         lines.extend(f"  - {note[lang]}" for note in d.notes)
     lines.extend(_dated(d, lang))
-    sources = f" ({', '.join(d.sources)})" if d.sources else ""
+    sources = ""
+    if d.sources:
+        sources = f"（{'、'.join(d.sources)}）" if lang == "zh" else f" ({', '.join(d.sources)})"
     lines.append(f"{h['policy']}{sep}{d.policy} {d.policy_fingerprint}{sources}")
     return "\n".join(lines)
