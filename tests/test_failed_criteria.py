@@ -54,7 +54,7 @@ def test_rendered_in_both_languages_and_in_json() -> None:
     engine = jurisdiction.load(EXAMPLE)
     d = engine.decide(NOT_ELIGIBLE, "application", as_of="2025-01-01")
     zh, en = d.render("zh"), d.render("en")
-    assert "未满足的条件:" in zh
+    assert "未满足的条件：" in zh
     assert "Criteria not met:" in en
     for f in d.failed:
         assert f"  - {f.reason.zh} [{f.criterion}]" in zh.splitlines()
