@@ -53,4 +53,4 @@ def test_the_example_names_its_region_and_ward() -> None:
     assert "居住地（区 南区(KS)）区住房部门" in d.render("zh")
     assert "(region South region (KS))" in d.render("en")
     other = engine.decide(dict(facts, residence="KS03"), "review", as_of="2025-01-01")
-    assert "(街区 KS03)" in other.render("zh")  # a ward without a name: its code alone
+    assert "（街区 KS03）" in other.render("zh")  # a ward without a name: its code alone
