@@ -14,7 +14,8 @@ It cannot drift unnoticed: ``tests/test_handwritten_baseline.py`` checks every f
 breaks it fails the suite, not the benchmark.
 
 Questions: ``first_child_certificate`` (with the exceptions of (六)–(九) for a residence outside
-the city and a blind spot), ``second_child_approval``, ``out_of_policy_birth_assessment`` and
+the city and a blind spot), ``second_child_approval`` (the couple's childbearing age, a man with
+no wife and a same-sex couple), ``out_of_policy_birth_assessment`` and
 ``unit_management`` (the tiers of (十), with a district's overlay).
 """
 
@@ -90,26 +91,6 @@ def build(engine: Engine) -> dict[str, Callable[[Any], Light]]:
             return ("responsible", ((*body, "(七)"),), ("(七)",))
         return _blind_spot(r, area, cause)
 
-    def second_child_approval(r: Resident) -> Light:
-        if not separated(r):
-            return _NOT_SEPARATED
-        woman: str | None
-        if r.sex == "female":
-            woman = r.hukou
-        elif r.spouse_sex == "female":
-            woman = r.spouse_hukou
-        else:
-            woman = None
-        if woman is None:
-            return ("undetermined", (), ("(三)1",))
-        if not woman.startswith(city):
-            return ("not_applicable", (), ("(三)1",))
-        return (
-            "responsible",
-            (("fp_department", "street", woman[:hukou_digits], "responsible", "(三)1"),),
-            ("(三)1",),
-        )
-
     tiers: Mapping[str | None, tuple[int, int, int, bool]] = {
         district: (
             value("unit_district_min_staff", district),
@@ -144,11 +125,72 @@ def build(engine: Engine) -> dict[str, Callable[[Any], Light]]:
 
     functions: dict[str, Callable[[Any], Light]] = {
         "first_child_certificate": first_child_certificate,
-        "second_child_approval": second_child_approval,
+        "second_child_approval": _second_child_approval(city, female, male, hukou_digits),
         "out_of_policy_birth_assessment": _birth_assessment(city),
         "unit_management": unit_management,
     }
     return _in_force(day, functions)
+
+
+def _second_child_approval(
+    city: str, female: tuple[int, int], male: tuple[int, int], hukou_digits: int
+) -> Callable[[Any], Light]:
+    """(三)1: the woman's hukou place approves a couple; (一)'s childbearing age is the
+    couple's (the resident's, or his wife's where he is past it)."""
+
+    def of_age(sex: str, age: int) -> bool:
+        low, high = female if sex == "female" else male
+        return low <= age <= high
+
+    def wife_age_missing(r: Resident) -> bool:
+        return (
+            r.sex == "male"
+            and r.marital_status == "married"
+            and r.spouse_sex == "female"
+            and r.spouse_age is None
+        )
+
+    def couple_separated(r: Resident) -> bool:
+        """(一) for (三)1: the couple's childbearing age — the resident's, or his wife's."""
+        if not r.hukou.startswith(city) or r.hukou[:9] == r.residence[:9]:
+            return False
+        if of_age(r.sex, r.age) or wife_age_missing(r):
+            return True
+        return (
+            r.sex == "male"
+            and r.marital_status == "married"
+            and r.spouse_sex == "female"
+            and r.spouse_age is not None
+            and of_age("female", r.spouse_age)
+        )
+
+    def second_child_approval(r: Resident) -> Light:
+        if not couple_separated(r):
+            return _NOT_SEPARATED
+        if r.marital_status == "married" and r.spouse_sex == r.sex:
+            return ("not_applicable", (), ("(三)1",))
+        if r.sex == "male" and r.marital_status != "married":
+            return ("not_applicable", (), ("(三)1",))
+        if not of_age(r.sex, r.age) and wife_age_missing(r):
+            return ("undetermined", (), ("(一)", "(三)1"))
+        woman: str | None
+        if r.sex == "female":
+            woman = r.hukou
+        elif r.spouse_sex == "female":
+            woman = r.spouse_hukou
+        else:
+            woman = None
+        if woman is None:
+            return ("undetermined", (), ("(三)1",))
+        if not woman.startswith(city):
+            return ("not_applicable", (), ("(三)1",))
+        return (
+            "responsible",
+            (("fp_department", "street", woman[:hukou_digits], "responsible", "(三)1"),),
+            ("(三)1",),
+        )
+
+    return second_child_approval
 
 
 def _birth_assessment(city: str) -> Callable[[Any], Light]:
@@ -182,7 +224,8 @@ def _birth_assessment(city: str) -> Callable[[Any], Light]:
 
 def _blind_spot(r: Resident, area: Any, cause: str) -> Light:
     """The first-child certificate where the resident lives in a blind spot of (八) or (九), or
-    one whose cause the facts do not tell ((六))."""
+    one whose cause the facts do not tell ((六)). The certificate takes none of (八)'s 代管: the
+    adjacent community a street designates is named by the questions that include it, not here."""
     if cause == "division_unclear":
         return (
             "responsible",
@@ -194,20 +237,10 @@ def _blind_spot(r: Resident, area: Any, cause: str) -> Light:
         )
     if cause not in _EIGHT:
         return ("undetermined", (), ("(六)",))
-    if area.proxy_community is not None:
-        street = area.designated_street or r.residence
+    if area.designated_street is not None:
         bodies: tuple[LightBody, ...] = (
-            (
-                "community_committee",
-                "community",
-                area.proxy_community[:12],
-                "manages_on_behalf",
-                "(二)5",
-            ),
-            ("fp_department", "street", street[:9], "designates", "(二)5"),
+            ("fp_department", "street", area.designated_street[:9], "responsible", "(二)5"),
         )
-    elif area.designated_street is not None:
-        bodies = (("fp_department", "street", area.designated_street[:9], "responsible", "(二)5"),)
     else:
         bodies = (("fp_department", "district", r.residence[:6], "responsible", "(二)5"),)
     return ("responsible", bodies, ("(二)5", "(八)"))
