@@ -16,8 +16,6 @@ re-exported here for static type checkers. ``jurisdiction features`` lists what 
 ``pip install 'jurisdiction[durable]'``); see docs/evaluators.md.
 """
 
-from importlib import import_module as _import_module
-
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (the command's start-up)
 if TYPE_CHECKING:  # what a type checker sees; at run time each name is imported on first use
     from . import models as models
@@ -119,6 +117,8 @@ del TYPE_CHECKING
 
 def __getattr__(name: str) -> object:
     """Import a public name on first use (PEP 562), and keep it."""
+    from importlib import import_module as _import_module  # here: importlib imports warnings
+
     home = _HOMES.get(name)
     if home is not None:
         value = getattr(_import_module(f"{__name__}.{home}"), name)
