@@ -76,6 +76,11 @@ _ALL = (
     _load("table-row", "a row of a lookup table has a key or value not of the table's types"),
     _load("unknown-table", "a condition looks up a table the policy does not have"),
     _load("place-name", "a name is given for a code that is no place of the hierarchy"),
+    _load(
+        "place-name-table",
+        "a compact table of place names is not CSV of `code,name` or `code,zh,en`, "
+        "or names a code twice",
+    ),
     _load("place-hierarchy", "the place hierarchy is inconsistent (lengths, patterns, ranges)"),
     _load("feature-cycle", "features or places refer to each other in a circle"),
     _load("condition-syntax", "a condition does not follow the condition grammar"),

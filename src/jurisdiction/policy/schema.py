@@ -511,6 +511,11 @@ class PolicyFile(_Strict):
         default_factory=dict,
         description="the names of place codes, shown beside them: code: {zh, en} (or one name)",
     )
+    place_name_tables: dict[Name, str] = Field(
+        default_factory=dict,
+        description="names of place codes in compact form: each a CSV text whose header is "
+        "`code,name` or `code,zh,en`, one code a line (a large table loads fast this way)",
+    )
     amendments: list[Amendment] = Field(default_factory=list)
 
 

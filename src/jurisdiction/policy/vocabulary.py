@@ -48,6 +48,7 @@ from ..language.subjects import Constraint, Feature, FeatureType, FieldInfo, Pla
 from ..language.typecheck import Problem
 from . import schema as s
 from .fact_models import make_model
+from .place_names import build_place_names
 from .sources import _Merged, _Source
 from .strict_yaml import Path_
 from .tables import build_tables
@@ -796,24 +797,8 @@ def build_vocabulary(
         for n, (values, _src) in merged.enums.items()
     }
     ordered = {n: subjects[n] for n in merged.subjects if n in subjects}
-    names = _place_names(merged, hierarchy, problems)
+    names, name_problems = build_place_names(merged, hierarchy)
+    problems.items.extend(name_problems)
     if problems.items:
         return None, problems.items
     return Vocabulary(hierarchy, enums, ordered, builder, tables, names), problems.items
-
-
-def _place_names(merged: _Merged, h: Hierarchy, problems: _Problems) -> dict[str, Text]:
-    """The names of place codes, each code one the hierarchy accepts (``place-name``)."""
-    names: dict[str, Text] = {}
-    for code, (name, src) in merged.place_names.items():
-        why = h.problem(code)
-        if why is not None:
-            problems.at(
-                "place-name",
-                f"`{code}` is no place code of this policy: {why}",
-                src,
-                ("place_names", code),
-            )
-            continue
-        names[code] = Text(name, name) if isinstance(name, str) else Text(name.zh, name.en)
-    return names
