@@ -69,6 +69,10 @@ _ALL = (
     _load("unknown-item", "a citation names an item its article does not have"),
     _load("cite", "a body cites an article its rule does not, or must say which it rests on"),
     _load("city-parameter", "the place hierarchy's root is not named by a code_prefix parameter"),
+    _load(
+        "empty-prefix",
+        "a code_prefix parameter other than the place hierarchy's root is empty",
+    ),
     # conditions
     _load("unknown-subject", "a question or definition is about a subject the policy lacks"),
     # the vocabulary (facts.yaml)

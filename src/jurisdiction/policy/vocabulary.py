@@ -246,6 +246,7 @@ def _hierarchy(
                 param.type_location or param.location,
             )
         )
+    _empty_prefixes(decl.root.parameter, params, problems)
     if decl.overlays is not None and decl.overlays not in names:
         problems.at(
             "place-hierarchy",
@@ -257,6 +258,22 @@ def _hierarchy(
     if len(problems.items) > before:
         return None
     return Hierarchy(decl.root.level, decl.root.parameter, tuple(levels), forms, decl.overlays)
+
+
+def _empty_prefixes(root: str, params: Mapping[str, Any], problems: _Problems) -> None:
+    """Only the root's code prefix may be empty (a national root): every code starts with ``""``,
+    so any other empty prefix would hold every place (``empty-prefix``)."""
+    for name, param in params.items():
+        if param.type == "code_prefix" and param.value == "" and name != root:
+            problems.items.append(
+                Diagnostic(
+                    "empty-prefix",
+                    f"parameter `{name}` is an empty code prefix, which every code starts with: "
+                    f"only the root of the place hierarchy (`{root}`) may be empty, for a policy "
+                    "of the whole country",
+                    param.location,
+                )
+            )
 
 
 _MODELS: dict[tuple[str, str], type[BaseModel]] = {}
