@@ -7,9 +7,11 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
 
 import jurisdiction
+from jurisdiction.batch.embedded import decide_table
 
 from policy_kit import ROOT
 
@@ -61,3 +63,37 @@ def test_only_the_root_may_be_empty(tmp_path: Path) -> None:
     assert [
         (d.code, Path(d.location.file).name, d.location.line) for d in err.value.diagnostics
     ] == [("empty-prefix", "extra.yaml", 2)]
+
+
+@pytest.mark.parametrize("residence", ["NS02", "KS02"])
+def test_every_evaluator_and_the_batch_agree_on_a_national_root(
+    tmp_path: Path, residence: str
+) -> None:
+    root = _national(tmp_path)
+    facts = dict(FACTS, residence=residence)
+    engine = jurisdiction.load(root)
+    decided = engine.decide(facts, "review", as_of="2025-01-01")
+    durable = jurisdiction.load(root, evaluator="durable").decide(
+        facts, "review", as_of="2025-01-01"
+    )
+    assert decided.outcome == durable.outcome == "responsible"
+    member = pa.struct([("relation", pa.string()), ("age", pa.int64()), ("income", pa.int64())])
+    schema = pa.schema(
+        [
+            ("id", pa.string()),
+            ("residence", pa.string()),
+            ("applicant_age", pa.int64()),
+            ("applicant_income", pa.int64()),
+            ("members", pa.list_(member)),
+        ]
+    )
+    row = {
+        "id": "1",
+        "residence": residence,
+        "applicant_age": 30,
+        "applicant_income": 0,
+        "members": [{"relation": "child", "age": 3, "income": 0}],
+    }
+    table = pa.Table.from_pylist([row], schema=schema)
+    out = decide_table(engine, table, "review", id_column="id", as_of="2025-01-01").to_pylist()
+    assert [(r["outcome"], r["error"]) for r in out] == [("responsible", None)]
