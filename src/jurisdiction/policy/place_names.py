@@ -11,6 +11,7 @@ is ``place-name-table``.
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -65,7 +66,7 @@ def build_place_names(merged: _Merged, h: Hierarchy) -> tuple[dict[str, Text], l
 
 def _table(origin: _Origin, text: str, names: dict[str, Text], problems: list[Diagnostic]) -> None:
     """Add the names of one table to ``names``, or report what is wrong with its rows."""
-    reader = csv.reader(text.splitlines())
+    reader = csv.reader(io.StringIO(text, newline=""))
     header = next(reader, None)
     if header is None or tuple(header) not in HEADERS:
         shown = " or ".join(",".join(h) for h in HEADERS)
@@ -91,7 +92,7 @@ def _table(origin: _Origin, text: str, names: dict[str, Text], problems: list[Di
 def _numbered(text: str) -> Iterator[tuple[int, list[str]]]:
     """The rows of a table after its header, each with its line (from 1; a row written over
     several lines, with the line it ends on)."""
-    reader = csv.reader(text.splitlines())
+    reader = csv.reader(io.StringIO(text, newline=""))
     next(reader, None)
     for row in reader:
         if row:
