@@ -24,7 +24,7 @@ def test_the_1000_staff_example_is_one_documented_answer() -> None:
         cli, ["decide", str(ROOT / "examples" / "unit_1000_staff.yaml"), "-q", "unit_management"]
     )
     assert result.exit_code == 0
-    assert "district/county 120101" in result.output
+    assert "district/county 和平区 (120101)" in result.output
     assert "per article (十)" in result.output
     assert "exactly 1000" in result.output  # the note of the override
     assert result.output.count("Question:") == 1

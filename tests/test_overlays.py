@@ -97,7 +97,7 @@ def test_the_cli_takes_overlays() -> None:
     )
     assert plain.exit_code == added.exit_code == 0, added.output
     assert "120104.yaml" not in plain.output
-    assert "district/county 120104" in added.output
+    assert "district/county 南开区 (120104)" in added.output
 
 
 def test_the_example_overlay_is_loaded_with_its_file() -> None:

@@ -10,6 +10,7 @@ from collections import defaultdict
 from pathlib import Path
 
 import pytest
+import yaml
 
 POLICIES = Path(__file__).resolve().parent.parent / "policies"
 WINDOW = 10
@@ -17,8 +18,17 @@ MOST_LINES = 2100  # issue 19's goal
 CEILING = 2310  # what the bundled policy is held to today: lower it as it shrinks
 
 
+DATA_SECTIONS = {"place_names", "place_name_tables"}
+"""Sections that hold published data (the names of place codes), not what the text says: a file
+of only these is not counted."""
+
+
+def _is_data(file: Path) -> bool:
+    return set(yaml.safe_load(file.read_text(encoding="utf-8")) or {}) <= DATA_SECTIONS
+
+
 def _files() -> list[Path]:
-    files = sorted(POLICIES.glob("*.yaml"))
+    files = sorted(f for f in POLICIES.glob("*.yaml") if not _is_data(f))
     assert files, f"no policy files in {POLICIES}"
     return files
 

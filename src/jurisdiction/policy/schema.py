@@ -156,11 +156,11 @@ class Parameter(_Strict):
         if kind == "bool" and not isinstance(value, bool):
             raise ValueError(f"value must be true or false for type bool, got {value!r}")
         if kind == "code_prefix" and not (
-            isinstance(value, str) and value.isascii() and value.isalnum()
+            isinstance(value, str) and (value == "" or (value.isascii() and value.isalnum()))
         ):
             raise ValueError(
-                'a code_prefix is a quoted string of letters and digits, such as "12", '
-                f"got {value!r}"
+                'a code_prefix is a quoted string of letters and digits, such as "12" (or "" '
+                f"for the root of a national policy), got {value!r}"
             )
         if kind == "level" and not (isinstance(value, str) and value.isidentifier()):
             raise ValueError(f"a level parameter's value is the name of a level, got {value!r}")
@@ -510,6 +510,11 @@ class PolicyFile(_Strict):
     place_names: dict[str, Text | Annotated[str, StringConstraints(min_length=1)]] = Field(
         default_factory=dict,
         description="the names of place codes, shown beside them: code: {zh, en} (or one name)",
+    )
+    place_name_tables: dict[Name, str] = Field(
+        default_factory=dict,
+        description="names of place codes in compact form: each a CSV text whose header is "
+        "`code,name` or `code,zh,en`, one code a line (a large table loads fast this way)",
     )
     amendments: list[Amendment] = Field(default_factory=list)
 
