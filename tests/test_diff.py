@@ -124,7 +124,7 @@ def test_an_overlay_edit_changes_only_its_district(tmp_path: Path) -> None:
 def test_a_changed_reason_text_is_tagged_as_such_and_not_as_an_answer(tmp_path: Path) -> None:
     """Rewording why an area is no blind spot changes the reason of the not-applicable answers
     only: every change is `reason-text-only`, and the summary counts it so."""
-    old = "        city), so it is not a blind spot under article (六)\n"
+    old = "city), so it is not a blind spot under article (六)\n"
     copy = _copy_with(tmp_path, "chapter2.yaml", old, old.replace("so it is", "hence it is"))
     only = {"blind_spot_management"}
     result = diff_policies(load_policy(_with_overlay(tmp_path)), load_policy(copy), only)
