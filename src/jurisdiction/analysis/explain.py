@@ -108,7 +108,7 @@ class RuleTrace:
     overrides: tuple[str, ...]
     note: Text | None
     nearest: NearestChange | None
-    labels: tuple[Text, ...] = ()  # the articles as the text reads them, 第(二)条第四项
+    labels: tuple[Text, ...] = ()  # the articles as the text reads them, in each language
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -161,7 +161,7 @@ class Explanation:
         now = set(d.rules_applied) if d is not None else set()
         outcome = d.outcome if d is not None else None
         # another answer: not the same bodies or reason reached by other rules (a reading said
-        # beside a tier's rule, a rank as well as the staff)
+        # beside another rule with the same answer, or two grounds for one answer)
         same = (outcome, _answer_text(d, "en")) if d is not None else None
         found = [
             r.nearest
