@@ -572,6 +572,7 @@ class _Builder(Resolver):
             typed.field,
             spec.expr.strip(),
             src.doc.location(path),
+            spec.kept,
         )
 
     def feature_type(
