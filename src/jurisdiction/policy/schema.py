@@ -455,6 +455,12 @@ class FeatureSpec(_Strict):
     values: list[str] | None = Field(default=None, description="an enum feature's values, in order")
     min: int | None = None
     max: int | None = None
+    kept: str | None = Field(
+        default=None,
+        min_length=1,
+        description="why the feature is kept though nothing reads it yet (vocabulary for a "
+        "later question): `check` then does not warn it as unused",
+    )
 
 
 class PlaceSpec(_Strict):

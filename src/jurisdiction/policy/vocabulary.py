@@ -590,6 +590,7 @@ class _Builder(Resolver):
             typed.field,
             spec.expr.strip(),
             src.doc.location(path),
+            spec.kept,
         )
 
     def feature_type(
