@@ -21,6 +21,7 @@ Needs ``pip install '.[batch]'`` (and ``'.[spark]'`` for the Spark column).
 from __future__ import annotations
 
 import argparse
+import datetime
 import os
 import random
 import subprocess
@@ -126,7 +127,7 @@ COPY (
     CASE WHEN tier > 0 THEN '(十)' END AS body_cite,
     '(十)' AS citations,
     CASE WHEN overlay THEN 'examples/overlays/120104.yaml' END AS sources,
-    CASE WHEN tier = 0 THEN '该单位不坐落在本市所辖区域内,不属于驻地单位' END AS reason_zh,
+    CASE WHEN tier = 0 THEN '该单位不坐落在本市所辖区域内，不属于驻地单位' END AS reason_zh,
     CASE WHEN tier = 0
          THEN 'the unit is not located in this city, so it is not a unit of article (十)' END
       AS reason_en,
@@ -234,16 +235,21 @@ def check(plan_out: Path, loop_out: Path, baseline_out: Path) -> tuple[int, int]
     import pyarrow.parquet as pq
 
     con = duckdb.connect()
+    today = datetime.date.today()
     loop = pq.read_table(loop_out).to_pylist()
     plan = con.sql(f"SELECT * FROM '{plan_out}' LIMIT {len(loop)}").fetchall()
     columns = [d[0] for d in con.execute(f"DESCRIBE SELECT * FROM '{plan_out}'").fetchall()]
     plan = [dict(zip(columns, row, strict=True)) for row in plan]
     errors = 0
+    days = ("as_of", "as_of_source")  # the day each row was decided as of: the loop's is today's
     for i, (mine, theirs) in enumerate(zip(plan, loop, strict=True)):
+        day, source = (mine.pop(k) for k in days)
+        if mine["error"] is None and (day, source) != (today, "today"):
+            raise AssertionError(f"row {i}: decided as of {day} ({source}), not today")
         if mine != theirs:
             raise AssertionError(f"row {i}: plan {mine}, decide {theirs}")
         errors += mine["error"] is not None
-    names = columns
+    names = [c for c in columns if c not in days]
     base = [d[0] for d in con.execute(f"DESCRIBE SELECT * FROM '{baseline_out}'").fetchall()]
     if base != names:
         raise AssertionError(f"columns: baseline {base}, plan {names}")

@@ -2,11 +2,13 @@
 
     python benchmarks/startup.py [--runs N] [--no-bytecode]
 
-Runs each command N times (default 15) after one warm-up run (which also fills the caches of
-the command line in the user's cache directory: the help texts, see `_cli._help_values`, and the
-parsed conditions, see `_parse_cache`), and prints the median and the best wall-clock time of
-each, with the targets of issue 10: `jurisdiction --help` <= 150 ms, `jurisdiction decide` on one
-example <= 300 ms; then issue 24's ratios: `--help` within 2x of `python -c pass`, `decide`
+Runs each command N times (default 15), the commands taking turns (so that a change of the
+machine's load hits each alike), after one warm-up run of each (which also fills the caches of
+the command line in the user's cache directory: the help texts, see `cli/entry.py` and
+`cli/main.py`'s `_help_values`, and the parsed conditions, see `language/parse_cache.py`), and
+prints the median and the best wall-clock time of each, with the targets of issue 10:
+`jurisdiction --help` <= 150 ms, `jurisdiction decide` on one example <= 300 ms; then issue
+24's ratios: `--help` within 2x of `python -c pass`, `decide`
 within 2x of `python -c "import pydantic"` (the medians of one run). Run it from the repository
 root with the package installed.
 
@@ -79,9 +81,14 @@ def main() -> None:
         print(f"{mode}; load average {load}; median of {args.runs} runs")
         print(f"{'command':<36} {'median':>8} {'best':>8}  target")
         medians: dict[str, float] = {}
-        for name, argv, target in COMMANDS:
+        for _, argv, _ in COMMANDS:
             timed(argv, env)  # warm-up: file cache, bytecode, the command line's caches
-            times = [timed(argv, env) for _ in range(args.runs)]
+        runs: dict[str, list[float]] = {name: [] for name, _, _ in COMMANDS}
+        for _ in range(args.runs):  # in turns, so that a change of load hits each command alike
+            for name, argv, _ in COMMANDS:
+                runs[name].append(timed(argv, env))
+        for name, _, target in COMMANDS:
+            times = runs[name]
             median, best = statistics.median(times), min(times)
             medians[name] = median
             goal = "" if target is None else f"<= {target * 1000:.0f} ms"

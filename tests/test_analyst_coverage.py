@@ -1,6 +1,6 @@
 """Coverage on an analyst's own policy (issue 21): every citation shape, one notion of "cited"
 shared with ``check``, and unused features and literal thresholds warned as ``check`` warns
-unused parameters (located findings), in the coverage report."""
+unused parameters (located findings), by ``check`` and in the coverage report."""
 
 from __future__ import annotations
 
@@ -95,8 +95,8 @@ def test_an_unused_feature_is_warned_where_it_is_declared(tmp_path: Path) -> Non
         ),
         "utf-8",
     )
-    assert not [f for f in check(root) if f.code == "unused-feature"]  # not check's business
     found = usage_lints(load_policy(root))
+    assert [f for f in check(root) if f.code in ("unused-feature", "bounds")] == found
     codes = sorted(f.code for f in found)
     assert codes == ["bounds", "unused-feature"], found
     unused = next(f for f in found if f.code == "unused-feature")
@@ -113,8 +113,9 @@ def test_an_unused_feature_is_warned_where_it_is_declared(tmp_path: Path) -> Non
     assert "bounds: feature `applicant.adult` compares with a literal" in warnings
 
 
-def test_a_date_literal_in_a_rule_is_warned_as_a_literal_threshold(tmp_path: Path) -> None:
-    root = _mixed(tmp_path)
+def _applied_on(root: Path, condition: str) -> None:
+    """Give the applicant the day of the application, and the own-application rule ``condition``
+    besides its age."""
     facts = root / "facts.yaml"
     facts.write_text(
         facts.read_text("utf-8").replace(
@@ -128,13 +129,27 @@ def test_a_date_literal_in_a_rule_is_warned_as_a_literal_threshold(tmp_path: Pat
     rules.write_text(
         rules.read_text("utf-8").replace(
             "when: applicant.age >= param.own_application_age\n",
-            "when: applicant.age >= param.own_application_age"
-            ' and applicant.applied_on >= date("2020-01-01")\n',
+            f"when: applicant.age >= param.own_application_age and {condition}\n",
             1,
         ),
         "utf-8",
     )
+
+
+def test_a_date_literal_in_a_rule_is_data_not_a_literal_threshold(tmp_path: Path) -> None:
+    """The day a text takes force is data of the text: neither ``check`` nor coverage warns it."""
+    root = _mixed(tmp_path)
+    _applied_on(root, 'applicant.applied_on >= date("2020-01-01")')
+    assert [f for f in check(root) if f.code == "bounds"] == []
+    assert [f for f in usage_lints(load_policy(root)) if f.code == "bounds"] == []
+
+
+def test_a_number_literal_in_a_derived_condition_is_warned_at_its_rule(tmp_path: Path) -> None:
+    root = _mixed(tmp_path)
+    _applied_on(root, "days_between(applicant.applied_on, applicant.applied_on) < 30")
     found = [f for f in usage_lints(load_policy(root)) if f.code == "bounds"]
-    assert any('date("2020-01-01")' in f.message for f in found), found
+    assert len(found) == 1, found
+    assert "`< 30`" in found[0].message
     assert found[0].location is not None
     assert found[0].location.file.endswith("rules.yaml")  # at the rule that compares
+    assert [f for f in check(root) if f.code == "bounds"] == found

@@ -32,7 +32,7 @@ def test_chinese_for_a_caseworker_has_no_identifiers_and_reads_as_chinese() -> N
     assert "参数" not in text
     assert "residence_fp_level" not in text
     assert "问题：谁提供免费避孕药具、开展生殖健康服务\n" in text
-    assert "所属地（街道 120104002，层级为本政策的解读）" in text
+    assert "所属地（街道 鼓楼街道(120104002)，层级为本政策的解读）" in text
     assert "依第(七)条，按第(二)条第四项" in text
     assert "→" not in text
     assert "决定日期：2012-06-01（由调用方指定）" in text

@@ -45,6 +45,19 @@ CHANGED_BY_ISSUE_20 = {
     "out_of_policy_birth_assessment",
     "target_responsibility",
 }
+# Issue 20.7: a reading of (十) or (十八) is said where it is applied, by a rule beside the tier's
+# rule with the same answer: these questions answer every earlier class alike, and only the
+# reading rules join the rules applied (a new feature, the area's street form, splits classes).
+CHANGED_BY_READINGS = {"unit_management", "fp_staffing"}
+READING_RULES = (
+    "unit_management.staff_overlap",
+    "unit_management.vice_bureau_by_staff_",
+    "unit_management.enterprise_rank_ignored_",
+    "fp_staffing.village_under_street_office",
+    "fp_staffing.urban_community_in_town",
+    "fp_staffing.large_urban_community_in_town",
+    "fp_staffing.households_unknown_in_town",
+)
 UNCITED = " (a birth across streets within one district is handled by that district)"
 RENAMED = {"body": "fp_department", "place": "district"}
 
@@ -70,7 +83,7 @@ def certificates() -> tuple[dict[str, Any], dict[str, Any]]:
 
 
 def _unchanged(questions: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    changed = CHANGED_BY_ISSUE_9 | CHANGED_BY_ISSUE_20
+    changed = CHANGED_BY_ISSUE_9 | CHANGED_BY_ISSUE_20 | CHANGED_BY_READINGS
     return [q for q in questions if q["question"] not in changed]
 
 
@@ -79,7 +92,7 @@ def test_the_same_questions_features_and_classes(
 ) -> None:
     before, now = certificates
     assert [q["question"] for q in now["questions"]] == [q["question"] for q in before["questions"]]
-    assert len(_unchanged(now["questions"])) == 6  # the questions issues 9 and 20 did not touch
+    assert len(_unchanged(now["questions"])) == 4  # the questions issues 9 and 20 did not touch
     for old, new in zip(_unchanged(before["questions"]), _unchanged(now["questions"]), strict=True):
         assert new["features"] == old["features"], old["question"]
         assert new["classes_considered"] == old["classes_considered"], old["question"]
@@ -119,6 +132,35 @@ def test_issue_20_changed_these_only_as_it_says(
             assert _comparable(name, is_now) == expected, name
     assert dropped > 0
     assert renamed > 0
+
+
+def test_a_reading_said_where_applied_changes_no_answer(
+    certificates: tuple[dict[str, Any], dict[str, Any]],
+) -> None:
+    before, _now = certificates
+    engine = jurisdiction.load()
+    readings_seen = 0
+    for question in before["questions"]:
+        name = question["question"]
+        if name not in CHANGED_BY_READINGS:
+            continue
+        for cls in question["classes"]:
+            if cls["outcome"] in ("conflict", "error"):
+                continue
+            decision = engine.decide(cls["witness"], name, as_of="2012-06-01")
+            assert decision.outcome == cls["outcome"], (name, cls["witness"])
+            assert [str(c.cite) for c in decision.citations] == cls["articles"], name
+            got = [
+                {"body": b.kind, "place": b.place, "level": b.level, "role": b.role}
+                for b in decision.bodies
+            ]
+            want = [{k: b[k] for k in ("body", "place", "level", "role")} for b in cls["bodies"]]
+            assert got == want, (name, cls["witness"])
+            readings = [r for r in decision.rules_applied if r.startswith(READING_RULES)]
+            readings_seen += len(readings)
+            rest = [r for r in decision.rules_applied if r not in readings]
+            assert rest == cls["rules_applied"], (name, cls["witness"])
+    assert readings_seen > 0
 
 
 def test_the_questions_issue_9_changed_behave_as_it_says(

@@ -169,7 +169,12 @@ def test_a_count_beyond_the_first_lists_is_constructed_not_called_impossible(
     )
     engine = _engine(root)
     findings = list(jurisdiction.check(engine))
-    assert [f.code for f in findings] == ["unused-parameter"], [str(f) for f in findings]
+    # the literal 3 now stands where the parameter and the feature were read: all three warned
+    assert [f.code for f in findings] == ["unused-parameter", "unused-feature", "bounds"], [
+        str(f) for f in findings
+    ]
+    assert "`application.sites`" in findings[1].message
+    assert "`>= 3`" in findings[2].message
     part = next(p for p in Checker(engine).partitions() if p.question.name == "licence_issuing")
     three = [
         c for c in part.classes if dict(c.values)["count(application.owner.premises) >= 3"] is True

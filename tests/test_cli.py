@@ -31,7 +31,7 @@ def test_decide_prints_cited_bodies_in_english_and_chinese() -> None:
     )
     assert code == 0
     assert (
-        "residence place (subdistrict 120104002; the level is this policy's reading, "
+        "residence place (subdistrict 鼓楼街道 (120104002); the level is this policy's reading, "
         "parameter residence_fp_level)" in out
     )
     assert "article (二) item 5" in out
@@ -40,7 +40,8 @@ def test_decide_prints_cited_bodies_in_english_and_chinese() -> None:
     )
     assert code == 0
     assert (
-        "女方户籍地（街道 120101001，层级为本政策的解读）人口和计划生育部门" in out  # no ids
+        "女方户籍地（街道 劝业场街道(120101001)，层级为本政策的解读）"
+        "人口和计划生育部门" in out  # no ids
     )
     assert "第(三)条第一项" in out
 

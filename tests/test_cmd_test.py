@@ -63,7 +63,13 @@ def test_a_failing_case_shows_expected_got_and_the_rules_that_fired(tmp_path: Pa
         "facts": AT_1000,
         "expect": {"outcome": "responsible", "bodies": [wrong]},
     }
-    code, out = _run(str(_write(tmp_path / "c.yaml", [case])))
+    file = str(_write(tmp_path / "c.yaml", [case]))
+    code, plain = _run(file)  # issue 20.8: rule ids only under --ids
+    assert code == 1
+    assert "bodies: expected [{'kind': 'street_office'}]" in plain
+    assert "rules fired" not in plain
+    assert "(the rules that fired, overridden and applied: --ids)" in plain
+    code, out = _run(file, "--ids")
     assert code == 1
     assert "c.yaml F" in out
     assert "c.yaml::wrong tier" in out
@@ -142,7 +148,10 @@ def test_the_pytest_plugin_collects_case_files(tmp_path: Path) -> None:
         "facts": AT_1000,
         "expect": {
             "outcome": "responsible",
-            "rules_applied": ["unit_management.district_by_staff"],
+            "rules_applied": [
+                "unit_management.district_by_staff",
+                "unit_management.staff_overlap",
+            ],
         },
     }
     bad = {

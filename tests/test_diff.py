@@ -73,6 +73,9 @@ def test_lowering_the_street_maximum_changes_exactly_staff_801_to_999(
     ]
     assert "old: responsible: subdistrict office (street of location, responsible) (十)" in out
     assert "[unit_management.street_by_staff]" in out
+    # unit_management's two alternatives are the units its definition of rank leaves out
+    named = "  [answer] not unit_bureau_rank_or_above, unit.in_city = true, "
+    assert named + "unit.large_state_owned_enterprise = false, unit.staff in 801..999" in out
     assert "[unit_management.community]" in out
 
 
@@ -124,7 +127,7 @@ def test_an_overlay_edit_changes_only_its_district(tmp_path: Path) -> None:
 def test_a_changed_reason_text_is_tagged_as_such_and_not_as_an_answer(tmp_path: Path) -> None:
     """Rewording why an area is no blind spot changes the reason of the not-applicable answers
     only: every change is `reason-text-only`, and the summary counts it so."""
-    old = "        city), so it is not a blind spot under article (六)\n"
+    old = "this city), so it is not a blind spot under article (六)\n"
     copy = _copy_with(tmp_path, "chapter2.yaml", old, old.replace("so it is", "hence it is"))
     only = {"blind_spot_management"}
     result = diff_policies(load_policy(_with_overlay(tmp_path)), load_policy(copy), only)
@@ -176,3 +179,89 @@ def test_the_summary_counts_questions_added_and_removed() -> None:
         "question removed: y",
         "question removed: z",
     ]
+
+
+PERMIT = ROOT / "examples" / "residence_permit"
+COVERED = "    when: applicant.resides_in_city and not applicant.hukou_in_city\n"
+
+
+def _permit(tmp: Path, name: str, covered: str, age: int) -> Path:
+    """The residence-permit example with the scope ``covered`` written as ``covered`` and the
+    age of applying in person ``age``."""
+    root = tmp / name
+    shutil.copytree(PERMIT, root)
+    path = root / "policy.yaml"
+    text = path.read_text("utf-8")
+    assert text.count(COVERED) == 1
+    assert text.count("    value: 16\n") == 1
+    text = text.replace(COVERED, f"    when: {covered}\n").replace(
+        "    value: 16\n", f"    value: {age}\n"
+    )
+    path.write_text(text, "utf-8")
+    return root
+
+
+def test_a_change_within_a_disjunctive_definition_is_one_region_named_by_it(
+    tmp_path: Path,
+) -> None:
+    """The scope is a disjunction: raising the age of applying in person changes the answer
+    wherever the scope holds, which as products of feature values is two alternatives; the
+    policy's own name for their union makes it one region, and the JSON keeps both forms."""
+    covered = "applicant.resides_in_city or not applicant.hukou_in_city"
+    old = load_policy(_permit(tmp_path, "old", covered, 16))
+    new = load_policy(_permit(tmp_path, "new", covered, 18))
+    result = diff_policies(old, new, {"application"})
+    (q,) = result.questions
+    (change,) = q.changes
+    assert len(change.regions) == 2  # the two disjuncts, as products
+    assert change.named is not None
+    assert (change.named.definition, change.named.holds) == ("covered", True)
+    assert change.lines(q.subject, q.splits) == [["covered", "applicant.age in 16..17"]]
+    rendered = q.render().splitlines()
+    assert rendered[1] == "  [body] covered, applicant.age in 16..17"
+    assert not any(line.startswith("  or") for line in rendered)
+    data = q.to_dict()["changes"][0]
+    assert data["as_defined"] == {
+        "definition": "covered",
+        "holds": True,
+        "and_when": {"applicant.age": [{"min": 16, "max": 17}]},
+    }
+    assert len(data["also_when"]) == 1  # the products, as before
+    # the name says what the products say: the scope's cases, at 16 and 17
+    for resides in (True, False):
+        for hukou in (True, False):
+            cases = (("resides_in_city", resides), ("hukou_in_city", hukou))
+            inside = any(all(v in dict(r.values)[n] for n, v in cases) for r in change.regions)
+            assert inside == (resides or not hukou), cases
+    assert {str(v) for r in change.regions for v in dict(r.values)["age"]} == {"16", "17"}
+
+
+def test_a_region_no_definition_says_exactly_keeps_its_products(tmp_path: Path) -> None:
+    """Where the change is not a definition's region (here a part of the scope only), the
+    products are reported as they were."""
+    covered = "applicant.resides_in_city or not applicant.hukou_in_city"
+    old = load_policy(_permit(tmp_path, "old", covered, 16))
+    new_root = _permit(tmp_path, "new", covered, 18)
+    rules = new_root / "rules.yaml"
+    text = rules.read_text("utf-8")
+    text = text.replace(
+        "when: not (applicant.age >= param.own_application_age)\n",
+        "when: not (applicant.age >= param.own_application_age) or applicant.hukou_in_city\n",
+    ).replace(
+        "when: applicant.age >= param.own_application_age\n",
+        "when: applicant.age >= param.own_application_age and not applicant.hukou_in_city\n",
+    )
+    rules.write_text(text, "utf-8")
+    result = diff_policies(old, load_policy(new_root), {"application"})
+    (q,) = result.questions
+    (change,) = q.changes
+    assert change.named is None  # the scope at 16..17, and the local hukou at any older age
+    assert change.lines(q.subject, q.splits) == [
+        ["applicant.hukou_in_city = false", "applicant.age in 16..17"],
+        [
+            "applicant.resides_in_city = true",
+            "applicant.hukou_in_city = true",
+            "applicant.age in 16..150",
+        ],
+    ]
+    assert "as_defined" not in q.to_dict()["changes"][0]

@@ -143,13 +143,13 @@ def test_render_in_both_languages() -> None:
     d = engine.decide(SEPARATED, "first_child_certificate", as_of="2012-06-01")
     zh, en = d.render("zh"), d.render("en")
     assert (
-        "现居住地（街道 120104002，层级为本政策的解读：参数 residence_fp_level）人口和计划生育部门"
-        in zh
+        "现居住地（街道 鼓楼街道(120104002)，层级为本政策的解读：参数 residence_fp_level）"
+        "人口和计划生育部门" in zh
     )
     assert "第(二)条第五项" in zh
     assert "《一孩生育服务证》" in zh
     assert (
-        "residence place (subdistrict 120104002; the level is this policy's reading, "
+        "residence place (subdistrict 鼓楼街道 (120104002); the level is this policy's reading, "
         "parameter residence_fp_level)" in en
     )
     assert "article (二) item 5" in en

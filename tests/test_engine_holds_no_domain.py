@@ -67,17 +67,17 @@ ALLOWED_CJK: dict[str, tuple[str, str]] = {
     ),
     "cli/main.py": ("依据", "the zh label of the articles a question rests on, beside the en one"),
     "service/page/page.js": (
-        "中文提问条题判定访令牌使用政策指纹依据结论负责机构职引理由说明所本的规则无是否未填事实有误服务拒绝项以逗号分隔区划代码不适被排除编第",
+        "中文提问条题判定访令牌使用政策指纹依据结论负责机构职引理由说明所本的规则无是否未填事实有误服务拒绝项以逗号分隔区划代码不适被排除编第（）：",
         "the caseworker page's own labels in zh (beside the en ones), for any policy; every word "
         "of the policy on the page comes from the service",
     ),
     "analysis/explain.py": (
-        "、下不以任何况则加变叠在情成排改明最用的立结被规论说近适都除据决定逐条",
+        "、下不以件任何依值其决况则及取变在定情成据排改明最条用的立结被规论说近适逐都除（），：",
         "the zh words of a rendered explanation (fired, overridden by, nearest change…) beside "
-        "the en ones, for any policy",
+        "the en ones, and full-width punctuation (issue 20.8), for any policy",
     ),
     "policy/dated.py": (
-        "自起施行本项职责不再适用代之以问题的期间为",
+        "自起施行本项职责不再适用代之以问题的期间为，：；",
         "the zh words of time (from, until, in force, ended, replaced by) in the decisions of any "
         "policy that dates what it answers",
     ),

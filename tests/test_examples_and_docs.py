@@ -24,7 +24,7 @@ def test_the_1000_staff_example_is_one_documented_answer() -> None:
         cli, ["decide", str(ROOT / "examples" / "unit_1000_staff.yaml"), "-q", "unit_management"]
     )
     assert result.exit_code == 0
-    assert "district/county 120101" in result.output
+    assert "district/county 和平区 (120101)" in result.output
     assert "per article (十)" in result.output
     assert "exactly 1000" in result.output  # the note of the override
     assert result.output.count("Question:") == 1
@@ -59,7 +59,7 @@ def test_every_overlay_error_code_has_a_docs_section() -> None:
 
 
 def test_the_docs_quote_the_1000_note_as_the_policy_has_it() -> None:
-    note = jurisdiction.load().policy.rule("unit_management.district_by_staff").note
+    note = jurisdiction.load().policy.rule("unit_management.staff_overlap").note
     assert note is not None
     docs = (ROOT / "docs" / "chapters-2-5.md").read_text(encoding="utf-8")
     quoted = " ".join(

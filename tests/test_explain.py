@@ -34,16 +34,21 @@ def _nodes(node: NodeTrace) -> list[NodeTrace]:
 
 def test_the_overlap_at_1000_and_the_override_that_resolves_it(explained: Explanation) -> None:
     assert explained.decision is not None
-    assert explained.decision.rules_applied == ("unit_management.district_by_staff",)
+    assert explained.decision.rules_applied == (
+        "unit_management.district_by_staff",
+        "unit_management.staff_overlap",  # the reading, said where it applies (issue 20.7)
+    )
     street, district = _rule(explained, "street_by_staff"), _rule(explained, "district_by_staff")
+    overlap = _rule(explained, "staff_overlap")
     assert street.fired
     assert district.fired
     assert not street.applied
     assert district.applied
+    assert overlap.applied
     assert street.overridden_by == ("unit_management.district_by_staff",)
-    assert district.note is not None
-    assert "exactly 1000 staff" in district.note.en
-    assert "恰为1000人" in district.note.zh
+    assert overlap.note is not None
+    assert "exactly 1000 staff" in overlap.note.en
+    assert "恰好1000人" in overlap.note.zh
     seen = {k: v for n in _nodes(street.condition) for k, v in n.seen}
     assert seen["unit.staff"] == 1000
     assert seen["param.unit_street_max_staff"] == 1000
@@ -74,7 +79,7 @@ def test_the_nearest_change_comes_from_the_partition(explained: Explanation) -> 
 
 def test_the_command_in_english_chinese_and_json() -> None:
     runner = CliRunner()
-    out = runner.invoke(cli, ["explain", str(EXAMPLE), "-q", "unit_management", "--full"])
+    out = runner.invoke(cli, ["explain", str(EXAMPLE), "-q", "unit_management", "--full", "--ids"])
     assert out.exit_code == 0, out.output
     text = out.output
     assert "unit_management.district_by_staff overrides unit_management.street_by_staff" in text
@@ -82,9 +87,9 @@ def test_the_command_in_english_chinese_and_json() -> None:
     assert "nearest change: unit.staff: 1000 → 999 — then the subdistrict office" in text
     assert "[unit.staff = 1000, param.unit_street_max_staff = 1000]" in text
     zh = runner.invoke(
-        cli, ["explain", str(EXAMPLE), "-q", "unit_management", "--lang", "zh", "--full"]
+        cli, ["explain", str(EXAMPLE), "-q", "unit_management", "--lang", "zh", "--full", "--ids"]
     )
-    assert "最近的改变: unit.staff: 1000 → 999 — 则 街道办事处((十))" in zh.output
+    assert "最近的改变：unit.staff：1000 → 999 — 则 街道办事处（第(十)条）" in zh.output
     js = runner.invoke(cli, ["explain", str(EXAMPLE), "-q", "unit_management", "--format", "json"])
     data = json.loads(js.output)
     rules = {r["rule"]: r for r in data[0]["rules"]}
@@ -108,13 +113,18 @@ def test_in_an_overlay_district_the_nearest_change_uses_its_values() -> None:
 
 def test_the_short_form_by_default_the_full_tree_on_full() -> None:
     runner = CliRunner()
-    short = runner.invoke(cli, ["explain", str(EXAMPLE), "-q", "unit_management"]).output
-    full = runner.invoke(cli, ["explain", str(EXAMPLE), "-q", "unit_management", "--full"]).output
+    args = ["explain", str(EXAMPLE), "-q", "unit_management", "--ids"]
+    short = runner.invoke(cli, args).output
+    full = runner.invoke(cli, [*args, "--full"]).output
     tail = short.split("\n\n")[-1].splitlines()
     assert tail == [
         "decided by: unit_management.district_by_staff ((十)): fired, applied",
         "  unit_in_city and (unit.staff >= param.unit_district_min_staff)",
         "  [unit.in_city = true, unit.staff = 1000, param.unit_district_min_staff = 1000]",
+        "decided by: unit_management.staff_overlap ((十)): fired, applied",
+        "  unit_in_city and (unit_street_tier and unit.staff >= param.unit_district_min_staff)",
+        "  [unit.in_city = true, unit.staff = 1000, param.unit_street_min_staff = 100, "
+        "param.unit_street_max_staff = 1000, param.unit_district_min_staff = 1000]",
         "nearest change: unit.staff: 1000 → 999 — then the subdistrict office of the subdistrict"
         " ((十)) [unit_management.street_by_staff]",
         "(every rule, node by node: --full)",
@@ -178,3 +188,25 @@ def test_a_derived_feature_prints_as_written(tmp_path: Path) -> None:
     text = jurisdiction.load(root).explain(facts_in, "application").render(full=True)
     assert 'applicant.applied_on >= date("2020-01-01")' in text
     assert "applicant.applicant." not in text
+
+
+def test_a_caseworker_reads_no_identifiers_and_chinese_punctuation() -> None:
+    """Issue 20.8: without --ids, explain names rules by their articles as the text reads them,
+    shows no question, rule or parameter id nor the conditions as written; Chinese is set with
+    full-width punctuation. --ids brings the ids back; JSON keeps them always."""
+    runner = CliRunner()
+    for full in ([], ["--full"]):
+        zh = runner.invoke(
+            cli, ["explain", str(EXAMPLE), "-q", "unit_management", "--lang", "zh", *full]
+        ).output
+        assert "unit_management" not in zh
+        assert "param." not in zh
+        assert "unit_street_tier" not in zh
+        assert "据以决定的规则：第(十)条：成立，适用" in zh or "第(十)条：成立，适用" in zh
+        assert "最近的改变：unit.staff：1000 → 999 — 则 街道办事处（第(十)条）" in zh
+        assert "（规则及其条件：--ids）" in zh
+        assert ": " not in zh.split("政策指纹")[-1].split("\n", 1)[-1]
+        en = runner.invoke(cli, ["explain", str(EXAMPLE), "-q", "unit_management", *full]).output
+        assert "unit_management" not in en
+        assert "param." not in en
+        assert "(rules and their conditions: --ids)" in en

@@ -59,7 +59,7 @@ def test_rendered_in_both_languages_and_in_json() -> None:
     for f in d.failed:
         assert f"  - {f.reason.zh} [{f.criterion}]" in zh.splitlines()
         assert f"  - {f.reason.en} [{f.criterion}]" in en.splitlines()
-    assert "申请人 17 周岁,未满 18 周岁" in zh
+    assert "申请人 17 周岁，未满 18 周岁（第三条第（一）项）" in zh  # full-width (issue 20.8)
     data = d.to_dict()
     assert [f["criterion"] for f in data["failed"]] == FAILED
     assert data["failed"][0]["values"] == [

@@ -72,14 +72,14 @@ def test_a_caller_adds_overlays_explicitly_and_the_decision_names_them(tmp_path:
     assert not any("exactly 1000" in n.en for n in decision.notes)  # the city's note does not apply
     # the overlay's notes are in both languages: the Chinese rendering has the Chinese note
     zh = decision.render("zh")
-    assert "职工总数在500人以上的单位由区县负责管理(本区的示例范围)" in zh
+    assert "职工总数在500人以上的单位由区县负责管理（本区的示例范围）" in zh
     assert "example range" not in zh
     assert "example range of this district" in text
     city = engine.decide(
         {**UNIT_1000, "staff": 1000, "location": "120101002001"}, "unit_management"
     )
     assert any("exactly 1000" in n.en for n in city.notes)
-    assert any("恰为1000人" in n.zh for n in city.notes)
+    assert any("恰好1000人" in n.zh for n in city.notes)  # the reading, at the overlap only
     with pytest.raises(jurisdiction.PolicyError) as info:
         jurisdiction.load(overlays=tmp_path / "missing")
     assert info.value.codes == ("overlay-district",)
@@ -97,7 +97,7 @@ def test_the_cli_takes_overlays() -> None:
     )
     assert plain.exit_code == added.exit_code == 0, added.output
     assert "120104.yaml" not in plain.output
-    assert "district/county 120104" in added.output
+    assert "district/county 南开区 (120104)" in added.output
 
 
 def test_the_example_overlay_is_loaded_with_its_file() -> None:

@@ -239,10 +239,9 @@ def test_the_cache_directory_follows_xdg_and_needs_a_home(
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     assert _parse_cache.cache_directory() == tmp_path / "home" / ".cache" / "jurisdiction"
 
-    def no_home() -> Path:
-        raise RuntimeError("Could not determine home directory.")
-
-    monkeypatch.setattr(Path, "home", no_home)
+    # no home directory: `~` cannot be expanded (no HOME, no password entry)
+    monkeypatch.delenv("HOME")
+    monkeypatch.setattr(os.path, "expanduser", lambda path: path)
     assert _parse_cache.cache_directory() is None
     with _parse_cache.persisting():
         assert _parse_cache.active() is None  # nothing kept, and nothing fails

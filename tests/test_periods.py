@@ -577,6 +577,7 @@ def test_batch_answers_as_decide_does(engine: jurisdiction.Engine) -> None:
     got = decide_table(engine, table, "six_months", nested=True).to_pylist()
     for row, out in zip(rows, got, strict=True):
         assert out.pop("id") == row["id"]
+        assert (out.pop("as_of"), out.pop("as_of_source")) == (datetime.date.today(), "today")
         fact_set = {"kind": "period", **{k: v for k, v in row.items() if v is not None}}
         fact_set.pop("id")
         assert out == decision_row(engine.decide(fact_set, "six_months"), nested=True), row

@@ -23,7 +23,8 @@ CASES = sorted(d.name for d in FIXTURES.iterdir() if d.is_dir() and not d.name.s
 WITHOUT_FIXTURE = {
     "file-too-large": "test_file_too_large",  # a 1 MB file is made on the fly
     "manifest": "test_reliability.py::test_a_manifest_refuses_a_file_that_differs",  # a dotfile
-    # reported by `jurisdiction test --coverage`, not by `check` (whose fixtures these are)
+    # the base policy's facts.yaml keeps its shared vocabulary (`kept:`): a fixture would have to
+    # replace the whole file to declare one feature unkept
     "unused-feature": "test_analyst_coverage.py::test_an_unused_feature_is_warned_where_it_is_"
     "declared",
 }

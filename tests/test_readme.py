@@ -22,8 +22,8 @@ def test_readme_python_example_runs_as_documented() -> None:
     assert printed[0] == "residence 120104002 (二)5"
     assert printed[1].startswith("问题：")
     assert (
-        "现居住地（街道 120104002，层级为本政策的解读：参数 residence_fp_level）人口和计划生育部门"
-        in out.getvalue()
+        "现居住地（街道 鼓楼街道(120104002)，层级为本政策的解读：参数 residence_fp_level）"
+        "人口和计划生育部门" in out.getvalue()
     )
 
 

@@ -206,7 +206,11 @@ def test_a_new_field_and_a_rule_reading_it_need_no_python(tmp_path: Path) -> Non
         "        cite: {article: 10}\n"
         "        value: district\n"
         '        when: unit.category == "other_enterprise" and unit.foreign_invested\n'
-        "        overrides: [unit_management.street_by_staff, unit_management.community]\n"
+        # a rule that moves a unit to another tier overrides the tier's rules and the readings
+        # said beside them (issue 20.7), which give the tier's answer
+        "        overrides: [unit_management.street_by_staff, unit_management.community,\n"
+        "                    unit_management.enterprise_rank_ignored_street,\n"
+        "                    unit_management.enterprise_rank_ignored_community]\n"
         "        answer:\n"
         "          bodies:\n"
         "            - {body: fp_department, place: location, level: district, role: responsible}\n"

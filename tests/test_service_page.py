@@ -111,6 +111,22 @@ def test_the_page_browses_the_articles_with_the_rules_citing_each(page: Page) ->
     ten = page.locator("#article-10")
     expect(ten).to_be_visible()
     expect(ten.locator("blockquote")).to_have_text(ENGINE.policy.articles[10].text.zh)
-    expect(ten).to_contain_text("unit_management.district_by_staff")
+    expect(ten).to_contain_text("驻地单位的计划生育工作由哪一级负责管理（(十)）")
+    expect(ten).not_to_contain_text("unit_management")  # ids only under ?ids (issue 20.8)
     page.click("#lang-en")
     expect(ten.locator("blockquote")).to_have_text(ENGINE.policy.articles[10].text.en)
+
+
+def test_the_page_shows_identifiers_only_when_asked(page: Page, server: Server) -> None:
+    page.click("#lang-zh")
+    _ask_unit_of_1000(page)
+    result = page.locator("#result")
+    expect(result.locator(".outcome")).to_have_text("结论：负责机构")
+    expect(result).not_to_contain_text("unit_management")
+    expect(page.locator("#question option:checked")).to_have_text(
+        "驻地单位的计划生育工作由哪一级负责管理"
+    )
+    page.goto(server.url + "/?ids")
+    expect(page.locator("body")).to_have_attribute("data-ready", "true")
+    _ask_unit_of_1000(page)
+    expect(page.locator("#result")).to_contain_text("unit_management.district_by_staff")

@@ -120,3 +120,30 @@ def test_a_changed_condition_is_decided_as_written(tmp_path: Path) -> None:
     cold, imported = _decide(tmp_path / "empty", *args)
     assert imported == ["lark"]
     assert after == cold  # as a run that kept nothing decides
+
+
+ENTRY_PROBE = """
+import json, sys
+sys.argv = ["jurisdiction", "--help"]
+from jurisdiction.cli.entry import main
+main()
+print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] in ("click", "typing")
+    or m == "jurisdiction.cli.main")), file=sys.stderr)
+"""
+
+
+def test_the_console_scripts_help_once_kept_imports_not_even_click(tmp_path: Path) -> None:
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
+
+    def run() -> tuple[str, list[str]]:
+        proc = subprocess.run(
+            [sys.executable, "-c", ENTRY_PROBE], capture_output=True, text=True, env=env, check=True
+        )
+        return proc.stdout, json.loads(proc.stderr.strip().splitlines()[-1])
+
+    first, imported = run()
+    assert "jurisdiction.cli.main" in imported  # the first is printed by the command line
+    second, imported = run()
+    assert second == first
+    assert second.startswith("Usage: jurisdiction")
+    assert imported == []

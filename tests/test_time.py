@@ -275,13 +275,13 @@ def _decide(*args: str) -> str:
 
 def test_the_fee_as_the_text_stood_and_after_2021() -> None:
     then = _decide("-q", "social_maintenance_fee", "--as-of", "2010-06-01")
-    assert "district/county 120101" in then
+    assert "district/county 和平区 (120101)" in then
     assert "As of: 2010-06-01 (given)" in then
     assert "The text names no issuer, document number, date or city" in then
     now = _decide("-q", "social_maintenance_fee", "--as-of", "2022-01-01")
     assert "Outcome: no longer in force" in now
     assert "in force from 2021-08-20, ended this duty" in now
-    assert "district/county 120101" not in now
+    assert "district/county 和平区 (120101)" not in now
     zh = _decide("-q", "social_maintenance_fee", "--as-of", "2022-01-01", "--lang", "zh")
     assert "结论：已不再施行" in zh
     assert "决定日期：2022-01-01（由调用方指定）" in zh

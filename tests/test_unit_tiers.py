@@ -12,7 +12,7 @@ import pytest
 import jurisdiction
 
 ROOT = Path(__file__).resolve().parent.parent
-THE_OVERRIDE = "          - unit_management.street_by_staff   # the 1000 overlap: see the note\n"
+THE_OVERRIDE = "          - unit_management.street_by_staff   # the overlap: rule staff_overlap\n"
 
 
 _FACTS = jurisdiction.load().policy.facts
@@ -42,6 +42,7 @@ def test_removing_the_override_makes_1000_staff_a_conflict(tmp_path: Path) -> No
         engine.decide(_unit(1000), "unit_management")
     assert {rule for rule, _cite, _loc in info.value.rules} == {
         "unit_management.district_by_staff",
+        "unit_management.staff_overlap",  # the reading said at the overlap (issue 20.7)
         "unit_management.street_by_staff",
     }
     assert "(十)" in str(info.value)
@@ -49,7 +50,10 @@ def test_removing_the_override_makes_1000_staff_a_conflict(tmp_path: Path) -> No
         engine.decide(_unit(staff), "unit_management")
     # the bundled policy, with the override, answers 1000 once
     decision = jurisdiction.load().decide(_unit(1000), "unit_management")
-    assert decision.rules_applied == ("unit_management.district_by_staff",)
+    assert decision.rules_applied == (
+        "unit_management.district_by_staff",
+        "unit_management.staff_overlap",
+    )
 
 
 def _units() -> list[dict[str, Any]]:

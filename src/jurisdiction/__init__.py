@@ -16,12 +16,8 @@ re-exported here for static type checkers. ``jurisdiction features`` lists what 
 ``pip install 'jurisdiction[durable]'``); see docs/evaluators.md.
 """
 
-import typing as _typing
-from importlib import import_module as _import_module
-
-if (
-    _typing.TYPE_CHECKING
-):  # what a type checker sees; at run time each name is imported on first use
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (the command's start-up)
+if TYPE_CHECKING:  # what a type checker sees; at run time each name is imported on first use
     from . import models as models
     from ._api import Engine, load
     from .analysis.check import Finding
@@ -74,18 +70,19 @@ pays only for what it uses (``jurisdiction --help`` imports no engine)."""
 
 def _model_names() -> list[str]:
     """``models.__all__``, read from the module's source without importing it (which builds
-    pydantic models): the generated module lists its names in one literal."""
-    import ast
-    from pathlib import Path
+    pydantic models): the generated module lists its names in one literal, one quoted name a
+    line (``jurisdiction models`` writes it so; tests/test_exports.py checks the names against
+    the module's). Read as text: parsing the module with ``ast`` cost the command's start-up
+    several milliseconds."""
+    import os
 
-    tree = ast.parse((Path(__file__).parent / "models.py").read_text(encoding="utf-8"))
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and any(
-            isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets
-        ):
-            names: list[str] = ast.literal_eval(node.value)
-            return names
-    return []  # pragma: no cover - the generated module always lists its names
+    with open(os.path.join(os.path.dirname(__file__), "models.py"), encoding="utf-8") as f:
+        text = f.read()
+    start = text.find("\n__all__ = [")
+    if start < 0:  # pragma: no cover - the generated module always lists its names
+        return []
+    names = text[start : text.index("]", start)].split("[", 1)[1].split(",")
+    return [n.strip().strip("\"'") for n in names if n.strip()]
 
 
 __all__ = [
@@ -115,10 +112,13 @@ __all__ = [
 ]
 _MODELS = _model_names()
 __all__.extend(_MODELS)  # the fact models: generated, so listed by their own module
+del TYPE_CHECKING
 
 
 def __getattr__(name: str) -> object:
     """Import a public name on first use (PEP 562), and keep it."""
+    from importlib import import_module as _import_module  # here: importlib imports warnings
+
     home = _HOMES.get(name)
     if home is not None:
         value = getattr(_import_module(f"{__name__}.{home}"), name)

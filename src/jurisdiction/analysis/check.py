@@ -834,14 +834,15 @@ def _unused_definitions(c: Checker) -> Iterator[_Raw]:
 
 def _unused_features(c: Checker) -> Iterator[_Raw]:
     """A feature declared for a subject some question asks about that nothing in use reads (a
-    subject no question asks about is vocabulary kept for later questions: none is warned)."""
+    subject no question asks about is vocabulary kept for later questions: none is warned; nor
+    is a feature whose ``kept:`` says why it is kept)."""
     asked = {q.subject for q in c.policy.questions.values()}
     for subject, subj in c.policy.subjects.items():
         if subject not in asked:
             continue
         used = usage.used_features(c.policy, subject)
         for name, feature in subj.features.items():
-            if feature.location is not None and name not in used:
+            if feature.location is not None and feature.kept is None and name not in used:
                 yield _Raw(
                     "unused-feature",
                     f"feature `{subject}.{name}` is read by no rule, definition or feature in use",
@@ -851,15 +852,18 @@ def _unused_features(c: Checker) -> Iterator[_Raw]:
 
 
 _LITERAL_THRESHOLD = re.compile(
-    r"(?:<=|>=|<|>)\s*(?:-?\d+\b|date\(\s*\"[^\"]*\"\s*\))"
-    r"|(?:-?\b\d+|date\(\s*\"[^\"]*\"\s*\))\s*(?:<=|>=|<|>)"
+    r"(?:<=|>=|<|>)\s*-?\d+\b(?![-\"])|(?<![-\"\w])-?\d+\s*(?:<=|>=|<|>)"
 )
+"""A whole number compared with ``<``, ``<=``, ``>``, ``>=`` (a date literal is not one)."""
 
 
 def _literal_thresholds(c: Checker) -> Iterator[_Raw]:
-    """A number or date literal compared with ``<``, ``<=``, ``>``, ``>=`` inside a feature's
-    expression — one the policy declares, or one a rule's condition derived (a date compared
-    with a date literal, say): a threshold the text sets, which belongs among the parameters."""
+    """A number literal compared with ``<``, ``<=``, ``>``, ``>=`` inside a feature's
+    expression — one the policy declares, or one a rule's condition derived (a whole number
+    plus a number, say): a threshold the text sets, which belongs among the parameters.
+
+    A date literal is not warned: the day a text takes force, or a transitional provision's
+    cut-off day, is data of that text (docs/check.md)."""
     seen: set[tuple[str, str]] = set()
     for subject, subj in c.policy.subjects.items():
         for name, feature in subj.features.items():
@@ -964,20 +968,20 @@ _CHECKS: tuple[Callable[[Checker], Iterator[_Raw]], ...] = (
     _bounds,
     _unused_parameters,
     _unused_definitions,
+    _unused_features,
+    _literal_thresholds,
     _uncited_articles,
 )
 """Every check, in the order its findings are reported: overlaps and gaps first."""
 
 _USAGE_LINTS = (_unused_features, _literal_thresholds)
-"""The lints of what a policy declares and does not use as it should: reported with its test
-coverage (``jurisdiction test --coverage``), where an analyst asks what the cases leave out —
-not by ``check``, whose findings a policy under construction (a shared vocabulary, date
-literals a test policy compares with) would drown in."""
+"""The lints of what a policy declares and does not use as it should: ``check`` lists them
+among its findings, and ``jurisdiction test --coverage`` beside the cases' coverage."""
 
 
 def usage_lints(policy: Policy | Engine) -> list[Finding]:
     """Unused features (``unused-feature``) and literal thresholds inside features and derived
-    conditions (``bounds``) of ``policy``, located, as ``check`` lists unused parameters."""
+    conditions (``bounds``) of ``policy``, located, as ``check`` lists them."""
     checker = Checker(policy if isinstance(policy, Engine) else Engine(policy))
     return [checker._locate(raw) for lint in _USAGE_LINTS for raw in lint(checker)]
 

@@ -96,22 +96,25 @@ class Uses:
         return found
 
     def merged(self, other: Uses) -> Uses:
-        out = Uses({k: _copy(v) for k, v in self.fields.items()}, self.amounts | other.amounts)
+        """Both uses together, as new uses: a field only one of them reads shares its record
+        with it (records are not changed once the uses are built), a field both read gets a
+        new one — so a merge costs the fields of ``other``, not those of ``self`` too."""
+        fields = dict(self.fields)
         for path, u in other.fields.items():
-            mine = out.of(path)
-            mine.cuts |= u.cuts
-            mine.counts |= u.counts
-            mine.tied = mine.tied or u.tied
-            mine.functions |= u.functions
-            mine.by |= u.by
-            mine.partners |= u.partners
-        return out
-
-
-def _copy(u: FieldUses) -> FieldUses:
-    return FieldUses(
-        set(u.cuts), set(u.counts), u.tied, set(u.functions), set(u.by), set(u.partners)
-    )
+            mine = fields.get(path)
+            fields[path] = (
+                u
+                if mine is None
+                else FieldUses(
+                    mine.cuts | u.cuts,
+                    mine.counts | u.counts,
+                    mine.tied or u.tied,
+                    mine.functions | u.functions,
+                    mine.by | u.by,
+                    mine.partners | u.partners,
+                )
+            )
+        return Uses(fields, self.amounts | other.amounts)
 
 
 @cache

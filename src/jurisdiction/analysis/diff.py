@@ -24,6 +24,7 @@ from typing import Any
 from ..core.errors import ConflictError, FactsError
 from ..engine.engine import Engine, _Plan, parameters_read
 from ..policy.model import Policy, Question
+from .diff_names import Named, Truths, Witnessed, name_region, truths
 from .partition import (
     ClassValue,
     DecidedClass,
@@ -39,6 +40,8 @@ from .partition import (
     splits,
 )
 from .realise import Realiser, Unrealised
+from .region import Region
+from .region import union as _union
 
 __all__ = ["KINDS", "Answer", "Change", "QuestionDiff", "Region", "change_kind", "diff_policies"]
 
@@ -91,25 +94,6 @@ def change_kind(old: Answer, new: Answer) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class Region:
-    """A product of feature values: each feature's values, in the order of its split."""
-
-    values: tuple[tuple[str, tuple[ClassValue, ...]], ...]
-
-    def contains(self, cls_values: Sequence[tuple[str, ClassValue]]) -> bool:
-        mine = dict(self.values)
-        return all(v in mine[name] for name, v in cls_values)
-
-    def join(self, other: Region) -> Region:
-        theirs = dict(other.values)
-        return Region(tuple((name, _union(vs, theirs[name])) for name, vs in self.values))
-
-
-def _union(a: tuple[ClassValue, ...], b: tuple[ClassValue, ...]) -> tuple[ClassValue, ...]:
-    return a + tuple(v for v in b if v not in a)
-
-
-@dataclass(frozen=True, slots=True)
 class Change:
     """A region whose answer is ``old`` in the old policy and ``new`` in the new one."""
 
@@ -118,6 +102,8 @@ class Change:
     new: Answer
     classes: int  # the classes of the overlay it merges
     also: tuple[Region, ...] = ()  # further regions with the same change (a union)
+    named: Named | None = None
+    """The regions' union as one of the policy's definitions says it, where that is exact."""
 
     @property
     def kind(self) -> str:
@@ -140,6 +126,14 @@ class Change:
             out.append(f"{label(subject, name)} {_values(split, values)}")
         return out or ["(every fact set)"]
 
+    def lines(self, subject: str, split_list: Sequence[Split]) -> list[list[str]]:
+        """The phrases of each alternative as reported: one, led by the definition, for a named
+        change; else one per region."""
+        if self.named is not None:
+            rest = self.describe(subject, split_list, self.named.rest)
+            return [[self.named.phrase, *(p for p in rest if p != "(every fact set)")]]
+        return [self.describe(subject, split_list, region) for region in self.regions]
+
     def to_dict(self, subject: str, split_list: Sequence[Split]) -> dict[str, Any]:
         every = {s.feature: s for s in split_list}
 
@@ -156,6 +150,17 @@ class Change:
             "kind": self.kind,
             "when": when(self.region),
             "also_when": [when(r) for r in self.also],
+            **(
+                {
+                    "as_defined": {
+                        "definition": self.named.definition,
+                        "holds": self.named.holds,
+                        "and_when": when(self.named.rest),
+                    }
+                }
+                if self.named is not None
+                else {}
+            ),
             "old": self.old.to_dict(),
             "new": self.new.to_dict(),
         }
@@ -219,9 +224,8 @@ class QuestionDiff:
             where = "everywhere"
         lines = [f"{self.question} [{self.subject}] {where}:"]
         for change in self.changes:
-            for n, region in enumerate(change.regions):
+            for n, phrases in enumerate(change.lines(self.subject, self.splits)):
                 lead = f"[{change.kind}]" if n == 0 else "or".ljust(len(change.kind) + 2)
-                phrases = change.describe(self.subject, self.splits, region)
                 lines.append(f"  {lead} " + ", ".join(phrases))
             for tag, answer in (("old", change.old), ("new", change.new)):
                 rules = f"  [{', '.join(answer.rules)}]" if answer.rules else ""
@@ -286,8 +290,13 @@ def _compare(
     q_new: Question,
     realisers: tuple[Realiser, Realiser],
     unverified: list[Unverified] | None = None,
-) -> tuple[tuple[Split, ...], list[tuple[tuple[tuple[str, ClassValue], ...], Answer, Answer]]]:
-    """Every realisable class of the overlaid partitions, with its old and new answer; a class
+) -> tuple[
+    tuple[Split, ...],
+    list[tuple[tuple[tuple[str, ClassValue], ...], Answer, Answer]],
+    list[Witnessed],
+]:
+    """Every realisable class of the overlaid partitions, with its old and new answer (and its
+    witness as each engine read it); a class
     neither realiser constructs, even by the exact search, nor proves impossible goes to
     ``unverified`` (never dropped without a word)."""
     split_list = _merged_splits(splits(old.policy, q_old), splits(new.policy, q_new))
@@ -298,6 +307,7 @@ def _compare(
     ]
     plans: tuple[dict[frozenset[str], _Plan], dict[frozenset[str], _Plan]] = ({}, {})
     decided = []
+    witnessed: list[Witnessed] = []
     for combo in itertools.product(*(s.values for s in split_list)):
         if all(pairs.rules_out(combo) for pairs in impossible):
             continue  # no fact set of either policy has this class
@@ -318,15 +328,19 @@ def _compare(
                 continue
             facts = found
         answers = []
+        read: list[Any] = []
         for engine, q, kept in ((old, q_old, plans[0]), (new, q_new, plans[1])):
             try:
                 own = engine.parse_facts(facts)  # revalidated unless the model is the engine's
             except FactsError:
                 answers.append(_answer(None))
+                read.append(None)
                 continue
+            read.append(own)
             answers.append(_answer(_decide(engine, q, values, own, kept)))
         decided.append((values, answers[0], answers[1]))
-    return split_list, decided
+        witnessed.append(Witnessed(values, (read[0], read[1])))
+    return split_list, decided, witnessed
 
 
 def _exactly(
@@ -424,6 +438,24 @@ def _exact_join(a: Region, b: Region) -> Region | None:
     return None
 
 
+def _named(
+    engines: tuple[Engine, Engine],
+    questions: tuple[Question, Question],
+    split_list: Sequence[Split],
+    decided: Sequence[tuple[tuple[tuple[str, ClassValue], ...], Answer, Answer]],
+    witnessed: Sequence[Witnessed],
+) -> Iterator[Change]:
+    """The changes of the compared classes, each named by a definition where that is exact
+    (``analysis.diff_names``)."""
+    holds: Truths | None = None
+    for change in _regions(split_list, decided):
+        if holds is None:
+            holds = truths(engines, questions, split_list, witnessed)
+        changed = [a.key == change.old.key and b.key == change.new.key for _v, a, b in decided]
+        found = name_region(holds, split_list, witnessed, changed, change.regions)
+        yield dataclasses.replace(change, named=found) if found is not None else change
+
+
 @dataclass(frozen=True, slots=True)
 class PolicyDiff:
     old: Policy
@@ -513,7 +545,7 @@ def diff_policies(old: Policy, new: Policy, only: Collection[str] | None = None)
         for scope in [None, *districts]:
             (e_old, r_old), (e_new, r_new) = engine(old, scope), engine(new, scope)
             unverified: list[Unverified] = []
-            split_list, decided = _compare(
+            split_list, decided, witnessed = _compare(
                 e_old,
                 e_new,
                 e_old.policy.questions[name],
@@ -527,7 +559,15 @@ def diff_policies(old: Policy, new: Policy, only: Collection[str] | None = None)
                     q_new.subject,
                     scope,
                     split_list,
-                    tuple(_regions(split_list, decided)),
+                    tuple(
+                        _named(
+                            (e_old, e_new),
+                            (e_old.policy.questions[name], e_new.policy.questions[name]),
+                            split_list,
+                            decided,
+                            witnessed,
+                        )
+                    ),
                     len(decided),
                     tuple(districts) if scope is None else (),
                     tuple(unverified),

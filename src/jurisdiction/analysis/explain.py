@@ -108,6 +108,7 @@ class RuleTrace:
     overrides: tuple[str, ...]
     note: Text | None
     nearest: NearestChange | None
+    labels: tuple[Text, ...] = ()  # the articles as the text reads them, in each language
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -146,20 +147,28 @@ class Explanation:
             "rules": [r.to_dict() for r in self.rules],
         }
 
-    def render(self, lang: Lang = "en", *, full: bool = False) -> str:
+    def render(self, lang: Lang = "en", *, full: bool = False, ids: bool = True) -> str:
         """The short form: the answer, the rule that decided it (with the values it read) and
-        the nearest change that gives another answer; ``full``: every rule, node by node."""
-        return _render(self, lang) if full else _render_short(self, lang)
+        the nearest change that gives another answer; ``full``: every rule, node by node.
+        ``ids=False`` (a caseworker's text) names rules by their articles and leaves out the
+        question, rule and parameter identifiers and the conditions as written."""
+        return _render(self, lang, ids) if full else _render_short(self, lang, ids)
 
     def nearest(self) -> NearestChange | None:
         """Of the rules' nearest changes, the least one that gives another answer (see
         :func:`_size`); None if there is none."""
-        now = set(self.decision.rules_applied) if self.decision is not None else set()
-        outcome = self.decision.outcome if self.decision is not None else None
+        d = self.decision
+        now = set(d.rules_applied) if d is not None else set()
+        outcome = d.outcome if d is not None else None
+        # another answer: not the same bodies or reason reached by other rules (a reading said
+        # beside another rule with the same answer, or two grounds for one answer)
+        same = (outcome, _answer_text(d, "en")) if d is not None else None
         found = [
             r.nearest
             for r in self.rules
-            if r.nearest is not None and set(r.nearest.rules_applied) != now
+            if r.nearest is not None
+            and set(r.nearest.rules_applied) != now
+            and (r.nearest.outcome, r.nearest.answer.en) != same
         ]
         return min(found, key=lambda n: _size(n, outcome), default=None)
 
@@ -291,7 +300,7 @@ def _answer_text(decision: Decision, lang: Lang, reason: Text | None = None) -> 
         if lang == "zh":
             return "、".join(
                 f"{'' if b.name.zh.startswith(b.level_name.zh) else b.level_name.zh}"
-                f"{b.name.zh}({b.cite})"
+                f"{b.name.zh}（{b.cite.label('zh')}）"
                 for b in decision.bodies
             )
         return "; ".join(
@@ -479,6 +488,7 @@ def explain(
                 rule.overrides,
                 rule.note,
                 nearest,
+                tuple(Text(c.label("zh"), c.label("en")) for c in rule.cites),
             )
         )
     return Explanation(
@@ -506,10 +516,16 @@ _WORDS = {
     "never": Text("在任何情况下都不适用", "applies in no class of the partition"),
     "answer": Text("结论", "answer"),
     "note": Text("说明", "note"),
-    "overlay": Text("叠加", "overlay"),
+    "overlay": Text("取值依据", "overlay"),
     "decided_by": Text("据以决定的规则", "decided by"),
     "no_other": Text("任何改变都不改变结论", "no change of the facts gives another answer"),
-    "full": Text("逐条规则: --full", "every rule, node by node: --full"),
+    "full": Text("逐条规则：--full", "every rule, node by node: --full"),
+    "ids": Text("规则及其条件：--ids", "rules and their conditions: --ids"),
+    # punctuation: Chinese is set full-width
+    ":": Text("：", ": "),
+    ",": Text("，", ", "),
+    "(": Text("（", "("),
+    ")": Text("）", ")"),
 }
 
 
@@ -522,37 +538,55 @@ def _seen(node: NodeTrace) -> dict[str, Any]:
     return out
 
 
-def _status(r: RuleTrace, w: Mapping[str, str]) -> str:
+def _status(r: RuleTrace, w: Mapping[str, str], ids: bool = True) -> str:
     status = w["fired"] if r.fired else w["not_fired"]
     if r.applied:
-        status += f", {w['applied']}"
-    if r.overridden_by:
-        status += f", {w['overridden']} {', '.join(r.overridden_by)}"
+        status += f"{w[',']}{w['applied']}"
+    if r.overridden_by and ids:
+        status += f"{w[',']}{w['overridden']} {', '.join(r.overridden_by)}"
     return status
 
 
-def _nearest_line(n: NearestChange, w: Mapping[str, str], lang: Lang) -> str:
-    change = ", ".join(f"{f}: {_shown(a)} → {_shown(b)}" for f, a, b in n.changes)
-    return f"{w['nearest']}: {change} — {w['then']} {n.answer[lang]} [{', '.join(n.rules_applied)}]"
+def _named(r: RuleTrace, w: Mapping[str, str], ids: bool, lang: Lang = "en") -> str:
+    """A rule as the text names it: its id and articles, or (a caseworker's) its articles as
+    the text reads them."""
+    if ids:
+        return f"{r.rule} {w['(']}{w[','].join(r.cites)}{w[')']}"
+    return w[","].join(label[lang] for label in r.labels) if r.labels else w[","].join(r.cites)
 
 
-def _render_short(e: Explanation, lang: Lang) -> str:
+def _nearest_line(n: NearestChange, w: Mapping[str, str], lang: Lang, ids: bool = True) -> str:
+    change = w[","].join(f"{f}{w[':']}{_shown(a)} → {_shown(b)}" for f, a, b in n.changes)
+    rules = f" [{', '.join(n.rules_applied)}]" if ids else ""
+    return f"{w['nearest']}{w[':']}{change} — {w['then']} {n.answer[lang]}{rules}"
+
+
+def _render_short(e: Explanation, lang: Lang, ids: bool = True) -> str:
     """The answer, the deciding rule(s) with the values read, and the nearest other answer."""
     w = {k: v[lang] for k, v in _WORDS.items()}
-    lines = [e.decision.render(lang) if e.decision is not None else f"{e.question}: {e.error}"]
+    lines = [
+        e.decision.render(lang, ids=ids)
+        if e.decision is not None
+        else f"{e.question}{w[':']}{e.error}"
+    ]
     if e.sources:
-        lines.append(f"{w['overlay']}: {', '.join(e.sources)}")
+        lines.append(f"{w['overlay']}{w[':']}{', '.join(e.sources)}")
     lines.append("")
     deciding = [r for r in e.rules if r.applied] or [r for r in e.rules if r.fired]
     for r in deciding:
-        lines.append(f"{w['decided_by']}: {r.rule} ({', '.join(r.cites)}): {_status(r, w)}")
-        lines.append(f"  {r.condition.text}")
-        seen = _seen(r.condition)
+        lines.append(
+            f"{w['decided_by']}{w[':']}{_named(r, w, ids, lang)}{w[':']}{_status(r, w, ids)}"
+        )
+        if ids:
+            lines.append(f"  {r.condition.text}")
+        seen = {k: v for k, v in _seen(r.condition).items() if ids or not k.startswith("param.")}
         if seen:
-            lines.append("  [" + ", ".join(f"{k} = {_shown(v)}" for k, v in seen.items()) + "]")
+            lines.append("  [" + w[","].join(f"{k} = {_shown(v)}" for k, v in seen.items()) + "]")
     nearest = e.nearest()
-    lines.append(_nearest_line(nearest, w, lang) if nearest is not None else w["no_other"])
-    lines.append(f"({w['full']})")
+    lines.append(_nearest_line(nearest, w, lang, ids) if nearest is not None else w["no_other"])
+    lines.append(f"{w['(']}{w['full']}{w[')']}")
+    if not ids:
+        lines.append(f"{w['(']}{w['ids']}{w[')']}")
     return "\n".join(lines)
 
 
@@ -575,39 +609,42 @@ def _shown(value: Any) -> str:
     return f'"{value}"' if isinstance(value, str) else str(value)
 
 
-def _rule_lines(r: RuleTrace, w: Mapping[str, str], lang: Lang) -> list[str]:
-    lines = ["", f"{r.rule} ({', '.join(r.cites)}): {_status(r, w)}"]
-    if r.fired and r.overrides:
-        lines.append(f"  {w['overrides']}: {', '.join(r.overrides)}")
+def _rule_lines(r: RuleTrace, w: Mapping[str, str], lang: Lang, ids: bool = True) -> list[str]:
+    lines = ["", f"{_named(r, w, ids, lang)}{w[':']}{_status(r, w, ids)}"]
+    if r.fired and r.overrides and ids:
+        lines.append(f"  {w['overrides']}{w[':']}{', '.join(r.overrides)}")
     if r.applied and r.note:
-        lines.append(f"  {w['note']}: {r.note[lang]}")
-    lines += _node_lines(r.condition, 1)
+        lines.append(f"  {w['note']}{w[':']}{r.note[lang]}")
+    if ids:
+        lines += _node_lines(r.condition, 1)
     if r.applied:
         return lines
     n = r.nearest
     if n is None:
-        return [*lines, f"  {w['nearest']}: {w['never']}"]
-    lines.append(f"  {_nearest_line(n, w, lang)}")
+        return [*lines, f"  {w['nearest']}{w[':']}{w['never']}"]
+    lines.append(f"  {_nearest_line(n, w, lang, ids)}")
     return lines
 
 
-def _render(e: Explanation, lang: Lang) -> str:
+def _render(e: Explanation, lang: Lang, ids: bool = True) -> str:
     w = {k: v[lang] for k, v in _WORDS.items()}
     lines = []
     if e.decision is not None:
-        lines.append(e.decision.render(lang))
+        lines.append(e.decision.render(lang, ids=ids))
     else:
-        lines.append(f"{e.question}: {e.error}")
+        lines.append(f"{e.question}{w[':']}{e.error}")
     if e.sources:
-        lines.append(f"{w['overlay']}: {', '.join(e.sources)}")
+        lines.append(f"{w['overlay']}{w[':']}{', '.join(e.sources)}")
     fired = [r for r in e.rules if r.fired]
-    if fired:
+    if fired and ids:
         lines.append("")
-        lines.append(f"{w['fired_rules']}: {', '.join(r.rule for r in fired)}")
+        lines.append(f"{w['fired_rules']}{w[':']}{', '.join(r.rule for r in fired)}")
         for r in fired:
             knocked = [o for o in r.overrides if any(f.rule == o for f in fired)]
             if knocked:
                 lines.append(f"  {r.rule} {w['overrides']} {', '.join(knocked)}")
     for r in e.rules:
-        lines += _rule_lines(r, w, lang)
+        lines += _rule_lines(r, w, lang, ids)
+    if not ids:
+        lines.append(f"\n{w['(']}{w['ids']}{w[')']}")
     return "\n".join(lines)

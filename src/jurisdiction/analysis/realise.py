@@ -776,7 +776,8 @@ class Realiser:
             if isinstance(values, frozenset):  # the exact search failed over these fields
                 assert uses is not None
                 sources = {c.source for c in group_checks}
-                by = sorted({b for f in values for b in uses.of(f).by & sources})
+                records = (uses.fields.get(f) for f in values)  # not `of`: records are shared
+                by = sorted({b for u in records if u is not None for b in u.by & sources})
                 return Unrealised(not values, tuple(sorted(values)), tuple(by))
             for i, value in zip(group, values, strict=True):
                 record[i] = value

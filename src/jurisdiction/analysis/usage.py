@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 __all__ = [
     "carried",
     "cited",
+    "question_definitions",
     "used_definitions",
     "used_features",
     "used_parameters",
@@ -65,6 +66,15 @@ def _rule_parameters(policy: Policy, question: Question, rule: Rule) -> set[str]
 
 def _rules(policy: Policy) -> Iterator[tuple[Question, Rule]]:
     return ((q, r) for q in policy.questions.values() for r in q.rules)
+
+
+def question_definitions(policy: Policy, question: Question) -> list[str]:
+    """The definitions the question's scope or rules reach, directly or not, in the policy's
+    order."""
+    reached = set().union(*(_rule_definitions(policy, question, r) for r in question.rules))
+    if question.scope:
+        reached |= _definitions_reached(policy, [question.scope])
+    return [name for name in policy.definitions if name in reached]
 
 
 def used_definitions(policy: Policy) -> set[str]:

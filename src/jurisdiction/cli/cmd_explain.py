@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from .options import AS_OF, LANG, OVERLAYS, POLICY, text_or_json
+from .options import AS_OF, IDS, LANG, OVERLAYS, POLICY, text_or_json
 
 __all__ = ["explain_command"]
 
@@ -25,6 +25,7 @@ __all__ = ["explain_command"]
 @text_or_json()
 @AS_OF
 @LANG
+@IDS
 @POLICY
 @OVERLAYS
 def explain_command(
@@ -34,6 +35,7 @@ def explain_command(
     fmt: str,
     as_of: datetime.datetime | None,
     lang: str,
+    ids: bool,
     policy_dir: Path | None,
     overlays_dir: Path | None,
 ) -> None:
@@ -45,7 +47,9 @@ def explain_command(
     --full: every rule of Q with its condition evaluated node by node (the
     values it read, true or false); which rules fired, which were overridden
     and by which rule; and for each rule that does not apply, the nearest
-    change that would make it apply. JSON always holds the full explanation.
+    change that would make it apply. Text names rules by their articles and
+    leaves out identifiers and the conditions as written unless --ids; JSON
+    always holds the full explanation.
     """
     from .common import engine_for, read_facts, reports_errors
 
@@ -60,7 +64,9 @@ def explain_command(
             click.echo(json.dumps([e.to_dict() for e in explained], ensure_ascii=False, indent=2))
         else:
             click.echo(
-                "\n\n".join(e.render("zh" if lang == "zh" else "en", full=full) for e in explained)
+                "\n\n".join(
+                    e.render("zh" if lang == "zh" else "en", full=full, ids=ids) for e in explained
+                )
             )
 
     run()

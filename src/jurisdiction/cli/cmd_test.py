@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from .options import AS_OF, text_or_json
+from .options import AS_OF, IDS, text_or_json
 
 if TYPE_CHECKING:
     from ..testing.cases import CaseResult, Coverage
@@ -39,6 +39,7 @@ def _print_report(
     errors: Sequence[str],
     cov: Coverage | None,
     below: float | None,
+    ids: bool = False,
 ) -> None:
     """The failures, expected-vs-got, the invalid files, then the coverage."""
     failed = [r for r in results if not r.passed]
@@ -46,7 +47,7 @@ def _print_report(
         click.echo("\n" + " FAILURES ".center(72, "="))
     for result in failed:
         click.echo(f" {result.id} ".center(72, "_"))
-        click.echo(result.report())
+        click.echo(result.report(ids=ids))
     for error in errors:
         click.echo(" invalid case file ".center(72, "_"))
         click.echo(error)
@@ -75,12 +76,14 @@ def _print_report(
     help="Fail (exit 1) when article/item or rule coverage is below N percent.",
 )
 @AS_OF
+@IDS
 @text_or_json()
 def test_command(
     paths: Sequence[Path],
     show_coverage: bool,
     min_coverage: float | None,
     as_of: datetime.datetime | None,
+    ids: bool,
     fmt: str,
 ) -> None:
     """Run the YAML test cases in CASES against POLICY.
@@ -92,7 +95,7 @@ def test_command(
     see docs/testing.md. A case is decided as of its own `as_of`, else its
     file's, else --as-of, else as decide does (the facts' date, or today).
     Prints a dot per passing case and F per failing one, then each failure
-    as expected-vs-got with the rules that fired.
+    as expected-vs-got (with the rules that fired, under --ids).
 
     Exit codes: 0 all passed (and coverage reached), 1 failures or coverage
     below --min-coverage, 2 a case file is invalid, 3 the policy does not load.
@@ -145,7 +148,7 @@ def test_command(
         }
         click.echo(json.dumps(report, ensure_ascii=False, indent=2))
     else:
-        _print_report(results, errors, cov, min_coverage if low else None)
+        _print_report(results, errors, cov, min_coverage if low else None, ids)
         seconds = time.perf_counter() - started
         parts = [f"{len(failed)} failed"] if failed else []
         parts.append(f"{len(results) - len(failed)} passed")

@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 import click
 
-__all__ = ["AS_OF", "LANG", "OVERLAYS", "POLICY", "output_file", "text_or_json"]
+__all__ = ["AS_OF", "IDS", "LANG", "OVERLAYS", "POLICY", "output_file", "text_or_json"]
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 
@@ -44,6 +44,13 @@ LANG = click.option(
     default="en",
     show_default=True,
     help="Language of the text output.",
+)
+
+IDS = click.option(
+    "--ids",
+    is_flag=True,
+    help="Show the question, value, rule and parameter identifiers in text output "
+    "(a caseworker reads the titles and articles; JSON always has them).",
 )
 
 

@@ -69,6 +69,10 @@ _ALL = (
     _load("unknown-item", "a citation names an item its article does not have"),
     _load("cite", "a body cites an article its rule does not, or must say which it rests on"),
     _load("city-parameter", "the place hierarchy's root is not named by a code_prefix parameter"),
+    _load(
+        "empty-prefix",
+        "a code_prefix parameter other than the place hierarchy's root is empty",
+    ),
     # conditions
     _load("unknown-subject", "a question or definition is about a subject the policy lacks"),
     # the vocabulary (facts.yaml)
@@ -76,6 +80,11 @@ _ALL = (
     _load("table-row", "a row of a lookup table has a key or value not of the table's types"),
     _load("unknown-table", "a condition looks up a table the policy does not have"),
     _load("place-name", "a name is given for a code that is no place of the hierarchy"),
+    _load(
+        "place-name-table",
+        "a compact table of place names is not CSV of `code,name` or `code,zh,en`, "
+        "or names a code twice",
+    ),
     _load("place-hierarchy", "the place hierarchy is inconsistent (lengths, patterns, ranges)"),
     _load("feature-cycle", "features or places refer to each other in a circle"),
     _load("condition-syntax", "a condition does not follow the condition grammar"),

@@ -21,10 +21,7 @@ Why a kept tree is the tree that parsing would give, and why reading one is safe
   user (or root) can have written what such a file holds, so the trees in it were put there by
   the user's own runs, whoever else may rename or delete names in the directory. The directory
   must be the user's too and not writable by everyone (``/tmp`` is not a cache: neither read
-  nor written there); a group-writable one is accepted, as a umask of 002 makes them, since the
-  checks on the file decide. A file is written whole to a temporary file (``0600``) that is then
-  renamed over the old one, so a reader never sees half a file. Where this cannot be checked (no
-  ``os.getuid``, or no descriptor-relative ``open``), nothing is kept.
+  nor written there). These checks, and writing a file whole, live in ``core.user_cache``.
 
 The directory is ``$XDG_CACHE_HOME/jurisdiction``, else ``~/.cache/jurisdiction`` (created
 ``0700``); the help texts of the command line are kept there too.
@@ -34,11 +31,12 @@ from __future__ import annotations
 
 import json
 import os
-import stat
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+from ..core import user_cache
 
 __all__ = ["Store", "active", "cache_directory", "persisting"]
 
@@ -49,106 +47,22 @@ MAX_ENTRIES = 4096
 MAX_FILE_BYTES = 16 << 20
 """A larger file is not read."""
 
-_SUPPORTED = (
-    hasattr(os, "getuid")
-    and hasattr(os, "O_DIRECTORY")
-    and hasattr(os, "O_NOFOLLOW")
-    and os.open in os.supports_dir_fd
-    and os.rename in os.supports_dir_fd  # os.replace is not listed, and is the same renameat
-    and os.unlink in os.supports_dir_fd
-)
+_SUPPORTED = user_cache.SUPPORTED
+_open_directory = user_cache.open_directory
 
 
 def cache_directory() -> Path | None:
     """The user's cache directory of this package (which need not exist yet), or None if there
     is no home directory to put it in."""
-    base = os.environ.get("XDG_CACHE_HOME", "")
-    if not os.path.isabs(base):  # unset, empty or relative: the XDG spec says to ignore it
-        try:
-            base = str(Path.home() / ".cache")
-        except RuntimeError:  # the home directory cannot be determined
-            return None
-    return Path(base) / "jurisdiction" if os.path.isabs(base) else None
-
-
-def _own_file(st: os.stat_result) -> bool:
-    """A regular file owned by this user, and writable by no one else."""
-    mine = st.st_uid == os.getuid() and not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
-    return mine and stat.S_ISREG(st.st_mode)
-
-
-def _own_directory(st: os.stat_result) -> bool:
-    """A directory owned by this user, and not writable by everyone."""
-    mine = st.st_uid == os.getuid() and not st.st_mode & stat.S_IWOTH
-    return mine and stat.S_ISDIR(st.st_mode)
-
-
-def _open_directory(directory: Path, *, create: bool) -> int | None:
-    """A descriptor of ``directory``, if it is the user's (see :func:`_own_directory`)."""
-    if create:
-        try:
-            directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-        except OSError:
-            return None
-    try:
-        fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
-    except OSError:
-        return None
-    try:
-        st = os.fstat(fd)  # of what was opened: a symbolic link is judged by what it points to
-        if _own_directory(st):
-            return fd
-    except OSError:
-        pass
-    os.close(fd)
-    return None
+    found = user_cache.cache_path()
+    return Path(found) if found is not None else None
 
 
 def _read(dir_fd: int, name: str) -> bytes | None:
-    try:
-        # not blocking: a FIFO put in its place would otherwise wait for a writer forever
-        flags = os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_NONBLOCK", 0)
-        fd = os.open(name, flags, dir_fd=dir_fd)
-    except OSError:
-        return None
-    with os.fdopen(fd, "rb") as file:
-        try:
-            st = os.fstat(fd)
-            if not _own_file(st) or st.st_size > MAX_FILE_BYTES:
-                return None
-            return file.read(MAX_FILE_BYTES + 1)
-        except OSError:
-            return None
+    return user_cache.read_private(dir_fd, name, MAX_FILE_BYTES)
 
 
-def _write(dir_fd: int, name: str, data: bytes) -> None:
-    """Replace ``name`` by ``data`` at once: written to a new file, then renamed over it."""
-    temporary = f".{name}.{os.getpid()}.{os.urandom(6).hex()}.tmp"
-    try:
-        fd = os.open(
-            temporary,
-            os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW,
-            0o600,
-            dir_fd=dir_fd,
-        )
-    except OSError:
-        return
-    renamed = False
-    try:
-        try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view) :]
-        finally:
-            os.close(fd)
-        os.replace(temporary, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
-        renamed = True
-    except OSError:
-        pass  # not kept: the next run parses again
-    finally:
-        if not renamed:  # whatever stopped it, even the interpreter shutting down
-            with suppress(OSError):
-                os.unlink(temporary, dir_fd=dir_fd)
+_write = user_cache.write_private
 
 
 class Store:

@@ -11,7 +11,7 @@ body is named with. Nothing here knows any country's codes: they are data.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 __all__ = ["Hierarchy", "Level", "PlaceRange"]
@@ -108,6 +108,36 @@ class Hierarchy:
             if lv is level:
                 break
         return None
+
+    def refused(self, codes: Iterable[str]) -> dict[str, str]:
+        """Why each code of ``codes`` that is no place code is refused (``problem``), for many
+        codes at once (a names table): the codes of a level are matched against its pattern in
+        one pass, and their parents and own parts (a few hundred distinct ones for thousands of
+        codes) are checked once each."""
+        by_length: dict[int, list[str]] = {}
+        for code in codes:
+            by_length.setdefault(len(code), []).append(code)
+        wrong: list[str] = []
+        for length, group in by_length.items():
+            level = self._by_length.get(length)
+            if level is None:
+                wrong += group
+                continue
+            match = level.pattern.fullmatch
+            wrong += [code for code in group if not match(code)]
+            start = level.start
+            if start:
+                parents = {code[:start] for code in group}
+                bad = {p for p in parents if self.problem(p) is not None}
+                if bad:
+                    wrong += [code for code in group if code[:start] in bad]
+            if level.ranges:
+                parts = {code[start:] for code in group}
+                bad = {p for p in parts if not any(r.holds(p) for r in level.ranges)}
+                if bad:
+                    wrong += [code for code in group if code[start:] in bad]
+        found = {code: self._problem(code) for code in dict.fromkeys(wrong)}
+        return {code: why for code, why in found.items() if why is not None}
 
     def level_of(self, code: str) -> str | None:
         level = self._by_length.get(len(code))

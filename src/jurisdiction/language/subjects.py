@@ -76,6 +76,8 @@ class Feature:
     location: Location | None = _field(default=None, compare=False)  # `field` is taken above
     """Where the policy declares it (a feature of ``features:``); None for one that is a field,
     or that a rule's condition derived."""
+    kept: str | None = _field(default=None, compare=False)
+    """Why the policy keeps it though nothing reads it (its ``kept:``), or None."""
 
     @property
     def declared(self) -> bool:

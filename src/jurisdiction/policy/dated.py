@@ -562,10 +562,10 @@ def _not_in_force(
     parts_en: list[str] = []
     for ending in why:
         i = ending.instrument
-        parts_zh.append(f"{i.title.zh}自 {i.in_force} 起施行,本项职责不再适用")
+        parts_zh.append(f"{i.title.zh}自 {i.in_force} 起施行，本项职责不再适用")
         parts_en.append(f"{i.title.en}, in force from {i.in_force}, ended this duty")
         if ending.replaced_by is not None:
-            parts_zh.append(f"代之以:{ending.replaced_by.zh}")
+            parts_zh.append(f"代之以：{ending.replaced_by.zh}")
             parts_en.append(f"replaced by: {ending.replaced_by.en}")
     if by_period or not why:
         period = dating.questions.get(q.name, Period())
@@ -574,7 +574,7 @@ def _not_in_force(
         label = period.label()
         parts_zh.append(f"本问题的施行期间为{label.zh}")
         parts_en.append(f"this question is in force {label.en}")
-    reason = Text(";".join(parts_zh), "; ".join(parts_en))
+    reason = Text("；".join(parts_zh), "; ".join(parts_en))
     cites = q.cites or ()
     first = q.rules[0]
     rule = Rule(

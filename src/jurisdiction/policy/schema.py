@@ -156,11 +156,11 @@ class Parameter(_Strict):
         if kind == "bool" and not isinstance(value, bool):
             raise ValueError(f"value must be true or false for type bool, got {value!r}")
         if kind == "code_prefix" and not (
-            isinstance(value, str) and value.isascii() and value.isalnum()
+            isinstance(value, str) and (value == "" or (value.isascii() and value.isalnum()))
         ):
             raise ValueError(
-                'a code_prefix is a quoted string of letters and digits, such as "12", '
-                f"got {value!r}"
+                'a code_prefix is a quoted string of letters and digits, such as "12" (or "" '
+                f"for the root of a national policy), got {value!r}"
             )
         if kind == "level" and not (isinstance(value, str) and value.isidentifier()):
             raise ValueError(f"a level parameter's value is the name of a level, got {value!r}")
@@ -455,6 +455,12 @@ class FeatureSpec(_Strict):
     values: list[str] | None = Field(default=None, description="an enum feature's values, in order")
     min: int | None = None
     max: int | None = None
+    kept: str | None = Field(
+        default=None,
+        min_length=1,
+        description="why the feature is kept though nothing reads it yet (vocabulary for a "
+        "later question): `check` then does not warn it as unused",
+    )
 
 
 class PlaceSpec(_Strict):
@@ -510,6 +516,11 @@ class PolicyFile(_Strict):
     place_names: dict[str, Text | Annotated[str, StringConstraints(min_length=1)]] = Field(
         default_factory=dict,
         description="the names of place codes, shown beside them: code: {zh, en} (or one name)",
+    )
+    place_name_tables: dict[Name, str] = Field(
+        default_factory=dict,
+        description="names of place codes in compact form: each a CSV text whose header is "
+        "`code,name` or `code,zh,en`, one code a line (a large table loads fast this way)",
     )
     amendments: list[Amendment] = Field(default_factory=list)
 

@@ -53,6 +53,7 @@ class _Merged:
     subjects: dict[str, tuple[s.Subject, _Source]] = field(default_factory=dict)
     tables: dict[str, tuple[s.Table, _Source]] = field(default_factory=dict)
     place_names: dict[str, tuple[s.Text | str, _Source]] = field(default_factory=dict)
+    place_name_tables: dict[str, tuple[str, _Source]] = field(default_factory=dict)
     amendments: list[tuple[s.Amendment, _Source]] = field(default_factory=list)
 
 
@@ -65,6 +66,7 @@ _NAMED_SECTIONS = (
     "subjects",
     "tables",
     "place_names",
+    "place_name_tables",
 )
 """The sections that are mappings of names, each name defined in one file only."""
 

@@ -48,6 +48,7 @@ from ..language.subjects import Constraint, Feature, FeatureType, FieldInfo, Pla
 from ..language.typecheck import Problem
 from . import schema as s
 from .fact_models import make_model
+from .place_names import build_place_names
 from .sources import _Merged, _Source
 from .strict_yaml import Path_
 from .tables import build_tables
@@ -245,6 +246,7 @@ def _hierarchy(
                 param.type_location or param.location,
             )
         )
+    _empty_prefixes(decl.root.parameter, params, problems)
     if decl.overlays is not None and decl.overlays not in names:
         problems.at(
             "place-hierarchy",
@@ -256,6 +258,22 @@ def _hierarchy(
     if len(problems.items) > before:
         return None
     return Hierarchy(decl.root.level, decl.root.parameter, tuple(levels), forms, decl.overlays)
+
+
+def _empty_prefixes(root: str, params: Mapping[str, Any], problems: _Problems) -> None:
+    """Only the root's code prefix may be empty (a national root): every code starts with ``""``,
+    so any other empty prefix would hold every place (``empty-prefix``)."""
+    for name, param in params.items():
+        if param.type == "code_prefix" and param.value == "" and name != root:
+            problems.items.append(
+                Diagnostic(
+                    "empty-prefix",
+                    f"parameter `{name}` is an empty code prefix, which every code starts with: "
+                    f"only the root of the place hierarchy (`{root}`) may be empty, for a policy "
+                    "of the whole country",
+                    param.location,
+                )
+            )
 
 
 _MODELS: dict[tuple[str, str], type[BaseModel]] = {}
@@ -572,6 +590,7 @@ class _Builder(Resolver):
             typed.field,
             spec.expr.strip(),
             src.doc.location(path),
+            spec.kept,
         )
 
     def feature_type(
@@ -796,24 +815,8 @@ def build_vocabulary(
         for n, (values, _src) in merged.enums.items()
     }
     ordered = {n: subjects[n] for n in merged.subjects if n in subjects}
-    names = _place_names(merged, hierarchy, problems)
+    names, name_problems = build_place_names(merged, hierarchy)
+    problems.items.extend(name_problems)
     if problems.items:
         return None, problems.items
     return Vocabulary(hierarchy, enums, ordered, builder, tables, names), problems.items
-
-
-def _place_names(merged: _Merged, h: Hierarchy, problems: _Problems) -> dict[str, Text]:
-    """The names of place codes, each code one the hierarchy accepts (``place-name``)."""
-    names: dict[str, Text] = {}
-    for code, (name, src) in merged.place_names.items():
-        why = h.problem(code)
-        if why is not None:
-            problems.at(
-                "place-name",
-                f"`{code}` is no place code of this policy: {why}",
-                src,
-                ("place_names", code),
-            )
-            continue
-        names[code] = Text(name, name) if isinstance(name, str) else Text(name.zh, name.en)
-    return names

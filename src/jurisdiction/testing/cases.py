@@ -297,14 +297,16 @@ class CaseResult:
     def id(self) -> str:
         return f"{self.file}::{self.case.name}"
 
-    def report(self) -> str:
-        """Expected-vs-got, with the rules that fired."""
+    def report(self, *, ids: bool = True) -> str:
+        """Expected-vs-got, with the rules that fired (``ids``; else a hint to ask for them)."""
         lines = [f"question: {self.case.question}", f"facts: {self.case.facts}"]
         if self.case.parameters:
             lines.append(f"parameters: {self.case.parameters}")
         lines += [f"  {p}" for p in self.problems]
         d = self.decision
-        if d is not None:
+        if d is not None and not ids:
+            lines.append("(the rules that fired, overridden and applied: --ids)")
+        elif d is not None:
             lines.append(f"rules fired: {', '.join(d.rules_fired) or '(none)'}")
             if d.rules_overridden:
                 lines.append(f"rules overridden: {', '.join(d.rules_overridden)}")

@@ -8,18 +8,18 @@ const UI = {
     decide: "Decide", token: "Bearer token", use: "Use", fingerprint: "Policy fingerprint:",
     restsOn: "Rests on", outcome: "Outcome", bodies: "Bodies", role: "role",
     citations: "Quoted articles", reason: "Reason", notes: "Notes", decidedBy: "Decided by policy",
-    rulesCiting: "Rules citing it", none: "none", yes: "yes", no: "no", unset: "(not given)",
+    rulesCiting: "Questions citing it", none: "none", yes: "yes", no: "no", unset: "(not given)",
     invalid: "The facts are not valid:", error: "The service refused:", item: "item",
     list: "comma-separated", json: "JSON", place: "place code", notCode: "not a place code",
     applied: "Rules applied", overridden: "overridden", decisionId: "decision id",
   },
   zh: {
     zh: "中文", en: "English", ask: "提问", articles: "条文", question: "问题",
-    decide: "判定", token: "访问令牌", use: "使用", fingerprint: "政策指纹:",
+    decide: "判定", token: "访问令牌", use: "使用", fingerprint: "政策指纹：",
     restsOn: "依据", outcome: "结论", bodies: "负责机构", role: "职责",
     citations: "引用条文", reason: "理由", notes: "说明", decidedBy: "判定所用政策",
-    rulesCiting: "引用本条的规则", none: "无", yes: "是", no: "否", unset: "(未填)",
-    invalid: "事实有误:", error: "服务拒绝:", item: "项",
+    rulesCiting: "引用本条的问题", none: "无", yes: "是", no: "否", unset: "（未填）",
+    invalid: "事实有误：", error: "服务拒绝：", item: "项",
     list: "以逗号分隔", json: "JSON", place: "区划代码", notCode: "不是区划代码",
     applied: "适用规则", overridden: "被排除", decisionId: "判定编号",
   },
@@ -28,6 +28,12 @@ const UI = {
 const state = { lang: localStorage.getItem("lang") || "en", policy: null, token: sessionStorage.getItem("token") || "" };
 
 const $ = (sel) => document.querySelector(sel);
+// Identifiers (question, rule) are shown only when the page is opened with ?ids, as the
+// command line's --ids: a caseworker reads titles and articles.
+const showIds = new URLSearchParams(location.search).has("ids");
+// Chinese is set with full-width punctuation.
+const colon = () => (state.lang === "zh" ? "：" : ": ");
+const paren = (text) => (state.lang === "zh" ? "（" + text + "）" : " (" + text + ")");
 const t = (key) => UI[state.lang][key];
 const txt = (text) => (text == null ? "" : (typeof text === "string" ? text : text[state.lang] || text.en));
 
@@ -70,10 +76,10 @@ function renderChrome() {
   $("#fingerprint").textContent = state.policy.fingerprint;
   const select = $("#question");
   const chosen = select.value;
-  select.replaceChildren(...state.policy.questions.map((q) => el("option", { value: q.name, text: txt(q.title) + " [" + q.name + "]" })));
+  select.replaceChildren(...state.policy.questions.map((q) => el("option", { value: q.name, text: txt(q.title) + (showIds ? " [" + q.name + "]" : "") })));
   if (chosen) select.value = chosen;
   const q = currentQuestion();
-  $("#question-cites").textContent = t("restsOn") + ": " + q.cites.map(txt).join(" ");
+  $("#question-cites").textContent = t("restsOn") + colon() + q.cites.map(txt).join(" ");
   renderArticles();
 }
 
@@ -127,7 +133,7 @@ function watchPlace(box, info) {
       const { body } = await api("/v1/places/" + encodeURIComponent(code));
       info.textContent = body.valid
         ? [txt(body.level_name), body.class, (body.within || []).map((w) => w.code).join(" › ")].filter(Boolean).join(" · ")
-        : t("notCode") + ": " + (body.problem || "");
+        : t("notCode") + colon() + (body.problem || "");
     }, 150);
   });
 }
@@ -174,7 +180,7 @@ function showProblems(body) {
   }
   const list = el("ul");
   for (const p of body.errors || []) {
-    list.append(el("li", { text: (p.field || "facts") + ": " + p.message + (p.suggestion ? " (" + p.suggestion + "?)" : "") }));
+    list.append(el("li", { text: (p.field || "facts") + colon() + p.message + (p.suggestion ? paren(p.suggestion + "?") : "") }));
     const row = document.querySelector('.field[data-field="' + CSS.escape(String(p.path[0])) + '"]');
     if (row) {
       row.classList.add("invalid");
@@ -189,7 +195,7 @@ function showDecision(d) {
   lastDecision = d;
   const out = [
     el("h2", { text: txt(d.question_title) }),
-    el("p", { class: "outcome", "data-outcome": d.outcome, text: t("outcome") + ": " + txt(d.outcome_name) }),
+    el("p", { class: "outcome", "data-outcome": d.outcome, text: t("outcome") + colon() + txt(d.outcome_name) }),
   ];
   if (d.bodies.length) {
     out.push(el("h3", { text: t("bodies") }));
@@ -197,10 +203,10 @@ function showDecision(d) {
       const cite = (b.via ? articleLabel(b.via) + " → " : "") + articleLabel(b.cite);
       out.push(el("div", { class: "body", "data-place-code": b.place_code },
         el("strong", { text: txt(b.level_name) + " " + b.place_code + " " + txt(b.name) }),
-        " — " + t("role") + ": " + txt(b.role_name) + " — " + cite));
+        " — " + t("role") + colon() + txt(b.role_name) + " — " + cite));
     }
   }
-  if (d.reason) out.push(el("p", { class: "reason", text: t("reason") + ": " + txt(d.reason) }));
+  if (d.reason) out.push(el("p", { class: "reason", text: t("reason") + colon() + txt(d.reason) }));
   if (d.citations.length) {
     out.push(el("h3", { text: t("citations") }));
     for (const c of d.citations) out.push(el("div", { class: "citation" }, el("strong", { text: articleLabel(c.cite) }), el("blockquote", { text: txt(c.quote) })));
@@ -209,7 +215,7 @@ function showDecision(d) {
     out.push(el("h3", { text: t("notes") }));
     out.push(el("ul", {}, ...d.notes.map((n) => el("li", { text: txt(n) }))));
   }
-  out.push(el("p", { class: "muted", text: t("applied") + ": " + (d.rules_applied.join(", ") || t("none")) + (d.rules_overridden.length ? "; " + t("overridden") + ": " + d.rules_overridden.join(", ") : "") }));
+  if (showIds) out.push(el("p", { class: "muted", text: t("applied") + colon() + (d.rules_applied.join(", ") || t("none")) + (d.rules_overridden.length ? "; " + t("overridden") + colon() + d.rules_overridden.join(", ") : "") }));
   out.push(el("p", { class: "muted", text: t("decidedBy") + " " + d.policy + " " + d.policy_fingerprint + " · " + t("decisionId") + " " + d.decision_id }));
   $("#result").replaceChildren(...out);
 }
@@ -228,7 +234,7 @@ function renderArticles() {
   const titles = Object.fromEntries(state.policy.questions.map((q) => [q.name, q.title]));
   const blocks = state.policy.articles.map((a) => {
     const rules = a.rules.length
-      ? el("ul", {}, ...a.rules.map((r) => el("li", { text: r.rule + " — " + txt(titles[r.question]) + " [" + r.cite + "]" })))
+      ? el("ul", {}, ...a.rules.map((r) => el("li", { text: (showIds ? r.rule + " — " : "") + txt(titles[r.question]) + paren(r.cite) })))
       : el("p", { class: "muted", text: t("none") });
     return el("div", { class: "article", id: "article-" + a.number, "data-article": String(a.number) },
       el("h3", { text: txt(a.label) + (a.chapter_title ? " · " + txt(a.chapter_title) : "") }),
