@@ -14,9 +14,11 @@ It cannot drift unnoticed: ``tests/test_handwritten_baseline.py`` checks every f
 breaks it fails the suite, not the benchmark.
 
 Questions: ``first_child_certificate`` (with the exceptions of (六)–(九) for a residence outside
-the city and a blind spot), ``second_child_approval`` (the couple's childbearing age, a man with
-no wife and a same-sex couple), ``out_of_policy_birth_assessment`` and
-``unit_management`` (the tiers of (十), with a district's overlay).
+the city and a blind spot; (七) reaches every resident of an area of unclear affiliation, separated
+or not), ``second_child_approval`` (the couple's childbearing age, a man with no wife and a
+same-sex couple, (七) as for the certificate), ``out_of_policy_birth_assessment`` and
+``unit_management`` (the tiers of (十), with a district's overlay; the policy's readings of (十),
+each a rule beside a tier's with the tier's answer, need no branch of their own here).
 """
 
 from __future__ import annotations
@@ -67,29 +69,26 @@ def build(engine: Engine) -> dict[str, Callable[[Any], Light]]:
     residence_digits = _DIGITS[str(policy.parameters["residence_fp_level"].value)]
     hukou_digits = _DIGITS[str(policy.parameters["hukou_fp_level"].value)]
 
-    def separated(r: Resident) -> bool:
-        if not r.hukou.startswith(city) or r.hukou[:9] == r.residence[:9]:
-            return False
+    def of_age(r: Resident) -> bool:
         low, high = female if r.sex == "female" else male
         return low <= r.age <= high
 
     def first_child_certificate(r: Resident) -> Light:
-        if not separated(r):
+        cause = _cause(r, city)
+        # (一) a separated person, or (七) any resident of an area of unclear affiliation
+        if not of_age(r) or not (_separated(r, city) or cause == "affiliation_unclear"):
             return _NOT_SEPARATED
         if not r.residence.startswith(city):
             return ("not_applicable", (), ("(一)", "(二)5"))
-        area = r.area
-        if area is None or not area.place.startswith(city) or area.management_in_place:
-            cause = None
-        else:
-            cause = area.blind_spot_cause or "unspecified"
         if cause is None:
             body = ("fp_department", "street", r.residence[:residence_digits], "responsible")
             return ("responsible", ((*body, "(二)5"),), ("(二)5",))
         if cause == "affiliation_unclear":
+            if not r.hukou.startswith(city):
+                return ("not_applicable", (), ("(二)5", "(七)"))
             body = ("fp_department", "street", r.hukou[:hukou_digits], "responsible")
             return ("responsible", ((*body, "(七)"),), ("(七)",))
-        return _blind_spot(r, area, cause)
+        return _blind_spot(r, r.area, cause)
 
     tiers: Mapping[str | None, tuple[int, int, int, bool]] = {
         district: (
@@ -151,8 +150,9 @@ def _second_child_approval(
         )
 
     def couple_separated(r: Resident) -> bool:
-        """(一) for (三)1: the couple's childbearing age — the resident's, or his wife's."""
-        if not r.hukou.startswith(city) or r.hukou[:9] == r.residence[:9]:
+        """(一) for (三)1: separated, or (七) living in an area of unclear affiliation; of the
+        couple's childbearing age — the resident's, or his wife's."""
+        if not (_separated(r, city) or _cause(r, city) == "affiliation_unclear"):
             return False
         if of_age(r.sex, r.age) or wife_age_missing(r):
             return True
@@ -191,6 +191,19 @@ def _second_child_approval(
         )
 
     return second_child_approval
+
+
+def _separated(r: Resident, city: str) -> bool:
+    """(一) hukou in the city, living across streets (childbearing age is asked apart)."""
+    return bool(r.hukou.startswith(city) and r.hukou[:9] != r.residence[:9])
+
+
+def _cause(r: Resident, city: str) -> str | None:
+    """Why the area the resident lives in is a blind spot of the city; None if it is none."""
+    area = r.area
+    if area is None or not area.place.startswith(city) or area.management_in_place:
+        return None
+    return str(area.blind_spot_cause or "unspecified")
 
 
 def _birth_assessment(city: str) -> Callable[[Any], Light]:
