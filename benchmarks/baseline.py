@@ -14,8 +14,11 @@ It cannot drift unnoticed: ``tests/test_handwritten_baseline.py`` checks every f
 breaks it fails the suite, not the benchmark.
 
 Questions: ``first_child_certificate`` (with the exceptions of (六)–(九) for a residence outside
-the city and a blind spot), ``second_child_approval``, ``out_of_policy_birth_assessment`` and
-``unit_management`` (the tiers of (十), with a district's overlay).
+the city and a blind spot; (七) reaches every resident of an area of unclear affiliation, separated
+or not), ``second_child_approval`` (the couple's childbearing age, a man with no wife and a
+same-sex couple, (七) as for the certificate), ``out_of_policy_birth_assessment`` and
+``unit_management`` (the tiers of (十), with a district's overlay; the policy's readings of (十),
+each a rule beside a tier's with the tier's answer, need no branch of their own here).
 """
 
 from __future__ import annotations
@@ -66,49 +69,26 @@ def build(engine: Engine) -> dict[str, Callable[[Any], Light]]:
     residence_digits = _DIGITS[str(policy.parameters["residence_fp_level"].value)]
     hukou_digits = _DIGITS[str(policy.parameters["hukou_fp_level"].value)]
 
-    def separated(r: Resident) -> bool:
-        if not r.hukou.startswith(city) or r.hukou[:9] == r.residence[:9]:
-            return False
+    def of_age(r: Resident) -> bool:
         low, high = female if r.sex == "female" else male
         return low <= r.age <= high
 
     def first_child_certificate(r: Resident) -> Light:
-        if not separated(r):
+        cause = _cause(r, city)
+        # (一) a separated person, or (七) any resident of an area of unclear affiliation
+        if not of_age(r) or not (_separated(r, city) or cause == "affiliation_unclear"):
             return _NOT_SEPARATED
         if not r.residence.startswith(city):
             return ("not_applicable", (), ("(一)", "(二)5"))
-        area = r.area
-        if area is None or not area.place.startswith(city) or area.management_in_place:
-            cause = None
-        else:
-            cause = area.blind_spot_cause or "unspecified"
         if cause is None:
             body = ("fp_department", "street", r.residence[:residence_digits], "responsible")
             return ("responsible", ((*body, "(二)5"),), ("(二)5",))
         if cause == "affiliation_unclear":
+            if not r.hukou.startswith(city):
+                return ("not_applicable", (), ("(二)5", "(七)"))
             body = ("fp_department", "street", r.hukou[:hukou_digits], "responsible")
             return ("responsible", ((*body, "(七)"),), ("(七)",))
-        return _blind_spot(r, area, cause)
-
-    def second_child_approval(r: Resident) -> Light:
-        if not separated(r):
-            return _NOT_SEPARATED
-        woman: str | None
-        if r.sex == "female":
-            woman = r.hukou
-        elif r.spouse_sex == "female":
-            woman = r.spouse_hukou
-        else:
-            woman = None
-        if woman is None:
-            return ("undetermined", (), ("(三)1",))
-        if not woman.startswith(city):
-            return ("not_applicable", (), ("(三)1",))
-        return (
-            "responsible",
-            (("fp_department", "street", woman[:hukou_digits], "responsible", "(三)1"),),
-            ("(三)1",),
-        )
+        return _blind_spot(r, r.area, cause)
 
     tiers: Mapping[str | None, tuple[int, int, int, bool]] = {
         district: (
@@ -144,11 +124,86 @@ def build(engine: Engine) -> dict[str, Callable[[Any], Light]]:
 
     functions: dict[str, Callable[[Any], Light]] = {
         "first_child_certificate": first_child_certificate,
-        "second_child_approval": second_child_approval,
+        "second_child_approval": _second_child_approval(city, female, male, hukou_digits),
         "out_of_policy_birth_assessment": _birth_assessment(city),
         "unit_management": unit_management,
     }
     return _in_force(day, functions)
+
+
+def _second_child_approval(
+    city: str, female: tuple[int, int], male: tuple[int, int], hukou_digits: int
+) -> Callable[[Any], Light]:
+    """(三)1: the woman's hukou place approves a couple; (一)'s childbearing age is the
+    couple's (the resident's, or his wife's where he is past it)."""
+
+    def of_age(sex: str, age: int) -> bool:
+        low, high = female if sex == "female" else male
+        return low <= age <= high
+
+    def wife_age_missing(r: Resident) -> bool:
+        return (
+            r.sex == "male"
+            and r.marital_status == "married"
+            and r.spouse_sex == "female"
+            and r.spouse_age is None
+        )
+
+    def couple_separated(r: Resident) -> bool:
+        """(一) for (三)1: separated, or (七) living in an area of unclear affiliation; of the
+        couple's childbearing age — the resident's, or his wife's."""
+        if not (_separated(r, city) or _cause(r, city) == "affiliation_unclear"):
+            return False
+        if of_age(r.sex, r.age) or wife_age_missing(r):
+            return True
+        return (
+            r.sex == "male"
+            and r.marital_status == "married"
+            and r.spouse_sex == "female"
+            and r.spouse_age is not None
+            and of_age("female", r.spouse_age)
+        )
+
+    def second_child_approval(r: Resident) -> Light:
+        if not couple_separated(r):
+            return _NOT_SEPARATED
+        if r.marital_status == "married" and r.spouse_sex == r.sex:
+            return ("not_applicable", (), ("(三)1",))
+        if r.sex == "male" and r.marital_status != "married":
+            return ("not_applicable", (), ("(三)1",))
+        if not of_age(r.sex, r.age) and wife_age_missing(r):
+            return ("undetermined", (), ("(一)", "(三)1"))
+        woman: str | None
+        if r.sex == "female":
+            woman = r.hukou
+        elif r.spouse_sex == "female":
+            woman = r.spouse_hukou
+        else:
+            woman = None
+        if woman is None:
+            return ("undetermined", (), ("(三)1",))
+        if not woman.startswith(city):
+            return ("not_applicable", (), ("(三)1",))
+        return (
+            "responsible",
+            (("fp_department", "street", woman[:hukou_digits], "responsible", "(三)1"),),
+            ("(三)1",),
+        )
+
+    return second_child_approval
+
+
+def _separated(r: Resident, city: str) -> bool:
+    """(一) hukou in the city, living across streets (childbearing age is asked apart)."""
+    return bool(r.hukou.startswith(city) and r.hukou[:9] != r.residence[:9])
+
+
+def _cause(r: Resident, city: str) -> str | None:
+    """Why the area the resident lives in is a blind spot of the city; None if it is none."""
+    area = r.area
+    if area is None or not area.place.startswith(city) or area.management_in_place:
+        return None
+    return str(area.blind_spot_cause or "unspecified")
 
 
 def _birth_assessment(city: str) -> Callable[[Any], Light]:
@@ -182,7 +237,8 @@ def _birth_assessment(city: str) -> Callable[[Any], Light]:
 
 def _blind_spot(r: Resident, area: Any, cause: str) -> Light:
     """The first-child certificate where the resident lives in a blind spot of (八) or (九), or
-    one whose cause the facts do not tell ((六))."""
+    one whose cause the facts do not tell ((六)). The certificate takes none of (八)'s 代管: the
+    adjacent community a street designates is named by the questions that include it, not here."""
     if cause == "division_unclear":
         return (
             "responsible",
@@ -194,20 +250,10 @@ def _blind_spot(r: Resident, area: Any, cause: str) -> Light:
         )
     if cause not in _EIGHT:
         return ("undetermined", (), ("(六)",))
-    if area.proxy_community is not None:
-        street = area.designated_street or r.residence
+    if area.designated_street is not None:
         bodies: tuple[LightBody, ...] = (
-            (
-                "community_committee",
-                "community",
-                area.proxy_community[:12],
-                "manages_on_behalf",
-                "(二)5",
-            ),
-            ("fp_department", "street", street[:9], "designates", "(二)5"),
+            ("fp_department", "street", area.designated_street[:9], "responsible", "(二)5"),
         )
-    elif area.designated_street is not None:
-        bodies = (("fp_department", "street", area.designated_street[:9], "responsible", "(二)5"),)
     else:
         bodies = (("fp_department", "district", r.residence[:6], "responsible", "(二)5"),)
     return ("responsible", bodies, ("(二)5", "(八)"))

@@ -2,8 +2,9 @@
 
 Seeded, so the same on every run. Every branch of the four benchmarked questions is reached:
 residences and hukou places in and out of the city, on and off the boundaries of childbearing
-age, each cause of a blind spot with and without a designated street or proxy community, units
-on and off each staff boundary and in the district that has an overlay.
+age (the resident's and the spouse's), spouses of the other sex and of the same, with and
+without a spouse's age, each cause of a blind spot with and without a designated street or
+proxy community, units on and off each staff boundary and in the district that has an overlay.
 """
 
 from __future__ import annotations
@@ -51,9 +52,12 @@ def _resident(rng: random.Random) -> dict[str, Any]:
         "marital_status": rng.choice(["unmarried", "married", "married", "divorced", "widowed"]),
     }
     if facts["marital_status"] == "married" and rng.random() < 0.7:
-        facts["spouse_sex"] = "male" if facts["sex"] == "female" else "female"
+        other = "male" if facts["sex"] == "female" else "female"
+        facts["spouse_sex"] = other if rng.random() < 0.9 else facts["sex"]
         if rng.random() < 0.7:
             facts["spouse_hukou"] = _street(rng)
+        if rng.random() < 0.6:
+            facts["spouse_age"] = rng.choice([rng.randint(0, 90), 14, 15, 49, 50])
     if rng.random() < 0.4:
         cause = rng.choice(CAUSES)
         in_place = cause is None and rng.random() < 0.8
