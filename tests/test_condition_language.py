@@ -95,10 +95,20 @@ def test_a_nested_field_and_arithmetic(tmp_path: Path) -> None:
 
 
 def test_lists_counts_and_membership(tmp_path: Path) -> None:
-    many = 'count(area.adjacent_districts) >= 2 and "120101" in area.adjacent_districts'
+    many = 'count(area.adjacent_districts) >= param.parties and "120101" in area.adjacent_districts'
     rules = _question("where", "area", many, f"not ({many})", place="locality").replace(
         "place: hukou", "place: locality"
     )
+    # the threshold is a named, cited and bounded parameter, as `check` asks (`bounds`)
+    rules += """
+    parameters:
+      parties:
+        type: int
+        value: 2
+        bound: inclusive
+        doc: the districts an area must adjoin (两个以上, inclusive)
+        cite: {article: 1, item: 1}
+    """
     extra = """
     vocabulary_extra_places: null
     """

@@ -72,11 +72,14 @@ def test_lowering_the_street_maximum_changes_exactly_staff_801_to_999(
         "[body",
     ]
     assert "old: responsible: subdistrict office (street of location, responsible) (十)" in out
-    assert "[unit_management.street_by_staff]" in out
+    # the tier's rule, and the reading applied beside it to a deputy-bureau organ tiered by staff
+    old_rules = "[unit_management.street_by_staff, unit_management.vice_bureau_by_staff_street]"
+    assert f"(street of location, responsible) (十)  {old_rules}" in out
     # unit_management's two alternatives are the units its definition of rank leaves out
     named = "  [answer] not unit_bureau_rank_or_above, unit.in_city = true, "
     assert named + "unit.large_state_owned_enterprise = false, unit.staff in 801..999" in out
-    assert "[unit_management.community]" in out
+    new_rules = "[unit_management.community, unit_management.vice_bureau_by_staff_community]"
+    assert f"(community of location, responsible) (十)  {new_rules}" in out
 
 
 def test_the_json_names_the_same_region_with_old_and_new_rules(

@@ -89,15 +89,23 @@ QUESTION = """
     rules:
       - id: family_help.spouse
         cite: {article: 3, paragraph: 2}
-        when: any(applicant.family, m -> m.relation == "spouse" and m.age >= 18)
+        when: any(applicant.family, m -> m.relation == "spouse" and m.age >= param.adult_age)
         answer:
           bodies:
             - {body: police_station, place: residence, level: ward, role: accepts}
       - id: family_help.none
         cite: {article: 3, paragraph: 2}
-        when: not any(applicant.family, m -> m.relation == "spouse" and m.age >= 18)
+        when: not any(applicant.family, m -> m.relation == "spouse" and m.age >= param.adult_age)
         answer:
           not_applicable: {zh: 无成年配偶, en: no adult spouse}
+
+parameters:
+  adult_age:
+    type: int
+    value: 18
+    bound: inclusive
+    doc: the age from which a spouse is an adult (成年, inclusive)
+    cite: {article: 3, paragraph: 2}
 """
 
 
@@ -232,7 +240,11 @@ def test_the_checker_counts_classes_it_cannot_construct_as_unverified(tmp_path: 
     root = _policy(tmp_path)
     rules = (root / "rules.yaml").read_text(encoding="utf-8")
     odd = 'm.relation == "spouse" and m.income == 123457'  # no sample record has this income
-    write(root, "rules.yaml", rules.replace('m.relation == "spouse" and m.age >= 18', odd))
+    write(
+        root,
+        "rules.yaml",
+        rules.replace('m.relation == "spouse" and m.age >= param.adult_age', odd),
+    )
     codes = {f.code for f in jurisdiction.check(root) if f.question == "family_help"}
     assert "check-incomplete" in codes  # the class needing that record is not constructed …
     assert "unreachable" not in codes  # … and so its rule is not called unreachable

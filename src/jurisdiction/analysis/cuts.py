@@ -96,8 +96,8 @@ class Uses:
         return found
 
     def merged(self, other: Uses) -> Uses:
-        """Both uses together, as new uses: a field only one of them reads shares its record
-        with it (records are not changed once the uses are built), a field both read gets a
+        """Both uses together, as new uses: a field only one of them reads keeps the same record
+        object (records are not changed once the uses are built), a field both read gets a
         new one — so a merge costs the fields of ``other``, not those of ``self`` too."""
         fields = dict(self.fields)
         for path, u in other.fields.items():
