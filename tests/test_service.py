@@ -340,7 +340,7 @@ def test_a_reload_that_fails_its_check_keeps_the_old_policy(tmp_path: Path) -> N
     # without the override that resolves it, a unit of 1000 staff is in two tiers: an overlap
     path = policy / "chapter3.yaml"
     text = path.read_text("utf-8")
-    resolving = "          - unit_management.street_by_staff   # the 1000 overlap: see the note\n"
+    resolving = "          - unit_management.street_by_staff   # the overlap: rule staff_overlap\n"
     assert resolving in text
     path.write_text(text.replace(resolving, ""), "utf-8")
     done = service.reload()
