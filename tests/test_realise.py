@@ -22,7 +22,7 @@ import jurisdiction
 from jurisdiction.analysis.partition import Interval, Realiser, partition, realiser_for
 from jurisdiction.language.subjects import FeatureValue, Subject
 from jurisdiction.testing import strategies as testing
-from test_certificate_unchanged import CHANGED_BY_ISSUE_9
+from test_certificate_unchanged import CHANGED_BY_ISSUE_9, CHANGED_BY_READINGS
 
 ENGINE = jurisdiction.load()
 CTX = ENGINE.context
@@ -275,7 +275,10 @@ def test_the_search_realises_the_classes_the_certificate_counts(entry: dict[str,
     every class the search finds is realised by its witness, which has the class's values."""
     question = ENGINE.question(entry["question"])
     part = partition(ENGINE, question, REALISER)
-    if entry["question"] in CHANGED_BY_ISSUE_9:
+    # Issue 20.7 (CHANGELOG, Unreleased): the readings of (十)/(十八) are rules of their own and
+    # the new area feature street_form splits fp_staffing's classes, so the count is not the
+    # certificate's; every class found must still be realised with its values.
+    if entry["question"] in CHANGED_BY_ISSUE_9 | CHANGED_BY_READINGS:
         features = ENGINE.subjects[question.subject].features
         assert len(part.classes) >= entry["classes_realisable"]
         for c in part.classes:
