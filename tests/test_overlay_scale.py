@@ -88,7 +88,11 @@ class _Counted:
 
 
 def _overlay_findings(root: Path) -> list[Finding]:
-    return [f for f in check(root) if "with the overlay" in f.message]
+    """The overlays' errors. A reading of (十) is said only for the units it touches, so an
+    overlay's own values may leave one with nothing to apply to (street and district ranges that
+    do not meet: staff_overlap; deputy bureau rank counted: vice_bureau_by_staff_*): such an
+    `unreachable` warning is not what these tests are about."""
+    return [f for f in check(root) if "with the overlay" in f.message and f.code != "unreachable"]
 
 
 def _confirm_overlap(engine: Engine, finding: Finding, district: str) -> None:
