@@ -112,9 +112,11 @@ def test_a_changed_condition_is_decided_as_written(tmp_path: Path) -> None:
     assert "Rules applied: unit_management.district_by_staff" in before
     chapter = policy / "chapter3.yaml"
     text = chapter.read_text(encoding="utf-8")
-    rule = "when: unit.staff >= param.unit_district_min_staff"
-    assert text.count(rule) == 1
-    chapter.write_text(text.replace(rule, rule.replace(">=", "> ")), encoding="utf-8")  # one byte
+    rule = "unit.staff >= param.unit_district_min_staff"  # the tier and the readings by staff
+    assert text.count(rule) > 1
+    chapter.write_text(
+        text.replace(rule, rule.replace(">=", "> ")), encoding="utf-8"
+    )  # a byte each
     after, _ = _decide(cache, *args)
     assert "Rules applied: unit_management.street_by_staff" in after
     cold, imported = _decide(tmp_path / "empty", *args)
