@@ -116,10 +116,17 @@ def _year_steps(amounts: Sequence[int]) -> list[DateStep]:
 
 
 def _anniversary(years: int, days: int) -> DateStep:
+    return _date_step(_add_years, years, days)
+
+
+def _date_step(
+    add: Callable[[datetime.date, int], datetime.date | None], amount: int, days: int
+) -> DateStep:
+    """A date ``amount`` years or months (``add``) after another, then ``days`` either side."""
     shift = datetime.timedelta(days=days)
 
     def step(d: datetime.date) -> datetime.date | None:
-        x = _add_years(d, years)
+        x = add(d, amount)
         try:
             return None if x is None else x + shift
         except OverflowError:  # beyond the calendar's first or last day
@@ -142,16 +149,7 @@ def _month_steps(amounts: Sequence[int]) -> list[DateStep]:
 
 
 def _months(months: int, days: int) -> DateStep:
-    shift = datetime.timedelta(days=days)
-
-    def step(d: datetime.date) -> datetime.date | None:
-        x = add_months(d, months)
-        try:
-            return None if x is None else x + shift
-        except OverflowError:  # beyond the calendar's first or last day
-            return None
-
-    return step
+    return _date_step(add_months, months, days)
 
 
 def _days_steps(amounts: Sequence[int]) -> list[DateStep]:
