@@ -247,6 +247,24 @@ def test_the_pool_has_every_form_and_class_inside_and_outside_the_root(inside: b
         assert {HIERARCHY.form_of(c) for c in codes} == {r.form for r in level.ranges}
 
 
+@pytest.mark.parametrize("inside", [True, False])
+def test_the_pool_has_every_path_of_ranges_inside_and_outside_the_root(inside: bool) -> None:
+    """Every combination of ranges down the levels — a villagers' committee under a town, not
+    only under a subdistrict — is in the pool: a feature may read the class of the place and of
+    its parent together (a place's form and its street's form), and a combination missing from
+    the pool is a class the checker would call impossible."""
+    root = CTX.root
+    ranged = [lv for lv in HIERARCHY.levels if lv.ranges]
+    last = HIERARCHY.levels[-1]
+    codes = [c for c in REALISER.pool[last.name] if c.startswith(root) == inside]
+
+    def path(code: str) -> tuple[str | None, ...]:
+        return tuple(HIERARCHY.klass(code[: lv.length]) for lv in ranged)
+
+    every = set(itertools.product(*({r.klass for r in lv.ranges} for lv in ranged)))
+    assert {path(c) for c in codes} == every
+
+
 def test_the_pool_has_siblings_for_every_relation() -> None:
     """Two streets of one district and two communities of one street inside the root, so that
     same street / same district / another district are all realisable."""
