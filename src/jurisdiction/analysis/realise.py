@@ -491,6 +491,7 @@ class Realiser:
         self._orders: dict[Any, list[int]] = {}  # ``_ranked`` per group and shape of checks
         self._plans: dict[Any, _Schedule] = {}  # ``_solve_ordered``'s schedule per order and checks
         self._indexes: dict[str, dict[str, int]] = {}  # each field's position, per subject
+        self._relaxations: dict[Any, tuple[tuple[int, ...], tuple[int, ...]] | None] = {}
 
     # the variables of a subject ----------------------------------------------------------------
 
@@ -708,13 +709,14 @@ class Realiser:
         uses = self._uses.get(subject.name)
         if uses is None:
             uses = self._uses[subject.name] = uses_of(self.subjects, subject, self.ctx)
+        more = []
         for name, value in sorted(wanted.items()):
             key = (subject.name, name, value)
-            more = self._uses.get(key)
-            if more is None:
-                more = self._uses[key] = target_uses(self.subjects, subject, self.ctx, name, value)
-            uses = uses.merged(more)
-        return uses
+            found = self._uses.get(key)
+            if found is None:
+                found = self._uses[key] = target_uses(self.subjects, subject, self.ctx, name, value)
+            more.append(found)
+        return uses.merged(*more)
 
     def _checks(
         self,
@@ -928,13 +930,10 @@ class Realiser:
         First the fields the wanted values read are searched with only the checks among them:
         if that relaxed search fails, so does the whole (a quick proof for most classes no fact
         set realises)."""
-        paths = {".".join(variables[i].path): i for i in group}
-        wanted = {paths[r] for c in checks if c.goal or c.target for r in c.reads if r in paths}
-        for i in list(wanted):
-            wanted.update(k for k in group if variables[i].after(variables[k]))
-        if wanted and len(wanted) < len(group):
-            inner = tuple(sorted(wanted))
-            relaxed = [c for c in checks if all(paths[r] in wanted for r in c.reads if r in paths)]
+        shape = self._relaxed(subject, variables, group, checks)
+        if shape is not None:
+            inner = shape[0]
+            relaxed = [checks[c] for c in shape[1]]
             ranked = self._order_of(subject, variables, inner, relaxed)
             order = [variables[i] for i in ranked]
             if self._solve_ordered(subject, order, relaxed, ints, uses) is None:
@@ -973,6 +972,35 @@ class Realiser:
         the constraint that ties a date, and is then a proof)."""
         sources = {c.source for c in checks}
         return frozenset(".".join(v.path) for v in order if not self._complete(v, uses, sources))
+
+    def _relaxed(
+        self,
+        subject: Subject,
+        variables: Sequence[_Var],
+        group: tuple[int, ...],
+        checks: Sequence[_Check],
+    ) -> tuple[tuple[int, ...], tuple[int, ...]] | None:
+        """The fields the wanted values read (and what they need) and the checks among them
+        only (by index), or None when those are the whole group: kept per shape of checks."""
+        key = (subject.name, group, tuple((c.reads, c.goal or c.target) for c in checks))
+        if key in self._relaxations:
+            return self._relaxations[key]
+        paths = {".".join(variables[i].path): i for i in group}
+        wanted = {paths[r] for c in checks if c.goal or c.target for r in c.reads if r in paths}
+        for i in list(wanted):
+            wanted.update(k for k in group if variables[i].after(variables[k]))
+        found = None
+        if wanted and len(wanted) < len(group):
+            found = (
+                tuple(sorted(wanted)),
+                tuple(
+                    n
+                    for n, c in enumerate(checks)
+                    if all(paths[r] in wanted for r in c.reads if r in paths)
+                ),
+            )
+        self._relaxations[key] = found
+        return found
 
     def _order_of(
         self,
