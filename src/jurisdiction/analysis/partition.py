@@ -383,6 +383,13 @@ class _ImpossiblePairs:
     failure over complete domains is a proof); classes are then ruled out by a lookup each.
     Whole-number intervals are left out: a representative's failure proves nothing of its
     interval.
+
+    Most of the rest are impossible for the values of three or four features (two features that
+    each read a field, and a third that reads both). So the walk also asks, at each feature from
+    the third on (but the last, whose values are a whole class's, searched as such), whether the
+    values chosen so far — whole numbers left out — have a fact set: proved impossible once,
+    by the first search or the exact one, every class below is skipped unvisited. A proof is a
+    proof: the classes skipped are exactly those no fact set has.
     """
 
     def __init__(self, realiser: Realiser, subject: Subject, split_list: tuple[Split, ...]):
