@@ -283,8 +283,8 @@ def place_pool(hierarchy: Hierarchy, root: str, extra: Sequence[str] = ()) -> di
             siblings = 2 if i == 0 or (parent.startswith(root) and parent in firsts) else 1
             children.extend(_children(hierarchy, lv, parent, siblings, parent in firsts))
         # the first child of each range of a first place: every path of ranges, down to the
-        # last level, is in the pool (a villagers' committee under a town, not only under the
-        # first street) — for places inside and outside the jurisdiction alike
+        # last level, is in the pool (a child of a later range under a parent of a later range,
+        # not only under the first) — for places inside and outside the jurisdiction alike
         firsts = {
             next(c for c in children if c[: lv.start] == parent and r.holds(c[lv.start :]))
             for parent in firsts
