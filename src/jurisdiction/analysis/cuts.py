@@ -95,26 +95,30 @@ class Uses:
             found = self.fields[path] = FieldUses()
         return found
 
-    def merged(self, other: Uses) -> Uses:
-        """Both uses together, as new uses: a field only one of them reads keeps the same record
-        object (records are not changed once the uses are built), a field both read gets a
-        new one — so a merge costs the fields of ``other``, not those of ``self`` too."""
+    def merged(self, *others: Uses) -> Uses:
+        """These uses and the others together, as new uses: a field only one of them reads
+        keeps the same record object (records are not changed once the uses are built), a
+        field several read gets a new one — so a merge costs the fields of ``others``, not
+        those of ``self`` too (and ``self``'s are copied once, however many others)."""
         fields = dict(self.fields)
-        for path, u in other.fields.items():
-            mine = fields.get(path)
-            fields[path] = (
-                u
-                if mine is None
-                else FieldUses(
-                    mine.cuts | u.cuts,
-                    mine.counts | u.counts,
-                    mine.tied or u.tied,
-                    mine.functions | u.functions,
-                    mine.by | u.by,
-                    mine.partners | u.partners,
+        amounts = set(self.amounts)
+        for other in others:
+            for path, u in other.fields.items():
+                mine = fields.get(path)
+                fields[path] = (
+                    u
+                    if mine is None
+                    else FieldUses(
+                        mine.cuts | u.cuts,
+                        mine.counts | u.counts,
+                        mine.tied or u.tied,
+                        mine.functions | u.functions,
+                        mine.by | u.by,
+                        mine.partners | u.partners,
+                    )
                 )
-            )
-        return Uses(fields, self.amounts | other.amounts)
+            amounts |= other.amounts
+        return Uses(fields, amounts)
 
 
 @cache

@@ -383,6 +383,13 @@ class _ImpossiblePairs:
     failure over complete domains is a proof); classes are then ruled out by a lookup each.
     Whole-number intervals are left out: a representative's failure proves nothing of its
     interval.
+
+    Most of the rest are impossible for the values of three or four features (two features that
+    each read a field, and a third that reads both). So the walk also asks, at each feature from
+    the third on (but the last, whose values are a whole class's, searched as such), whether the
+    values chosen so far — whole numbers left out — have a fact set: proved impossible once,
+    by the first search or the exact one, every class below is skipped unvisited. A proof is a
+    proof: the classes skipped are exactly those no fact set has.
     """
 
     def __init__(self, realiser: Realiser, subject: Subject, split_list: tuple[Split, ...]):
@@ -391,6 +398,7 @@ class _ImpossiblePairs:
         self._splits = split_list
         self._names = [s.feature for s in split_list]
         self._known: dict[tuple[int, ClassValue, int, ClassValue], bool] = {}
+        self._prefixes: dict[tuple[tuple[str, ClassValue], ...], bool] = {}
         self._pairs = [
             (i, j)
             for i, j in itertools.combinations(range(len(split_list)), 2)
@@ -404,6 +412,8 @@ class _ImpossiblePairs:
         values = [s.values for s in self._splits]
         combo: list[ClassValue] = [False] * len(values)
         before = [[i for i, j in self._pairs if j == k] for k in range(len(values))]
+        plain = [k for k, s in enumerate(self._splits) if s.type.kind != "int"]
+        prefixes = set(plain[2:-1])  # a triple or more, short of a whole class's values
 
         def walk(k: int) -> Iterator[tuple[ClassValue, ...]]:
             if k == len(values):
@@ -411,10 +421,32 @@ class _ImpossiblePairs:
                 return
             for value in values[k]:
                 combo[k] = value
-                if not any(self._clash(i, k, combo) for i in before[k]):
-                    yield from walk(k + 1)
+                if any(self._clash(i, k, combo) for i in before[k]):
+                    continue
+                if k in prefixes and self._impossible(
+                    tuple((self._names[i], combo[i]) for i in plain if i <= k)
+                ):
+                    continue
+                yield from walk(k + 1)
 
         return walk(0)
+
+    def _impossible(self, values: tuple[tuple[str, ClassValue], ...]) -> bool:
+        """Whether no fact set has these values (of the features before one in the walk, whole
+        numbers left out): proved by the first search or, failing that, the exact one. Most
+        impossible classes are so for the values of three or four features: proved once for
+        them, every class below is skipped unvisited rather than searched for one by one."""
+        found = self._prefixes.get(values)
+        if found is None:
+            wanted: dict[str, FeatureValue] = {}
+            for name, value in values:
+                assert not isinstance(value, Interval)  # whole numbers are left out
+                wanted[name] = value
+            attempt = self._realiser.attempt(self._subject, wanted)
+            if attempt is None:
+                attempt = self._realiser.realise_class(self._subject, wanted)
+            found = self._prefixes[values] = isinstance(attempt, Unrealised) and attempt.proved
+        return found
 
     def _clash(self, i: int, j: int, combo: Sequence[ClassValue]) -> bool:
         key = (i, combo[i], j, combo[j])

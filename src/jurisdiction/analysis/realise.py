@@ -283,8 +283,8 @@ def place_pool(hierarchy: Hierarchy, root: str, extra: Sequence[str] = ()) -> di
             siblings = 2 if i == 0 or (parent.startswith(root) and parent in firsts) else 1
             children.extend(_children(hierarchy, lv, parent, siblings, parent in firsts))
         # the first child of each range of a first place: every path of ranges, down to the
-        # last level, is in the pool (a place of the second range under a parent of the second
-        # range, not only under a parent of the first) — inside and outside the jurisdiction
+        # last level, is in the pool (a child of a later range under a parent of a later range,
+        # not only under the first) — for places inside and outside the jurisdiction alike
         firsts = {
             next(c for c in children if c[: lv.start] == parent and r.holds(c[lv.start :]))
             for parent in firsts
@@ -360,6 +360,18 @@ def _schedule(
                     later.add(k)
         frontier.append(tuple(sorted(later)))
     return due, frontier
+
+
+@dataclass(frozen=True, slots=True)
+class _Schedule:
+    """What a search of one order of fields with one list of checks works out before it
+    starts (checks by their index in the list)."""
+
+    plain: tuple[tuple[int, ...], ...]  # per position, the checks due there on the subject
+    scoped: tuple[tuple[int, ...], ...]  # … and those due on a nested subject
+    frontier: list[tuple[int, ...]]  # see ``_schedule``
+    filters: tuple[tuple[int, int], ...]  # (position, check) that filter a domain at once
+    rest: tuple[int, ...]  # the subject's fields (by position) outside the order
 
 
 def _positions(variables: Sequence[_Var], index: Mapping[str, int], check: _Check) -> list[int]:
@@ -470,8 +482,16 @@ class Realiser:
         self._exact: dict[Any, BaseModel | Unrealised] = {}
         self._constraint_checks: dict[str, list[_Check]] = {}
         self._first: dict[Any, tuple[Any, ...]] = {}  # each field's first value, per ints
-        self._layouts: dict[Any, list[tuple[tuple[int, ...], tuple[int, ...], frozenset[str]]]]
+        self._layouts: dict[
+            Any, list[tuple[tuple[int, ...], tuple[int, ...], tuple[str, ...], bool]]
+        ]
         self._layouts = {}  # the groups of fields and their checks, per shape of a search
+        self._targets: dict[Any, _Check] = {}  # per feature and wanted value
+        self._goals: dict[Any, _Check] = {}  # per goal
+        self._orders: dict[Any, list[int]] = {}  # ``_ranked`` per group and shape of checks
+        self._plans: dict[Any, _Schedule] = {}  # ``_solve_ordered``'s schedule per order and checks
+        self._indexes: dict[str, dict[str, int]] = {}  # each field's position, per subject
+        self._relaxations: dict[Any, tuple[tuple[int, ...], tuple[int, ...]] | None] = {}
 
     # the variables of a subject ----------------------------------------------------------------
 
@@ -689,13 +709,14 @@ class Realiser:
         uses = self._uses.get(subject.name)
         if uses is None:
             uses = self._uses[subject.name] = uses_of(self.subjects, subject, self.ctx)
+        more = []
         for name, value in sorted(wanted.items()):
             key = (subject.name, name, value)
-            more = self._uses.get(key)
-            if more is None:
-                more = self._uses[key] = target_uses(self.subjects, subject, self.ctx, name, value)
-            uses = uses.merged(more)
-        return uses
+            found = self._uses.get(key)
+            if found is None:
+                found = self._uses[key] = target_uses(self.subjects, subject, self.ctx, name, value)
+            more.append(found)
+        return uses.merged(*more)
 
     def _checks(
         self,
@@ -703,23 +724,9 @@ class Realiser:
         assignment: Mapping[str, Wanted],
         goal: GoalSpec | None,
     ) -> list[_Check]:
-        ctx = self.ctx
-        checks: list[_Check] = []
-        for name, value in assignment.items():
-            feature = subject.features[name]
-            checks.append(
-                _Check(
-                    _equals(feature.get, value, ctx),
-                    feature.reads,
-                    (),
-                    target=True,
-                    source=f"feature `{feature.expr}`",
-                    representative=feature.type.kind == "int" and not isinstance(value, range),
-                )
-            )
+        checks = [self._target(subject, name, value) for name, value in assignment.items()]
         if goal is not None:
-            g = goal[0]
-            checks.append(_Check(lambda o: g(o, ctx), goal[1], (), goal=True))
+            checks.append(self._goal(subject, goal))
         constraints = self._constraint_checks.get(subject.name)
         if constraints is None:  # the same for every search of the subject
             constraints = self._constraint_checks[subject.name] = list(
@@ -727,6 +734,33 @@ class Realiser:
             )
         checks.extend(constraints)
         return checks
+
+    def _target(self, subject: Subject, name: str, value: Wanted) -> _Check:
+        """The check that feature ``name`` takes ``value``: one object per feature and value, so
+        that the schedules kept per shape of a search (``_plan``) apply to every search that
+        wants it."""
+        key = (subject.name, name, value)
+        found = self._targets.get(key)
+        if found is None:
+            feature = subject.features[name]
+            found = self._targets[key] = _Check(
+                _equals(feature.get, value, self.ctx),
+                feature.reads,
+                (),
+                target=True,
+                source=f"feature `{feature.expr}`",
+                representative=feature.type.kind == "int" and not isinstance(value, range),
+            )
+        return found
+
+    def _goal(self, subject: Subject, goal: GoalSpec) -> _Check:
+        """The check of a goal: one per key (goals with one key are one goal)."""
+        key = (subject.name, goal[1], goal[2])
+        found = self._goals.get(key)
+        if found is None:
+            g, ctx = goal[0], self.ctx
+            found = self._goals[key] = _Check(lambda o: g(o, ctx), goal[1], (), goal=True)
+        return found
 
     def _constraints(self, subject: Subject, prefix: tuple[str, ...]) -> Iterator[_Check]:
         dotted = "".join(p + "." for p in prefix)
@@ -750,7 +784,7 @@ class Realiser:
     ) -> BaseModel | Unrealised | None:
         """The fact set, or None; with ``uses`` (the exact search), the fact set or why not."""
         variables = self.variables(subject)
-        index = {".".join(v.path): i for i, v in enumerate(variables)}
+        index = self._index(subject)
         ints: dict[str, set[int]] = {}
         for name, value in assignment.items():
             feature = subject.features[name]
@@ -759,14 +793,15 @@ class Realiser:
                     ints.setdefault(read, set()).add(value)
         checks = self._checks(subject, assignment, goal)
         record: list[Any] = list(self._first_values(subject, ints))
-        for group, at, paths in self._layout(subject, assignment, goal, index, checks):
+        for group, at, relevant, reads_goal in self._layout(
+            subject, assignment, goal, index, checks
+        ):
             group_checks = [checks[i] for i in at]
-            relevant = {k: v for k, v in assignment.items() if subject.features[k].reads & paths}
             key = (
                 subject.name,
                 group,
-                tuple(sorted(relevant.items())),
-                goal[2] if goal is not None and any(c.goal for c in group_checks) else None,
+                tuple((k, assignment[k]) for k in relevant),
+                goal[2] if goal is not None and reads_goal else None,
                 tuple(sorted(k for k in ints if index.get(k) in group)),
                 uses is not None,
             )
@@ -811,19 +846,35 @@ class Realiser:
         goal: GoalSpec | None,
         index: Mapping[str, int],
         checks: Sequence[_Check],
-    ) -> list[tuple[tuple[int, ...], tuple[int, ...], frozenset[str]]]:
-        """``_components`` by position of the checks, with each group's field names: the same
-        for every search of the same features and goal, whatever their values, so kept."""
+    ) -> list[tuple[tuple[int, ...], tuple[int, ...], tuple[str, ...], bool]]:
+        """``_components`` by position of the checks, with the wanted features that read each
+        group's fields (by name) and whether its checks hold the goal: the same for every search
+        of the same features and goal, whatever their values, so kept."""
         shape = (subject.name, tuple(assignment), goal[1] if goal is not None else None)
         layout = self._layouts.get(shape)
         if layout is None:
             variables = self.variables(subject)
             layout = self._layouts[shape] = [
-                (group, tuple(checks.index(c) for c in group_checks), paths)
+                (
+                    group,
+                    tuple(checks.index(c) for c in group_checks),
+                    tuple(sorted(k for k in assignment if subject.features[k].reads & paths)),
+                    any(c.goal for c in group_checks),
+                )
                 for group, group_checks in self._components(variables, index, checks)
                 for paths in [frozenset(".".join(variables[i].path) for i in group)]
             ]
         return layout
+
+    def _index(self, subject: Subject) -> dict[str, int]:
+        """Each field's position among the subject's variables, by dotted path."""
+        found = self._indexes.get(subject.name)
+        if found is None:
+            variables = self.variables(subject)
+            found = self._indexes[subject.name] = {
+                ".".join(v.path): i for i, v in enumerate(variables)
+            }
+        return found
 
     @staticmethod
     def _components(
@@ -879,18 +930,15 @@ class Realiser:
         First the fields the wanted values read are searched with only the checks among them:
         if that relaxed search fails, so does the whole (a quick proof for most classes no fact
         set realises)."""
-        paths = {".".join(variables[i].path): i for i in group}
-        wanted = {paths[r] for c in checks if c.goal or c.target for r in c.reads if r in paths}
-        for i in list(wanted):
-            wanted.update(k for k in group if variables[i].after(variables[k]))
-        if wanted and len(wanted) < len(group):
-            inner = tuple(sorted(wanted))
-            relaxed = [c for c in checks if all(paths[r] in wanted for r in c.reads if r in paths)]
-            ranked = self._ranked(variables, inner, relaxed)
+        shape = self._relaxed(subject, variables, group, checks)
+        if shape is not None:
+            inner = shape[0]
+            relaxed = [checks[c] for c in shape[1]]
+            ranked = self._order_of(subject, variables, inner, relaxed)
             order = [variables[i] for i in ranked]
             if self._solve_ordered(subject, order, relaxed, ints, uses) is None:
                 return self._unproved(order, relaxed, uses)
-        ranked = self._ranked(variables, group, checks)
+        ranked = self._order_of(subject, variables, group, checks)
         position = {i: n for n, i in enumerate(ranked)}
         order = [variables[i] for i in ranked]
         solved = self._solve_ordered(subject, order, checks, ints, uses)
@@ -924,6 +972,50 @@ class Realiser:
         the constraint that ties a date, and is then a proof)."""
         sources = {c.source for c in checks}
         return frozenset(".".join(v.path) for v in order if not self._complete(v, uses, sources))
+
+    def _relaxed(
+        self,
+        subject: Subject,
+        variables: Sequence[_Var],
+        group: tuple[int, ...],
+        checks: Sequence[_Check],
+    ) -> tuple[tuple[int, ...], tuple[int, ...]] | None:
+        """The fields the wanted values read (and what they need) and the checks among them
+        only (by index), or None when those are the whole group: kept per shape of checks."""
+        key = (subject.name, group, tuple((c.reads, c.goal or c.target) for c in checks))
+        if key in self._relaxations:
+            return self._relaxations[key]
+        paths = {".".join(variables[i].path): i for i in group}
+        wanted = {paths[r] for c in checks if c.goal or c.target for r in c.reads if r in paths}
+        for i in list(wanted):
+            wanted.update(k for k in group if variables[i].after(variables[k]))
+        found = None
+        if wanted and len(wanted) < len(group):
+            found = (
+                tuple(sorted(wanted)),
+                tuple(
+                    n
+                    for n, c in enumerate(checks)
+                    if all(paths[r] in wanted for r in c.reads if r in paths)
+                ),
+            )
+        self._relaxations[key] = found
+        return found
+
+    def _order_of(
+        self,
+        subject: Subject,
+        variables: Sequence[_Var],
+        group: tuple[int, ...],
+        checks: Sequence[_Check],
+    ) -> list[int]:
+        """``_ranked``, kept: it reads only which fields each check reads and which are wanted,
+        the same for every class of a question whatever its values."""
+        key = (subject.name, group, tuple((c.reads, c.goal or c.target) for c in checks))
+        found = self._orders.get(key)
+        if found is None:
+            found = self._orders[key] = self._ranked(variables, group, checks)
+        return found
 
     @staticmethod
     def _ranked(
@@ -980,8 +1072,8 @@ class Realiser:
         ints: Mapping[str, set[int]],
         uses: Uses | None = None,
     ) -> tuple[Any, ...] | None:
-        index = {".".join(var.path): n for n, var in enumerate(order)}
-        due, frontier = _schedule(order, index, checks)
+        plan = self._plan(subject, order, checks)
+        frontier = plan.frontier
         domains = [self._domain(var, subject, ints, uses) for var in order]
         relative = self._date_steps(order, uses) if uses is not None else {}
         limit = _MAX_NODES if uses is None else _MAX_EXACT_NODES
@@ -991,31 +1083,31 @@ class Realiser:
                 found = uses.fields.get(".".join(var.path))
                 if found is not None and found.partners and var.info.kind in ("int", "date"):
                     partners[n] = sorted(found.partners, key=str)
-        for check in checks:  # a check of one top-level field filters its domain at once
-            reads = [index[r] for r in check.reads if r in index]
-            if len(set(reads)) == 1 and not check.scope:
-                n = reads[0]
-                var = order[n]
-                if len(var.path) == 1 and var.derived is None and var.info.kind != "subject":
-                    domains[n] = [
-                        v for v in domains[n] if check.holds(SimpleNamespace(**{var.path[0]: v}))
-                    ]
+        for n, c in plan.filters:  # a check of one top-level field filters its domain at once
+            name, holds = order[n].path[0], checks[c].holds
+            domains[n] = [v for v in domains[n] if holds(SimpleNamespace(**{name: v}))]
         if not order:
             ns = SimpleNamespace()
             return () if all(c.holds(ns) for c in checks) else None
         root = SimpleNamespace()
-        for var in self.variables(subject):  # the other fields: their first values
-            if var not in order:
-                parent = _scope(root, var.path[:-1])
-                if parent is not None:
-                    value = self._domain(var, subject, ints)[0]  # no check here reads it
-                    actual = SimpleNamespace() if value is _PRESENT else value
-                    setattr(parent, var.path[-1], actual)
+        first = self._first_values(subject, ints)
+        variables = self.variables(subject)
+        for k in plan.rest:  # the other fields: their first values (no check here reads them)
+            var = variables[k]
+            parent = _scope(root, var.path[:-1])
+            if parent is not None:
+                value = first[k]
+                actual = SimpleNamespace() if value is _PRESENT else value
+                setattr(parent, var.path[-1], actual)
+        # the checks due at each position: those of the subject itself, then those of a nested
+        # subject (checked where it is present); all of them must hold, in whatever order
+        plain = [[checks[c].holds for c in at] for at in plan.plain]
+        scoped = [[(checks[c].scope, checks[c].holds) for c in at] for at in plan.scoped]
         record: list[Any] = [None] * len(order)
         failed: set[tuple[int, tuple[Any, ...]]] = set()
         nodes = 0
 
-        def step(n: int) -> bool:
+        def step(n: int) -> bool:  # noqa: PLR0912 - the hot loop, its steps inline
             nonlocal nodes
             if n == len(order):
                 return True
@@ -1058,14 +1150,56 @@ class Realiser:
                     if actual is None and var.derived is not None:
                         actual = var.derived(parent, None)
                     setattr(parent, var.path[-1], actual)
-                if all(
-                    (scope := _scope(root, c.scope)) is None or c.holds(scope) for c in due[n]
-                ) and step(n + 1):
+                ok = True
+                for holds in plain[n]:
+                    if not holds(root):
+                        ok = False
+                        break
+                if ok:
+                    for scope_path, holds in scoped[n]:
+                        scope = _scope(root, scope_path)
+                        if scope is not None and not holds(scope):
+                            ok = False
+                            break
+                if ok and step(n + 1):
                     return True
             failed.add(key)
             return False
 
         return tuple(record) if step(0) else None
+
+    def _plan(self, subject: Subject, order: Sequence[_Var], checks: Sequence[_Check]) -> _Schedule:
+        """When each check is due, the frontier of each position, the checks that filter a
+        domain and the fields outside the order: the same for every search of the same fields
+        and checks' reads, whatever the wanted values, so kept."""
+        key = (
+            subject.name,
+            tuple(var.path for var in order),
+            tuple((c.reads, c.scope) for c in checks),
+        )
+        found = self._plans.get(key)
+        if found is not None:
+            return found
+        index = {".".join(var.path): n for n, var in enumerate(order)}
+        due, frontier = _schedule(order, index, checks)
+        at = {id(c): i for i, c in enumerate(checks)}
+        filters = []
+        for c, check in enumerate(checks):
+            reads = [index[r] for r in check.reads if r in index]
+            if len(set(reads)) == 1 and not check.scope:
+                n = reads[0]
+                var = order[n]
+                if len(var.path) == 1 and var.derived is None and var.info.kind != "subject":
+                    filters.append((n, c))
+        paths = {var.path for var in order}
+        found = self._plans[key] = _Schedule(
+            plain=tuple(tuple(at[id(c)] for c in d if not c.scope) for d in due),
+            scoped=tuple(tuple(at[id(c)] for c in d if c.scope) for d in due),
+            frontier=frontier,
+            filters=tuple(filters),
+            rest=tuple(k for k, var in enumerate(self.variables(subject)) if var.path not in paths),
+        )
+        return found
 
     def _date_steps(
         self, order: Sequence[_Var], uses: Uses
