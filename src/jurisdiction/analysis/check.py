@@ -42,6 +42,7 @@ from ..language.conditions import (
     ParamRef,
     walk,
 )
+from ..language.places import prefixes, root_code
 from ..language.subjects import Context
 from ..policy.load import load_policy, override_problems
 from ..policy.model import ArticleText, Definition, Overlay, Parameter, Policy, Question, Rule
@@ -405,8 +406,11 @@ class _OverlayChecks:
 
 
 def _context(policy: Policy, values: dict[str, Any]) -> Context:
+    root = values[policy.hierarchy.root_parameter]
     return Context(
-        root=str(values[policy.hierarchy.root_parameter]), params=tuple(sorted(values.items()))
+        root=root_code(root),
+        roots=prefixes(root) if isinstance(root, tuple) else (),
+        params=tuple(sorted(values.items())),
     )
 
 

@@ -73,6 +73,11 @@ _ALL = (
         "empty-prefix",
         "a code_prefix parameter other than the place hierarchy's root is empty",
     ),
+    _load(
+        "prefix-list",
+        "a code_prefix of several prefixes lists none, one twice, the empty one, or one inside "
+        "another",
+    ),
     # conditions
     _load("unknown-subject", "a question or definition is about a subject the policy lacks"),
     # the vocabulary (facts.yaml)

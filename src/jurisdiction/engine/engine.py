@@ -36,6 +36,7 @@ from ..core.paths import bundled_policy_path
 from ..core.text import Text, placeholders, yes_no
 from ..language.compile import Program, _fold, compile_predicate, compile_question
 from ..language.conditions import AsOf, ParamRef, walk
+from ..language.places import prefixes, root_code
 from ..language.subjects import Context, Subject
 from ..policy.content import PolicyContent, content_of, policy_of
 from ..policy.load import load_policy
@@ -283,8 +284,11 @@ class Engine:
         """The day last decided and the engine of its stretch (most decisions share a day)."""
         params = {name: p.value for name, p in policy.parameters.items()}
         hierarchy = policy.hierarchy
+        root = params[hierarchy.root_parameter]
         self._context = Context(
-            root=str(params[hierarchy.root_parameter]), params=tuple(sorted(params.items()))
+            root=root_code(root),
+            roots=prefixes(root) if isinstance(root, tuple) else (),
+            params=tuple(sorted(params.items())),
         )
         subjects = policy.subjects
         self._subject_of_model: Mapping[type, str] = {s.model: s.name for s in subjects.values()}

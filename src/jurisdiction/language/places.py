@@ -14,9 +14,21 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-__all__ = ["Hierarchy", "Level", "PlaceRange"]
+__all__ = ["Hierarchy", "Level", "PlaceRange", "prefixes", "root_code"]
 
 _CHECKED_MAX = 1 << 16
+
+
+def prefixes(value: object) -> tuple[str, ...]:
+    """The code prefixes of a code_prefix parameter's value: one, or several (a tuple)."""
+    if isinstance(value, tuple):
+        return tuple(str(v) for v in value)
+    return (str(value),)
+
+
+def root_code(value: object) -> str:
+    """How the jurisdiction reads as a place: its code prefix, or several joined by ``|``."""
+    return "|".join(prefixes(value))
 
 
 @dataclass(frozen=True, slots=True)

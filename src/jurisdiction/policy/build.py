@@ -205,7 +205,7 @@ class _Builder:
             out[name] = Parameter(
                 name,
                 p.type,
-                p.value,
+                tuple(str(v) for v in p.value) if isinstance(p.value, list) else p.value,
                 p.doc,
                 p.bound,
                 p.delegated,

@@ -37,7 +37,8 @@ __all__ = [
 ]
 
 Outcome = Literal["responsible", "not_applicable", "undetermined", "no_rule", "not_in_force"]
-ParamValue = int | bool | str
+ParamValue = int | bool | str | tuple[str, ...]
+"""A parameter's value; a code_prefix of several prefixes is a tuple of them."""
 
 
 @dataclass(frozen=True, slots=True)

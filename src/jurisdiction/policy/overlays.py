@@ -10,7 +10,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from ..core.errors import Diagnostic, PolicyError, suggest
-from ..language.places import Hierarchy
+from ..language.places import Hierarchy, prefixes, root_code
 from . import schema as s
 from .build import _text, note_text
 from .model import Overlay, Parameter
@@ -59,8 +59,7 @@ class _OverlayBuilder:
         self.params = params
         self.hierarchy = hierarchy
         self.delegated = {n for n, p in params.items() if p.delegated}
-        city = params[hierarchy.root_parameter].value
-        self.city = str(city)
+        self.city = prefixes(params[hierarchy.root_parameter].value)
         self.problems: list[Diagnostic] = []
         self.resolved: dict[Path, Path] = {}
 
@@ -141,7 +140,8 @@ class _OverlayBuilder:
         if not district.startswith(self.city):
             self.problem(
                 "overlay-district",
-                f"district {district} is not in this city (city_code {self.city})",
+                f"district {district} is not in this city "
+                f"({h.root_parameter} {root_code(self.city)})",
                 doc,
                 where,
             )

@@ -124,7 +124,10 @@ class Parameter(_Strict):
         description="int, bool, code_prefix (a prefix of place codes), or level: a level of the "
         "place hierarchy that an answer's body names as `level: param.NAME` (resolved on load)"
     )
-    value: int | bool | str
+    value: int | bool | str | list[int | bool | str] = Field(
+        description="a value of the type; a code_prefix may be a list of prefixes (a place is in "
+        "it when its code starts with any of them)"
+    )
     doc: str = Field(min_length=1)
     bound: Literal["inclusive", "exclusive"] | None = None
     delegated: bool = False
@@ -149,8 +152,17 @@ class Parameter(_Strict):
             raise ValueError("only an int parameter has a bound")
         return self
 
-    def _check(self, value: int | bool | str) -> None:
+    def _check(self, value: int | bool | str | list[int | bool | str]) -> None:
         kind = self.type
+        if isinstance(value, list):
+            if kind != "code_prefix":
+                raise ValueError(
+                    f"only a code_prefix may be a list (of prefixes); a {kind} parameter has "
+                    f"one value, got {value!r}"
+                )
+            for one in value:
+                self._check(one)
+            return
         if kind == "int" and (isinstance(value, bool) or not isinstance(value, int)):
             raise ValueError(f"value must be a whole number for type int, got {value!r}")
         if kind == "bool" and not isinstance(value, bool):
