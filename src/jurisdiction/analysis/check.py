@@ -461,6 +461,16 @@ def _into_district(engine: Engine, facts: BaseModel, district: str) -> BaseModel
     """``facts`` with the district of its location renamed to ``district`` (every code in that
     district moves with it), or None if the result is not a valid fact set."""
     home = engine.district_of(facts)
+    if home is not None and len(home) != len(district):  # an overlay of another level
+        subject = engine.policy.subjects[engine.subject_of(facts)]
+        code = (
+            subject.places[subject.location].get(facts, engine.context)
+            if subject.location is not None
+            else None
+        )
+        home = code[: len(district)] if isinstance(code, str) else None
+        if home is not None and len(home) != len(district):
+            return None  # located coarser than the place: it cannot be moved into it
     if home is None or home == district:
         return facts
 

@@ -120,6 +120,10 @@ _ALL = (
     _load(
         "overlay-district", "an overlay's district is invalid, outside the city, misnamed or twice"
     ),
+    _load(
+        "overlay-parent",
+        "an overlay's `within` is not the place of the nearest wider overlay it applies over",
+    ),
     # rules and answers
     _load("duplicate-rule", "two rules have the same id"),
     _load("unknown-body", "an answer names a body the policy does not define"),

@@ -6,7 +6,7 @@ Every rule holds its condition twice: as written (``condition``, for explanation
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
@@ -187,13 +187,36 @@ class Vocabulary:
 
 @dataclass(frozen=True, slots=True)
 class Overlay:
-    """A district's values for delegated parameters (``overlays/<district>.yaml``)."""
+    """A place's values for delegated parameters (``overlays/<code>.yaml``), with the overlays
+    of the places containing it applied first (``chain``)."""
 
-    district: str
+    district: str  # the code of the place (of any overlay level; the name is the first policy's)
     title: Text
     file: str  # relative to the policy root: "overlays/<code>.yaml"
-    parameters: Mapping[str, Parameter]  # the full records, with the district's value and note
+    parameters: Mapping[str, Parameter]
+    """The values in force in the place, the full records: its own, and those of the overlays
+    of the places containing it that it does not set itself."""
     location: Location
+    chain: tuple[Overlay, ...] = ()
+    """The overlay files that apply here, the widest first and this place's own last (each with
+    its own values only); empty: this file alone."""
+    within: str | None = None
+    """The place the file says it applies over (``overlay.within``), if it says."""
+
+    @property
+    def members(self) -> tuple[Overlay, ...]:
+        """The overlay files that apply here, the widest first."""
+        return self.chain or (self,)
+
+    def setters(self, names: Iterable[str]) -> tuple[Overlay, ...]:
+        """The overlay files whose values of ``names`` are the ones in force here (a narrower
+        file's value replaces a wider one's), the widest first."""
+        wanted = set(names) & set(self.parameters)
+        return tuple(
+            m
+            for m in self.members
+            if any(m.parameters.get(n) is self.parameters[n] for n in wanted)
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -429,8 +429,10 @@ class Places(_Strict):
     root: PlaceRoot
     forms: list[Name] = Field(min_length=1)
     levels: list[PlaceLevel] = Field(min_length=1)
-    overlays: Name | None = Field(
-        default=None, description="the level whose places may have an overlay"
+    overlays: Name | list[Name] | None = Field(
+        default=None,
+        description="the level whose places may have an overlay, or several levels (a street's "
+        "overlay applies over its district's)",
     )
 
 
@@ -544,13 +546,40 @@ OVERLAY_SECTIONS = ("overlay", "parameters")
 
 
 class OverlayMeta(_Strict):
-    district: str = Field(
+    place: str | None = Field(
+        default=None,
         min_length=1,
-        description="the code of the place the overlay is for, of the level the place hierarchy "
-        "names in `overlays` (the name is kept from the first policy, whose overlays are by "
-        "district)",
+        description="the code of the place the overlay is for, of a level the place hierarchy "
+        "names in `overlays`",
+    )
+    district: str | None = Field(
+        default=None,
+        min_length=1,
+        description="the same as `place`, as the first policy (whose overlays are by district) "
+        "writes it",
+    )
+    within: str | None = Field(
+        default=None,
+        min_length=1,
+        description="optional: the place of the overlay this one applies over (the nearest "
+        "enclosing place with an overlay), checked",
     )
     title: Text
+
+    @model_validator(mode="after")
+    def _one_place(self) -> OverlayMeta:
+        if (self.place is None) == (self.district is None):
+            raise ValueError(
+                "an overlay names its place once: `place: CODE` (or, as before, `district: CODE`)"
+            )
+        return self
+
+    @property
+    def code(self) -> str:
+        """The code of the place the overlay is for."""
+        found = self.place if self.place is not None else self.district
+        assert found is not None
+        return found
 
 
 class OverlayValue(_Strict):

@@ -248,17 +248,33 @@ def _hierarchy(
         )
     _empty_prefixes(decl.root.parameter, params, problems)
     _prefix_lists(params, problems)
-    if decl.overlays is not None and decl.overlays not in names:
-        problems.at(
-            "place-hierarchy",
-            f"overlays are keyed by a level; `{decl.overlays}` is none of " + ", ".join(names),
-            src,
-            ("places", "overlays"),
-            suggest(decl.overlays, set(names)),
-        )
+    overlay_levels = _overlay_levels(decl, names, src, problems)
     if len(problems.items) > before:
         return None
-    return Hierarchy(decl.root.level, decl.root.parameter, tuple(levels), forms, decl.overlays)
+    return Hierarchy(decl.root.level, decl.root.parameter, tuple(levels), forms, overlay_levels)
+
+
+def _overlay_levels(
+    decl: s.Places, names: list[str], src: _Source, problems: _Problems
+) -> tuple[str, ...]:
+    """The levels ``places.overlays`` names (one, or a list), coarse to fine; each must be a
+    level of the hierarchy, named once (``place-hierarchy``)."""
+    listed = [decl.overlays] if isinstance(decl.overlays, str) else list(decl.overlays or ())
+    for i, level in enumerate(listed):
+        where: Path_ = ("places", "overlays")
+        if not isinstance(decl.overlays, str):
+            where = (*where, i)
+        if level not in names:
+            problems.at(
+                "place-hierarchy",
+                f"overlays are keyed by a level; `{level}` is none of " + ", ".join(names),
+                src,
+                where,
+                suggest(level, set(names)),
+            )
+        elif listed.index(level) != i:
+            problems.at("place-hierarchy", f"overlay level `{level}` is listed twice", src, where)
+    return tuple(sorted(set(listed) & set(names), key=names.index))
 
 
 def _empty_prefixes(root: str, params: Mapping[str, Any], problems: _Problems) -> None:
