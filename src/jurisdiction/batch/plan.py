@@ -611,7 +611,7 @@ def answer_number(
         assert plan.location is not None
         where, _many = places[plan.location]
         case = exp.Case()
-        # the finest place first: a street's overlay applies over its district's
+        # the finest place first: a narrower place's overlay applies over a wider one's
         for lk in sorted(plan.lookups[1:], key=lambda lk: -len(lk.district or "")):
             assert lk.district is not None
             district = at_level(where.copy(), len(lk.district))

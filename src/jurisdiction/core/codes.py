@@ -127,6 +127,10 @@ _ALL = (
     # rules and answers
     _load("duplicate-rule", "two rules have the same id"),
     _load("unknown-body", "an answer names a body the policy does not define"),
+    _load(
+        "body-level",
+        "a body's level expression gives a value that is not one of its declared `values`",
+    ),
     _load("unknown-place", "an answer names a place its subject does not have, or no label"),
     _load("unknown-role", "an answer names a role the vocabulary does not define"),
     Code(

@@ -1096,6 +1096,7 @@ class _BodySlot:
 def _body(policy: Policy, b: BodyTemplate, code: str, form_index: int) -> Body:
     vocab = policy.vocabulary
     spec = policy.bodies[b.kind]
+    own = spec.level.of(code, None) if spec.level is not None else None
     return Body(
         kind=b.kind,
         name=spec.name(form_index),
@@ -1111,6 +1112,8 @@ def _body(policy: Policy, b: BodyTemplate, code: str, form_index: int) -> Body:
         level_param=b.level_param,
         actor=spec.actor,
         place_label=policy.facts.place_names.get(code) if policy.facts is not None else None,
+        body_level=own[0] if own is not None else None,
+        body_level_name=own[1] if own is not None else None,
     )
 
 

@@ -17,6 +17,7 @@ from ..language.conditions import Expr
 if TYPE_CHECKING:
     from ..language.places import Hierarchy
     from ..language.subjects import Feature, Subject
+    from .body_levels import BodyLevel
     from .dating import Dating, Epoch
     from .strict_yaml import ScalarText
     from .vocabulary import Vocabulary as Facts
@@ -81,6 +82,8 @@ class BodySpec:
     names: tuple[Text, ...]  # by form, in the order of the hierarchy's forms
     actor: bool = False
     """An actor that is not a government body (``actor: true``)."""
+    level: BodyLevel | None = None
+    """The body's own level by the place it is at (``bodies.<kind>.level``), if declared."""
 
     def name(self, form_index: int) -> Text:
         return self.names[form_index]

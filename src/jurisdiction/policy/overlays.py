@@ -252,7 +252,7 @@ def _key(doc: LocatedDocument) -> Path_:
 
 def _combined(hierarchy: Hierarchy, own: Mapping[str, Overlay]) -> dict[str, Overlay]:
     """Each overlay with the overlays of the places containing it applied first, the widest
-    first: the values in force in its place (a street's value replaces its district's)."""
+    first: the values in force in its place (a narrower place's value replaces a wider one's)."""
     out: dict[str, Overlay] = {}
     lengths = sorted(hierarchy.overlay_lengths)
     for code, overlay in own.items():

@@ -192,9 +192,25 @@ class Vocabulary(_Strict):
     outcomes: dict[Name, Text]
 
 
+class BodyLevelSpec(_Strict):
+    """A body's level by its place: an expression over ``body.place`` giving one of ``values``."""
+
+    expr: str = Field(
+        min_length=1,
+        description='an expression over `body.place`, e.g. `if within(body.place, "11") then '
+        '"province" else "prefecture"`',
+    )
+    values: dict[Name, Text] = Field(min_length=1, description="each level it may give, named")
+
+
 class Body(_Strict):
     name: Text | dict[Name, Text]
     doc: str | None = None
+    level: BodyLevelSpec | None = Field(
+        default=None,
+        description="the body's own level where it depends on the place it is at (a city "
+        "government: province-level in a municipality, prefecture-level elsewhere)",
+    )
     actor: bool = Field(
         default=False,
         description="an actor that is not a government body (a guardian, an employer): answers "
@@ -431,8 +447,8 @@ class Places(_Strict):
     levels: list[PlaceLevel] = Field(min_length=1)
     overlays: Name | list[Name] | None = Field(
         default=None,
-        description="the level whose places may have an overlay, or several levels (a street's "
-        "overlay applies over its district's)",
+        description="the level whose places may have an overlay, or several levels (a narrower "
+        "place's overlay applies over a wider one's)",
     )
 
 
