@@ -42,6 +42,7 @@ from ..language.conditions import (
     ParamRef,
     walk,
 )
+from ..language.places import prefixes, root_code
 from ..language.subjects import Context
 from ..policy.load import load_policy, override_problems
 from ..policy.model import ArticleText, Definition, Overlay, Parameter, Policy, Question, Rule
@@ -405,8 +406,11 @@ class _OverlayChecks:
 
 
 def _context(policy: Policy, values: dict[str, Any]) -> Context:
+    root = values[policy.hierarchy.root_parameter]
     return Context(
-        root=str(values[policy.hierarchy.root_parameter]), params=tuple(sorted(values.items()))
+        root=root_code(root),
+        roots=prefixes(root) if isinstance(root, tuple) else (),
+        params=tuple(sorted(values.items())),
     )
 
 
@@ -457,6 +461,16 @@ def _into_district(engine: Engine, facts: BaseModel, district: str) -> BaseModel
     """``facts`` with the district of its location renamed to ``district`` (every code in that
     district moves with it), or None if the result is not a valid fact set."""
     home = engine.district_of(facts)
+    if home is not None and len(home) != len(district):  # an overlay of another level
+        subject = engine.policy.subjects[engine.subject_of(facts)]
+        code = (
+            subject.places[subject.location].get(facts, engine.context)
+            if subject.location is not None
+            else None
+        )
+        home = code[: len(district)] if isinstance(code, str) else None
+        if home is not None and len(home) != len(district):
+            return None  # located coarser than the place: it cannot be moved into it
     if home is None or home == district:
         return facts
 

@@ -259,17 +259,23 @@ def _children(
     return out
 
 
-def place_pool(hierarchy: Hierarchy, root: str, extra: Sequence[str] = ()) -> dict[str, list[str]]:
-    """Representative codes for each level: inside and outside the jurisdiction, of every form
-    and class, with siblings where it matters. ``extra`` codes (literals of the policy) join in,
-    with their parents."""
+def place_pool(
+    hierarchy: Hierarchy, roots: str | Sequence[str], extra: Sequence[str] = ()
+) -> dict[str, list[str]]:
+    """Representative codes for each level: inside and outside the jurisdiction (inside each of
+    its prefixes, where it has several, and outside all), of every form and class, with siblings
+    where it matters. ``extra`` codes (literals of the policy) join in, with their parents."""
     levels = hierarchy.levels
     top = levels[0]
     pool: dict[str, list[str]] = {lv.name: [] for lv in levels}
-    if len(root) >= top.length:
-        inside = [root[: top.length]] if hierarchy.problem(root[: top.length]) is None else []
-    else:
-        inside = _first_valid(hierarchy, root, top.length - len(root), 2, lambda _c: True)
+    root = (roots,) if isinstance(roots, str) else tuple(roots)
+    inside: list[str] = []
+    for prefix in root:
+        if len(prefix) >= top.length:
+            code = prefix[: top.length]
+            inside += [code] if hierarchy.problem(code) is None else []
+        else:
+            inside += _first_valid(hierarchy, prefix, top.length - len(prefix), 2, lambda _c: True)
     outside = _first_valid(hierarchy, "", top.length, 2, lambda c: not c.startswith(root))
     named = [c[: top.length] for c in extra if len(c) >= top.length]
     pool[top.name] = list(dict.fromkeys([*inside, *outside, *named]))
@@ -467,7 +473,7 @@ class Realiser:
         self.subjects = subjects
         self.hierarchy = hierarchy
         self.ctx = ctx
-        self.pool = place_pool(hierarchy, ctx.root, extra_codes)
+        self.pool = place_pool(hierarchy, ctx.prefixes, extra_codes)
         days = sorted(
             {x for d in dates for k in (-1, 0, 1) if (x := _anniversary(0, k)(d)) is not None}
         )

@@ -610,12 +610,13 @@ def answer_number(
     if len(plan.lookups) > 1:
         assert plan.location is not None
         where, _many = places[plan.location]
-        district = at_level(where.copy(), plan.district_digits)
         case = exp.Case()
-        for lk in plan.lookups[1:]:
+        # the finest place first: a narrower place's overlay applies over a wider one's
+        for lk in sorted(plan.lookups[1:], key=lambda lk: -len(lk.district or "")):
             assert lk.district is not None
+            district = at_level(where.copy(), len(lk.district))
             case = case.when(
-                exp.EQ(this=district.copy(), expression=lit(lk.district)),
+                exp.EQ(this=district, expression=lit(lk.district)),
                 _answer_number(lk, features),
                 copy=False,
             )

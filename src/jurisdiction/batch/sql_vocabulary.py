@@ -24,7 +24,7 @@ import importlib
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, reduce
 from typing import Any
 
 from sqlglot import exp
@@ -739,6 +739,8 @@ class _Compiler:
         if isinstance(node, ParamRef):
             ptype, value, _delegated = self.v.params[node.name]
             kind = {"int": "int", "bool": "bool", "code_prefix": "prefix"}.get(ptype, "enum")
+            if isinstance(value, tuple):  # several prefixes: only `within` reads them (_starts)
+                return _Value(lit("|".join(value)), kind, const=(value,))
             return _Value(lit(value), kind, const=(value,))
         if isinstance(node, AsOf):
             if self.v.as_of is None:
@@ -1022,6 +1024,11 @@ def _starts(x: exp.Expr, other: _Value) -> exp.Expr:
     if other.const is not None and isinstance(other.const[0], str):
         prefix = other.const[0]
         return exp.EQ(this=_substr(x, 0, len(prefix)), expression=lit(prefix))
+    if other.const is not None and isinstance(other.const[0], tuple):  # several prefixes: any
+        tests: list[exp.Expr] = [
+            exp.EQ(this=_substr(x.copy(), 0, len(p)), expression=lit(p)) for p in other.const[0]
+        ]
+        return exp.Paren(this=reduce(lambda a, b: exp.Or(this=a, expression=b), tests))
     y = other.sql
     return exp.EQ(this=exp.Substring(this=x, start=lit(1), length=_length(y.copy())), expression=y)
 

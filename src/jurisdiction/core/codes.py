@@ -73,6 +73,11 @@ _ALL = (
         "empty-prefix",
         "a code_prefix parameter other than the place hierarchy's root is empty",
     ),
+    _load(
+        "prefix-list",
+        "a code_prefix of several prefixes lists none, one twice, the empty one, or one inside "
+        "another",
+    ),
     # conditions
     _load("unknown-subject", "a question or definition is about a subject the policy lacks"),
     # the vocabulary (facts.yaml)
@@ -115,9 +120,17 @@ _ALL = (
     _load(
         "overlay-district", "an overlay's district is invalid, outside the city, misnamed or twice"
     ),
+    _load(
+        "overlay-parent",
+        "an overlay's `within` is not the place of the nearest wider overlay it applies over",
+    ),
     # rules and answers
     _load("duplicate-rule", "two rules have the same id"),
     _load("unknown-body", "an answer names a body the policy does not define"),
+    _load(
+        "body-level",
+        "a body's level expression gives a value that is not one of its declared `values`",
+    ),
     _load("unknown-place", "an answer names a place its subject does not have, or no label"),
     _load("unknown-role", "an answer names a role the vocabulary does not define"),
     Code(

@@ -57,6 +57,11 @@ class Body:
     place_label: Text | None = None
     """The name of ``place_code``, where the policy's ``place_names`` gives one: shown before
     the code, ``name(code)``."""
+    body_level: str | None = None
+    """The body's own level where its declaration computes it from the place it is at
+    (``bodies.<kind>.level``): a city government is province-level in a municipality."""
+    body_level_name: Text | None = None
+    """The name of ``body_level``, shown after the body's name."""
 
     def cite_label(self, lang: Literal["zh", "en"] = "en") -> str:
         """The citation as a chain where there is one: "article (7) → article (2) item 4"
@@ -299,11 +304,14 @@ def _body(b: Body, lang: Lang, ids: bool = True) -> str:
     if b.level_param:
         named = f"{_HEAD['parameter'][lang]}{b.level_param}" if ids else ""
         reading = f"{_HEAD['reading'][lang]}{named}"
+    own = b.body_level_name
     if lang == "zh":
         where = f"{b.place_name.zh}（{b.level_name.zh} {_code(b, lang)}{reading}）"
-        return f"{where}{b.name.zh} — {b.role_name.zh} — {_chain_zh(b)}"
+        ranked = f"（{own.zh}）" if own is not None else ""
+        return f"{where}{b.name.zh}{ranked} — {b.role_name.zh} — {_chain_zh(b)}"
     where = f"{b.place_name.en} ({b.level_name.en} {_code(b, lang)}{reading})"
-    return f"the {b.name.en} of the {where} — {b.role_name.en} — per {b.cite_label('en')}"
+    ranked = f" ({own.en})" if own is not None else ""
+    return f"the {b.name.en}{ranked} of the {where} — {b.role_name.en} — per {b.cite_label('en')}"
 
 
 def _instrument(i: Instrument, lang: Lang) -> str:

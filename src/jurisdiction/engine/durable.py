@@ -235,7 +235,10 @@ class _Translator:
         if isinstance(term, FactRef):
             return _Side(term.feature, None)
         if isinstance(term, ParamRef):
-            return _Side(None, self.params[term.name])
+            value = self.params[term.name]
+            if isinstance(value, tuple):  # several code prefixes: kept out of rules on load
+                raise TypeError(f"`{term}` is several code prefixes, not a value a rule compares")
+            return _Side(None, value)
         if isinstance(term, IntConst | StrConst | BoolConst):
             return _Side(None, term.value)
         raise TypeError(f"not a term: {term!r}")  # pragma: no cover - the type checker forbids it

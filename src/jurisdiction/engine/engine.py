@@ -36,6 +36,7 @@ from ..core.paths import bundled_policy_path
 from ..core.text import Text, placeholders, yes_no
 from ..language.compile import Program, _fold, compile_predicate, compile_question
 from ..language.conditions import AsOf, ParamRef, walk
+from ..language.places import prefixes, root_code
 from ..language.subjects import Context, Subject
 from ..policy.content import PolicyContent, content_of, policy_of
 from ..policy.load import load_policy
@@ -196,7 +197,7 @@ def _compile_question(
         compile_question([r.expanded for r in rules], features, params),
         params,
         overlay.district if overlay else None,
-        (overlay.file,) if overlay else (),
+        tuple(m.file for m in overlay.setters(parameters_read(q))) if overlay else (),
         overlay,
     )
 
@@ -246,12 +247,12 @@ class Engine:
         "_contexts",
         "_dated_by",
         "_day",
-        "_district_digits",
         "_durable",
         "_epochs",
         "_evaluator",
         "_last",
         "_location",
+        "_overlay_lengths",
         "_params",
         "_policy",
         "_reads_as_of",
@@ -283,8 +284,11 @@ class Engine:
         """The day last decided and the engine of its stretch (most decisions share a day)."""
         params = {name: p.value for name, p in policy.parameters.items()}
         hierarchy = policy.hierarchy
+        root = params[hierarchy.root_parameter]
         self._context = Context(
-            root=str(params[hierarchy.root_parameter]), params=tuple(sorted(params.items()))
+            root=root_code(root),
+            roots=prefixes(root) if isinstance(root, tuple) else (),
+            params=tuple(sorted(params.items())),
         )
         subjects = policy.subjects
         self._subject_of_model: Mapping[type, str] = {s.model: s.name for s in subjects.values()}
@@ -292,9 +296,8 @@ class Engine:
             s.model: s.places[s.location].get for s in subjects.values() if s.location is not None
         }
         """For each subject's model, the place whose overlay level decides the overlay."""
-        self._district_digits = (
-            hierarchy.length(hierarchy.overlay_level) if hierarchy.overlay_level else 0
-        )
+        self._overlay_lengths = hierarchy.overlay_lengths
+        """The code lengths of the overlay levels, the finest first."""
         self._params = params
         # Each question is compiled when it is first asked (a command line asks one or two of
         # dozens), with the city's values, and with a district's for the questions its overlay
@@ -495,15 +498,19 @@ class Engine:
         return found if found is not None else subject_of(facts, self._policy)
 
     def district_of(self, facts: BaseModel) -> str | None:
-        """The place (of the hierarchy's overlay level) whose overlay applies to a fact set:
-        the one that contains its location."""
+        """The place whose overlay applies to a fact set: the finest place with an overlay that
+        contains its location (its overlay applies over those of the wider places), else the
+        place of the widest overlay level that contains it."""
         facts = self._own(facts)
         subject = self._policy.subjects[self.subject_of(facts)]
-        level = self._policy.hierarchy.overlay_level
+        h = self._policy.hierarchy
+        level = h.overlay_level
         if subject.location is None or level is None:
             return None
         code = subject.places[subject.location].get(facts, self._context)
-        return self._policy.hierarchy.at(code, level) if isinstance(code, str) else None
+        if not isinstance(code, str):
+            return None
+        return h.enclosing(code, self._policy.overlays) or h.at(code, level)
 
     def parameters_for(self, facts: BaseModel) -> Mapping[str, ParamValue]:
         """The parameter values a fact set is decided with: the city's, or its district's."""
@@ -517,8 +524,12 @@ class Engine:
                 district = self.district_of(facts)
             else:
                 code = location(facts, self._context)  # what district_of does, without lookups
-                n = self._district_digits
-                district = code[:n] if isinstance(code, str) and len(code) >= n else None
+                district = None
+                if isinstance(code, str):
+                    for n in self._overlay_lengths:  # the finest place with an overlay
+                        if len(code) >= n and code[:n] in self._variant_names:
+                            district = code[:n]
+                            break
             names = self._variant_names.get(district or "")
             if names is not None and question.name in names:
                 return self._district(district or "", question.name)
@@ -1011,16 +1022,24 @@ def _notes(question: Question, remaining: list[Rule], overlay: Overlay | None) -
     set_here = parameters_read(question) & set(overlay.parameters)
     if not set_here:
         return tuple(r.note for r in remaining if r.note)
-    title = overlay.title
-    notes = [Text(f"{overlay.file}:{title.zh}", f"{overlay.file}: {title.en}")]
-    for name in sorted(set_here):
-        p = overlay.parameters[name]
-        value = yes_no(p.value) if isinstance(p.value, bool) else Text(str(p.value), str(p.value))
-        head = Text(f"{name} = {value.zh}({overlay.file})", f"{name} = {value.en} ({overlay.file})")
-        if p.note is None:
-            notes.append(head)
-        else:
-            notes.append(Text(f"{head.zh}:{p.note.zh}", f"{head.en}: {p.note.en}"))
+    notes: list[Text] = []
+    for member in overlay.setters(set_here):  # each file that set a value read, the widest first
+        title = member.title
+        notes.append(Text(f"{member.file}:{title.zh}", f"{member.file}: {title.en}"))
+        for name in sorted(
+            n for n in set_here if member.parameters.get(n) is overlay.parameters[n]
+        ):
+            p = overlay.parameters[name]
+            value = (
+                yes_no(p.value) if isinstance(p.value, bool) else Text(str(p.value), str(p.value))
+            )
+            head = Text(
+                f"{name} = {value.zh}({member.file})", f"{name} = {value.en} ({member.file})"
+            )
+            if p.note is None:
+                notes.append(head)
+            else:
+                notes.append(Text(f"{head.zh}:{p.note.zh}", f"{head.en}: {p.note.en}"))
     for r in remaining:
         reads = {n.name for n in walk(r.expanded) if isinstance(n, ParamRef)}
         if r.note and not reads & set_here:
@@ -1077,6 +1096,7 @@ class _BodySlot:
 def _body(policy: Policy, b: BodyTemplate, code: str, form_index: int) -> Body:
     vocab = policy.vocabulary
     spec = policy.bodies[b.kind]
+    own = spec.level.of(code, None) if spec.level is not None else None
     return Body(
         kind=b.kind,
         name=spec.name(form_index),
@@ -1092,6 +1112,8 @@ def _body(policy: Policy, b: BodyTemplate, code: str, form_index: int) -> Body:
         level_param=b.level_param,
         actor=spec.actor,
         place_label=policy.facts.place_names.get(code) if policy.facts is not None else None,
+        body_level=own[0] if own is not None else None,
+        body_level_name=own[1] if own is not None else None,
     )
 
 

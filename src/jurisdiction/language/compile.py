@@ -33,6 +33,7 @@ from .conditions import (
     Not,
     Or,
     ParamRef,
+    ParamValues,
     StrConst,
     Term,
     walk,
@@ -115,7 +116,7 @@ class Program:
 def compile_question(
     conditions: Sequence[Expr],
     features: Mapping[str, Feature],
-    params: Mapping[str, int | bool | str],
+    params: ParamValues,
 ) -> Program:
     """A program evaluating ``conditions`` (expanded: no DefRef) over a subject's ``features``;
     bit ``i`` is ``conditions[i]``."""
@@ -124,7 +125,9 @@ def compile_question(
 
 
 def compile_predicate(
-    expr: Expr, features: Mapping[str, Feature], params: Mapping[str, int | bool | str]
+    expr: Expr,
+    features: Mapping[str, Feature],
+    params: ParamValues,
 ) -> Predicate:
     """A closure that tells whether one condition holds for a fact set."""
     program = compile_question([expr], features, params)
@@ -134,7 +137,7 @@ def compile_predicate(
 # --- constant folding ------------------------------------------------------------------------
 
 
-def _fold(expr: Expr, params: Mapping[str, int | bool | str]) -> Expr:
+def _fold(expr: Expr, params: ParamValues) -> Expr:
     """``expr`` with parameters substituted, and what constants decide decided."""
     if isinstance(expr, BoolConst | FactRef):
         return expr
@@ -158,7 +161,7 @@ def _fold(expr: Expr, params: Mapping[str, int | bool | str]) -> Expr:
     raise TypeError(f"not a condition: {expr!r}")  # pragma: no cover - the type checker forbids it
 
 
-def _fold_junction(expr: And | Or, params: Mapping[str, int | bool | str]) -> Expr:
+def _fold_junction(expr: And | Or, params: ParamValues) -> Expr:
     decisive = isinstance(expr, Or)  # the constant that decides it: true for or, false for and
     items: list[Expr] = []
     for item in (_fold(i, params) for i in expr.items):
@@ -174,9 +177,7 @@ def _fold_junction(expr: And | Or, params: Mapping[str, int | bool | str]) -> Ex
     return type(expr)(tuple(items), expr.span)
 
 
-def _bind(
-    term: Term, params: Mapping[str, int | bool | str]
-) -> FactRef | IntConst | StrConst | BoolConst:
+def _bind(term: Term, params: ParamValues) -> FactRef | IntConst | StrConst | BoolConst:
     if not isinstance(term, ParamRef):
         return term
     value = params[term.name]
@@ -184,6 +185,8 @@ def _bind(
         return BoolConst(value, term.span)
     if isinstance(value, int):
         return IntConst(value, term.span)
+    if isinstance(value, tuple):  # several code prefixes: the type checker keeps them out of rules
+        raise TypeError(f"`{term}` is several code prefixes, not a value a rule compares")
     return StrConst(value, term.span)
 
 

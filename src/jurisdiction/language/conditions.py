@@ -459,4 +459,4 @@ def _as_value(node: Node) -> Node:
     return node
 
 
-ParamValues = Mapping[str, int | bool | str]
+ParamValues = Mapping[str, int | bool | str | tuple[str, ...]]

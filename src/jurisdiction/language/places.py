@@ -11,12 +11,24 @@ body is named with. Nothing here knows any country's codes: they are data.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass, field
 
-__all__ = ["Hierarchy", "Level", "PlaceRange"]
+__all__ = ["Hierarchy", "Level", "PlaceRange", "prefixes", "root_code"]
 
 _CHECKED_MAX = 1 << 16
+
+
+def prefixes(value: object) -> tuple[str, ...]:
+    """The code prefixes of a code_prefix parameter's value: one, or several (a tuple)."""
+    if isinstance(value, tuple):
+        return tuple(str(v) for v in value)
+    return (str(value),)
+
+
+def root_code(value: object) -> str:
+    """How the jurisdiction reads as a place: its code prefix, or several joined by ``|``."""
+    return "|".join(prefixes(value))
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +67,9 @@ class Hierarchy:
     root_parameter: str  # the code-prefix parameter that names it
     levels: tuple[Level, ...]
     forms: tuple[str, ...]
-    overlay_level: str | None = None
+    overlay_levels: tuple[str, ...] = ()
+    """The levels whose places may have an overlay, coarse to fine: a fact set is decided with
+    the overlay of each place containing it, the widest first."""
     _by_name: Mapping[str, Level] = field(default_factory=dict, compare=False, repr=False)
     _by_length: Mapping[int, Level] = field(default_factory=dict, compare=False, repr=False)
     _checked: dict[str, str | None] = field(default_factory=dict, compare=False, repr=False)
@@ -64,6 +78,26 @@ class Hierarchy:
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_name", {lv.name: lv for lv in self.levels})
         object.__setattr__(self, "_by_length", {lv.length: lv for lv in self.levels})
+
+    @property
+    def overlay_level(self) -> str | None:
+        """The widest level with overlays (the only one of a policy that declares one)."""
+        return self.overlay_levels[0] if self.overlay_levels else None
+
+    @property
+    def overlay_lengths(self) -> tuple[int, ...]:
+        """The code lengths of the overlay levels, the finest first."""
+        return tuple(sorted((self.length(n) for n in self.overlay_levels), reverse=True))
+
+    def enclosing(self, code: str | None, keys: Container[str]) -> str | None:
+        """The finest place of an overlay level that contains ``code`` (or is it) and is one of
+        ``keys`` (the places with an overlay); None if there is none."""
+        if code is None:
+            return None
+        for n in self.overlay_lengths:
+            if len(code) >= n and code[:n] in keys:
+                return code[:n]
+        return None
 
     @property
     def names(self) -> tuple[str, ...]:

@@ -28,13 +28,23 @@ class Context:
     date."""
 
     root: str
-    """The code prefix of the jurisdiction (the root level's parameter)."""
-    params: tuple[tuple[str, int | bool | str], ...] = ()
+    """The code of the jurisdiction as a place (the root level's parameter): its code prefix,
+    or its prefixes joined by ``|`` where it has several."""
+    params: tuple[tuple[str, int | bool | str | tuple[str, ...]], ...] = ()
     as_of: datetime.date | None = None
     """The date the decision is made as of, which ``as_of`` reads (None: no date given, and an
     expression reading it raises FactsError)."""
 
-    def param(self, name: str) -> int | bool | str:
+    roots: tuple[str, ...] = ()
+    """The jurisdiction's code prefixes (a code is in it when it starts with any of them); empty:
+    ``root`` alone."""
+
+    @property
+    def prefixes(self) -> tuple[str, ...]:
+        """The jurisdiction's code prefixes: one, or several."""
+        return self.roots or (self.root,)
+
+    def param(self, name: str) -> int | bool | str | tuple[str, ...]:
         for key, value in self.params:
             if key == name:
                 return value

@@ -33,6 +33,7 @@ from ..language.parse import parse_condition
 from ..language.subjects import Subject
 from ..language.typecheck import Problem, typecheck
 from . import schema as s
+from .body_levels import body_level
 from .model import (
     AnswerSpec,
     ArticleText,
@@ -205,7 +206,7 @@ class _Builder:
             out[name] = Parameter(
                 name,
                 p.type,
-                p.value,
+                tuple(str(v) for v in p.value) if isinstance(p.value, list) else p.value,
                 p.doc,
                 p.bound,
                 p.delegated,
@@ -280,7 +281,13 @@ class _Builder:
         out: dict[str, BodySpec] = {}
         for kind, (b, src) in sorted(self.m.bodies.items()):
             names = self.by_form(b.name, src, ("bodies", kind, "name"))
-            out[kind] = BodySpec(kind, names, b.actor)
+            level = None
+            if b.level is not None and self.facts is not None and self.facts.builder is not None:
+                values = {v: _text(t) for v, t in b.level.values.items()}
+                where: Path_ = ("bodies", kind, "level")
+                level, found = body_level(b.level.expr, values, self.facts.builder, src.doc, where)
+                self.problems.extend(found)
+            out[kind] = BodySpec(kind, names, b.actor, level)
         return out
 
     # conditions -------------------------------------------------------------------------------

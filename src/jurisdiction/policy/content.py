@@ -23,7 +23,7 @@ from pathlib import Path, PurePosixPath
 from ..core.errors import Location, PolicyError
 from .files import MANIFEST, MAX_POLICY_FILE_BYTES, FileRefusedError, read_bytes
 from .load import ShownAs, _fingerprint, load_policy
-from .model import Policy
+from .model import Overlay, Policy
 
 __all__ = ["PolicyContent", "content_of", "policy_of"]
 
@@ -136,11 +136,18 @@ def policy_of(content: PolicyContent) -> Policy:
             Location(content.root, 1, 1),
         )
     named = dict(content.overlay_files)
+
+    def renamed(o: Overlay) -> Overlay:
+        return dataclasses.replace(
+            o,
+            file=named.get(o.district, o.file),
+            chain=tuple(
+                dataclasses.replace(m, file=named.get(m.district, m.file)) for m in o.chain
+            ),
+        )
+
     policy = dataclasses.replace(
-        policy,
-        overlays={
-            d: dataclasses.replace(o, file=named.get(d, o.file)) for d, o in policy.overlays.items()
-        },
+        policy, overlays={d: renamed(o) for d, o in policy.overlays.items()}
     )
     _REBUILT[content] = policy
     while len(_REBUILT) > _KEPT:

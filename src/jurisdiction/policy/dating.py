@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from ..core.errors import Location
 from ..core.text import Cite, Text
 
-DatedValue = tuple[datetime.date, int | bool | str, Text | None, str]
+DatedValue = tuple[datetime.date, int | bool | str | tuple[str, ...], Text | None, str]
 """A parameter's value from a day: (from, value, note, who set it)."""
 
 __all__ = ["NOT_IN_FORCE", "Caution", "Dating", "Ending", "Epoch", "Instrument", "Period"]
@@ -97,9 +97,7 @@ class Dating:
     articles: Mapping[int, Period] = field(default_factory=dict)
     questions: Mapping[str, Period] = field(default_factory=dict)
     rules: Mapping[str, Period] = field(default_factory=dict)
-    values: Mapping[str, tuple[tuple[datetime.date, int | bool | str, Text | None, str], ...]] = (
-        field(default_factory=dict)
-    )
+    values: Mapping[str, tuple[DatedValue, ...]] = field(default_factory=dict)
     """Each parameter's later values: (from, value, note, who set it)."""
     ends_questions: Mapping[str, Ending] = field(default_factory=dict)
     ends_rules: Mapping[str, Ending] = field(default_factory=dict)

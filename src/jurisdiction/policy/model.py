@@ -6,7 +6,7 @@ Every rule holds its condition twice: as written (``condition``, for explanation
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
@@ -17,6 +17,7 @@ from ..language.conditions import Expr
 if TYPE_CHECKING:
     from ..language.places import Hierarchy
     from ..language.subjects import Feature, Subject
+    from .body_levels import BodyLevel
     from .dating import Dating, Epoch
     from .strict_yaml import ScalarText
     from .vocabulary import Vocabulary as Facts
@@ -37,7 +38,8 @@ __all__ = [
 ]
 
 Outcome = Literal["responsible", "not_applicable", "undetermined", "no_rule", "not_in_force"]
-ParamValue = int | bool | str
+ParamValue = int | bool | str | tuple[str, ...]
+"""A parameter's value; a code_prefix of several prefixes is a tuple of them."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +82,8 @@ class BodySpec:
     names: tuple[Text, ...]  # by form, in the order of the hierarchy's forms
     actor: bool = False
     """An actor that is not a government body (``actor: true``)."""
+    level: BodyLevel | None = None
+    """The body's own level by the place it is at (``bodies.<kind>.level``), if declared."""
 
     def name(self, form_index: int) -> Text:
         return self.names[form_index]
@@ -186,13 +190,36 @@ class Vocabulary:
 
 @dataclass(frozen=True, slots=True)
 class Overlay:
-    """A district's values for delegated parameters (``overlays/<district>.yaml``)."""
+    """A place's values for delegated parameters (``overlays/<code>.yaml``), with the overlays
+    of the places containing it applied first (``chain``)."""
 
-    district: str
+    district: str  # the code of the place (of any overlay level; the name is the first policy's)
     title: Text
     file: str  # relative to the policy root: "overlays/<code>.yaml"
-    parameters: Mapping[str, Parameter]  # the full records, with the district's value and note
+    parameters: Mapping[str, Parameter]
+    """The values in force in the place, the full records: its own, and those of the overlays
+    of the places containing it that it does not set itself."""
     location: Location
+    chain: tuple[Overlay, ...] = ()
+    """The overlay files that apply here, the widest first and this place's own last (each with
+    its own values only); empty: this file alone."""
+    within: str | None = None
+    """The place the file says it applies over (``overlay.within``), if it says."""
+
+    @property
+    def members(self) -> tuple[Overlay, ...]:
+        """The overlay files that apply here, the widest first."""
+        return self.chain or (self,)
+
+    def setters(self, names: Iterable[str]) -> tuple[Overlay, ...]:
+        """The overlay files whose values of ``names`` are the ones in force here (a narrower
+        file's value replaces a wider one's), the widest first."""
+        wanted = set(names) & set(self.parameters)
+        return tuple(
+            m
+            for m in self.members
+            if any(m.parameters.get(n) is self.parameters[n] for n in wanted)
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from ..core.errors import Diagnostic, PolicyError, suggest
-from ..language.places import Hierarchy
+from ..language.places import Hierarchy, prefixes, root_code
 from . import schema as s
 from .build import _text, note_text
 from .model import Overlay, Parameter
@@ -59,8 +59,7 @@ class _OverlayBuilder:
         self.params = params
         self.hierarchy = hierarchy
         self.delegated = {n for n, p in params.items() if p.delegated}
-        city = params[hierarchy.root_parameter].value
-        self.city = str(city)
+        self.city = prefixes(params[hierarchy.root_parameter].value)
         self.problems: list[Diagnostic] = []
         self.resolved: dict[Path, Path] = {}
 
@@ -79,7 +78,7 @@ class _OverlayBuilder:
         model = self._validate(doc)
         if model is None:
             return None
-        district = model.overlay.district
+        district = model.overlay.code
         self._district(doc, path, district)
         values: dict[str, Parameter] = {}
         relative = _relative(path, self.root, self.resolved)
@@ -95,7 +94,14 @@ class _OverlayBuilder:
                 )
         if len(self.problems) > before:
             return None
-        return Overlay(district, _text(model.overlay.title), relative, values, doc.location(()))
+        return Overlay(
+            district,
+            _text(model.overlay.title),
+            relative,
+            values,
+            doc.location(()),
+            within=model.overlay.within,
+        )
 
     def _validate(self, doc: LocatedDocument) -> s.OverlayFile | None:
         if not isinstance(doc.value, dict):
@@ -122,11 +128,15 @@ class _OverlayBuilder:
             return None
 
     def _district(self, doc: LocatedDocument, path: Path, district: str) -> None:
-        where: Path_ = ("overlay", "district")
+        where: Path_ = _key(doc)
         h = self.hierarchy
         problem = h.problem(district)
-        if problem is None and h.level_of(district) != h.overlay_level:
-            problem = f"an overlay is for a place of level {h.overlay_level}, got {district!r}"
+        if problem is None and h.level_of(district) not in h.overlay_levels:
+            levels = " or ".join(h.overlay_levels) or "none (the hierarchy declares no `overlays`)"
+            problem = (
+                f"an overlay is for a place of level {levels}, got {district!r} "
+                f"(a {h.level_of(district)})"
+            )
         if problem is not None:
             self.problem("overlay-district", problem, doc, where)
             return
@@ -141,7 +151,8 @@ class _OverlayBuilder:
         if not district.startswith(self.city):
             self.problem(
                 "overlay-district",
-                f"district {district} is not in this city (city_code {self.city})",
+                f"district {district} is not in this city "
+                f"({h.root_parameter} {root_code(self.city)})",
                 doc,
                 where,
             )
@@ -200,6 +211,7 @@ def _overlays(
     containers that live on with the policy."""
     builder = _OverlayBuilder(root, params, hierarchy)
     overlays: dict[str, Overlay] = {}
+    located: dict[str, LocatedDocument] = {}
     docs: list[LocatedDocument] = []
     for path, within in files:
         doc = load_yaml(path, shown(path), within=within)
@@ -212,10 +224,70 @@ def _overlays(
                     f"district {overlay.district} already has an overlay "
                     f"({overlays[overlay.district].file})",
                     doc,
-                    ("overlay", "district"),
+                    _key(doc),
                 )
                 continue
             overlays[overlay.district] = overlay
+            located[overlay.district] = doc
+    combined = _combined(hierarchy, overlays)
+    for code, overlay in combined.items():
+        _check_within(builder, located[code], overlay)
     if builder.problems:
         raise PolicyError(builder.problems)
-    return overlays, docs
+    return combined, docs
+
+
+def _key(doc: LocatedDocument) -> Path_:
+    """Where an overlay file names its place: ``overlay.place``, or ``overlay.district``."""
+    head = doc.value.get("overlay") if isinstance(doc.value, dict) else None
+    return (
+        ("overlay", "place")
+        if isinstance(head, dict) and "place" in head
+        else (
+            "overlay",
+            "district",
+        )
+    )
+
+
+def _combined(hierarchy: Hierarchy, own: Mapping[str, Overlay]) -> dict[str, Overlay]:
+    """Each overlay with the overlays of the places containing it applied first, the widest
+    first: the values in force in its place (a narrower place's value replaces a wider one's)."""
+    out: dict[str, Overlay] = {}
+    lengths = sorted(hierarchy.overlay_lengths)
+    for code, overlay in own.items():
+        chain = tuple(own[code[:n]] for n in lengths if n <= len(code) and code[:n] in own)
+        if len(chain) == 1:
+            out[code] = dataclasses.replace(overlay, chain=chain)
+            continue
+        merged: dict[str, Parameter] = {}
+        for member in chain:
+            merged.update(member.parameters)
+        out[code] = dataclasses.replace(overlay, parameters=merged, chain=chain)
+    return out
+
+
+def _check_within(builder: _OverlayBuilder, doc: LocatedDocument, overlay: Overlay) -> None:
+    """``overlay.within``, where a file says it, must be the place of the overlay it applies
+    over: the nearest place containing it that has an overlay (``overlay-parent``)."""
+    if overlay.within is None:
+        return
+    wider = overlay.members[:-1]
+    parent = wider[-1].district if wider else None
+    if overlay.within == parent:
+        return
+    if not overlay.district.startswith(overlay.within) or overlay.within == overlay.district:
+        why = f"{overlay.within} does not contain {overlay.district}"
+    elif parent is None:
+        why = f"{overlay.within} has no overlay, and no place containing {overlay.district} has one"
+    else:
+        why = (
+            f"the nearest place containing {overlay.district} with an overlay is {parent} "
+            f"({wider[-1].file}), not {overlay.within}"
+        )
+    builder.problem(
+        "overlay-parent",
+        f"the overlay of {overlay.district} says it applies over {overlay.within}'s: {why}",
+        doc,
+        ("overlay", "within"),
+    )

@@ -124,7 +124,10 @@ class Parameter(_Strict):
         description="int, bool, code_prefix (a prefix of place codes), or level: a level of the "
         "place hierarchy that an answer's body names as `level: param.NAME` (resolved on load)"
     )
-    value: int | bool | str
+    value: int | bool | str | list[int | bool | str] = Field(
+        description="a value of the type; a code_prefix may be a list of prefixes (a place is in "
+        "it when its code starts with any of them)"
+    )
     doc: str = Field(min_length=1)
     bound: Literal["inclusive", "exclusive"] | None = None
     delegated: bool = False
@@ -149,8 +152,17 @@ class Parameter(_Strict):
             raise ValueError("only an int parameter has a bound")
         return self
 
-    def _check(self, value: int | bool | str) -> None:
+    def _check(self, value: int | bool | str | list[int | bool | str]) -> None:
         kind = self.type
+        if isinstance(value, list):
+            if kind != "code_prefix":
+                raise ValueError(
+                    f"only a code_prefix may be a list (of prefixes); a {kind} parameter has "
+                    f"one value, got {value!r}"
+                )
+            for one in value:
+                self._check(one)
+            return
         if kind == "int" and (isinstance(value, bool) or not isinstance(value, int)):
             raise ValueError(f"value must be a whole number for type int, got {value!r}")
         if kind == "bool" and not isinstance(value, bool):
@@ -180,9 +192,25 @@ class Vocabulary(_Strict):
     outcomes: dict[Name, Text]
 
 
+class BodyLevelSpec(_Strict):
+    """A body's level by its place: an expression over ``body.place`` giving one of ``values``."""
+
+    expr: str = Field(
+        min_length=1,
+        description='an expression over `body.place`, e.g. `if within(body.place, "11") then '
+        '"province" else "prefecture"`',
+    )
+    values: dict[Name, Text] = Field(min_length=1, description="each level it may give, named")
+
+
 class Body(_Strict):
     name: Text | dict[Name, Text]
     doc: str | None = None
+    level: BodyLevelSpec | None = Field(
+        default=None,
+        description="the body's own level where it depends on the place it is at (a city "
+        "government: province-level in a municipality, prefecture-level elsewhere)",
+    )
     actor: bool = Field(
         default=False,
         description="an actor that is not a government body (a guardian, an employer): answers "
@@ -417,8 +445,10 @@ class Places(_Strict):
     root: PlaceRoot
     forms: list[Name] = Field(min_length=1)
     levels: list[PlaceLevel] = Field(min_length=1)
-    overlays: Name | None = Field(
-        default=None, description="the level whose places may have an overlay"
+    overlays: Name | list[Name] | None = Field(
+        default=None,
+        description="the level whose places may have an overlay, or several levels (a narrower "
+        "place's overlay applies over a wider one's)",
     )
 
 
@@ -532,13 +562,40 @@ OVERLAY_SECTIONS = ("overlay", "parameters")
 
 
 class OverlayMeta(_Strict):
-    district: str = Field(
+    place: str | None = Field(
+        default=None,
         min_length=1,
-        description="the code of the place the overlay is for, of the level the place hierarchy "
-        "names in `overlays` (the name is kept from the first policy, whose overlays are by "
-        "district)",
+        description="the code of the place the overlay is for, of a level the place hierarchy "
+        "names in `overlays`",
+    )
+    district: str | None = Field(
+        default=None,
+        min_length=1,
+        description="the same as `place`, as the first policy (whose overlays are by district) "
+        "writes it",
+    )
+    within: str | None = Field(
+        default=None,
+        min_length=1,
+        description="optional: the place of the overlay this one applies over (the nearest "
+        "enclosing place with an overlay), checked",
     )
     title: Text
+
+    @model_validator(mode="after")
+    def _one_place(self) -> OverlayMeta:
+        if (self.place is None) == (self.district is None):
+            raise ValueError(
+                "an overlay names its place once: `place: CODE` (or, as before, `district: CODE`)"
+            )
+        return self
+
+    @property
+    def code(self) -> str:
+        """The code of the place the overlay is for."""
+        found = self.place if self.place is not None else self.district
+        assert found is not None
+        return found
 
 
 class OverlayValue(_Strict):

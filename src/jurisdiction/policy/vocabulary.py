@@ -43,7 +43,7 @@ from ..language.conditions import (
 )
 from ..language.expressions import Resolver, Typed, VType, check
 from ..language.parse import parse_condition, parse_expression
-from ..language.places import Hierarchy, Level, PlaceRange
+from ..language.places import Hierarchy, Level, PlaceRange, prefixes, root_code
 from ..language.subjects import Constraint, Feature, FeatureType, FieldInfo, PlaceRef, Subject
 from ..language.typecheck import Problem
 from . import schema as s
@@ -247,17 +247,34 @@ def _hierarchy(
             )
         )
     _empty_prefixes(decl.root.parameter, params, problems)
-    if decl.overlays is not None and decl.overlays not in names:
-        problems.at(
-            "place-hierarchy",
-            f"overlays are keyed by a level; `{decl.overlays}` is none of " + ", ".join(names),
-            src,
-            ("places", "overlays"),
-            suggest(decl.overlays, set(names)),
-        )
+    _prefix_lists(params, problems)
+    overlay_levels = _overlay_levels(decl, names, src, problems)
     if len(problems.items) > before:
         return None
-    return Hierarchy(decl.root.level, decl.root.parameter, tuple(levels), forms, decl.overlays)
+    return Hierarchy(decl.root.level, decl.root.parameter, tuple(levels), forms, overlay_levels)
+
+
+def _overlay_levels(
+    decl: s.Places, names: list[str], src: _Source, problems: _Problems
+) -> tuple[str, ...]:
+    """The levels ``places.overlays`` names (one, or a list), coarse to fine; each must be a
+    level of the hierarchy, named once (``place-hierarchy``)."""
+    listed = [decl.overlays] if isinstance(decl.overlays, str) else list(decl.overlays or ())
+    for i, level in enumerate(listed):
+        where: Path_ = ("places", "overlays")
+        if not isinstance(decl.overlays, str):
+            where = (*where, i)
+        if level not in names:
+            problems.at(
+                "place-hierarchy",
+                f"overlays are keyed by a level; `{level}` is none of " + ", ".join(names),
+                src,
+                where,
+                suggest(level, set(names)),
+            )
+        elif listed.index(level) != i:
+            problems.at("place-hierarchy", f"overlay level `{level}` is listed twice", src, where)
+    return tuple(sorted(set(listed) & set(names), key=names.index))
 
 
 def _empty_prefixes(root: str, params: Mapping[str, Any], problems: _Problems) -> None:
@@ -271,6 +288,36 @@ def _empty_prefixes(root: str, params: Mapping[str, Any], problems: _Problems) -
                     f"parameter `{name}` is an empty code prefix, which every code starts with: "
                     f"only the root of the place hierarchy (`{root}`) may be empty, for a policy "
                     "of the whole country",
+                    param.location,
+                )
+            )
+
+
+def _prefix_lists(params: Mapping[str, Any], problems: _Problems) -> None:
+    """A code_prefix of several prefixes (``value: ["11", "12"]``) lists each once, none empty
+    and none inside another: a code lies in one of them at most (``prefix-list``)."""
+    for name, param in params.items():
+        value = param.value
+        if param.type != "code_prefix" or not isinstance(value, tuple):
+            continue
+        why = None
+        if not value:
+            why = "lists no prefix (give one or more, or one string)"
+        elif "" in value:
+            why = 'holds the empty prefix, which every code starts with (give "" alone)'
+        else:
+            twice = sorted({p for p in value if value.count(p) > 1})
+            inside = sorted((p, q) for p in value for q in value if p != q and q.startswith(p))
+            if twice:
+                why = "names " + ", ".join(repr(p) for p in twice) + " more than once"
+            elif inside:
+                p, q = inside[0]
+                why = f"lists {q!r} inside {p!r} (a code that starts with {q!r} starts with {p!r})"
+        if why is not None:
+            problems.items.append(
+                Diagnostic(
+                    "prefix-list",
+                    f"parameter `{name}`, a list of code prefixes, {why}",
                     param.location,
                 )
             )
@@ -321,8 +368,9 @@ class _Builder(Resolver):
         self.building: list[tuple[str, str]] = []
         self.rule_mode = False
         self.key = _declaration_key(merged, params)
-        root = str(params[hierarchy.root_parameter].value)
-        self.root_value = root
+        root = params[hierarchy.root_parameter].value
+        self.root_value = root_code(root)
+        self.root_prefixes = prefixes(root)
 
     # fields ----------------------------------------------------------------------------------
 
@@ -479,6 +527,18 @@ class _Builder(Resolver):
                 return Typed(vtype, _reader(name), frozenset({name}), name), []
             if what == "feature" and name in decl.features:
                 return self.built_feature(subject, name, span)
+            if what == "place" and name == self.hierarchy.root and len(self.root_prefixes) > 1:
+                shown = ", ".join(repr(p) for p in self.root_prefixes)
+                return None, [
+                    Problem(
+                        "type-mismatch",
+                        f"`{subject}.{name}`: the jurisdiction is several places (code prefixes "
+                        f"{shown}), not one; read the prefixes as "
+                        f"`param.{self.hierarchy.root_parameter}` (`within(place, "
+                        f"param.{self.hierarchy.root_parameter})`)",
+                        span,
+                    )
+                ]
             if what == "place" and (name in decl.places or name == self.hierarchy.root):
                 return self.built_place(subject, name, span)
         if name in decl.fields:  # declared, but its declaration failed (reported there)

@@ -146,7 +146,7 @@ class _Places:
     realiser's representative codes per level and the codes the overlays are keyed by."""
 
     hierarchy: Hierarchy
-    root: str
+    root: tuple[str, ...]  # the jurisdiction's code prefixes (one, or several)
     pool: Mapping[str, tuple[str, ...]]
     overlays: tuple[str, ...]
     alphabet: str
@@ -166,8 +166,9 @@ def _places(engine: Engine) -> _Places:
     pool = {name: tuple(codes) for name, codes in _realiser(engine).pool.items()}
     overlays = tuple(sorted(c for c in engine.policy.overlays if h.problem(c) is None))
     chars = {ch for codes in pool.values() for code in codes for ch in code}
-    chars |= set(engine.context.root)
-    return _Places(h, engine.context.root, pool, overlays, "".join(sorted(chars)) or "0123456789")
+    roots = engine.context.prefixes
+    chars |= {ch for prefix in roots for ch in prefix}
+    return _Places(h, roots, pool, overlays, "".join(sorted(chars)) or "0123456789")
 
 
 @lru_cache(maxsize=64)
@@ -201,7 +202,7 @@ def _top(draw: st.DrawFn, places: _Places, inside: bool | None = None) -> str:
     pick_known: bool = draw(st.booleans())
     if known and pick_known:
         return draw(st.sampled_from(sorted(set(known))))
-    prefix = places.root if inside else ""
+    prefix = draw(st.sampled_from(places.root)) if inside else ""
     part = _part_in(draw, places, top, None)
     code = prefix + part[len(prefix) :]
     if h.problem(code) is None and places.inside(code) == inside:
