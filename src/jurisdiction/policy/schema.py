@@ -567,16 +567,19 @@ class TemplateArgument(_Strict):
     )
 
 
+ArgumentSpec = TemplateArgument | Annotated[str, StringConstraints(min_length=1)]
+"""An argument's declaration: its doc, or {doc, default}."""
+
+
 class Template(_Strict):
     """A rule, or a group of rules with their overrides, written once: ``${name}`` in any value
     is replaced by the argument of that name (``${question}``: the question it is used in)."""
 
     doc: str = Field(min_length=1)
-    arguments: dict[Name, TemplateArgument | Annotated[str, StringConstraints(min_length=1)]] = (
-        Field(
-            default_factory=dict,
-            description="each argument: its doc (a text), or {doc, default}",
-        )
+    arguments: dict[Name, ArgumentSpec] | list[Name | dict[Name, ArgumentSpec]] = Field(
+        default_factory=dict,
+        description="each argument: its doc (a text), or {doc, default}; or a list whose items "
+        "are names declared once in a `template_arguments` section, or {name: declaration}",
     )
     rules: list[dict[str, object]] = Field(
         min_length=1,
@@ -607,4 +610,9 @@ class WrittenPolicyFile(PolicyFile):
     Schema's view. The loader expands every use before validating a file as a ``PolicyFile``."""
 
     templates: dict[Name, Template] = Field(default_factory=dict)
+    template_arguments: dict[Name, ArgumentSpec] = Field(
+        default_factory=dict,
+        description="arguments several templates share, declared once: a template lists them "
+        "by name (`arguments: [duty, role]`)",
+    )
     questions: dict[Name, WrittenQuestion] = Field(default_factory=dict)  # type: ignore[assignment]
