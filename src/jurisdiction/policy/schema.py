@@ -599,9 +599,20 @@ class Use(_Strict):
     )
 
 
-class WrittenQuestion(Question):
-    """A question as written: its rules may be uses of templates (the JSON Schema's view)."""
+class QuestionDefaults(_Strict):
+    """What every question of a file says unless it says otherwise (``question_defaults``)."""
 
+    subject: Name | None = None
+    scope: Name | None = None
+    always_answers: bool | None = None
+    in_force: Period | None = None
+
+
+class WrittenQuestion(Question):
+    """A question as written: its rules may be uses of templates, and its file's
+    ``question_defaults`` may give its subject (the JSON Schema's view)."""
+
+    subject: Name | None = None  # type: ignore[assignment]
     rules: list[Rule | Use] = Field(min_length=1)  # type: ignore[assignment]
 
 
@@ -614,5 +625,10 @@ class WrittenPolicyFile(PolicyFile):
         default_factory=dict,
         description="arguments several templates share, declared once: a template lists them "
         "by name (`arguments: [duty, role]`)",
+    )
+    question_defaults: QuestionDefaults | None = Field(
+        default=None,
+        description="what every question of this file says unless it says otherwise: its "
+        "subject, scope, always_answers, in_force (a key the question gives wins)",
     )
     questions: dict[Name, WrittenQuestion] = Field(default_factory=dict)  # type: ignore[assignment]
