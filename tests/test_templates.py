@@ -309,3 +309,29 @@ def test_a_shared_argument_is_declared_in_one_file_only(tmp_path: Path) -> None:
     assert found.location is not None
     files = {Path(found.location.file).name, found.message.rsplit("also in ", 1)[1].rstrip(")")}
     assert {Path(f).name for f in files} == {"more.yaml", "rules.yaml"}
+
+
+def test_a_use_inside_a_template_takes_the_enclosing_arguments(tmp_path: Path) -> None:
+    inherit = GROUPS.replace(
+        "    arguments:\n      place: {doc: the second body's place}\n",
+        "    arguments:\n      place: {doc: the second body's place}\n"
+        "      name: {doc: the first rule's name}\n",
+    ).replace(
+        "with: {duty: {article: 1, item: 1}, name: first}", "with: {duty: {article: 1, item: 1}}"
+    )
+    inherit = inherit.replace(
+        "{use: both, with: {place: hukou}}", "{use: both, with: {place: hukou, name: first}}"
+    )
+    assert inherit.count("name: first") == 1
+    written = load_policy(_policy(tmp_path, GROUPS, "written"))
+    inherited = load_policy(_policy(tmp_path, inherit, "inherited"))
+    assert _rules(inherited) == _rules(written)  # `one` took `name` from `both`'s use
+    # the use's own argument wins over the enclosing one, which wins over the default
+    assert inherited.rule("who.second").id == "who.second"
+    defaulted = inherit.replace(", name: first}}", "}}").replace(
+        "      name: {doc: the first rule's name}\n", ""
+    )
+    assert "who.x" in {
+        r.id
+        for r in load_policy(_policy(tmp_path, defaulted, "d"), strict=False).questions["who"].rules
+    }

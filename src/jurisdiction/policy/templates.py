@@ -335,10 +335,11 @@ class _Expander:
         question: str,
         chain: tuple[str, ...],
         outer: str = "",
+        enclosing: Mapping[str, _Located] | None = None,
     ) -> list[_Located]:
         """The rules of one use of a template (``written``: the use, located in ``doc`` at
         ``at`` — in a question, or in the rules of another template; ``outer`` says where that
-        template was used)."""
+        template was used, ``enclosing`` gives that template's arguments)."""
         use, problems = _validated(s.Use, item, doc, at)
         if use is None:
             self.problems.extend(problems)
@@ -376,7 +377,7 @@ class _Expander:
                 )
             )
             return []
-        args = self._arguments(template, use, written, doc, at, question)
+        args = self._arguments(template, use, written, doc, at, question, enclosing or {})
         if args is None:
             return []
         context = (
@@ -398,6 +399,7 @@ class _Expander:
                         question,
                         (*chain, template.name),
                         inner_outer,
+                        args,
                     )
                 )
             else:
@@ -412,8 +414,11 @@ class _Expander:
         doc: LocatedDocument,
         at: Path_,
         question: str,
+        enclosing: Mapping[str, _Located],
     ) -> dict[str, _Located] | None:
-        """The use's arguments, each with where it is written; None after a problem."""
+        """The use's arguments, each with where it is written; None after a problem. An
+        argument the use does not give is the enclosing template's of that name (a use inside a
+        template), else the declared default."""
         declared = template.arguments
         before = len(self.problems)
         for name in use.with_:
@@ -435,6 +440,8 @@ class _Expander:
         for name, spec in declared.items():
             if name in use.with_:
                 args[name] = _sub(written, ("with", name), use.with_[name])
+            elif name in enclosing:
+                args[name] = enclosing[name]
             elif isinstance(spec, s.TemplateArgument) and "default" in spec.model_fields_set:
                 args[name] = _Located(spec.default, {}, {})
             else:
