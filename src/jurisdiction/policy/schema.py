@@ -80,6 +80,12 @@ class Chapter(_Strict):
     number: int = Field(ge=1)
     zh: str
     en: str
+    first_article: int | None = Field(
+        default=None,
+        ge=1,
+        description="the number of its first article: an article that names no `chapter` is in "
+        "the chapter whose first_article is the greatest at or below its number",
+    )
 
 
 class Article(_Strict):
