@@ -235,3 +235,103 @@ def test_template_argument_problems(tmp_path: Path, old: str, new: str, needle: 
     found = _diagnostics(_policy(tmp_path, text))
     assert {d.code for d in found} <= {"template-argument"}
     assert any(needle in d.message for d in found), "\n".join(map(str, found))
+
+
+SHARED = """\
+template_arguments:
+  band: the band, the last part of the rule's id
+  item: the item of article 1
+  place: {doc: the place that is responsible, default: residence}
+"""
+
+
+def test_arguments_declared_once_and_listed_by_name(tmp_path: Path) -> None:
+    listed = TEMPLATED.replace(
+        """    arguments:
+      band: the band, the last part of the rule's id
+      item: the item of article 1
+      place: the place that is responsible
+      when: {doc: the condition}
+""",
+        "    arguments: [band, item, place, {when: the condition}]\n",
+    )
+    assert listed != TEMPLATED
+    templated = load_policy(_policy(tmp_path, TEMPLATED, "own"))
+    shared = load_policy(_policy(tmp_path, SHARED + listed, "shared"))
+    assert _rules(shared) == _rules(templated)
+    # a shared declaration's default holds for every template that lists it
+    defaulted = SHARED + listed.replace(", place: residence,", ",")
+    assert _rules(load_policy(_policy(tmp_path, defaulted, "defaulted"))) == _rules(templated)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "code", "needle", "at"),
+    [
+        ("[band, item,", "[band, itme,", "template-argument", "no `template_arguments`", "itme"),
+        ("{when: the condition}]", "{band: twice}]", "template-argument", "twice", "twice"),
+        ("  item: the item", "  question: the item", "template-argument", "every use", "question:"),
+        (
+            "  band: the band, the last part of the rule's id",
+            "  band: [a list]",
+            "schema",
+            "template_arguments.band",
+            "band:",
+        ),
+    ],
+)
+def test_shared_argument_problems_are_located(
+    tmp_path: Path, old: str, new: str, code: str, needle: str, at: str
+) -> None:
+    listed = TEMPLATED.replace(
+        "    arguments:\n      band: the band, the last part of the rule's id\n"
+        "      item: the item of article 1\n      place: the place that is responsible\n"
+        "      when: {doc: the condition}\n",
+        "    arguments: [band, item, place, {when: the condition}]\n",
+    )
+    text = (SHARED + listed).replace(old, new, 1)
+    assert text != SHARED + listed
+    root = _policy(tmp_path, text)
+    found = [d for d in _diagnostics(root) if d.code == code]
+    assert any(needle in d.message for d in found), "\n".join(map(str, found))
+    (hit,) = [d for d in found if needle in d.message]
+    assert hit.location is not None
+    assert hit.location.line == line_of(root / "rules.yaml", at)
+    if "itme" in new:
+        assert hit.suggestion == "item"
+
+
+def test_a_shared_argument_is_declared_in_one_file_only(tmp_path: Path) -> None:
+    root = _policy(tmp_path, SHARED + TEMPLATED)
+    (root / "more.yaml").write_text("template_arguments:\n  band: again\n", encoding="utf-8")
+    (found,) = _diagnostics(root)
+    assert found.code == "duplicate-name"
+    assert "`band` is declared twice" in found.message
+    assert found.location is not None
+    files = {Path(found.location.file).name, found.message.rsplit("also in ", 1)[1].rstrip(")")}
+    assert {Path(f).name for f in files} == {"more.yaml", "rules.yaml"}
+
+
+def test_a_use_inside_a_template_takes_the_enclosing_arguments(tmp_path: Path) -> None:
+    inherit = GROUPS.replace(
+        "    arguments:\n      place: {doc: the second body's place}\n",
+        "    arguments:\n      place: {doc: the second body's place}\n"
+        "      name: {doc: the first rule's name}\n",
+    ).replace(
+        "with: {duty: {article: 1, item: 1}, name: first}", "with: {duty: {article: 1, item: 1}}"
+    )
+    inherit = inherit.replace(
+        "{use: both, with: {place: hukou}}", "{use: both, with: {place: hukou, name: first}}"
+    )
+    assert inherit.count("name: first") == 1
+    written = load_policy(_policy(tmp_path, GROUPS, "written"))
+    inherited = load_policy(_policy(tmp_path, inherit, "inherited"))
+    assert _rules(inherited) == _rules(written)  # `one` took `name` from `both`'s use
+    # the use's own argument wins over the enclosing one, which wins over the default
+    assert inherited.rule("who.second").id == "who.second"
+    defaulted = inherit.replace(", name: first}}", "}}").replace(
+        "      name: {doc: the first rule's name}\n", ""
+    )
+    assert "who.x" in {
+        r.id
+        for r in load_policy(_policy(tmp_path, defaulted, "d"), strict=False).questions["who"].rules
+    }

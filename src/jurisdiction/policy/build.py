@@ -106,8 +106,44 @@ class _Builder:
 
     # articles ---------------------------------------------------------------------------------
 
+    def _chapter_starts(self) -> dict[int, int]:
+        """The first article of each chapter that says it, by article number; a chapter whose
+        first article is no article, or that starts where another does, is a problem."""
+        starts: dict[int, int] = {}
+        for number, (i, chapter, src) in sorted(self.m.chapters.items()):
+            first = chapter.first_article
+            if first is None:
+                continue
+            path: Path_ = ("chapters", i, "first_article")
+            if first not in self.m.articles:
+                self.problem(
+                    "unknown-article",
+                    f"chapter {number} starts at article {first}, which the policy does not have",
+                    src,
+                    path,
+                )
+            elif first in starts:
+                self.problem(
+                    "duplicate-name",
+                    f"chapters {starts[first]} and {number} both start at article {first}",
+                    src,
+                    path,
+                )
+            else:
+                starts[first] = number
+        return starts
+
+    def _chapter_of(self, number: int, given: int | None, starts: Mapping[int, int]) -> int | None:
+        """An article's chapter: the one it names, else the one whose first article is the
+        greatest at or below it (none before the first chapter's first article)."""
+        if given is not None:
+            return given
+        at = [first for first in starts if first <= number]
+        return starts[max(at)] if at else None
+
     def articles(self) -> dict[int, ArticleText]:
         out: dict[int, ArticleText] = {}
+        starts = self._chapter_starts()
         for number, (i, art, src) in sorted(self.m.articles.items()):
             if art.chapter is not None and art.chapter not in self.m.chapters:
                 self.problem(
@@ -160,7 +196,7 @@ class _Builder:
                     )
             out[number] = ArticleText(
                 number,
-                art.chapter,
+                self._chapter_of(number, art.chapter, starts),
                 Text(art.zh, art.en),
                 items,
                 tuple((c.zh, c.reason) for c in art.not_encoded),

@@ -3,6 +3,8 @@
 The passes, each a named function in a module of its own:
 
 1. ``sources._read``: every ``*.yaml`` file of the directory, strictly, with marks;
+1a. ``question_defaults.apply_question_defaults``: each file's ``question_defaults`` given to its
+   questions that do not say otherwise;
 1b. ``templates.expand_templates``: every use of a template among a question's rules replaced by
    the template's rules with its arguments, each value located where it was written;
 2. ``sources._validate``: each file against the schema (located pydantic errors);
@@ -32,6 +34,7 @@ from .dated import build_dating, dated_by
 from .files import overlay_folder_listing, verify_manifest
 from .model import Policy
 from .overlays import _overlays
+from .question_defaults import apply_question_defaults
 from .sources import _listing, _merge, _read, _validate
 from .strict_yaml import LocatedDocument
 from .templates import expand_templates
@@ -124,7 +127,7 @@ def _load_policy(
     listing = _listing(root)
     named = _namer(root, overlays, shown)
     docs = _read(root, listing, named)
-    merged = _merge(_validate(expand_templates(docs)))
+    merged = _merge(_validate(expand_templates(apply_question_defaults(docs))))
     builder = _Builder(merged)
     articles = builder.articles()
     params = builder.parameters(articles)

@@ -80,6 +80,12 @@ class Chapter(_Strict):
     number: int = Field(ge=1)
     zh: str
     en: str
+    first_article: int | None = Field(
+        default=None,
+        ge=1,
+        description="the number of its first article: an article that names no `chapter` is in "
+        "the chapter whose first_article is the greatest at or below its number",
+    )
 
 
 class Article(_Strict):
@@ -624,16 +630,19 @@ class TemplateArgument(_Strict):
     )
 
 
+ArgumentSpec = TemplateArgument | Annotated[str, StringConstraints(min_length=1)]
+"""An argument's declaration: its doc, or {doc, default}."""
+
+
 class Template(_Strict):
     """A rule, or a group of rules with their overrides, written once: ``${name}`` in any value
     is replaced by the argument of that name (``${question}``: the question it is used in)."""
 
     doc: str = Field(min_length=1)
-    arguments: dict[Name, TemplateArgument | Annotated[str, StringConstraints(min_length=1)]] = (
-        Field(
-            default_factory=dict,
-            description="each argument: its doc (a text), or {doc, default}",
-        )
+    arguments: dict[Name, ArgumentSpec] | list[Name | dict[Name, ArgumentSpec]] = Field(
+        default_factory=dict,
+        description="each argument: its doc (a text), or {doc, default}; or a list whose items "
+        "are names declared once in a `template_arguments` section, or {name: declaration}",
     )
     rules: list[dict[str, object]] = Field(
         min_length=1,
@@ -653,9 +662,20 @@ class Use(_Strict):
     )
 
 
-class WrittenQuestion(Question):
-    """A question as written: its rules may be uses of templates (the JSON Schema's view)."""
+class QuestionDefaults(_Strict):
+    """What every question of a file says unless it says otherwise (``question_defaults``)."""
 
+    subject: Name | None = None
+    scope: Name | None = None
+    always_answers: bool | None = None
+    in_force: Period | None = None
+
+
+class WrittenQuestion(Question):
+    """A question as written: its rules may be uses of templates, and its file's
+    ``question_defaults`` may give its subject (the JSON Schema's view)."""
+
+    subject: Name | None = None  # type: ignore[assignment]
     rules: list[Rule | Use] = Field(min_length=1)  # type: ignore[assignment]
 
 
@@ -664,4 +684,14 @@ class WrittenPolicyFile(PolicyFile):
     Schema's view. The loader expands every use before validating a file as a ``PolicyFile``."""
 
     templates: dict[Name, Template] = Field(default_factory=dict)
+    template_arguments: dict[Name, ArgumentSpec] = Field(
+        default_factory=dict,
+        description="arguments several templates share, declared once: a template lists them "
+        "by name (`arguments: [duty, role]`)",
+    )
+    question_defaults: QuestionDefaults | None = Field(
+        default=None,
+        description="what every question of this file says unless it says otherwise: its "
+        "subject, scope, always_answers, in_force (a key the question gives wins)",
+    )
     questions: dict[Name, WrittenQuestion] = Field(default_factory=dict)  # type: ignore[assignment]

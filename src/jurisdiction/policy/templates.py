@@ -32,7 +32,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from ..core.errors import Diagnostic, Location, PolicyError, suggest
 from ..core.text import Cite
@@ -43,6 +43,8 @@ from .strict_yaml import LocatedDocument, Mark, Path_
 __all__ = ["expand_templates"]
 
 SECTION = "templates"
+SHARED = "template_arguments"
+"""The section declaring, once, arguments that several templates list by name."""
 QUESTION = "question"
 """The argument every use gives implicitly: the name of the question it is used in."""
 MAX_NESTING = 8
@@ -67,6 +69,8 @@ class _Template:
     spec: s.Template
     doc: LocatedDocument
     rules: tuple[_Located, ...]
+    arguments: Mapping[str, s.ArgumentSpec]
+    """Every argument the template declares, those it lists by name resolved."""
 
 
 @dataclass
@@ -103,12 +107,104 @@ def _validated(
         return None, pydantic_diagnostics(doc, exc, path)
 
 
+def _shared_arguments(
+    docs: list[LocatedDocument], problems: list[Diagnostic]
+) -> dict[str, tuple[s.ArgumentSpec, LocatedDocument]]:
+    """The arguments declared once for every template (sections ``template_arguments``); a name
+    may be declared in one file only."""
+    found: dict[str, tuple[s.ArgumentSpec, LocatedDocument]] = {}
+    for doc in docs:
+        section = doc.value.get(SHARED) if isinstance(doc.value, dict) else None
+        if section is None:
+            continue
+        spec, section_problems = _validated(_SharedSection, {SHARED: section}, doc, ())
+        problems.extend(section_problems)
+        if spec is None:
+            continue
+        for name, declared in spec.template_arguments.items():
+            if name == QUESTION:
+                problems.append(
+                    Diagnostic(
+                        "template-argument",
+                        f"`{QUESTION}` is given to every use (the question's name): it cannot "
+                        "be declared",
+                        doc.key_location((SHARED, name)),
+                    )
+                )
+            elif name in found:
+                problems.append(
+                    Diagnostic(
+                        "duplicate-name",
+                        f"template argument `{name}` is declared twice (also in "
+                        f"{found[name][1].file})",
+                        doc.key_location((SHARED, name)),
+                    )
+                )
+            else:
+                found[name] = (declared, doc)
+    return found
+
+
+class _SharedSection(BaseModel):
+    """A ``template_arguments`` section, validated where it is written."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+    template_arguments: dict[s.Name, s.ArgumentSpec]
+
+
+def _declared(
+    name: str,
+    spec: s.Template,
+    shared: Mapping[str, tuple[s.ArgumentSpec, LocatedDocument]],
+    doc: LocatedDocument,
+    problems: list[Diagnostic],
+) -> dict[str, s.ArgumentSpec]:
+    """A template's arguments by name: its own declarations, and those it lists by name from
+    ``template_arguments``."""
+    if isinstance(spec.arguments, dict):
+        return dict(spec.arguments)
+    out: dict[str, s.ArgumentSpec] = {}
+    for i, item in enumerate(spec.arguments):
+        at: Path_ = (SECTION, name, "arguments", i)
+        own = item if isinstance(item, dict) else None
+        if own is None:
+            assert isinstance(item, str)
+            if item not in shared:
+                problems.append(
+                    Diagnostic(
+                        "template-argument",
+                        f"template `{name}` lists argument `{item}`, which no "
+                        f"`{SHARED}` section declares"
+                        + ("; declared there: " + ", ".join(sorted(shared)) if shared else ""),
+                        doc.location(at),
+                        suggest(item, set(shared)),
+                        at,
+                    )
+                )
+                continue
+            own = {item: shared[item][0]}
+        for arg, declared in own.items():
+            if arg in out:
+                problems.append(
+                    Diagnostic(
+                        "template-argument",
+                        f"template `{name}` declares argument `{arg}` twice",
+                        doc.location(at),
+                        None,
+                        at,
+                    )
+                )
+            out[arg] = declared
+    return out
+
+
 def _templates(
     docs: list[LocatedDocument], problems: list[Diagnostic], failed: set[str]
 ) -> dict[str, _Template]:
     """Every file's templates, validated; a name may be defined in one file only (``failed``
     gets the names of those that are not valid, whose uses are then not reported again)."""
     found: dict[str, _Template] = {}
+    shared = _shared_arguments(docs, problems)
     for doc in docs:
         section = doc.value.get(SECTION) if isinstance(doc.value, dict) else None
         if section is None:
@@ -135,6 +231,10 @@ def _templates(
                     )
                 )
             declared = raw.get("arguments") if isinstance(raw, dict) else None
+            if isinstance(declared, list):
+                declared = {
+                    k: v for item in declared if isinstance(item, dict) for k, v in item.items()
+                }
             if isinstance(declared, dict) and QUESTION in declared:
                 found_problems.append(
                     Diagnostic(
@@ -152,6 +252,8 @@ def _templates(
                         doc.location(path),
                     )
                 )
+            if spec is not None:
+                arguments = _declared(name, spec, shared, doc, found_problems)
             problems.extend(found_problems)
             if found_problems or spec is None:
                 failed.add(name)
@@ -159,7 +261,7 @@ def _templates(
             rules = tuple(
                 index.located((*path, "rules", k), rule) for k, rule in enumerate(spec.rules)
             )
-            found[name] = _Template(name, spec, doc, rules)
+            found[name] = _Template(name, spec, doc, rules, arguments)
     return found
 
 
@@ -191,11 +293,11 @@ class _Expander:
             and isinstance(q.get("rules"), list)
             and any(isinstance(r, dict) and "use" in r for r in q["rules"])
         }
-        if not uses and SECTION not in value:
+        if not uses and SECTION not in value and SHARED not in value:
             return self.doc
         marks = {p: m for p, m in self.doc.marks.items() if not self._replaced(p, uses)}
         keys = {p: k for p, k in self.doc.keys.items() if not self._replaced(p, uses)}
-        out = {k: v for k, v in value.items() if k != SECTION}
+        out = {k: v for k, v in value.items() if k not in (SECTION, SHARED)}
         if uses:
             assert isinstance(questions, dict)
             index = _Index.of(self.doc, 4)
@@ -218,7 +320,7 @@ class _Expander:
 
     @staticmethod
     def _replaced(path: Path_, uses: set[str]) -> bool:
-        if path[:1] == (SECTION,):
+        if path[:1] in ((SECTION,), (SHARED,)):
             return True
         return len(path) > 3 and path[0] == "questions" and path[1] in uses and path[2] == "rules"
 
@@ -233,10 +335,11 @@ class _Expander:
         question: str,
         chain: tuple[str, ...],
         outer: str = "",
+        enclosing: Mapping[str, _Located] | None = None,
     ) -> list[_Located]:
         """The rules of one use of a template (``written``: the use, located in ``doc`` at
         ``at`` — in a question, or in the rules of another template; ``outer`` says where that
-        template was used)."""
+        template was used, ``enclosing`` gives that template's arguments)."""
         use, problems = _validated(s.Use, item, doc, at)
         if use is None:
             self.problems.extend(problems)
@@ -274,7 +377,7 @@ class _Expander:
                 )
             )
             return []
-        args = self._arguments(template, use, written, doc, at, question)
+        args = self._arguments(template, use, written, doc, at, question, enclosing or {})
         if args is None:
             return []
         context = (
@@ -296,6 +399,7 @@ class _Expander:
                         question,
                         (*chain, template.name),
                         inner_outer,
+                        args,
                     )
                 )
             else:
@@ -310,9 +414,12 @@ class _Expander:
         doc: LocatedDocument,
         at: Path_,
         question: str,
+        enclosing: Mapping[str, _Located],
     ) -> dict[str, _Located] | None:
-        """The use's arguments, each with where it is written; None after a problem."""
-        declared = template.spec.arguments
+        """The use's arguments, each with where it is written; None after a problem. An
+        argument the use does not give is the enclosing template's of that name (a use inside a
+        template), else the declared default."""
+        declared = template.arguments
         before = len(self.problems)
         for name in use.with_:
             if name not in declared:
@@ -333,6 +440,8 @@ class _Expander:
         for name, spec in declared.items():
             if name in use.with_:
                 args[name] = _sub(written, ("with", name), use.with_[name])
+            elif name in enclosing:
+                args[name] = enclosing[name]
             elif isinstance(spec, s.TemplateArgument) and "default" in spec.model_fields_set:
                 args[name] = _Located(spec.default, {}, {})
             else:
