@@ -175,3 +175,23 @@ def test_answers_kept_per_class_of_features_are_those_of_every_rule_evaluated(
 
     same()
     assert _WITH_NUMBERS
+
+
+def test_the_sub_nodes_looked_up_by_class_are_those_the_isinstance_chain_gives() -> None:
+    from jurisdiction.language import conditions as nodes
+
+    classes = {
+        obj
+        for obj in vars(nodes).values()
+        if isinstance(obj, type) and dataclasses.is_dataclass(obj) and obj is not nodes.Span
+    }
+    assert classes <= set(nodes._CHILDREN)  # every class of node is looked up, none falls back
+    seen: set[type] = set()
+    policy = ENGINE.policy
+    for question in policy.questions.values():
+        for rule in question.rules:
+            for tree in (rule.condition, rule.expanded):
+                for node in walk(tree):
+                    seen.add(type(node))
+                    assert nodes.children(node) == nodes._children_of(node)
+    assert {nodes.And, nodes.Or, nodes.Not, nodes.Compare, nodes.FactRef} <= seen
