@@ -18,7 +18,7 @@ any future compiler (SQL) read.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -413,6 +413,23 @@ def walk(expr: Node) -> Iterator[Node]:
         node = stack.pop()
         yield node
         stack.extend(reversed(children(node)))
+
+
+def reaches(trees: Iterable[Node], cls: type | tuple[type, ...]) -> bool:
+    """Whether some node of the trees is an instance of ``cls``. A node shared by several trees,
+    or several times by one (a definition inlined wherever it is used), is looked into once: the
+    bundled policy's rules are 12,787 nodes as :func:`walk` gives them, 1,156 distinct ones."""
+    seen: set[int] = set()
+    stack = list(trees)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, cls):
+            return True
+        for child in children(node):
+            if id(child) not in seen:  # the trees are alive throughout: ids are not reused
+                seen.add(id(child))
+                stack.append(child)
+    return False
 
 
 def _rebuilt(node: Node, new: tuple[Node, ...]) -> Node:
