@@ -175,3 +175,39 @@ def test_answers_kept_per_class_of_features_are_those_of_every_rule_evaluated(
 
     same()
     assert _WITH_NUMBERS
+
+
+def test_the_sub_nodes_looked_up_by_class_are_those_the_isinstance_chain_gives() -> None:
+    from jurisdiction.language import conditions as nodes
+
+    classes = {
+        obj
+        for obj in vars(nodes).values()
+        if isinstance(obj, type) and dataclasses.is_dataclass(obj) and obj is not nodes.Span
+    }
+    assert classes <= set(nodes._CHILDREN)  # every class of node is looked up, none falls back
+    seen: set[type] = set()
+    policy = ENGINE.policy
+    for question in policy.questions.values():
+        for rule in question.rules:
+            for tree in (rule.condition, rule.expanded):
+                for node in walk(tree):
+                    seen.add(type(node))
+                    assert nodes.children(node) == nodes._children_of(node)
+    assert {nodes.And, nodes.Or, nodes.Not, nodes.Compare, nodes.FactRef} <= seen
+
+
+def test_reaches_finds_a_class_of_node_as_walking_every_node_does() -> None:
+    from jurisdiction.language import conditions as nodes
+
+    classes = [cls for cls in nodes._CHILDREN if cls is not nodes.Span]
+    trees = [r.expanded for q in ENGINE.policy.questions.values() for r in q.rules]
+    trees += [r.condition for q in ENGINE.policy.questions.values() for r in q.rules]
+    found = 0
+    for cls in classes:
+        every = [any(isinstance(n, cls) for n in walk(tree)) for tree in trees]
+        assert [nodes.reaches([tree], cls) for tree in trees] == every, cls.__name__
+        assert nodes.reaches(trees, cls) == any(every), cls.__name__
+        found += any(every)
+    assert found >= 6  # classes present and absent were both tried
+    assert found < len(classes)

@@ -698,8 +698,10 @@ _add_analyst_commands()
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point of the ``jurisdiction`` console script. Conditions parsed by one run are kept
     for the next in the user's cache directory (see ``language.parse_cache``); what a command loads
-    stays out of the garbage collector's reach (see ``core.collector``)."""
+    stays out of the garbage collector's reach (see ``core.collector``). So are the policy's
+    documents, read from YAML (see ``policy.doc_cache``)."""
     from ..language.parse_cache import persisting
+    from ..policy.doc_cache import keeping
 
-    with persisting(), whole_process():
+    with persisting(), keeping(), whole_process():
         guarded(cli.main)(args=list(argv) if argv is not None else None, prog_name="jurisdiction")

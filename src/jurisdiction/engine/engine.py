@@ -35,7 +35,7 @@ from ..core.errors import ConflictError, EvaluatorError, FactsError, Location, P
 from ..core.paths import bundled_policy_path
 from ..core.text import Text, placeholders, yes_no
 from ..language.compile import Program, _fold, compile_predicate, compile_question
-from ..language.conditions import AsOf, ParamRef, walk
+from ..language.conditions import AsOf, ParamRef, reaches, walk
 from ..language.places import prefixes, root_code
 from ..language.subjects import Context, Subject
 from ..policy.content import PolicyContent, content_of, policy_of
@@ -931,10 +931,8 @@ _WORD_AS_OF = re.compile(r"\bas_of\b")
 
 def _reads_as_of(policy: Policy) -> bool:
     """Whether some condition, feature or place of the policy reads ``as_of`` (the day)."""
-    for question in policy.questions.values():
-        for rule in question.rules:
-            if any(isinstance(node, AsOf) for node in walk(rule.expanded)):
-                return True
+    if reaches((rule.expanded for q in policy.questions.values() for rule in q.rules), AsOf):
+        return True
     if policy.facts is None:
         return False
     for subject in policy.subjects.values():

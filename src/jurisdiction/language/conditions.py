@@ -18,9 +18,9 @@ any future compiler (SQL) read.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 __all__ = [
     "And",
@@ -350,6 +350,11 @@ def _wrap(e: Expr) -> str:
 
 def children(node: Node) -> tuple[Node, ...]:
     """The direct sub-nodes of a node, in order."""
+    return _CHILDREN.get(type(node), _children_of)(node)
+
+
+def _children_of(node: Node) -> tuple[Node, ...]:
+    """:func:`children` of a node whose class is not in ``_CHILDREN``, by its base class."""
     if isinstance(node, Not):
         return (node.item,)
     if isinstance(node, And | Or):
@@ -373,6 +378,34 @@ def children(node: Node) -> tuple[Node, ...]:
     return ()
 
 
+def _none(_node: Node) -> tuple[Node, ...]:
+    return ()
+
+
+_CHILDREN: dict[type, Callable[[Any], tuple[Node, ...]]] = {
+    Not: lambda n: (n.item,),
+    And: lambda n: n.items,
+    Or: lambda n: n.items,
+    Compare: lambda n: (n.left, n.right),
+    Relation: lambda n: (n.left, n.right),
+    InSet: lambda n: (n.term, *n.values),
+    Member: lambda n: (n.item, n.container),
+    Call: lambda n: n.args,
+    If: lambda n: (n.cond, n.then, n.other),
+    Arith: lambda n: (n.left, n.right),
+    ListConst: lambda n: n.items,
+    Lambda: lambda n: (n.body,),
+    **dict.fromkeys(
+        (FactRef, ParamRef, IntConst, StrConst, BoolConst, NullConst, Path, QuestionRef, AsOf),
+        _none,
+    ),
+    **dict.fromkeys((TableRef, DefRef), _none),
+}
+"""The sub-nodes of each class of node, looked up by its exact class (a chain of ``isinstance``
+tests was a sixth of building the bundled policy's questions); :func:`_children_of` answers for
+any other class."""
+
+
 def walk(expr: Node) -> Iterator[Node]:
     """Every node of a tree, parents before children (iteratively: no recursion limit)."""
     stack: list[Node] = [expr]
@@ -380,6 +413,23 @@ def walk(expr: Node) -> Iterator[Node]:
         node = stack.pop()
         yield node
         stack.extend(reversed(children(node)))
+
+
+def reaches(trees: Iterable[Node], cls: type | tuple[type, ...]) -> bool:
+    """Whether some node of the trees is an instance of ``cls``. A node shared by several trees,
+    or several times by one (a definition inlined wherever it is used), is looked into once: the
+    bundled policy's rules are 12,787 nodes as :func:`walk` gives them, 1,156 distinct ones."""
+    seen: set[int] = set()
+    stack = list(trees)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, cls):
+            return True
+        for child in children(node):
+            if id(child) not in seen:  # the trees are alive throughout: ids are not reused
+                seen.add(id(child))
+                stack.append(child)
+    return False
 
 
 def _rebuilt(node: Node, new: tuple[Node, ...]) -> Node:

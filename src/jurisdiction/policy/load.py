@@ -6,7 +6,8 @@ The passes, each a named function in a module of its own:
 1a. ``question_defaults.apply_question_defaults``: each file's ``question_defaults`` given to its
    questions that do not say otherwise;
 1b. ``templates.expand_templates``: every use of a template among a question's rules replaced by
-   the template's rules with its arguments, each value located where it was written;
+   the template's rules with its arguments, each value located where it was written (1, 1a and 1b
+   are ``doc_cache.documents``, which the command line keeps between runs);
 2. ``sources._validate``: each file against the schema (located pydantic errors);
 3. ``sources._merge``: sections and names may be defined once across all files;
 4a. ``vocabulary``: the place hierarchy, enums and subjects (``facts.yaml``): the fact models,
@@ -31,19 +32,17 @@ from ..core.errors import Diagnostic, Location, PolicyError
 from ..core.text import Text
 from .build import _Builder, _text, override_problems
 from .dated import build_dating, dated_by
+from .doc_cache import documents
 from .files import overlay_folder_listing, verify_manifest
 from .model import Policy
 from .overlays import _overlays
-from .question_defaults import apply_question_defaults
-from .sources import _listing, _merge, _read, _validate
-from .strict_yaml import LocatedDocument
-from .templates import expand_templates
+from .sources import _listing, _merge, _validate
 
 __all__ = ["ShownAs", "load_policy", "override_problems"]
 
 
-def _name(root: Path, doc: LocatedDocument) -> str:
-    path = Path(doc.file)
+def _name(root: Path, file: str) -> str:
+    path = Path(file)
     return path.relative_to(root).as_posix() if path.is_relative_to(root) else path.name
 
 
@@ -126,8 +125,8 @@ def _load_policy(
         root = Path(root)
     listing = _listing(root)
     named = _namer(root, overlays, shown)
-    docs = _read(root, listing, named)
-    merged = _merge(_validate(expand_templates(apply_question_defaults(docs))))
+    sources, expanded = documents(root, listing, named)
+    merged = _merge(_validate(expanded))
     builder = _Builder(merged)
     articles = builder.articles()
     params = builder.parameters(articles)
@@ -150,7 +149,10 @@ def _load_policy(
     found, overlay_docs = _overlays(root, params, facts.hierarchy, [*own, *extra], named)
     own_docs = overlay_docs[: len(own)]
     named_root = Path(shown.root) if shown is not None else root
-    digests = {_name(named_root, d): d.digest for d in [*docs, *own_docs]}
+    digests = {
+        _name(named_root, file): digest
+        for file, digest in [*sources, *((d.file, d.digest) for d in own_docs)]
+    }
     if manifest and listing is not None and listing.manifest is not None:
         verify_manifest(listing.manifest, root, digests)
     meta, _src = merged.meta  # type: ignore[misc]
@@ -174,7 +176,7 @@ def _load_policy(
             }
         ),
         root=shown.root if shown is not None else str(root),
-        files=tuple(d.file for d in [*docs, *overlay_docs]),
+        files=(*(file for file, _ in sources), *(d.file for d in overlay_docs)),
         digests=digests,
         overlays=found,
         overlays_dir=_overlays_dir(overlays, shown),
