@@ -10,7 +10,7 @@ evaluated when a decision names the body.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..core.errors import Diagnostic
@@ -32,8 +32,8 @@ class BodyLevel:
     """How a kind of body's level is found: ``expr`` over its place, giving one of ``values``."""
 
     expr: str
-    get: Callable[[str, Any], Any]
-    values: Mapping[str, Text]
+    get: Callable[[str, Any], Any] = field(compare=False, repr=False)  # compiled from ``expr``
+    values: Mapping[str, Text] = field(default_factory=dict)
 
     def of(self, code: str, ctx: Any) -> tuple[str, Text] | None:
         """The level of the body at ``code`` and its name; None if the expression gives null."""
