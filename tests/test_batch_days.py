@@ -167,12 +167,20 @@ def _spark_ready() -> None:
         pytest.skip("Spark needs Java")
 
 
+SPARK_QUESTIONS = ("first_child_certificate", "information_sharing", "social_maintenance_fee")
+"""Resident questions that answer differently on each side of a break (policies/amendments.yaml):
+one ends in 2016, one gains a caution then, one ends in 2021."""
+
+
 @pytest.mark.filterwarnings("ignore::FutureWarning", "ignore::DeprecationWarning")
 def test_spark_decides_each_row_as_of_its_day_as_duckdb_does() -> None:
     _spark_ready()
     from jurisdiction.batch.spark import session
 
-    questions = list(BUNDLED.questions("resident"))
+    # the questions the breaks change (the DuckDB test above takes every one): a plan of every
+    # resident question and stretch costs Spark's optimiser a minute and proves no more
+    questions = [q for q in BUNDLED.questions("resident") if q in SPARK_QUESTIONS]
+    assert len(questions) == len(SPARK_QUESTIONS)
     drawn, table = _table(BUNDLED, "resident", 30)
     spark = BUNDLED.decide_table(
         table, questions, nested=True, as_of_column="day", engine="spark"

@@ -292,14 +292,13 @@ class _Classes:
         for cls in part.classes:
             key = tuple(sorted((n, v) for n, v in cls.values if not _is_interval(v)))
             self.index.setdefault(key, []).append(cls)
+        self.shapes = {tuple(n for n, _v in key) for key in self.index}  # the non-interval names
 
     def of(self, facts: object) -> DecidedClass:
         features = self.subject.features
         values = {n: features[n].get(facts, self.engine.context) for n in self.names}
-        for key, classes in self.index.items():
-            if any(values[n] != v for n, v in key):
-                continue
-            for cls in classes:
+        for shape in self.shapes:  # a dictionary lookup, not a scan of every class
+            for cls in self.index.get(tuple((n, values[n]) for n in shape), []):
                 if all(
                     v.low <= values[name] <= v.high for name, v in cls.values if _is_interval(v)
                 ):
