@@ -10,7 +10,7 @@ them that some fact set has is drawn evenly, the other features at random.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Collection
+from collections.abc import Collection, Iterable, Sequence
 from functools import cache
 
 from hypothesis import strategies as st
@@ -48,16 +48,42 @@ def _combinations(engine: Engine, subject: str, focus: frozenset[str]) -> tuple[
     )
 
 
+def _projected(
+    engine: Engine,
+    subject: str,
+    focus: frozenset[str],
+    classes: Iterable[Sequence[tuple[str, object]]],
+) -> tuple[Combination, ...]:
+    """The combinations of the focused boolean and enum features that the classes have."""
+    subj = engine.subjects[subject]
+    finite = {n for n, f in subj.features.items() if n in focus and f.type.kind != "int"}
+    found: dict[Combination, None] = {}
+    for values in classes:
+        combo = tuple((n, v) for n, v in sorted(values) if n in finite)
+        found[combo] = None  # type: ignore[index]  # class values are feature values
+    realiser = _realiser(engine)  # those the drawing's quick search reaches, as above
+    return tuple(c for c in found if realiser.realise(subj, dict(c)) is not None)
+
+
 def fact_sets(
-    engine: Engine, subject: str, focus: Collection[str] = ()
+    engine: Engine,
+    subject: str,
+    focus: Collection[str] = (),
+    classes: Iterable[Sequence[tuple[str, object]]] | None = None,
 ) -> st.SearchStrategy[BaseModel]:
     """Valid fact sets of ``subject``, spread over every consistent combination of features.
 
     ``focus`` names the features a test is about (those its question reads): their combinations
     are drawn evenly first, then the other features — so that rare combinations of the focused
-    features come up as often as common ones.
+    features come up as often as common ones. ``classes`` (a question's partition, each class's
+    feature values) gives those combinations where a test has them already: the realiser then
+    need not search the product of the focused features again.
     """
-    combos = _combinations(engine, subject, frozenset(focus))
+    combos = (
+        _combinations(engine, subject, frozenset(focus))
+        if classes is None
+        else _projected(engine, subject, frozenset(focus), classes)
+    )
     if not any(combos):  # nothing finite to focus on
         return facts(engine, subject)
     return st.sampled_from(combos).flatmap(lambda combo: facts(engine, subject, where=dict(combo)))

@@ -68,14 +68,15 @@ def _differential(compiled: Engine, durable: Engine, question: str) -> list[Outc
     """
     seen: list[Outcome] = []
     q = compiled.policy.questions[question]
-    for cls in partition(compiled, q, realiser_for(compiled)).classes:
+    classes = partition(compiled, q, realiser_for(compiled)).classes
+    for cls in classes:
         expected = _outcome(compiled, cls.facts, question)
         assert _outcome(durable, cls.facts, question) == expected, cls.describe(q.subject)
         seen.append(expected)
     read = {n.feature for r in q.rules for n in walk(r.expanded) if isinstance(n, FactRef)}
 
     @_SETTINGS
-    @given(fact_sets(compiled, q.subject, focus=read))
+    @given(fact_sets(compiled, q.subject, focus=read, classes=[c.values for c in classes]))
     def same(facts: BaseModel) -> None:
         expected = _outcome(compiled, facts, question)
         assert _outcome(durable, facts, question) == expected
