@@ -671,12 +671,24 @@ class QuestionDefaults(_Strict):
     in_force: Period | None = None
 
 
+class WrittenRule(Rule):
+    """A rule as written: the keys of its answer may stand in the rule itself, in place of
+    ``answer`` (the JSON Schema's view; the loader nests them, ``inline_answers``)."""
+
+    answer: Answer | None = None  # type: ignore[assignment]
+    bodies: list[AnswerBody] | None = Field(default=None, description="the answer's bodies")
+    detail: list[Text] | None = Field(default=None, description="the answer's detail")
+    not_applicable: Text | None = Field(default=None, description="the answer: not applicable")
+    undetermined: Text | None = Field(default=None, description="the answer: undetermined")
+
+
 class WrittenQuestion(Question):
-    """A question as written: its rules may be uses of templates, and its file's
-    ``question_defaults`` may give its subject (the JSON Schema's view)."""
+    """A question as written: its rules may be uses of templates or give their answer's keys
+    in themselves, and its file's ``question_defaults`` may give its subject (the JSON
+    Schema's view)."""
 
     subject: Name | None = None  # type: ignore[assignment]
-    rules: list[Rule | Use] = Field(min_length=1)  # type: ignore[assignment]
+    rules: list[WrittenRule | Use] = Field(min_length=1)  # type: ignore[assignment]
 
 
 class WrittenPolicyFile(PolicyFile):
