@@ -691,6 +691,33 @@ class WrittenQuestion(Question):
     rules: list[WrittenRule | Use] = Field(min_length=1)  # type: ignore[assignment]
 
 
+_IMPLIED = "implied by its place in the list: the number after the entry before it (first: 1)"
+
+
+class WrittenItem(Item):
+    """An item or paragraph as written: its number may be implied (``numbering``)."""
+
+    number: int | None = Field(default=None, ge=1, description=_IMPLIED)  # type: ignore[assignment]
+
+
+class WrittenChapter(Chapter):
+    """A chapter as written: its number may be implied (``numbering``)."""
+
+    number: int | None = Field(default=None, ge=1, description=_IMPLIED)  # type: ignore[assignment]
+
+
+class WrittenArticle(Article):
+    """An article as written: its number, and its items' and paragraphs', may be implied."""
+
+    number: int | None = Field(default=None, ge=1, description=_IMPLIED)  # type: ignore[assignment]
+    items: list[WrittenItem] = Field(  # type: ignore[assignment]
+        default_factory=list, description="its enumerated items"
+    )
+    paragraphs: list[WrittenItem] = Field(  # type: ignore[assignment]
+        default_factory=list, description="its paragraphs, where a citation names one"
+    )
+
+
 class WrittenPolicyFile(PolicyFile):
     """A policy file as an analyst writes it, templates and their uses included: the JSON
     Schema's view. The loader expands every use before validating a file as a ``PolicyFile``."""
@@ -707,3 +734,5 @@ class WrittenPolicyFile(PolicyFile):
         "subject, scope, always_answers, in_force (a key the question gives wins)",
     )
     questions: dict[Name, WrittenQuestion] = Field(default_factory=dict)  # type: ignore[assignment]
+    chapters: list[WrittenChapter] = Field(default_factory=list)  # type: ignore[assignment]
+    articles: list[WrittenArticle] = Field(default_factory=list)  # type: ignore[assignment]
