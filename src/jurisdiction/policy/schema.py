@@ -691,6 +691,26 @@ class WrittenQuestion(Question):
     rules: list[WrittenRule | Use] = Field(min_length=1)  # type: ignore[assignment]
 
 
+class SameAs(_Strict):
+    """An ``outside`` case written once: the case of that id in another definition's list."""
+
+    same_as: str = Field(
+        pattern=r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$",
+        description="DEFINITION.CASE: that definition's outside case of that id, copied",
+    )
+
+
+class WrittenDefinition(Definition):
+    """A definition as written: a case of its ``outside`` may name another's (``same_as``)."""
+
+    outside: Text | list[OutsideCase | SameAs] | None = Field(  # type: ignore[assignment]
+        default=None,
+        description="why a question scoped by this definition does not apply: one reason, or "
+        "cases tried in order, each naming the criterion that failed (or `same_as` another "
+        "definition's case)",
+    )
+
+
 _IMPLIED = "implied by its place in the list: the number after the entry before it (first: 1)"
 
 
@@ -734,5 +754,6 @@ class WrittenPolicyFile(PolicyFile):
         "subject, scope, always_answers, in_force (a key the question gives wins)",
     )
     questions: dict[Name, WrittenQuestion] = Field(default_factory=dict)  # type: ignore[assignment]
+    definitions: dict[Name, WrittenDefinition] = Field(default_factory=dict)  # type: ignore[assignment]
     chapters: list[WrittenChapter] = Field(default_factory=list)  # type: ignore[assignment]
     articles: list[WrittenArticle] = Field(default_factory=list)  # type: ignore[assignment]
