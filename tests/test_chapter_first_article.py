@@ -32,7 +32,7 @@ def test_each_article_is_in_the_chapter_that_starts_at_or_before_it() -> None:
 
 def test_an_article_that_names_its_chapter_keeps_it(tmp_path: Path) -> None:
     root, articles = _articles(tmp_path)
-    patch(articles, '  - number: 4\n    zh: "充分', '  - number: 4\n    chapter: 2\n    zh: "充分')
+    patch(articles, '\n  - zh: "充分发挥市', '\n  - chapter: 2\n    zh: "充分发挥市')  # article 4
     policy = load_policy(root, strict=False)
     assert [policy.articles[n].chapter for n in (3, 4, 5)] == [1, 2, 1]
 
@@ -55,4 +55,4 @@ def test_a_bad_start_is_located(tmp_path: Path, old: str, new: str, code: str, n
     assert found.location.file == str(articles)
     lines = articles.read_text(encoding="utf-8").splitlines()
     last = max(n for n, line in enumerate(lines, start=1) if new in line)  # chapter 5's
-    assert found.location.line == last == line_of(articles, "- number: 5") + 1
+    assert found.location.line == last == line_of(articles, 'zh: "保障措施"') - 1

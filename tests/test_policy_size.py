@@ -3,9 +3,10 @@ appears twice across policies/*.yaml — a block written twice belongs in a temp
 (docs/policy-format.md, "Templates") — and the whole does not grow past the ceiling below, which
 holds what was reached. Issue 19's goal, under 2,100 lines, is not reached: the faithfulness
 rounds (issue 20: (七) for every resident of such an area, the readings said where applied) added
-rules faster than templates took lines away, and shared template arguments, question defaults
-and chapters' first articles took 2,507 to 2,317. No test stands in for the goal; lower the
-ceiling as the policy shrinks."""
+rules faster than templates took lines away. Shared template arguments, question defaults and
+chapters' first articles took 2,507 to 2,317; short mappings in flow style, answers written in
+their rules, numbers implied by order and outside cases written once took it to 2,163. No test
+stands in for the goal; lower the ceiling as the policy shrinks."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ import yaml
 
 POLICIES = Path(__file__).resolve().parent.parent / "policies"
 WINDOW = 10
-CEILING = 2317  # what the bundled policy is held to today (wc -l): lower it as it shrinks
+CEILING = 2163  # what the bundled policy is held to today (wc -l): lower it as it shrinks
 
 
 DATA_SECTIONS = {"place_names", "place_name_tables"}

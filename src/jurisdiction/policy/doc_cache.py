@@ -55,6 +55,9 @@ _READERS = (
     ("__init__.py",),  # the package's version
     ("core", "errors.py"),
     ("policy", "strict_yaml.py"),
+    ("policy", "numbering.py"),
+    ("policy", "inline_answers.py"),
+    ("policy", "outside_cases.py"),
     ("policy", "question_defaults.py"),
     ("policy", "templates.py"),
     ("policy", "doc_cache.py"),
@@ -102,9 +105,10 @@ def documents(
     root: Path, listing: Listing | None, named: Callable[[Path], str]
 ) -> tuple[Sources, list[LocatedDocument]]:
     """The name and digest of every policy file, and its document with templates expanded:
-    kept from an earlier run inside :func:`keeping`, else read (``sources._read``), given
-    their files' question defaults and expanded (``templates.expand_templates``), which raise
-    for a bad file as they always do."""
+    kept from an earlier run inside :func:`keeping`, else read (``sources._read``), numbered
+    (``numbering``), with answers written in rules nested (``inline_answers``) and outside
+    cases written once copied (``outside_cases``), given their files' question defaults and
+    expanded (``templates.expand_templates``), which raise for a bad file as they always do."""
     directory = _ACTIVE[-1] if _ACTIVE else None
     readers = _readers_digest() if directory is not None else None
     if directory is None or readers is None or (listing is not None and not listing.policy):
@@ -135,12 +139,17 @@ def documents(
 def _composed(
     root: Path, listing: Listing | None, named: Callable[[Path], str]
 ) -> tuple[Sources, list[LocatedDocument]]:
+    from .inline_answers import nest_inline_answers
+    from .numbering import number_in_order
+    from .outside_cases import copy_outside_cases
     from .question_defaults import apply_question_defaults
     from .sources import _read
     from .templates import expand_templates
 
     docs = _read(root, listing, named)
-    return [(d.file, d.digest) for d in docs], expand_templates(apply_question_defaults(docs))
+    return [(d.file, d.digest) for d in docs], expand_templates(
+        apply_question_defaults(copy_outside_cases(nest_inline_answers(number_in_order(docs))))
+    )
 
 
 def _slot(readers: bytes, names: list[str]) -> str:

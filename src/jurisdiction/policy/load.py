@@ -3,7 +3,11 @@
 The passes, each a named function in a module of its own:
 
 1. ``sources._read``: every ``*.yaml`` file of the directory, strictly, with marks;
-1a. ``question_defaults.apply_question_defaults``: each file's ``question_defaults`` given to its
+1a. ``numbering.number_in_order``: the numbers of chapters, articles and items their order
+   implies; ``inline_answers.nest_inline_answers``: the answer's keys a rule writes in itself
+   moved under its ``answer``; ``outside_cases.copy_outside_cases``: each ``same_as`` case of
+   a definition's ``outside`` replaced by the case it names;
+   ``question_defaults.apply_question_defaults``: each file's ``question_defaults`` given to its
    questions that do not say otherwise;
 1b. ``templates.expand_templates``: every use of a template among a question's rules replaced by
    the template's rules with its arguments, each value located where it was written (1, 1a and 1b

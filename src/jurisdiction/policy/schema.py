@@ -671,12 +671,71 @@ class QuestionDefaults(_Strict):
     in_force: Period | None = None
 
 
+class WrittenRule(Rule):
+    """A rule as written: the keys of its answer may stand in the rule itself, in place of
+    ``answer`` (the JSON Schema's view; the loader nests them, ``inline_answers``)."""
+
+    answer: Answer | None = None  # type: ignore[assignment]
+    bodies: list[AnswerBody] | None = Field(default=None, description="the answer's bodies")
+    detail: list[Text] | None = Field(default=None, description="the answer's detail")
+    not_applicable: Text | None = Field(default=None, description="the answer: not applicable")
+    undetermined: Text | None = Field(default=None, description="the answer: undetermined")
+
+
 class WrittenQuestion(Question):
-    """A question as written: its rules may be uses of templates, and its file's
-    ``question_defaults`` may give its subject (the JSON Schema's view)."""
+    """A question as written: its rules may be uses of templates or give their answer's keys
+    in themselves, and its file's ``question_defaults`` may give its subject (the JSON
+    Schema's view)."""
 
     subject: Name | None = None  # type: ignore[assignment]
-    rules: list[Rule | Use] = Field(min_length=1)  # type: ignore[assignment]
+    rules: list[WrittenRule | Use] = Field(min_length=1)  # type: ignore[assignment]
+
+
+class SameAs(_Strict):
+    """An ``outside`` case written once: the case of that id in another definition's list."""
+
+    same_as: str = Field(
+        pattern=r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$",
+        description="DEFINITION.CASE: that definition's outside case of that id, copied",
+    )
+
+
+class WrittenDefinition(Definition):
+    """A definition as written: a case of its ``outside`` may name another's (``same_as``)."""
+
+    outside: Text | list[OutsideCase | SameAs] | None = Field(  # type: ignore[assignment]
+        default=None,
+        description="why a question scoped by this definition does not apply: one reason, or "
+        "cases tried in order, each naming the criterion that failed (or `same_as` another "
+        "definition's case)",
+    )
+
+
+_IMPLIED = "implied by its place in the list: the number after the entry before it (first: 1)"
+
+
+class WrittenItem(Item):
+    """An item or paragraph as written: its number may be implied (``numbering``)."""
+
+    number: int | None = Field(default=None, ge=1, description=_IMPLIED)  # type: ignore[assignment]
+
+
+class WrittenChapter(Chapter):
+    """A chapter as written: its number may be implied (``numbering``)."""
+
+    number: int | None = Field(default=None, ge=1, description=_IMPLIED)  # type: ignore[assignment]
+
+
+class WrittenArticle(Article):
+    """An article as written: its number, and its items' and paragraphs', may be implied."""
+
+    number: int | None = Field(default=None, ge=1, description=_IMPLIED)  # type: ignore[assignment]
+    items: list[WrittenItem] = Field(  # type: ignore[assignment]
+        default_factory=list, description="its enumerated items"
+    )
+    paragraphs: list[WrittenItem] = Field(  # type: ignore[assignment]
+        default_factory=list, description="its paragraphs, where a citation names one"
+    )
 
 
 class WrittenPolicyFile(PolicyFile):
@@ -695,3 +754,6 @@ class WrittenPolicyFile(PolicyFile):
         "subject, scope, always_answers, in_force (a key the question gives wins)",
     )
     questions: dict[Name, WrittenQuestion] = Field(default_factory=dict)  # type: ignore[assignment]
+    definitions: dict[Name, WrittenDefinition] = Field(default_factory=dict)  # type: ignore[assignment]
+    chapters: list[WrittenChapter] = Field(default_factory=list)  # type: ignore[assignment]
+    articles: list[WrittenArticle] = Field(default_factory=list)  # type: ignore[assignment]
