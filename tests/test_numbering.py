@@ -14,14 +14,17 @@ from jurisdiction.policy.load import load_policy
 from policy_files import bundled_copy, line_of, patch
 
 
-def test_the_bundled_articles_are_numbered_by_their_order() -> None:
+def test_the_bundled_items_are_numbered_by_their_order() -> None:
+    """The bundled chapters and articles keep their numbers (an analyst looks an article up by
+    it); their items, which say their number in their text (一是, 二是, ...), leave it to order."""
     policy = jurisdiction.load().policy
     text = (Path(policy.root) / "articles.yaml").read_text(encoding="utf-8")
-    assert "number:" not in text  # every number is implied
+    assert "\n      - number:" not in text  # no item gives its number
     assert sorted(policy.articles) == list(range(1, 20))
     assert sorted(policy.chapters) == [1, 2, 3, 4, 5]
     assert sorted(policy.articles[2].items) == list(range(1, 8))
     assert policy.articles[3].items[1].zh.startswith("一是对女方户籍地")
+    assert policy.articles[2].items[7].zh.startswith("七是上级")
     assert policy.articles[19].text.zh.startswith("完善人口和计划生育目标管理责任制")
 
 
@@ -42,12 +45,12 @@ def test_a_given_number_is_kept_and_the_count_goes_on_from_it(tmp_path: Path) ->
 def test_a_number_that_comes_out_twice_is_located(tmp_path: Path) -> None:
     root = bundled_copy(tmp_path / "policy")
     articles = root / "articles.yaml"
-    # article 5 says it is 4, which article 4 is by its order: a duplicate, at the later entry
-    patch(articles, '\n  - zh: "本市内跨区县', '\n  - number: 4\n    zh: "本市内跨区县')
+    # item 5 of article 3 says it is 4, which item 4 is by its order: a duplicate, at the later
+    # entry (the rules citing (三)6, which no longer is, are refused as well)
+    patch(articles, '      - zh: "五是国家规定', '      - number: 4\n        zh: "五是国家规定')
     with pytest.raises(jurisdiction.PolicyError) as err:
         load_policy(root)
-    (found,) = err.value.diagnostics
-    assert found.code == "duplicate-name"
-    assert "article `4` is defined twice" in found.message
+    (found,) = [d for d in err.value.diagnostics if d.code == "duplicate-name"]
+    assert "item 4 is listed twice" in found.message
     assert found.location is not None
-    assert found.location.line == line_of(articles, "number: 4")
+    assert found.location.line == line_of(articles, 'zh: "五是国家规定') - 1  # `- number: 4`

@@ -5,8 +5,9 @@ holds what was reached. Issue 19's goal, under 2,100 lines, is not reached: the 
 rounds (issue 20: (七) for every resident of such an area, the readings said where applied) added
 rules faster than templates took lines away. Shared template arguments, question defaults and
 chapters' first articles took 2,507 to 2,317; short mappings in flow style, answers written in
-their rules, numbers implied by order and outside cases written once took it to 2,163. No test
-stands in for the goal; lower the ceiling as the policy shrinks."""
+their rules and outside cases written once took it to 2,187 (the bundled chapters and articles
+keep their numbers, which an analyst looks an article up by, though items may leave them to their
+order). No test stands in for the goal; lower the ceiling as the policy shrinks."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ import yaml
 
 POLICIES = Path(__file__).resolve().parent.parent / "policies"
 WINDOW = 10
-CEILING = 2163  # what the bundled policy is held to today (wc -l): lower it as it shrinks
+CEILING = 2187  # what the bundled policy is held to today (wc -l): lower it as it shrinks
 
 
 DATA_SECTIONS = {"place_names", "place_name_tables"}
