@@ -47,6 +47,7 @@ from ..language.periods import add_months
 from ..language.places import Hierarchy
 from ..language.subjects import Context, FeatureValue, FieldInfo, Subject
 from .cuts import NOT_A_VALUE, Uses, partner_value, target_uses, uses_of
+from .symmetry import PlaceReads, PlaceTree, place_reads
 
 __all__ = ["DATE_STEPS", "Goal", "Realiser", "Unrealised", "Wanted", "place_pool"]
 
@@ -334,6 +335,7 @@ class _Check:
     goal: bool = False
     target: bool = False  # a wanted feature value
     source: str = ""  # what it is, as ``analysis.cuts`` names what ties a field
+    expr: str = ""  # the expression it evaluates (about the subject at ``scope``); "" if none
     representative: bool = False  # a wanted whole number that stands for an interval
 
 
@@ -498,6 +500,8 @@ class Realiser:
         self._plans: dict[Any, _Schedule] = {}  # ``_solve_ordered``'s schedule per order and checks
         self._indexes: dict[str, dict[str, int]] = {}  # each field's position, per subject
         self._relaxations: dict[Any, tuple[tuple[int, ...], tuple[int, ...]] | None] = {}
+        self._symmetries: dict[Any, PlaceTree | None] = {}  # per search of fields and checks
+        self._trees: dict[PlaceReads, PlaceTree] = {}
 
     # the variables of a subject ----------------------------------------------------------------
 
@@ -756,6 +760,7 @@ class Realiser:
                 target=True,
                 source=f"feature `{feature.expr}`",
                 representative=feature.type.kind == "int" and not isinstance(value, range),
+                expr=feature.expr if feature.field is None else f"{subject.name}.{feature.field}",
             )
         return found
 
@@ -776,6 +781,7 @@ class Realiser:
                 frozenset(dotted + r for r in c.reads) | ({prefix[0]} if prefix else set()),
                 prefix,
                 source=f"constraint `{c.text}`",
+                expr=c.text,
             )
         for name, info in subject.fields.items():
             if info.kind == "subject" and info.subject is not None:
@@ -1112,6 +1118,12 @@ class Realiser:
         record: list[Any] = [None] * len(order)
         failed: set[tuple[int, tuple[Any, ...]]] = set()
         nodes = 0
+        tree = self._symmetry(subject, order, checks)
+        # for each place field: the place fields before it that the checks due from it on read
+        fixing: dict[int, tuple[int, ...]] = {}
+        if tree is not None:
+            places = {n for n, var in enumerate(order) if var.info.kind == "place"}
+            fixing = {n: tuple(k for k in frontier[n] if k in places) for n in sorted(places)}
 
         def step(n: int) -> bool:  # noqa: PLR0912 - the hot loop, its steps inline
             nonlocal nodes
@@ -1142,7 +1154,16 @@ class Realiser:
                     elif x is not NOT_A_VALUE and x is not None:
                         proposed.append(x)
                 candidates = _unique([*candidates, *proposed])
+            classes: dict[str, int] | None = None
+            if tree is not None and n in fixing:
+                classes = tree.classes([record[k] for k in fixing[n] if record[k] is not None])
+                tried: set[int] = set()
             for value in candidates:
+                if classes is not None and value is not None:  # a symmetry of a value tried here
+                    orbit = classes[value]
+                    if orbit in tried:  # … that failed: so does this one (see ``symmetry``)
+                        continue
+                    tried.add(orbit)
                 nodes += 1
                 if nodes > limit:
                     raise EvaluatorError(
@@ -1173,6 +1194,38 @@ class Realiser:
             return False
 
         return tuple(record) if step(0) else None
+
+    def _symmetry(
+        self, subject: Subject, order: Sequence[_Var], checks: Sequence[_Check]
+    ) -> PlaceTree | None:
+        """The pool's tree of codes with the types the checks keep, if the search may skip a
+        candidate code that a symmetry maps from one that failed (``analysis.symmetry``): its
+        place fields' domains are the pool's codes of their levels, and every check is an
+        expression that reads places only as a symmetry keeps. Kept per fields and checks."""
+        key = (subject.name, tuple(v.path for v in order), tuple((c.expr, c.scope) for c in checks))
+        if key in self._symmetries:
+            return self._symmetries[key]
+        found = None
+        kinds = {v.info.kind for v in order}
+        plain = all(v.derived is None for v in order) and not kinds & {"places", "records"}
+        if "place" in kinds and plain and all(c.expr and not c.goal for c in checks):
+            texts = [(self._owner(subject, c.scope), c.scope, c.expr) for c in checks]
+            reads = place_reads(self.subjects, self.ctx, texts)
+            if reads.safe:
+                found = self._trees.get(reads)
+                if found is None:
+                    codes = [c for lv in self.hierarchy.levels for c in self.pool.get(lv.name, [])]
+                    found = self._trees[reads] = PlaceTree(self.hierarchy, codes, reads)
+        self._symmetries[key] = found
+        return found
+
+    def _owner(self, subject: Subject, scope: tuple[str, ...]) -> Subject:
+        """The nested subject at ``scope`` of ``subject``."""
+        for name in scope:
+            info = subject.fields[name]
+            assert info.subject is not None
+            subject = self.subjects[info.subject]
+        return subject
 
     def _plan(self, subject: Subject, order: Sequence[_Var], checks: Sequence[_Check]) -> _Schedule:
         """When each check is due, the frontier of each position, the checks that filter a
