@@ -502,6 +502,10 @@ class Realiser:
         self._relaxations: dict[Any, tuple[tuple[int, ...], tuple[int, ...]] | None] = {}
         self._symmetries: dict[Any, PlaceTree | None] = {}  # per search of fields and checks
         self._trees: dict[PlaceReads, PlaceTree] = {}
+        self.shapes: dict[str, list[tuple[str, ...]]] = {}
+        """Per subject, the features of each set of values the partition learnt no fact set has
+        together (``partition._ImpossiblePairs.learn``): tried first on the next impossible
+        class, of any question of the subject."""
 
     # the variables of a subject ----------------------------------------------------------------
 
