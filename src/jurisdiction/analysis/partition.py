@@ -43,7 +43,7 @@ from ..engine.engine import Engine, _Plan, overridden_by_fired, resolve
 from ..language.conditions import Compare, Expr, FactRef, InSet, IntConst, ParamRef, StrConst, walk
 from ..language.subjects import FeatureType, FeatureValue, Subject
 from ..policy.model import AnswerSpec, Policy, Question, Rule
-from .realise import Realiser, Unrealised, Wanted
+from .realise import GoalText, Realiser, Unrealised, Wanted
 from .sweep import RuleSweep
 
 _Resolved = tuple[list[Rule], list[Rule], list[Rule]]
@@ -547,7 +547,13 @@ def _place_failure(
                 return True
         return False
 
-    key = tuple((place.name, n) for place, n in risky)
+    key: Any = tuple((place.name, n) for place, n in risky)
+    if not any(place.many for place, _n in risky):  # the same test, as an expression
+        level = {lv.length: lv.name for lv in h.levels}
+        key = GoalText(
+            key,
+            " or ".join(f'at({subject.name}.{p.name}, "{level[n]}") == null' for p, n in risky),
+        )
     facts = realiser.realise(subject, assignment, (lacks, reads, key))
     if facts is None:
         return None

@@ -49,7 +49,7 @@ from ..language.subjects import Context, FeatureValue, FieldInfo, Subject
 from .cuts import NOT_A_VALUE, Uses, partner_value, target_uses, uses_of
 from .symmetry import PlaceReads, PlaceTree, place_reads
 
-__all__ = ["DATE_STEPS", "Goal", "Realiser", "Unrealised", "Wanted", "place_pool"]
+__all__ = ["DATE_STEPS", "Goal", "GoalText", "Realiser", "Unrealised", "Wanted", "place_pool"]
 
 Wanted = FeatureValue | range
 """A wanted feature value: one value, or (exact search) a range of whole numbers."""
@@ -187,6 +187,18 @@ Goal = Callable[[Any, Context], bool]
 
 GoalSpec = tuple[Goal, frozenset[str], Any]
 """A goal, the fields it reads, and a key that names it (goals with one key are one goal)."""
+
+
+@dataclass(frozen=True, slots=True)
+class GoalText:
+    """A goal's key that also gives the goal as an expression of the policy's language (about
+    the subject): the realiser reads the text only to learn how the goal reads places
+    (``analysis.symmetry``); the goal itself decides. A goal whose key is no ``GoalText`` reads
+    places in ways unknown, and its searches try every code."""
+
+    key: Any
+    expr: str
+
 
 _PRESENT = object()
 _MAX_NODES = 2_000_000
@@ -774,7 +786,10 @@ class Realiser:
         found = self._goals.get(key)
         if found is None:
             g, ctx = goal[0], self.ctx
-            found = self._goals[key] = _Check(lambda o: g(o, ctx), goal[1], (), goal=True)
+            text = goal[2].expr if isinstance(goal[2], GoalText) else ""
+            found = self._goals[key] = _Check(
+                lambda o: g(o, ctx), goal[1], (), goal=True, expr=text
+            )
         return found
 
     def _constraints(self, subject: Subject, prefix: tuple[str, ...]) -> Iterator[_Check]:
@@ -1212,7 +1227,7 @@ class Realiser:
         found = None
         kinds = {v.info.kind for v in order}
         plain = all(v.derived is None for v in order) and not kinds & {"places", "records"}
-        if "place" in kinds and plain and all(c.expr and not c.goal for c in checks):
+        if "place" in kinds and plain and all(c.expr for c in checks):
             texts = [(self._owner(subject, c.scope), c.scope, c.expr) for c in checks]
             reads = place_reads(self.subjects, self.ctx, texts)
             if reads.safe:
