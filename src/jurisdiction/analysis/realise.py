@@ -514,6 +514,8 @@ class Realiser:
         self._relaxations: dict[Any, tuple[tuple[int, ...], tuple[int, ...]] | None] = {}
         self._symmetries: dict[Any, PlaceTree | None] = {}  # per search of fields and checks
         self._trees: dict[PlaceReads, PlaceTree] = {}
+        self.steps = 0
+        """The values the searches tried, all told (a measure, for tests and benchmarks)."""
         self.shapes: dict[str, list[tuple[str, ...]]] = {}
         """Per subject, the features of each set of values the partition learnt no fact set has
         together (``partition._ImpossiblePairs.learn``): tried first on the next impossible
@@ -1212,7 +1214,9 @@ class Realiser:
             failed.add(key)
             return False
 
-        return tuple(record) if step(0) else None
+        found = step(0)
+        self.steps += nodes
+        return tuple(record) if found else None
 
     def _symmetry(
         self, subject: Subject, order: Sequence[_Var], checks: Sequence[_Check]
