@@ -1214,9 +1214,9 @@ class Realiser:
             failed.add(key)
             return False
 
-        found = step(0)
+        solved = step(0)
         self.steps += nodes
-        return tuple(record) if found else None
+        return tuple(record) if solved else None
 
     def _symmetry(
         self, subject: Subject, order: Sequence[_Var], checks: Sequence[_Check]
