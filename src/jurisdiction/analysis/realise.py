@@ -514,6 +514,7 @@ class Realiser:
         self._relaxations: dict[Any, tuple[tuple[int, ...], tuple[int, ...]] | None] = {}
         self._symmetries: dict[Any, PlaceTree | None] = {}  # per search of fields and checks
         self._trees: dict[PlaceReads, PlaceTree] = {}
+        self._domains: dict[Any, list[Any]] = {}  # the first search's domain of each field
         self.steps = 0
         """The values the searches tried, all told (a measure, for tests and benchmarks)."""
         self.shapes: dict[str, list[tuple[str, ...]]] = {}
@@ -601,6 +602,20 @@ class Realiser:
         if kind == "records":  # a few lists of sample records: a class they miss is unverified
             return self._record_lists(info)
         return [*none, _PRESENT]  # a nested subject
+
+    def _domain_of(
+        self, var: _Var, subject: Subject, ints: Mapping[str, set[int]], uses: Uses | None
+    ) -> list[Any]:
+        """``_domain``, kept for the first search (it reads of ``ints`` only the field's own
+        wanted numbers): the same list for every search of the field (not to be changed)."""
+        if uses is not None:
+            return self._domain(var, subject, ints, uses)
+        path = ".".join(var.path)
+        key = (subject.name, var.path, frozenset(ints.get(path, ())))
+        found = self._domains.get(key)
+        if found is None:
+            found = self._domains[key] = self._domain(var, subject, ints)
+        return found
 
     def _record_lists(self, info: FieldInfo) -> list[Any]:
         """Lists of records to try: none, each sample record alone, and the first few together
@@ -1107,7 +1122,7 @@ class Realiser:
     ) -> tuple[Any, ...] | None:
         plan = self._plan(subject, order, checks)
         frontier = plan.frontier
-        domains = [self._domain(var, subject, ints, uses) for var in order]
+        domains = [self._domain_of(var, subject, ints, uses) for var in order]
         relative = self._date_steps(order, uses) if uses is not None else {}
         limit = _MAX_NODES if uses is None else _MAX_EXACT_NODES
         partners: dict[int, list[tuple[Any, tuple[str, ...]]]] = {}
