@@ -43,7 +43,7 @@ from ..engine.engine import Engine, _Plan, overridden_by_fired, resolve
 from ..language.conditions import Compare, Expr, FactRef, InSet, IntConst, ParamRef, StrConst, walk
 from ..language.subjects import FeatureType, FeatureValue, Subject
 from ..policy.model import AnswerSpec, Policy, Question, Rule
-from .realise import Realiser, Unrealised, Wanted
+from .realise import GoalText, Realiser, Unrealised, Wanted
 from .sweep import RuleSweep
 
 _Resolved = tuple[list[Rule], list[Rule], list[Rule]]
@@ -346,12 +346,15 @@ def partition(engine: Engine, question: Question, realiser: Realiser) -> Questio
                 break
         values = tuple((s.feature, v) for s, v in zip(split_list, combo, strict=True))
         if proved:
+            impossible.learn(combo)
             continue
         if facts is None:
             found = realiser.realise_class(subject, _wanted(values))
             if isinstance(found, Unrealised):
                 if not found.proved:
                     unverified.append(Unverified(values, found))
+                else:
+                    impossible.learn(combo)
                 continue
             facts = found
             assignment = {
@@ -404,6 +407,9 @@ class _ImpossiblePairs:
             for i, j in itertools.combinations(range(len(split_list)), 2)
             if split_list[i].type.kind != "int" and split_list[j].type.kind != "int"
         ]
+        self._plain = [k for k, s in enumerate(split_list) if s.type.kind != "int"]
+        # values no fact set has together, learnt from impossible classes: by their last feature
+        self._cores: list[list[tuple[tuple[int, ClassValue], ...]]] = [[] for _ in split_list]
 
     def possible(self) -> Iterator[tuple[ClassValue, ...]]:
         """The product of the splits' values in its order, but for the classes holding a pair
@@ -427,9 +433,42 @@ class _ImpossiblePairs:
                     tuple((self._names[i], combo[i]) for i in plain if i <= k)
                 ):
                     continue
+                if any(all(combo[i] == v for i, v in core) for core in self._cores[k]):
+                    continue
                 yield from walk(k + 1)
 
         return walk(0)
+
+    def learn(self, combo: Sequence[ClassValue]) -> None:
+        """A class proved impossible: if its values but the whole numbers are impossible too,
+        the fewest of them that still are (each left out in turn, kept if the rest are then
+        possible) are learnt, and every later class holding them is skipped unvisited. Most
+        impossible classes are so for the values of three features that the walk meets only at
+        the last (the prefixes above test the features in their order only): learnt once, they
+        spare a search per class."""
+        if any(all(combo[i] == v for i, v in core) for cores in self._cores for core in cores):
+            return  # pragma: no cover - a class holding a learnt core is not searched
+        position = {name: i for i, name in enumerate(self._names)}
+        shapes = self._realiser.shapes.setdefault(self._subject.name, [])
+        for names in shapes:  # the features of a core learnt before, with these values
+            shape = [position[n] for n in names if n in position]
+            if len(shape) == len(names) and self._impossible(self._of(shape, combo)):
+                self._cores[shape[-1]].append(tuple((i, combo[i]) for i in shape))
+                return
+        kept = list(self._plain)
+        if len(kept) < 3 or not self._impossible(self._of(kept, combo)):
+            return  # impossible only with its whole numbers, or a pair (proved already)
+        for k in self._plain:
+            trial = [i for i in kept if i != k]
+            if trial and self._impossible(self._of(trial, combo)):
+                kept = trial
+        self._cores[kept[-1]].append(tuple((i, combo[i]) for i in kept))
+        shapes.append(tuple(self._names[i] for i in kept))
+
+    def _of(
+        self, indexes: Sequence[int], combo: Sequence[ClassValue]
+    ) -> tuple[tuple[str, ClassValue], ...]:
+        return tuple((self._names[i], combo[i]) for i in indexes)
 
     def _impossible(self, values: tuple[tuple[str, ClassValue], ...]) -> bool:
         """Whether no fact set has these values (of the features before one in the walk, whole
@@ -508,7 +547,13 @@ def _place_failure(
                 return True
         return False
 
-    key = tuple((place.name, n) for place, n in risky)
+    key: Any = tuple((place.name, n) for place, n in risky)
+    if not any(place.many for place, _n in risky):  # the same test, as an expression
+        level = {lv.length: lv.name for lv in h.levels}
+        key = GoalText(
+            key,
+            " or ".join(f'at({subject.name}.{p.name}, "{level[n]}") == null' for p, n in risky),
+        )
     facts = realiser.realise(subject, assignment, (lacks, reads, key))
     if facts is None:
         return None

@@ -47,8 +47,9 @@ from ..language.periods import add_months
 from ..language.places import Hierarchy
 from ..language.subjects import Context, FeatureValue, FieldInfo, Subject
 from .cuts import NOT_A_VALUE, Uses, partner_value, target_uses, uses_of
+from .symmetry import PlaceReads, PlaceTree, place_reads
 
-__all__ = ["DATE_STEPS", "Goal", "Realiser", "Unrealised", "Wanted", "place_pool"]
+__all__ = ["DATE_STEPS", "Goal", "GoalText", "Realiser", "Unrealised", "Wanted", "place_pool"]
 
 Wanted = FeatureValue | range
 """A wanted feature value: one value, or (exact search) a range of whole numbers."""
@@ -186,6 +187,18 @@ Goal = Callable[[Any, Context], bool]
 
 GoalSpec = tuple[Goal, frozenset[str], Any]
 """A goal, the fields it reads, and a key that names it (goals with one key are one goal)."""
+
+
+@dataclass(frozen=True, slots=True)
+class GoalText:
+    """A goal's key that also gives the goal as an expression of the policy's language (about
+    the subject): the realiser reads the text only to learn how the goal reads places
+    (``analysis.symmetry``); the goal itself decides. A goal whose key is no ``GoalText`` reads
+    places in ways unknown, and its searches try every code."""
+
+    key: Any
+    expr: str
+
 
 _PRESENT = object()
 _MAX_NODES = 2_000_000
@@ -334,6 +347,7 @@ class _Check:
     goal: bool = False
     target: bool = False  # a wanted feature value
     source: str = ""  # what it is, as ``analysis.cuts`` names what ties a field
+    expr: str = ""  # the expression it evaluates (about the subject at ``scope``); "" if none
     representative: bool = False  # a wanted whole number that stands for an interval
 
 
@@ -498,6 +512,15 @@ class Realiser:
         self._plans: dict[Any, _Schedule] = {}  # ``_solve_ordered``'s schedule per order and checks
         self._indexes: dict[str, dict[str, int]] = {}  # each field's position, per subject
         self._relaxations: dict[Any, tuple[tuple[int, ...], tuple[int, ...]] | None] = {}
+        self._symmetries: dict[Any, PlaceTree | None] = {}  # per search of fields and checks
+        self._trees: dict[PlaceReads, PlaceTree] = {}
+        self._domains: dict[Any, list[Any]] = {}  # the first search's domain of each field
+        self.steps = 0
+        """The values the searches tried, all told (a measure, for tests and benchmarks)."""
+        self.shapes: dict[str, list[tuple[str, ...]]] = {}
+        """Per subject, the features of each set of values the partition learnt no fact set has
+        together (``partition._ImpossiblePairs.learn``): tried first on the next impossible
+        class, of any question of the subject."""
 
     # the variables of a subject ----------------------------------------------------------------
 
@@ -579,6 +602,20 @@ class Realiser:
         if kind == "records":  # a few lists of sample records: a class they miss is unverified
             return self._record_lists(info)
         return [*none, _PRESENT]  # a nested subject
+
+    def _domain_of(
+        self, var: _Var, subject: Subject, ints: Mapping[str, set[int]], uses: Uses | None
+    ) -> list[Any]:
+        """``_domain``, kept for the first search (it reads of ``ints`` only the field's own
+        wanted numbers): the same list for every search of the field (not to be changed)."""
+        if uses is not None:
+            return self._domain(var, subject, ints, uses)
+        path = ".".join(var.path)
+        key = (subject.name, var.path, frozenset(ints.get(path, ())))
+        found = self._domains.get(key)
+        if found is None:
+            found = self._domains[key] = self._domain(var, subject, ints)
+        return found
 
     def _record_lists(self, info: FieldInfo) -> list[Any]:
         """Lists of records to try: none, each sample record alone, and the first few together
@@ -756,6 +793,7 @@ class Realiser:
                 target=True,
                 source=f"feature `{feature.expr}`",
                 representative=feature.type.kind == "int" and not isinstance(value, range),
+                expr=feature.expr if feature.field is None else f"{subject.name}.{feature.field}",
             )
         return found
 
@@ -765,7 +803,10 @@ class Realiser:
         found = self._goals.get(key)
         if found is None:
             g, ctx = goal[0], self.ctx
-            found = self._goals[key] = _Check(lambda o: g(o, ctx), goal[1], (), goal=True)
+            text = goal[2].expr if isinstance(goal[2], GoalText) else ""
+            found = self._goals[key] = _Check(
+                lambda o: g(o, ctx), goal[1], (), goal=True, expr=text
+            )
         return found
 
     def _constraints(self, subject: Subject, prefix: tuple[str, ...]) -> Iterator[_Check]:
@@ -776,6 +817,7 @@ class Realiser:
                 frozenset(dotted + r for r in c.reads) | ({prefix[0]} if prefix else set()),
                 prefix,
                 source=f"constraint `{c.text}`",
+                expr=c.text,
             )
         for name, info in subject.fields.items():
             if info.kind == "subject" and info.subject is not None:
@@ -1080,7 +1122,7 @@ class Realiser:
     ) -> tuple[Any, ...] | None:
         plan = self._plan(subject, order, checks)
         frontier = plan.frontier
-        domains = [self._domain(var, subject, ints, uses) for var in order]
+        domains = [self._domain_of(var, subject, ints, uses) for var in order]
         relative = self._date_steps(order, uses) if uses is not None else {}
         limit = _MAX_NODES if uses is None else _MAX_EXACT_NODES
         partners: dict[int, list[tuple[Any, tuple[str, ...]]]] = {}
@@ -1112,6 +1154,12 @@ class Realiser:
         record: list[Any] = [None] * len(order)
         failed: set[tuple[int, tuple[Any, ...]]] = set()
         nodes = 0
+        tree = self._symmetry(subject, order, checks)
+        # for each place field: the place fields before it that the checks due from it on read
+        fixing: dict[int, tuple[int, ...]] = {}
+        if tree is not None:
+            places = {n for n, var in enumerate(order) if var.info.kind == "place"}
+            fixing = {n: tuple(k for k in frontier[n] if k in places) for n in sorted(places)}
 
         def step(n: int) -> bool:  # noqa: PLR0912 - the hot loop, its steps inline
             nonlocal nodes
@@ -1142,7 +1190,16 @@ class Realiser:
                     elif x is not NOT_A_VALUE and x is not None:
                         proposed.append(x)
                 candidates = _unique([*candidates, *proposed])
+            classes: dict[str, int] | None = None
+            if tree is not None and n in fixing:
+                classes = tree.classes([record[k] for k in fixing[n] if record[k] is not None])
+                tried: set[int] = set()
             for value in candidates:
+                if classes is not None and value is not None:  # a symmetry of a value tried here
+                    orbit = classes[value]
+                    if orbit in tried:  # … that failed: so does this one (see ``symmetry``)
+                        continue
+                    tried.add(orbit)
                 nodes += 1
                 if nodes > limit:
                     raise EvaluatorError(
@@ -1172,7 +1229,41 @@ class Realiser:
             failed.add(key)
             return False
 
-        return tuple(record) if step(0) else None
+        solved = step(0)
+        self.steps += nodes
+        return tuple(record) if solved else None
+
+    def _symmetry(
+        self, subject: Subject, order: Sequence[_Var], checks: Sequence[_Check]
+    ) -> PlaceTree | None:
+        """The pool's tree of codes with the types the checks keep, if the search may skip a
+        candidate code that a symmetry maps from one that failed (``analysis.symmetry``): its
+        place fields' domains are the pool's codes of their levels, and every check is an
+        expression that reads places only as a symmetry keeps. Kept per fields and checks."""
+        key = (subject.name, tuple(v.path for v in order), tuple((c.expr, c.scope) for c in checks))
+        if key in self._symmetries:
+            return self._symmetries[key]
+        found = None
+        kinds = {v.info.kind for v in order}
+        plain = all(v.derived is None for v in order) and not kinds & {"places", "records"}
+        if "place" in kinds and plain and all(c.expr for c in checks):
+            texts = [(self._owner(subject, c.scope), c.scope, c.expr) for c in checks]
+            reads = place_reads(self.subjects, self.ctx, texts)
+            if reads.safe:
+                found = self._trees.get(reads)
+                if found is None:
+                    codes = [c for lv in self.hierarchy.levels for c in self.pool.get(lv.name, [])]
+                    found = self._trees[reads] = PlaceTree(self.hierarchy, codes, reads)
+        self._symmetries[key] = found
+        return found
+
+    def _owner(self, subject: Subject, scope: tuple[str, ...]) -> Subject:
+        """The nested subject at ``scope`` of ``subject``."""
+        for name in scope:
+            info = subject.fields[name]
+            assert info.subject is not None
+            subject = self.subjects[info.subject]
+        return subject
 
     def _plan(self, subject: Subject, order: Sequence[_Var], checks: Sequence[_Check]) -> _Schedule:
         """When each check is due, the frontier of each position, the checks that filter a

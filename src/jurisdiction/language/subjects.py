@@ -113,6 +113,8 @@ class PlaceRef:
     """Some fact set may lack it (null)."""
     levels: tuple[str, ...] = ()
     """The levels its codes may be of (every level, if empty)."""
+    expr: str = field(default="", compare=False)
+    """The expression it is (its text, as declared); empty for the jurisdiction's root."""
 
 
 @dataclass(frozen=True, slots=True)

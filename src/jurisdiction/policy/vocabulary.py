@@ -738,6 +738,7 @@ class _Builder(Resolver):
                     typed.reads,
                     typed.type.optional or typed.type.kind == "places",
                     typed.type.levels,
+                    decl.places[pname].expr if pname in decl.places else "",
                 )
         return places
 
