@@ -27,11 +27,12 @@ from fact_strategies import fact_sets
 from policy_kit import base_policy, write
 
 # Every class witness of the exact partition is decided first; the generated examples come on top.
-# By default 50 per question, within the README test command's budget on 2 cores;
-# JURISDICTION_FULL=1 draws 500, and JURISDICTION_DIFFERENTIAL_EXAMPLES any number.
+# By default 25 per question and stretch (beside every class's witness), within the README test
+# command's budget on 2 cores; JURISDICTION_FULL=1 draws 500, and
+# JURISDICTION_DIFFERENTIAL_EXAMPLES any number.
 EXAMPLES = int(
     os.environ.get(
-        "JURISDICTION_DIFFERENTIAL_EXAMPLES", "500" if os.environ.get("JURISDICTION_FULL") else "50"
+        "JURISDICTION_DIFFERENTIAL_EXAMPLES", "500" if os.environ.get("JURISDICTION_FULL") else "25"
     )
 )
 
