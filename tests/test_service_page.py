@@ -126,6 +126,9 @@ def test_the_page_shows_identifiers_only_when_asked(page: Page, server: Server) 
     expect(page.locator("#question option:checked")).to_have_text(
         "驻地单位的计划生育工作由哪一级负责管理"
     )
+    # the place lookup the typed code started (150 ms after typing) has answered: navigating
+    # while it is in flight would abort it, a failed request the fixture rightly reports
+    expect(page.locator('[data-field="location"] .place-info')).not_to_be_empty()
     page.goto(server.url + "/?ids")
     expect(page.locator("body")).to_have_attribute("data-ready", "true")
     _ask_unit_of_1000(page)
