@@ -22,7 +22,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
 from ..language.conditions import (
@@ -46,9 +45,9 @@ from ..language.conditions import (
     Relation,
     StrConst,
 )
-from ..language.parse import parse_expression
 from ..language.places import Hierarchy
 from ..language.subjects import Context, Subject
+from .cuts import _parsed  # one parse (kept) of each expression text, as cuts reads them
 
 __all__ = ["PlaceReads", "PlaceTree", "place_reads"]
 
@@ -230,14 +229,6 @@ class _Walker:
             return self.text(text, subject, prefix)
         finally:
             self.stack.pop()
-
-
-@cache
-def _parsed(text: str) -> Node | None:
-    try:
-        return parse_expression(text)
-    except ValueError:  # pragma: no cover - the loader parsed it already
-        return None
 
 
 def place_reads(
