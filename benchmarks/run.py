@@ -19,7 +19,9 @@ are skipped, and it says so). Every evaluator decides the same fact sets (``draw
 Before timing, every evaluator's answers are checked against the default one's. Then: µs per
 decision (the best of several passes over the fact sets, the evaluators taking turns pass by
 pass), the ratios the targets are about, the time to load and compile the bundled policy, and
-the start-up of the command line beside the interpreter's (``startup.py``'s way).
+the start-up of the command line beside the interpreter's (``startup.py``'s way), the CPU
+time of ``jurisdiction check`` on the bundled policy (``bench_check.py``), and zen-engine on
+``unit_management`` (``zen_engine.py``; skipped with a note unless ``pip install zen-engine``).
 """
 
 from __future__ import annotations
@@ -53,6 +55,7 @@ TARGET_BASELINE = 3.0  # ... and within 3x of the hand-written baseline
 TARGET_LOAD_MS = 150.0  # load and compile the bundled policy
 TARGET_STARTUP = 2.0  # a command's whole process within 2x of the interpreter's reference
 TARGET_BATCH = 2.0  # the batch plan within 2x of a hand-written DuckDB query
+TARGET_CHECK_S = 2.0  # `jurisdiction check` of the bundled policy, CPU seconds
 BEFORE_DATING_US = 2.6  # decide(model) of unit_management before dated decisions (issue 18)
 
 
@@ -221,8 +224,10 @@ def _targets(
     ok &= _target(
         f"load and compile within {TARGET_LOAD_MS:g} ms", first <= TARGET_LOAD_MS, f"{first:.0f} ms"
     )
+    _zen_row(args.quick)
     if not args.quick:
         ok &= _startup_targets(5)
+        ok &= _check_target(3)
     if args.batch:
         ok &= _batch_target(args.batch)
     return ok
@@ -267,6 +272,36 @@ def _startup_targets(runs: int) -> bool:
         f"{median['pass'] * 1e3:.0f} ms, median of {runs})",
     )
     return ok
+
+
+def _zen_row(quick: bool) -> None:
+    """zen-engine on unit_management beside decide(model) and the baseline (``zen_engine.py``),
+    or a note that it is not installed: no goal, the issue's table names it for comparison."""
+    from zen_engine import measure
+
+    t = measure(*((50, 5) if quick else (200, 40)))
+    if t is None:
+        print("  [—] zen-engine: not installed (pip install zen-engine), its row is skipped")
+        return
+    print(
+        f"  [—] zen-engine, unit_management (answers checked equal first): {t['zen']:.2f} µs; "
+        f"decide(model) {t['model']:.2f} µs takes {t['model'] / t['zen']:.2f}x its time "
+        f"(hand-written {t['baseline']:.2f} µs)"
+    )
+
+
+def _check_target(repeat: int) -> bool:
+    """``bench_check.py`` on the bundled policy: the check's median CPU time of ``repeat``."""
+    argv = [sys.executable, str(Path(__file__).with_name("bench_check.py"))]
+    argv += ["--repeat", str(repeat), "--thresholds", ""]
+    out = subprocess.run(argv, check=True, capture_output=True, text=True).stdout
+    line = next(x for x in out.splitlines() if x.startswith("check "))
+    seconds = float(line.split("median")[1].split("ms")[0]) / 1000
+    return _target(
+        f"jurisdiction check of the bundled policy within {TARGET_CHECK_S:g} s CPU",
+        seconds <= TARGET_CHECK_S,
+        f"{seconds:.2f} s CPU (median of {repeat}; {line.split('(')[-1].rstrip(')')} ms)",
+    )
 
 
 def _batch_target(rows: int) -> bool:
