@@ -156,6 +156,7 @@ def test_the_command_line_writes_the_levels(tmp_path: Path) -> None:
 def test_spark_gives_the_same_levels() -> None:
     pytest.importorskip("pyspark")
     table = _table()
-    spark = decide_table(ENGINE, table, QUESTIONS, nested=True, backend="spark").to_pylist()
-    duck = decide_table(ENGINE, table, QUESTIONS, nested=True).to_pylist()
-    assert spark == duck
+    for nested in (False, True):
+        spark = decide_table(ENGINE, table, QUESTIONS, nested=nested, backend="spark")
+        duck = decide_table(ENGINE, table, QUESTIONS, nested=nested)
+        assert spark.to_pylist() == duck.to_pylist()
