@@ -43,7 +43,7 @@ else:
 import jurisdiction
 from jurisdiction import Engine, JurisdictionError
 from jurisdiction.batch.embedded import decide_table
-from jurisdiction.batch.plan import decision_row, error_row
+from jurisdiction.batch.plan import decision_row, error_row, levelled
 from jurisdiction.batch.query import BatchSummary, arrow_schema
 from jurisdiction.testing.strategies import facts, thresholds
 
@@ -140,10 +140,11 @@ def _reference(engine: Engine, subject: str, row: Mapping[str, Any], question: s
         return value
 
     fact_set = {"kind": subject, **present(dict(row))}
+    levels = levelled(engine)  # each body's own level, where the policy computes one
     try:
-        return decision_row(engine.decide(fact_set, question), nested=True)
+        return decision_row(engine.decide(fact_set, question), nested=True, levels=levels)
     except JurisdictionError as exc:
-        return error_row(str(exc), nested=True)
+        return error_row(str(exc), nested=True, levels=levels)
 
 
 def _check(engine: Engine, question: str, rows: int = ROWS) -> None:

@@ -68,3 +68,11 @@ def test_a_bad_level_expression_is_a_located_error(tmp_path: Path, expr: str, co
     [d] = err.value.diagnostics
     assert d.code == code
     assert Path(d.location.file).name == "policy.yaml"
+
+
+def test_a_parameter_read_by_a_level_expression_alone_is_in_use() -> None:
+    # tests/batch_body_levels: `central_region` is read by the inspection department's level
+    # only; `check` does not call it unused
+    root = ROOT / "tests" / "batch_body_levels"
+    assert "param.central_region" in (root / "policy.yaml").read_text(encoding="utf-8")
+    assert [f.code for f in jurisdiction.check(root)] == []

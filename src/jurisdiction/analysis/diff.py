@@ -9,8 +9,10 @@ no realisable class with another change — and reported with the old and the ne
 rules and articles behind each. An empty diff proves the two policies decide alike.
 
 District overlays: a question is compared with the policy-wide parameter values, and again for
-each district whose overlay (in either policy) sets a parameter it reads, with that district's
-values, as ``jurisdiction check`` does.
+each place whose overlay (in either policy) sets a parameter it reads, with that place's values
+(the overlays of the places containing it applied first), as ``jurisdiction check`` does. Where
+overlays are at several levels, each scope names the narrower places compared apart, so a change
+is reported once, in the scope whose values give it.
 """
 
 from __future__ import annotations
@@ -195,13 +197,17 @@ class QuestionDiff:
 
     question: str
     subject: str
-    scope: str | None  # None: policy-wide; else the district whose overlay values applied
+    scope: str | None  # None: policy-wide; else the place whose overlay values applied
     splits: tuple[Split, ...]
     changes: tuple[Change, ...]
     classes: int
-    excluded: tuple[str, ...] = ()  # the districts decided apart (scope None only)
+    excluded: tuple[str, ...] = ()
+    """The places inside the scope decided apart, with overlays of their own (the widest of
+    them: each lists its own narrower ones)."""
     unverified: tuple[Unverified, ...] = ()
     """Classes neither policy's realiser could construct nor prove impossible: not compared."""
+    level: str | None = None
+    """The level of the hierarchy ``scope`` is a place of (overlays may be at several)."""
 
     def incomplete_lines(self) -> list[str]:
         """What the comparison could not decide here (none when it is complete)."""
@@ -217,7 +223,9 @@ class QuestionDiff:
 
     def render(self) -> str:
         if self.scope is not None:
-            where = f"in district {self.scope}, with its overlay's values"
+            where = f"in {self.level or 'district'} {self.scope}, with its overlay's values"
+            if self.excluded:
+                where += f", but not in {', '.join(self.excluded)} (own overlay values)"
         elif self.excluded:
             where = f"in every district but {', '.join(self.excluded)} (own overlay values)"
         else:
@@ -237,6 +245,7 @@ class QuestionDiff:
             "question": self.question,
             "subject": self.subject,
             "district": self.scope,
+            "level": self.level,
             "other_districts_apart": list(self.excluded),
             "classes_compared": self.classes,
             "changes": [c.to_dict(self.subject, self.splits) for c in self.changes],
@@ -524,6 +533,13 @@ def _districts(policy: Policy, question: Question) -> set[str]:
     return {d for d, o in policy.overlays.items() if read & set(o.parameters)}
 
 
+def _apart(scope: str | None, places: Collection[str]) -> tuple[str, ...]:
+    """The places of ``places`` inside ``scope`` (everywhere, for None) compared on their own:
+    the widest of them, each place narrower than one of those being inside that one's scope."""
+    inside = [p for p in places if p != scope and (scope is None or p.startswith(scope))]
+    return tuple(sorted(p for p in inside if not any(o != p and p.startswith(o) for o in inside)))
+
+
 def diff_policies(old: Policy, new: Policy, only: Collection[str] | None = None) -> PolicyDiff:
     """Every region of every question (of ``only``, if given) whose answer differs between
     ``old`` and ``new``. A dated policy is compared as it stands on one day: pass
@@ -569,8 +585,9 @@ def diff_policies(old: Policy, new: Policy, only: Collection[str] | None = None)
                         )
                     ),
                     len(decided),
-                    tuple(districts) if scope is None else (),
+                    _apart(scope, districts),
                     tuple(unverified),
+                    None if scope is None else new.hierarchy.level_of(scope),
                 )
             )
     return PolicyDiff(

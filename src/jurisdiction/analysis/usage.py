@@ -88,8 +88,11 @@ def used_definitions(policy: Policy) -> set[str]:
 
 def used_parameters(policy: Policy) -> set[str]:
     """The parameters some rule reads (in its condition as expanded, through a feature, or as
-    the level of an answer), and the city parameter, always in use."""
+    the level of an answer), those a body's level expression reads (``bodies.<kind>.level``:
+    every decision naming the body reads it), and the city parameter, always in use."""
     used = {p for q, r in _rules(policy) for p in _rule_parameters(policy, q, r)}
+    levels = [s.level.expr for s in policy.bodies.values() if s.level is not None]
+    used |= {name for text in levels for name in _PARAM.findall(text)}
     return used | {policy.hierarchy.root_parameter}
 
 

@@ -33,7 +33,8 @@ import pyarrow as pa
 from ..core.errors import FactsError, InterruptedRunError, OutputError
 from .csv_layout import MALFORMED, csv_header, more_fields
 from .plan import (
-    BODY_FIELDS,
+    body_fields,
+    levelled,
     output_columns,
 )
 
@@ -140,10 +141,10 @@ def _ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _json_type(name: str, nested: bool) -> str:
+def _json_type(name: str, nested: bool, levels: bool = False) -> str:
     """The JSON structure of an answer column, for DuckDB's ``json_transform``."""
     if name == "bodies":
-        return "[{" + ", ".join(f'"{f}": "VARCHAR"' for f in BODY_FIELDS) + "}]"
+        return "[{" + ", ".join(f'"{f}": "VARCHAR"' for f in body_fields(levels)) + "}]"
     return '["VARCHAR"]' if nested and name in ("citations", "sources") else '"VARCHAR"'
 
 
@@ -335,8 +336,11 @@ class _Query:
             null_handling="special",
             side_effects=True,
         )
-        columns = output_columns(nested)
-        structure = "{" + ", ".join(f'"{c}": {_json_type(c, nested)}' for c in columns) + "}"
+        levels = levelled(engine)
+        columns = output_columns(nested, levels)
+        structure = (
+            "{" + ", ".join(f'"{c}": {_json_type(c, nested, levels)}' for c in columns) + "}"
+        )
         well = f" AND {_ident(MALFORMED)} IS NULL" if carry else ""
         decided = ", ".join(
             f'CASE WHEN "_flag_{i}"{well} THEN json_transform({_UDF}(to_json("_facts"), {i}), '

@@ -36,7 +36,7 @@ from ..core.text import PLACEHOLDER
 from ..engine.decision import Decision
 from ..engine.filled import shown
 from ..language.compile import _Compiler, _fold
-from .sql_vocabulary import SqlUnsupportedError, at_level, cast, lit
+from .sql_vocabulary import SqlUnsupportedError, SqlVocabulary, at_level, cast, lit
 
 if TYPE_CHECKING:
     from ..engine.engine import Engine, _CompiledQuestion
@@ -47,10 +47,12 @@ __all__ = [
     "QuestionPlan",
     "answer_columns",
     "answer_number",
+    "body_fields",
     "column_type",
     "decision_row",
     "error_row",
     "features_read",
+    "levelled",
     "output_columns",
     "places_read",
     "plan_question",
@@ -76,20 +78,36 @@ FLAT_COLUMNS = (
 NESTED_COLUMNS = ("outcome", "bodies", "citations", "sources", "reason_zh", "reason_en", "error")
 BODY_FIELDS = ("kind", "level", "place_code", "role", "cite", "via")
 """A body of the nested output; the flat output's ``body_cite`` is its chain, "via → cite"."""
+OWN_LEVEL = "body_level"
+"""A body's own level, computed from its place (``bodies.<kind>.level``, ``Body.body_level``):
+a field of the nested output's bodies and, prefixed ``body_``, a column of the flat output —
+only where the policy computes the level of some body (other policies' outputs are as they
+were)."""
 
 
-def output_columns(nested: bool) -> tuple[str, ...]:
-    """The answer columns of one question, in order."""
-    return NESTED_COLUMNS if nested else FLAT_COLUMNS
+def levelled(engine: Engine) -> bool:
+    """Whether the policy computes the level of some body from its place: its batch output
+    then carries each body's own level."""
+    return any(spec.level is not None for spec in engine.policy.bodies.values())
 
 
-BODIES_TYPE = "STRUCT(" + ", ".join(f"{f} VARCHAR" for f in BODY_FIELDS) + ")[]"
+def body_fields(levels: bool = False) -> tuple[str, ...]:
+    """The fields of a body of the nested output (with its own level: ``levels``)."""
+    return (*BODY_FIELDS, OWN_LEVEL) if levels else BODY_FIELDS
 
 
-def column_type(name: str, nested: bool) -> str:
+def output_columns(nested: bool, levels: bool = False) -> tuple[str, ...]:
+    """The answer columns of one question, in order (``levels``: see ``levelled``)."""
+    if nested or not levels:
+        return NESTED_COLUMNS if nested else FLAT_COLUMNS
+    at = FLAT_COLUMNS.index("body_level") + 1
+    return (*FLAT_COLUMNS[:at], f"body_{OWN_LEVEL}", *FLAT_COLUMNS[at:])
+
+
+def column_type(name: str, nested: bool, levels: bool = False) -> str:
     """The SQL type (DuckDB's words) of an answer column: text, or a list in the nested form."""
     if name == "bodies":
-        return BODIES_TYPE
+        return "STRUCT(" + ", ".join(f"{f} VARCHAR" for f in body_fields(levels)) + ")[]"
     return "VARCHAR[]" if nested and name in ("citations", "sources") else "VARCHAR"
 
 
@@ -421,10 +439,23 @@ def _by_answer(
 
 
 class _Bodies:
-    """The body columns of each answer, from its templates and the row's place columns."""
+    """The body columns of each answer, from its templates and the row's place columns (and,
+    where the policy computes a body's own level from its place, that level: ``levelled``)."""
 
-    def __init__(self, places: Mapping[str, tuple[exp.Expr, bool]], engine: Engine) -> None:
+    def __init__(
+        self, places: Mapping[str, tuple[exp.Expr, bool]], engine: Engine, subject: str
+    ) -> None:
         self.places, self.h, self.root = places, engine.policy.hierarchy, engine.context.root
+        self.own = {k: s.level for k, s in engine.policy.bodies.items() if s.level is not None}
+        self.levels = bool(self.own)
+        self.v = SqlVocabulary(engine.policy, subject) if self.own else None
+
+    def own_level(self, b: BodySpec, code: exp.Expr) -> exp.Expr | None:
+        """The own level of body ``b`` at the place ``code`` (None: its kind has none)."""
+        level = self.own.get(b.kind)
+        if level is None or self.v is None:
+            return None
+        return self.v.body_level(level, code)
 
     def place(self, name: str) -> tuple[exp.Expr, bool]:
         sql, many = self.places[name]
@@ -480,7 +511,7 @@ class _Bodies:
         for b in answer.bodies:
             codes, many = self.codes(b)
             if not many:
-                singles.append(_struct(b, codes, chain))
+                singles.append(self.struct(b, codes, chain))
                 continue
             if singles:
                 parts.append(exp.Array(expressions=singles))
@@ -490,12 +521,14 @@ class _Bodies:
                 exp.Transform(
                     this=codes,
                     expression=exp.Lambda(
-                        this=_struct(b, exp.column("_q"), chain), expressions=[item]
+                        this=self.struct(b, exp.column("_q"), chain), expressions=[item]
                     ),
                 )
             )
         if singles or not parts:
-            parts.append(exp.Array(expressions=singles) if singles else _empty_bodies(chain))
+            parts.append(
+                exp.Array(expressions=singles) if singles else _empty_bodies(chain, self.levels)
+            )
         out = parts[0]
         for p in parts[1:]:
             out = exp.ArrayConcat(this=out, expressions=[p])
@@ -529,32 +562,85 @@ class _Bodies:
         )
         return exp.ArrayToString(this=picked, expression=lit(SEP))
 
+    def flat_own(self, answer: Answer) -> exp.Expr | None:
+        """The answer's bodies' own levels as text, several joined by SEP ("" for a body
+        without one); null where no body of the row has one (as ``decision_row``)."""
+        if not any(b.kind in self.own for b in answer.bodies):
+            return None
+        if not any(self.codes(b)[1] for b in answer.bodies):
+            values = [self.own_level(b, self.codes(b)[0]) for b in answer.bodies]
+            none = exp.and_(
+                *(exp.Is(this=v.copy(), expression=exp.Null()) for v in values if v is not None)
+            )
+            pieces: list[exp.Expr] = []
+            for i, v in enumerate(values):
+                if i:
+                    pieces.append(lit(SEP))
+                pieces.append(lit("") if v is None else exp.func("COALESCE", v, lit("")))
+            text = (
+                pieces[0]
+                if len(pieces) == 1
+                else exp.Concat(expressions=pieces, safe=False, coalesce=False)
+            )
+            return exp.Case().when(none, exp.Null(), copy=False).else_(text, copy=False)
+        item, each = exp.to_identifier("_b"), exp.to_identifier("_l")
+        picked = exp.Transform(
+            this=self.nested(answer),
+            expression=exp.Lambda(
+                this=exp.Dot(this=exp.column("_b"), expression=exp.to_identifier(OWN_LEVEL)),
+                expressions=[item],
+            ),
+        )
+        present = exp.ArrayFilter(
+            this=picked.copy(),
+            expression=exp.Lambda(
+                this=exp.Not(this=exp.Is(this=exp.column("_l"), expression=exp.Null())),
+                expressions=[each],
+            ),
+        )
+        text = exp.ArrayToString(
+            this=exp.Transform(
+                this=picked,
+                expression=exp.Lambda(
+                    this=exp.func("COALESCE", exp.column("_l"), lit("")),
+                    expressions=[each.copy()],
+                ),
+            ),
+            expression=lit(SEP),
+        )
+        empty = exp.EQ(this=exp.ArraySize(this=present), expression=lit(0))
+        return exp.Case().when(empty, exp.Null(), copy=False).else_(text, copy=False)
+
+    def struct(self, b: BodySpec, code: exp.Expr, chain: bool = False) -> exp.Expr:
+        """One body of the nested output (BODY_FIELDS, its own level where the policy computes
+        some; with ``chain``, the flat output's citation chain too)."""
+        null = cast(exp.Null(), "VARCHAR")
+        fields = {
+            "kind": lit(b.kind),
+            "level": lit(b.level),
+            "place_code": code,
+            "role": lit(b.role),
+            "cite": lit(b.cite),
+            "via": null.copy() if b.via is None else lit(b.via),
+        }
+        if self.levels:
+            own = self.own_level(b, code)
+            fields[OWN_LEVEL] = null.copy() if own is None else own
+        if chain:
+            fields["chain"] = lit(b.chain)
+        return exp.Struct(
+            expressions=[
+                exp.PropertyEQ(this=exp.to_identifier(k), expression=v) for k, v in fields.items()
+            ]
+        )
+
 
 def _flat_field(b: BodySpec, field: str) -> str:
     return b.chain if field == "cite" else str(getattr(b, field))
 
 
-def _struct(b: BodySpec, code: exp.Expr, chain: bool = False) -> exp.Expr:
-    via = cast(exp.Null(), "VARCHAR") if b.via is None else lit(b.via)
-    fields = {
-        "kind": lit(b.kind),
-        "level": lit(b.level),
-        "place_code": code,
-        "role": lit(b.role),
-        "cite": lit(b.cite),
-        "via": via,
-    }
-    if chain:
-        fields["chain"] = lit(b.chain)
-    return exp.Struct(
-        expressions=[
-            exp.PropertyEQ(this=exp.to_identifier(k), expression=v) for k, v in fields.items()
-        ]
-    )
-
-
-def _empty_bodies(chain: bool = False) -> exp.Expr:
-    names = [*BODY_FIELDS, "chain"] if chain else list(BODY_FIELDS)
+def _empty_bodies(chain: bool = False, levels: bool = False) -> exp.Expr:
+    names = [*body_fields(levels), "chain"] if chain else list(body_fields(levels))
     struct = ", ".join(f"{n} VARCHAR" for n in names)
     return cast(exp.Array(expressions=[]), f"STRUCT<{struct}>[]")
 
@@ -638,7 +724,7 @@ def answer_columns(
     and place columns, and its flag (but for the validity test): true for a row the runner
     must decide with ``decide``."""
     answers = plan.answers
-    bodies = _Bodies(places, engine)
+    bodies = _Bodies(places, engine, plan.subject)
 
     def column(
         make: Callable[[Answer], exp.Expr | None], key: Callable[[Answer], Hashable]
@@ -659,10 +745,10 @@ def answer_columns(
         out.append(("citations", column(lambda a: _text_list(a.citations), lambda a: a.citations)))
         out.append(("sources", column(lambda a: _text_list(a.sources), lambda a: a.sources)))
     else:
-        out.extend(
-            (f"body_{field}", column(partial(bodies.flat, field=field), by_bodies))
-            for field in ("kind", "level", "place_code", "role", "cite")
-        )
+        for field in ("kind", "level", "place_code", "role", "cite"):
+            out.append((f"body_{field}", column(partial(bodies.flat, field=field), by_bodies)))
+            if field == "level" and bodies.levels:  # each body's own level beside its place's
+                out.append((f"body_{OWN_LEVEL}", column(bodies.flat_own, by_bodies)))
         out.append(
             (
                 "citations",
@@ -697,8 +783,9 @@ def answer_columns(
     if any(bodies.missing(a) is not None for a in answers):
         flags.append(exp.func("COALESCE", column(bodies.missing, by_bodies), exp.false()))
     typed: list[tuple[str, exp.Expr]] = [
-        (prefix + name, cast(sql, column_type(name, nested))) for name, sql in out
+        (prefix + name, cast(sql, column_type(name, nested, bodies.levels))) for name, sql in out
     ]
+    assert [name for name, _sql in out] == list(output_columns(nested, bodies.levels))
     flag: exp.Expr = exp.or_(*flags)
     return typed, flag
 
@@ -706,8 +793,9 @@ def answer_columns(
 # --- the same columns from a decision, for rows decided one by one -------------------------------
 
 
-def decision_row(decision: Decision, nested: bool) -> dict[str, Any]:
-    """The answer columns of a decision, as the plan computes them."""
+def decision_row(decision: Decision, nested: bool, levels: bool = False) -> dict[str, Any]:
+    """The answer columns of a decision, as the plan computes them (with each body's own
+    level: ``levels``, see ``levelled``)."""
     bodies = decision.bodies
     citations = tuple(str(c.cite) for c in decision.citations)
     r = decision.reason
@@ -723,6 +811,7 @@ def decision_row(decision: Decision, nested: bool) -> dict[str, Any]:
                     "role": b.role,
                     "cite": str(b.cite),
                     "via": None if b.via is None else str(b.via),
+                    **({OWN_LEVEL: b.body_level} if levels else {}),
                 }
                 for b in bodies
             ],
@@ -735,10 +824,15 @@ def decision_row(decision: Decision, nested: bool) -> dict[str, Any]:
     def joined(values: Sequence[str]) -> str | None:
         return SEP.join(values) if values else None
 
+    own: dict[str, str | None] = {}
+    if levels:  # "" for a body without its own level; null where none has one
+        mine = [b.body_level or "" for b in bodies]
+        own[f"body_{OWN_LEVEL}"] = SEP.join(mine) if any(mine) else None
     return {
         "outcome": decision.outcome,
         "body_kind": joined([b.kind for b in bodies]),
         "body_level": joined([b.level for b in bodies]),
+        **own,
         "body_place_code": joined([b.place_code for b in bodies]),
         "body_role": joined([b.role for b in bodies]),
         "body_cite": joined(
@@ -751,8 +845,8 @@ def decision_row(decision: Decision, nested: bool) -> dict[str, Any]:
     }
 
 
-def error_row(message: str, nested: bool) -> dict[str, Any]:
+def error_row(message: str, nested: bool, levels: bool = False) -> dict[str, Any]:
     """The answer columns of a row that has no decision: only its error."""
-    row: dict[str, Any] = dict.fromkeys(output_columns(nested))
+    row: dict[str, Any] = dict.fromkeys(output_columns(nested, levels))
     row["error"] = message
     return row

@@ -26,6 +26,7 @@ from .plan import (
     decision_row,
     error_row,
     features_read,
+    levelled,
     output_columns,
     places_read,
     plan_question,
@@ -469,13 +470,14 @@ def decide_row(
     """One row's answer columns as ``decide`` gives them (its error, if it raises one), as of
     the row's own day where it carries one (``ROW_DAY``)."""
     as_of = raw.get(ROW_DAY)
+    levels = levelled(engine)
     if ROW_DAY in raw and as_of is None:
-        return error_row("no as-of date: the row's as-of column is empty", nested)
+        return error_row("no as-of date: the row's as-of column is empty", nested, levels)
     try:
         decision = engine.decide(facts_of_row(subject, raw), question, as_of=as_of)
     except (FactsError, ConflictError) as exc:
-        return error_row(str(exc), nested)
-    return decision_row(decision, nested)
+        return error_row(str(exc), nested, levels)
+    return decision_row(decision, nested, levels)
 
 
 def patch_batch(
@@ -511,7 +513,7 @@ def patch_batch(
         for k, j in enumerate(flagged):
             indices[j] = n + k
         take = pa.array(indices, type=pa.int64())
-        for name in output_columns(nested):
+        for name in output_columns(nested, levelled(engine)):
             col = columns[prefix + name]
             patch = pa.array([r[name] for r in rows], type=col.type)
             columns[prefix + name] = pa.concat_arrays([col, patch]).take(take)

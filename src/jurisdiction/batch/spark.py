@@ -29,7 +29,7 @@ import pyarrow.compute as pc
 from ..core.errors import FactsError
 from .csv_layout import MALFORMED, csv_header, malformed_message
 from .days import RowDays, engine_on, row_days
-from .plan import output_columns
+from .plan import levelled, output_columns
 from .query import BatchSummary, _count, batch_sql, patch_batch
 from .sql_records import spark_sums
 
@@ -130,7 +130,7 @@ def _answered(
         for batch in batches:
             named = pa.RecordBatch.from_arrays(batch.columns, names=names_in)
             if carry:
-                named = _malformed_answered(named, asked, width, nested)
+                named = _malformed_answered(named, asked, width, nested, levelled(engine))
             done = patch_batch(engine, subject, asked, named, nested)[0]
             yield pa.RecordBatch.from_arrays(
                 [done.column(names_in[i]) for i in kept], names=[safe[i] for i in kept]
@@ -140,7 +140,7 @@ def _answered(
 
 
 def _malformed_answered(
-    batch: pa.RecordBatch, questions: Sequence[str], width: int, nested: bool
+    batch: pa.RecordBatch, questions: Sequence[str], width: int, nested: bool, levels: bool
 ) -> pa.RecordBatch:
     """A batch whose malformed CSV rows (their text in ``MALFORMED``) are not decided but
     answered with their error alone, as DuckDB answers them."""
@@ -156,7 +156,7 @@ def _malformed_answered(
     for i, q in enumerate(questions):
         columns[f"_flag_{i}"] = pc.and_(columns[f"_flag_{i}"], pc.invert(bad))
         prefix = f"{q}." if len(questions) > 1 else ""
-        for name in output_columns(nested):
+        for name in output_columns(nested, levels):
             col = columns[prefix + name]
             given = messages if name == "error" else pa.nulls(len(col), type=col.type)
             columns[prefix + name] = pc.if_else(bad, given.cast(col.type), col)

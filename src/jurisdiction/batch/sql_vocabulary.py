@@ -58,6 +58,8 @@ from ..language.parse import parse_condition, parse_expression
 from ..language.periods import MAX_DAYS, MAX_MONTHS
 from ..language.places import Hierarchy, Level
 from ..language.subjects import FieldInfo, Subject
+from ..policy.body_levels import SUBJECT as BODY
+from ..policy.body_levels import BodyLevel
 from ..policy.model import Policy
 from .sql_records import aggregate_sql, lookup_sql, records_ok
 
@@ -610,6 +612,12 @@ class SqlVocabulary:
         c = _Compiler(self, subject, base, rule_mode)
         return c.visit(node)
 
+    def body_level(self, level: BodyLevel, code: exp.Expr) -> exp.Expr:
+        """The own level of a body at the place ``code`` (``bodies.<kind>.level``: its
+        expression over ``body.place``, read as ``BodyLevel.of`` reads it; null where it
+        gives null)."""
+        return _BodyCompiler(self, code).visit(parse_expression(level.expr)).sql
+
     # validity -------------------------------------------------------------------------------------
 
     def valid(self) -> exp.Expr:
@@ -878,6 +886,22 @@ class _Compiler:
         if name == "class_of":
             return _Value(_klass(h, x), "enum")
         raise SqlUnsupportedError(f"function `{name}` has no SQL form")
+
+
+class _BodyCompiler(_Compiler):
+    """A body's level expression: ``body.place`` is the code of the place the body is at;
+    parameters, tables and functions are read as in the rest of the vocabulary."""
+
+    def __init__(self, v: SqlVocabulary, code: exp.Expr) -> None:
+        super().__init__(v, BODY, None, False)
+        self.code = code
+
+    def visit(self, node: Node) -> _Value:
+        if isinstance(node, FactRef) and (node.subject, node.feature) == (BODY, "place"):
+            return _Value(self.code.copy(), "place")
+        if isinstance(node, FactRef | Path) and node.subject == BODY:
+            raise SqlUnsupportedError(f"`{node}`: a body's level reads `{BODY}.place` only")
+        return super().visit(node)
 
 
 # --- dates (``language.periods``, value for value) ----------------------------------------------

@@ -132,6 +132,8 @@ def batch_command(
       outcome          responsible, not_applicable, undetermined or no_rule
       body_kind, body_level, body_place_code, body_role
                        the bodies, several joined by '; ' (--nested: `bodies`)
+      body_body_level  after body_level, where the policy computes a body's
+                       own level from its place: each body's ('' if none)
       body_cite        each body's article, as a chain where it applies
                        through another: "VIA → CITE" (--nested: cite, via)
       citations        the articles (and items) the answer rests on
