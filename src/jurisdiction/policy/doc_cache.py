@@ -12,11 +12,15 @@ Why the documents kept are the documents loading would make, and why reading the
 
 * they are a function of the files' bytes, the names the files are shown by (locations carry
   them) and the code that reads them. The key of a file is the sha256 of all three: every
-  policy file's name and bytes, and the source of the modules that compose and expand documents
-  and of the package's ``__init__.py`` (its version). A file whose bytes change, or a changed
-  reader, gives another key, never an old entry; the key is stored in the file and compared in
-  full. The bytes are read once: the documents come from them, or on a miss are composed by the
-  loader and kept under the key of the bytes the loader read;
+  policy file's name and bytes, and the source of the modules that compose, expand and validate
+  documents (the schema, pydantic's version) and of the package's ``__init__.py`` (its version).
+  A file whose bytes change, or a changed reader, gives another key, never an old entry; the key
+  is stored in the file and compared in full. The bytes are read once: the documents come from
+  them, or on a miss are composed by the loader and kept, once validated, under the key of the
+  bytes the loader read;
+* beside the documents, the schema models they validated to are kept (``kept_models``), and
+  read back as plain objects: a kept policy is not validated again, and ``policy.schema`` (a
+  sixth of a warm ``decide``) is not imported. Documents that do not validate are not kept;
 * the file is JSON of plain data (strings, whole and decimal numbers, booleans, null, lists and
   mappings, locations as numbers): never pickle, nothing in it can run code. A sha256 of the
   payload is stored beside it and checked before a byte of it is decoded, and decoding checks
@@ -34,6 +38,7 @@ import json
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from importlib.util import find_spec
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -42,11 +47,14 @@ from ..core.errors import Location
 from .files import MAX_POLICY_FILE_BYTES, FileRefusedError, Listing, read_bytes
 
 if TYPE_CHECKING:  # imported where used: the command line enters `keeping` before any command
+    from pydantic import BaseModel
+
+    from .schema import PolicyFile
     from .strict_yaml import LocatedDocument
 
-__all__ = ["documents", "keeping"]
+__all__ = ["Documents", "documents", "keeping"]
 
-FORMAT = 1
+FORMAT = 2
 """The layout of the file; a file of another layout is ignored (and replaced when written)."""
 MAX_FILE_BYTES = 64 << 20
 """A larger file is not read."""
@@ -60,9 +68,12 @@ _READERS = (
     ("policy", "outside_cases.py"),
     ("policy", "question_defaults.py"),
     ("policy", "templates.py"),
+    ("policy", "schema.py"),
+    ("policy", "kept_models.py"),
     ("policy", "doc_cache.py"),
 )
-"""The modules whose source the documents depend on, relative to the package."""
+"""The modules whose source the documents and their models depend on, relative to the package
+(and pydantic's ``version.py``, which names pydantic's and pydantic-core's versions)."""
 
 _ACTIVE: list[Path] = []
 
@@ -76,7 +87,11 @@ def _readers_digest() -> bytes | None:
         for parts in _READERS:
             path = package.joinpath(*parts)
             digest.update("/".join(parts).encode() + b"\0" + path.read_bytes() + b"\0")
-    except OSError:
+        spec = find_spec("pydantic")  # found, not imported
+        if spec is None or spec.origin is None:
+            return None
+        digest.update(Path(spec.origin).with_name("version.py").read_bytes())
+    except (OSError, ImportError, ValueError):
         return None
     return digest.digest()
 
@@ -101,18 +116,46 @@ Sources = list[tuple[str, str]]
 """Each policy file's name (as shown in locations) and the sha256 (hex) of its bytes."""
 
 
-def documents(
-    root: Path, listing: Listing | None, named: Callable[[Path], str]
-) -> tuple[Sources, list[LocatedDocument]]:
+class Documents:
+    """A policy's files as :func:`documents` found them."""
+
+    __slots__ = ("_slot", "docs", "models", "sources")
+
+    def __init__(
+        self,
+        sources: Sources,
+        docs: list[LocatedDocument],
+        models: list[PolicyFile] | None = None,
+        slot: tuple[Path, str, str] | None = None,
+    ) -> None:
+        self.sources = sources
+        """Each file's name and the sha256 of its bytes."""
+        self.docs = docs
+        """Each file's document, templates expanded."""
+        self.models = models
+        """Each document's schema model, when kept (validated when it was kept); else None:
+        the loader validates the documents, and gives the models to :meth:`keep`."""
+        self._slot = slot
+
+    def keep(self, models: list[BaseModel]) -> None:
+        """Keep the documents with the models they validated to (inside :func:`keeping`, for
+        documents that were not kept already; else nothing)."""
+        if self._slot is not None and self.models is None:
+            directory, slot, key = self._slot
+            _save(directory, slot, key, self.docs, models)
+
+
+def documents(root: Path, listing: Listing | None, named: Callable[[Path], str]) -> Documents:
     """The name and digest of every policy file, and its document with templates expanded:
-    kept from an earlier run inside :func:`keeping`, else read (``sources._read``), numbered
-    (``numbering``), with answers written in rules nested (``inline_answers``) and outside
-    cases written once copied (``outside_cases``), given their files' question defaults and
-    expanded (``templates.expand_templates``), which raise for a bad file as they always do."""
+    kept from an earlier run inside :func:`keeping` (with its validated model), else read
+    (``sources._read``), numbered (``numbering``), with answers written in rules nested
+    (``inline_answers``) and outside cases written once copied (``outside_cases``), given their
+    files' question defaults and expanded (``templates.expand_templates``), which raise for a bad
+    file as they always do; the caller validates these and keeps them (:meth:`Documents.keep`)."""
     directory = _ACTIVE[-1] if _ACTIVE else None
     readers = _readers_digest() if directory is not None else None
     if directory is None or readers is None or (listing is not None and not listing.policy):
-        return _composed(root, listing, named)
+        return Documents(*_composed(root, listing, named))
     files = listing.policy if listing is not None else (root,)
     try:
         sources = [
@@ -125,15 +168,14 @@ def documents(
             for f in files
         ]
     except (FileRefusedError, OSError):
-        return _composed(root, listing, named)  # which says what is wrong, located
+        return Documents(*_composed(root, listing, named))  # which says what is wrong, located
     slot = _slot(readers, [name for name, _ in sources])
     key = _key(readers, sources)
     kept = _load(directory, slot, key)
     if kept is not None:
-        return sources, kept
+        return Documents(sources, *kept)
     sources, docs = _composed(root, listing, named)
-    _save(directory, slot, _key(readers, sources), docs)
-    return sources, docs
+    return Documents(sources, docs, None, (directory, slot, _key(readers, sources)))
 
 
 def _composed(
@@ -169,7 +211,9 @@ def _key(readers: bytes, sources: Sources) -> str:
 # reading and writing ---------------------------------------------------------------------------
 
 
-def _load(directory: Path, slot: str, key: str) -> list[LocatedDocument] | None:
+def _load(
+    directory: Path, slot: str, key: str
+) -> tuple[list[LocatedDocument], list[PolicyFile]] | None:
     dir_fd = user_cache.open_directory(directory, create=False)
     if dir_fd is None:
         return None
@@ -186,15 +230,26 @@ def _load(directory: Path, slot: str, key: str) -> list[LocatedDocument] | None:
             return None
         if found.get("key") != key or found.get("sha256") != hashlib.sha256(payload).hexdigest():
             return None  # another state of the policy, or not what was written
-        return decode(json.loads(payload))
-    except (ValueError, TypeError, KeyError, IndexError, RecursionError):
+        from .kept_models import decode_models
+
+        documents, _, models = payload.partition(b"\n")
+        docs = decode(json.loads(documents))
+        return docs, decode_models(models, len(docs))
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError):
         return None
 
 
-def _save(directory: Path, slot: str, key: str, docs: list[LocatedDocument]) -> None:
+def _save(
+    directory: Path, slot: str, key: str, docs: list[LocatedDocument], models: list[BaseModel]
+) -> None:
+    """Keep ``docs`` and their ``models``: the documents' JSON and the models' JSON, a line each
+    (JSON text holds no raw line break)."""
+    from .kept_models import encode_models
+
     try:
         payload = json.dumps(encode(docs), ensure_ascii=False, separators=(",", ":"))
-    except (TypeError, ValueError):
+        payload += "\n" + encode_models(models)
+    except (TypeError, ValueError, RecursionError):
         return  # a value JSON cannot hold as it is: not kept
     body = payload.encode("utf-8", "surrogatepass")
     head = json.dumps(
