@@ -24,7 +24,9 @@ Why the documents kept are the documents loading would make, and why reading the
 * the file is JSON of plain data (strings, whole and decimal numbers, booleans, null, lists and
   mappings, locations as numbers): never pickle, nothing in it can run code. A sha256 of the
   payload is stored beside it and checked before a byte of it is decoded, and decoding checks
-  every value's shape: a file that does not pass is ignored, and replaced by the next run;
+  the shape of every document and of every mark (a mark is made when the loader asks for it:
+  a load asks for a few hundred of the thousands kept): a file that does not pass is ignored,
+  and replaced by the next run;
 * a file is read only if the user owns it and no one else may write to it (``core.user_cache``,
   as for the parsed conditions of ``language.parse_cache``).
 
@@ -36,7 +38,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from importlib.util import find_spec
 from pathlib import Path
@@ -50,7 +52,7 @@ if TYPE_CHECKING:  # imported where used: the command line enters `keeping` befo
     from pydantic import BaseModel
 
     from .schema import PolicyFile
-    from .strict_yaml import LocatedDocument
+    from .strict_yaml import LocatedDocument, Path_
 
 __all__ = ["Documents", "documents", "keeping"]
 
@@ -288,10 +290,67 @@ def _value(value: Any) -> Any:
     raise TypeError(type(value).__name__)
 
 
-def _path(path: tuple[Any, ...]) -> list[Any]:
-    if not all(isinstance(p, str) or type(p) is int for p in path):
-        raise TypeError("a path part that is neither a name nor an index")
-    return list(path)
+_NAME, _INDEX = "\x1f", "\x1e"
+"""What a path's key writes before each part: a name, or an index (in decimal)."""
+
+
+def _path_key(path: tuple[Any, ...]) -> str:
+    """A path as one string, unambiguous for names that hold neither separator; a key of the
+    kept marks, so that JSON builds the mapping and no Python loop runs over it on read."""
+    return "".join([_NAME + p if type(p) is str else f"{_INDEX}{p:d}" for p in path])
+
+
+def _kept_path_key(path: tuple[Any, ...]) -> str:
+    for p in path:
+        if type(p) is str:
+            if _NAME in p or _INDEX in p:
+                raise TypeError("a name holding a separator of path keys")
+        elif type(p) is not int:
+            raise TypeError("a path part that is neither a name nor an index")
+    return _path_key(path)
+
+
+def _key_path(key: str) -> tuple[str | int, ...]:
+    """The path :func:`_path_key` gave ``key`` from."""
+    import re
+
+    return tuple(
+        name if sep == _NAME else int(name)
+        for sep, name in re.findall(f"([{_NAME}{_INDEX}])([^{_NAME}{_INDEX}]*)", key)
+    )
+
+
+class _KeptPaths(Mapping["Path_", Any]):
+    """The marks (or key locations) of a kept document, by path: each made when first asked
+    for. A load asks for a few hundred of the thousands a policy has."""
+
+    __slots__ = ("_contexts", "_files", "_mark", "_raw")
+
+    def __init__(
+        self, raw: dict[str, list[Any]], files: list[str], contexts: list[str], mark: bool
+    ) -> None:
+        self._raw = raw
+        self._files = files
+        self._contexts = contexts
+        self._mark = mark
+
+    def __getitem__(self, path: Path_) -> Any:
+        found = self._raw[_path_key(path)]
+        where = Location(self._files[found[0]], found[1], found[2], self._contexts[found[3]])
+        if not self._mark:
+            return where
+        from .strict_yaml import Mark
+
+        return Mark(where, found[4], found[5])
+
+    def __iter__(self) -> Iterator[Path_]:
+        return (_key_path(k) for k in self._raw)
+
+    def __len__(self) -> int:
+        return len(self._raw)
+
+    def __contains__(self, path: object) -> bool:
+        return isinstance(path, tuple) and _path_key(path) in self._raw
 
 
 def encode(docs: list[LocatedDocument]) -> list[Any]:
@@ -309,8 +368,11 @@ def encode(docs: list[LocatedDocument]) -> list[Any]:
             d.file,
             d.digest,
             _value(d.value),
-            [[_path(p), *located(m.location), m.style, m.source] for p, m in d.marks.items()],
-            [[_path(p), *located(loc)] for p, loc in d.keys.items()],
+            {
+                _kept_path_key(p): [*located(m.location), m.style, m.source]
+                for p, m in d.marks.items()
+            },
+            {_kept_path_key(p): located(loc) for p, loc in d.keys.items()},
         ]
         for d in docs
     ]
@@ -319,9 +381,10 @@ def encode(docs: list[LocatedDocument]) -> list[Any]:
 
 def decode(found: Any) -> list[LocatedDocument]:
     """The documents :func:`encode` gave ``found`` from; TypeError, ValueError or KeyError if it
-    is not of that shape. Only the shape is checked here: what the values are was checked by the
-    digest of the payload, and by whose the file is."""
-    from .strict_yaml import LocatedDocument, Mark
+    is not of that shape. Only the shape is checked here (each mark a list of six, each key's
+    location of four): what the values are was checked by the digest of the payload, and by
+    whose the file is. A mark is made when it is asked for."""
+    from .strict_yaml import LocatedDocument
 
     files, contexts, docs = found
     if not isinstance(docs, list) or not all(isinstance(f, str) for f in [*files, *contexts]):
@@ -330,18 +393,18 @@ def decode(found: Any) -> list[LocatedDocument]:
     for file, digest, value, marks, keys in docs:
         if not isinstance(file, str) or not isinstance(digest, str):
             raise TypeError("not a document")
+        if not isinstance(marks, dict) or not isinstance(keys, dict):
+            raise TypeError("not a document's marks")
+        if not all(type(m) is list and len(m) == 6 for m in marks.values()):
+            raise TypeError("not a document's marks")
+        if not all(type(k) is list and len(k) == 4 for k in keys.values()):
+            raise TypeError("not a document's keys")
         out.append(
             LocatedDocument(
                 file,
                 value,
-                {
-                    tuple(p): Mark(Location(files[f], line, col, contexts[c]), style, source)
-                    for p, f, line, col, c, style, source in marks
-                },
-                {
-                    tuple(p): Location(files[f], line, col, contexts[c])
-                    for p, f, line, col, c in keys
-                },
+                _KeptPaths(marks, files, contexts, mark=True),
+                _KeptPaths(keys, files, contexts, mark=False),
                 digest,
             )
         )
