@@ -98,7 +98,7 @@ def test_decide_imports_no_checker_and_then_no_parser_nor_schema(tmp_path: Path)
     first, imported = _decide(tmp_path, *args)
     # the first run validates the documents and parses the conditions ...
     assert imported == ["jurisdiction.policy.schema", "lark"]
-    assert list((tmp_path / "jurisdiction").glob("conditions-*.json"))
+    assert list((tmp_path / "jurisdiction").glob("conditions-*.jsonl"))
     second, imported = _decide(tmp_path, *args)
     assert imported == []  # ... the next finds them kept, and the documents' models with them
     assert second == first
