@@ -135,3 +135,17 @@ def test_a_mapping_key_that_would_read_back_otherwise_is_not_kept() -> None:
     bad = model.model_copy(update={"enums": {f"{CLASS}x": {}}})
     with pytest.raises(TypeError):
         encode_models([bad])
+
+
+def test_no_schema_model_a_policy_file_holds_has_more_than_its_fields() -> None:
+    """A property or public method on one of these models would be missing from the plain
+    object a warm load reads: the loader may only read fields (see ``kept_models``)."""
+    found: set[type[BaseModel]] = set()
+    _models_within(schema.PolicyFile, found)
+    extra = {
+        f"{model.__name__}.{name}"
+        for model in found
+        for name in vars(model)
+        if not name.startswith("_") and name not in model.model_fields and name != "model_config"
+    }
+    assert extra == set()
