@@ -254,7 +254,8 @@ def test_kept_documents_locate_every_path_as_the_composed_ones(tmp_path: Path) -
     its key's location, and a path that is not there, answer as the composed document does."""
     root = bundled_policy_path()
     composed = doc_cache.documents(root, _listing(root), str).docs
-    kept = doc_cache.decode(json.loads(json.dumps(doc_cache.encode(composed))))
+    documents, keys = doc_cache.encode(composed)
+    kept = doc_cache.decode(json.loads(json.dumps(documents)), json.dumps(keys))
     for plain, back in zip(composed, kept, strict=True):
         assert dict(back.marks.items()) == dict(plain.marks.items())
         assert dict(back.keys.items()) == dict(plain.keys.items())
@@ -267,6 +268,20 @@ def test_kept_documents_locate_every_path_as_the_composed_ones(tmp_path: Path) -
             )
         assert ("no such key",) not in back.marks
         assert back.marks.get(("no such key",)) is None
+
+
+def test_key_locations_are_read_only_when_one_is_asked_for() -> None:
+    root = bundled_policy_path()
+    composed = doc_cache.documents(root, _listing(root), str).docs
+    documents, keys = doc_cache.encode(composed)
+    unread = doc_cache.decode(json.loads(json.dumps(documents)), "not JSON: never parsed")
+    assert [d.location(("questions",)) for d in unread] == [
+        d.location(("questions",)) for d in composed
+    ]
+    path = next(p for p in composed[0].keys if p)
+    assert unread[0].key_location(path) == composed[0].location(path)  # no key: at its value
+    kept = doc_cache.decode(json.loads(json.dumps(documents)), json.dumps(keys))
+    assert kept[0].key_location(path) == composed[0].key_location(path)
 
 
 def test_a_name_that_would_make_path_keys_ambiguous_is_not_kept() -> None:

@@ -40,6 +40,7 @@ import json
 import os
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from functools import partial
 from importlib.util import find_spec
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -234,8 +235,8 @@ def _load(
             return None  # another state of the policy, or not what was written
         from .kept_models import decode_models
 
-        documents, _, models = payload.partition(b"\n")
-        docs = decode(json.loads(documents))
+        documents, models, keys = payload.split(b"\n")
+        docs = decode(json.loads(documents), keys)
         return docs, decode_models(models, len(docs))
     except (ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError):
         return None
@@ -244,13 +245,19 @@ def _load(
 def _save(
     directory: Path, slot: str, key: str, docs: list[LocatedDocument], models: list[BaseModel]
 ) -> None:
-    """Keep ``docs`` and their ``models``: the documents' JSON and the models' JSON, a line each
-    (JSON text holds no raw line break)."""
+    """Keep ``docs`` and their ``models``: the documents' JSON, the models' JSON and the
+    documents' key locations' JSON, a line each (JSON text holds no raw line break)."""
     from .kept_models import encode_models
 
     try:
-        payload = json.dumps(encode(docs), ensure_ascii=False, separators=(",", ":"))
-        payload += "\n" + encode_models(models)
+        documents, keys = encode(docs)
+        payload = "\n".join(
+            [
+                json.dumps(documents, ensure_ascii=False, separators=(",", ":")),
+                encode_models(models),
+                json.dumps(keys, ensure_ascii=False, separators=(",", ":")),
+            ]
+        )
     except (TypeError, ValueError, RecursionError):
         return  # a value JSON cannot hold as it is: not kept
     body = payload.encode("utf-8", "surrogatepass")
@@ -270,7 +277,8 @@ def _save(
 #
 # [files, contexts, documents]: the names of files and the contexts of locations once each, a
 # location as [file, line, column, context] by their indexes; a document as [file, digest,
-# value, marks, keys], each mark [path, *location, style, source], each key [path, *location].
+# value, marks], its marks by path key, each [*location, style, source]; on a line of their
+# own, each document's key locations by path key, each [*location].
 
 _SCALARS = (str, int, float, bool, type(None))
 
@@ -322,20 +330,33 @@ def _key_path(key: str) -> tuple[str | int, ...]:
 
 class _KeptPaths(Mapping["Path_", Any]):
     """The marks (or key locations) of a kept document, by path: each made when first asked
-    for. A load asks for a few hundred of the thousands a policy has."""
+    for. A load asks for a few hundred of the thousands a policy has. ``raw`` is the mapping by
+    path key, or what gives it when first needed (the key locations: a load that finds nothing
+    wrong asks for none, so their JSON is not even parsed)."""
 
-    __slots__ = ("_contexts", "_files", "_mark", "_raw")
+    __slots__ = ("_contexts", "_files", "_given", "_mark", "_raw")
 
     def __init__(
-        self, raw: dict[str, list[Any]], files: list[str], contexts: list[str], mark: bool
+        self,
+        raw: dict[str, list[Any]] | Callable[[], dict[str, list[Any]]],
+        files: list[str],
+        contexts: list[str],
+        mark: bool,
     ) -> None:
-        self._raw = raw
+        self._raw = raw if isinstance(raw, dict) else None
+        self._given = raw
         self._files = files
         self._contexts = contexts
         self._mark = mark
 
+    def _entries(self) -> dict[str, list[Any]]:
+        if self._raw is None:
+            given = self._given
+            self._raw = given if isinstance(given, dict) else given()
+        return self._raw
+
     def __getitem__(self, path: Path_) -> Any:
-        found = self._raw[_path_key(path)]
+        found = self._entries()[_path_key(path)]
         where = Location(self._files[found[0]], found[1], found[2], self._contexts[found[3]])
         if not self._mark:
             return where
@@ -344,17 +365,18 @@ class _KeptPaths(Mapping["Path_", Any]):
         return Mark(where, found[4], found[5])
 
     def __iter__(self) -> Iterator[Path_]:
-        return (_key_path(k) for k in self._raw)
+        return (_key_path(k) for k in self._entries())
 
     def __len__(self) -> int:
-        return len(self._raw)
+        return len(self._entries())
 
     def __contains__(self, path: object) -> bool:
-        return isinstance(path, tuple) and _path_key(path) in self._raw
+        return isinstance(path, tuple) and _path_key(path) in self._entries()
 
 
-def encode(docs: list[LocatedDocument]) -> list[Any]:
-    """``docs`` as JSON values."""
+def encode(docs: list[LocatedDocument]) -> tuple[list[Any], list[Any]]:
+    """``docs`` as JSON values: the documents with their marks, and apart from them the
+    locations of their mapping keys (read only when one is asked for)."""
     files: dict[str, int] = {}
     contexts: dict[str, int] = {}
 
@@ -372,39 +394,71 @@ def encode(docs: list[LocatedDocument]) -> list[Any]:
                 _kept_path_key(p): [*located(m.location), m.style, m.source]
                 for p, m in d.marks.items()
             },
-            {_kept_path_key(p): located(loc) for p, loc in d.keys.items()},
         ]
         for d in docs
     ]
-    return [list(files), list(contexts), out]
+    keys = [{_kept_path_key(p): located(loc) for p, loc in d.keys.items()} for d in docs]
+    return [list(files), list(contexts), out], keys
 
 
-def decode(found: Any) -> list[LocatedDocument]:
-    """The documents :func:`encode` gave ``found`` from; TypeError, ValueError or KeyError if it
-    is not of that shape. Only the shape is checked here (each mark a list of six, each key's
-    location of four): what the values are was checked by the digest of the payload, and by
-    whose the file is. A mark is made when it is asked for."""
+class _Keys:
+    """The key locations of every kept document, parsed from their JSON when one is first
+    asked for. They were checked with the rest (the digest of the payload); a shape that is not
+    theirs (which only a writer of that digest could give) reads as no key locations, and a
+    problem about a key is then located at its value."""
+
+    def __init__(self, text: bytes | str, count: int) -> None:
+        self.text: bytes | str | None = text
+        self.count = count
+        self.found: list[dict[str, list[Any]]] = []
+
+    def of(self, index: int) -> dict[str, list[Any]]:
+        if self.text is not None:
+            text, self.text = self.text, None
+            try:
+                found = json.loads(text)
+            except (ValueError, RecursionError):
+                found = None
+            if _shaped(found, self.count):
+                self.found = found
+        return self.found[index] if index < len(self.found) else {}
+
+
+def _shaped(found: Any, count: int) -> bool:
+    return (
+        isinstance(found, list)
+        and len(found) == count
+        and all(isinstance(k, dict) for k in found)
+        and all(type(v) is list and len(v) == 4 for k in found for v in k.values())
+    )
+
+
+def decode(found: Any, keys: bytes | str = b"[]") -> list[LocatedDocument]:
+    """The documents :func:`encode` gave ``found`` (and ``keys``, the JSON of the key
+    locations) from; TypeError, ValueError or KeyError if ``found`` is not of that shape. Only
+    the shape is checked here (each mark a list of six): what the values are was checked by the
+    digest of the payload, and by whose the file is. A mark is made when it is asked for, the
+    key locations parsed when one is."""
     from .strict_yaml import LocatedDocument
 
     files, contexts, docs = found
     if not isinstance(docs, list) or not all(isinstance(f, str) for f in [*files, *contexts]):
         raise TypeError("not documents")
+    kept_keys = _Keys(keys, len(docs))
     out = []
-    for file, digest, value, marks, keys in docs:
+    for i, (file, digest, value, marks) in enumerate(docs):
         if not isinstance(file, str) or not isinstance(digest, str):
             raise TypeError("not a document")
-        if not isinstance(marks, dict) or not isinstance(keys, dict):
+        if not isinstance(marks, dict):
             raise TypeError("not a document's marks")
         if not all(type(m) is list and len(m) == 6 for m in marks.values()):
             raise TypeError("not a document's marks")
-        if not all(type(k) is list and len(k) == 4 for k in keys.values()):
-            raise TypeError("not a document's keys")
         out.append(
             LocatedDocument(
                 file,
                 value,
                 _KeptPaths(marks, files, contexts, mark=True),
-                _KeptPaths(keys, files, contexts, mark=False),
+                _KeptPaths(partial(kept_keys.of, i), files, contexts, mark=False),
                 digest,
             )
         )
