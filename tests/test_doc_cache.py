@@ -21,10 +21,11 @@ import pytest
 import yaml
 
 import jurisdiction
-from jurisdiction.core.errors import JurisdictionError
+from jurisdiction.core.errors import JurisdictionError, Location
 from jurisdiction.core.paths import bundled_policy_path
 from jurisdiction.policy import doc_cache
 from jurisdiction.policy.load import load_policy
+from jurisdiction.policy.sources import _listing
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
@@ -246,3 +247,48 @@ def test_the_command_line_keeps_the_documents(tmp_path: Path) -> None:
     assert _kept(tmp_path)
     second = subprocess.run(argv, capture_output=True, text=True, env=env, check=True)
     assert json.loads(second.stdout) == json.loads(first.stdout)
+
+
+def test_kept_documents_locate_every_path_as_the_composed_ones(tmp_path: Path) -> None:
+    """Marks are made when asked for (``_KeptPaths``): every path of every file, its mark and
+    its key's location, and a path that is not there, answer as the composed document does."""
+    root = bundled_policy_path()
+    composed = doc_cache.documents(root, _listing(root), str).docs
+    documents, keys = doc_cache.encode(composed)
+    kept = doc_cache.decode(json.loads(json.dumps(documents)), json.dumps(keys))
+    for plain, back in zip(composed, kept, strict=True):
+        assert dict(back.marks.items()) == dict(plain.marks.items())
+        assert dict(back.keys.items()) == dict(plain.keys.items())
+        assert len(back.marks) == len(plain.marks)
+        for path, mark in plain.marks.items():
+            assert back.marks[path] == mark
+            assert back.marks[path].location.context == mark.location.context
+            assert back.location((*path, "no such key", 7)) == plain.location(
+                (*path, "no such key", 7)
+            )
+        assert ("no such key",) not in back.marks
+        assert back.marks.get(("no such key",)) is None
+
+
+def test_key_locations_are_read_only_when_one_is_asked_for() -> None:
+    root = bundled_policy_path()
+    composed = doc_cache.documents(root, _listing(root), str).docs
+    documents, keys = doc_cache.encode(composed)
+    unread = doc_cache.decode(json.loads(json.dumps(documents)), "not JSON: never parsed")
+    assert [d.location(("questions",)) for d in unread] == [
+        d.location(("questions",)) for d in composed
+    ]
+    path = next(p for p in composed[0].keys if p)
+    assert unread[0].key_location(path) == composed[0].location(path)  # no key: at its value
+    kept = doc_cache.decode(json.loads(json.dumps(documents)), json.dumps(keys))
+    assert kept[0].key_location(path) == composed[0].key_location(path)
+
+
+def test_a_name_that_would_make_path_keys_ambiguous_is_not_kept() -> None:
+    from jurisdiction.policy.strict_yaml import LocatedDocument, Mark
+
+    here = Mark(Location("f.yaml", 1, 1), None)
+    for name in ["a\x1fb", "\x1e1"]:
+        doc = LocatedDocument("f.yaml", {name: 1}, {(): here, (name,): here})
+        with pytest.raises(TypeError):
+            doc_cache.encode([doc])

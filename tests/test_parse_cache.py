@@ -9,6 +9,7 @@ import json
 import os
 import stat
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -91,8 +92,25 @@ def test_data_that_encoding_would_not_give_is_refused(data: object) -> None:
 
 
 def _kept_file(directory: Path) -> Path:
-    (found,) = directory.glob("conditions-*.json")
+    (found,) = directory.glob("conditions-*.jsonl")
     return found
+
+
+def _kept_trees(file: Path) -> dict[str, Any]:
+    """The trees of a kept file by text: a line of its format and parser, then a line per text
+    (the text as JSON, a tab, the tree as JSON)."""
+    head, *lines = file.read_text(encoding="utf-8").split("\n")
+    assert json.loads(head)["format"] == _parse_cache.FORMAT
+    return {json.loads(k): json.loads(v) for k, _, v in (line.partition("\t") for line in lines)}
+
+
+def _write_trees(file: Path, trees: dict[str, Any], raw: dict[str, str]) -> None:
+    """Write ``trees`` in place of the file's (and for the texts of ``raw``, its text as the
+    tree's JSON), under the file's own first line."""
+    head = file.read_text(encoding="utf-8").split("\n")[0]
+    written = {k: json.dumps(v) for k, v in trees.items()} | raw
+    lines = [f"{json.dumps(k, ensure_ascii=False)}\t{v}" for k, v in written.items()]
+    file.write_text("\n".join([head, *lines]), encoding="utf-8")
 
 
 def _parse_all(directory: Path) -> dict[str, _nodes.Node]:
@@ -141,7 +159,7 @@ def test_a_changed_text_is_parsed_again(tmp_path: Path) -> None:
     first = tree.items[0]
     assert isinstance(first, _nodes.Compare)
     assert first.op == ">"
-    assert changed in json.loads(_kept_file(tmp_path).read_text(encoding="utf-8"))["trees"]
+    assert changed in _kept_trees(_kept_file(tmp_path))
 
 
 @pytest.mark.parametrize("mode", [0o620, 0o602])
@@ -204,10 +222,10 @@ def test_a_file_of_another_user_is_not_read(
 def test_a_tampered_entry_is_parsed_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     _parse_all(tmp_path)
     kept = _kept_file(tmp_path)
-    content = json.loads(kept.read_text(encoding="utf-8"))
-    content["trees"][TEXTS[0]] = {"": "BoolConst", "value": True}  # no span: not a tree
-    kept.write_text(json.dumps(content), encoding="utf-8")
-    assert _parses_from_lark(tmp_path, monkeypatch) == {TEXTS[0]}
+    trees = _kept_trees(kept)
+    trees[TEXTS[0]] = {"": "BoolConst", "value": True}  # no span: not a tree
+    _write_trees(kept, trees, {TEXTS[1]: "{not json"})  # not JSON at all
+    assert _parses_from_lark(tmp_path, monkeypatch) == {TEXTS[0], TEXTS[1]}
 
 
 def test_a_file_that_is_not_json_is_replaced(
@@ -245,3 +263,27 @@ def test_the_cache_directory_follows_xdg_and_needs_a_home(
     assert _parse_cache.cache_directory() is None
     with _parse_cache.persisting():
         assert _parse_cache.active() is None  # nothing kept, and nothing fails
+
+
+def test_only_the_texts_asked_for_are_decoded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _parse_all(tmp_path)
+    kept = _kept_file(tmp_path)
+    others = {f"unit.staff >= {n}": "{never decoded" for n in range(_parse_cache.MAX_ENTRIES // 2)}
+    _write_trees(kept, _kept_trees(kept), others)
+    decoded: list[str] = []
+    real = _parse_cache.json.loads
+
+    def counting(data: Any, *args: Any, **kwargs: Any) -> Any:
+        decoded.append(data)
+        return real(data, *args, **kwargs)
+
+    monkeypatch.setattr(_parse_cache.json, "loads", counting)
+    assert _parses_from_lark(tmp_path, monkeypatch) == set()  # every text found kept
+    assert len(decoded) == 1 + len(set(TEXTS))  # the first line, and each text asked for once
+    assert len(_kept_trees_raw(kept)) == len(set(TEXTS)) + len(others)  # nothing new: as it was
+
+
+def _kept_trees_raw(file: Path) -> list[str]:
+    return file.read_text(encoding="utf-8").split("\n")[1:]

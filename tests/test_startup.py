@@ -1,7 +1,8 @@
 """Start-up fit for a loop: importing the package, and `jurisdiction --help` once its cache is
 filled, import no engine, no pydantic, no YAML reader and no condition parser; `jurisdiction
-decide` imports no checker nor optional evaluator, and once the conditions it parsed are kept, no
-parser either, and still decides as written (the figures are in benchmarks/startup.py)."""
+decide` imports no checker nor optional evaluator, and once the conditions it parsed and the
+documents it validated are kept, no parser nor the policy format's schema either, and still
+decides as written (the figures are in benchmarks/startup.py)."""
 
 from __future__ import annotations
 
@@ -85,20 +86,21 @@ print(json.dumps(sorted(m for m in {modules} if m in sys.modules)), file=sys.std
 
 def _decide(cache: Path, *args: str) -> tuple[str, list[str]]:
     env = {**os.environ, "XDG_CACHE_HOME": str(cache)}
-    code = DECIDE.format(modules=[*NOT_FOR_DECIDE, "lark"])
+    code = DECIDE.format(modules=[*NOT_FOR_DECIDE, "lark", "jurisdiction.policy.schema"])
     proc = subprocess.run(
         [sys.executable, "-c", code, *args], capture_output=True, text=True, env=env, check=True
     )
     return proc.stdout, json.loads(proc.stderr.strip().splitlines()[-1])
 
 
-def test_decide_imports_no_checker_and_then_no_parser(tmp_path: Path) -> None:
+def test_decide_imports_no_checker_and_then_no_parser_nor_schema(tmp_path: Path) -> None:
     args = (str(EXAMPLE), "-q", "unit_management", "--ids")
     first, imported = _decide(tmp_path, *args)
-    assert imported == ["lark"]  # the first run parses the conditions ...
-    assert list((tmp_path / "jurisdiction").glob("conditions-*.json"))
+    # the first run validates the documents and parses the conditions ...
+    assert imported == ["jurisdiction.policy.schema", "lark"]
+    assert list((tmp_path / "jurisdiction").glob("conditions-*.jsonl"))
     second, imported = _decide(tmp_path, *args)
-    assert imported == []  # ... the next finds them kept
+    assert imported == []  # ... the next finds them kept, and the documents' models with them
     assert second == first
     assert "unit_management.district_by_staff" in second
 
@@ -120,7 +122,7 @@ def test_a_changed_condition_is_decided_as_written(tmp_path: Path) -> None:
     after, _ = _decide(cache, *args)
     assert "Rules applied: unit_management.street_by_staff" in after
     cold, imported = _decide(tmp_path / "empty", *args)
-    assert imported == ["lark"]
+    assert imported == ["jurisdiction.policy.schema", "lark"]
     assert after == cold  # as a run that kept nothing decides
 
 

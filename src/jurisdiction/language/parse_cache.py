@@ -14,8 +14,9 @@ Why a kept tree is the tree that parsing would give, and why reading one is safe
   old tree. The file is named by a digest of the parser — the source of the modules that build
   trees and lark's version (:func:`jurisdiction.language.parse.parser_digest`) — so a changed parser
   starts a file of its own;
-* the file is JSON of plain data (class names from a fixed list, strings, whole numbers,
-  booleans), decoded field by field: never pickle, nothing in it can run code;
+* the file is lines of JSON of plain data (a text, then its tree: class names from a fixed list,
+  strings, whole numbers, booleans), decoded field by field: never pickle, nothing in it can run
+  code. A tree is decoded only when its exact text is asked for (see :class:`Store`);
 * a file is read only if the user owns it, no one else may write to it, and it is a regular file
   (opened without following a link, and judged by what was opened, not by its name): only the
   user (or root) can have written what such a file holds, so the trees in it were put there by
@@ -40,7 +41,7 @@ from ..core import user_cache
 
 __all__ = ["Store", "active", "cache_directory", "persisting"]
 
-FORMAT = 1
+FORMAT = 2
 """The layout of the file; a file of another layout is ignored (and replaced when written)."""
 MAX_ENTRIES = 4096
 """At most this many texts are kept (the bundled policy has 108); the least recently used go."""
@@ -65,21 +66,32 @@ def _read(dir_fd: int, name: str) -> bytes | None:
 _write = user_cache.write_private
 
 
+def _key(text: str) -> bytes:
+    """How ``text`` is written at the start of its line: as JSON, which never holds a raw tab or
+    line break, and gives one text one key."""
+    return json.dumps(text, ensure_ascii=False).encode("utf-8", "surrogatepass")
+
+
 class Store:
-    """The trees kept for one parser, as JSON values by text, read on the first lookup."""
+    """The trees kept for one parser, read on the first lookup: each line of the file is one
+    text (as JSON), a tab, and its tree (as JSON), after a line that names the format and the
+    parser. Reading the file splits it into lines by text; a tree is decoded only when its text
+    is asked for, so a run that needs the ~160 texts of one policy does not decode the 4,096 a
+    file may hold (once test suites and generated policies have filled it)."""
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
         self.parser: str | None = None
-        self.kept: dict[str, Any] = {}
-        self.used: set[str] = set()
-        self.new: dict[str, Any] = {}
+        self.kept: dict[bytes, bytes] = {}
+        self.used: set[bytes] = set()
+        self.new: dict[bytes, bytes] = {}
 
     def _name(self) -> str:
-        return f"conditions-{self.parser}.json"
+        return f"conditions-{self.parser}.jsonl"
 
-    def _load(self) -> dict[str, Any]:
-        """The entries of the file as it is now ({} when absent, not private, or not ours)."""
+    def _load(self) -> dict[bytes, bytes]:
+        """The entries of the file as it is now, each text's key and its tree's JSON ({} when
+        absent, not private, not ours, or of another format or parser)."""
         dir_fd = _open_directory(self.directory, create=False)
         if dir_fd is None:
             return {}
@@ -89,35 +101,50 @@ class Store:
             os.close(dir_fd)
         if data is None:
             return {}
+        head, _, body = data.partition(b"\n")
         try:
-            found = json.loads(data)
+            found = json.loads(head)
         except (ValueError, RecursionError):
             return {}
         if not isinstance(found, dict) or found.get("format") != FORMAT:
             return {}
-        trees = found.get("trees")
-        if found.get("parser") != self.parser or not isinstance(trees, dict):
+        if found.get("parser") != self.parser:
             return {}
-        return trees
+        entries: dict[bytes, bytes] = {}
+        for line in body.split(b"\n"):
+            key, tab, tree = line.partition(b"\t")
+            if tab:
+                entries[key] = tree
+        return entries
 
     def get(self, parser: str, text: str) -> Any | None:
         """The kept value for ``text`` under ``parser`` (a digest), or None."""
         if self.parser != parser:  # the first lookup (one parser per process)
             self.parser, self.used, self.new = parser, set(), {}
             self.kept = self._load()
-        found = self.kept.get(text)
-        if found is not None:
-            self.used.add(text)
-        return found
+        key = _key(text)
+        found = self.kept.get(key)
+        if found is None:
+            return None
+        try:
+            value = json.loads(found)
+        except (ValueError, RecursionError):
+            self.kept.pop(key, None)  # replaced by the next parse of its text
+            return None
+        self.used.add(key)
+        return value
 
     def put(self, parser: str, text: str, value: Any) -> None:
         if self.parser == parser:
-            self.new[text] = value
+            self.new[_key(text)] = json.dumps(
+                value, ensure_ascii=False, separators=(",", ":")
+            ).encode("utf-8", "surrogatepass")
 
     def forget(self, text: str) -> None:
         """Drop an entry that did not decode: it is replaced by the next parse of its text."""
-        self.kept.pop(text, None)
-        self.used.discard(text)
+        key = _key(text)
+        self.kept.pop(key, None)
+        self.used.discard(key)
 
     def save(self) -> None:
         """Add the new trees to the file, with those other runs added meanwhile; keep the most
@@ -131,11 +158,8 @@ class Store:
         entries.update(self.new)
         if len(entries) > MAX_ENTRIES:
             entries = dict(list(entries.items())[-MAX_ENTRIES:])
-        data = json.dumps(
-            {"format": FORMAT, "parser": self.parser, "trees": entries},
-            ensure_ascii=False,
-            separators=(",", ":"),
-        ).encode("utf-8")
+        head = json.dumps({"format": FORMAT, "parser": self.parser}).encode()
+        data = b"\n".join([head, *(key + b"\t" + tree for key, tree in entries.items())])
         dir_fd = _open_directory(self.directory, create=True)
         if dir_fd is None:
             return

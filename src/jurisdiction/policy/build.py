@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from ..core.errors import Diagnostic, Location, suggest
 from ..core.text import Cite, CiteStyle, Text, placeholders
@@ -32,7 +33,6 @@ from ..language.conditions import (
 from ..language.parse import parse_condition
 from ..language.subjects import Subject
 from ..language.typecheck import Problem, typecheck
-from . import schema as s
 from .body_levels import body_level
 from .model import (
     AnswerSpec,
@@ -51,6 +51,9 @@ from .sources import _Merged, _Source
 from .strict_yaml import Path_
 from .vocabulary import Vocabulary as Facts
 from .vocabulary import build_vocabulary
+
+if TYPE_CHECKING:  # read, not validated, here: kept documents come without it (kept_models)
+    from . import schema as s
 
 __all__ = ["override_problems"]
 
@@ -294,7 +297,7 @@ class _Builder:
     ) -> tuple[Text, ...]:
         """Words in one form, or per form: one text for each form of the hierarchy."""
         forms = self.facts.hierarchy.forms if self.facts is not None else ("",)
-        if isinstance(entry, s.Text):
+        if not isinstance(entry, dict):  # one text for every form
             return tuple(_text(entry) for _f in forms)
         out: list[Text] = []
         for form in forms:
@@ -402,7 +405,9 @@ class _Builder:
                 expanded[name],
                 d.doc,
                 self.cite(d.cite) if d.cite else None,
-                _text(d.outside) if isinstance(d.outside, s.Text) else None,
+                _text(d.outside)
+                if d.outside is not None and not isinstance(d.outside, list)
+                else None,
                 src.doc.location(("definitions", name)),
                 src.doc.scalar(("definitions", name, "when")),
             )

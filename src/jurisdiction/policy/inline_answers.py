@@ -9,6 +9,7 @@ both ``answer`` and one of these keys is refused, located at the key.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from ..core.errors import Diagnostic, Location, PolicyError
@@ -45,7 +46,7 @@ _DEPTH = 5
 """The length of the path of a key a rule writes: (section, name, "rules", i, key)."""
 
 
-def _moved(store: dict[Path_, Any], moves: dict[Path_, Path_]) -> dict[Path_, Any]:
+def _moved(store: Mapping[Path_, Any], moves: dict[Path_, Path_]) -> dict[Path_, Any]:
     """``store`` (marks or keys) with every path under a moved key moved with it."""
     out: dict[Path_, Any] = {}
     for p, v in store.items():

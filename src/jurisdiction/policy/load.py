@@ -12,7 +12,9 @@ The passes, each a named function in a module of its own:
 1b. ``templates.expand_templates``: every use of a template among a question's rules replaced by
    the template's rules with its arguments, each value located where it was written (1, 1a and 1b
    are ``doc_cache.documents``, which the command line keeps between runs);
-2. ``sources._validate``: each file against the schema (located pydantic errors);
+2. ``sources._validate``: each file against the schema (located pydantic errors); documents
+   the command line kept come with the models they validated to (``kept_models``), and are not
+   validated again;
 3. ``sources._merge``: sections and names may be defined once across all files;
 4a. ``vocabulary``: the place hierarchy, enums and subjects (``facts.yaml``): the fact models,
    features, places and constraints;
@@ -40,7 +42,7 @@ from .doc_cache import documents
 from .files import overlay_folder_listing, verify_manifest
 from .model import Policy
 from .overlays import _overlays
-from .sources import _listing, _merge, _validate
+from .sources import _listing, _merge, _Source, _validate
 
 __all__ = ["ShownAs", "load_policy", "override_problems"]
 
@@ -129,8 +131,14 @@ def _load_policy(
         root = Path(root)
     listing = _listing(root)
     named = _namer(root, overlays, shown)
-    sources, expanded = documents(root, listing, named)
-    merged = _merge(_validate(expanded))
+    kept = documents(root, listing, named)
+    sources = kept.sources
+    if kept.models is not None:
+        validated = [_Source(d, m) for d, m in zip(kept.docs, kept.models, strict=True)]
+    else:
+        validated = _validate(kept.docs)
+        kept.keep([v.model for v in validated])
+    merged = _merge(validated)
     builder = _Builder(merged)
     articles = builder.articles()
     params = builder.parameters(articles)

@@ -6,16 +6,17 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-
-from pydantic import ValidationError
+from typing import TYPE_CHECKING
 
 from ..core.errors import Diagnostic, PolicyError, suggest
 from ..language.places import Hierarchy, prefixes, root_code
-from . import schema as s
 from .build import _text, note_text
 from .model import Overlay, Parameter
 from .sources import pydantic_diagnostics
 from .strict_yaml import LocatedDocument, Path_, load_yaml
+
+if TYPE_CHECKING:  # imported where an overlay is read: a policy without one needs no schema
+    from . import schema as s
 
 __all__ = ["OVERLAY_DIR"]
 
@@ -104,6 +105,10 @@ class _OverlayBuilder:
         )
 
     def _validate(self, doc: LocatedDocument) -> s.OverlayFile | None:
+        from pydantic import ValidationError
+
+        from . import schema as s
+
         if not isinstance(doc.value, dict):
             self.problem(
                 "schema", "an overlay file is a mapping with `overlay` and `parameters`", doc, ()

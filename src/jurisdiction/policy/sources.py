@@ -5,28 +5,34 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
-from typing import Any
-
-from pydantic import BaseModel, ValidationError
+from typing import TYPE_CHECKING, Any
 
 from ..core.errors import Diagnostic, Location, PolicyError, suggest
-from . import schema as s
 from .files import Listing, policy_listing
 from .strict_yaml import LocatedDocument, Path_, load_yaml
+
+if TYPE_CHECKING:  # imported where used: kept documents are not validated again (doc_cache)
+    from pydantic import ValidationError
+
+    from . import schema as s
 
 __all__ = ["pydantic_diagnostics"]
 
 
-def _all_field_names() -> frozenset[str]:
+@cache
+def _field_names() -> frozenset[str]:
+    """Every key a schema model has, for suggestions."""
+    from pydantic import BaseModel
+
+    from . import schema as s
+
     names: set[str] = set()
     for obj in vars(s).values():
         if isinstance(obj, type) and issubclass(obj, BaseModel):
             names.update(f.alias or n for n, f in obj.model_fields.items())
     return frozenset(names)
-
-
-_FIELD_NAMES = _all_field_names()
 
 
 @dataclass
@@ -114,7 +120,7 @@ def pydantic_diagnostics(
         path, last = _doc_path(doc.value, (*prefix, *err["loc"]))
         kind = err["type"]
         if kind == "extra_forbidden":
-            code, suggestion = "unknown-key", suggest(str(last), _FIELD_NAMES)
+            code, suggestion = "unknown-key", suggest(str(last), _field_names())
             message = f"unknown key `{last}`"
         elif kind == "missing":
             code, suggestion = "missing-key", None
@@ -146,6 +152,10 @@ def _doc_path(value: Any, loc: Iterable[int | str]) -> tuple[Path_, int | str]:
 
 
 def _validate(docs: list[LocatedDocument]) -> list[_Source]:
+    from pydantic import ValidationError
+
+    from . import schema as s
+
     sources: list[_Source] = []
     problems: list[Diagnostic] = []
     for doc in docs:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -166,8 +167,8 @@ class LocatedDocument:
 
     file: str
     value: Any
-    marks: dict[Path_, Mark]
-    keys: dict[Path_, Location] = field(default_factory=dict)  # where each mapping key stands
+    marks: Mapping[Path_, Mark]
+    keys: Mapping[Path_, Location] = field(default_factory=dict)  # where each mapping key stands
     digest: str = ""  # sha256 (hex) of the bytes parsed, for files read by load_yaml
 
     def location(self, path: Path_) -> Location:

@@ -5,14 +5,16 @@ type that is none, ``table-row`` for a row that does not fit)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..core.errors import Diagnostic, suggest
 from ..language.aggregates import Table
 from ..language.places import Hierarchy
-from . import schema as s
 from .sources import _Source
 from .strict_yaml import Path_
+
+if TYPE_CHECKING:  # read, not validated, here: kept documents come without it (kept_models)
+    from . import schema as s
 
 __all__ = ["build_tables"]
 

@@ -17,7 +17,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from operator import attrgetter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
@@ -46,12 +46,14 @@ from ..language.parse import parse_condition, parse_expression
 from ..language.places import Hierarchy, Level, PlaceRange, prefixes, root_code
 from ..language.subjects import Constraint, Feature, FeatureType, FieldInfo, PlaceRef, Subject
 from ..language.typecheck import Problem
-from . import schema as s
 from .fact_models import make_model
 from .place_names import build_place_names
 from .sources import _Merged, _Source
 from .strict_yaml import Path_
 from .tables import build_tables
+
+if TYPE_CHECKING:  # read, not validated, here: kept documents come without it (kept_models)
+    from . import schema as s
 
 __all__ = ["Vocabulary", "build_vocabulary"]
 
