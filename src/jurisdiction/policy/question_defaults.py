@@ -18,7 +18,7 @@ from . import schema as s
 from .sources import pydantic_diagnostics
 from .strict_yaml import LocatedDocument, Mark, Path_
 
-__all__ = ["SECTION", "apply_question_defaults"]
+__all__ = ["SECTION", "apply_question_defaults", "copy_located"]
 
 SECTION = "question_defaults"
 
@@ -57,7 +57,9 @@ def _applied(doc: LocatedDocument, defaults: dict[str, Any]) -> LocatedDocument:
                 given = {k: v for k, v in defaults.items() if k not in question}
                 context = f"the default of question `{name}` ({SECTION})"
                 for key in given:
-                    _copy(doc, (SECTION, key), ("questions", name, key), context, marks, keys)
+                    copy_located(
+                        doc, (SECTION, key), ("questions", name, key), context, marks, keys
+                    )
                 written[name] = {**given, **question}
             else:
                 written[name] = question
@@ -65,7 +67,7 @@ def _applied(doc: LocatedDocument, defaults: dict[str, Any]) -> LocatedDocument:
     return LocatedDocument(doc.file, out, marks, keys, doc.digest)
 
 
-def _copy(
+def copy_located(
     doc: LocatedDocument,
     source: Path_,
     target: Path_,
@@ -73,6 +75,7 @@ def _copy(
     marks: dict[Path_, Mark],
     keys: dict[Path_, Any],
 ) -> None:
+    """Every mark and key under ``source`` also under ``target``, each said to be ``context``."""
     n = len(source)
     for p, m in doc.marks.items():
         if p[:n] == source:

@@ -675,6 +675,9 @@ class WrittenRule(Rule):
     """A rule as written: the keys of its answer may stand in the rule itself, in place of
     ``answer`` (the JSON Schema's view; the loader nests them, ``inline_answers``)."""
 
+    cite: Citation | list[Citation] | None = Field(  # type: ignore[assignment]
+        default=None, description="what the rule rests on; in a question, its `cite` if not given"
+    )
     answer: Answer | None = None  # type: ignore[assignment]
     bodies: list[AnswerBody] | None = Field(default=None, description="the answer's bodies")
     detail: list[Text] | None = Field(default=None, description="the answer's detail")
@@ -684,11 +687,16 @@ class WrittenRule(Rule):
 
 class WrittenQuestion(Question):
     """A question as written: its rules may be uses of templates or give their answer's keys
-    in themselves, and its file's ``question_defaults`` may give its subject (the JSON
-    Schema's view)."""
+    in themselves, its file's ``question_defaults`` may give its subject, and its ``cite`` the
+    citation of its rules that give none (the JSON Schema's view)."""
 
     subject: Name | None = None  # type: ignore[assignment]
     rules: list[WrittenRule | Use] = Field(min_length=1)  # type: ignore[assignment]
+    cite: Citation | list[Citation] | None = Field(
+        default=None,
+        description="the citation of each of its rules written here that gives none "
+        "(`question_cites`)",
+    )
 
 
 class SameAs(_Strict):
