@@ -697,6 +697,12 @@ class WrittenQuestion(Question):
         description="the citation of each of its rules written here that gives none "
         "(`question_cites`)",
     )
+    with_: dict[Name, object] | None = Field(
+        default=None,
+        alias="with",
+        description="the arguments each use of a template among its rules takes unless it "
+        "gives its own",
+    )
 
 
 class SameAs(_Strict):
