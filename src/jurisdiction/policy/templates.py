@@ -26,7 +26,8 @@ How a value is replaced:
 
 An argument a use does not give is the enclosing template's of that name (a use inside a
 template), or the question's ``with`` (a use among a question's rules), and only then the
-declared default.
+declared default — which may itself be built from the arguments given (``${name}`` in a default
+stands for the argument the use, the enclosing template or the question gave).
 """
 
 from __future__ import annotations
@@ -495,6 +496,7 @@ class _Expander:
                     )
                 )
         args: dict[str, _Located] = {QUESTION: _Located(question, {}, {})}
+        defaulted: list[str] = []
         for name, spec in declared.items():
             if name in use.with_:
                 args[name] = _sub(written, ("with", name), use.with_[name])
@@ -502,6 +504,7 @@ class _Expander:
                 args[name] = enclosing[name]
             elif isinstance(spec, s.TemplateArgument) and "default" in spec.model_fields_set:
                 args[name] = _Located(spec.default, {}, {})
+                defaulted.append(name)
             else:
                 what = spec if isinstance(spec, str) else spec.doc
                 self.problems.append(
@@ -513,6 +516,13 @@ class _Expander:
                         at,
                     )
                 )
+        if len(self.problems) != before:
+            return None
+        given = {k: v for k, v in args.items() if k not in defaulted}
+        for name in defaulted:  # a default may be built from the arguments given
+            if "${" in repr(args[name].value):
+                path = _declaration(template, name)
+                args[name] = self._substitute(args[name], given, template, path, "")
         return args if len(self.problems) == before else None
 
     # replacing placeholders --------------------------------------------------------------------
@@ -667,6 +677,19 @@ def _cite_form(value: Any, form: str) -> str | None:
         return None
     cite = Cite(article, item)
     return str(cite) if form == "cite" else cite.label("zh")
+
+
+def _declaration(template: _Template, name: str) -> Path_:
+    """Where a template declares an argument's default: its own declaration, or (one it lists
+    from ``template_arguments``) its list of arguments."""
+    at: Path_ = (SECTION, template.name, "arguments")
+    written = template.spec.arguments
+    if isinstance(written, dict):
+        return (*at, name, "default") if name in written else at
+    for i, item in enumerate(written):
+        if isinstance(item, dict) and name in item:
+            return (*at, i, name, "default")
+    return at
 
 
 def _sub(located: _Located, prefix: Path_, value: Any) -> _Located:
