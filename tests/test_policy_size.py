@@ -5,8 +5,8 @@ does not grow past the ceiling below, which holds what was reached. Shared templ
 question defaults and chapters' first articles took 2,507 to 2,317; short mappings in flow style,
 answers written in their rules and outside cases written once took it to 2,187; {zh, en} pairs
 in two-line flow style, chapters and articles numbered by their order (articles.yaml's header
-says so), a question's `cite` and `with`, and template defaults built from the arguments given
-took it to 2,095. Lower the ceiling as the policy shrinks."""
+says so), a question's `cite` and `with`, template defaults built from the arguments given and
+definition defaults took it to 2,083. Lower the ceiling as the policy shrinks."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ import yaml
 POLICIES = Path(__file__).resolve().parent.parent / "policies"
 WINDOW = 10
 GOAL = 2100  # issue 19: the bundled policy under 2,100 lines (wc -l)
-CEILING = 2095  # what the bundled policy is held to today (wc -l): lower it as it shrinks
+CEILING = 2083  # what the bundled policy is held to today (wc -l): lower it as it shrinks
 
 
 DATA_SECTIONS = {"place_names", "place_name_tables"}

@@ -685,6 +685,13 @@ class WrittenRule(Rule):
     undetermined: Text | None = Field(default=None, description="the answer: undetermined")
 
 
+class DefinitionDefaults(_Strict):
+    """What every definition of a file says unless it says otherwise (``definition_defaults``)."""
+
+    subject: Name | None = None
+    cite: Citation | None = None
+
+
 class WrittenQuestion(Question):
     """A question as written: its rules may be uses of templates or give their answer's keys
     in themselves, its file's ``question_defaults`` may give its subject, and its ``cite`` the
@@ -715,7 +722,10 @@ class SameAs(_Strict):
 
 
 class WrittenDefinition(Definition):
-    """A definition as written: a case of its ``outside`` may name another's (``same_as``)."""
+    """A definition as written: a case of its ``outside`` may name another's (``same_as``), and
+    its file's ``definition_defaults`` may give its subject."""
+
+    subject: Name | None = None  # type: ignore[assignment]
 
     outside: Text | list[OutsideCase | SameAs] | None = Field(  # type: ignore[assignment]
         default=None,
@@ -766,6 +776,11 @@ class WrittenPolicyFile(PolicyFile):
         default=None,
         description="what every question of this file says unless it says otherwise: its "
         "subject, scope, always_answers, in_force (a key the question gives wins)",
+    )
+    definition_defaults: DefinitionDefaults | None = Field(
+        default=None,
+        description="what every definition of this file says unless it says otherwise: its "
+        "subject, cite (a key the definition gives wins)",
     )
     questions: dict[Name, WrittenQuestion] = Field(default_factory=dict)  # type: ignore[assignment]
     definitions: dict[Name, WrittenDefinition] = Field(default_factory=dict)  # type: ignore[assignment]
