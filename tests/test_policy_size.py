@@ -18,7 +18,7 @@ import yaml
 POLICIES = Path(__file__).resolve().parent.parent / "policies"
 WINDOW = 10
 GOAL = 2100  # issue 19: the bundled policy under 2,100 lines (wc -l)
-CEILING = 2083  # what the bundled policy is held to today (wc -l): lower it as it shrinks
+CEILING = 2075  # what the bundled policy is held to today (wc -l): lower it as it shrinks
 
 
 DATA_SECTIONS = {"place_names", "place_name_tables"}

@@ -60,6 +60,7 @@ _READERS = (
     ("policy", "outside_cases.py"),
     ("policy", "question_defaults.py"),
     ("policy", "question_cites.py"),
+    ("policy", "subject_features.py"),
     ("policy", "templates.py"),
     ("policy", "doc_cache.py"),
 )
@@ -146,10 +147,12 @@ def _composed(
     from .question_cites import give_question_cites
     from .question_defaults import apply_question_defaults
     from .sources import _read
+    from .subject_features import take_subject_features
     from .templates import expand_templates
 
     docs = _read(root, listing, named)
     written = copy_outside_cases(nest_inline_answers(number_in_order(docs)))
+    written = take_subject_features(written)
     written = apply_question_defaults(written)
     return [(d.file, d.digest) for d in docs], expand_templates(give_question_cites(written))
 

@@ -7,6 +7,7 @@ The passes, each a named function in a module of its own:
    implies; ``inline_answers.nest_inline_answers``: the answer's keys a rule writes in itself
    moved under its ``answer``; ``outside_cases.copy_outside_cases``: each ``same_as`` case of
    a definition's ``outside`` replaced by the case it names;
+   ``subject_features.take_subject_features``: the features a subject takes from another;
    ``question_defaults.apply_question_defaults``: each file's ``question_defaults`` and
    ``definition_defaults`` given to its questions and definitions that do not say otherwise;
    ``question_cites.give_question_cites``: a question's ``cite`` given to its rules that cite

@@ -692,6 +692,16 @@ class DefinitionDefaults(_Strict):
     cite: Citation | None = None
 
 
+class WrittenSubject(Subject):
+    """A subject as written: it may take features from another (``features_from``)."""
+
+    features_from: dict[Name, list[Name]] | None = Field(
+        default=None,
+        description="features another subject declares, taken as written there with its paths "
+        "read from this subject: {OTHER: [NAME, ...]}",
+    )
+
+
 class WrittenQuestion(Question):
     """A question as written: its rules may be uses of templates or give their answer's keys
     in themselves, its file's ``question_defaults`` may give its subject, and its ``cite`` the
@@ -782,6 +792,7 @@ class WrittenPolicyFile(PolicyFile):
         description="what every definition of this file says unless it says otherwise: its "
         "subject, cite (a key the definition gives wins)",
     )
+    subjects: dict[Name, WrittenSubject] = Field(default_factory=dict)  # type: ignore[assignment]
     questions: dict[Name, WrittenQuestion] = Field(default_factory=dict)  # type: ignore[assignment]
     definitions: dict[Name, WrittenDefinition] = Field(default_factory=dict)  # type: ignore[assignment]
     chapters: list[WrittenChapter] = Field(default_factory=list)  # type: ignore[assignment]
