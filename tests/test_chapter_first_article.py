@@ -32,7 +32,7 @@ def test_each_article_is_in_the_chapter_that_starts_at_or_before_it() -> None:
 
 def test_an_article_that_names_its_chapter_keeps_it(tmp_path: Path) -> None:
     root, articles = _articles(tmp_path)
-    patch(articles, '\n  - zh: "充分发挥市', '\n  - chapter: 2\n    zh: "充分发挥市')  # article 4
+    patch(articles, '\n    zh: "充分发挥市', '\n    chapter: 2\n    zh: "充分发挥市')  # article 4
     policy = load_policy(root, strict=False)
     assert [policy.articles[n].chapter for n in (3, 4, 5)] == [1, 2, 1]
 

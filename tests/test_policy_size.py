@@ -4,9 +4,10 @@ appears twice across policies/*.yaml — a block written twice belongs in a temp
 does not grow past the ceiling below, which holds what was reached. Shared template arguments,
 question defaults and chapters' first articles took 2,507 to 2,317; short mappings in flow style,
 answers written in their rules and outside cases written once took it to 2,187; {zh, en} pairs
-in two-line flow style, chapters and articles numbered by their order (articles.yaml's header
-says so), a question's `cite` and `with`, template defaults built from the arguments given and
-definition defaults took it to 2,083. Lower the ceiling as the policy shrinks."""
+in two-line flow style, a question's `cite` and `with`, template defaults built from the
+arguments given, definition defaults and features one subject takes from another took it to
+2,098 (the chapters and articles keep their numbers, which an analyst looks an article up by).
+Lower the ceiling as the policy shrinks."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ import yaml
 POLICIES = Path(__file__).resolve().parent.parent / "policies"
 WINDOW = 10
 GOAL = 2100  # issue 19: the bundled policy under 2,100 lines (wc -l)
-CEILING = 2075  # what the bundled policy is held to today (wc -l): lower it as it shrinks
+CEILING = 2098  # what the bundled policy is held to today (wc -l): lower it as it shrinks
 
 
 DATA_SECTIONS = {"place_names", "place_name_tables"}
