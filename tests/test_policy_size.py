@@ -1,13 +1,13 @@
 """The bundled policy says each thing once (issue 19): no run of ten consecutive non-blank lines
 appears twice across policies/*.yaml — a block written twice belongs in a template
-(docs/policy-format.md, "Templates") — and the whole does not grow past the ceiling below, which
-holds what was reached. Issue 19's goal, under 2,100 lines, is not reached: the faithfulness
-rounds (issue 20: (七) for every resident of such an area, the readings said where applied) added
-rules faster than templates took lines away. Shared template arguments, question defaults and
-chapters' first articles took 2,507 to 2,317; short mappings in flow style, answers written in
-their rules and outside cases written once took it to 2,187 (the bundled chapters and articles
-keep their numbers, which an analyst looks an article up by, though items may leave them to their
-order). No test stands in for the goal; lower the ceiling as the policy shrinks."""
+(docs/policy-format.md, "Templates") — the whole is under issue 19's goal of 2,100 lines, and it
+does not grow past the ceiling below, which holds what was reached. Shared template arguments,
+question defaults and chapters' first articles took 2,507 to 2,317; short mappings in flow style,
+answers written in their rules and outside cases written once took it to 2,187; {zh, en} pairs
+in two-line flow style, a question's `cite` and `with`, template defaults built from the
+arguments given, definition defaults and features one subject takes from another took it to
+2,098 (the chapters and articles keep their numbers, which an analyst looks an article up by).
+Lower the ceiling as the policy shrinks."""
 
 from __future__ import annotations
 
@@ -18,7 +18,8 @@ import yaml
 
 POLICIES = Path(__file__).resolve().parent.parent / "policies"
 WINDOW = 10
-CEILING = 2187  # what the bundled policy is held to today (wc -l): lower it as it shrinks
+GOAL = 2100  # issue 19: the bundled policy under 2,100 lines (wc -l)
+CEILING = 2098  # what the bundled policy is held to today (wc -l): lower it as it shrinks
 
 
 DATA_SECTIONS = {"place_names", "place_name_tables"}
@@ -75,3 +76,7 @@ def _total() -> int:
 
 def test_the_bundled_policy_does_not_grow() -> None:
     assert _total() <= CEILING, f"policies/*.yaml is {_total()} lines (wc -l), {CEILING} at most"
+
+
+def test_the_bundled_policy_is_under_the_goal() -> None:
+    assert _total() < GOAL, f"policies/*.yaml is {_total()} lines (wc -l); issue 19 asks < {GOAL}"

@@ -105,3 +105,83 @@ def test_a_bad_default_is_located_where_it_is_written(
             "the default of question `q1` (question_defaults)",
         }
         assert found[0].suggestion == "adult"
+
+
+DEFINITION = """\
+  {name}:
+{head}    doc: an adult
+    when: resident.age >= param.adult_age
+"""
+DEFINITION_OUT = "    subject: resident\n    cite: {article: 1, item: 1}\n"
+QUESTION_ON = """\
+questions:
+  q:
+    subject: resident
+    title: {zh: 由谁负责, en: "Who is responsible?"}
+    rules:
+      - id: q.adult
+        cite: {article: 1, item: 2}
+        when: d0 and d1
+        bodies: [{body: office, place: residence, level: street, role: responsible}]
+"""
+
+
+def _definitions(defaults: str, heads: list[str]) -> str:
+    body = "".join(DEFINITION.format(name=f"d{i}", head=h) for i, h in enumerate(heads))
+    return defaults + "definitions:\n" + body + QUESTION_ON
+
+
+def _definitions_root(tmp_path: Path, text: str, name: str) -> Path:
+    root = compose(tmp_path / name)
+    (root / "rules.yaml").write_text(text, encoding="utf-8")
+    return root
+
+
+def test_definitions_load_as_if_each_wrote_the_defaults_out(tmp_path: Path) -> None:
+    out = load_policy(_definitions_root(tmp_path, _definitions("", [DEFINITION_OUT] * 2), "o"))
+    defaults = "definition_defaults: {subject: resident, cite: {article: 1, item: 1}}\n"
+    given = load_policy(_definitions_root(tmp_path, _definitions(defaults, ["", ""]), "g"))
+    for name in ("d0", "d1"):
+        a, b = given.definitions[name], out.definitions[name]
+        assert (a.subject, a.cite, a.condition, a.expanded) == (
+            b.subject,
+            b.cite,
+            b.condition,
+            b.expanded,
+        )
+        assert a.subject == "resident"
+        assert a.cite is not None
+
+
+def test_a_key_the_definition_gives_wins(tmp_path: Path) -> None:
+    defaults = "definition_defaults: {subject: resident, cite: {article: 1, item: 1}}\n"
+    own = "    cite: {article: 1, item: 2}\n"
+    policy = load_policy(_definitions_root(tmp_path, _definitions(defaults, ["", own]), "own"))
+    assert policy.definitions["d0"].cite != policy.definitions["d1"].cite
+
+
+@pytest.mark.parametrize(
+    ("defaults", "code", "needle"),
+    [
+        ("definition_defaults: {subject: resident, when: x}\n", "unknown-key", "when"),
+        ("definition_defaults: {subject: residnet}\n", "", "residnet"),
+    ],
+)
+def test_a_bad_definition_default_is_located_where_it_is_written(
+    tmp_path: Path, defaults: str, code: str, needle: str
+) -> None:
+    root = _definitions_root(tmp_path, _definitions(defaults, ["", ""]), "bad")
+    with pytest.raises(jurisdiction.PolicyError) as err:
+        load_policy(root)
+    found = [  # at the definitions (a question reading one may fail as well)
+        d for d in err.value.diagnostics if needle in str(d) and d.path[:1] != ("questions",)
+    ]
+    assert found, "\n".join(map(str, err.value.diagnostics))
+    line = line_of(root / "rules.yaml", "definition_defaults:")
+    for d in found:
+        assert d.location is not None
+        assert d.location.line == line
+        assert not code or d.code == code
+    if not code:  # a value given to each definition: reported for it, naming it
+        contexts = {d.location.context for d in found if d.location}
+        assert "the default of definition `d0` (definition_defaults)" in contexts

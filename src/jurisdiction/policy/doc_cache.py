@@ -70,6 +70,8 @@ _READERS = (
     ("policy", "inline_answers.py"),
     ("policy", "outside_cases.py"),
     ("policy", "question_defaults.py"),
+    ("policy", "question_cites.py"),
+    ("policy", "subject_features.py"),
     ("policy", "templates.py"),
     ("policy", "schema.py"),
     ("policy", "kept_models.py"),
@@ -187,14 +189,17 @@ def _composed(
     from .inline_answers import nest_inline_answers
     from .numbering import number_in_order
     from .outside_cases import copy_outside_cases
+    from .question_cites import give_question_cites
     from .question_defaults import apply_question_defaults
     from .sources import _read
+    from .subject_features import take_subject_features
     from .templates import expand_templates
 
     docs = _read(root, listing, named)
-    return [(d.file, d.digest) for d in docs], expand_templates(
-        apply_question_defaults(copy_outside_cases(nest_inline_answers(number_in_order(docs))))
-    )
+    written = copy_outside_cases(nest_inline_answers(number_in_order(docs)))
+    written = take_subject_features(written)
+    written = apply_question_defaults(written)
+    return [(d.file, d.digest) for d in docs], expand_templates(give_question_cites(written))
 
 
 def _slot(readers: bytes, names: list[str]) -> str:

@@ -7,8 +7,11 @@ The passes, each a named function in a module of its own:
    implies; ``inline_answers.nest_inline_answers``: the answer's keys a rule writes in itself
    moved under its ``answer``; ``outside_cases.copy_outside_cases``: each ``same_as`` case of
    a definition's ``outside`` replaced by the case it names;
-   ``question_defaults.apply_question_defaults``: each file's ``question_defaults`` given to its
-   questions that do not say otherwise;
+   ``subject_features.take_subject_features``: the features a subject takes from another;
+   ``question_defaults.apply_question_defaults``: each file's ``question_defaults`` and
+   ``definition_defaults`` given to its questions and definitions that do not say otherwise;
+   ``question_cites.give_question_cites``: a question's ``cite`` given to its rules that cite
+   nothing;
 1b. ``templates.expand_templates``: every use of a template among a question's rules replaced by
    the template's rules with its arguments, each value located where it was written (1, 1a and 1b
    are ``doc_cache.documents``, which the command line keeps between runs);

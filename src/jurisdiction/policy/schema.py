@@ -675,6 +675,9 @@ class WrittenRule(Rule):
     """A rule as written: the keys of its answer may stand in the rule itself, in place of
     ``answer`` (the JSON Schema's view; the loader nests them, ``inline_answers``)."""
 
+    cite: Citation | list[Citation] | None = Field(  # type: ignore[assignment]
+        default=None, description="what the rule rests on; in a question, its `cite` if not given"
+    )
     answer: Answer | None = None  # type: ignore[assignment]
     bodies: list[AnswerBody] | None = Field(default=None, description="the answer's bodies")
     detail: list[Text] | None = Field(default=None, description="the answer's detail")
@@ -682,13 +685,41 @@ class WrittenRule(Rule):
     undetermined: Text | None = Field(default=None, description="the answer: undetermined")
 
 
+class DefinitionDefaults(_Strict):
+    """What every definition of a file says unless it says otherwise (``definition_defaults``)."""
+
+    subject: Name | None = None
+    cite: Citation | None = None
+
+
+class WrittenSubject(Subject):
+    """A subject as written: it may take features from another (``features_from``)."""
+
+    features_from: dict[Name, list[Name]] | None = Field(
+        default=None,
+        description="features another subject declares, taken as written there with its paths "
+        "read from this subject: {OTHER: [NAME, ...]}",
+    )
+
+
 class WrittenQuestion(Question):
     """A question as written: its rules may be uses of templates or give their answer's keys
-    in themselves, and its file's ``question_defaults`` may give its subject (the JSON
-    Schema's view)."""
+    in themselves, its file's ``question_defaults`` may give its subject, and its ``cite`` the
+    citation of its rules that give none (the JSON Schema's view)."""
 
     subject: Name | None = None  # type: ignore[assignment]
     rules: list[WrittenRule | Use] = Field(min_length=1)  # type: ignore[assignment]
+    cite: Citation | list[Citation] | None = Field(
+        default=None,
+        description="the citation of each of its rules written here that gives none "
+        "(`question_cites`)",
+    )
+    with_: dict[Name, object] | None = Field(
+        default=None,
+        alias="with",
+        description="the arguments each use of a template among its rules takes unless it "
+        "gives its own",
+    )
 
 
 class SameAs(_Strict):
@@ -701,7 +732,10 @@ class SameAs(_Strict):
 
 
 class WrittenDefinition(Definition):
-    """A definition as written: a case of its ``outside`` may name another's (``same_as``)."""
+    """A definition as written: a case of its ``outside`` may name another's (``same_as``), and
+    its file's ``definition_defaults`` may give its subject."""
+
+    subject: Name | None = None  # type: ignore[assignment]
 
     outside: Text | list[OutsideCase | SameAs] | None = Field(  # type: ignore[assignment]
         default=None,
@@ -753,6 +787,12 @@ class WrittenPolicyFile(PolicyFile):
         description="what every question of this file says unless it says otherwise: its "
         "subject, scope, always_answers, in_force (a key the question gives wins)",
     )
+    definition_defaults: DefinitionDefaults | None = Field(
+        default=None,
+        description="what every definition of this file says unless it says otherwise: its "
+        "subject, cite (a key the definition gives wins)",
+    )
+    subjects: dict[Name, WrittenSubject] = Field(default_factory=dict)  # type: ignore[assignment]
     questions: dict[Name, WrittenQuestion] = Field(default_factory=dict)  # type: ignore[assignment]
     definitions: dict[Name, WrittenDefinition] = Field(default_factory=dict)  # type: ignore[assignment]
     chapters: list[WrittenChapter] = Field(default_factory=list)  # type: ignore[assignment]

@@ -23,6 +23,11 @@ How a value is replaced:
 * ``${name:cite}`` and ``${name:cite_zh}`` write an argument that is a citation
   (``{article: 2, item: 1}``) as decisions print it: its short form and its Chinese label, so that
   a template's notes name the article its instance rests on from the citation alone.
+
+An argument a use does not give is the enclosing template's of that name (a use inside a
+template), or the question's ``with`` (a use among a question's rules), and only then the
+declared default — which may itself be built from the arguments given (``${name}`` in a default
+stands for the argument the use, the enclosing template or the question gave).
 """
 
 from __future__ import annotations
@@ -47,6 +52,8 @@ SHARED = "template_arguments"
 """The section declaring, once, arguments that several templates list by name."""
 QUESTION = "question"
 """The argument every use gives implicitly: the name of the question it is used in."""
+WITH = "with"
+"""A question's arguments for every use among its rules (a use's own win)."""
 MAX_NESTING = 8
 """How deep templates may use one another."""
 
@@ -291,7 +298,7 @@ class _Expander:
             for name, q in (questions.items() if isinstance(questions, dict) else ())
             if isinstance(q, dict)
             and isinstance(q.get("rules"), list)
-            and any(isinstance(r, dict) and "use" in r for r in q["rules"])
+            and (WITH in q or any(isinstance(r, dict) and "use" in r for r in q["rules"]))
         }
         if not uses and SECTION not in value and SHARED not in value:
             return self.doc
@@ -304,25 +311,77 @@ class _Expander:
             new_questions = dict(questions)
             for qname in uses:
                 rules_path: Path_ = ("questions", qname, "rules")
+                given = self._question_arguments(qname, questions[qname], index)
                 expanded: list[Any] = []
                 for i, item in enumerate(questions[qname]["rules"]):
                     at = (*rules_path, i)
                     if isinstance(item, dict) and "use" in item:
-                        parts = self._use(item, self.doc, at, index.located(at, item), qname, ())
+                        written = index.located(at, item)
+                        parts = self._use(item, self.doc, at, written, qname, (), "", given)
                     else:
                         parts = [index.located(at, item)]
                     for part in parts:
                         _place(part, (*rules_path, len(expanded)), marks, keys)
                         expanded.append(part.value)
-                new_questions[qname] = {**questions[qname], "rules": expanded}
+                written_out = {k: v for k, v in questions[qname].items() if k != WITH}
+                new_questions[qname] = {**written_out, "rules": expanded}
             out["questions"] = new_questions
         return LocatedDocument(self.doc.file, out, marks, keys, self.doc.digest)
+
+    def _question_arguments(
+        self, qname: str, question: dict[str, Any], index: _Index
+    ) -> dict[str, _Located]:
+        """A question's ``with``: the arguments each use among its rules takes unless it gives
+        its own, as a use inside a template takes the enclosing template's. A name that no
+        template used there declares is a located ``template-argument`` error."""
+        given = question.get(WITH)
+        at: Path_ = ("questions", qname, WITH)
+        if given is None:
+            return {}
+        if not isinstance(given, dict) or not all(isinstance(k, str) for k in given):
+            self.problems.append(
+                Diagnostic(
+                    "schema",
+                    f"`{WITH}` of question `{qname}`: a mapping of the arguments every use of a "
+                    "template among its rules takes unless it gives its own",
+                    self.doc.location(at),
+                    None,
+                    at,
+                )
+            )
+            return {}
+        used = [
+            self.templates.get(r["use"])
+            for r in question["rules"]
+            if isinstance(r, dict) and "use" in r
+        ]
+        declared = {a for t in used if t is not None for a in t.arguments}
+        for name in given:
+            if name not in declared and None not in used:
+                self.problems.append(
+                    Diagnostic(
+                        "template-argument",
+                        f"question `{qname}` gives `{name}` to its uses, but no template it uses "
+                        "declares it (they declare: "
+                        + (", ".join(sorted(declared)) or "none")
+                        + ")",
+                        self.doc.key_location((*at, name)),
+                        suggest(name, declared),
+                        (*at, name),
+                    )
+                )
+        return {name: index.located((*at, name), v) for name, v in given.items()}
 
     @staticmethod
     def _replaced(path: Path_, uses: set[str]) -> bool:
         if path[:1] in ((SECTION,), (SHARED,)):
             return True
-        return len(path) > 3 and path[0] == "questions" and path[1] in uses and path[2] == "rules"
+        return (
+            len(path) > 2
+            and path[0] == "questions"
+            and path[1] in uses
+            and (path[2] == WITH or (path[2] == "rules" and len(path) > 3))
+        )
 
     # one use -----------------------------------------------------------------------------------
 
@@ -437,6 +496,7 @@ class _Expander:
                     )
                 )
         args: dict[str, _Located] = {QUESTION: _Located(question, {}, {})}
+        defaulted: list[str] = []
         for name, spec in declared.items():
             if name in use.with_:
                 args[name] = _sub(written, ("with", name), use.with_[name])
@@ -444,6 +504,7 @@ class _Expander:
                 args[name] = enclosing[name]
             elif isinstance(spec, s.TemplateArgument) and "default" in spec.model_fields_set:
                 args[name] = _Located(spec.default, {}, {})
+                defaulted.append(name)
             else:
                 what = spec if isinstance(spec, str) else spec.doc
                 self.problems.append(
@@ -455,6 +516,13 @@ class _Expander:
                         at,
                     )
                 )
+        if len(self.problems) != before:
+            return None
+        given = {k: v for k, v in args.items() if k not in defaulted}
+        for name in defaulted:  # a default may be built from the arguments given
+            if "${" in repr(args[name].value):
+                path = _declaration(template, name)
+                args[name] = self._substitute(args[name], given, template, path, "")
         return args if len(self.problems) == before else None
 
     # replacing placeholders --------------------------------------------------------------------
@@ -609,6 +677,19 @@ def _cite_form(value: Any, form: str) -> str | None:
         return None
     cite = Cite(article, item)
     return str(cite) if form == "cite" else cite.label("zh")
+
+
+def _declaration(template: _Template, name: str) -> Path_:
+    """Where a template declares an argument's default: its own declaration, or (one it lists
+    from ``template_arguments``) its list of arguments."""
+    at: Path_ = (SECTION, template.name, "arguments")
+    written = template.spec.arguments
+    if isinstance(written, dict):
+        return (*at, name, "default") if name in written else at
+    for i, item in enumerate(written):
+        if isinstance(item, dict) and name in item:
+            return (*at, i, name, "default")
+    return at
 
 
 def _sub(located: _Located, prefix: Path_, value: Any) -> _Located:
