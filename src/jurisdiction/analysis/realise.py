@@ -392,6 +392,7 @@ class _Schedule:
     frontier: list[tuple[int, ...]]  # see ``_schedule``
     filters: tuple[tuple[int, int], ...]  # (position, check) that filter a domain at once
     rest: tuple[int, ...]  # the subject's fields (by position) outside the order
+    inputs: tuple[tuple[int, ...], ...]  # per position, the fields before it its checks read
 
 
 def _positions(variables: Sequence[_Var], index: Mapping[str, int], check: _Check) -> list[int]:
@@ -404,6 +405,23 @@ def _positions(variables: Sequence[_Var], index: Mapping[str, int], check: _Chec
             if up is not None:
                 pos.add(up)
     return sorted(pos)
+
+
+def _inputs(
+    order: Sequence[_Var], index: Mapping[str, int], n: int, due: Sequence[_Check]
+) -> tuple[int, ...]:
+    """The fields before position ``n`` on which the checks due there depend, besides the
+    field at ``n``: those they read, and the parents and a computed default's inputs of those
+    and of the field at ``n`` (which decide whether it is present, and its value when null)."""
+    found = {index[r] for c in due for r in c.reads if r in index} | {n}
+    todo = list(found)
+    while todo:
+        m = todo.pop()
+        for k in range(m):
+            if k not in found and order[m].after(order[k]):
+                found.add(k)
+                todo.append(k)
+    return tuple(sorted(k for k in found if k < n))
 
 
 @functools.cache
@@ -515,6 +533,11 @@ class Realiser:
         self._symmetries: dict[Any, PlaceTree | None] = {}  # per search of fields and checks
         self._trees: dict[PlaceReads, PlaceTree] = {}
         self._domains: dict[Any, list[Any]] = {}  # the first search's domain of each field
+        # ``_suffixes`` per shape of a search
+        self._suffix_ids: dict[Any, tuple[tuple[int, ...], tuple[int, ...]]] = {}
+        self._suffix_names: dict[Any, int] = {}  # what a search does from a position on
+        self._dead: set[tuple[int, tuple[Any, ...]]] = set()  # (suffix, values before): fails
+        self._passing: dict[tuple[int, tuple[Any, ...]], list[Any]] = {}  # see ``_suffixes``
         self.steps = 0
         """The values the searches tried, all told (a measure, for tests and benchmarks)."""
         self.shapes: dict[str, list[tuple[str, ...]]] = {}
@@ -1123,6 +1146,16 @@ class Realiser:
         plan = self._plan(subject, order, checks)
         frontier = plan.frontier
         domains = [self._domain_of(var, subject, ints, uses) for var in order]
+        # the first search's failures below a position hold for every search whose remaining
+        # positions are alike (see ``_suffixes``): kept across searches; the exact search's
+        # domains are built per search, its failures kept for the search alone
+        shared = self._suffixes(subject, plan, order, checks, domains) if uses is None else None
+        failed: set[tuple[int, tuple[Any, ...]]] = self._dead if shared is not None else set()
+        named = shared[0] if shared is not None else range(len(order) + 1)
+        # … and the values that pass the checks due at a position, per values they read there
+        passing = self._passing if shared is not None else None
+        local = shared[1] if shared is not None else ()
+        inputs = plan.inputs
         relative = self._date_steps(order, uses) if uses is not None else {}
         limit = _MAX_NODES if uses is None else _MAX_EXACT_NODES
         partners: dict[int, list[tuple[Any, tuple[str, ...]]]] = {}
@@ -1131,7 +1164,8 @@ class Realiser:
                 found = uses.fields.get(".".join(var.path))
                 if found is not None and found.partners and var.info.kind in ("int", "date"):
                     partners[n] = sorted(found.partners, key=str)
-        for n, c in plan.filters:  # a check of one top-level field filters its domain at once
+        for n, c in plan.filters if passing is None else ():  # (``passing`` filters them all)
+            # a check of one top-level field filters its domain at once
             name, holds = order[n].path[0], checks[c].holds
             domains[n] = [v for v in domains[n] if holds(SimpleNamespace(**{name: v}))]
         if not order:
@@ -1152,7 +1186,6 @@ class Realiser:
         plain = [[checks[c].holds for c in at] for at in plan.plain]
         scoped = [[(checks[c].scope, checks[c].holds) for c in at] for at in plan.scoped]
         record: list[Any] = [None] * len(order)
-        failed: set[tuple[int, tuple[Any, ...]]] = set()
         nodes = 0
         tree = self._symmetry(subject, order, checks)
         # for each place field: the place fields before it that the checks due from it on read
@@ -1161,16 +1194,38 @@ class Realiser:
             places = {n for n, var in enumerate(order) if var.info.kind == "place"}
             fixing = {n: tuple(k for k in frontier[n] if k in places) for n in sorted(places)}
 
-        def step(n: int) -> bool:  # noqa: PLR0912 - the hot loop, its steps inline
+        def admits(n: int, parent: Any, value: Any) -> bool:
+            """Whether the checks due at ``n`` hold with ``value`` there (set on ``parent``)."""
+            var = order[n]
+            actual = SimpleNamespace() if value is _PRESENT else value
+            if actual is None and var.derived is not None:
+                actual = var.derived(parent, None)
+            setattr(parent, var.path[-1], actual)
+            if not all(holds(root) for holds in plain[n]):
+                return False
+            for scope_path, holds in scoped[n]:
+                scope = _scope(root, scope_path)
+                if scope is not None and not holds(scope):
+                    return False
+            return True
+
+        def step(n: int) -> bool:  # noqa: PLR0912, PLR0915 - the hot loop, its steps inline
             nonlocal nodes
             if n == len(order):
                 return True
-            key = (n, tuple(record[k] for k in frontier[n]))
+            key = (named[n], tuple(record[k] for k in frontier[n]))
             if key in failed:
                 return False
             var = order[n]
             parent = _scope(root, var.path[:-1])
             candidates = domains[n] if parent is not None else [None]
+            checked = False  # whether ``candidates`` pass the checks due here already
+            if passing is not None and parent is not None:
+                kept = (local[n], tuple(record[k] for k in inputs[n]))
+                found = passing.get(kept)
+                if found is None:
+                    found = passing[kept] = [v for v in candidates if admits(n, parent, v)]
+                candidates, checked = found, True
             if n in relative and parent is not None:  # dates at steps from the dates set
                 earlier, steps = relative[n]
                 near = [
@@ -1213,6 +1268,10 @@ class Realiser:
                     if actual is None and var.derived is not None:
                         actual = var.derived(parent, None)
                     setattr(parent, var.path[-1], actual)
+                if checked:
+                    if step(n + 1):
+                        return True
+                    continue
                 ok = True
                 for holds in plain[n]:
                     if not holds(root):
@@ -1232,6 +1291,52 @@ class Realiser:
         solved = step(0)
         self.steps += nodes
         return tuple(record) if solved else None
+
+    def _suffixes(
+        self,
+        subject: Subject,
+        plan: _Schedule,
+        order: Sequence[_Var],
+        checks: Sequence[_Check],
+        domains: Sequence[list[Any]],
+    ) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        """Numbers naming what a first search does at each position, so that searches share
+        what they learn there; kept per shape of a search.
+
+        The first, per position (and the end), names what the search does from there on: the
+        fields left in their order, the checks due at each (the same objects: a wanted value's
+        check is one object per feature and value), their domains (the same kept lists,
+        ``_domain_of``) and which fields set before each the checks still read. Whether the
+        search fails from a position, given the values of those fields, depends on nothing
+        else: two searches that agree on the number share their failures there (a class's
+        search skips what its neighbour's proved fails).
+
+        The second names the position alone: its field, domain and checks due, and the fields
+        before it they depend on (``_Schedule.inputs``). Which of its values pass those checks,
+        given those fields' values, is then the same in every search: worked out once.
+
+        Either way the search tries the same values in the same order, but for failures it
+        already knows: the fact set found, if any, is the one it found before, in fewer steps.
+        """
+        key = (id(plan), tuple(checks), tuple(id(d) for d in domains))
+        found = self._suffix_ids.get(key)
+        if found is not None:
+            return found
+        ids = self._suffix_names
+        named = [0] * (len(order) + 1)
+        local = [0] * len(order)
+        below = ids.setdefault(("end", subject.name), len(ids))
+        named[len(order)] = below
+        for n in range(len(order) - 1, -1, -1):
+            var = order[n]
+            due = tuple(checks[c] for c in (*plan.plain[n], *plan.scoped[n]))
+            here = (var.path, var.derived, due, id(domains[n]))
+            before = tuple(order[k].path for k in plan.frontier[n])
+            below = named[n] = ids.setdefault((*here, before, below), len(ids))
+            reads = tuple(order[k].path for k in plan.inputs[n])
+            local[n] = ids.setdefault((*here, reads), len(ids))
+        found = self._suffix_ids[key] = (tuple(named), tuple(local))
+        return found
 
     def _symmetry(
         self, subject: Subject, order: Sequence[_Var], checks: Sequence[_Check]
@@ -1290,6 +1395,7 @@ class Realiser:
                     filters.append((n, c))
         paths = {var.path for var in order}
         found = self._plans[key] = _Schedule(
+            inputs=tuple(_inputs(order, index, n, due[n]) for n in range(len(order))),
             plain=tuple(tuple(at[id(c)] for c in d if not c.scope) for d in due),
             scoped=tuple(tuple(at[id(c)] for c in d if c.scope) for d in due),
             frontier=frontier,
