@@ -35,7 +35,7 @@ from __future__ import annotations
 import datetime
 import functools
 import itertools
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
@@ -537,7 +537,7 @@ class Realiser:
         self._suffix_ids: dict[Any, tuple[tuple[int, ...], tuple[int, ...]]] = {}
         self._suffix_names: dict[Any, int] = {}  # what a search does from a position on
         self._dead: set[tuple[int, tuple[Any, ...]]] = set()  # (suffix, values before): fails
-        self._passing: dict[tuple[int, tuple[Any, ...]], list[Any]] = {}  # see ``_suffixes``
+        self._passing: dict[tuple[int, tuple[Any, ...]], _Admitted] = {}  # see ``_suffixes``
         self.steps = 0
         """The values the searches tried, all told (a measure, for tests and benchmarks)."""
         self.shapes: dict[str, list[tuple[str, ...]]] = {}
@@ -1190,9 +1190,12 @@ class Realiser:
         tree = self._symmetry(subject, order, checks)
         # for each place field: the place fields before it that the checks due from it on read
         fixing: dict[int, tuple[int, ...]] = {}
+        reading: dict[int, tuple[int, ...]] = {}
         if tree is not None:
             places = {n for n, var in enumerate(order) if var.info.kind == "place"}
             fixing = {n: tuple(k for k in frontier[n] if k in places) for n in sorted(places)}
+            # … and those that the checks due at it read (which ``passing`` is kept for)
+            reading = {n: tuple(k for k in inputs[n] if k in places) for n in sorted(places)}
 
         def admits(n: int, parent: Any, value: Any) -> bool:
             """Whether the checks due at ``n`` hold with ``value`` there (set on ``parent``)."""
@@ -1209,6 +1212,9 @@ class Realiser:
                     return False
             return True
 
+        def admitted(n: int, parent: Any) -> Callable[[Any], bool]:
+            return lambda value: admits(n, parent, value)
+
         def step(n: int) -> bool:  # noqa: PLR0912, PLR0915 - the hot loop, its steps inline
             nonlocal nodes
             if n == len(order):
@@ -1218,14 +1224,18 @@ class Realiser:
                 return False
             var = order[n]
             parent = _scope(root, var.path[:-1])
-            candidates = domains[n] if parent is not None else [None]
+            candidates: Iterable[Any] = domains[n] if parent is not None else [None]
             checked = False  # whether ``candidates`` pass the checks due here already
             if passing is not None and parent is not None:
                 kept = (local[n], tuple(record[k] for k in inputs[n]))
                 found = passing.get(kept)
                 if found is None:
-                    found = passing[kept] = [v for v in candidates if admits(n, parent, v)]
-                candidates, checked = found, True
+                    together = None  # codes a symmetry keeping the codes read here maps together
+                    if tree is not None and n in reading:
+                        fixed = [record[k] for k in reading[n] if record[k] is not None]
+                        together = tree.classes(fixed)
+                    found = passing[kept] = _Admitted(domains[n], together)
+                candidates, checked = found.values(admitted(n, parent)), True
             if n in relative and parent is not None:  # dates at steps from the dates set
                 earlier, steps = relative[n]
                 near = [
@@ -1465,6 +1475,45 @@ class Realiser:
         if goal is not None and not goal[0](model, ctx):
             return False
         return all(_takes(subject.features[n].get(model, ctx), v) for n, v in assignment.items())
+
+
+class _Admitted:
+    """The values of a position's domain that pass the checks due there, for one set of values
+    of the fields those checks read: worked out as the search asks for them (a search that
+    succeeds at the first value does not try the rest), and kept for the next search that
+    comes there with the same values. With ``classes`` (``PlaceTree.classes`` for the codes the
+    checks read), codes of one class pass or fail together: one is tried for all."""
+
+    __slots__ = ("_classes", "_domain", "_next", "_passed", "_verdicts")
+
+    def __init__(self, domain: Sequence[Any], classes: Mapping[str, int] | None) -> None:
+        self._domain = domain
+        self._classes = classes
+        self._passed: list[Any] = []
+        self._next = 0  # the first value of the domain not yet tried
+        self._verdicts: dict[int, bool] = {}
+
+    def values(self, admits: Callable[[Any], bool]) -> Iterator[Any]:
+        """The values that pass, in the domain's order; ``admits`` tries one (set there)."""
+        passed, domain = self._passed, self._domain
+        i = 0
+        while True:
+            if i < len(passed):
+                yield passed[i]
+                i += 1
+                continue
+            if self._next == len(domain):
+                return
+            value = domain[self._next]
+            if self._classes is None or value is None:
+                ok = admits(value)
+            else:
+                orbit = self._classes[value]
+                found = self._verdicts.get(orbit)
+                ok = self._verdicts[orbit] = admits(value) if found is None else found
+            self._next += 1
+            if ok:
+                passed.append(value)
 
 
 def _in_range(value: int, info: FieldInfo) -> bool:
