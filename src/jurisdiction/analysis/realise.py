@@ -536,6 +536,7 @@ class Realiser:
         # ``_suffixes`` per shape of a search
         self._suffix_ids: dict[Any, tuple[tuple[int, ...], tuple[int, ...]]] = {}
         self._suffix_names: dict[Any, int] = {}  # what a search does from a position on
+        self._suffix_fixed: dict[int, list[tuple[int, int]]] = {}  # per schedule (kept: id)
         self._dead: set[tuple[int, tuple[Any, ...]]] = set()  # (suffix, values before): fails
         self._passing: dict[tuple[int, tuple[Any, ...]], _Admitted] = {}  # see ``_suffixes``
         self.steps = 0
@@ -1204,16 +1205,14 @@ class Realiser:
             if actual is None and var.derived is not None:
                 actual = var.derived(parent, None)
             setattr(parent, var.path[-1], actual)
-            if not all(holds(root) for holds in plain[n]):
-                return False
+            for holds in plain[n]:
+                if not holds(root):
+                    return False
             for scope_path, holds in scoped[n]:
                 scope = _scope(root, scope_path)
                 if scope is not None and not holds(scope):
                     return False
             return True
-
-        def admitted(n: int, parent: Any) -> Callable[[Any], bool]:
-            return lambda value: admits(n, parent, value)
 
         def step(n: int) -> bool:  # noqa: PLR0912, PLR0915 - the hot loop, its steps inline
             nonlocal nodes
@@ -1235,7 +1234,7 @@ class Realiser:
                         fixed = [record[k] for k in reading[n] if record[k] is not None]
                         together = tree.classes(fixed)
                     found = passing[kept] = _Admitted(domains[n], together)
-                candidates, checked = found.values(admitted(n, parent)), True
+                candidates, checked = found.values(admits, n, parent), True
             if n in relative and parent is not None:  # dates at steps from the dates set
                 earlier, steps = relative[n]
                 near = [
@@ -1333,18 +1332,26 @@ class Realiser:
         if found is not None:
             return found
         ids = self._suffix_names
+        fixed = self._suffix_fixed.get(id(plan))
+        if fixed is None:  # what of each position is the same whatever the checks' objects
+            fixed = self._suffix_fixed[id(plan)] = [
+                (
+                    ids.setdefault((var.path, var.derived, "fields before", before), len(ids)),
+                    ids.setdefault((var.path, var.derived, "inputs", reads), len(ids)),
+                )
+                for n, var in enumerate(order)
+                for before in [tuple(order[k].path for k in plan.frontier[n])]
+                for reads in [tuple(order[k].path for k in plan.inputs[n])]
+            ]
         named = [0] * (len(order) + 1)
         local = [0] * len(order)
         below = ids.setdefault(("end", subject.name), len(ids))
         named[len(order)] = below
         for n in range(len(order) - 1, -1, -1):
-            var = order[n]
             due = tuple(checks[c] for c in (*plan.plain[n], *plan.scoped[n]))
-            here = (var.path, var.derived, due, id(domains[n]))
-            before = tuple(order[k].path for k in plan.frontier[n])
-            below = named[n] = ids.setdefault((*here, before, below), len(ids))
-            reads = tuple(order[k].path for k in plan.inputs[n])
-            local[n] = ids.setdefault((*here, reads), len(ids))
+            here, alone = fixed[n]
+            below = named[n] = ids.setdefault((here, due, id(domains[n]), below), len(ids))
+            local[n] = ids.setdefault((alone, due, id(domains[n])), len(ids))
         found = self._suffix_ids[key] = (tuple(named), tuple(local))
         return found
 
@@ -1493,8 +1500,9 @@ class _Admitted:
         self._next = 0  # the first value of the domain not yet tried
         self._verdicts: dict[int, bool] = {}
 
-    def values(self, admits: Callable[[Any], bool]) -> Iterator[Any]:
-        """The values that pass, in the domain's order; ``admits`` tries one (set there)."""
+    def values(self, admits: Callable[[int, Any, Any], bool], n: int, parent: Any) -> Iterator[Any]:
+        """The values that pass, in the domain's order; ``admits(n, parent, value)`` tries one
+        (sets it at position ``n``, on ``parent``, and runs the checks due there)."""
         passed, domain = self._passed, self._domain
         i = 0
         while True:
@@ -1506,11 +1514,11 @@ class _Admitted:
                 return
             value = domain[self._next]
             if self._classes is None or value is None:
-                ok = admits(value)
+                ok = admits(n, parent, value)
             else:
                 orbit = self._classes[value]
                 found = self._verdicts.get(orbit)
-                ok = self._verdicts[orbit] = admits(value) if found is None else found
+                ok = self._verdicts[orbit] = admits(n, parent, value) if found is None else found
             self._next += 1
             if ok:
                 passed.append(value)
