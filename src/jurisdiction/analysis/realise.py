@@ -393,6 +393,7 @@ class _Schedule:
     filters: tuple[tuple[int, int], ...]  # (position, check) that filter a domain at once
     rest: tuple[int, ...]  # the subject's fields (by position) outside the order
     inputs: tuple[tuple[int, ...], ...]  # per position, the fields before it its checks read
+    each: tuple[tuple[tuple[int, ...], ...], ...]  # … per check due there (plain, then scoped)
 
 
 def _positions(variables: Sequence[_Var], index: Mapping[str, int], check: _Check) -> list[int]:
@@ -537,6 +538,8 @@ class Realiser:
         self._suffix_ids: dict[Any, tuple[tuple[int, ...], tuple[int, ...]]] = {}
         self._suffix_names: dict[Any, int] = {}  # what a search does from a position on
         self._suffix_fixed: dict[int, list[tuple[int, int]]] = {}  # per schedule (kept: id)
+        self._check_fixed: dict[int, list[tuple[int, ...]]] = {}  # … per check due at each
+        self._verdicts: dict[tuple[Any, ...], list[bool | None]] = {}  # see ``_Admitted``
         self._dead: set[tuple[int, tuple[Any, ...]]] = set()  # (suffix, values before): fails
         self._passing: dict[tuple[int, tuple[Any, ...]], _Admitted] = {}  # see ``_suffixes``
         self.steps = 0
@@ -1198,21 +1201,45 @@ class Realiser:
             # … and those that the checks due at it read (which ``passing`` is kept for)
             reading = {n: tuple(k for k in inputs[n] if k in places) for n in sorted(places)}
 
-        def admits(n: int, parent: Any, value: Any) -> bool:
-            """Whether the checks due at ``n`` hold with ``value`` there (set on ``parent``)."""
+        # the checks due at each position, as ``_Schedule.each`` lists them: (scope, test)
+        due = [
+            [((), h) for h in plain[n]] + [(p, h) for p, h in scoped[n]] for n in range(len(order))
+        ]
+
+        # … and what names each of them at its position (``_check_fixed``), but for the values
+        # of the fields it reads: the key to its verdicts (``_Admitted``)
+        every = self._verdicts
+        statics = (
+            [
+                [
+                    (fixed, checks[c], id(domains[n]))
+                    for fixed, c in zip(
+                        self._check_fixed[id(plan)][n],
+                        (*plan.plain[n], *plan.scoped[n]),
+                        strict=True,
+                    )
+                ]
+                for n in range(len(order))
+            ]
+            if passing is not None
+            else []
+        )
+
+        def put(n: int, parent: Any, value: Any) -> None:
+            """Set ``value`` at position ``n`` (on ``parent``)."""
             var = order[n]
             actual = SimpleNamespace() if value is _PRESENT else value
             if actual is None and var.derived is not None:
                 actual = var.derived(parent, None)
             setattr(parent, var.path[-1], actual)
-            for holds in plain[n]:
-                if not holds(root):
-                    return False
-            for scope_path, holds in scoped[n]:
-                scope = _scope(root, scope_path)
-                if scope is not None and not holds(scope):
-                    return False
-            return True
+
+        def run(n: int, j: int) -> bool:
+            """Whether the ``j``th check due at ``n`` holds for the values set."""
+            scope_path, holds = due[n][j]
+            if not scope_path:
+                return holds(root)
+            scope = _scope(root, scope_path)
+            return scope is None or holds(scope)
 
         def step(n: int) -> bool:  # noqa: PLR0912, PLR0915 - the hot loop, its steps inline
             nonlocal nodes
@@ -1233,8 +1260,15 @@ class Realiser:
                     if tree is not None and n in reading:
                         fixed = [record[k] for k in reading[n] if record[k] is not None]
                         together = tree.classes(fixed)
-                    found = passing[kept] = _Admitted(domains[n], together)
-                candidates, checked = found.values(admits, n, parent), True
+                    arrays = []
+                    for static, reads in zip(statics[n], plan.each[n], strict=True):
+                        at_j = (*static, tuple(record[k] for k in reads))
+                        verdicts = every.get(at_j)
+                        if verdicts is None:
+                            verdicts = every[at_j] = [None] * len(domains[n])
+                        arrays.append(verdicts)
+                    found = passing[kept] = _Admitted(domains[n], arrays, together)
+                candidates, checked = found.values(put, run, n, parent), True
             if n in relative and parent is not None:  # dates at steps from the dates set
                 earlier, steps = relative[n]
                 near = [
@@ -1343,6 +1377,16 @@ class Realiser:
                 for before in [tuple(order[k].path for k in plan.frontier[n])]
                 for reads in [tuple(order[k].path for k in plan.inputs[n])]
             ]
+            self._check_fixed[id(plan)] = [
+                tuple(
+                    ids.setdefault(
+                        (var.path, var.derived, "check", tuple(order[k].path for k in reads)),
+                        len(ids),
+                    )
+                    for reads in plan.each[n]
+                )
+                for n, var in enumerate(order)
+            ]
         named = [0] * (len(order) + 1)
         local = [0] * len(order)
         below = ids.setdefault(("end", subject.name), len(ids))
@@ -1413,6 +1457,13 @@ class Realiser:
         paths = {var.path for var in order}
         found = self._plans[key] = _Schedule(
             inputs=tuple(_inputs(order, index, n, due[n]) for n in range(len(order))),
+            each=tuple(
+                tuple(
+                    _inputs(order, index, n, [c])
+                    for c in (*(c for c in due[n] if not c.scope), *(c for c in due[n] if c.scope))
+                )
+                for n in range(len(order))
+            ),
             plain=tuple(tuple(at[id(c)] for c in d if not c.scope) for d in due),
             scoped=tuple(tuple(at[id(c)] for c in d if c.scope) for d in due),
             frontier=frontier,
@@ -1488,21 +1539,38 @@ class _Admitted:
     """The values of a position's domain that pass the checks due there, for one set of values
     of the fields those checks read: worked out as the search asks for them (a search that
     succeeds at the first value does not try the rest), and kept for the next search that
-    comes there with the same values. With ``classes`` (``PlaceTree.classes`` for the codes the
-    checks read), codes of one class pass or fail together: one is tried for all."""
+    comes there with the same values.
 
-    __slots__ = ("_classes", "_domain", "_next", "_passed", "_verdicts")
+    Each check's verdicts (``verdicts``, one list per check due, indexed as the domain) are
+    kept per values of the fields that check alone reads, shared by every position and search
+    that runs it on those values: a value another check rules out is not run again. With
+    ``classes`` (``PlaceTree.classes`` for the codes the checks read), codes of one class pass
+    or fail together: one is tried for all."""
 
-    def __init__(self, domain: Sequence[Any], classes: Mapping[str, int] | None) -> None:
+    __slots__ = ("_arrays", "_classes", "_domain", "_next", "_orbits", "_passed")
+
+    def __init__(
+        self,
+        domain: Sequence[Any],
+        verdicts: list[list[bool | None]],
+        classes: Mapping[str, int] | None,
+    ) -> None:
         self._domain = domain
+        self._arrays = verdicts
         self._classes = classes
         self._passed: list[Any] = []
         self._next = 0  # the first value of the domain not yet tried
-        self._verdicts: dict[int, bool] = {}
+        self._orbits: dict[int, bool] = {}
 
-    def values(self, admits: Callable[[int, Any, Any], bool], n: int, parent: Any) -> Iterator[Any]:
-        """The values that pass, in the domain's order; ``admits(n, parent, value)`` tries one
-        (sets it at position ``n``, on ``parent``, and runs the checks due there)."""
+    def values(
+        self,
+        put: Callable[[int, Any, Any], None],
+        run: Callable[[int, int], bool],
+        n: int,
+        parent: Any,
+    ) -> Iterator[Any]:
+        """The values that pass, in the domain's order; ``put(n, parent, value)`` sets one at
+        position ``n``, ``run(n, j)`` runs the ``j``th check due there."""
         passed, domain = self._passed, self._domain
         i = 0
         while True:
@@ -1510,16 +1578,27 @@ class _Admitted:
                 yield passed[i]
                 i += 1
                 continue
-            if self._next == len(domain):
+            k = self._next
+            if k == len(domain):
                 return
-            value = domain[self._next]
-            if self._classes is None or value is None:
-                ok = admits(n, parent, value)
-            else:
-                orbit = self._classes[value]
-                found = self._verdicts.get(orbit)
-                ok = self._verdicts[orbit] = admits(n, parent, value) if found is None else found
-            self._next += 1
+            value = domain[k]
+            orbit = None if self._classes is None or value is None else self._classes[value]
+            ok = self._orbits.get(orbit) if orbit is not None else None
+            if ok is None:
+                ok, placed = True, False
+                for j, verdicts in enumerate(self._arrays):
+                    verdict = verdicts[k]
+                    if verdict is None:
+                        if not placed:
+                            put(n, parent, value)
+                            placed = True
+                        verdict = verdicts[k] = run(n, j)
+                    if not verdict:
+                        ok = False
+                        break
+                if orbit is not None:
+                    self._orbits[orbit] = ok
+            self._next = k + 1
             if ok:
                 passed.append(value)
 
