@@ -35,7 +35,7 @@ from __future__ import annotations
 import datetime
 import functools
 import itertools
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
@@ -392,6 +392,8 @@ class _Schedule:
     frontier: list[tuple[int, ...]]  # see ``_schedule``
     filters: tuple[tuple[int, int], ...]  # (position, check) that filter a domain at once
     rest: tuple[int, ...]  # the subject's fields (by position) outside the order
+    inputs: tuple[tuple[int, ...], ...]  # per position, the fields before it its checks read
+    each: tuple[tuple[tuple[int, ...], ...], ...]  # … per check due there (plain, then scoped)
 
 
 def _positions(variables: Sequence[_Var], index: Mapping[str, int], check: _Check) -> list[int]:
@@ -404,6 +406,23 @@ def _positions(variables: Sequence[_Var], index: Mapping[str, int], check: _Chec
             if up is not None:
                 pos.add(up)
     return sorted(pos)
+
+
+def _inputs(
+    order: Sequence[_Var], index: Mapping[str, int], n: int, due: Sequence[_Check]
+) -> tuple[int, ...]:
+    """The fields before position ``n`` on which the checks due there depend, besides the
+    field at ``n``: those they read, and the parents and a computed default's inputs of those
+    and of the field at ``n`` (which decide whether it is present, and its value when null)."""
+    found = {index[r] for c in due for r in c.reads if r in index} | {n}
+    todo = list(found)
+    while todo:
+        m = todo.pop()
+        for k in range(m):
+            if k not in found and order[m].after(order[k]):
+                found.add(k)
+                todo.append(k)
+    return tuple(sorted(k for k in found if k < n))
 
 
 @functools.cache
@@ -515,6 +534,14 @@ class Realiser:
         self._symmetries: dict[Any, PlaceTree | None] = {}  # per search of fields and checks
         self._trees: dict[PlaceReads, PlaceTree] = {}
         self._domains: dict[Any, list[Any]] = {}  # the first search's domain of each field
+        # ``_suffixes`` per shape of a search
+        self._suffix_ids: dict[Any, tuple[tuple[int, ...], tuple[int, ...]]] = {}
+        self._suffix_names: dict[Any, int] = {}  # what a search does from a position on
+        self._suffix_fixed: dict[int, list[tuple[int, int]]] = {}  # per schedule (kept: id)
+        self._check_fixed: dict[int, list[tuple[int, ...]]] = {}  # … per check due at each
+        self._verdicts: dict[tuple[Any, ...], list[bool | None]] = {}  # see ``_Admitted``
+        self._dead: set[tuple[int, tuple[Any, ...]]] = set()  # (suffix, values before): fails
+        self._passing: dict[tuple[int, tuple[Any, ...]], _Admitted] = {}  # see ``_suffixes``
         self.steps = 0
         """The values the searches tried, all told (a measure, for tests and benchmarks)."""
         self.shapes: dict[str, list[tuple[str, ...]]] = {}
@@ -1123,6 +1150,16 @@ class Realiser:
         plan = self._plan(subject, order, checks)
         frontier = plan.frontier
         domains = [self._domain_of(var, subject, ints, uses) for var in order]
+        # the first search's failures below a position hold for every search whose remaining
+        # positions are alike (see ``_suffixes``): kept across searches; the exact search's
+        # domains are built per search, its failures kept for the search alone
+        shared = self._suffixes(subject, plan, order, checks, domains) if uses is None else None
+        failed: set[tuple[int, tuple[Any, ...]]] = self._dead if shared is not None else set()
+        named = shared[0] if shared is not None else range(len(order) + 1)
+        # … and the values that pass the checks due at a position, per values they read there
+        passing = self._passing if shared is not None else None
+        local = shared[1] if shared is not None else ()
+        inputs = plan.inputs
         relative = self._date_steps(order, uses) if uses is not None else {}
         limit = _MAX_NODES if uses is None else _MAX_EXACT_NODES
         partners: dict[int, list[tuple[Any, tuple[str, ...]]]] = {}
@@ -1131,7 +1168,8 @@ class Realiser:
                 found = uses.fields.get(".".join(var.path))
                 if found is not None and found.partners and var.info.kind in ("int", "date"):
                     partners[n] = sorted(found.partners, key=str)
-        for n, c in plan.filters:  # a check of one top-level field filters its domain at once
+        for n, c in plan.filters if passing is None else ():  # (``passing`` filters them all)
+            # a check of one top-level field filters its domain at once
             name, holds = order[n].path[0], checks[c].holds
             domains[n] = [v for v in domains[n] if holds(SimpleNamespace(**{name: v}))]
         if not order:
@@ -1152,25 +1190,85 @@ class Realiser:
         plain = [[checks[c].holds for c in at] for at in plan.plain]
         scoped = [[(checks[c].scope, checks[c].holds) for c in at] for at in plan.scoped]
         record: list[Any] = [None] * len(order)
-        failed: set[tuple[int, tuple[Any, ...]]] = set()
         nodes = 0
         tree = self._symmetry(subject, order, checks)
         # for each place field: the place fields before it that the checks due from it on read
         fixing: dict[int, tuple[int, ...]] = {}
+        reading: dict[int, tuple[int, ...]] = {}
         if tree is not None:
             places = {n for n, var in enumerate(order) if var.info.kind == "place"}
             fixing = {n: tuple(k for k in frontier[n] if k in places) for n in sorted(places)}
+            # … and those that the checks due at it read (which ``passing`` is kept for)
+            reading = {n: tuple(k for k in inputs[n] if k in places) for n in sorted(places)}
 
-        def step(n: int) -> bool:  # noqa: PLR0912 - the hot loop, its steps inline
+        # the checks due at each position, as ``_Schedule.each`` lists them: (scope, test)
+        due = [
+            [((), h) for h in plain[n]] + [(p, h) for p, h in scoped[n]] for n in range(len(order))
+        ]
+
+        # … and what names each of them at its position (``_check_fixed``), but for the values
+        # of the fields it reads: the key to its verdicts (``_Admitted``)
+        every = self._verdicts
+        statics = (
+            [
+                [
+                    (fixed, checks[c], id(domains[n]))
+                    for fixed, c in zip(
+                        self._check_fixed[id(plan)][n],
+                        (*plan.plain[n], *plan.scoped[n]),
+                        strict=True,
+                    )
+                ]
+                for n in range(len(order))
+            ]
+            if passing is not None
+            else []
+        )
+
+        def put(n: int, parent: Any, value: Any) -> None:
+            """Set ``value`` at position ``n`` (on ``parent``)."""
+            var = order[n]
+            actual = SimpleNamespace() if value is _PRESENT else value
+            if actual is None and var.derived is not None:
+                actual = var.derived(parent, None)
+            setattr(parent, var.path[-1], actual)
+
+        def run(n: int, j: int) -> bool:
+            """Whether the ``j``th check due at ``n`` holds for the values set."""
+            scope_path, holds = due[n][j]
+            if not scope_path:
+                return holds(root)
+            scope = _scope(root, scope_path)
+            return scope is None or holds(scope)
+
+        def step(n: int) -> bool:  # noqa: PLR0912, PLR0915 - the hot loop, its steps inline
             nonlocal nodes
             if n == len(order):
                 return True
-            key = (n, tuple(record[k] for k in frontier[n]))
+            key = (named[n], tuple(record[k] for k in frontier[n]))
             if key in failed:
                 return False
             var = order[n]
             parent = _scope(root, var.path[:-1])
-            candidates = domains[n] if parent is not None else [None]
+            candidates: Iterable[Any] = domains[n] if parent is not None else [None]
+            checked = False  # whether ``candidates`` pass the checks due here already
+            if passing is not None and parent is not None:
+                kept = (local[n], tuple(record[k] for k in inputs[n]))
+                found = passing.get(kept)
+                if found is None:
+                    together = None  # codes a symmetry keeping the codes read here maps together
+                    if tree is not None and n in reading:
+                        fixed = [record[k] for k in reading[n] if record[k] is not None]
+                        together = tree.classes(fixed)
+                    arrays = []
+                    for static, reads in zip(statics[n], plan.each[n], strict=True):
+                        at_j = (*static, tuple(record[k] for k in reads))
+                        verdicts = every.get(at_j)
+                        if verdicts is None:
+                            verdicts = every[at_j] = [None] * len(domains[n])
+                        arrays.append(verdicts)
+                    found = passing[kept] = _Admitted(domains[n], arrays, together)
+                candidates, checked = found.values(put, run, n, parent), True
             if n in relative and parent is not None:  # dates at steps from the dates set
                 earlier, steps = relative[n]
                 near = [
@@ -1213,6 +1311,10 @@ class Realiser:
                     if actual is None and var.derived is not None:
                         actual = var.derived(parent, None)
                     setattr(parent, var.path[-1], actual)
+                if checked:
+                    if step(n + 1):
+                        return True
+                    continue
                 ok = True
                 for holds in plain[n]:
                     if not holds(root):
@@ -1232,6 +1334,70 @@ class Realiser:
         solved = step(0)
         self.steps += nodes
         return tuple(record) if solved else None
+
+    def _suffixes(
+        self,
+        subject: Subject,
+        plan: _Schedule,
+        order: Sequence[_Var],
+        checks: Sequence[_Check],
+        domains: Sequence[list[Any]],
+    ) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        """Numbers naming what a first search does at each position, so that searches share
+        what they learn there; kept per shape of a search.
+
+        The first, per position (and the end), names what the search does from there on: the
+        fields left in their order, the checks due at each (the same objects: a wanted value's
+        check is one object per feature and value), their domains (the same kept lists,
+        ``_domain_of``) and which fields set before each the checks still read. Whether the
+        search fails from a position, given the values of those fields, depends on nothing
+        else: two searches that agree on the number share their failures there (a class's
+        search skips what its neighbour's proved fails).
+
+        The second names the position alone: its field, domain and checks due, and the fields
+        before it they depend on (``_Schedule.inputs``). Which of its values pass those checks,
+        given those fields' values, is then the same in every search: worked out once.
+
+        Either way the search tries the same values in the same order, but for failures it
+        already knows: the fact set found, if any, is the one it found before, in fewer steps.
+        """
+        key = (id(plan), tuple(checks), tuple(id(d) for d in domains))
+        found = self._suffix_ids.get(key)
+        if found is not None:
+            return found
+        ids = self._suffix_names
+        fixed = self._suffix_fixed.get(id(plan))
+        if fixed is None:  # what of each position is the same whatever the checks' objects
+            fixed = self._suffix_fixed[id(plan)] = [
+                (
+                    ids.setdefault((var.path, var.derived, "fields before", before), len(ids)),
+                    ids.setdefault((var.path, var.derived, "inputs", reads), len(ids)),
+                )
+                for n, var in enumerate(order)
+                for before in [tuple(order[k].path for k in plan.frontier[n])]
+                for reads in [tuple(order[k].path for k in plan.inputs[n])]
+            ]
+            self._check_fixed[id(plan)] = [
+                tuple(
+                    ids.setdefault(
+                        (var.path, var.derived, "check", tuple(order[k].path for k in reads)),
+                        len(ids),
+                    )
+                    for reads in plan.each[n]
+                )
+                for n, var in enumerate(order)
+            ]
+        named = [0] * (len(order) + 1)
+        local = [0] * len(order)
+        below = ids.setdefault(("end", subject.name), len(ids))
+        named[len(order)] = below
+        for n in range(len(order) - 1, -1, -1):
+            due = tuple(checks[c] for c in (*plan.plain[n], *plan.scoped[n]))
+            here, alone = fixed[n]
+            below = named[n] = ids.setdefault((here, due, id(domains[n]), below), len(ids))
+            local[n] = ids.setdefault((alone, due, id(domains[n])), len(ids))
+        found = self._suffix_ids[key] = (tuple(named), tuple(local))
+        return found
 
     def _symmetry(
         self, subject: Subject, order: Sequence[_Var], checks: Sequence[_Check]
@@ -1290,6 +1456,14 @@ class Realiser:
                     filters.append((n, c))
         paths = {var.path for var in order}
         found = self._plans[key] = _Schedule(
+            inputs=tuple(_inputs(order, index, n, due[n]) for n in range(len(order))),
+            each=tuple(
+                tuple(
+                    _inputs(order, index, n, [c])
+                    for c in (*(c for c in due[n] if not c.scope), *(c for c in due[n] if c.scope))
+                )
+                for n in range(len(order))
+            ),
             plain=tuple(tuple(at[id(c)] for c in d if not c.scope) for d in due),
             scoped=tuple(tuple(at[id(c)] for c in d if c.scope) for d in due),
             frontier=frontier,
@@ -1359,6 +1533,74 @@ class Realiser:
         if goal is not None and not goal[0](model, ctx):
             return False
         return all(_takes(subject.features[n].get(model, ctx), v) for n, v in assignment.items())
+
+
+class _Admitted:
+    """The values of a position's domain that pass the checks due there, for one set of values
+    of the fields those checks read: worked out as the search asks for them (a search that
+    succeeds at the first value does not try the rest), and kept for the next search that
+    comes there with the same values.
+
+    Each check's verdicts (``verdicts``, one list per check due, indexed as the domain) are
+    kept per values of the fields that check alone reads, shared by every position and search
+    that runs it on those values: a value another check rules out is not run again. With
+    ``classes`` (``PlaceTree.classes`` for the codes the checks read), codes of one class pass
+    or fail together: one is tried for all."""
+
+    __slots__ = ("_arrays", "_classes", "_domain", "_next", "_orbits", "_passed")
+
+    def __init__(
+        self,
+        domain: Sequence[Any],
+        verdicts: list[list[bool | None]],
+        classes: Mapping[str, int] | None,
+    ) -> None:
+        self._domain = domain
+        self._arrays = verdicts
+        self._classes = classes
+        self._passed: list[Any] = []
+        self._next = 0  # the first value of the domain not yet tried
+        self._orbits: dict[int, bool] = {}
+
+    def values(
+        self,
+        put: Callable[[int, Any, Any], None],
+        run: Callable[[int, int], bool],
+        n: int,
+        parent: Any,
+    ) -> Iterator[Any]:
+        """The values that pass, in the domain's order; ``put(n, parent, value)`` sets one at
+        position ``n``, ``run(n, j)`` runs the ``j``th check due there."""
+        passed, domain = self._passed, self._domain
+        i = 0
+        while True:
+            if i < len(passed):
+                yield passed[i]
+                i += 1
+                continue
+            k = self._next
+            if k == len(domain):
+                return
+            value = domain[k]
+            orbit = None if self._classes is None or value is None else self._classes[value]
+            ok = self._orbits.get(orbit) if orbit is not None else None
+            if ok is None:
+                ok, placed = True, False
+                for j, verdicts in enumerate(self._arrays):
+                    verdict = verdicts[k]
+                    if verdict is None:
+                        if not placed:
+                            put(n, parent, value)
+                            placed = True
+                        verdict = verdicts[k] = run(n, j)
+                    if not verdict:
+                        ok = False
+                        break
+                if orbit is not None:
+                    self._orbits[orbit] = ok
+            self._next = k + 1
+            if ok:
+                passed.append(value)
 
 
 def _in_range(value: int, info: FieldInfo) -> bool:
