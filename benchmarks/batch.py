@@ -28,6 +28,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -140,6 +142,218 @@ COPY (
 flat output (constants per tier: kind, level, role, citations, sources, reasons); no
 validation, so no errors and nothing decided one by one."""
 
+
+# --- residents ------------------------------------------------------------------------------------
+
+RESIDENT_QUESTION = "first_child_certificate"
+RESIDENT_DAY = "2012-06-01"
+"""The resident register is answered as of a day the question is in force (it ended on
+2016-01-01, when a birth came to need registration only: as of today every row would be
+``not_in_force``)."""
+CITY_DISTRICTS = ["120101", "120102", "120104", "120116", "120225"]
+OTHER_DISTRICTS = ["130102", "110105"]
+CAUSES = [
+    "affiliation_unclear",
+    "no_community_organisation",
+    "not_fully_occupied",
+    "division_unclear",
+    "other",
+    None,
+]
+
+
+def _code(rng: random.Random, districts: list[str], community: bool | None = None) -> str:
+    """A street (9 digits) or community (12) code in one of ``districts``."""
+    street = rng.choice(districts) + f"{rng.randint(0, 599):03d}"
+    if community is None:
+        community = rng.random() < 0.5
+    return street + f"{rng.randint(0, 799):03d}" if community else street
+
+
+def _area(rng: random.Random, residence: str) -> dict[str, object] | None:
+    """The area the resident lives in: none for most; else a place in the residence's street,
+    managed or a blind spot of some cause, with what that cause may carry."""
+    if rng.random() < 0.6:
+        return None
+    place = residence[:9] + (f"{rng.randint(0, 799):03d}" if rng.random() < 0.5 else "")
+    area: dict[str, object] = {"place": place, "management_in_place": rng.random() < 0.3}
+    if not area["management_in_place"]:
+        cause = rng.choice(CAUSES)
+        area["blind_spot_cause"] = cause
+        if cause in ("no_community_organisation", "not_fully_occupied") and rng.random() < 0.5:
+            area["designated_street"] = place[:6] + f"{rng.randint(0, 599):03d}"
+        if cause == "division_unclear":
+            area["adjacent_districts"] = rng.sample(CITY_DISTRICTS, rng.choice([2, 3]))
+    return area
+
+
+def make_residents(path: Path, rows: int, chunk: int = 500_000) -> None:
+    """``rows`` residents (seeded), typed as the plan reads them (``arrow_schema``): hukou and
+    residence in the city or not, in one street or two; sex, age, marriage and a spouse; an
+    area (a blind spot of each cause) for two in five. 1 % are invalid in one field each."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    import jurisdiction
+    from jurisdiction.batch.query import arrow_schema
+
+    schema = arrow_schema(jurisdiction.load(), "resident")
+    schema = pa.schema([pa.field("id", pa.string()), *schema])
+    rng = random.Random(11)
+    writer = pq.ParquetWriter(str(path), schema)
+    for start in range(0, rows, chunk):
+        out: list[dict[str, object]] = []
+        for i in range(start, min(start + chunk, rows)):
+            hukou = _code(rng, CITY_DISTRICTS if rng.random() < 0.85 else OTHER_DISTRICTS)
+            if rng.random() < 0.25:  # the same street
+                residence = hukou[:9] + (f"{rng.randint(0, 799):03d}" if rng.random() < 0.5 else "")
+            else:
+                residence = _code(rng, CITY_DISTRICTS if rng.random() < 0.9 else OTHER_DISTRICTS)
+            married = rng.choice(["married", "married", "unmarried", "divorced", "widowed", None])
+            row: dict[str, object] = {
+                "id": f"r{i}",
+                "hukou": hukou,
+                "residence": residence,
+                "sex": rng.choice(["female", "male"]),
+                "age": rng.choice([rng.randint(0, 90), rng.choice([14, 15, 17, 18, 49, 50])]),
+                "marital_status": married,
+            }
+            if married == "married":
+                row["spouse_sex"] = rng.choice(["female", "male", None])
+                row["spouse_age"] = rng.choice([rng.randint(16, 70), None])
+                row["spouse_hukou"] = rng.choice([_code(rng, CITY_DISTRICTS), None])
+            row["area"] = _area(rng, residence)
+            if i % 100 == 42:  # 1 % bad rows, four kinds
+                kind = (i // 100) % 4
+                if kind == 0:
+                    row["age"] = -3
+                elif kind == 1:
+                    row["sex"] = "unknown"
+                elif kind == 2:
+                    row["hukou"] = hukou[:6] + "9" + hukou[7:]  # a street outside the ranges
+                else:
+                    row["residence"] = None
+            out.append(row)
+        writer.write_table(pa.Table.from_pylist(out, schema=schema), row_group_size=ROW_GROUP)
+    writer.close()
+
+
+RESIDENTS_SQL = """
+COPY (
+  WITH featured AS (
+    SELECT id, hukou, residence, age,
+      substr(hukou, 1, 2) = '12' AS hukou_in_city,
+      substr(residence, 1, 2) = '12' AS residence_in_city,
+      substr(hukou, 1, 9) <> substr(residence, 1, 9) AS cross_street,
+      CASE WHEN area IS NULL OR substr(area.place, 1, 2) <> '12' OR area.management_in_place
+           THEN 'none' ELSE coalesce(area.blind_spot_cause, 'unspecified') END AS cause,
+      area.designated_street AS designated,
+      area.adjacent_districts AS adjacent,
+      CASE WHEN sex = 'female' AND age < 15 THEN 1 WHEN sex = 'female' AND age > 49 THEN 12
+           WHEN sex = 'male' AND age < 18 THEN 13 WHEN sex = 'male' AND age > 49 THEN 14
+      END AS too_young_or_old
+    FROM read_parquet('{src}')
+  ), answered AS (
+    SELECT *,
+      CASE
+        WHEN NOT hukou_in_city AND cause <> 'affiliation_unclear' THEN 0
+        WHEN NOT cross_street AND cause <> 'affiliation_unclear' THEN 2
+        WHEN too_young_or_old IS NOT NULL THEN too_young_or_old
+        WHEN NOT hukou_in_city THEN 4
+        WHEN cause = 'affiliation_unclear' THEN 5
+        WHEN NOT residence_in_city THEN 6
+        WHEN cause IN ('no_community_organisation', 'not_fully_occupied') THEN
+          CASE WHEN designated IS NULL THEN 8 ELSE 9 END
+        WHEN cause = 'division_unclear' THEN 10
+        WHEN cause IN ('unspecified', 'other') THEN 11
+        ELSE 7
+      END AS a
+    FROM featured
+  )
+  SELECT id,
+    CASE WHEN a IN (5, 7, 8, 9, 10) THEN 'responsible' WHEN a = 11 THEN 'undetermined'
+         ELSE 'not_applicable' END AS outcome,
+    CASE WHEN a IN (5, 7, 8, 9) THEN 'fp_department'
+         WHEN a = 10 THEN array_to_string(list_transform(adjacent, lambda d: 'fp_department'), '; ')
+    END AS body_kind,
+    CASE WHEN a IN (5, 7, 9) THEN 'street' WHEN a = 8 THEN 'district'
+         WHEN a = 10 THEN array_to_string(list_transform(adjacent, lambda d: 'district'), '; ')
+    END AS body_level,
+    CASE a WHEN 5 THEN substr(hukou, 1, 9) WHEN 7 THEN substr(residence, 1, 9)
+           WHEN 8 THEN substr(residence, 1, 6) WHEN 9 THEN substr(designated, 1, 9)
+           WHEN 10 THEN array_to_string(list_transform(adjacent, lambda d: substr(d, 1, 6)), '; ')
+    END AS body_place_code,
+    CASE WHEN a IN (5, 7, 8, 9) THEN 'responsible'
+         WHEN a = 10 THEN array_to_string(list_transform(adjacent, lambda d: 'negotiates'), '; ')
+    END AS body_role,
+    CASE a WHEN 5 THEN '(七)' WHEN 7 THEN '(二)5' WHEN 8 THEN '(八) → (二)5'
+           WHEN 9 THEN '(八) → (二)5'
+           WHEN 10 THEN array_to_string(list_transform(adjacent, lambda d: '(九) → (二)5'), '; ')
+    END AS body_cite,
+    CASE a WHEN 4 THEN '(二)5; (七)' WHEN 5 THEN '(七)' WHEN 6 THEN '(一); (二)5'
+           WHEN 7 THEN '(二)5' WHEN 8 THEN '(二)5; (八)' WHEN 9 THEN '(二)5; (八)'
+           WHEN 10 THEN '(二)5; (九)' WHEN 11 THEN '(六)' ELSE '(一)' END AS citations,
+    CAST(NULL AS VARCHAR) AS sources,
+    CASE a
+      WHEN 0 THEN '户籍地 ' || hukou || ' 不在本市（代码前缀 12），不具有本市户籍，不属于人户分离人员，也不居住在第(七)条所说的行政归属不明确的盲区，本章不适用'
+      WHEN 1 THEN '年龄 ' || age || ' 岁低于育龄下限 15 岁（女），不属于育龄人员，本章不适用'
+      WHEN 2 THEN '户籍地 ' || hukou || ' 与现居住地 ' || residence || ' 在同一乡镇街，未跨乡镇街生活居住，不属于人户分离人员，也不居住在第(七)条所说的行政归属不明确的盲区，本章不适用'
+      WHEN 4 THEN '居住在第(七)条所说的盲区，户籍地 ' || hukou || ' 不在本市（代码前缀 12）：第(二)条第五项是户籍地的职责，本意见指导本市的部门，不指定本市以外的机构'
+      WHEN 6 THEN '现居住地 ' || residence || ' 不在本市（代码前缀 12）：本意见指导本市的部门，(二)5的现居住地职责不由本市任何机构承担'
+      WHEN 11 THEN '现居住的地区属于计划生育管理服务盲区，但事实中的盲区成因不属于第(七)、(八)、(九)条所列情形（或未给出）；第(六)条“区分情况、分类解决、属地管理”的原则下，本意见未指定第(二)条第五项中现居住地一方的负责机构'
+      WHEN 12 THEN '年龄 ' || age || ' 岁高于育龄上限 49 岁（女），不属于育龄人员；第(一)条将本意见限于育龄人员，年龄更大的父母（如领取奖励费、特别扶助者）不在本意见的职责划分之内'
+      WHEN 13 THEN '年龄 ' || age || ' 岁低于育龄下限 18 岁（男），不属于育龄人员，本章不适用'
+      WHEN 14 THEN '年龄 ' || age || ' 岁高于育龄上限 49 岁（男），不属于育龄人员；第(一)条将本意见限于育龄人员，年龄更大的父母（如领取奖励费、特别扶助者）不在本意见的职责划分之内'
+    END AS reason_zh,
+    CASE a
+      WHEN 0 THEN 'hukou ' || hukou || ' is not of this city (code prefix 12): not a separated person, nor living in a blind spot of unclear affiliation ((七)), so chapter 1 does not apply'
+      WHEN 1 THEN 'age ' || age || ' is below the childbearing-age minimum 15 for a woman: not of childbearing age, so chapter 1 does not apply'
+      WHEN 2 THEN 'hukou ' || hukou || ' and residence ' || residence || ' are in the same street/township, so she or he does not live across streets: not a separated person, nor living in a blind spot of unclear affiliation ((七)), so chapter 1 does not apply'
+      WHEN 4 THEN 'the resident lives in a (七) blind spot with hukou ' || hukou || ' outside this city (code prefix 12): (二)5 is the hukou place''s, and this opinion directs the city''s own departments, so it names no body'
+      WHEN 6 THEN 'the residence ' || residence || ' is outside this city (code prefix 12): this opinion directs the city''s own departments, so it assigns the residence-place duty of (二)5 to no body; the hukou-place duties of (三) still stand'
+      WHEN 11 THEN 'the resident lives in a blind spot whose cause is not one that (七), (八) or (九) assigns (or is not given); under the principle of (六), distinguishing circumstances, resolving by category, management by locality, this opinion names no body for the residence-place side of (二)5'
+      WHEN 12 THEN 'age ' || age || ' is above the childbearing-age maximum 49 for a woman: (一) limits this opinion to persons of childbearing age, so older parents (receiving the reward fee or special assistance, say) are outside its assignment'
+      WHEN 13 THEN 'age ' || age || ' is below the childbearing-age minimum 18 for a man: not of childbearing age, so chapter 1 does not apply'
+      WHEN 14 THEN 'age ' || age || ' is above the childbearing-age maximum 49 for a man: (一) limits this opinion to persons of childbearing age, so older parents (receiving the reward fee or special assistance, say) are outside its assignment'
+    END AS reason_en,
+    CAST(NULL AS VARCHAR) AS error
+  FROM answered
+) TO '{out}' (FORMAT PARQUET)
+"""  # noqa: E501 - the reasons' texts, each on one line as the policy words them
+"""First-child certificates ((二)5 and its exceptions (七)-(九), as of 2012-06-01) as a data team
+would write them from the policy: the scope of chapter 1 and the order of its outside cases,
+then the exceptions, the parameters (code prefix 12, the childbearing ages) inlined, the same
+columns as the plan's flat output, reasons included; no validation, and no conflict (a
+residence outside the city in a blind spot, which decide refuses, is given some answer)."""
+
+
+@dataclass(frozen=True)
+class Register:
+    """One register the benchmark answers: how it is made, its question and day, and the
+    hand-written query it is measured against."""
+
+    name: str
+    make: Callable[[Path, int], None]
+    question: str
+    day: str | None  # None: today
+    baseline: str
+    label: str
+
+
+REGISTERS = {
+    "units": Register(
+        "units", make_units, QUESTION, None, BASELINE_SQL, "hand-written DuckDB CASE WHEN"
+    ),
+    "residents": Register(
+        "residents",
+        make_residents,
+        RESIDENT_QUESTION,
+        RESIDENT_DAY,
+        RESIDENTS_SQL,
+        "hand-written DuckDB CASE WHEN",
+    ),
+}
+
 # Each timed run is a child process: its own peak RSS, nothing warm from another run.
 CHILD = {
     "plan": """
@@ -147,17 +361,18 @@ import sys, time, jurisdiction
 from jurisdiction.batch.embedded import run_batch
 engine = jurisdiction.load(overlays="examples/overlays")  # cwd: the repository
 t = time.perf_counter()
-s = run_batch(engine, sys.argv[1], ["{q}"], sys.argv[2])
+s = run_batch(engine, sys.argv[1], ["{q}"], sys.argv[2], as_of={day!r})
 print(time.perf_counter() - t, s.rows, s.decided_in_python)
 """,
     "spark": """
 import sys, time, jurisdiction
-from jurisdiction.batch.spark import run_batch_spark, session
+from jurisdiction.batch.embedded import run_batch
+from jurisdiction.batch.spark import session
 engine = jurisdiction.load(overlays="examples/overlays")  # cwd: the repository
 session()
 t = time.perf_counter()
-s = run_batch_spark(engine, sys.argv[1], ["{q}"], sys.argv[2], in_format="parquet",
-                    out_format="parquet")
+s = run_batch(engine, sys.argv[1], ["{q}"], sys.argv[2], in_format="parquet",
+              out_format="parquet", backend="spark", as_of={day!r})
 print(time.perf_counter() - t, s.rows, 0)
 """,
     "baseline": """
@@ -181,12 +396,17 @@ for batch in pq.ParquetFile(sys.argv[1]).iter_batches(batch_size=65536):
     if len(rows) >= limit:
         break
 rows = rows[:limit]
+def given(value):  # a fact set as decide takes it: a null is an absent field, at every depth
+    if isinstance(value, dict):
+        return {{k: given(v) for k, v in value.items() if v is not None}}
+    return value
+subject = engine.question("{q}").subject
 out = []
 for row in rows:
-    facts = {{k: v for k, v in row.items() if v is not None and k != "id"}}
-    facts["kind"] = "unit"
+    facts = given({{k: v for k, v in row.items() if k != "id"}})
+    facts["kind"] = subject
     try:
-        answer = decision_row(engine.decide(facts, "{q}"), nested=False)
+        answer = decision_row(engine.decide(facts, "{q}", as_of={day!r}), nested=False)
     except jurisdiction.JurisdictionError as exc:
         answer = error_row(str(exc), nested=False)
     out.append({{"id": row["id"], **answer}})
@@ -197,10 +417,10 @@ print(time.perf_counter() - t, len(rows), 0)
 }
 
 
-def child(name: str, *args: str) -> tuple[float, int, int, float]:
+def child(name: str, register: Register, *args: str) -> tuple[float, int, int, float]:
     """Run one timed child (in the repository: the overlay's path is relative to it);
     (seconds, rows, rows decided one by one, peak RSS in MB)."""
-    code = CHILD[name].format(q=QUESTION)
+    code = CHILD[name].format(q=register.question, day=register.day)
     # the peak of this process's own memory: VmHWM, not getrusage's ru_maxrss, which a child
     # inherits from the process that forked it (here, the one that wrote the register)
     wrapper = (
@@ -226,7 +446,7 @@ def child(name: str, *args: str) -> tuple[float, int, int, float]:
     return float(seconds), int(rows), int(python), rss_kb / 1024
 
 
-def check(plan_out: Path, loop_out: Path, baseline_out: Path) -> tuple[int, int]:
+def check(plan_out: Path, loop_out: Path, baseline_out: Path, day: str | None) -> tuple[int, int]:
     """The plan's output equals the decide loop's, every column, on every row the loop covered;
     the baseline's equals the plan's, every column, on every row without an error (compared
     by DuckDB, row by row in file order: 10,000,000 rows do not fit in Python objects).
@@ -235,17 +455,22 @@ def check(plan_out: Path, loop_out: Path, baseline_out: Path) -> tuple[int, int]
     import pyarrow.parquet as pq
 
     con = duckdb.connect()
-    today = datetime.date.today()
+    # the day each row was decided as of: the loop's is the same (given, or today's)
+    expected = (
+        (datetime.date.fromisoformat(day), "given")
+        if day is not None
+        else (datetime.date.today(), "today")
+    )
     loop = pq.read_table(loop_out).to_pylist()
     plan = con.sql(f"SELECT * FROM '{plan_out}' LIMIT {len(loop)}").fetchall()
     columns = [d[0] for d in con.execute(f"DESCRIBE SELECT * FROM '{plan_out}'").fetchall()]
     plan = [dict(zip(columns, row, strict=True)) for row in plan]
     errors = 0
-    days = ("as_of", "as_of_source")  # the day each row was decided as of: the loop's is today's
+    days = ("as_of", "as_of_source")
     for i, (mine, theirs) in enumerate(zip(plan, loop, strict=True)):
-        day, source = (mine.pop(k) for k in days)
-        if mine["error"] is None and (day, source) != (today, "today"):
-            raise AssertionError(f"row {i}: decided as of {day} ({source}), not today")
+        found = tuple(mine.pop(k) for k in days)
+        if mine["error"] is None and found != expected:
+            raise AssertionError(f"row {i}: decided as of {found}, not {expected}")
         if mine != theirs:
             raise AssertionError(f"row {i}: plan {mine}, decide {theirs}")
         errors += mine["error"] is not None
@@ -254,65 +479,55 @@ def check(plan_out: Path, loop_out: Path, baseline_out: Path) -> tuple[int, int]
     if base != names:
         raise AssertionError(f"columns: baseline {base}, plan {names}")
     differs = " OR ".join(f'p."{n}" IS DISTINCT FROM b."{n}"' for n in names)
-    found = con.execute(
+    found_rows = con.execute(
         f"SELECT count(*), min(p.id) FILTER (WHERE {differs}), count(*) FILTER (WHERE {differs}) "
         f"FROM (SELECT * FROM '{plan_out}') p POSITIONAL JOIN (SELECT * FROM '{baseline_out}') b "
         "WHERE p.error IS NULL"
     ).fetchone()
-    assert found is not None
-    if found[2]:
-        raise AssertionError(f"{found[2]:,} rows differ from the baseline's, the first {found[1]}")
+    assert found_rows is not None
+    if found_rows[2]:
+        raise AssertionError(
+            f"{found_rows[2]:,} rows differ from the baseline's, the first {found_rows[1]}"
+        )
     return len(loop), errors
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument(
-        "--loop-rows", type=int, default=None, help="rows the decide loop runs on (default: all)"
-    )
-    parser.add_argument(
-        "--repeat",
-        type=int,
-        default=3,
-        help="runs of the plan and of the baseline, taken in turn; the fastest of each counts",
-    )
-    parser.add_argument("--no-spark", action="store_true")
-    parser.add_argument("--dir", type=Path, default=None, help="where to keep the files")
-    args = parser.parse_args()
-    work = args.dir or Path(tempfile.mkdtemp(prefix="jurisdiction-batch-"))
-    work.mkdir(parents=True, exist_ok=True)
-    src = work / f"units_{args.rows}.parquet"
+Result = tuple[float, int, int, float]
+
+
+def measure(register: Register, args: argparse.Namespace, work: Path) -> None:
+    """One register: made (once per size), answered by each run, checked, printed."""
+    src = work / f"{register.name}_{args.rows}.parquet"
     if not src.exists():
         t = time.perf_counter()
-        make_units(src, args.rows)
+        register.make(src, args.rows)
         print(f"made {src} in {time.perf_counter() - t:.1f} s", file=sys.stderr)
-    sql = work / "baseline.sql"
-    sql.write_text(BASELINE_SQL)
+    sql = work / f"{register.name}_baseline.sql"
+    sql.write_text(register.baseline)
+    out = {name: work / f"{register.name}_{name}.parquet" for name in ("plan", "baseline", "loop")}
     loop_rows = args.loop_rows or args.rows
     load_before = os.getloadavg()
-    runs: dict[str, list[tuple[float, int, int, float]]] = {"plan": [], "baseline": []}
+    runs: dict[str, list[Result]] = {"plan": [], "baseline": []}
     for _ in range(args.repeat):
-        runs["plan"].append(child("plan", str(src), str(work / "plan.parquet")))
+        runs["plan"].append(child("plan", register, str(src), str(out["plan"])))
         runs["baseline"].append(
-            child("baseline", str(src), str(work / "baseline.parquet"), str(sql))
+            child("baseline", register, str(src), str(out["baseline"]), str(sql))
         )
         print(f"plan {runs['plan'][-1]}, baseline {runs['baseline'][-1]}", file=sys.stderr)
     results = {name: min(found) for name, found in runs.items()}
     if not args.no_spark:
-        results["spark"] = child("spark", str(src), str(work / "spark_out"))
+        results["spark"] = child("spark", register, str(src), str(work / "spark_out"))
         print(f"spark {results['spark']}", file=sys.stderr)
-    results["loop"] = child("loop", str(src), str(work / "loop.parquet"), str(loop_rows))
+    results["loop"] = child("loop", register, str(src), str(out["loop"]), str(loop_rows))
     print(f"loop {results['loop']}", file=sys.stderr)
     load_after = os.getloadavg()
-    compared, errors = check(
-        work / "plan.parquet", work / "loop.parquet", work / "baseline.parquet"
-    )
+    compared, errors = check(out["plan"], out["loop"], out["baseline"], register.day)
     plan_rate = results["plan"][1] / results["plan"][0]
+    day = f"as of {register.day}" if register.day else "as of today"
     print(
-        f"\n{args.rows:,} units, {errors:,} of the first {compared:,} with an error; the plan's "
-        f"output equals the decide loop's on all {compared:,} rows and the baseline's on every "
-        "row without an error, every column"
+        f"\n{args.rows:,} {register.name}, `{register.question}` {day}; {errors:,} of the "
+        f"first {compared:,} with an error; the plan's output equals the decide loop's on all "
+        f"{compared:,} rows and the baseline's on every row without an error, every column"
     )
     print(f"plan rows decided one by one (flagged): {results['plan'][2]:,}")
     print(
@@ -328,7 +543,7 @@ def main() -> None:
     print("|---|---:|---:|---:|---:|---:|")
     labels = {
         "plan": "batch plan, DuckDB (jurisdiction batch)",
-        "baseline": "hand-written DuckDB CASE WHEN, same columns",
+        "baseline": f"{register.label}, same columns",
         "spark": "batch plan, Spark local[2]",
         "loop": "decide(dict) loop, Parquet to Parquet",
     }
@@ -338,6 +553,33 @@ def main() -> None:
             f"| {labels[name]} | {rows:,} | {seconds:.2f} | {rate:,.0f} | "
             f"{plan_rate / rate:.2f} | {rss:,.0f} |"
         )
+    print()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument(
+        "--loop-rows", type=int, default=None, help="rows the decide loop runs on (default: all)"
+    )
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=3,
+        help="runs of the plan and of the baseline, taken in turn; the fastest of each counts",
+    )
+    parser.add_argument(
+        "--registers",
+        default="units,residents",
+        help="which registers, of " + ", ".join(REGISTERS) + " (comma-separated)",
+    )
+    parser.add_argument("--no-spark", action="store_true")
+    parser.add_argument("--dir", type=Path, default=None, help="where to keep the files")
+    args = parser.parse_args()
+    work = args.dir or Path(tempfile.mkdtemp(prefix="jurisdiction-batch-"))
+    work.mkdir(parents=True, exist_ok=True)
+    for name in args.registers.split(","):
+        measure(REGISTERS[name.strip()], args, work)
 
 
 if __name__ == "__main__":
