@@ -187,7 +187,7 @@ def _area(rng: random.Random, residence: str) -> dict[str, object] | None:
     return area
 
 
-def make_residents(path: Path, rows: int, chunk: int = 500_000) -> None:
+def make_residents(path: Path, rows: int, chunk: int = 4 * ROW_GROUP) -> None:
     """``rows`` residents (seeded), typed as the plan reads them (``arrow_schema``): hukou and
     residence in the city or not, in one street or two; sex, age, marriage and a spouse; an
     area (a blind spot of each cause) for two in five. 1 % are invalid in one field each."""
@@ -449,7 +449,7 @@ def child(name: str, register: Register, *args: str) -> tuple[float, int, int, f
 def check(plan_out: Path, loop_out: Path, baseline_out: Path, day: str | None) -> tuple[int, int]:
     """The plan's output equals the decide loop's, every column, on every row the loop covered;
     the baseline's equals the plan's, every column, on every row without an error (compared
-    by DuckDB, row by row in file order: 10,000,000 rows do not fit in Python objects).
+    by DuckDB, joined by id: 10,000,000 rows do not fit in Python objects).
     Returns (rows compared with the loop, rows with an error among them)."""
     import duckdb
     import pyarrow.parquet as pq
@@ -479,12 +479,20 @@ def check(plan_out: Path, loop_out: Path, baseline_out: Path, day: str | None) -
     if base != names:
         raise AssertionError(f"columns: baseline {base}, plan {names}")
     differs = " OR ".join(f'p."{n}" IS DISTINCT FROM b."{n}"' for n in names)
+    # joined by id: the hand-written query need not keep the register's order (DuckDB keeps it
+    # for the plan, whose rows must stay in order, but not always for a query of CTEs)
     found_rows = con.execute(
         f"SELECT count(*), min(p.id) FILTER (WHERE {differs}), count(*) FILTER (WHERE {differs}) "
-        f"FROM (SELECT * FROM '{plan_out}') p POSITIONAL JOIN (SELECT * FROM '{baseline_out}') b "
-        "WHERE p.error IS NULL"
+        f"FROM '{plan_out}' p JOIN '{baseline_out}' b USING (id) WHERE p.error IS NULL"
+    ).fetchone()
+    counts = con.execute(
+        f"SELECT (SELECT count(*) FROM '{plan_out}' WHERE error IS NULL), "
+        f"(SELECT count(DISTINCT id) FROM '{baseline_out}')"
     ).fetchone()
     assert found_rows is not None
+    assert counts is not None
+    if found_rows[0] != counts[0] or counts[1] < counts[0]:
+        raise AssertionError(f"the baseline lacks rows: {found_rows[0]:,} of {counts[0]:,} found")
     if found_rows[2]:
         raise AssertionError(
             f"{found_rows[2]:,} rows differ from the baseline's, the first {found_rows[1]}"
