@@ -395,10 +395,90 @@ def _merged(lv: Level) -> list[tuple[str, str]]:
     return spans
 
 
+def _digit_range(lo: str, hi: str) -> str:
+    """A regular expression matching the strings of digits of ``lo``'s width from ``lo`` to
+    ``hi`` (``lo <= hi``, both of digits, of one width)."""
+    if lo == hi:
+        return lo
+    if lo[0] == hi[0]:
+        return lo[0] + _digit_range(lo[1:], hi[1:])
+    rest = len(lo) - 1
+    tail = "" if rest == 0 else "[0-9]" if rest == 1 else f"[0-9]{{{rest}}}"
+    parts: list[str] = []
+    first, last = int(lo[0]), int(hi[0])
+    if lo[1:] != "0" * rest:  # from lo to the end of its first digit's run
+        parts.append(lo[0] + _digit_range(lo[1:], "9" * rest))
+        first += 1
+    upper = hi[1:] != "9" * rest
+    if upper:
+        last -= 1
+    if first <= last:
+        parts.append((f"[{first}-{last}]" if first < last else str(first)) + tail)
+    if upper:  # from the start of hi's first digit's run to hi
+        parts.append(hi[0] + _digit_range("0" * rest, hi[1:]))
+    return parts[0] if len(parts) == 1 else "(?:" + "|".join(parts) + ")"
+
+
+def _one_regex(h: Hierarchy, x: exp.Expr, wanted: list[Level]) -> exp.Expr | None:
+    """``place_ok`` for all of ``wanted`` with one regular expression: each level's part of
+    the code is its pattern's characters, its ranges of digits written into the expression,
+    the finer levels' parts optional where a coarser level is wanted, so that a code is matched
+    once whatever its level; a lookahead of a level's pattern is tested apart, on the codes
+    long enough to reach it. None where the patterns are not fixed sequences of characters
+    one level's a prefix of the next's, or a range is not of digits within the level's part."""
+    deepest = wanted[-1]
+    segments: list[tuple[Level, str]] = []
+    tests: list[exp.Expr] = []
+    known: list[str] = []
+    for lv in h.levels:
+        plain, parts = _pattern_parts(_substr(x, 0, lv.length), lv.pattern.pattern)
+        positions = _positions(plain)
+        if positions is None or len(positions) != lv.length or positions[: len(known)] != known:
+            return None
+        own = positions[len(known) :]
+        if lv.ranges:
+            spans = _merged(lv)
+            width = lv.length - lv.start
+            if lv.start < len(known) or not all(
+                len(a) == len(b) == width and a.isdigit() and b.isdigit() and a <= b
+                for a, b in spans
+            ):
+                return None
+            if not all(p in ("[0-9]", r"\d") for p in positions[lv.start : lv.length]):
+                return None
+            ranged = [_digit_range(a, b) for a, b in spans]
+            own_text = _compact(positions[len(known) : lv.start]) + (
+                ranged[0] if len(ranged) == 1 else "(?:" + "|".join(ranged) + ")"
+            )
+        else:
+            own_text = _compact(own)
+        segments.append((lv, own_text))
+        if parts:  # a code of a wanted level shorter than this one does not reach them
+            reached = exp.GTE(this=_length(x.copy()), expression=lit(lv.length))
+            shorter = any(w.length < lv.length for w in wanted)
+            tests += [exp.or_(exp.Not(this=reached), t) if shorter else t for t in parts]
+        known = positions
+        if lv is deepest:
+            break
+    regex = ""
+    for lv, own_text in reversed(segments):
+        if lv is deepest:
+            regex = own_text
+        elif lv in wanted:
+            regex = f"{own_text}(?:{regex})?"
+        else:
+            regex = own_text + regex
+    return exp.and_(_full_match(x, regex), *tests)
+
+
 def place_ok(h: Hierarchy, x: exp.Expr, levels: tuple[str, ...]) -> exp.Expr:
     """``x`` (not null) is a code of one of ``levels``, valid at every level down to its own
     (what ``Hierarchy.problem`` and the level check of a place field accept)."""
     wanted = [lv for lv in h.levels if not levels or lv.name in levels]
+    if wanted:
+        whole = _one_regex(h, x, wanted)
+        if whole is not None:
+            return whole
     alternatives: list[exp.Expr] = []
     for target in wanted:
         fast = _one_pass(h, x, target)
