@@ -354,15 +354,19 @@ REGISTERS = {
     ),
 }
 
+Result = tuple[float, int, int, float, float]
+"""A timed run: wall seconds, rows, rows decided one by one, peak RSS in MB, CPU seconds (of
+every thread, user and system: on a shared machine, steadier than the wall time)."""
+
 # Each timed run is a child process: its own peak RSS, nothing warm from another run.
 CHILD = {
     "plan": """
 import sys, time, jurisdiction
 from jurisdiction.batch.embedded import run_batch
 engine = jurisdiction.load(overlays="examples/overlays")  # cwd: the repository
-t = time.perf_counter()
+t, c = time.perf_counter(), cpu()
 s = run_batch(engine, sys.argv[1], ["{q}"], sys.argv[2], as_of={day!r})
-print(time.perf_counter() - t, s.rows, s.decided_in_python)
+print(time.perf_counter() - t, s.rows, s.decided_in_python, cpu() - c)
 """,
     "spark": """
 import sys, time, jurisdiction
@@ -370,26 +374,26 @@ from jurisdiction.batch.embedded import run_batch
 from jurisdiction.batch.spark import session
 engine = jurisdiction.load(overlays="examples/overlays")  # cwd: the repository
 session()
-t = time.perf_counter()
+t, c = time.perf_counter(), cpu()
 s = run_batch(engine, sys.argv[1], ["{q}"], sys.argv[2], in_format="parquet",
               out_format="parquet", backend="spark", as_of={day!r})
-print(time.perf_counter() - t, s.rows, 0)
+print(time.perf_counter() - t, s.rows, 0, cpu() - c)
 """,
     "baseline": """
 import sys, time, duckdb
 sql = open(sys.argv[3]).read().format(src=sys.argv[1], out=sys.argv[2])
 con = duckdb.connect()
-t = time.perf_counter()
+t, c = time.perf_counter(), cpu()
 con.execute(sql)
 n = con.execute(f"select count(*) from read_parquet('{{sys.argv[2]}}')").fetchone()[0]
-print(time.perf_counter() - t, n, 0)
+print(time.perf_counter() - t, n, 0, cpu() - c)
 """,
     "loop": """
 import sys, time, jurisdiction, pyarrow as pa, pyarrow.parquet as pq
 from jurisdiction.batch.plan import decision_row, error_row
 engine = jurisdiction.load(overlays="examples/overlays")  # cwd: the repository
 limit = int(sys.argv[3])
-t = time.perf_counter()
+t, c = time.perf_counter(), cpu()
 rows = []  # the first `limit` rows only: reading all 10,000,000 would be timed too
 for batch in pq.ParquetFile(sys.argv[1]).iter_batches(batch_size=65536):
     rows += batch.to_pylist()
@@ -412,19 +416,22 @@ for row in rows:
     out.append({{"id": row["id"], **answer}})
 schema = pa.schema([(name, pa.string()) for name in out[0]])
 pq.write_table(pa.Table.from_pylist(out, schema=schema), sys.argv[2])
-print(time.perf_counter() - t, len(rows), 0)
+print(time.perf_counter() - t, len(rows), 0, cpu() - c)
 """,
 }
 
 
-def child(name: str, register: Register, *args: str) -> tuple[float, int, int, float]:
+def child(name: str, register: Register, *args: str) -> Result:
     """Run one timed child (in the repository: the overlay's path is relative to it);
-    (seconds, rows, rows decided one by one, peak RSS in MB)."""
+    (seconds, rows, rows decided one by one, peak RSS in MB, CPU seconds)."""
     code = CHILD[name].format(q=register.question, day=register.day)
     # the peak of this process's own memory: VmHWM, not getrusage's ru_maxrss, which a child
     # inherits from the process that forked it (here, the one that wrote the register)
     wrapper = (
-        "import sys\n"
+        "import sys, resource\n"
+        "def cpu():  # this process's CPU seconds, every thread's (user and system)\n"
+        "    r = resource.getrusage(resource.RUSAGE_SELF)\n"
+        "    return r.ru_utime + r.ru_stime\n"
         f"exec(compile({code!r}, '<{name}>', 'exec'))\n"
         "hwm = [ln for ln in open('/proc/self/status') if ln.startswith('VmHWM:')]\n"
         "print('rss', hwm[0].split()[1])\n"
@@ -441,9 +448,9 @@ def child(name: str, register: Register, *args: str) -> tuple[float, int, int, f
     if done.returncode:
         raise RuntimeError(f"{name} failed:\n{done.stderr[-3000:]}")
     lines = [ln for ln in done.stdout.splitlines() if ln.strip()]
-    seconds, rows, python = lines[-2].split()
+    seconds, rows, python, cpu = lines[-2].split()
     rss_kb = int(lines[-1].split()[1])
-    return float(seconds), int(rows), int(python), rss_kb / 1024
+    return float(seconds), int(rows), int(python), rss_kb / 1024, float(cpu)
 
 
 def check(plan_out: Path, loop_out: Path, baseline_out: Path, day: str | None) -> tuple[int, int]:
@@ -500,9 +507,6 @@ def check(plan_out: Path, loop_out: Path, baseline_out: Path, day: str | None) -
     return len(loop), errors
 
 
-Result = tuple[float, int, int, float]
-
-
 def measure(register: Register, args: argparse.Namespace, work: Path) -> None:
     """One register: made (once per size), answered by each run, checked, printed."""
     src = work / f"{register.name}_{args.rows}.parquet"
@@ -523,6 +527,8 @@ def measure(register: Register, args: argparse.Namespace, work: Path) -> None:
         )
         print(f"plan {runs['plan'][-1]}, baseline {runs['baseline'][-1]}", file=sys.stderr)
     results = {name: min(found) for name, found in runs.items()}
+    # the CPU column: the least CPU time of the runs (not necessarily the fastest run's)
+    results = {name: (*best[:4], min(r[4] for r in runs[name])) for name, best in results.items()}
     if not args.no_spark:
         results["spark"] = child("spark", register, str(src), str(work / "spark_out"))
         print(f"spark {results['spark']}", file=sys.stderr)
@@ -545,21 +551,26 @@ def measure(register: Register, args: argparse.Namespace, work: Path) -> None:
         + ", ".join(
             f"{name} " + "/".join(f"{r[0]:.2f}" for r in found) for name, found in runs.items()
         )
+        + " s; CPU: "
+        + ", ".join(
+            f"{name} " + "/".join(f"{r[4]:.2f}" for r in found) for name, found in runs.items()
+        )
         + " s)\n"
     )
-    print("| run | rows | seconds | rows/s | plan ÷ run | peak RSS MB |")
-    print("|---|---:|---:|---:|---:|---:|")
+    print("| run | rows | seconds | rows/s | plan ÷ run | CPU s | plan ÷ run, CPU | peak RSS MB |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
     labels = {
         "plan": "batch plan, DuckDB (jurisdiction batch)",
         "baseline": f"{register.label}, same columns",
         "spark": "batch plan, Spark local[2]",
         "loop": "decide(dict) loop, Parquet to Parquet",
     }
-    for name, (seconds, rows, _python, rss) in results.items():
+    plan_cpu = results["plan"][4] / results["plan"][1]
+    for name, (seconds, rows, _python, rss, cpu) in results.items():
         rate = rows / seconds
         print(
             f"| {labels[name]} | {rows:,} | {seconds:.2f} | {rate:,.0f} | "
-            f"{plan_rate / rate:.2f} | {rss:,.0f} |"
+            f"{plan_rate / rate:.2f} | {cpu:.2f} | {(cpu / rows) / plan_cpu:.2f} | {rss:,.0f} |"
         )
     print()
 
