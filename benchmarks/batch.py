@@ -4,6 +4,7 @@ a hand-written DuckDB ``CASE WHEN`` of the same tiers and against ``decide`` in 
     python benchmarks/batch.py                 # 1,000,000 rows (1 % of them invalid)
     python benchmarks/batch.py --rows 10000000 # the 10,000,000-row run
     python benchmarks/batch.py --no-spark --loop-rows 100000
+    python benchmarks/batch.py --no-spark --before COMMIT  # that commit's plan too, in turns
 
 Every figure is rows per second over the same Parquet file, file to file (read, answer, write
 Parquet), each run in a fresh process so that its peak RSS is its own. The decide loop reads the
@@ -421,10 +422,11 @@ print(time.perf_counter() - t, len(rows), 0, cpu() - c)
 }
 
 
-def child(name: str, register: Register, *args: str) -> Result:
-    """Run one timed child (in the repository: the overlay's path is relative to it);
-    (seconds, rows, rows decided one by one, peak RSS in MB, CPU seconds)."""
-    code = CHILD[name].format(q=register.question, day=register.day)
+def child(name: str, register: Register, *args: str, source: Path | None = None) -> Result:
+    """Run one timed child (in the repository: the overlay's path is relative to it), with the
+    package of ``source`` (an extracted commit's ``src``) where given; (seconds, rows, rows
+    decided one by one, peak RSS in MB, CPU seconds)."""
+    code = CHILD["plan" if name == "before" else name].format(q=register.question, day=register.day)
     # the peak of this process's own memory: VmHWM, not getrusage's ru_maxrss, which a child
     # inherits from the process that forked it (here, the one that wrote the register)
     wrapper = (
@@ -437,6 +439,8 @@ def child(name: str, register: Register, *args: str) -> Result:
         "print('rss', hwm[0].split()[1])\n"
     )
     env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    if source is not None:
+        env["PYTHONPATH"] = str(source)
     done = subprocess.run(
         [sys.executable, "-c", wrapper, *args],
         capture_output=True,
@@ -507,6 +511,34 @@ def check(plan_out: Path, loop_out: Path, baseline_out: Path, day: str | None) -
     return len(loop), errors
 
 
+def extracted(rev: str, work: Path) -> Path:
+    """``src`` and ``policies`` of commit ``rev`` (``git archive``), in ``work``: its ``src``."""
+    into = work / f"before-{rev}"
+    if not into.exists():
+        into.mkdir(parents=True)
+        archive = subprocess.run(
+            ["git", "archive", rev, "src", "policies"], cwd=ROOT, check=True, capture_output=True
+        ).stdout
+        subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
+    return into / "src"
+
+
+def same_output(before: Path, after: Path) -> None:
+    """The before commit's plan wrote what this one's did: every column, every row, in order."""
+    import duckdb
+
+    con = duckdb.connect()
+    names = [d[0] for d in con.execute(f"DESCRIBE SELECT * FROM '{after}'").fetchall()]
+    differs = " OR ".join(f'a."{n}" IS DISTINCT FROM b."{n}"' for n in names)
+    found = con.execute(
+        f"SELECT count(*), count(*) FILTER (WHERE {differs}) "
+        f"FROM '{after}' a POSITIONAL JOIN '{before}' b"
+    ).fetchone()
+    assert found is not None
+    if found[1]:
+        raise AssertionError(f"{found[1]:,} of {found[0]:,} rows differ from the before commit's")
+
+
 def measure(register: Register, args: argparse.Namespace, work: Path) -> None:
     """One register: made (once per size), answered by each run, checked, printed."""
     src = work / f"{register.name}_{args.rows}.parquet"
@@ -516,12 +548,23 @@ def measure(register: Register, args: argparse.Namespace, work: Path) -> None:
         print(f"made {src} in {time.perf_counter() - t:.1f} s", file=sys.stderr)
     sql = work / f"{register.name}_baseline.sql"
     sql.write_text(register.baseline)
-    out = {name: work / f"{register.name}_{name}.parquet" for name in ("plan", "baseline", "loop")}
+    out = {
+        name: work / f"{register.name}_{name}.parquet"
+        for name in ("plan", "before", "baseline", "loop")
+    }
+    before = extracted(args.before, work) if args.before else None
     loop_rows = args.loop_rows or args.rows
     load_before = os.getloadavg()
     runs: dict[str, list[Result]] = {"plan": [], "baseline": []}
+    if before is not None:
+        runs["before"] = []
     for _ in range(args.repeat):
         runs["plan"].append(child("plan", register, str(src), str(out["plan"])))
+        if before is not None:
+            runs["before"].append(
+                child("before", register, str(src), str(out["before"]), source=before)
+            )
+            print(f"before {runs['before'][-1]}", file=sys.stderr)
         runs["baseline"].append(
             child("baseline", register, str(src), str(out["baseline"]), str(sql))
         )
@@ -536,6 +579,9 @@ def measure(register: Register, args: argparse.Namespace, work: Path) -> None:
     print(f"loop {results['loop']}", file=sys.stderr)
     load_after = os.getloadavg()
     compared, errors = check(out["plan"], out["loop"], out["baseline"], register.day)
+    if before is not None:
+        same_output(out["before"], out["plan"])
+        print(f"\nthe plan of {args.before} wrote the same output, every column of every row")
     plan_rate = results["plan"][1] / results["plan"][0]
     day = f"as of {register.day}" if register.day else "as of today"
     print(
@@ -561,6 +607,7 @@ def measure(register: Register, args: argparse.Namespace, work: Path) -> None:
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     labels = {
         "plan": "batch plan, DuckDB (jurisdiction batch)",
+        "before": f"the same, as of commit {args.before}",
         "baseline": f"{register.label}, same columns",
         "spark": "batch plan, Spark local[2]",
         "loop": "decide(dict) loop, Parquet to Parquet",
@@ -593,6 +640,12 @@ def main() -> None:
         help="which registers, of " + ", ".join(REGISTERS) + " (comma-separated)",
     )
     parser.add_argument("--no-spark", action="store_true")
+    parser.add_argument(
+        "--before",
+        metavar="COMMIT",
+        default=None,
+        help="also time the plan of COMMIT (its src and policies, git archive), in turns",
+    )
     parser.add_argument("--dir", type=Path, default=None, help="where to keep the files")
     args = parser.parse_args()
     work = args.dir or Path(tempfile.mkdtemp(prefix="jurisdiction-batch-"))
