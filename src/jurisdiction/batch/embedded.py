@@ -276,9 +276,8 @@ class _Query:
     those rows, on its own threads), so that DuckDB reads, answers and writes in one streaming,
     parallel pass, in input order.
 
-    The function takes the rows' facts and gives their answer columns as JSON text, a vector
-    of rows at a time (Arrow arrays of the flagged rows of each vector): a text in and out
-    costs DuckDB a few microseconds a row, a struct ten times more."""
+    The function takes the row's facts and gives its answer columns as JSON text: a text in
+    and out costs DuckDB a few microseconds a call, a struct ten times more."""
 
     def __init__(
         self,
@@ -319,16 +318,12 @@ class _Query:
         asked = list(questions)
         dates = _date_fields(engine, subject)
 
-        def decide(facts: pa.Array, which: pa.Array) -> pa.Array:
-            """The flagged rows of one vector (DuckDB calls it with those rows only)."""
-            out = []
-            for given, i in zip(facts.to_pylist(), which.to_pylist(), strict=True):
-                raw = _dates_back(json.loads(given), dates) if given else {}
-                row = decide_row(engine, subject, raw, asked[i], nested)
-                out.append(json.dumps(row, ensure_ascii=False))
+        def decide(facts: str | None, i: int) -> str:
             with lock:
-                self.decided += len(out)
-            return pa.array(out, type=pa.string())
+                self.decided += 1
+            raw = _dates_back(json.loads(facts), dates) if facts else {}
+            row = decide_row(engine, subject, raw, asked[i], nested)
+            return json.dumps(row, ensure_ascii=False)
 
         text = duckdb.sqltype("VARCHAR")
         create: Any = con.create_function  # its stubs want an enum DuckDB 1.1 lacks
@@ -337,7 +332,6 @@ class _Query:
             decide,
             [text, duckdb.sqltype("INTEGER")],
             text,
-            type="arrow",  # a vector at a time: a call per row cost as much as decide itself
             null_handling="special",
             side_effects=True,
         )
