@@ -1,21 +1,24 @@
-"""Batch benchmark: a register of units answered by the batch plan, on DuckDB and on Spark, against
-a hand-written DuckDB ``CASE WHEN`` of the same tiers and against ``decide`` in a Python loop.
+"""Batch benchmark: registers of units and of residents answered by the batch plan, on DuckDB and
+on Spark, against a hand-written DuckDB ``CASE WHEN`` of the same answers and against ``decide``
+in a Python loop.
 
-    python benchmarks/batch.py                 # 1,000,000 rows (1 % of them invalid)
+    python benchmarks/batch.py                 # 1,000,000 rows of each (1 % of them invalid)
     python benchmarks/batch.py --rows 10000000 # the 10,000,000-row run
-    python benchmarks/batch.py --no-spark --loop-rows 100000
+    python benchmarks/batch.py --no-spark --loop-rows 100000 --registers residents
     python benchmarks/batch.py --no-spark --before COMMIT  # that commit's plan too, in turns
 
 Every figure is rows per second over the same Parquet file, file to file (read, answer, write
-Parquet), each run in a fresh process so that its peak RSS is its own. The decide loop reads the
-rows with pyarrow and calls ``engine.decide(dict, "unit_management")`` per row (validation
-included, as the plan validates); with ``--loop-rows`` it runs on the first N rows only and its
-rate is reported per row. Before the table, the plan's output is checked equal to decide's on
-every row the loop covered (the good rows' answers, the bad rows' errors).
+Parquet), each run in a fresh process so that its peak RSS is its own, with its CPU time beside
+it. The decide loop reads the rows with pyarrow and calls ``engine.decide(dict, question)`` per
+row (validation included, as the plan validates); with ``--loop-rows`` it runs on the first N
+rows only and its rate is reported per row. Before the table, the plan's output is checked
+equal to decide's on every row the loop covered (the good rows' answers, the bad rows' errors).
 
-The hand-written baseline is what a data team would write for the unit tiers of article (十),
-the city's ranges and district 120104's overlay inlined: no validation, no citations, no
-sources, no flagged rows. It is checked to give the plan's body on the rows both answer.
+The hand-written baselines are what a data team would write: for units the tiers of article
+(十), the city's ranges and district 120104's overlay inlined; for residents the first-child
+certificate as of 2012-06-01, chapter 1's scope and (二)5's exceptions, the parameters inlined.
+Both give every column of the plan's flat output, reasons included, and validate nothing (no
+flagged rows). Each is checked equal to the plan's output on every row without an error.
 Needs ``pip install '.[batch]'`` (and ``'.[spark]'`` for the Spark column).
 """
 
