@@ -32,7 +32,7 @@ from .plan import (
     plan_question,
     reason_facts,
 )
-from .sql_vocabulary import ColumnKinds, SqlVocabulary, cast, lit, sql_type
+from .sql_vocabulary import ColumnKinds, Given, SqlVocabulary, cast, lit, sql_type
 
 if TYPE_CHECKING:
     from ..engine.engine import Engine
@@ -242,17 +242,11 @@ def batch_sql(
     (``engine.epochs()``) has its own plans, and a row takes those of its day's stretch, with
     ``as_of`` in conditions bound to its day.
 
-    Three projections, one over the other (each is streamed, in input order): the features,
-    place codes and validity of a row; each question's answer number; the answer columns
-    and the facts of the flagged rows.
+    Five projections, one over the other (each is streamed, in input order): the field values
+    the rest reads (each computed once); the features, place codes and validity of a row; each
+    question's answer number; the answer columns and flags; the facts of the flagged rows.
     """
-    subjects = {engine.question(q).subject for q in questions}
-    if len(subjects) != 1:
-        raise FactsError(
-            "one batch answers questions about one kind of fact set; these are about "
-            + ", ".join(sorted(subjects))
-        )
-    subject = subjects.pop()
+    subject = _one_subject(engine, questions)
     kinds = column_kinds(engine, subject, names, types)
     if days is None:
         day = engine.day
@@ -261,11 +255,14 @@ def batch_sql(
         raise FactsError(
             f"no as-of column `{days.column}` among the input's columns: " + ", ".join(names)
         )
-    v = SqlVocabulary(engine.policy, subject, kinds)
-    day_sql = days.day_sql(v)
+    given = Given()  # the field values, computed once per row under the features
+    v = SqlVocabulary(engine.policy, subject, kinds, given=given)
+    day_sql = days.day_sql(SqlVocabulary(engine.policy, subject, kinds))
     stretches, engines = _engines(engine, days)
     # `as_of` in a condition reads the row's day (one day for every row unless they have theirs)
-    vocabularies = [SqlVocabulary(e.policy, subject, kinds, as_of=day_sql) for e in engines]
+    vocabularies = [
+        SqlVocabulary(e.policy, subject, kinds, as_of=day_sql, given=given) for e in engines
+    ]
     # per question, the runs of stretches where it answers alike: one plan per run
     by_run = [runs(engines, q) for q in questions]
     plans = [
@@ -290,17 +287,23 @@ def batch_sql(
     if len(engines) > 1:
         dated.append(_as(epoch_of(day_sql, stretches), "_epoch"))
         epoch = _col("_epoch")
+    valid = _as(v.valid(), "_valid")
+    fields = (
+        exp.Select()
+        .select(exp.Star(), *given.select(), copy=False)
+        .from_(exp.to_table(source), copy=False)
+    )
     first = (
         exp.Select()
         .select(
             *keep(),
             *(_as(sql, name) for name, sql in cols.sql.values()),
-            _as(v.valid(), "_valid"),
+            valid,
             *dated,
             *raw,
             copy=False,
         )
-        .from_(exp.to_table(source), copy=False)
+        .from_(fields.subquery("given", copy=False), copy=False)
     )
 
     def by_epoch(i: int, parts: Sequence[exp.Expr]) -> exp.Expr:
@@ -332,6 +335,7 @@ def batch_sql(
         .from_(first.subquery("featured", copy=False), copy=False)
     )
     third = exp.Select().select(*keep(), copy=False)
+    fourth = exp.Select().select(*keep(), copy=False)
     flags: list[exp.Expr] = []
     for i, q in enumerate(questions):
         prefix = f"{q}." if len(questions) > 1 else ""
@@ -351,21 +355,40 @@ def batch_sql(
             third = third.select(
                 _as(by_epoch(i, [columns[j][1] for columns, _f in per_epoch]), name), copy=False
             )
+            fourth = fourth.select(_col(name), copy=False)
         flag = exp.or_(exp.Not(this=_col("_valid")), by_epoch(i, [f for _c, f in per_epoch]))
         if days.source == "column":  # a row without a day: decide says why
             flag = exp.or_(exp.Is(this=_col("_day"), expression=exp.Null()), flag)
         third = third.select(_as(flag, f"_flag_{i}"), copy=False)
-        flags.append(flag)
-    picked = exp.Case().when(
-        exp.or_(*(f.copy() for f in flags)), facts if facts is not None else _no_facts(), copy=False
-    )
+        fourth = fourth.select(_col(f"_flag_{i}"), copy=False)
+        flags.append(_col(f"_flag_{i}"))
+    # the flags are computed once, in the fourth projection; the fifth reads them to put the
+    # facts of the flagged rows together
     third = third.select(
+        *(_col(c.alias_or_name) for c in raw), _col("_day"), _col("_day_source"), copy=False
+    ).from_(second.subquery("numbered", copy=False), copy=False)
+    picked = exp.Case().when(
+        exp.or_(*flags), facts if facts is not None else _no_facts(), copy=False
+    )
+    fourth = fourth.select(
         _as(picked, "_facts"),
         _as(_col("_day"), AS_OF),
         _as(_col("_day_source"), AS_OF_SOURCE),
         copy=False,
-    ).from_(second.subquery("numbered", copy=False), copy=False)
+    ).from_(third.subquery("answered", copy=False), copy=False)
+    return fourth, subject
     return third, subject
+
+
+def _one_subject(engine: Engine, questions: Sequence[str]) -> str:
+    """The subject all ``questions`` are about (FactsError if they are about several)."""
+    subjects = {engine.question(q).subject for q in questions}
+    if len(subjects) != 1:
+        raise FactsError(
+            "one batch answers questions about one kind of fact set; these are about "
+            + ", ".join(sorted(subjects))
+        )
+    return subjects.pop()
 
 
 def _engines(

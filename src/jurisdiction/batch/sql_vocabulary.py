@@ -67,6 +67,7 @@ _re_parser: Any = importlib.import_module("re._parser")  # the stdlib's (sre_par
 
 __all__ = [
     "ColumnKinds",
+    "Given",
     "SqlUnsupportedError",
     "SqlVocabulary",
     "cast",
@@ -110,10 +111,36 @@ def lit(value: Any) -> exp.Expr:
 
 
 def true_or_false(cond: exp.Expr) -> exp.Expr:
-    """``cond``, with null read as false."""
-    if isinstance(cond, exp.Boolean):
-        return cond
+    """``cond``, with null read as false (as it is where it is never null: a COALESCE costs a
+    pass over the rows, and the tests nest many)."""
+    if never_null(cond):
+        # in parentheses where it is AND or OR: a NOT around it must take it whole
+        return exp.Paren(this=cond) if isinstance(cond, exp.And | exp.Or) else cond
     return exp.func("COALESCE", cond, exp.false())
+
+
+def never_null(e: exp.Expr) -> bool:
+    """``e`` is never null, whatever the row: a constant, a null test, a null-safe comparison,
+    a COALESCE ending in a constant, or NOT, AND, OR, CASE of such."""
+    if isinstance(e, exp.Paren):
+        return never_null(e.this)
+    if isinstance(e, exp.Boolean | exp.Literal | exp.Is | exp.NullSafeEQ):
+        return True
+    if isinstance(e, exp.Not):
+        return never_null(e.this)
+    if isinstance(e, exp.And | exp.Or):
+        return never_null(e.this) and never_null(e.expression)
+    if isinstance(e, exp.Coalesce):
+        items = [e.this, *e.expressions]
+        return any(never_null(i) for i in items)
+    if isinstance(e, exp.Case):
+        default = e.args.get("default")
+        return (
+            default is not None
+            and never_null(default)
+            and all(never_null(w.args["true"]) for w in e.args.get("ifs") or [])
+        )
+    return False
 
 
 def _case(branches: list[tuple[exp.Expr, exp.Expr]], default: exp.Expr | None) -> exp.Expr:
@@ -370,10 +397,90 @@ def _merged(lv: Level) -> list[tuple[str, str]]:
     return spans
 
 
+def _digit_range(lo: str, hi: str) -> str:
+    """A regular expression matching the strings of digits of ``lo``'s width from ``lo`` to
+    ``hi`` (``lo <= hi``, both of digits, of one width)."""
+    if lo == hi:
+        return lo
+    if lo[0] == hi[0]:
+        return lo[0] + _digit_range(lo[1:], hi[1:])
+    rest = len(lo) - 1
+    tail = "" if rest == 0 else "[0-9]" if rest == 1 else f"[0-9]{{{rest}}}"
+    parts: list[str] = []
+    first, last = int(lo[0]), int(hi[0])
+    if lo[1:] != "0" * rest:  # from lo to the end of its first digit's run
+        parts.append(lo[0] + _digit_range(lo[1:], "9" * rest))
+        first += 1
+    upper = hi[1:] != "9" * rest
+    if upper:
+        last -= 1
+    if first <= last:
+        parts.append((f"[{first}-{last}]" if first < last else str(first)) + tail)
+    if upper:  # from the start of hi's first digit's run to hi
+        parts.append(hi[0] + _digit_range("0" * rest, hi[1:]))
+    return parts[0] if len(parts) == 1 else "(?:" + "|".join(parts) + ")"
+
+
+def _one_regex(h: Hierarchy, x: exp.Expr, wanted: list[Level]) -> exp.Expr | None:
+    """``place_ok`` for all of ``wanted`` with one regular expression: each level's part of
+    the code is its pattern's characters, its ranges of digits written into the expression,
+    the finer levels' parts optional where a coarser level is wanted, so that a code is matched
+    once whatever its level; a lookahead of a level's pattern is tested apart, on the codes
+    long enough to reach it. None where the patterns are not fixed sequences of characters
+    one level's a prefix of the next's, or a range is not of digits within the level's part."""
+    deepest = wanted[-1]
+    segments: list[tuple[Level, str]] = []
+    tests: list[exp.Expr] = []
+    known: list[str] = []
+    for lv in h.levels:
+        plain, parts = _pattern_parts(_substr(x, 0, lv.length), lv.pattern.pattern)
+        positions = _positions(plain)
+        if positions is None or len(positions) != lv.length or positions[: len(known)] != known:
+            return None
+        own = positions[len(known) :]
+        if lv.ranges:
+            spans = _merged(lv)
+            width = lv.length - lv.start
+            if lv.start < len(known) or not all(
+                len(a) == len(b) == width and a.isdigit() and b.isdigit() and a <= b
+                for a, b in spans
+            ):
+                return None
+            if not all(p in ("[0-9]", r"\d") for p in positions[lv.start : lv.length]):
+                return None
+            ranged = [_digit_range(a, b) for a, b in spans]
+            own_text = _compact(positions[len(known) : lv.start]) + (
+                ranged[0] if len(ranged) == 1 else "(?:" + "|".join(ranged) + ")"
+            )
+        else:
+            own_text = _compact(own)
+        segments.append((lv, own_text))
+        if parts:  # a code of a wanted level shorter than this one does not reach them
+            reached = exp.GTE(this=_length(x.copy()), expression=lit(lv.length))
+            shorter = any(w.length < lv.length for w in wanted)
+            tests += [exp.or_(exp.Not(this=reached), t) if shorter else t for t in parts]
+        known = positions
+        if lv is deepest:
+            break
+    regex = ""
+    for lv, own_text in reversed(segments):
+        if lv is deepest:
+            regex = own_text
+        elif lv in wanted:
+            regex = f"{own_text}(?:{regex})?"
+        else:
+            regex = own_text + regex
+    return exp.and_(_full_match(x, regex), *tests)
+
+
 def place_ok(h: Hierarchy, x: exp.Expr, levels: tuple[str, ...]) -> exp.Expr:
     """``x`` (not null) is a code of one of ``levels``, valid at every level down to its own
     (what ``Hierarchy.problem`` and the level check of a place field accept)."""
     wanted = [lv for lv in h.levels if not levels or lv.name in levels]
+    if wanted:
+        whole = _one_regex(h, x, wanted)
+        if whole is not None:
+            return whole
     alternatives: list[exp.Expr] = []
     for target in wanted:
         fast = _one_pass(h, x, target)
@@ -450,6 +557,41 @@ class _Value:
     const: tuple[Any] | None = None
 
 
+class Given:
+    """The field values a plan reads, each computed once per row: a projection under the one
+    that computes the features, places and validity test, which read these columns instead of
+    repeating the expressions (a field's default, a nested fact set's field, a text cell cast to
+    its type). Shared by every vocabulary of one query; named ``_v0``, ``_v1``, ..."""
+
+    def __init__(self) -> None:
+        self.columns: dict[str, tuple[str, exp.Expr]] = {}  # by the SQL: (name, expression)
+        self._by_name: dict[str, exp.Expr] = {}
+
+    def column(self, sql: exp.Expr) -> exp.Expr:
+        """A column holding ``sql``'s value (a constant stays a constant)."""
+        if isinstance(sql, exp.Literal | exp.Null | exp.Boolean) or (
+            isinstance(sql, exp.Cast) and isinstance(sql.this, exp.Null)
+        ):
+            return sql
+        key = sql.sql()
+        if key not in self.columns:
+            name = f"_v{len(self.columns)}"
+            self.columns[key] = (name, sql)
+            self._by_name[name] = sql
+        return exp.column(self.columns[key][0], quoted=True)
+
+    def expression(self, sql: exp.Expr) -> exp.Expr | None:
+        """The expression behind a column of this projection (None: ``sql`` is no such column)."""
+        if isinstance(sql, exp.Column) and not sql.table:
+            found = self._by_name.get(sql.name)
+            return None if found is None else found.copy()
+        return None
+
+    def select(self) -> list[exp.Expr]:
+        """The projection's columns, each aliased to its name."""
+        return [exp.alias_(sql, name, quoted=True) for name, sql in self.columns.values()]
+
+
 class SqlVocabulary:
     """The SQL of one subject's features, places, validity and fields, over an input table whose
     columns are named after the subject's fields."""
@@ -460,10 +602,12 @@ class SqlVocabulary:
         subject: str,
         columns: ColumnKinds | None = None,
         as_of: exp.Expr | None = None,
+        given: Given | None = None,
     ) -> None:
         """``as_of``: the SQL of the date the decisions are made as of (a literal, a column),
         which ``as_of`` in the policy compiles to; without it, compiling ``as_of`` raises
-        SqlUnsupportedError."""
+        SqlUnsupportedError. ``given``: where the field values are computed once (the
+        expressions then read its columns, which the query must compute under them)."""
         facts = policy.facts
         assert facts is not None
         assert facts.builder is not None
@@ -476,6 +620,7 @@ class SqlVocabulary:
         self.params = self.builder.params
         self.root = self.builder.root_value
         self.as_of = as_of
+        self.given = given
         self._memo: dict[tuple[str, ...], _Value] = {}
 
     # fields -------------------------------------------------------------------------------------
@@ -496,15 +641,22 @@ class SqlVocabulary:
         return column
 
     def _field(self, subject: str, base: exp.Expr | None, name: str) -> exp.Expr:
-        """A field's value with its defaults applied, as the model holds it."""
+        """A field's value with its defaults applied, as the model holds it (a column of
+        ``given`` where there is one, and the field is not read from a lambda's record)."""
         info = self.subjects[subject].fields[name]
+        given = self.given
+        inner = given.expression(base) if given is not None and base is not None else None
+        shared = given is not None and (base is None or inner is not None)
+        if inner is not None:  # the nested fact set is a column of `given`: read its own column
+            base = inner
         value: exp.Expr
         if base is None:
             value = self.raw(name)
         else:
             value = exp.Dot(this=base.copy(), expression=exp.to_identifier(name, quoted=True))
+        defaulted = True
         if info.has_default and info.kind == "records":
-            pass  # a null list of records is read as empty by every function of it
+            defaulted = False  # a null list of records is read as empty by every function of it
         elif info.has_default:
             if info.kind == "places":
                 value = exp.func("COALESCE", value, cast(exp.Array(expressions=[]), "VARCHAR[]"))
@@ -513,8 +665,15 @@ class SqlVocabulary:
         elif info.derived_default:
             computed = self._default(subject, base, name)
             value = exp.func("COALESCE", value, computed)
-        if base is not None:  # a field of an absent nested fact set is null, default or not
+        else:
+            defaulted = False
+        if base is not None and defaulted:
+            # a field of an absent nested fact set is null, default or not (without a default,
+            # the field of a null struct is null as it is)
             value = _case([(exp.Is(this=base.copy(), expression=exp.Null()), exp.Null())], value)
+        if shared:
+            assert given is not None
+            return given.column(value)
         return value
 
     def _default(self, subject: str, base: exp.Expr | None, name: str) -> exp.Expr:
@@ -646,7 +805,11 @@ class SqlVocabulary:
             is_null = exp.Is(this=value.copy(), expression=exp.Null())
             required = not (info.optional or info.derived_default or info.has_default)
             check = self._field_ok(info, value)
-            if required and check is not None and info.kind in self._NULL_IN_NULL_OUT:
+            if check is not None and self._never_null(info):
+                # a constant default: null only where the nested fact set is absent, which
+                # the test of the nested fact set holds true on its own
+                tests.append(check)
+            elif required and check is not None and info.kind in self._NULL_IN_NULL_OUT:
                 # the check of a null value is null, never true, and the tests are read as
                 # false where null (``true_or_false``): the check alone refuses a missing value
                 tests.append(check)
@@ -661,11 +824,26 @@ class SqlVocabulary:
             tests.append(true_or_false(cond))
         if base is not None:
             inner = exp.and_(*tests) if tests else exp.true()
-            return [exp.or_(exp.Is(this=base.copy(), expression=exp.Null()), true_or_false(inner))]
+            # tested only where the nested fact set is given (a CASE: not on the other rows)
+            return [
+                _case(
+                    [(exp.Is(this=base.copy(), expression=exp.Null()), exp.true())],
+                    true_or_false(inner),
+                )
+            ]
         return tests
 
     _NULL_IN_NULL_OUT = ("int", "enum", "place")
     """Kinds of field whose check (``_field_ok``) is null for a null value."""
+
+    @staticmethod
+    def _never_null(info: FieldInfo) -> bool:
+        """The field's value, defaults applied, is never null (a constant default)."""
+        return (
+            info.has_default
+            and info.kind not in ("records", "places", "subject")
+            and info.default is not None
+        )
 
     def _field_ok(self, info: FieldInfo, value: exp.Expr) -> exp.Expr | None:
         if info.kind == "int":
