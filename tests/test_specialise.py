@@ -95,6 +95,38 @@ def test_the_specialised_path_decides_as_the_general_one(question: str, day: str
     same()
 
 
+@pytest.mark.parametrize("question", sorted(ENGINE.policy.questions))
+def test_the_tree_grown_from_the_conditions_decides_as_the_general_path(
+    question: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A question whose classes are too many to enumerate gets a tree grown from what is left
+    of its conditions (``engine.residual``): forced on every question here, and on every
+    district variant, it decides as the general path on the drawn fact sets."""
+    monkeypatch.setattr(specialise_module, "MAX_CLASSES", 0)
+    engine = ENGINE.at(DAYS[0])
+    q = engine.policy.questions[question]
+    ctx = engine.context
+    for compiled in engine.compiled_variants(question):
+        special = engine.specialised(compiled)
+        assert special is not None, f"{question} ({compiled.district}) was not specialised"
+        general = engine_module.partial(engine_module._general, engine.policy, compiled)
+        for model in DRAWN.get(q.subject, ()):
+            assert _outcome(special, model, ctx) == _outcome(general, model, ctx)
+
+
+def test_second_child_approval_is_specialised_though_its_classes_are_many() -> None:
+    """50,176 classes: more than ``MAX_CLASSES``, so its tree is grown from the conditions."""
+    engine = ENGINE.at(DAYS[0])
+    counted: list[int] = []
+    real = specialise_module._product
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(specialise_module, "_product", lambda s: counted.append(real(s)) or counted[-1])
+        for compiled in engine.compiled_variants("second_child_approval"):
+            assert engine.specialised(compiled) is not None
+    assert counted
+    assert min(counted) > specialise_module.MAX_CLASSES
+
+
 def test_a_value_the_tree_does_not_know_goes_the_general_way() -> None:
     engine = ENGINE.at(DAYS[0])
     valid = engine.parse_facts(
