@@ -242,11 +242,11 @@ class _Residuals(_Partition):
             for feature in self.mentions(c):
                 count[feature] = count.get(feature, 0) + 1
 
-        def rank(p: int) -> tuple[int, int, int]:
+        def order(p: int) -> tuple[int, int, int]:
             d = free[p]
             return (-count.get(self.dims[d][0], 0), len(self.choices[d]), p)
 
-        return min(range(len(free)), key=rank)
+        return min(range(len(free)), key=order)
 
     def split(self, free: tuple[int, ...], state: tuple[Expr, ...], p: int) -> list[Any]:
         d = free[p]
