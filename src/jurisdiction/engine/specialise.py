@@ -34,6 +34,7 @@ from typing import Any
 
 from ..language.compile import Program, _Compiler
 from ..language.conditions import Expr
+from ..language.expressions import Names
 from ..language.subjects import Feature
 from . import residual
 
@@ -94,14 +95,14 @@ def specialise(
         partition = _Classes(choices, plan_of)
     else:  # too many to enumerate: a tree over the features, grown from the conditions
         partition = _Residuals(dims, choices, conditions, program, plan_of)
-    writer = _Writer(dims, features, partition)
+    scope: dict[str, Any] = {"general": general}
+    writer = _Writer(dims, features, partition, Names(scope))
     try:
         writer.node(tuple(range(len(dims))), partition.root, frozenset(), 1)
     except _TooLargeError:
         return None
     leaves = partition.leaves
     source = "def decide(m, ctx, as_of, source):\n" + "\n".join(writer.lines) + "\n"
-    scope: dict[str, Any] = {"general": general}
     for i, plan in enumerate(leaves):
         scope[f"P{i}"] = plan.decide
     for i, (feature, _kind, _values) in enumerate(dims):
@@ -266,10 +267,15 @@ class _Writer:
     ``best``), reading its feature first if this path has not read it yet."""
 
     def __init__(
-        self, dims: Sequence[_Dim], features: Mapping[str, Feature], partition: _Partition
+        self,
+        dims: Sequence[_Dim],
+        features: Mapping[str, Feature],
+        partition: _Partition,
+        names: Names,
     ) -> None:
-        self.dims, self.features, self.partition = dims, features, partition
+        self.dims, self.features, self.partition, self.names = dims, features, partition, names
         self.lines: list[str] = []
+        self.code: dict[int, str] = {}
 
     def emit(self, depth: int, line: str) -> None:
         if len(self.lines) >= MAX_LINES:
@@ -301,7 +307,9 @@ class _Writer:
             for value, key in zip(values, keys, strict=True):
                 together.setdefault(key, []).append(value)
             for key, vs in together.items():
-                test = f"{v} == {vs[0]!r}" if len(vs) == 1 else f"{v} in {frozenset(vs)!r}"
+                # a set of constants after `in` is one constant of the compiled code
+                listed = "{" + ", ".join(repr(x) for x in vs) + "}"
+                test = f"{v} == {vs[0]!r}" if len(vs) == 1 else f"{v} in {listed}"
                 self.branch(depth, f"if {test}:", rest, key, read)
         else:
             self.emit(depth, f"if {v}.__class__ is int:")
@@ -318,8 +326,15 @@ class _Writer:
         self.node(free, state, read, depth + 1)
 
     def reader(self, d: int) -> str:
-        """How the function reads feature ``d``: an attribute, or its compiled getter."""
-        field = self.features[self.dims[d][0]].field
+        """How the function reads feature ``d``: an attribute, its expression as source (the
+        same text wherever the tree reads it), or its compiled getter."""
+        feature = self.features[self.dims[d][0]]
+        field = feature.field
         if field is not None and field.isidentifier() and not field.startswith("_"):
             return f"m.{field}"
+        if feature.code is not None:
+            found = self.code.get(d)
+            if found is None:
+                found = self.code[d] = feature.code("m", "ctx", self.names)
+            return found
         return f"g{d}(m, ctx)"

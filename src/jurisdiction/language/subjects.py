@@ -88,6 +88,9 @@ class Feature:
     or that a rule's condition derived."""
     kept: str | None = _field(default=None, compare=False)
     """Why the policy keeps it though nothing reads it (its ``kept:``), or None."""
+    code: Callable[[str, str, Any], str] | None = _field(default=None, compare=False)
+    """Its expression as Python source (``language.expressions.source``: facts, context and
+    scope in, text out), for a generated function to compute it without calling ``get``."""
 
     @property
     def declared(self) -> bool:
