@@ -36,6 +36,7 @@ from ..core.paths import bundled_policy_path
 from ..core.text import Text, placeholders, yes_no
 from ..language.compile import Program, _fold, compile_predicate, compile_question
 from ..language.conditions import AsOf, ParamRef, reaches, walk
+from ..language.expressions import Names
 from ..language.places import prefixes, root_code
 from ..language.subjects import Context, Subject
 from ..policy.content import PolicyContent, content_of, policy_of
@@ -873,6 +874,55 @@ class _Plan:
             decision.reason = joined(decision.failed)
         decision.__class__ = Decision
         return decision  # type: ignore[no-any-return]
+
+    def source(
+        self, names: Names, facts: str, ctx: str, as_of: str, source: str
+    ) -> list[str] | None:
+        """What ``decide`` does, as Python statements over the names given, for a specialised
+        function to build the decision in place (``engine.specialise``): every value that does
+        not depend on the facts bound once in its scope. None where ``decide`` must be called
+        (a conflict to raise, failed criteria to list)."""
+        if self.conflict is not None or self.criteria:
+            return None
+        k = names.bind
+        parts = [
+            k(slot.city) if slot.city is not None else f"{k(slot.bodies)}({facts}, {ctx})"
+            for slot in self.slots
+        ]
+        bodies = " + ".join(parts) if parts else "()"
+        reason = k(self.reason)
+        if self.fills:
+            reason = f"{k(FilledText)}({reason}, {k(self.fills)}, {facts}, {ctx})"
+        values = [
+            k(self.name),
+            k(self.title),
+            k(self.subject),
+            f"getattr({facts}, 'id', None)",
+            k(self.outcome),
+            k(self.outcome_name),
+            bodies,
+            k(self.citations),
+            reason,
+            k(self.detail),
+            k(self.applied),
+            k(self.fired),
+            k(self.overridden),
+            k(self.policy),
+            k(self.fingerprint),
+            k(self.sources),
+            k(self.notes),
+            as_of,
+            source,
+            k(self.provenance),
+            k(self.instruments),
+            k(self.value),
+            k(self.value_name),
+        ]
+        return [
+            f"_d = {k(DecisionTwin)}({', '.join(values)})",  # make_decision, as in decide
+            f"_d.__class__ = {k(Decision)}",
+            "return _d",
+        ]
 
 
 def _instruments(policy: Policy, question: str) -> tuple[Instrument, ...]:

@@ -11,7 +11,8 @@ program and plan (``plan_of``), and the function is the decision tree over them 
   attribute, a computed feature by its compiled getter);
 * a boolean is tested as ``is True`` / ``is False``, an enum by equality, a whole number against
   the cut points of the rules' comparisons (``Program.cuts``);
-* a leaf is the plan of its class: it builds the decision.
+* a leaf is the plan of its class: it builds the decision (in place, where the plan gives its
+  statements as source: ``_Plan.source``).
 
 A question whose classes are more than ``MAX_CLASSES`` is not enumerated: its tree is grown
 from its conditions instead (``_Residuals``, ``engine.residual``), each node holding what is left
@@ -276,6 +277,7 @@ class _Writer:
         self.dims, self.features, self.partition, self.names = dims, features, partition, names
         self.lines: list[str] = []
         self.code: dict[int, str] = {}
+        self.leaves: dict[int, list[str]] = {}
 
     def emit(self, depth: int, line: str) -> None:
         if len(self.lines) >= MAX_LINES:
@@ -285,7 +287,8 @@ class _Writer:
     def node(self, free: tuple[int, ...], state: Any, read: frozenset[int], depth: int) -> None:
         leaf = self.partition.leaf(state)
         if leaf is not None:
-            self.emit(depth, f"return P{leaf}(m, ctx, as_of, source)")
+            for line in self.leaf(leaf):
+                self.emit(depth, line)
             return
         p = self.partition.best(free, state)
         d = free[p]
@@ -318,6 +321,17 @@ class _Writer:
                     self.branch(depth + 1, f"if {v} < {point!r}:", rest, keys[i], read)
             self.node(rest, keys[-1], read, depth + 1)
         self.emit(depth, "return general(m, ctx, as_of, source)")
+
+    def leaf(self, leaf: int) -> list[str]:
+        """The statements of a leaf: its plan's own, where the plan gives them as source (the
+        decision built in place, ``_Plan.source``), else a call of its ``decide``."""
+        found = self.leaves.get(leaf)
+        if found is None:
+            plan = self.partition.leaves[leaf]
+            source = getattr(plan, "source", None)
+            lines = source(self.names, "m", "ctx", "as_of", "source") if source else None
+            found = self.leaves[leaf] = lines or [f"return P{leaf}(m, ctx, as_of, source)"]
+        return found
 
     def branch(
         self, depth: int, test: str, free: tuple[int, ...], state: Any, read: frozenset[int]
