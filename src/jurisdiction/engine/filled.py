@@ -50,23 +50,21 @@ class FilledText(Text):
     The facts are validated models, which nothing changes after validation, so the words are the
     same whenever they are read."""
 
-    __slots__ = ("_ctx", "_facts", "_fills", "_reason")
-    _reason: Text
-    _fills: tuple[Fill, ...]
-    _facts: Any
-    _ctx: Any
+    __slots__ = ("_pending",)
+    _pending: tuple[Text, tuple[Fill, ...], Any, Any] | None
+    """``(reason, fills, facts, ctx)`` until the words are filled (one slot: one store, on
+    the path of every decision whose reason shows values)."""
 
     def __init__(self, reason: Text, fills: tuple[Fill, ...], facts: Any, ctx: Any) -> None:
-        object.__setattr__(self, "_reason", reason)
-        object.__setattr__(self, "_fills", fills)
-        object.__setattr__(self, "_facts", facts)
-        object.__setattr__(self, "_ctx", ctx)
+        object.__setattr__(self, "_pending", (reason, fills, facts, ctx))
 
     def _fill(self) -> None:
-        text = filled(self._reason, self._fills, self._facts, self._ctx)
+        pending = self._pending
+        assert pending is not None  # filled once: the words are kept from then on
+        text = filled(*pending)
         _ZH.__set__(self, text.zh)
         _EN.__set__(self, text.en)
-        object.__setattr__(self, "_facts", None)  # the words are kept: the facts need not be
+        object.__setattr__(self, "_pending", None)  # the words are kept: the facts need not be
 
     @property
     def zh(self) -> str:

@@ -220,6 +220,14 @@ def _op_code(parts: tuple[Typed, ...], op: str, wrap: tuple[str, str] = ("(", ")
     return code
 
 
+def _equality_code(a: Typed, b: Typed, op: str) -> Code:
+    """``a == b`` (or ``!=``); with null on one side, ``is`` (``is not``): the same truth for
+    every value a fact set holds, without calling a model's ``__eq__``."""
+    if b.constant == (None,) or a.constant == (None,):
+        return _op_code((a, b), "is" if op == "==" else "is not")
+    return _op_code((a, b), op)
+
+
 def _junction_code(parts: tuple[Typed, ...], op: str) -> Code:
     """``bool(a and b ...)`` without the call: ``_all`` and ``_any``."""
     return _op_code(parts, op, ("(True if (", ") else False)"))
@@ -621,7 +629,7 @@ class _Checker:
         ga, gb = a.get, b.get
         reads = a.reads | b.reads
         if op in ("==", "!="):
-            return Typed(BOOL, _equality(a, b, op == "=="), reads, code=_op_code((a, b), op))
+            return Typed(BOOL, _equality(a, b, op == "=="), reads, code=_equality_code(a, b, op))
         order = _ORDER[op]
 
         def ordered(o: Any, c: Any) -> bool:
