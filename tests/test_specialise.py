@@ -192,3 +192,30 @@ def _alike(special: Any, general: Any, strategy: Any, ctx: Any) -> None:
         assert _outcome(special, model, ctx) == _outcome(general, model, ctx)
 
     same()
+
+
+def test_an_engine_of_one_day_goes_straight_to_the_specialised_function(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``engine.at(day).decide(model, q)`` calls the question's specialised function directly
+    once it has one (no day, district or subject to work out again): the same decisions as with
+    the day given (which takes the long way), an engine of another day keeps its own, and facts
+    of another subject are refused as before."""
+    monkeypatch.setattr(engine_module, "SPECIALISE_AFTER", 3)
+    base = jurisdiction.load()
+    engine, other = base.at(DAYS[0]), base.at(DAYS[1])
+    question = "first_child_certificate"
+    models = DRAWN[SUBJECT[question]][:40]
+    straight = [engine.decide(m, question) for m in models]
+    assert question in engine._fast  # the straight way was taken for most of them
+    assert question not in other._fast
+    assert straight == [base.decide(m, question, as_of=DAYS[0]) for m in models]
+    assert [other.decide(m, question) for m in models] == [
+        base.decide(m, question, as_of=DAYS[1]) for m in models
+    ]
+    unit = engine.parse_facts(
+        {"kind": "unit", "category": "government_organ", "rank": "bureau", "staff": 5}
+        | {"location": "120101001001"}
+    )
+    with pytest.raises(JurisdictionError, match="is about a resident"):
+        engine.decide(unit, question)

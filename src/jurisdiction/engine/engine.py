@@ -251,6 +251,7 @@ class Engine:
         "_durable",
         "_epochs",
         "_evaluator",
+        "_fast",
         "_last",
         "_location",
         "_overlay_lengths",
@@ -283,6 +284,10 @@ class Engine:
         self._reads_as_of = _reads_as_of(policy)
         self._last: tuple[datetime.date, Engine] | None = None
         """The day last decided and the engine of its stretch (most decisions share a day)."""
+        self._fast: dict[str, tuple[type, Specialised, Context, str]] = {}
+        """For an engine of one day (``at``): each question's specialised function, with the
+        facts' model, context and day it decides with, where nothing else can change which
+        function decides (no overlay varies the question); ``decide`` goes straight to it."""
         params = {name: p.value for name, p in policy.parameters.items()}
         hierarchy = policy.hierarchy
         root = params[hierarchy.root_parameter]
@@ -401,6 +406,7 @@ class Engine:
         d = as_day(day)
         base = self if self._breaks is None else self._epoch(bisect_right(self._breaks, d))
         bound = base._shallow()  # the compiled questions and plans stay shared
+        bound._fast = {}  # its own: what it holds is for this day
         bound._day = d
         bound._context = base._context_on(d)
         return bound
@@ -558,6 +564,10 @@ class Engine:
         the date field the policy names as dating the case, or today — what is in force that day
         decides, and the decision says which day and why. Raises ConflictError on an unresolved
         conflict."""
+        if as_of is None:
+            fast = self._fast.get(question)
+            if fast is not None and type(facts) is fast[0]:
+                return fast[1](facts, fast[2], fast[3], "given")  # type: ignore[no-any-return]
         subject = self._subject_of_model.get(type(facts))  # None: not (yet) one of our models
         model: Any = facts if subject is not None else self.parse_facts(facts)
         day: datetime.date
@@ -570,6 +580,7 @@ class Engine:
             day, source = self.day_of(model)
         else:
             day, source = _today(), "today"
+        engine = self
         if self._breaks is not None:
             last = self._last
             if last is not None and last[0] is day:
@@ -577,8 +588,28 @@ class Engine:
             else:
                 engine = self._epoch(bisect_right(self._breaks, day))
                 self._last = (day, engine)
-            return engine._decide(model, subject, question, day, source)
-        return self._decide(model, subject, question, day, source)
+        decision = engine._decide(model, subject, question, day, source)
+        if as_of is None and self._day is not None and subject is not None:
+            found = engine._straight(question, subject, day)
+            if found is not None:
+                self._fast[question] = (type(model), *found)
+        return decision
+
+    def _straight(
+        self, question: str, subject: str, day: datetime.date
+    ) -> tuple[Specialised, Context, str] | None:
+        """What ``_decide`` calls for ``question`` about ``subject`` on ``day`` whatever the
+        facts (its specialised function, context and day), where that is so; else None."""
+        compiled = self._compiled.get(question)
+        if compiled is None or compiled.question.subject != subject or question in self._varied:
+            return None
+        fn = compiled.fast[1]
+        if not fn or self._durable is not None:
+            return None
+        ctx = self._context
+        if self._reads_as_of and ctx.as_of != day:
+            ctx = self._context_on(day)
+        return fn, ctx, _ISO.get(day) or _iso(day)
 
     def _decide(
         self, model: Any, subject: str | None, question: str, day: datetime.date, source: AsOfSource
