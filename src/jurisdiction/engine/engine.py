@@ -916,10 +916,7 @@ class _Plan:
         if self.conflict is not None or self.criteria:
             return None
         k = names.bind
-        parts = [
-            k(slot.city) if slot.city is not None else f"{k(slot.bodies)}({facts}, {ctx})"
-            for slot in self.slots
-        ]
+        parts = [slot.source(names, facts, ctx) for slot in self.slots]
         bodies = " + ".join(parts) if parts else "()"
         reason = k(self.reason)
         if self.fills:
@@ -1132,7 +1129,17 @@ _BODY_CACHE_SIZE = 4096
 class _BodySlot:
     """One body template of an answer: its bodies for a fact set's place, kept by place code."""
 
-    __slots__ = ("cache", "city", "digits", "get", "hierarchy", "policy", "question", "template")
+    __slots__ = (
+        "cache",
+        "city",
+        "code",
+        "digits",
+        "get",
+        "hierarchy",
+        "policy",
+        "question",
+        "template",
+    )
 
     def __init__(self, policy: Policy, question: Question, b: BodyTemplate, ctx: Context) -> None:
         self.policy, self.question, self.template = policy, question, b
@@ -1140,7 +1147,8 @@ class _BodySlot:
         self.cache: dict[str, Body] = {}
         root = b.level == self.hierarchy.root
         self.city = (_body(policy, b, ctx.root, 0),) if root else None
-        self.get = policy.subjects[question.subject].places[b.place].get
+        place = policy.subjects[question.subject].places[b.place]
+        self.get, self.code = place.get, place.code
         self.digits = self.hierarchy.length(b.level)
 
     def bodies(self, facts: Any, ctx: Context) -> tuple[Body, ...]:
@@ -1161,6 +1169,22 @@ class _BodySlot:
                 f"place, but the facts give {raw!r}"
             )
         return tuple(self.body(code) for code in codes if code is not None)
+
+    def source(self, names: Names, facts: str, ctx: str) -> str:
+        """``bodies`` as a Python expression: the usual case (one place, its body kept) in
+        place, anything else by calling ``bodies``."""
+        k = names.bind
+        if self.city is not None:
+            return k(self.city)
+        call = f"{k(self.bodies)}({facts}, {ctx})"
+        if self.code is None:
+            return call
+        raw, got, n = names.temp(), names.temp(), self.digits
+        read = self.code(facts, ctx, names)
+        kept = f"({got} if ({got} := {k(self.cache)}.get({raw}[:{n}])) is not None"
+        kept += f" else {k(self.body)}({raw}[:{n}]))"
+        usual = f"({raw} := {read}).__class__ is str and len({raw}) >= {n}"
+        return f"(({kept},) if {usual} else {call})"
 
     def body(self, code: str) -> Body:
         found = self.cache.get(code)

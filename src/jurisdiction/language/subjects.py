@@ -118,6 +118,8 @@ class PlaceRef:
     """The levels its codes may be of (every level, if empty)."""
     expr: str = field(default="", compare=False)
     """The expression it is (its text, as declared); empty for the jurisdiction's root."""
+    code: Callable[[str, str, Any], str] | None = field(default=None, compare=False)
+    """Its expression as Python source, as a feature's (``Feature.code``)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -742,6 +742,7 @@ class _Builder(Resolver):
                     typed.type.optional or typed.type.kind == "places",
                     typed.type.levels,
                     decl.places[pname].expr if pname in decl.places else "",
+                    partial(source, typed),
                 )
         return places
 
