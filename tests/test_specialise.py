@@ -161,12 +161,17 @@ EXAMPLE_POLICIES = sorted(
 )
 
 
+@pytest.mark.parametrize("grown", [False, True], ids=["enumerated", "grown"])
 @pytest.mark.parametrize("name", EXAMPLE_POLICIES)
-def test_other_policies_specialise_alike_or_keep_the_general_path(name: str) -> None:
+def test_other_policies_specialise_alike_or_keep_the_general_path(
+    name: str, grown: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The example policies (lists of records, lookup tables, every failed criterion, answer
     values): where a question gets a specialised function it decides as the general path; where
     it cannot (a feature the tree does not handle), ``specialised`` says None, never a wrong
-    function."""
+    function. ``grown``: every tree grown from the conditions, none enumerated."""
+    if grown:
+        monkeypatch.setattr(specialise_module, "MAX_CLASSES", 0)
     engine = jurisdiction.load(OVERLAYS.parent / name)
     for day in (DAYS[0], DAYS[1]):
         at = engine.at(day)
