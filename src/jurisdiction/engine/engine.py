@@ -44,7 +44,7 @@ from ..policy.load import load_policy
 from ..policy.model import AnswerSpec, BodyTemplate, Overlay, ParamValue, Policy, Question, Rule
 from .criteria import Criterion, failed, joined
 from .decision import AsOfSource, Body, Citation, Decision, DecisionTwin, Instrument
-from .filled import Fill, FilledText, shown
+from .filled import Fill, FilledText, later, shown
 from .specialise import Specialised, specialise
 
 if TYPE_CHECKING:
@@ -798,6 +798,7 @@ class _Plan:
         "fills",
         "fingerprint",
         "fired",
+        "has_id",
         "instruments",
         "name",
         "notes",
@@ -827,6 +828,8 @@ class _Plan:
     ) -> None:
         fired_rules, overridden_rules, remaining = _split(question, fired, overridden)
         self.name, self.title, self.subject = question.name, question.title, question.subject
+        fields = getattr(policy.subjects[question.subject].model, "model_fields", {})
+        self.has_id = "id" in fields  # its models have the attribute: read without getattr
         self.conflict: list[tuple[str, str, Location | None]] | None = None
         if len({r.answer for r in remaining}) > 1:
             self.conflict = [
@@ -920,12 +923,12 @@ class _Plan:
         bodies = " + ".join(parts) if parts else "()"
         reason = k(self.reason)
         if self.fills:
-            reason = f"{k(FilledText)}({reason}, {k(self.fills)}, {facts}, {ctx})"
+            reason = later(names, reason, k(self.fills), facts, ctx)
         values = [
             k(self.name),
             k(self.title),
             k(self.subject),
-            f"getattr({facts}, 'id', None)",
+            f"{facts}.id" if self.has_id else f"getattr({facts}, 'id', None)",
             k(self.outcome),
             k(self.outcome_name),
             bodies,
