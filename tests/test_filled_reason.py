@@ -22,10 +22,10 @@ def _decision() -> jurisdiction.Decision:
 def test_the_reason_is_filled_only_when_read() -> None:
     reason = _decision().reason
     assert isinstance(reason, FilledText)
-    assert reason._facts is not None  # not filled yet: it still holds the facts
+    assert reason._pending is not None  # not filled yet: it still holds the facts
     assert "110101001" in reason.en
     assert "110101001" in reason.zh
-    assert reason._facts is None  # filled once, and the facts let go
+    assert reason._pending is None  # filled once, and the facts let go
 
 
 def test_a_filled_reason_is_the_same_value_as_its_text() -> None:

@@ -95,6 +95,38 @@ def test_the_specialised_path_decides_as_the_general_one(question: str, day: str
     same()
 
 
+@pytest.mark.parametrize("question", sorted(ENGINE.policy.questions))
+def test_the_tree_grown_from_the_conditions_decides_as_the_general_path(
+    question: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A question whose classes are too many to enumerate gets a tree grown from what is left
+    of its conditions (``engine.residual``): forced on every question here, and on every
+    district variant, it decides as the general path on the drawn fact sets."""
+    monkeypatch.setattr(specialise_module, "MAX_CLASSES", 0)
+    engine = ENGINE.at(DAYS[0])
+    q = engine.policy.questions[question]
+    ctx = engine.context
+    for compiled in engine.compiled_variants(question):
+        special = engine.specialised(compiled)
+        assert special is not None, f"{question} ({compiled.district}) was not specialised"
+        general = engine_module.partial(engine_module._general, engine.policy, compiled)
+        for model in DRAWN.get(q.subject, ()):
+            assert _outcome(special, model, ctx) == _outcome(general, model, ctx)
+
+
+def test_second_child_approval_is_specialised_though_its_classes_are_many() -> None:
+    """50,176 classes: more than ``MAX_CLASSES``, so its tree is grown from the conditions."""
+    engine = ENGINE.at(DAYS[0])
+    counted: list[int] = []
+    real = specialise_module._product
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(specialise_module, "_product", lambda s: counted.append(real(s)) or counted[-1])
+        for compiled in engine.compiled_variants("second_child_approval"):
+            assert engine.specialised(compiled) is not None
+    assert counted
+    assert min(counted) > specialise_module.MAX_CLASSES
+
+
 def test_a_value_the_tree_does_not_know_goes_the_general_way() -> None:
     engine = ENGINE.at(DAYS[0])
     valid = engine.parse_facts(
@@ -129,12 +161,17 @@ EXAMPLE_POLICIES = sorted(
 )
 
 
+@pytest.mark.parametrize("grown", [False, True], ids=["enumerated", "grown"])
 @pytest.mark.parametrize("name", EXAMPLE_POLICIES)
-def test_other_policies_specialise_alike_or_keep_the_general_path(name: str) -> None:
+def test_other_policies_specialise_alike_or_keep_the_general_path(
+    name: str, grown: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The example policies (lists of records, lookup tables, every failed criterion, answer
     values): where a question gets a specialised function it decides as the general path; where
     it cannot (a feature the tree does not handle), ``specialised`` says None, never a wrong
-    function."""
+    function. ``grown``: every tree grown from the conditions, none enumerated."""
+    if grown:
+        monkeypatch.setattr(specialise_module, "MAX_CLASSES", 0)
     engine = jurisdiction.load(OVERLAYS.parent / name)
     for day in (DAYS[0], DAYS[1]):
         at = engine.at(day)
@@ -160,3 +197,30 @@ def _alike(special: Any, general: Any, strategy: Any, ctx: Any) -> None:
         assert _outcome(special, model, ctx) == _outcome(general, model, ctx)
 
     same()
+
+
+def test_an_engine_of_one_day_goes_straight_to_the_specialised_function(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``engine.at(day).decide(model, q)`` calls the question's specialised function directly
+    once it has one (no day, district or subject to work out again): the same decisions as with
+    the day given (which takes the long way), an engine of another day keeps its own, and facts
+    of another subject are refused as before."""
+    monkeypatch.setattr(engine_module, "SPECIALISE_AFTER", 3)
+    base = jurisdiction.load()
+    engine, other = base.at(DAYS[0]), base.at(DAYS[1])
+    question = "first_child_certificate"
+    models = DRAWN[SUBJECT[question]][:40]
+    straight = [engine.decide(m, question) for m in models]
+    assert question in engine._fast  # the straight way was taken for most of them
+    assert question not in other._fast
+    assert straight == [base.decide(m, question, as_of=DAYS[0]) for m in models]
+    assert [other.decide(m, question) for m in models] == [
+        base.decide(m, question, as_of=DAYS[1]) for m in models
+    ]
+    unit = engine.parse_facts(
+        {"kind": "unit", "category": "government_organ", "rank": "bureau", "staff": 5}
+        | {"location": "120101001001"}
+    )
+    with pytest.raises(JurisdictionError, match="is about a resident"):
+        engine.decide(unit, question)

@@ -36,6 +36,7 @@ from ..core.paths import bundled_policy_path
 from ..core.text import Text, placeholders, yes_no
 from ..language.compile import Program, _fold, compile_predicate, compile_question
 from ..language.conditions import AsOf, ParamRef, reaches, walk
+from ..language.expressions import Names
 from ..language.places import prefixes, root_code
 from ..language.subjects import Context, Subject
 from ..policy.content import PolicyContent, content_of, policy_of
@@ -43,7 +44,7 @@ from ..policy.load import load_policy
 from ..policy.model import AnswerSpec, BodyTemplate, Overlay, ParamValue, Policy, Question, Rule
 from .criteria import Criterion, failed, joined
 from .decision import AsOfSource, Body, Citation, Decision, DecisionTwin, Instrument
-from .filled import Fill, FilledText, shown
+from .filled import Fill, FilledText, later, shown
 from .specialise import Specialised, specialise
 
 if TYPE_CHECKING:
@@ -250,6 +251,7 @@ class Engine:
         "_durable",
         "_epochs",
         "_evaluator",
+        "_fast",
         "_last",
         "_location",
         "_overlay_lengths",
@@ -282,6 +284,10 @@ class Engine:
         self._reads_as_of = _reads_as_of(policy)
         self._last: tuple[datetime.date, Engine] | None = None
         """The day last decided and the engine of its stretch (most decisions share a day)."""
+        self._fast: dict[str, tuple[type, Specialised, Context, str]] = {}
+        """For an engine of one day (``at``): each question's specialised function, with the
+        facts' model, context and day it decides with, where nothing else can change which
+        function decides (no overlay varies the question); ``decide`` goes straight to it."""
         params = {name: p.value for name, p in policy.parameters.items()}
         hierarchy = policy.hierarchy
         root = params[hierarchy.root_parameter]
@@ -400,6 +406,7 @@ class Engine:
         d = as_day(day)
         base = self if self._breaks is None else self._epoch(bisect_right(self._breaks, d))
         bound = base._shallow()  # the compiled questions and plans stay shared
+        bound._fast = {}  # its own: what it holds is for this day
         bound._day = d
         bound._context = base._context_on(d)
         return bound
@@ -557,6 +564,10 @@ class Engine:
         the date field the policy names as dating the case, or today — what is in force that day
         decides, and the decision says which day and why. Raises ConflictError on an unresolved
         conflict."""
+        if as_of is None:
+            fast = self._fast.get(question)
+            if fast is not None and type(facts) is fast[0]:
+                return fast[1](facts, fast[2], fast[3], "given")  # type: ignore[no-any-return]
         subject = self._subject_of_model.get(type(facts))  # None: not (yet) one of our models
         model: Any = facts if subject is not None else self.parse_facts(facts)
         day: datetime.date
@@ -569,6 +580,7 @@ class Engine:
             day, source = self.day_of(model)
         else:
             day, source = _today(), "today"
+        engine = self
         if self._breaks is not None:
             last = self._last
             if last is not None and last[0] is day:
@@ -576,8 +588,28 @@ class Engine:
             else:
                 engine = self._epoch(bisect_right(self._breaks, day))
                 self._last = (day, engine)
-            return engine._decide(model, subject, question, day, source)
-        return self._decide(model, subject, question, day, source)
+        decision = engine._decide(model, subject, question, day, source)
+        if as_of is None and self._day is not None and subject is not None:
+            found = engine._straight(question, subject, day)
+            if found is not None:
+                self._fast[question] = (type(model), *found)
+        return decision
+
+    def _straight(
+        self, question: str, subject: str, day: datetime.date
+    ) -> tuple[Specialised, Context, str] | None:
+        """What ``_decide`` calls for ``question`` about ``subject`` on ``day`` whatever the
+        facts (its specialised function, context and day), where that is so; else None."""
+        compiled = self._compiled.get(question)
+        if compiled is None or compiled.question.subject != subject or question in self._varied:
+            return None
+        fn = compiled.fast[1]
+        if not fn or self._durable is not None:
+            return None
+        ctx = self._context
+        if self._reads_as_of and ctx.as_of != day:
+            ctx = self._context_on(day)
+        return fn, ctx, _ISO.get(day) or _iso(day)
 
     def _decide(
         self, model: Any, subject: str | None, question: str, day: datetime.date, source: AsOfSource
@@ -766,6 +798,7 @@ class _Plan:
         "fills",
         "fingerprint",
         "fired",
+        "has_id",
         "instruments",
         "name",
         "notes",
@@ -795,6 +828,8 @@ class _Plan:
     ) -> None:
         fired_rules, overridden_rules, remaining = _split(question, fired, overridden)
         self.name, self.title, self.subject = question.name, question.title, question.subject
+        fields = getattr(policy.subjects[question.subject].model, "model_fields", {})
+        self.has_id = "id" in fields  # its models have the attribute: read without getattr
         self.conflict: list[tuple[str, str, Location | None]] | None = None
         if len({r.answer for r in remaining}) > 1:
             self.conflict = [
@@ -873,6 +908,52 @@ class _Plan:
             decision.reason = joined(decision.failed)
         decision.__class__ = Decision
         return decision  # type: ignore[no-any-return]
+
+    def source(
+        self, names: Names, facts: str, ctx: str, as_of: str, source: str
+    ) -> list[str] | None:
+        """What ``decide`` does, as Python statements over the names given, for a specialised
+        function to build the decision in place (``engine.specialise``): every value that does
+        not depend on the facts bound once in its scope. None where ``decide`` must be called
+        (a conflict to raise, failed criteria to list)."""
+        if self.conflict is not None or self.criteria:
+            return None
+        k = names.bind
+        parts = [slot.source(names, facts, ctx) for slot in self.slots]
+        bodies = " + ".join(parts) if parts else "()"
+        reason = k(self.reason)
+        if self.fills:
+            reason = later(names, reason, k(self.fills), facts, ctx)
+        values = [
+            k(self.name),
+            k(self.title),
+            k(self.subject),
+            f"{facts}.id" if self.has_id else f"getattr({facts}, 'id', None)",
+            k(self.outcome),
+            k(self.outcome_name),
+            bodies,
+            k(self.citations),
+            reason,
+            k(self.detail),
+            k(self.applied),
+            k(self.fired),
+            k(self.overridden),
+            k(self.policy),
+            k(self.fingerprint),
+            k(self.sources),
+            k(self.notes),
+            as_of,
+            source,
+            k(self.provenance),
+            k(self.instruments),
+            k(self.value),
+            k(self.value_name),
+        ]
+        return [
+            f"_d = {k(DecisionTwin)}({', '.join(values)})",  # make_decision, as in decide
+            f"_d.__class__ = {k(Decision)}",
+            "return _d",
+        ]
 
 
 def _instruments(policy: Policy, question: str) -> tuple[Instrument, ...]:
@@ -1051,7 +1132,17 @@ _BODY_CACHE_SIZE = 4096
 class _BodySlot:
     """One body template of an answer: its bodies for a fact set's place, kept by place code."""
 
-    __slots__ = ("cache", "city", "digits", "get", "hierarchy", "policy", "question", "template")
+    __slots__ = (
+        "cache",
+        "city",
+        "code",
+        "digits",
+        "get",
+        "hierarchy",
+        "policy",
+        "question",
+        "template",
+    )
 
     def __init__(self, policy: Policy, question: Question, b: BodyTemplate, ctx: Context) -> None:
         self.policy, self.question, self.template = policy, question, b
@@ -1059,7 +1150,8 @@ class _BodySlot:
         self.cache: dict[str, Body] = {}
         root = b.level == self.hierarchy.root
         self.city = (_body(policy, b, ctx.root, 0),) if root else None
-        self.get = policy.subjects[question.subject].places[b.place].get
+        place = policy.subjects[question.subject].places[b.place]
+        self.get, self.code = place.get, place.code
         self.digits = self.hierarchy.length(b.level)
 
     def bodies(self, facts: Any, ctx: Context) -> tuple[Body, ...]:
@@ -1080,6 +1172,22 @@ class _BodySlot:
                 f"place, but the facts give {raw!r}"
             )
         return tuple(self.body(code) for code in codes if code is not None)
+
+    def source(self, names: Names, facts: str, ctx: str) -> str:
+        """``bodies`` as a Python expression: the usual case (one place, its body kept) in
+        place, anything else by calling ``bodies``."""
+        k = names.bind
+        if self.city is not None:
+            return k(self.city)
+        call = f"{k(self.bodies)}({facts}, {ctx})"
+        if self.code is None:
+            return call
+        raw, got, n = names.temp(), names.temp(), self.digits
+        read = self.code(facts, ctx, names)
+        kept = f"({got} if ({got} := {k(self.cache)}.get({raw}[:{n}])) is not None"
+        kept += f" else {k(self.body)}({raw}[:{n}]))"
+        usual = f"({raw} := {read}).__class__ is str and len({raw}) >= {n}"
+        return f"(({kept},) if {usual} else {call})"
 
     def body(self, code: str) -> Body:
         found = self.cache.get(code)

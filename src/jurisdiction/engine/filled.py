@@ -14,8 +14,9 @@ from collections.abc import Callable
 from typing import Any
 
 from ..core.text import Text
+from ..language.expressions import Names
 
-__all__ = ["Fill", "FilledText", "filled", "shown"]
+__all__ = ["Fill", "FilledText", "filled", "later", "shown"]
 
 Fill = tuple[str, Callable[[Any, Any], Any]]
 """A placeholder of a reason, and the getter of the value it shows."""
@@ -50,23 +51,21 @@ class FilledText(Text):
     The facts are validated models, which nothing changes after validation, so the words are the
     same whenever they are read."""
 
-    __slots__ = ("_ctx", "_facts", "_fills", "_reason")
-    _reason: Text
-    _fills: tuple[Fill, ...]
-    _facts: Any
-    _ctx: Any
+    __slots__ = ("_pending",)
+    _pending: tuple[Text, tuple[Fill, ...], Any, Any] | None
+    """``(reason, fills, facts, ctx)`` until the words are filled (one slot: one store, on
+    the path of every decision whose reason shows values)."""
 
     def __init__(self, reason: Text, fills: tuple[Fill, ...], facts: Any, ctx: Any) -> None:
-        object.__setattr__(self, "_reason", reason)
-        object.__setattr__(self, "_fills", fills)
-        object.__setattr__(self, "_facts", facts)
-        object.__setattr__(self, "_ctx", ctx)
+        object.__setattr__(self, "_pending", (reason, fills, facts, ctx))
 
     def _fill(self) -> None:
-        text = filled(self._reason, self._fills, self._facts, self._ctx)
+        pending = self._pending
+        assert pending is not None  # filled once: the words are kept from then on
+        text = filled(*pending)
         _ZH.__set__(self, text.zh)
         _EN.__set__(self, text.en)
-        object.__setattr__(self, "_facts", None)  # the words are kept: the facts need not be
+        object.__setattr__(self, "_pending", None)  # the words are kept: the facts need not be
 
     @property
     def zh(self) -> str:
@@ -97,3 +96,16 @@ class FilledText(Text):
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (Text, (self.zh, self.en))
+
+
+_PENDING = FilledText.__dict__["_pending"]  # its one slot's descriptor
+
+
+def later(names: Names, reason: str, fills: str, facts: str, ctx: str) -> str:
+    """``FilledText(reason, fills, facts, ctx)`` as a Python expression over those names, for a
+    generated function (``engine.specialise``): the instance made by ``object.__new__`` and its
+    one slot set through its descriptor, without the call of ``__init__`` (a third of the cost
+    of making it)."""
+    made, k = names.temp(), names.bind
+    new = f"({made} := {k(object.__new__)}({k(FilledText)}))"
+    return f"({k(_PENDING.__set__)}({new}, ({reason}, {fills}, {facts}, {ctx})) or {made})"

@@ -23,6 +23,7 @@ import datetime
 import operator
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
+from keyword import iskeyword
 from typing import Any, Literal
 
 from ..core.errors import FactsError, suggest
@@ -58,7 +59,7 @@ from .conditions import (
 from .places import Hierarchy
 from .typecheck import Problem
 
-__all__ = ["FUNCTIONS", "Resolver", "Typed", "VType", "check"]
+__all__ = ["FUNCTIONS", "Code", "Names", "Resolver", "Typed", "VType", "check", "source"]
 
 Kind = Literal[
     "bool",
@@ -123,6 +124,33 @@ NULL = VType("null", optional=True)
 Getter = Callable[[Any, Any], Any]
 
 
+class Names:
+    """The scope of a function generated from expressions (``source``): the objects its text
+    names (constants, functions), and its temporaries."""
+
+    def __init__(self, scope: dict[str, Any]) -> None:
+        self.scope = scope
+        self.bound: dict[int, str] = {}
+        self.temps = 0
+
+    def bind(self, obj: Any) -> str:
+        """A name for ``obj`` in the scope."""
+        name = self.bound.get(id(obj))
+        if name is None:
+            name = self.bound[id(obj)] = f"_k{len(self.bound)}"
+            self.scope[name] = obj  # the scope keeps it alive: its id is not reused
+        return name
+
+    def temp(self) -> str:
+        self.temps += 1
+        return f"_t{self.temps}"
+
+
+Code = Callable[[str, str, Names], str]
+"""An expression as Python source: given the names of the facts and of the context, and the
+scope, the text of a Python expression whose value is the closure's on the same facts."""
+
+
 @dataclass(frozen=True, slots=True)
 class Typed:
     """An expression checked and compiled: its type, its closure, the fields it reads."""
@@ -132,6 +160,90 @@ class Typed:
     reads: frozenset[str] = frozenset()
     field: str | None = None  # the expression is this field of the subject, as it is
     constant: tuple[Any] | None = None  # the expression is this value, whatever the facts
+    code: Code | None = None  # the expression as source (``source``), where it is not a call
+
+
+def source(typed: Typed, o: str, c: str, names: Names) -> str:
+    """``typed`` as a Python expression over the facts named ``o`` and the context named ``c``:
+    its ``code``, a constant, a field read in place, or else a call of its closure. The value
+    is the closure's (``tests/test_expression_source.py``); a function generated from it calls
+    no closure where the expression's kinds allow."""
+    if typed.code is not None:
+        return typed.code(o, c, names)
+    if typed.constant is not None:
+        return _literal(typed.constant[0], names)
+    if typed.field is not None and typed.field.isidentifier() and not iskeyword(typed.field):
+        return f"{o}.{typed.field}"
+    return f"{names.bind(typed.get)}({o}, {c})"
+
+
+def _literal(value: Any, names: Names) -> str:
+    if value is None or type(value) in (bool, int, str):
+        return repr(value)
+    return names.bind(value)
+
+
+def _unary_code(arg: Typed, text: Callable[[str, Names], str]) -> Code:
+    """``text`` of the argument's value (named by a temporary), null for null: ``_unary``."""
+
+    def code(o: str, c: str, n: Names) -> str:
+        t = n.temp()
+        return f"(None if ({t} := {source(arg, o, c, n)}) is None else {text(t, n)})"
+
+    return code
+
+
+def _call_code(fn: Callable[[Any], Any]) -> Callable[[str, Names], str]:
+    return lambda t, n: f"{n.bind(fn)}({t})"
+
+
+def _both_code(a: Typed, b: Typed, text: Callable[[str, str], str], null: str) -> Code:
+    """``text`` of both values, each read once and both always read (as the closures do);
+    ``null`` where either is null."""
+
+    def code(o: str, c: str, n: Names) -> str:
+        x, y = n.temp(), n.temp()
+        sa, sb = source(a, o, c, n), source(b, o, c, n)
+        present = f"(({x} := {sa}) is not None) & (({y} := {sb}) is not None)"
+        return f"({text(x, y)} if {present} else {null})"
+
+    return code
+
+
+def _op_code(parts: tuple[Typed, ...], op: str, wrap: tuple[str, str] = ("(", ")")) -> Code:
+    """The parts joined by a Python operator (``and``, ``==``, ...), in parentheses."""
+
+    def code(o: str, c: str, n: Names) -> str:
+        joined = f" {op} ".join(source(p, o, c, n) for p in parts)
+        return f"{wrap[0]}{joined}{wrap[1]}"
+
+    return code
+
+
+def _equality_code(a: Typed, b: Typed, op: str) -> Code:
+    """``a == b`` (or ``!=``); with null on one side, ``is`` (``is not``): the same truth for
+    every value a fact set holds, without calling a model's ``__eq__``."""
+    if b.constant == (None,) or a.constant == (None,):
+        return _op_code((a, b), "is" if op == "==" else "is not")
+    return _op_code((a, b), op)
+
+
+def _junction_code(parts: tuple[Typed, ...], op: str) -> Code:
+    """``bool(a and b ...)`` without the call: ``_all`` and ``_any``."""
+    return _op_code(parts, op, ("(True if (", ") else False)"))
+
+
+def _chain_code(steps: list[Typed]) -> Code:
+    """A path: each step read from the one before, null through null (``path``'s chain)."""
+
+    def code(o: str, c: str, n: Names) -> str:
+        text = source(steps[0], o, c, n)
+        for step in steps[1:]:
+            t = n.temp()
+            text = f"(None if ({t} := {text}) is None else {source(step, t, c, n)})"
+        return text
+
+    return code
 
 
 def _const(vtype: VType, value: Any) -> Typed:
@@ -346,7 +458,12 @@ class _Checker:
             inner = self.condition(node.item)
             if inner is None:
                 return None
-            return Typed(BOOL, _unary_not(inner), inner.reads)
+            return Typed(
+                BOOL,
+                _unary_not(inner),
+                inner.reads,
+                code=lambda o, c, n: f"(not {source(inner, o, c, n)})",
+            )
         if isinstance(node, And | Or):
             return self.junction(node)
         if isinstance(node, If):
@@ -453,11 +570,13 @@ class _Checker:
         prefix = ""
         optional = False
         typed: Typed | None = None
+        steps: list[Typed] = []
         for i, name in enumerate(names):
             typed, problems = self.r.member(current, name, span)
             if typed is None:
                 self.problems.extend(problems)
                 return None
+            steps.append(typed)
             step = typed.get
             if getter is None:
                 getter = step
@@ -485,7 +604,8 @@ class _Checker:
         assert typed is not None
         assert getter is not None
         vtype = replace(typed.type, optional=typed.type.optional or optional)
-        return Typed(vtype, getter, frozenset(reads), typed.field if len(names) == 1 else None)
+        field = typed.field if len(names) == 1 else None
+        return Typed(vtype, getter, frozenset(reads), field, code=_chain_code(steps))
 
     # conditions ----------------------------------------------------------------------------------
 
@@ -493,9 +613,12 @@ class _Checker:
         parts = [self.condition(i) for i in node.items]
         if any(p is None for p in parts):
             return None
-        getters = tuple(p.get for p in parts if p is not None)
-        reads = frozenset().union(*(p.reads for p in parts if p is not None))
-        return Typed(BOOL, _all(getters) if isinstance(node, And) else _any(getters), reads)
+        typed = tuple(p for p in parts if p is not None)
+        getters = tuple(p.get for p in typed)
+        reads = frozenset().union(*(p.reads for p in typed))
+        if isinstance(node, And):
+            return Typed(BOOL, _all(getters), reads, code=_junction_code(typed, "and"))
+        return Typed(BOOL, _any(getters), reads, code=_junction_code(typed, "or"))
 
     def compare(self, left: Node, op: str, right: Node, span: Span) -> Typed | None:
         a, b = self.visit(left), self.visit(right)
@@ -506,14 +629,16 @@ class _Checker:
         ga, gb = a.get, b.get
         reads = a.reads | b.reads
         if op in ("==", "!="):
-            return Typed(BOOL, _equality(a, b, op == "=="), reads)
+            return Typed(BOOL, _equality(a, b, op == "=="), reads, code=_equality_code(a, b, op))
         order = _ORDER[op]
 
         def ordered(o: Any, c: Any) -> bool:
             x, y = ga(o, c), gb(o, c)
             return x is not None and y is not None and order(x, y)
 
-        return Typed(BOOL, ordered, reads)
+        return Typed(
+            BOOL, ordered, reads, code=_both_code(a, b, lambda x, y: f"{x} {op} {y}", "False")
+        )
 
     def comparable(self, a: VType, b: VType, op: str, left: Node, right: Node, span: Span) -> bool:
         if op in _ORDER:
@@ -576,7 +701,12 @@ class _Checker:
         if element is not None and not self.fits(a.type, element, item, container, span):
             return None
         ga, gb = a.get, b.get
-        return Typed(BOOL, lambda o, c: ga(o, c) in (gb(o, c) or ()), a.reads | b.reads)
+        return Typed(
+            BOOL,
+            lambda o, c: ga(o, c) in (gb(o, c) or ()),
+            a.reads | b.reads,
+            code=lambda o, c, n: f"({source(a, o, c, n)} in ({source(b, o, c, n)} or ()))",
+        )
 
     def list_(self, node: ListConst) -> Typed | None:
         parts = [self.visit(i) for i in node.items]
@@ -588,7 +718,13 @@ class _Checker:
             frozen = frozenset(g(None, None) for g in getters)
             return _const(VType("list", strings), frozen)
         reads = frozenset().union(*(p.reads for p in parts if p is not None))
-        return Typed(VType("list", strings), lambda o, c: tuple(g(o, c) for g in getters), reads)
+        typed = tuple(p for p in parts if p is not None)
+        return Typed(
+            VType("list", strings),
+            lambda o, c: tuple(g(o, c) for g in getters),
+            reads,
+            code=_op_code(typed, ",", ("(", ",)")),
+        )
 
     def if_(self, node: If) -> Typed | None:
         cond, then, other = self.condition(node.cond), self.visit(node.then), self.visit(node.other)
@@ -604,10 +740,16 @@ class _Checker:
         if vtype is None:
             return None
         gc, gt, go = cond.get, then.get, other.get
+
+        def code(o: str, c: str, n: Names) -> str:
+            test = source(cond, o, c, n)
+            return f"({source(then, o, c, n)} if {test} else {source(other, o, c, n)})"
+
         return Typed(
             vtype,
             lambda o, c: gt(o, c) if gc(o, c) else go(o, c),
             cond.reads | then.reads | other.reads,
+            code=code,
         )
 
     def unify(self, a: VType, b: VType, node: If) -> VType | None:
@@ -663,6 +805,7 @@ class _Checker:
             VType("int", minimum=low, maximum=high, optional=a.type.optional or b.type.optional),
             get,
             a.reads | b.reads,
+            code=_both_code(a, b, lambda x, y: f"{x} {node.op} {y}", "None"),
         )
 
     # functions -----------------------------------------------------------------------------------
@@ -753,6 +896,7 @@ class _Checker:
                 VType("place", levels=(level.value,), optional=optional or not finer),
                 _at_field(first.field, n) if first.field is not None else _unary(_prefix(n), first),
                 reads,
+                code=_unary_code(first, lambda t, _n: f"(None if len({t}) < {n} else {t}[:{n}])"),
             )
         if name == "within":
             other = typed[1]
@@ -760,24 +904,46 @@ class _Checker:
                 return self.wrong_arg(node, 1, "a place or a code prefix", other.type)
             if other.constant is not None and isinstance(other.constant[0], str):
                 prefix: str = other.constant[0]
+
+                def inside_code(o: str, c: str, n: Names) -> str:
+                    t = n.temp()
+                    x = source(first, o, c, n)
+                    return f"(({t} := {x}) is not None and {t}.startswith({prefix!r}))"
+
                 if first.field is not None:
-                    return Typed(BOOL, _within_field(first.field, prefix), reads)
+                    return Typed(BOOL, _within_field(first.field, prefix), reads, code=inside_code)
                 inside = _unary(lambda x: x.startswith(prefix), first)
-                return Typed(BOOL, lambda o, c: inside(o, c) is True, reads)
+                return Typed(BOOL, lambda o, c: inside(o, c) is True, reads, code=inside_code)
             g1 = other.get
 
             def within(o: Any, c: Any) -> bool:
                 x, y = g(o, c), g1(o, c)
                 return x is not None and y is not None and x.startswith(y)
 
-            return Typed(BOOL, within, reads)
+            code = _both_code(first, other, lambda x, y: f"{x}.startswith({y})", "False")
+            return Typed(BOOL, within, reads, code=code)
         if name == "level":
             levels = first.type.levels or tuple(lv.name for lv in h.levels)
-            return Typed(VType("enum", levels, optional=optional), _unary(h.level_of, first), reads)
+            return Typed(
+                VType("enum", levels, optional=optional),
+                _unary(h.level_of, first),
+                reads,
+                code=_unary_code(first, _call_code(h.level_of)),
+            )
         if name == "form":
-            return Typed(VType("enum", h.forms, optional=optional), _unary(h.form_of, first), reads)
+            return Typed(
+                VType("enum", h.forms, optional=optional),
+                _unary(h.form_of, first),
+                reads,
+                code=_unary_code(first, _call_code(h.form_of)),
+            )
         kinds = tuple(dict.fromkeys(r.klass for lv in h.levels for r in lv.ranges))
-        return Typed(VType("enum", kinds, optional=True), _unary(h.klass, first), reads)
+        return Typed(
+            VType("enum", kinds, optional=True),
+            _unary(h.klass, first),
+            reads,
+            code=_unary_code(first, _call_code(h.klass)),
+        )
 
     def aggregate(self, node: Call) -> Typed | None:
         """``any``, ``all``, ``count``, ``sum``, ``min``, ``max`` over a list of records: the

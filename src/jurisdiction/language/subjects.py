@@ -88,6 +88,9 @@ class Feature:
     or that a rule's condition derived."""
     kept: str | None = _field(default=None, compare=False)
     """Why the policy keeps it though nothing reads it (its ``kept:``), or None."""
+    code: Callable[[str, str, Any], str] | None = _field(default=None, compare=False)
+    """Its expression as Python source (``language.expressions.source``: facts, context and
+    scope in, text out), for a generated function to compute it without calling ``get``."""
 
     @property
     def declared(self) -> bool:
@@ -115,6 +118,8 @@ class PlaceRef:
     """The levels its codes may be of (every level, if empty)."""
     expr: str = field(default="", compare=False)
     """The expression it is (its text, as declared); empty for the jurisdiction's root."""
+    code: Callable[[str, str, Any], str] | None = field(default=None, compare=False)
+    """Its expression as Python source, as a feature's (``Feature.code``)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,6 +16,7 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
@@ -41,7 +42,7 @@ from ..language.conditions import (
     Span,
     StrConst,
 )
-from ..language.expressions import Resolver, Typed, VType, check
+from ..language.expressions import Resolver, Typed, VType, check, source
 from ..language.parse import parse_condition, parse_expression
 from ..language.places import Hierarchy, Level, PlaceRange, prefixes, root_code
 from ..language.subjects import Constraint, Feature, FeatureType, FieldInfo, PlaceRef, Subject
@@ -151,6 +152,7 @@ class Vocabulary:
             typed.reads,
             None,
             name,
+            code=partial(source, typed),
         )
         return FactRef(subj.name, name, node.span)
 
@@ -653,6 +655,7 @@ class _Builder(Resolver):
             spec.expr.strip(),
             src.doc.location(path),
             spec.kept,
+            partial(source, typed),
         )
 
     def feature_type(
@@ -741,6 +744,7 @@ class _Builder(Resolver):
                     typed.type.optional or typed.type.kind == "places",
                     typed.type.levels,
                     decl.places[pname].expr if pname in decl.places else "",
+                    partial(source, typed),
                 )
         return places
 
