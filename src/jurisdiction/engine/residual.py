@@ -14,10 +14,10 @@ same Python operators on the same values, so a condition left true here holds fo
 
 from __future__ import annotations
 
-import operator
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
 
+from ..language.compile import COMPARE_OPS, fold_junction
 from ..language.conditions import (
     And,
     BoolConst,
@@ -34,15 +34,6 @@ from ..language.conditions import (
 )
 
 __all__ = ["assign", "decided", "mentions"]
-
-_OPS: Mapping[str, Callable[[Any, Any], bool]] = {
-    "==": operator.eq,
-    "!=": operator.ne,
-    "<": operator.lt,
-    "<=": operator.le,
-    ">": operator.gt,
-    ">=": operator.ge,
-}
 
 TRUE, FALSE = BoolConst(True), BoolConst(False)
 
@@ -67,7 +58,7 @@ def _assign(expr: Expr, feature: str, value: Any, memo: dict[int, Expr]) -> Expr
             return expr
         if isinstance(left, FactRef) or isinstance(right, FactRef):
             return Compare(left, expr.op, right, expr.span)
-        return TRUE if _OPS[expr.op](_value(left), _value(right)) else FALSE
+        return TRUE if COMPARE_OPS[expr.op](_value(left), _value(right)) else FALSE
     if isinstance(expr, InSet):
         term = expr.term
         if not isinstance(term, FactRef) or term.feature != feature:
@@ -79,27 +70,8 @@ def _assign(expr: Expr, feature: str, value: Any, memo: dict[int, Expr]) -> Expr
             return FALSE if item.value else TRUE
         return expr if item is expr.item else Not(item, expr.span)
     if isinstance(expr, And | Or):
-        return _junction(expr, [assign(i, feature, value, memo) for i in expr.items])
+        return fold_junction(expr, (assign(i, feature, value, memo) for i in expr.items))
     raise TypeError(f"not a folded condition: {expr!r}")
-
-
-def _junction(expr: And | Or, parts: list[Expr]) -> Expr:
-    """``and`` or ``or`` of its items with a value put in: decided, one item, or the rest."""
-    decisive = isinstance(expr, Or)  # the value that decides it: true for or, false for and
-    items: list[Expr] = []
-    for item in parts:
-        if isinstance(item, BoolConst):
-            if item.value == decisive:
-                return TRUE if decisive else FALSE
-            continue
-        items.append(item)
-    if not items:
-        return FALSE if decisive else TRUE
-    if len(items) == 1:
-        return items[0]
-    if len(items) == len(expr.items) and all(map(operator.is_, items, expr.items)):
-        return expr
-    return type(expr)(tuple(items), expr.span)
 
 
 def _term(term: Term, feature: str, value: Any) -> Term:

@@ -30,6 +30,7 @@ specialised function is an optimisation that decides exactly as the general path
 from __future__ import annotations
 
 import itertools
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -129,7 +130,7 @@ def _split(table: _Table, p: int) -> dict[int, _Table]:
     return {v: frozenset(g) for v, g in groups.items()}
 
 
-class _Partition:
+class _Partition(ABC):
     """What a node of the tree knows, and how it splits: ``root`` is the whole question's
     state; ``leaf`` the number of the plan a state decides alone (None if it does not);
     ``best`` the free dimension to test next; ``split`` the state under each of its values (by
@@ -139,14 +140,17 @@ class _Partition:
     root: Any
     leaves: list[Any]
 
+    @abstractmethod
     def leaf(self, state: Any) -> int | None:
-        raise NotImplementedError
+        """See the class."""
 
+    @abstractmethod
     def best(self, free: tuple[int, ...], state: Any) -> int:
-        raise NotImplementedError
+        """See the class."""
 
+    @abstractmethod
     def split(self, free: tuple[int, ...], state: Any, p: int) -> list[Any]:
-        raise NotImplementedError
+        """See the class."""
 
 
 class _Classes(_Partition):

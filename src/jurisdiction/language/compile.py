@@ -16,7 +16,7 @@ from __future__ import annotations
 import operator
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from operator import attrgetter
 from typing import Any
@@ -47,7 +47,7 @@ Values = list[Any]
 _Cond = Callable[[Values], Any]
 Getter = Callable[[Any, Context], Any]
 
-_OPS: Mapping[str, Callable[[Any, Any], bool]] = {
+COMPARE_OPS: Mapping[str, Callable[[Any, Any], bool]] = {
     "==": operator.eq,
     "!=": operator.ne,
     "<": operator.lt,
@@ -55,6 +55,8 @@ _OPS: Mapping[str, Callable[[Any, Any], bool]] = {
     ">": operator.gt,
     ">=": operator.ge,
 }
+"""The Python operator of each comparison, as compiled programs compare values (and whatever
+folds a condition with values put in, so that it holds for the program)."""
 _FLIPPED = {"==": "==", "!=": "!=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
 
 
@@ -145,7 +147,7 @@ def _fold(expr: Expr, params: ParamValues) -> Expr:
         left, right = _bind(expr.left, params), _bind(expr.right, params)
         if isinstance(left, FactRef) or isinstance(right, FactRef):
             return Compare(left, expr.op, right, expr.span)
-        return BoolConst(_OPS[expr.op](left.value, right.value))
+        return BoolConst(COMPARE_OPS[expr.op](left.value, right.value))
     if isinstance(expr, InSet):
         term = _bind(expr.term, params)
         if isinstance(term, FactRef):
@@ -162,18 +164,30 @@ def _fold(expr: Expr, params: ParamValues) -> Expr:
 
 
 def _fold_junction(expr: And | Or, params: ParamValues) -> Expr:
+    return fold_junction(expr, (_fold(i, params) for i in expr.items))
+
+
+_TRUE, _FALSE = BoolConst(True), BoolConst(False)
+
+
+def fold_junction(expr: And | Or, parts: Iterable[Expr]) -> Expr:
+    """``and`` or ``or`` of its items once each is folded (``parts``, read only as far as a
+    decisive constant): decided, its one undecided item, or the undecided ones (``expr`` itself
+    when every item is left as it was)."""
     decisive = isinstance(expr, Or)  # the constant that decides it: true for or, false for and
     items: list[Expr] = []
-    for item in (_fold(i, params) for i in expr.items):
+    for item in parts:
         if isinstance(item, BoolConst):
             if item.value == decisive:
-                return BoolConst(decisive)
+                return _TRUE if decisive else _FALSE
             continue
         items.append(item)
     if not items:
-        return BoolConst(not decisive)
+        return _FALSE if decisive else _TRUE
     if len(items) == 1:
         return items[0]
+    if len(items) == len(expr.items) and all(map(operator.is_, items, expr.items)):
+        return expr
     return type(expr)(tuple(items), expr.span)
 
 
@@ -332,7 +346,7 @@ class _Compiler:
         assert isinstance(left, FactRef)  # folded: one side at least reads a fact
         i = self.slot[left.feature]
         if isinstance(right, FactRef):
-            j, compare = self.slot[right.feature], _OPS[op]
+            j, compare = self.slot[right.feature], COMPARE_OPS[op]
             return lambda v: compare(v[i], v[j])
         assert isinstance(right, IntConst | StrConst | BoolConst)
         return _compare_const(i, op, right.value)
