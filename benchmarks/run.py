@@ -35,7 +35,6 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -47,6 +46,7 @@ from jurisdiction.engine.decision import make_decision
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from baseline import build, light
 from drawn import QUESTIONS, fact_sets
+from timing import Variant, per_call
 
 TEXT_DAY = "2012-06-01"
 """Decisions are timed as of a day the text stood as written (from 2016 two of the questions
@@ -61,23 +61,6 @@ BEFORE_DATING_US = 2.6  # decide(model) of unit_management before dated decision
 
 
 # --- timing --------------------------------------------------------------------------------------
-
-Variant = tuple[Callable[[Any], object], list[Any]]
-
-
-def per_call(variants: dict[str, Variant], rounds: int) -> dict[str, float]:
-    """µs per call of each variant: the best of ``rounds`` passes over its items. The variants
-    take turns, pass by pass, so that a change in the machine's speed hits them alike."""
-    best = dict.fromkeys(variants, float("inf"))
-    for fn, items in variants.values():
-        fn(items[0])
-    for _ in range(rounds):
-        for name, (fn, items) in variants.items():
-            t0 = time.perf_counter()
-            for item in items:
-                fn(item)
-            best[name] = min(best[name], (time.perf_counter() - t0) / len(items) * 1e6)
-    return best
 
 
 def _load_times(runs: int) -> tuple[float, float, float]:

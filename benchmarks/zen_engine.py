@@ -35,6 +35,7 @@ from jurisdiction import Engine
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from baseline import build, light
 from drawn import fact_sets
+from timing import per_call
 
 QUESTION = "unit_management"
 TEXT_DAY = "2012-06-01"
@@ -160,8 +161,6 @@ def measure(count: int, rounds: int) -> dict[str, float] | None:
         import zen
     except ImportError:
         return None
-    from run import per_call
-
     engine = jurisdiction.load().at(TEXT_DAY)
     city = str(engine.policy.parameters["city_code"].value)
     decision = zen.ZenEngine().create_decision(graph(engine))
