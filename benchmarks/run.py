@@ -217,6 +217,11 @@ def _targets(
     return ok
 
 
+ONE_MODEL = "from pydantic import BaseModel\nclass A(BaseModel):\n    x: int"
+"""The least a process that validates facts with a pydantic model pays: ``BaseModel`` (its
+schema builder, and the plugin lookup of the first model made) and one model of one field."""
+
+
 def _startup_targets(runs: int) -> bool:
     """Whole-process start-up, beside the interpreter's own (median of ``runs`` warm runs, each
     command's bytecode kept as an installed package's is; see startup.py)."""
@@ -229,6 +234,8 @@ def _startup_targets(runs: int) -> bool:
     commands = {
         "pass": [sys.executable, "-c", "pass"],
         "pydantic": [sys.executable, "-c", "import pydantic"],
+        "one model": [sys.executable, "-c", ONE_MODEL],
+        "fact models": [sys.executable, "-c", "import jurisdiction.models"],
         "help": [EXE, "--help"],
         "decide": [EXE, "decide", EXAMPLE, "-q", "unit_management", "--as-of", TEXT_DAY],
     }
@@ -259,6 +266,14 @@ def _startup_targets(runs: int) -> bool:
         "python -c 'import pydantic'",
         wall_ms["decide"] <= TARGET_STARTUP * wall_ms["pydantic"],
         measured("decide", "pydantic"),
+    )
+    print(
+        "  [floor] one pydantic model of one int field made, nothing else (what any process "
+        f"that validates with a pydantic model pays): {measured('one model', 'pydantic')}"
+    )
+    print(
+        "  [floor] the bundled policy's fact models (import jurisdiction.models), nothing of "
+        f"the engine: {measured('fact models', 'pydantic')}"
     )
     ok &= _target(
         f"jurisdiction --help within {TARGET_STARTUP:g}x of python -c pass",
