@@ -47,6 +47,7 @@ from ..language.periods import add_months
 from ..language.places import Hierarchy
 from ..language.subjects import Context, FeatureValue, FieldInfo, Subject
 from .cuts import NOT_A_VALUE, Uses, partner_value, target_uses, uses_of
+from .known import KnownValues
 from .symmetry import PlaceReads, PlaceTree, place_reads
 
 __all__ = ["DATE_STEPS", "Goal", "GoalText", "Realiser", "Unrealised", "Wanted", "place_pool"]
@@ -548,6 +549,9 @@ class Realiser:
         """Per subject, the features of each set of values the partition learnt no fact set has
         together (``partition._ImpossiblePairs.learn``): tried first on the next impossible
         class, of any question of the subject."""
+        self.known: dict[str, KnownValues] = {}
+        """Per subject, the feature values each fact set found takes (``analysis.known``): a
+        question whether some of them have a fact set is answered without a search."""
 
     # the variables of a subject ----------------------------------------------------------------
 
