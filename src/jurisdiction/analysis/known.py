@@ -50,5 +50,9 @@ class KnownValues:
         if not sets:
             return self._count > 0
         sets.sort(key=len)
-        first, rest = sets[0], sets[1:]
-        return any(all(n in s for s in rest) for n in first)
+        common = sets[0]
+        for other in sets[1:]:
+            common = common & other
+            if not common:
+                return False
+        return True
