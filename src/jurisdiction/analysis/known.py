@@ -21,14 +21,19 @@ __all__ = ["KnownValues"]
 class KnownValues:
     """For one subject: which fact sets found (by number) take each feature's value."""
 
-    __slots__ = ("_count", "_holders")
+    __slots__ = ("_count", "_holders", "_sets")
 
     def __init__(self) -> None:
         self._holders: dict[tuple[str, Any], set[int]] = {}
         self._count = 0
+        self._sets: set[tuple[tuple[str, Any], ...]] = set()  # each set of values added
 
     def add(self, values: Iterable[tuple[str, Any]]) -> None:
         """A fact set found, by the values its features take (feature name, value)."""
+        values = tuple(values)
+        if values in self._sets:  # (another class of the same values but its whole numbers)
+            return
+        self._sets.add(values)
         n = self._count
         self._count += 1
         holders = self._holders

@@ -427,19 +427,30 @@ class _ImpossiblePairs:
         plain = [k for k, s in enumerate(self._splits) if s.type.kind != "int"]
         prefixes = set(plain[2:-1])  # a triple or more, short of a whole class's values
 
+        known, clash = self._known, self._clash
+
         def walk(k: int) -> Iterator[tuple[ClassValue, ...]]:
             if k == len(values):
                 yield tuple(combo)
                 return
+            pairs, cores = before[k], self._cores[k]
             for value in values[k]:
                 combo[k] = value
-                if any(self._clash(i, k, combo) for i in before[k]):
+                ruled_out = False
+                for i in pairs:  # (a pair proved or answered before: looked up here)
+                    out = known.get((i, combo[i], k, value))
+                    if out is None:
+                        out = clash(i, k, combo)
+                    if out:
+                        ruled_out = True
+                        break
+                if ruled_out:
                     continue
                 if k in prefixes and self._impossible(
                     tuple((self._names[i], combo[i]) for i in plain if i <= k)
                 ):
                     continue
-                if any(all(combo[i] == v for i, v in core) for core in self._cores[k]):
+                if cores and any(all(combo[i] == v for i, v in core) for core in cores):
                     continue
                 yield from walk(k + 1)
 

@@ -85,7 +85,9 @@ class RuleSweep:
         self._layouts: dict[int, _Layout] = {}
         # the first class evaluates every rule; later ones only those a step can change
         self._previous: tuple[Any, ...] | None = None
-        self._holding: set[int] = set()
+        self._holding: set[int] = set()  # the rules holding for the class before
+        self._mask = 0  # … as bits (rule n: bit n), the key to their ids
+        self._sets: dict[int, frozenset[str]] = {}  # the ids of each set of rules met
 
     @classmethod
     def of(
@@ -139,26 +141,36 @@ class RuleSweep:
         for step in program.steps:
             values.append(step(values))
         previous = self._previous
-        if previous is None:
-            recheck: set[int] | range = range(len(self._ids))
-        else:
-            recheck = set()
-            for i, (a, b) in enumerate(zip(previous, combo, strict=True)):
-                if a == b:
-                    continue
-                recheck.update(self._readers.get(i, ()))
-                if i in self._whole and i in self._at:
-                    low, high = sorted((a.low, b.low))
-                    points, rules = self._at[i]
-                    recheck.update(rules[bisect_left(points, low) : bisect_right(points, high)])
+        recheck = range(len(self._ids)) if previous is None else self._changed(previous, combo)
         self._previous = combo
-        holding = self._holding
+        holding, mask = self._holding, self._mask
         for n in recheck:
             if conds[n](values):
-                holding.add(n)
-            else:
+                if n not in holding:
+                    holding.add(n)
+                    mask |= 1 << n
+            elif n in holding:
                 holding.discard(n)
-        return frozenset(self._ids[n] for n in holding)
+                mask ^= 1 << n
+        self._mask = mask
+        found = self._sets.get(mask)
+        if found is None:
+            found = self._sets[mask] = frozenset(self._ids[n] for n in holding)
+        return found
+
+    def _changed(self, previous: tuple[Any, ...], combo: tuple[Any, ...]) -> set[int]:
+        """The rules a step from ``previous`` to ``combo`` can change: those reading a boolean
+        or enum that changed, and those with a threshold between the old and new whole number."""
+        recheck: set[int] = set()
+        for i, (a, b) in enumerate(zip(previous, combo, strict=True)):
+            if a == b:
+                continue
+            recheck.update(self._readers.get(i, ()))
+            if i in self._whole and i in self._at:
+                low, high = sorted((a.low, b.low))
+                points, rules = self._at[i]
+                recheck.update(rules[bisect_left(points, low) : bisect_right(points, high)])
+        return recheck
 
     def _layout(self, program: Program, order: list[str]) -> _Layout:
         """Where the program's features are among the splits (and whether a whole number), and
