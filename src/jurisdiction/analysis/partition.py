@@ -43,6 +43,7 @@ from ..engine.engine import Engine, _Plan, overridden_by_fired, resolve
 from ..language.conditions import Compare, Expr, FactRef, InSet, IntConst, ParamRef, StrConst, walk
 from ..language.subjects import FeatureType, FeatureValue, Subject
 from ..policy.model import AnswerSpec, Policy, Question, Rule
+from .known import KnownValues
 from .realise import GoalText, Realiser, Unrealised, Wanted
 from .sweep import RuleSweep
 
@@ -348,6 +349,8 @@ def partition(engine: Engine, question: Question, realiser: Realiser) -> Questio
         if proved:
             impossible.learn(combo)
             continue
+        if facts is not None:
+            impossible.found(combo)
         if facts is None:
             found = realiser.realise_class(subject, _wanted(values))
             if isinstance(found, Unrealised):
@@ -357,6 +360,7 @@ def partition(engine: Engine, question: Question, realiser: Realiser) -> Questio
                     impossible.learn(combo)
                 continue
             facts = found
+            impossible.found(combo)
             assignment = {
                 name: found_value
                 for name, _v in values
@@ -410,6 +414,8 @@ class _ImpossiblePairs:
         self._plain = [k for k, s in enumerate(split_list) if s.type.kind != "int"]
         # values no fact set has together, learnt from impossible classes: by their last feature
         self._cores: list[list[tuple[tuple[int, ClassValue], ...]]] = [[] for _ in split_list]
+        # values some fact set found has together (of any question of the subject)
+        self._seen = realiser.known.setdefault(subject.name, KnownValues())
 
     def possible(self) -> Iterator[tuple[ClassValue, ...]]:
         """The product of the splits' values in its order, but for the classes holding a pair
@@ -421,19 +427,30 @@ class _ImpossiblePairs:
         plain = [k for k, s in enumerate(self._splits) if s.type.kind != "int"]
         prefixes = set(plain[2:-1])  # a triple or more, short of a whole class's values
 
+        known, clash = self._known, self._clash
+
         def walk(k: int) -> Iterator[tuple[ClassValue, ...]]:
             if k == len(values):
                 yield tuple(combo)
                 return
+            pairs, cores = before[k], self._cores[k]
             for value in values[k]:
                 combo[k] = value
-                if any(self._clash(i, k, combo) for i in before[k]):
+                ruled_out = False
+                for i in pairs:  # (a pair proved or answered before: looked up here)
+                    out = known.get((i, combo[i], k, value))
+                    if out is None:
+                        out = clash(i, k, combo)
+                    if out:
+                        ruled_out = True
+                        break
+                if ruled_out:
                     continue
                 if k in prefixes and self._impossible(
                     tuple((self._names[i], combo[i]) for i in plain if i <= k)
                 ):
                     continue
-                if any(all(combo[i] == v for i, v in core) for core in self._cores[k]):
+                if cores and any(all(combo[i] == v for i, v in core) for core in cores):
                     continue
                 yield from walk(k + 1)
 
@@ -476,6 +493,8 @@ class _ImpossiblePairs:
         impossible classes are so for the values of three or four features: proved once for
         them, every class below is skipped unvisited rather than searched for one by one."""
         found = self._prefixes.get(values)
+        if found is None and self._seen.together(values):
+            found = self._prefixes[values] = False
         if found is None:
             wanted: dict[str, FeatureValue] = {}
             for name, value in values:
@@ -485,7 +504,21 @@ class _ImpossiblePairs:
             if attempt is None:
                 attempt = self._realiser.realise_class(self._subject, wanted)
             found = self._prefixes[values] = isinstance(attempt, Unrealised) and attempt.proved
+            self._keep(attempt)
         return found
+
+    def found(self, combo: Sequence[ClassValue]) -> None:
+        """A class realised: some fact set has its values (but the whole numbers) together."""
+        self._seen.add((self._names[k], combo[k]) for k in self._plain)
+
+    def _keep(self, attempt: BaseModel | Unrealised | None) -> None:
+        """A fact set a pair's or a prefix's search found: the values of every feature of the
+        splits it takes (but the whole numbers) have a fact set together."""
+        if not isinstance(attempt, BaseModel):
+            return
+        features, ctx = self._subject.features, self._realiser.ctx
+        taken = ((self._names[k], features[self._names[k]].get(attempt, ctx)) for k in self._plain)
+        self._seen.add((name, v) for name, v in taken if isinstance(v, bool | str))
 
     def _clash(self, i: int, j: int, combo: Sequence[ClassValue]) -> bool:
         key = (i, combo[i], j, combo[j])
@@ -494,8 +527,12 @@ class _ImpossiblePairs:
             a, b = combo[i], combo[j]
             assert not isinstance(a, Interval)
             assert not isinstance(b, Interval)
+            if self._seen.together(((self._names[i], a), (self._names[j], b))):
+                self._known[key] = False
+                return False
             attempt = self._realiser.attempt(self._subject, {self._names[i]: a, self._names[j]: b})
             out = self._known[key] = isinstance(attempt, Unrealised) and attempt.proved
+            self._keep(attempt)
         return out
 
     def rules_out(self, combo: tuple[ClassValue, ...]) -> bool:

@@ -47,6 +47,7 @@ from ..language.periods import add_months
 from ..language.places import Hierarchy
 from ..language.subjects import Context, FeatureValue, FieldInfo, Subject
 from .cuts import NOT_A_VALUE, Uses, partner_value, target_uses, uses_of
+from .known import KnownValues
 from .symmetry import PlaceReads, PlaceTree, place_reads
 
 __all__ = ["DATE_STEPS", "Goal", "GoalText", "Realiser", "Unrealised", "Wanted", "place_pool"]
@@ -548,6 +549,9 @@ class Realiser:
         """Per subject, the features of each set of values the partition learnt no fact set has
         together (``partition._ImpossiblePairs.learn``): tried first on the next impossible
         class, of any question of the subject."""
+        self.known: dict[str, KnownValues] = {}
+        """Per subject, the feature values each fact set found takes (``analysis.known``): a
+        question whether some of them have a fact set is answered without a search."""
 
     # the variables of a subject ----------------------------------------------------------------
 
@@ -1190,6 +1194,7 @@ class Realiser:
         plain = [[checks[c].holds for c in at] for at in plan.plain]
         scoped = [[(checks[c].scope, checks[c].holds) for c in at] for at in plan.scoped]
         record: list[Any] = [None] * len(order)
+        parents = [var.path[:-1] for var in order]  # where each field is set (() the root)
         nodes = 0
         tree = self._symmetry(subject, order, checks)
         # for each place field: the place fields before it that the checks due from it on read
@@ -1245,15 +1250,16 @@ class Realiser:
             nonlocal nodes
             if n == len(order):
                 return True
-            key = (named[n], tuple(record[k] for k in frontier[n]))
+            key = (named[n], tuple([record[k] for k in frontier[n]]))
             if key in failed:
                 return False
             var = order[n]
-            parent = _scope(root, var.path[:-1])
+            up = parents[n]
+            parent = _scope(root, up) if up else root
             candidates: Iterable[Any] = domains[n] if parent is not None else [None]
             checked = False  # whether ``candidates`` pass the checks due here already
             if passing is not None and parent is not None:
-                kept = (local[n], tuple(record[k] for k in inputs[n]))
+                kept = (local[n], tuple([record[k] for k in inputs[n]]))
                 found = passing.get(kept)
                 if found is None:
                     together = None  # codes a symmetry keeping the codes read here maps together
@@ -1268,7 +1274,7 @@ class Realiser:
                             verdicts = every[at_j] = [None] * len(domains[n])
                         arrays.append(verdicts)
                     found = passing[kept] = _Admitted(domains[n], arrays, together)
-                candidates, checked = found.values(put, run, n, parent), True
+                candidates, checked = found.passed or found.values(put, run, n, parent), True
             if n in relative and parent is not None:  # dates at steps from the dates set
                 earlier, steps = relative[n]
                 near = [
@@ -1547,7 +1553,7 @@ class _Admitted:
     ``classes`` (``PlaceTree.classes`` for the codes the checks read), codes of one class pass
     or fail together: one is tried for all."""
 
-    __slots__ = ("_arrays", "_classes", "_domain", "_next", "_orbits", "_passed")
+    __slots__ = ("_arrays", "_classes", "_domain", "_next", "_orbits", "_passed", "passed")
 
     def __init__(
         self,
@@ -1561,6 +1567,8 @@ class _Admitted:
         self._passed: list[Any] = []
         self._next = 0  # the first value of the domain not yet tried
         self._orbits: dict[int, bool] = {}
+        self.passed: list[Any] | None = None
+        """Every value that passes, once all are known (a list is quicker to go through)."""
 
     def values(
         self,
@@ -1571,22 +1579,17 @@ class _Admitted:
     ) -> Iterator[Any]:
         """The values that pass, in the domain's order; ``put(n, parent, value)`` sets one at
         position ``n``, ``run(n, j)`` runs the ``j``th check due there."""
-        passed, domain = self._passed, self._domain
-        i = 0
-        while True:
-            if i < len(passed):
-                yield passed[i]
-                i += 1
-                continue
-            k = self._next
-            if k == len(domain):
-                return
+        passed, domain, arrays, classes = self._passed, self._domain, self._arrays, self._classes
+        orbits = self._orbits
+        yield from passed  # (only this generator adds to it, and not while it is yielding them)
+        k, end = self._next, len(domain)
+        while k < end:
             value = domain[k]
-            orbit = None if self._classes is None or value is None else self._classes[value]
-            ok = self._orbits.get(orbit) if orbit is not None else None
+            orbit = None if classes is None or value is None else classes[value]
+            ok = orbits.get(orbit) if orbit is not None else None
             if ok is None:
                 ok, placed = True, False
-                for j, verdicts in enumerate(self._arrays):
+                for j, verdicts in enumerate(arrays):
                     verdict = verdicts[k]
                     if verdict is None:
                         if not placed:
@@ -1597,10 +1600,13 @@ class _Admitted:
                         ok = False
                         break
                 if orbit is not None:
-                    self._orbits[orbit] = ok
-            self._next = k + 1
+                    orbits[orbit] = ok
+            k += 1
+            self._next = k
             if ok:
                 passed.append(value)
+                yield value
+        self.passed = passed
 
 
 def _in_range(value: int, info: FieldInfo) -> bool:

@@ -1,4 +1,4 @@
-"""Which rules hold, class after class of a partition, evaluating each rule once per region.
+"""Which rules hold, class after class of a partition, evaluating only the rules a step changes.
 
 A partition decides every class of a product of splits; asking the engine which rules hold for
 each class evaluates every rule for every class, so a question whose rules cut a whole number at
@@ -7,10 +7,11 @@ T thresholds costs T rules times 2T classes. But a rule's truth is constant over
 (below, at, between, at, above), whatever the other rules cut. So a sweep keeps the set of rules
 holding from one class to the next and re-evaluates only the rules the step can change — those
 reading a boolean or enum that changed, and those with a threshold between the old and the new
-whole number — each once per region of its own (remembered), on the class's witness, with the
-engine's compiled condition for the city's parameter values; where a step changes a quarter of
-the rules or more, the engine runs them all at once instead (cheaper for a handful of rules). The
-cost grows with the rules' thresholds and the classes, not with their product.
+whole number — with the engine's compiled condition for the city's parameter values, on the
+class's own values: every feature the rules read is a split, so the witness's features are the
+class's values (a whole number any of its interval, which no rule's threshold cuts: its lowest
+stands for it), and the features are not computed from the witness again. The cost grows with
+the rules' thresholds and the classes, not with their product.
 
 It answers only where that is exact: every feature a rule reads is one of the splits, no two
 whole numbers are compared with each other (a relational split is representative, not uniform),
@@ -25,7 +26,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol
 
 from ..engine.engine import Engine
-from ..language.compile import Predicate, compile_predicate
+from ..language.compile import Program
 from ..language.conditions import Expr, FactRef, walk
 from ..policy.model import Question
 
@@ -34,6 +35,10 @@ __all__ = ["RuleSweep"]
 Thresholds = Callable[[Expr], tuple[Mapping[str, set[int]], set[str]]]
 """The thresholds a condition compares each whole-number feature with, and the features it
 compares with another (``partition.int_thresholds`` for one rule)."""
+
+
+_Layout = tuple[list[tuple[int, bool]], list[Callable[[list[Any]], Any]], Program]
+"""``RuleSweep._layout``: the program's features by split position, the rules' conditions."""
 
 
 class _Kind(Protocol):
@@ -75,11 +80,14 @@ class RuleSweep:
             pairs.sort()
             self._at[position] = ([t for t, _ in pairs], [n for _, n in pairs])
         self._whole = {i for i, s in enumerate(split_list) if s.type.kind == "int"}
+        self._position = {s.feature: i for i, s in enumerate(split_list)}
+        # per program (kept with it, so its id is not reused): ``_layout``
+        self._layouts: dict[int, _Layout] = {}
         # the first class evaluates every rule; later ones only those a step can change
-        self._predicates: dict[int, Predicate] = {}
-        self._truth: dict[tuple[int, tuple[Any, ...]], bool] = {}
         self._previous: tuple[Any, ...] | None = None
-        self._holding: set[int] = set()
+        self._holding: set[int] = set()  # the rules holding for the class before
+        self._mask = 0  # … as bits (rule n: bit n), the key to their ids
+        self._sets: dict[int, frozenset[str]] = {}  # the ids of each set of rules met
 
     @classmethod
     def of(
@@ -122,50 +130,55 @@ class RuleSweep:
         if compiled.district is not None:
             self._previous = None
             return None
+        program = compiled.program
+        layout = self._layouts.get(id(program))
+        if layout is None:
+            layout = self._layout(program, [r.id for r in compiled.rules])
+        slots, conds, _program = layout
+        # the class's own values stand for the witness's: a whole number's interval by its
+        # lowest (no rule's truth changes inside it), the others as they are
+        values = [combo[p].low if whole else combo[p] for p, whole in slots]
+        for step in program.steps:
+            values.append(step(values))
         previous = self._previous
-        if previous is None:
-            recheck: set[int] | range = range(len(self._ids))
-        else:
-            recheck = set()
-            for i, (a, b) in enumerate(zip(previous, combo, strict=True)):
-                if a == b:
-                    continue
-                recheck.update(self._readers.get(i, ()))
-                if i in self._whole and i in self._at:
-                    low, high = sorted((a.low, b.low))
-                    points, rules = self._at[i]
-                    recheck.update(rules[bisect_left(points, low) : bisect_right(points, high)])
+        recheck = range(len(self._ids)) if previous is None else self._changed(previous, combo)
         self._previous = combo
-        if len(recheck) * 4 >= len(self._ids):  # most rules to ask again: one run of them all
-            found = self._engine.holding(self._question, facts)
-            self._holding = {n for n, rule in enumerate(self._ids) if rule in found}
-            return found
+        holding, mask = self._holding, self._mask
         for n in recheck:
-            if self._holds(n, combo, facts, compiled.params):
-                self._holding.add(n)
-            else:
-                self._holding.discard(n)
-        return frozenset(self._ids[n] for n in self._holding)
-
-    def _holds(self, n: int, combo: tuple[Any, ...], facts: Any, params: Mapping[str, Any]) -> bool:
-        key = (n, tuple(_region(combo[p], ts) for p, ts in self._reads[n]))
-        found = self._truth.get(key)
+            if conds[n](values):
+                if n not in holding:
+                    holding.add(n)
+                    mask |= 1 << n
+            elif n in holding:
+                holding.discard(n)
+                mask ^= 1 << n
+        self._mask = mask
+        found = self._sets.get(mask)
         if found is None:
-            predicate = self._predicates.get(n)
-            if predicate is None:
-                engine = self._engine
-                rule = self._question.rules[n]
-                features = engine.policy.subjects[self._question.subject].features
-                predicate = compile_predicate(rule.expanded, features, params)
-                self._predicates[n] = predicate
-            found = self._truth[key] = predicate(facts, self._engine.context)
+            found = self._sets[mask] = frozenset(self._ids[n] for n in holding)
         return found
 
+    def _changed(self, previous: tuple[Any, ...], combo: tuple[Any, ...]) -> set[int]:
+        """The rules a step from ``previous`` to ``combo`` can change: those reading a boolean
+        or enum that changed, and those with a threshold between the old and new whole number."""
+        recheck: set[int] = set()
+        for i, (a, b) in enumerate(zip(previous, combo, strict=True)):
+            if a == b:
+                continue
+            recheck.update(self._readers.get(i, ()))
+            if i in self._whole and i in self._at:
+                low, high = sorted((a.low, b.low))
+                points, rules = self._at[i]
+                recheck.update(rules[bisect_left(points, low) : bisect_right(points, high)])
+        return recheck
 
-def _region(value: Any, thresholds: tuple[int, ...] | None) -> Any:
-    """Where a class value lies among a rule's own thresholds: below how many, and on one or
-    not (an interval of the partition never straddles a threshold); other values as they are."""
-    if thresholds is None:
-        return value
-    i = bisect_left(thresholds, value.low)
-    return (i, i < len(thresholds) and thresholds[i] == value.low)
+    def _layout(self, program: Program, order: list[str]) -> _Layout:
+        """Where the program's features are among the splits (and whether a whole number), and
+        each rule's compiled condition in the question's order (``order``: the ids of the
+        program's rules, bit by bit); kept per program, with it (so its id is not reused)."""
+        position = self._position
+        slots = [(position[name], position[name] in self._whole) for name in program.names]
+        bit = {rule: i for i, rule in enumerate(order)}
+        conds = [program.rules[bit[rule]][1] for rule in self._ids]
+        found = self._layouts[id(program)] = (slots, conds, program)
+        return found

@@ -55,10 +55,12 @@ def _features(policy: Policy, subject: str) -> Mapping[str, Feature]:
 
 
 def _rule_parameters(policy: Policy, question: Question, rule: Rule) -> set[str]:
-    used = {n.name for n in walk(rule.expanded) if isinstance(n, ParamRef)}
+    used: set[str] = set()
     features = _features(policy, question.subject)
-    for n in walk(rule.expanded):  # a feature a rule reads may read a parameter itself
-        if isinstance(n, FactRef) and n.feature in features:
+    for n in walk(rule.expanded):  # one walk: a feature a rule reads may read a parameter itself
+        if isinstance(n, ParamRef):
+            used.add(n.name)
+        elif isinstance(n, FactRef) and n.feature in features:
             used.update(_PARAM.findall(features[n.feature].expr))
     used.update(b.level_param for b in rule.answer.bodies if b.level_param is not None)
     return used

@@ -83,6 +83,7 @@ class Program:
     steps: tuple[_Cond, ...]
     rules: tuple[tuple[int, _Cond], ...]  # (bit, condition)
     cuts: tuple[tuple[int, tuple[int, ...]], ...] = ()  # (index of a feature, its cut points)
+    names: tuple[str, ...] = ()  # the features ``values`` gives, in its order
 
     def values(self, facts: Any, ctx: Context) -> Values:
         """The features the rules read: those ``fields`` reads, then those of ``getters``."""
@@ -280,7 +281,8 @@ class _Compiler:
         getters = tuple(self.features[name].get for name in self.computed)
         attributes = [self.features[name].field or name for name in self.fields]
         fields = attrgetter(*attributes) if attributes else None
-        return Program(fields, getters, tuple(self.steps), rules, self.cuts())
+        names = (*self.fields, *self.computed)
+        return Program(fields, getters, tuple(self.steps), rules, self.cuts(), names)
 
     def cuts(self) -> tuple[tuple[int, tuple[int, ...]], ...]:
         """Cut points of the whole-number features that are compared with constants only."""
