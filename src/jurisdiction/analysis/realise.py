@@ -35,6 +35,7 @@ from __future__ import annotations
 import datetime
 import functools
 import itertools
+import operator
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from types import SimpleNamespace
@@ -543,6 +544,7 @@ class Realiser:
         self._verdicts: dict[tuple[Any, ...], list[bool | None]] = {}  # see ``_Admitted``
         self._dead: set[tuple[int, tuple[Any, ...]]] = set()  # (suffix, values before): fails
         self._passing: dict[tuple[int, tuple[Any, ...]], _Admitted] = {}  # see ``_suffixes``
+        self._bound: dict[int, _Bound] = {}  # per schedule (kept: id), see ``_bind``
         self.steps = 0
         """The values the searches tried, all told (a measure, for tests and benchmarks)."""
         self.shapes: dict[str, list[tuple[str, ...]]] = {}
@@ -1246,20 +1248,22 @@ class Realiser:
             scope = _scope(root, scope_path)
             return scope is None or holds(scope)
 
+        size = len(order)
+        before, read_before, read_each, leaves, derived = self._bind(plan, order)
+
         def step(n: int) -> bool:  # noqa: PLR0912, PLR0915 - the hot loop, its steps inline
             nonlocal nodes
-            if n == len(order):
+            if n == size:
                 return True
-            key = (named[n], tuple([record[k] for k in frontier[n]]))
+            key = (named[n], before[n](record))
             if key in failed:
                 return False
-            var = order[n]
             up = parents[n]
             parent = _scope(root, up) if up else root
             candidates: Iterable[Any] = domains[n] if parent is not None else [None]
             checked = False  # whether ``candidates`` pass the checks due here already
             if passing is not None and parent is not None:
-                kept = (local[n], tuple([record[k] for k in inputs[n]]))
+                kept = (local[n], read_before[n](record))
                 found = passing.get(kept)
                 if found is None:
                     together = None  # codes a symmetry keeping the codes read here maps together
@@ -1267,8 +1271,8 @@ class Realiser:
                         fixed = [record[k] for k in reading[n] if record[k] is not None]
                         together = tree.classes(fixed)
                     arrays = []
-                    for static, reads in zip(statics[n], plan.each[n], strict=True):
-                        at_j = (*static, tuple(record[k] for k in reads))
+                    for static, reads in zip(statics[n], read_each[n], strict=True):
+                        at_j = (*static, reads(record))
                         verdicts = every.get(at_j)
                         if verdicts is None:
                             verdicts = every[at_j] = [None] * len(domains[n])
@@ -1298,6 +1302,23 @@ class Realiser:
             if tree is not None and n in fixing:
                 classes = tree.classes([record[k] for k in fixing[n] if record[k] is not None])
                 tried: set[int] = set()
+            leaf, default = leaves[n], derived[n]
+            if checked and classes is None and parent is not None:  # the common case, lean
+                for value in candidates:
+                    nodes += 1
+                    if nodes > limit:
+                        _too_many(subject, order, limit)
+                    record[n] = value
+                    if value is _PRESENT:
+                        setattr(parent, leaf, SimpleNamespace())
+                    elif value is None and default is not None:
+                        setattr(parent, leaf, default(parent, None))
+                    else:
+                        setattr(parent, leaf, value)
+                    if step(n + 1):
+                        return True
+                failed.add(key)
+                return False
             for value in candidates:
                 if classes is not None and value is not None:  # a symmetry of a value tried here
                     orbit = classes[value]
@@ -1306,17 +1327,13 @@ class Realiser:
                     tried.add(orbit)
                 nodes += 1
                 if nodes > limit:
-                    raise EvaluatorError(
-                        f"the checker's search for a {subject.name} fact set stopped after "
-                        f"{limit:,} steps (fields {', '.join('.'.join(v.path) for v in order)}"
-                        "): declare fewer or narrower fields for it, or split the subject"
-                    )
+                    _too_many(subject, order, limit)
                 record[n] = value
                 if parent is not None:
                     actual = SimpleNamespace() if value is _PRESENT else value
-                    if actual is None and var.derived is not None:
-                        actual = var.derived(parent, None)
-                    setattr(parent, var.path[-1], actual)
+                    if actual is None and default is not None:
+                        actual = default(parent, None)
+                    setattr(parent, leaf, actual)
                 if checked:
                     if step(n + 1):
                         return True
@@ -1340,6 +1357,22 @@ class Realiser:
         solved = step(0)
         self.steps += nodes
         return tuple(record) if solved else None
+
+    def _bind(self, plan: _Schedule, order: Sequence[_Var]) -> _Bound:
+        """Per position of a search, bound once per schedule (its fields are the order's): the
+        values before it that key its failures, those that key its passing values and each
+        check's verdicts (``_values_of``), the name it is set by and its computed default."""
+        found = self._bound.get(id(plan))
+        if found is None:
+            size = len(order)
+            found = self._bound[id(plan)] = (
+                [_values_of(plan.frontier[n]) for n in range(size)],
+                [_values_of(plan.inputs[n]) for n in range(size)],
+                [[_values_of(reads) for reads in plan.each[n]] for n in range(size)],
+                [var.path[-1] for var in order],
+                [var.derived for var in order],
+            )
+        return found
 
     def _suffixes(
         self,
@@ -1586,7 +1619,7 @@ class _Admitted:
         while k < end:
             value = domain[k]
             orbit = None if classes is None or value is None else classes[value]
-            ok = orbits.get(orbit) if orbit is not None else None
+            ok = None if orbit is None else orbits.get(orbit)
             if ok is None:
                 ok, placed = True, False
                 for j, verdicts in enumerate(arrays):
@@ -1602,11 +1635,38 @@ class _Admitted:
                 if orbit is not None:
                     orbits[orbit] = ok
             k += 1
-            self._next = k
             if ok:
+                self._next = k
                 passed.append(value)
                 yield value
+        self._next = k
         self.passed = passed
+
+
+_Values = Callable[[Sequence[Any]], Any]
+_Bound = tuple[
+    list[_Values], list[_Values], list[list[_Values]], list[str], list[Callable[..., Any] | None]
+]
+
+
+def _values_of(positions: Sequence[int]) -> _Values:
+    """What a search's values at ``positions`` are, as a key: a tuple of them (one position:
+    the value alone; none: ``()``). A key is only compared with keys of the same positions."""
+    if not positions:
+        return _nothing
+    return operator.itemgetter(*positions)
+
+
+def _nothing(_record: Sequence[Any]) -> tuple[()]:
+    return ()
+
+
+def _too_many(subject: Subject, order: Sequence[_Var], limit: int) -> None:
+    raise EvaluatorError(
+        f"the checker's search for a {subject.name} fact set stopped after "
+        f"{limit:,} steps (fields {', '.join('.'.join(v.path) for v in order)}"
+        "): declare fewer or narrower fields for it, or split the subject"
+    )
 
 
 def _in_range(value: int, info: FieldInfo) -> bool:
