@@ -119,6 +119,33 @@ def true_or_false(cond: exp.Expr) -> exp.Expr:
     return exp.func("COALESCE", cond, exp.false())
 
 
+def tested(cond: exp.Expr) -> exp.Expr:
+    """``cond`` read as a filter reads it, true or false (null false): ``CASE WHEN cond THEN
+    TRUE ELSE FALSE END``. A ``WHEN`` is evaluated as a filter, where DuckDB tests each part of
+    an AND or OR only on the rows the parts before it left undecided (an expression elsewhere
+    computes every part on every row), so a long validity test of optional fields costs little
+    where they are absent. A ``COALESCE(x, FALSE)`` reached from the ``WHEN`` through AND and
+    OR alone is dropped: there a null reads as false already (Kleene's AND and OR are monotone,
+    so what was true stays true and nothing else becomes true)."""
+    return _case([(_as_condition(cond), exp.true())], exp.false())
+
+
+def _as_condition(e: exp.Expr) -> exp.Expr:
+    """``e`` without the ``COALESCE(…, FALSE)`` that a condition does not need (see ``tested``)."""
+    if isinstance(e, exp.Paren):
+        return exp.Paren(this=_as_condition(e.this))
+    if isinstance(e, exp.And | exp.Or):
+        return type(e)(this=_as_condition(e.this), expression=_as_condition(e.expression))
+    if (
+        isinstance(e, exp.Coalesce)
+        and len(e.expressions) == 1
+        and isinstance(e.expressions[0], exp.Boolean)
+        and not e.expressions[0].this
+    ):
+        return _as_condition(e.this)
+    return e
+
+
 def never_null(e: exp.Expr) -> bool:
     """``e`` is never null, whatever the row: a constant, a null test, a null-safe comparison,
     a COALESCE ending in a constant, or NOT, AND, OR, CASE of such."""
@@ -795,7 +822,7 @@ class SqlVocabulary:
                     if info.kind in ("int", "bool", "date")
                     else exp.true()
                 )
-        return true_or_false(exp.and_(*tests)) if tests else exp.true()
+        return tested(exp.and_(*tests)) if tests else exp.true()
 
     def _valid(self, subject: str, base: exp.Expr | None) -> list[exp.Expr]:
         subj = self.subjects[subject]
@@ -824,11 +851,15 @@ class SqlVocabulary:
             tests.append(true_or_false(cond))
         if base is not None:
             inner = exp.and_(*tests) if tests else exp.true()
-            # tested only where the nested fact set is given (a CASE: not on the other rows)
+            # tested only where the nested fact set is given (a CASE: not on the other rows),
+            # and as a filter (``tested``)
             return [
                 _case(
-                    [(exp.Is(this=base.copy(), expression=exp.Null()), exp.true())],
-                    true_or_false(inner),
+                    [
+                        (exp.Is(this=base.copy(), expression=exp.Null()), exp.true()),
+                        (_as_condition(inner), exp.true()),
+                    ],
+                    exp.false(),
                 )
             ]
         return tests
