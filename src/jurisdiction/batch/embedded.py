@@ -318,12 +318,13 @@ class _Query:
         lock = threading.Lock()
         asked = list(questions)
         dates = _date_fields(engine, subject)
+        levels = levelled(engine)
 
         def decide(facts: str | None, i: int) -> str:
             with lock:
                 self.decided += 1
             raw = _dates_back(json.loads(facts), dates) if facts else {}
-            row = decide_row(engine, subject, raw, asked[i], nested)
+            row = decide_row(engine, subject, raw, asked[i], nested, levels)
             return json.dumps(row, ensure_ascii=False)
 
         text = duckdb.sqltype("VARCHAR")
@@ -336,7 +337,6 @@ class _Query:
             null_handling="special",
             side_effects=True,
         )
-        levels = levelled(engine)
         columns = output_columns(nested, levels)
         structure = (
             "{" + ", ".join(f'"{c}": {_json_type(c, nested, levels)}' for c in columns) + "}"
