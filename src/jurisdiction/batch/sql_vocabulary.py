@@ -180,7 +180,21 @@ def _case(branches: list[tuple[exp.Expr, exp.Expr]], default: exp.Expr | None) -
 
 
 def _substr(x: exp.Expr, start: int, length: int) -> exp.Expr:
+    """``length`` characters of ``x`` from ``start`` (0-based); of a prefix of a code that holds
+    them all, read from the code itself (one SUBSTRING, not two: a place test runs on every
+    row)."""
+    if isinstance(x, exp.Substring):
+        first, size = _whole(x.args.get("start")), _whole(x.args.get("length"))
+        if first == 1 and size is not None and start + length <= size:
+            return exp.Substring(this=x.this, start=lit(start + 1), length=lit(length))
     return exp.Substring(this=x, start=lit(start + 1), length=lit(length))
+
+
+def _whole(e: exp.Expr | None) -> int | None:
+    """The value of a whole-number literal (None for anything else)."""
+    if isinstance(e, exp.Literal) and not e.is_string and e.this.isdigit():
+        return int(e.this)
+    return None
 
 
 def _length(x: exp.Expr) -> exp.Expr:
