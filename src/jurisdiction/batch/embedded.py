@@ -133,6 +133,9 @@ def _default_id(names: Sequence[str]) -> str | None:
 
 
 _UDF = "jurisdiction_decide"
+_REFUSED_KEPT = 4096
+"""Error rows kept as JSON per query, at most (their errors repeat; a bound for those that do
+not)."""
 _SOURCE = "jurisdiction_src"
 
 
@@ -318,13 +321,23 @@ class _Query:
         lock = threading.Lock()
         asked = list(questions)
         dates = _date_fields(engine, subject)
+        levels = levelled(engine)
+        refused: dict[str, str] = {}  # an error row's JSON by its error: rows refused alike
 
         def decide(facts: str | None, i: int) -> str:
             with lock:
                 self.decided += 1
             raw = _dates_back(json.loads(facts), dates) if facts else {}
-            row = decide_row(engine, subject, raw, asked[i], nested)
-            return json.dumps(row, ensure_ascii=False)
+            row = decide_row(engine, subject, raw, asked[i], nested, levels)
+            error = row["error"]  # an error row holds its error alone (``error_row``)
+            if error is None:
+                return json.dumps(row, ensure_ascii=False)
+            found = refused.get(error)
+            if found is None:
+                found = json.dumps(row, ensure_ascii=False)
+                if len(refused) < _REFUSED_KEPT:
+                    refused[error] = found
+            return found
 
         text = duckdb.sqltype("VARCHAR")
         create: Any = con.create_function  # its stubs want an enum DuckDB 1.1 lacks
@@ -336,7 +349,6 @@ class _Query:
             null_handling="special",
             side_effects=True,
         )
-        levels = levelled(engine)
         columns = output_columns(nested, levels)
         structure = (
             "{" + ", ".join(f'"{c}": {_json_type(c, nested, levels)}' for c in columns) + "}"

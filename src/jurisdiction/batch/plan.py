@@ -426,16 +426,24 @@ def _by_answer(
     key: Callable[[Answer], Hashable],
 ) -> exp.Expr:
     """A column's value for the row's answer, as a CASE over answer numbers: answers of one
-    ``key`` share one value, made once (``make``; None: the column is null for them)."""
+    ``key`` share one value, made once (``make``; None: the column is null for them), and
+    answers whose values are the same expression share one branch (each branch is a test of
+    every row the branches before it left: a body's kind, the same for several answers, is one
+    test, not one per answer)."""
     groups: dict[Hashable, list[int]] = {}
     for i, a in enumerate(answers):
         groups.setdefault(key(a), []).append(i)
-    case, found = exp.Case(), False
+    by_value: dict[exp.Expr, list[int]] = {}  # the branches are disjoint: their order is free
     for ids in groups.values():
         value = make(answers[ids[0]])
         if value is not None:
-            case, found = case.when(_ids(aid, ids), value, copy=False), True
-    return case if found else exp.Null()
+            by_value.setdefault(value, []).extend(ids)
+    if not by_value:
+        return exp.Null()
+    case = exp.Case()
+    for value, ids in by_value.items():
+        case = case.when(_ids(aid, ids), value, copy=False)
+    return case
 
 
 class _Bodies:

@@ -18,6 +18,8 @@ import pyarrow as pa
 from sqlglot import exp
 
 from ..core.errors import ConflictError, FactsError
+from ..engine.engine import facts_message
+from ..policy.fact_models import field_checks
 from .days import AS_OF, AS_OF_SOURCE, ROW_DAY, RowDays, day_in, engine_on, epoch_of, runs
 from .plan import (
     QuestionPlan,
@@ -488,16 +490,31 @@ def facts_of_row(subject: str, raw: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def decide_row(
-    engine: Engine, subject: str, raw: Mapping[str, Any], question: str, nested: bool
+    engine: Engine,
+    subject: str,
+    raw: Mapping[str, Any],
+    question: str,
+    nested: bool,
+    levels: bool | None = None,
 ) -> dict[str, Any]:
     """One row's answer columns as ``decide`` gives them (its error, if it raises one), as of
-    the row's own day where it carries one (``ROW_DAY``)."""
+    the row's own day where it carries one (``ROW_DAY``). ``levels``: ``levelled(engine)``,
+    if the caller knows it.
+
+    Facts the model refuses field by field get ``decide``'s message from the fields' own checks
+    (``FieldChecks``: the same errors, in the same words, each invalid value validated once per
+    run); the rest are decided by ``decide``."""
     as_of = raw.get(ROW_DAY)
-    levels = levelled(engine)
+    if levels is None:
+        levels = levelled(engine)
     if ROW_DAY in raw and as_of is None:
         return error_row("no as-of date: the row's as-of column is empty", nested, levels)
+    facts = facts_of_row(subject, raw)
+    errors = field_checks(engine.policy.subjects[subject].model).errors(facts)
+    if errors is not None:
+        return error_row(facts_message(errors), nested, levels)
     try:
-        decision = engine.decide(facts_of_row(subject, raw), question, as_of=as_of)
+        decision = engine.decide(facts, question, as_of=as_of)
     except (FactsError, ConflictError) as exc:
         return error_row(str(exc), nested, levels)
     return decision_row(decision, nested, levels)
@@ -530,7 +547,8 @@ def patch_batch(
             if facts_col is not None
             else [{} for _ in flagged]
         )
-        rows = [decide_row(engine, subject, raw or {}, q, nested) for raw in raws]
+        levels = levelled(engine)
+        rows = [decide_row(engine, subject, raw or {}, q, nested, levels) for raw in raws]
         prefix = f"{q}." if len(questions) > 1 else ""
         indices = list(range(n))
         for k, j in enumerate(flagged):

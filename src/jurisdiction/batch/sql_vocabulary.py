@@ -119,6 +119,33 @@ def true_or_false(cond: exp.Expr) -> exp.Expr:
     return exp.func("COALESCE", cond, exp.false())
 
 
+def tested(cond: exp.Expr) -> exp.Expr:
+    """``cond`` read as a filter reads it, true or false (null false): ``CASE WHEN cond THEN
+    TRUE ELSE FALSE END``. A ``WHEN`` is evaluated as a filter, where DuckDB tests each part of
+    an AND or OR only on the rows the parts before it left undecided (an expression elsewhere
+    computes every part on every row), so a long validity test of optional fields costs little
+    where they are absent. A ``COALESCE(x, FALSE)`` reached from the ``WHEN`` through AND and
+    OR alone is dropped: there a null reads as false already (Kleene's AND and OR are monotone,
+    so what was true stays true and nothing else becomes true)."""
+    return _case([(_as_condition(cond), exp.true())], exp.false())
+
+
+def _as_condition(e: exp.Expr) -> exp.Expr:
+    """``e`` without the ``COALESCE(…, FALSE)`` that a condition does not need (see ``tested``)."""
+    if isinstance(e, exp.Paren):
+        return exp.Paren(this=_as_condition(e.this))
+    if isinstance(e, exp.And | exp.Or):
+        return type(e)(this=_as_condition(e.this), expression=_as_condition(e.expression))
+    if (
+        isinstance(e, exp.Coalesce)
+        and len(e.expressions) == 1
+        and isinstance(e.expressions[0], exp.Boolean)
+        and not e.expressions[0].this
+    ):
+        return _as_condition(e.this)
+    return e
+
+
 def never_null(e: exp.Expr) -> bool:
     """``e`` is never null, whatever the row: a constant, a null test, a null-safe comparison,
     a COALESCE ending in a constant, or NOT, AND, OR, CASE of such."""
@@ -153,7 +180,21 @@ def _case(branches: list[tuple[exp.Expr, exp.Expr]], default: exp.Expr | None) -
 
 
 def _substr(x: exp.Expr, start: int, length: int) -> exp.Expr:
+    """``length`` characters of ``x`` from ``start`` (0-based); of a prefix of a code that holds
+    them all, read from the code itself (one SUBSTRING, not two: a place test runs on every
+    row)."""
+    if isinstance(x, exp.Substring):
+        first, size = _whole(x.args.get("start")), _whole(x.args.get("length"))
+        if first == 1 and size is not None and start + length <= size:
+            return exp.Substring(this=x.this, start=lit(start + 1), length=lit(length))
     return exp.Substring(this=x, start=lit(start + 1), length=lit(length))
+
+
+def _whole(e: exp.Expr | None) -> int | None:
+    """The value of a whole-number literal (None for anything else)."""
+    if isinstance(e, exp.Literal) and not e.is_string and e.this.isdigit():
+        return int(e.this)
+    return None
 
 
 def _length(x: exp.Expr) -> exp.Expr:
@@ -795,7 +836,7 @@ class SqlVocabulary:
                     if info.kind in ("int", "bool", "date")
                     else exp.true()
                 )
-        return true_or_false(exp.and_(*tests)) if tests else exp.true()
+        return tested(exp.and_(*tests)) if tests else exp.true()
 
     def _valid(self, subject: str, base: exp.Expr | None) -> list[exp.Expr]:
         subj = self.subjects[subject]
@@ -824,11 +865,15 @@ class SqlVocabulary:
             tests.append(true_or_false(cond))
         if base is not None:
             inner = exp.and_(*tests) if tests else exp.true()
-            # tested only where the nested fact set is given (a CASE: not on the other rows)
+            # tested only where the nested fact set is given (a CASE: not on the other rows),
+            # and as a filter (``tested``)
             return [
                 _case(
-                    [(exp.Is(this=base.copy(), expression=exp.Null()), exp.true())],
-                    true_or_false(inner),
+                    [
+                        (exp.Is(this=base.copy(), expression=exp.Null()), exp.true()),
+                        (_as_condition(inner), exp.true()),
+                    ],
+                    exp.false(),
                 )
             ]
         return tests

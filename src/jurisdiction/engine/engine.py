@@ -50,7 +50,15 @@ from .specialise import Specialised, specialise
 if TYPE_CHECKING:
     from .durable import DurableEvaluator
 
-__all__ = ["Engine", "Evaluator", "bundled_policy_path", "load", "parse_facts", "policy_at"]
+__all__ = [
+    "Engine",
+    "Evaluator",
+    "bundled_policy_path",
+    "facts_message",
+    "load",
+    "parse_facts",
+    "policy_at",
+]
 
 HoldingFn = Callable[[Question, Any, Context], frozenset[str]]
 
@@ -119,9 +127,15 @@ def parse_facts(
 
 
 def _facts_message(exc: ValidationError, tagged: bool = True) -> str:
+    return facts_message(exc.errors(), 1 if tagged else 0)
+
+
+def facts_message(errors: Iterable[Mapping[str, Any]], skip: int = 0) -> str:
+    """The message of a fact set's validation errors (pydantic's, each ``loc`` without its
+    first ``skip`` parts: a union's tag), as ``decide`` raises it."""
     parts = []
-    for err in exc.errors():
-        loc = ".".join(str(p) for p in err["loc"][1 if tagged else 0 :]) or "facts"
+    for err in errors:
+        loc = ".".join(str(p) for p in err["loc"][skip:]) or "facts"
         parts.append(f"{loc}: {err['msg']}")
     return "invalid facts: " + "; ".join(parts)
 

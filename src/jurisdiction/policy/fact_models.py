@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable, Mapping, Sequence
-from typing import Annotated, Any, Literal, Self, TypeVar
+from typing import Annotated, Any, Literal, Self, TypeVar, get_args
 
 from pydantic import (
     AfterValidator,
@@ -29,7 +29,7 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 from ..language.places import Hierarchy
 from ..language.subjects import Constraint, FieldInfo
 
-__all__ = ["FactModel", "class_name", "make_model"]
+__all__ = ["FactModel", "FieldChecks", "class_name", "field_checks", "make_model"]
 
 _M = TypeVar("_M", bound=BaseModel)
 
@@ -172,3 +172,93 @@ def make_model(
         **definitions,
     )
     return model
+
+
+_MISSING: Any = object()
+_REMEMBERED = 4096
+"""Values remembered per field, at most (a register's invalid values are few; a bound keeps a
+register of many distinct ones from growing the memo without end)."""
+
+
+class FieldChecks:
+    """A fact model's validation errors found field by field, each field's from its value alone
+    and remembered per value: the batch runner's rows that the SQL test refused are many, their
+    invalid values few.
+
+    Pydantic validates a model's fields one by one, each from its own value (no field validator
+    here reads another field), gives their errors in the fields' order, and runs the model's
+    own validator (computed defaults, constraints) only when every field passed. So where some
+    field fails, the errors of the fields validated each on its own (by a model of that one
+    field, with the same annotation, constraints and configuration) are the fact set's errors,
+    in the same order and words."""
+
+    def __init__(self, model: type[BaseModel]) -> None:
+        self.model = model
+        self._fields = dict(model.model_fields)
+        kind = self._fields.get("kind")
+        tags = get_args(kind.annotation) if kind is not None else ()
+        self._tag = tags[0] if len(tags) == 1 else None
+        """The one ``kind`` this model is chosen by (None: a subject whose own field ``kind``
+        takes other values, never chosen by its name)."""
+        self._ones: dict[str, type[BaseModel]] = {}
+        self._memo: dict[str, dict[Any, tuple[Any, ...]]] = {f: {} for f in self._fields}
+
+    def errors(self, data: Mapping[str, Any]) -> list[Any] | None:
+        """The errors (pydantic's, ``loc`` from the fact set) of ``data``, where some field
+        fails; None where every field passes (the model's own validator may still refuse it:
+        validate it whole), or where ``data`` is not plainly this model's: its ``kind`` is not
+        the model's one tag, or it has a key the model does not declare."""
+        if self._tag is None or data.get("kind") != self._tag:
+            return None
+        if any(key not in self._fields for key in data):
+            return None
+        found: list[Any] = []
+        for name in self._fields:
+            found.extend(self._errors_of(name, data.get(name, _MISSING)))
+        return found or None
+
+    def _errors_of(self, name: str, value: Any) -> tuple[Any, ...]:
+        key = _MISSING if value is _MISSING else _frozen(value)
+        memo = self._memo[name]
+        found = memo.get(key)
+        if found is not None:
+            return found
+        one = self._ones.get(name)
+        if one is None:
+            info = self._fields[name]
+            one = self._ones[name] = create_model(  # type: ignore[call-overload]
+                f"{self.model.__name__}_{name}",
+                __config__=self.model.model_config,
+                **{name: (info.annotation, info)},
+            )
+        try:
+            one.model_validate({} if value is _MISSING else {name: value})
+            found = ()
+        except ValidationError as exc:
+            found = tuple(exc.errors())
+        if len(memo) < _REMEMBERED:
+            memo[key] = found
+        return found
+
+
+_CHECKS: dict[type[BaseModel], FieldChecks] = {}
+"""The field checks of each fact model (a reload gets the same model classes: they are cached by
+content, so this grows with distinct vocabularies, not loads)."""
+
+
+def field_checks(model: type[BaseModel]) -> FieldChecks:
+    """The ``FieldChecks`` of ``model``, built once."""
+    found = _CHECKS.get(model)
+    if found is None:
+        found = _CHECKS[model] = FieldChecks(model)
+    return found
+
+
+def _frozen(value: Any) -> Any:
+    """A key for a value that tells apart what validation tells apart (``1`` from ``True``, a
+    list from a tuple), at every depth."""
+    if isinstance(value, dict):
+        return (dict, tuple((k, _frozen(v)) for k, v in value.items()))
+    if isinstance(value, list | tuple):
+        return (type(value), tuple(_frozen(v) for v in value))
+    return (type(value), value)
