@@ -379,7 +379,6 @@ def batch_sql(
         copy=False,
     ).from_(third.subquery("answered", copy=False), copy=False)
     return fourth, subject
-    return third, subject
 
 
 def _one_subject(engine: Engine, questions: Sequence[str]) -> str:
