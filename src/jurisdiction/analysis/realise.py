@@ -494,12 +494,6 @@ def _unique(values: Sequence[Any]) -> list[Any]:
     return list(dict.fromkeys(values))
 
 
-def _takes(actual: Any, wanted: Any) -> bool:
-    if isinstance(wanted, range):
-        return isinstance(actual, int) and wanted.start <= actual < wanted.stop
-    return bool(actual == wanted)
-
-
 def _holds(get: Callable[[Any, Any], Any]) -> Callable[[Any], bool]:
     def holds(o: Any) -> bool:
         return bool(get(o, None))
@@ -1603,10 +1597,12 @@ class Realiser:
         assignment: Mapping[str, Wanted],
         goal: GoalSpec | None,
     ) -> bool:
-        ctx = self.ctx
-        if goal is not None and not goal[0](model, ctx):
+        if goal is not None and not goal[0](model, self.ctx):
             return False
-        return all(_takes(subject.features[n].get(model, ctx), v) for n, v in assignment.items())
+        # each wanted value by the search's own check of it (``_target``: generated from the
+        # feature's source: what the feature's closure says, ``_closure_equals``)
+        target = self._target
+        return all(target(subject, n, v).holds(model) for n, v in assignment.items())
 
 
 class _Admitted:
