@@ -5,7 +5,8 @@ The search tests a wanted feature value on every candidate it builds (``realise.
 a function generated from the feature's expression as source, not a call of its closure. For
 every feature of every subject of the bundled policy, each of its values (a boolean's both, an
 enum's every value, a whole number's bounds and a range of them), on drawn fact sets, the
-generated check must say what the closure's says (``realise._closure_equals``).
+generated check must say what the closure's says (``realise._closure_equals``); and so must
+each constraint's check, generated from its condition's source (``realise._generated_holds``).
 """
 
 from __future__ import annotations
@@ -42,8 +43,14 @@ def test_every_target_check_answers_as_the_feature_s_closure() -> None:
                 theirs = realise._closure_equals(feature.get, value, ctx)
                 generated += ours.__code__.co_filename == "<realiser check>"
                 checks.append((feature.name, value, ours, theirs))
+        for constraint in subject.constraints:
+            assert constraint.code is not None, constraint.text
+            ours = realise._generated_holds(constraint.code)
+            checks.append((constraint.text, None, ours, realise._holds(constraint.holds)))
+            generated += 1
         _alike(checks, facts(engine, subject.name))
     assert generated, "no check was generated from a feature's source"
+    assert any(s.constraints for s in engine.policy.subjects.values())
 
 
 def _alike(checks: list[tuple[str, Any, Any, Any]], strategy: Any) -> None:

@@ -472,6 +472,16 @@ def _generated_equals(
     return found
 
 
+def _generated_holds(code: Callable[[str, str, Any], str]) -> Callable[[Any], bool]:
+    """A constraint's check, as ``_holds`` of its closure (with no context: a constraint reads
+    none), generated from its condition's source (``Constraint.code``)."""
+    scope: dict[str, Any] = {"ctx": None}
+    text = code("o", "ctx", Names(scope))
+    exec(compile(f"def holds(o):\n    return bool({text})\n", "<realiser check>", "exec"), scope)
+    found: Callable[[Any], bool] = scope["holds"]
+    return found
+
+
 def _closure_equals(
     get: Callable[[Any, Context], Any], value: Any, ctx: Context
 ) -> Callable[[Any], bool]:
@@ -875,7 +885,7 @@ class Realiser:
         dotted = "".join(p + "." for p in prefix)
         for c in subject.constraints:
             yield _Check(
-                _holds(c.holds),
+                _holds(c.holds) if c.code is None else _generated_holds(c.code),
                 frozenset(dotted + r for r in c.reads) | ({prefix[0]} if prefix else set()),
                 prefix,
                 source=f"constraint `{c.text}`",
