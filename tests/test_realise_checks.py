@@ -6,7 +6,8 @@ a function generated from the feature's expression as source, not a call of its 
 every feature of every subject of the bundled policy, each of its values (a boolean's both, an
 enum's every value, a whole number's bounds and a range of them), on drawn fact sets, the
 generated check must say what the closure's says (``realise._closure_equals``); and so must
-each constraint's check, generated from its condition's source (``realise._generated_holds``).
+each constraint's check, generated from its condition's source (``realise._generated_holds``,
+and the model's validator's, ``fact_models._generated``).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pydantic import BaseModel
 
 import jurisdiction
 from jurisdiction.analysis import realise
+from jurisdiction.policy import fact_models
 from jurisdiction.testing import facts
 
 
@@ -47,10 +49,18 @@ def test_every_target_check_answers_as_the_feature_s_closure() -> None:
             assert constraint.code is not None, constraint.text
             ours = realise._generated_holds(constraint.code)
             checks.append((constraint.text, None, ours, realise._holds(constraint.holds)))
+            model_s = fact_models._generated(constraint.code)  # what validating a model tests
+            checks.append(
+                (constraint.text, "model", _truth(model_s), realise._holds(constraint.holds))
+            )
             generated += 1
         _alike(checks, facts(engine, subject.name))
     assert generated, "no check was generated from a feature's source"
     assert any(s.constraints for s in engine.policy.subjects.values())
+
+
+def _truth(get: Any) -> Any:
+    return lambda model: bool(get(model, None))
 
 
 def _alike(checks: list[tuple[str, Any, Any, Any]], strategy: Any) -> None:
