@@ -441,34 +441,50 @@ def _default_inputs(variables: tuple[_Var, ...]) -> tuple[tuple[int, int], ...]:
     )
 
 
-def _equals(feature: Feature, value: Any, ctx: Context) -> Callable[[Any], bool]:
+_Maker = Callable[..., Callable[[Any], bool]]
+
+
+def _equals(
+    feature: Feature, value: Any, ctx: Context, makers: dict[Any, _Maker] | None = None
+) -> Callable[[Any], bool]:
     """The check that ``feature`` takes ``value`` (a range: a whole number within it): a
     function generated from the feature's expression as source (``Feature.code``), which
     calls no closure where its kinds allow (a third of the search's evaluation went through
-    the closures of these checks); the closure's where the feature has no source."""
-    if feature.code is not None:
-        return _generated_equals(feature.code, value, ctx)
+    the closures of these checks); the closure's where the feature has no source. The source
+    is compiled once per feature and kind of value (``makers``, kept by the caller: a
+    threshold's many values share it), each value bound in a closure of its own."""
+    code = feature.code
     field = feature.field
-    if field is not None and field.isidentifier() and not iskeyword(field):  # a field as it is
-        return _generated_equals(lambda o, _c, _n: f"{o}.{field}", value, ctx)
-    return _closure_equals(feature.get, value, ctx)
+    if code is None and field is not None and field.isidentifier() and not iskeyword(field):
+        code = functools.partial(_attribute, field)  # a field as it is
+    if code is None:
+        return _closure_equals(feature.get, value, ctx)
+    ranged = isinstance(value, range)
+    key = (id(feature), ranged)
+    make = makers.get(key) if makers is not None else None
+    if make is None:
+        make = _maker(code, ctx, ranged)
+        if makers is not None:
+            makers[key] = make  # (the feature is the subject's, alive as long as the realiser)
+    return make(value.start, value.stop - 1) if ranged else make(value)
 
 
-def _generated_equals(
-    code: Callable[[str, str, Any], str], value: Any, ctx: Context
-) -> Callable[[Any], bool]:
+def _attribute(field: str, o: str, _c: str, _n: Names) -> str:
+    return f"{o}.{field}"
+
+
+def _maker(code: Callable[[str, str, Any], str], ctx: Context, ranged: bool) -> _Maker:
+    """A function that makes the check of one value (or range) from a feature's source."""
     scope: dict[str, Any] = {"ctx": ctx}
-    names = Names(scope)
-    text = code("o", "ctx", names)
-    if isinstance(value, range):
-        scope["_low"], scope["_high"] = value.start, value.stop - 1
-        body = f"isinstance(_x := {text}, int) and _low <= _x <= _high"
+    text = code("o", "ctx", Names(scope))
+    if ranged:
+        head, body = "_low, _high", f"isinstance(_x := {text}, int) and _low <= _x <= _high"
     else:
-        scope["_value"] = value
-        body = f"bool({text} == _value)"
-    exec(compile(f"def holds(o):\n    return {body}\n", "<realiser check>", "exec"), scope)
+        head, body = "_value", f"bool({text} == _value)"
+    source = f"def make({head}):\n    def holds(o):\n        return {body}\n    return holds\n"
+    exec(compile(source, "<realiser check>", "exec"), scope)
     # (the source is generated from identifiers, repr()s and names bound in ``scope`` only)
-    found: Callable[[Any], bool] = scope["holds"]
+    found: _Maker = scope["make"]
     return found
 
 
@@ -567,6 +583,7 @@ class Realiser:
         ]
         self._layouts = {}  # the groups of fields and their checks, per shape of a search
         self._targets: dict[Any, _Check] = {}  # per feature and wanted value
+        self._makers: dict[Any, _Maker] = {}  # per feature and kind of value: ``_equals``
         self._goals: dict[Any, _Check] = {}  # per goal
         self._orders: dict[Any, list[int]] = {}  # ``_ranked`` per group and shape of checks
         self._plans: dict[Any, _Schedule] = {}  # ``_solve_ordered``'s schedule per order and checks
@@ -859,7 +876,7 @@ class Realiser:
         if found is None:
             feature = subject.features[name]
             found = self._targets[key] = _Check(
-                _equals(feature, value, self.ctx),
+                _equals(feature, value, self.ctx, self._makers),
                 feature.reads,
                 (),
                 target=True,
