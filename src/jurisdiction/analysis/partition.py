@@ -44,7 +44,7 @@ from ..language.conditions import Compare, Expr, FactRef, InSet, IntConst, Param
 from ..language.subjects import FeatureType, FeatureValue, Subject
 from ..policy.model import AnswerSpec, Policy, Question, Rule
 from .known import KnownValues
-from .realise import GoalText, Realiser, Unrealised, Wanted
+from .realise import GoalSpec, GoalText, Realiser, Unrealised, Wanted
 from .sweep import RuleSweep
 
 _Resolved = tuple[list[Rule], list[Rule], list[Rule]]
@@ -333,6 +333,7 @@ def partition(engine: Engine, question: Question, realiser: Realiser) -> Questio
     )
     rules = {r.id: r for r in question.rules}
     impossible = _ImpossiblePairs(realiser, subject, split_list)
+    goals = _PlaceGoals(policy, question, rules)
     considered = math.prod(len(s.values) for s in split_list)
     for combo in impossible.possible():
         facts = None
@@ -370,8 +371,7 @@ def partition(engine: Engine, question: Question, realiser: Realiser) -> Questio
         cls = _decide(engine, question, values, facts, plans, holding, resolved, rules)
         decided.append(cls)
         if cls.decision is not None and cls.remaining:
-            answer = rules[cls.remaining[0]].answer
-            failure = _place_failure(engine, question, realiser, cls, answer, assignment, plans)
+            failure = _place_failure(engine, question, realiser, cls, goals, assignment, plans)
             if failure is not None:
                 failures.append(failure)
     return QuestionPartition(
@@ -545,23 +545,25 @@ def _wanted(values: tuple[tuple[str, ClassValue], ...]) -> dict[str, Wanted]:
     return {name: range(v.low, v.high + 1) if isinstance(v, Interval) else v for name, v in values}
 
 
-def _place_failure(
-    engine: Engine,
-    question: Question,
-    realiser: Realiser,
-    cls: DecidedClass,
-    answer: AnswerSpec,
-    assignment: Mapping[str, FeatureValue],
-    plans: dict[frozenset[str], _Plan],
-) -> DecidedClass | None:
-    """Another fact set of the class for which the answer names a place the facts lack.
+class _PlaceGoals:
+    """The goal of each rule's answer (``_place_goal``), made once per rule: the same for every
+    class the rule answers."""
 
-    Features the rules do not read may still decide whether a place is known (a place reference
-    some fact sets lack) or fine enough (an answer at a finer level than a code the facts give):
-    the realiser searches the class for a fact set where one of the answer's places is
-    missing or coarser than the level the answer names.
-    """
-    policy = engine.policy
+    def __init__(self, policy: Policy, question: Question, rules: Mapping[str, Rule]) -> None:
+        self._policy, self._question, self._rules = policy, question, rules
+        self._goals: dict[str, GoalSpec | None] = {}
+
+    def of(self, rule: str) -> GoalSpec | None:
+        if rule not in self._goals:
+            answer = self._rules[rule].answer
+            self._goals[rule] = _place_goal(self._policy, self._question, answer)
+        return self._goals[rule]
+
+
+def _place_goal(policy: Policy, question: Question, answer: AnswerSpec) -> GoalSpec | None:
+    """What a fact set must meet for ``answer`` to name a place the facts lack (see
+    ``_place_failure``), or None if no fact set can: the answer's places are all required and
+    at the level it names or finer."""
     subject = policy.subjects[question.subject]
     h = policy.hierarchy
     wanted = [
@@ -591,7 +593,30 @@ def _place_failure(
             key,
             " or ".join(f'at({subject.name}.{p.name}, "{level[n]}") == null' for p, n in risky),
         )
-    facts = realiser.realise(subject, assignment, (lacks, reads, key))
+    return (lacks, reads, key)
+
+
+def _place_failure(
+    engine: Engine,
+    question: Question,
+    realiser: Realiser,
+    cls: DecidedClass,
+    goals: _PlaceGoals,
+    assignment: Mapping[str, FeatureValue],
+    plans: dict[frozenset[str], _Plan],
+) -> DecidedClass | None:
+    """Another fact set of the class for which the answer names a place the facts lack.
+
+    Features the rules do not read may still decide whether a place is known (a place reference
+    some fact sets lack) or fine enough (an answer at a finer level than a code the facts give):
+    the realiser searches the class for a fact set where one of the answer's places is
+    missing or coarser than the level the answer names (``_place_goal``).
+    """
+    goal = goals.of(cls.remaining[0])
+    if goal is None:
+        return None
+    subject = engine.policy.subjects[question.subject]
+    facts = realiser.realise(subject, assignment, goal)
     if facts is None:
         return None
     other = _decide(engine, question, cls.values, facts, plans)

@@ -38,15 +38,17 @@ import itertools
 import operator
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from keyword import iskeyword
 from types import SimpleNamespace
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
 from ..core.errors import EvaluatorError
+from ..language.expressions import Names
 from ..language.periods import add_months
 from ..language.places import Hierarchy
-from ..language.subjects import Context, FeatureValue, FieldInfo, Subject
+from ..language.subjects import Context, Feature, FeatureValue, FieldInfo, Subject
 from .cuts import NOT_A_VALUE, Uses, partner_value, target_uses, uses_of
 from .known import KnownValues
 from .symmetry import PlaceReads, PlaceTree, place_reads
@@ -439,7 +441,66 @@ def _default_inputs(variables: tuple[_Var, ...]) -> tuple[tuple[int, int], ...]:
     )
 
 
-def _equals(get: Callable[[Any, Context], Any], value: Any, ctx: Context) -> Callable[[Any], bool]:
+_Maker = Callable[..., Callable[[Any], bool]]
+
+
+def _equals(
+    feature: Feature, value: Any, ctx: Context, makers: dict[Any, _Maker] | None = None
+) -> Callable[[Any], bool]:
+    """The check that ``feature`` takes ``value`` (a range: a whole number within it): a
+    function generated from the feature's expression as source (``Feature.code``), which
+    calls no closure where its kinds allow (a third of the search's evaluation went through
+    the closures of these checks); the closure's where the feature has no source. The source
+    is compiled once per feature and kind of value (``makers``, kept by the caller: a
+    threshold's many values share it), each value bound in a closure of its own."""
+    code = feature.code
+    field = feature.field
+    if code is None and field is not None and field.isidentifier() and not iskeyword(field):
+        code = functools.partial(_attribute, field)  # a field as it is
+    if code is None:
+        return _closure_equals(feature.get, value, ctx)
+    ranged = isinstance(value, range)
+    key = (id(feature), ranged)
+    make = makers.get(key) if makers is not None else None
+    if make is None:
+        make = _maker(code, ctx, ranged)
+        if makers is not None:
+            makers[key] = make  # (the feature is the subject's, alive as long as the realiser)
+    return make(value.start, value.stop - 1) if ranged else make(value)
+
+
+def _attribute(field: str, o: str, _c: str, _n: Names) -> str:
+    return f"{o}.{field}"
+
+
+def _maker(code: Callable[[str, str, Any], str], ctx: Context, ranged: bool) -> _Maker:
+    """A function that makes the check of one value (or range) from a feature's source."""
+    scope: dict[str, Any] = {"ctx": ctx}
+    text = code("o", "ctx", Names(scope))
+    if ranged:
+        head, body = "_low, _high", f"isinstance(_x := {text}, int) and _low <= _x <= _high"
+    else:
+        head, body = "_value", f"bool({text} == _value)"
+    source = f"def make({head}):\n    def holds(o):\n        return {body}\n    return holds\n"
+    exec(compile(source, "<realiser check>", "exec"), scope)
+    # (the source is generated from identifiers, repr()s and names bound in ``scope`` only)
+    found: _Maker = scope["make"]
+    return found
+
+
+def _generated_holds(code: Callable[[str, str, Any], str]) -> Callable[[Any], bool]:
+    """A constraint's check, as ``_holds`` of its closure (with no context: a constraint reads
+    none), generated from its condition's source (``Constraint.code``)."""
+    scope: dict[str, Any] = {"ctx": None}
+    text = code("o", "ctx", Names(scope))
+    exec(compile(f"def holds(o):\n    return bool({text})\n", "<realiser check>", "exec"), scope)
+    found: Callable[[Any], bool] = scope["holds"]
+    return found
+
+
+def _closure_equals(
+    get: Callable[[Any, Context], Any], value: Any, ctx: Context
+) -> Callable[[Any], bool]:
     if isinstance(value, range):
         low, high = value.start, value.stop - 1
 
@@ -457,12 +518,6 @@ def _equals(get: Callable[[Any, Context], Any], value: Any, ctx: Context) -> Cal
 
 def _unique(values: Sequence[Any]) -> list[Any]:
     return list(dict.fromkeys(values))
-
-
-def _takes(actual: Any, wanted: Any) -> bool:
-    if isinstance(wanted, range):
-        return isinstance(actual, int) and wanted.start <= actual < wanted.stop
-    return bool(actual == wanted)
 
 
 def _holds(get: Callable[[Any, Any], Any]) -> Callable[[Any], bool]:
@@ -528,6 +583,7 @@ class Realiser:
         ]
         self._layouts = {}  # the groups of fields and their checks, per shape of a search
         self._targets: dict[Any, _Check] = {}  # per feature and wanted value
+        self._makers: dict[Any, _Maker] = {}  # per feature and kind of value: ``_equals``
         self._goals: dict[Any, _Check] = {}  # per goal
         self._orders: dict[Any, list[int]] = {}  # ``_ranked`` per group and shape of checks
         self._plans: dict[Any, _Schedule] = {}  # ``_solve_ordered``'s schedule per order and checks
@@ -820,7 +876,7 @@ class Realiser:
         if found is None:
             feature = subject.features[name]
             found = self._targets[key] = _Check(
-                _equals(feature.get, value, self.ctx),
+                _equals(feature, value, self.ctx, self._makers),
                 feature.reads,
                 (),
                 target=True,
@@ -846,7 +902,7 @@ class Realiser:
         dotted = "".join(p + "." for p in prefix)
         for c in subject.constraints:
             yield _Check(
-                _holds(c.holds),
+                _holds(c.holds) if c.code is None else _generated_holds(c.code),
                 frozenset(dotted + r for r in c.reads) | ({prefix[0]} if prefix else set()),
                 prefix,
                 source=f"constraint `{c.text}`",
@@ -1568,10 +1624,12 @@ class Realiser:
         assignment: Mapping[str, Wanted],
         goal: GoalSpec | None,
     ) -> bool:
-        ctx = self.ctx
-        if goal is not None and not goal[0](model, ctx):
+        if goal is not None and not goal[0](model, self.ctx):
             return False
-        return all(_takes(subject.features[n].get(model, ctx), v) for n, v in assignment.items())
+        # each wanted value by the search's own check of it (``_target``: generated from the
+        # feature's source: what the feature's closure says, ``_closure_equals``)
+        target = self._target
+        return all(target(subject, n, v).holds(model) for n, v in assignment.items())
 
 
 class _Admitted:

@@ -318,9 +318,13 @@ class PlaceTree:
                     sorted(typed.get(c, self.base[c]) for c in self.children.get(code, ()))
                 )
                 typed[code] = self._intern((self.label[code], code if code in key else None, kids))
-            base = self.base
-            found = self._classes[key] = {
-                code: self._intern(tuple(typed.get(a, base[a]) for a in path))
-                for code, path in self._paths.items()
-            }
+            # each code's types along its path, the fixed ones' over the rest (looked up by
+            # ``map`` over one merged table: no Python call per code and level)
+            types = {**self.base, **typed}
+            known, new = self._types, self._types.setdefault
+            found = self._classes[key] = {}
+            for code, path in self._paths.items():
+                along = tuple(map(types.__getitem__, path))
+                number = known.get(along)
+                found[code] = new(along, len(known)) if number is None else number
         return found

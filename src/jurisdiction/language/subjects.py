@@ -149,6 +149,8 @@ class Constraint:
     message: str
     reads: frozenset[str]
     text: str
+    code: Callable[[str, str, Any], str] | None = _field(default=None, compare=False)
+    """Its condition as Python source, as a feature's (``Feature.code``)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,6 +26,7 @@ from pydantic import (
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
+from ..language.expressions import Names
 from ..language.places import Hierarchy
 from ..language.subjects import Constraint, FieldInfo
 
@@ -126,6 +127,17 @@ def _violation(field: str | None, message: str, value: Any) -> ValidationError:
     )
 
 
+def _generated(code: Callable[[str, str, Any], str]) -> Callable[[Any, Any], Any]:
+    """A constraint's condition as a function ``(facts, ctx) -> value`` generated from its
+    source (``Constraint.code``): the value its closure gives (``tests/test_realise_checks.py``)."""
+    scope: dict[str, Any] = {}
+    text = code("o", "ctx", Names(scope))
+    exec(compile(f"def holds(o, ctx):\n    return {text}\n", "<constraint>", "exec"), scope)
+    # (the source is generated from identifiers, repr()s and names bound in ``scope`` only)
+    found: Callable[[Any, Any], Any] = scope["holds"]
+    return found
+
+
 def make_model(
     name: str,
     doc: str,
@@ -154,12 +166,16 @@ def make_model(
             default = ...
         definitions[fname] = (annotation, Field(default=default, description=info.doc))
 
+    # each constraint tested by a function generated from its condition's source (no chain
+    # of closures: the checker validates thousands of fact sets), its closure where it has none
+    tests = [(c, c.holds if c.code is None else _generated(c.code)) for c in constraints]
+
     def validate(self: BaseModel) -> BaseModel:
         for fname, compute in defaults:
             if getattr(self, fname) is None:
                 object.__setattr__(self, fname, compute(self, None))
-        for constraint in constraints:
-            if not constraint.holds(self, None):
+        for constraint, holds in tests:
+            if not holds(self, None):
                 value = getattr(self, constraint.field) if constraint.field else None
                 raise _violation(constraint.field, constraint.message, value)
         return self

@@ -769,7 +769,16 @@ class _Builder(Resolver):
                     suggest(c.field, set(table)),
                 )
             if typed is not None:
-                constraints.append(Constraint(typed.get, c.field, c.message, typed.reads, text))
+                constraints.append(
+                    Constraint(
+                        typed.get,
+                        c.field,
+                        c.message,
+                        typed.reads,
+                        text,
+                        partial(source, typed),
+                    )
+                )
         return constraints
 
     def subject(self, name: str, models: dict[str, type[BaseModel] | None]) -> Subject | None:
