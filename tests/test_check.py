@@ -458,3 +458,35 @@ def test_the_cli_reports_overlay_findings(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "unreachable: with the overlay overlays/120104.yaml (district 120104)" in result.output
     assert '"location":"120104' in result.output
+
+
+def test_a_later_stretch_is_checked_for_what_a_value_can_change_and_nothing_less(
+    tmp_path: Path,
+) -> None:
+    """A dated policy's later stretches are checked for the findings a parameter's value can
+    change (``value_findings``) and not for the lints, which read the text alone: the same
+    findings, in the same order, as the whole check's of those codes."""
+    from jurisdiction.analysis.check import _BY_VALUE
+
+    cycle = compose(tmp_path / "cycle")
+    patch(
+        cycle / "rules.yaml",
+        "        when: adult\n",
+        "        when: adult\n        overrides: [who.minor]\n",
+    )
+    patch(
+        cycle / "rules.yaml",
+        "        when: not adult\n",
+        "        when: 'true'\n        overrides: [who.adult]\n",
+    )
+    overlap = compose(tmp_path / "overlap", TIERS)
+    patch(overlap / "rules.yaml", RESOLUTION, "")
+    seen: set[str] = set()
+    for root in (cycle, overlap, bundled_copy(tmp_path / "bundled")):
+        everything = list(Checker(_engine(root)).findings())
+        by_value = list(Checker(_engine(root)).value_findings())
+        assert by_value == [f for f in everything if f.code in _BY_VALUE]
+        seen |= {f.code for f in everything}
+    # the fixtures hold findings of both kinds, so the filter above is tested on each
+    assert {"gap", "unreachable", "overlap"} <= seen
+    assert seen - set(_BY_VALUE)  # override, uncited-article: lints left out of later stretches

@@ -211,6 +211,13 @@ class Checker:
             for raw in check_(self):
                 yield self._locate(raw)
 
+    def value_findings(self) -> Iterator[Finding]:
+        """The findings a parameter's value can change (``_BY_VALUE``), as ``findings`` gives
+        them: what a later stretch of a dated policy is checked for."""
+        for check_ in _VALUE_CHECKS:
+            for raw in check_(self):
+                yield self._locate(raw)
+
     def all_findings(self) -> Iterator[Finding]:
         """The city's findings, then each district overlay's, in district order."""
         yield from self.findings()
@@ -987,6 +994,10 @@ _CHECKS: tuple[Callable[[Checker], Iterator[_Raw]], ...] = (
     _uncited_articles,
 )
 """Every check, in the order its findings are reported: overlaps and gaps first."""
+
+_VALUE_CHECKS = (_overlaps, _gaps, _answer_places, _incomplete, _day_by_day, _unreachable)
+"""The checks whose findings (``_BY_VALUE``) a parameter's value can change, in ``_CHECKS``'s
+order; the others (overrides, bounds, what is unused or uncited) read the policy's text alone."""
 
 _USAGE_LINTS = (_unused_features, _literal_thresholds)
 """The lints of what a policy declares and does not use as it should: ``check`` lists them

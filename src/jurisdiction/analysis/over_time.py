@@ -90,7 +90,7 @@ class TimeChecker:
         for i, (start, end, checker) in enumerate(self.stretches):
             begins = start.isoformat() if start else None
             ends = end.isoformat() if end else None
-            for f in checker.all_findings() if i == 0 else checker.findings():
+            for f in checker.all_findings() if i == 0 else checker.value_findings():
                 if i > 0 and f.code not in _BY_VALUE:
                     continue
                 key = (f.code, f.question, f.rules, f.message)
