@@ -559,15 +559,35 @@ class _Bodies:
                     joined.append(lit(SEP))
                 joined.append(value)
             return exp.Concat(expressions=joined, safe=False, coalesce=False)
-        item = exp.to_identifier("_b")
-        member = "chain" if field == "cite" else field
-        picked = exp.Transform(
-            this=self.nested(answer, chain=True),
-            expression=exp.Lambda(
-                this=exp.Dot(this=exp.column("_b"), expression=exp.to_identifier(member)),
-                expressions=[item],
-            ),
-        )
+        # the field of each body straight from its place's list, no struct built and picked
+        # from: a place code list is the field itself, any other field one constant an item
+        parts: list[exp.Expr] = []
+        singles: list[exp.Expr] = []
+        for b in answer.bodies:
+            codes, many = self.codes(b)
+            if not many:
+                singles.append(codes if field == "place_code" else lit(_flat_field(b, field)))
+                continue
+            if singles:
+                parts.append(exp.Array(expressions=singles))
+                singles = []
+            if field == "place_code":
+                parts.append(codes)
+                continue
+            raw, _ = self.place(b.place)  # as many items as its codes, each the same text
+            parts.append(
+                exp.Transform(
+                    this=raw,
+                    expression=exp.Lambda(
+                        this=lit(_flat_field(b, field)), expressions=[exp.to_identifier("_q")]
+                    ),
+                )
+            )
+        if singles:
+            parts.append(exp.Array(expressions=singles))
+        picked = parts[0]
+        for part in parts[1:]:
+            picked = exp.ArrayConcat(this=picked, expressions=[part])
         return exp.ArrayToString(this=picked, expression=lit(SEP))
 
     def flat_own(self, answer: Answer) -> exp.Expr | None:

@@ -850,6 +850,12 @@ class SqlVocabulary:
                 # a constant default: null only where the nested fact set is absent, which
                 # the test of the nested fact set holds true on its own
                 tests.append(check)
+            elif check is not None and info.kind == "subject":
+                # a nested fact set's test is true where it is absent (its CASE's first
+                # WHEN): not tested for null a second time
+                if required:
+                    tests.append(exp.Not(this=is_null.copy()))
+                tests.append(check)
             elif required and check is not None and info.kind in self._NULL_IN_NULL_OUT:
                 # the check of a null value is null, never true, and the tests are read as
                 # false where null (``true_or_false``): the check alone refuses a missing value
@@ -910,7 +916,8 @@ class SqlVocabulary:
             )
         if info.kind == "subject":
             assert info.subject is not None
-            return exp.and_(*self._valid(info.subject, value.copy()), exp.true())
+            (test,) = self._valid(info.subject, value.copy())  # one CASE, true where absent
+            return test
         if info.kind == "records":
             assert info.subject is not None
             var = "_record"  # an inner list's lambda shadows it: it reads its own records only
