@@ -14,10 +14,11 @@ import os
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from pydantic import BaseModel
 
 import jurisdiction
+from drawn_settings import compared_on
 from jurisdiction import Decision, Engine, JurisdictionError
 from jurisdiction.analysis.partition import partition, realiser_for
 from jurisdiction.engine.engine import parameters_read
@@ -36,13 +37,7 @@ EXAMPLES = int(
     )
 )
 
-_SETTINGS = settings(
-    max_examples=EXAMPLES,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
-)
+_SETTINGS = compared_on(EXAMPLES)
 
 Outcome = Decision | tuple[str, str]
 

@@ -15,10 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from pydantic import BaseModel
 
 import jurisdiction
+from drawn_settings import compared_on
 from jurisdiction.language.expressions import Names
 from jurisdiction.testing import facts
 
@@ -53,13 +54,7 @@ def test_every_feature_s_source_computes_what_its_closure_does(name: str | None,
 
 
 def _alike(pairs: list[tuple[str, Any, Any, str]], strategy: Any, ctx: Any) -> None:
-    @settings(
-        max_examples=EXAMPLES,
-        deadline=None,
-        derandomize=True,
-        database=None,
-        suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
-    )
+    @compared_on(EXAMPLES)
     @given(strategy)
     def same(model: BaseModel) -> None:
         for feature, closure, generated, text in pairs:

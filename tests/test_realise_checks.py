@@ -14,10 +14,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from pydantic import BaseModel
 
 import jurisdiction
+from drawn_settings import compared_on
 from jurisdiction.analysis import realise
 from jurisdiction.policy import fact_models
 from jurisdiction.testing import facts
@@ -64,13 +65,7 @@ def _truth(get: Any) -> Any:
 
 
 def _alike(checks: list[tuple[str, Any, Any, Any]], strategy: Any) -> None:
-    @settings(
-        max_examples=25,
-        deadline=None,
-        derandomize=True,
-        database=None,
-        suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
-    )
+    @compared_on(25)
     @given(strategy)
     def same(model: BaseModel) -> None:
         for name, value, ours, theirs in checks:

@@ -18,7 +18,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from pydantic import BaseModel
 
 import jurisdiction
@@ -29,6 +29,8 @@ from jurisdiction.testing import facts
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 from drawn import SUBJECT, fact_sets
+
+from drawn_settings import compared_on
 
 EXAMPLES = 200 if os.environ.get("JURISDICTION_FULL") else 10
 OVERLAYS = Path(__file__).resolve().parent.parent / "examples" / "overlays"
@@ -80,13 +82,7 @@ def test_the_specialised_path_decides_as_the_general_one(question: str, day: str
         for special, general in paths:
             assert _outcome(special, model, ctx) == _outcome(general, model, ctx)
 
-    @settings(
-        max_examples=EXAMPLES,
-        deadline=None,
-        derandomize=True,
-        database=None,
-        suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
-    )
+    @compared_on(EXAMPLES)
     @given(facts(engine, q.subject))
     def same(model: BaseModel) -> None:
         for special, general in paths:
@@ -185,13 +181,7 @@ def test_other_policies_specialise_alike_or_keep_the_general_path(
 
 
 def _alike(special: Any, general: Any, strategy: Any, ctx: Any) -> None:
-    @settings(
-        max_examples=EXAMPLES,
-        deadline=None,
-        derandomize=True,
-        database=None,
-        suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
-    )
+    @compared_on(EXAMPLES)
     @given(strategy)
     def same(model: BaseModel) -> None:
         assert _outcome(special, model, ctx) == _outcome(general, model, ctx)

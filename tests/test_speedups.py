@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import jurisdiction
+from drawn_settings import compared_on
 from jurisdiction import Decision, PolicyError
 from jurisdiction.analysis.partition import realiser_for
 from jurisdiction.engine.decision import make_decision
@@ -158,13 +159,7 @@ def test_answers_kept_per_class_of_features_are_those_of_every_rule_evaluated(
     # its memo starts empty, and fills as the test goes (the text as written: later law ends some)
     fresh = jurisdiction.load().at("2012-06-01")
 
-    @settings(
-        max_examples=100,
-        deadline=None,
-        derandomize=True,
-        database=None,
-        suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
-    )
+    @compared_on(100)
     @given(fact_sets(ENGINE, q.subject))
     def same(facts: Any) -> None:
         try:
