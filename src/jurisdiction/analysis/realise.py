@@ -45,7 +45,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from ..core.errors import EvaluatorError
-from ..language.expressions import Names
+from ..language.expressions import Names, generated
 from ..language.periods import add_months
 from ..language.places import Hierarchy
 from ..language.subjects import Context, Feature, FeatureValue, FieldInfo, Subject
@@ -475,26 +475,31 @@ def _attribute(field: str, o: str, _c: str, _n: Names) -> str:
 
 def _maker(code: Callable[[str, str, Any], str], ctx: Context, ranged: bool) -> _Maker:
     """A function that makes the check of one value (or range) from a feature's source."""
-    scope: dict[str, Any] = {"ctx": ctx}
-    text = code("o", "ctx", Names(scope))
     if ranged:
-        head, body = "_low, _high", f"isinstance(_x := {text}, int) and _low <= _x <= _high"
+        head, body = "_low, _high", "isinstance(_x := {}, int) and _low <= _x <= _high"
     else:
-        head, body = "_value", f"bool({text} == _value)"
-    source = f"def make({head}):\n    def holds(o):\n        return {body}\n    return holds\n"
-    exec(compile(source, "<realiser check>", "exec"), scope)
-    # (the source is generated from identifiers, repr()s and names bound in ``scope`` only)
-    found: _Maker = scope["make"]
+        head, body = "_value", "bool({} == _value)"
+    found: _Maker = generated(
+        code,
+        lambda text: (
+            f"def f({head}):\n    def holds(o):\n        return {body.format(text)}\n"
+            "    return holds\n"
+        ),
+        {"ctx": ctx},
+        "<realiser check>",
+    )
     return found
 
 
 def _generated_holds(code: Callable[[str, str, Any], str]) -> Callable[[Any], bool]:
     """A constraint's check, as ``_holds`` of its closure (with no context: a constraint reads
     none), generated from its condition's source (``Constraint.code``)."""
-    scope: dict[str, Any] = {"ctx": None}
-    text = code("o", "ctx", Names(scope))
-    exec(compile(f"def holds(o):\n    return bool({text})\n", "<realiser check>", "exec"), scope)
-    found: Callable[[Any], bool] = scope["holds"]
+    found: Callable[[Any], bool] = generated(
+        code,
+        lambda text: f"def f(o):\n    return bool({text})\n",
+        {"ctx": None},
+        "<realiser check>",
+    )
     return found
 
 

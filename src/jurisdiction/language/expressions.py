@@ -59,7 +59,17 @@ from .conditions import (
 from .places import Hierarchy
 from .typecheck import Problem
 
-__all__ = ["FUNCTIONS", "Code", "Names", "Resolver", "Typed", "VType", "check", "source"]
+__all__ = [
+    "FUNCTIONS",
+    "Code",
+    "Names",
+    "Resolver",
+    "Typed",
+    "VType",
+    "check",
+    "generated",
+    "source",
+]
 
 Kind = Literal[
     "bool",
@@ -149,6 +159,16 @@ class Names:
 Code = Callable[[str, str, Names], str]
 """An expression as Python source: given the names of the facts and of the context, and the
 scope, the text of a Python expression whose value is the closure's on the same facts."""
+
+
+def generated(code: Code, define: Callable[[str], str], scope: dict[str, Any], where: str) -> Any:
+    """The function ``f`` that ``define(text)`` defines, compiled in ``scope``: ``text`` is the
+    expression ``code`` writes over the facts ``o`` and the context ``ctx``, and ``define`` the
+    source of a ``def f`` around it. The source holds only identifiers, repr()s and the names
+    ``code`` bound in ``scope`` (``Names``); ``where`` names it in tracebacks."""
+    text = code("o", "ctx", Names(scope))
+    exec(compile(define(text), where, "exec"), scope)
+    return scope["f"]
 
 
 @dataclass(frozen=True, slots=True)

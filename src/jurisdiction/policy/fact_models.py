@@ -26,7 +26,7 @@ from pydantic import (
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from ..language.expressions import Names
+from ..language.expressions import generated
 from ..language.places import Hierarchy
 from ..language.subjects import Constraint, FieldInfo
 
@@ -130,11 +130,9 @@ def _violation(field: str | None, message: str, value: Any) -> ValidationError:
 def _generated(code: Callable[[str, str, Any], str]) -> Callable[[Any, Any], Any]:
     """A constraint's condition as a function ``(facts, ctx) -> value`` generated from its
     source (``Constraint.code``): the value its closure gives (``tests/test_realise_checks.py``)."""
-    scope: dict[str, Any] = {}
-    text = code("o", "ctx", Names(scope))
-    exec(compile(f"def holds(o, ctx):\n    return {text}\n", "<constraint>", "exec"), scope)
-    # (the source is generated from identifiers, repr()s and names bound in ``scope`` only)
-    found: Callable[[Any, Any], Any] = scope["holds"]
+    found: Callable[[Any, Any], Any] = generated(
+        code, lambda text: f"def f(o, ctx):\n    return {text}\n", {}, "<constraint>"
+    )
     return found
 
 
