@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ..core.errors import Diagnostic, Location, PolicyError
-from .strict_yaml import LocatedDocument, Mark, Path_
+from ..core.errors import Diagnostic, Location
+from .strict_yaml import LocatedDocument, Mark, Path_, each_document
 
 __all__ = ["ANSWER_KEYS", "nest_inline_answers"]
 
@@ -112,8 +112,4 @@ def _copied(named: Any) -> Any:
 
 def nest_inline_answers(docs: list[LocatedDocument]) -> list[LocatedDocument]:
     """The documents with every rule's inline answer keys moved under ``answer``."""
-    problems: list[Diagnostic] = []
-    out = [_lifted(doc, problems) for doc in docs]
-    if problems:
-        raise PolicyError(problems)
-    return out
+    return each_document(docs, _lifted)

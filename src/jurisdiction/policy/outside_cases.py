@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..core.errors import Diagnostic, PolicyError, suggest
-from .strict_yaml import LocatedDocument, Mark, Path_
+from ..core.errors import Diagnostic, suggest
+from .strict_yaml import LocatedDocument, Mark, Path_, each_document
 
 __all__ = ["SAME_AS", "copy_outside_cases"]
 
@@ -134,8 +134,4 @@ def _copied(
 def copy_outside_cases(docs: list[LocatedDocument]) -> list[LocatedDocument]:
     """The documents with every ``same_as`` case of an ``outside`` list replaced by its case."""
     cases = _cases(docs)
-    problems: list[Diagnostic] = []
-    out = [_copied(doc, cases, problems) for doc in docs]
-    if problems:
-        raise PolicyError(problems)
-    return out
+    return each_document(docs, lambda doc, problems: _copied(doc, cases, problems))

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..core.errors import Diagnostic, PolicyError
+from ..core.errors import Diagnostic
 from .question_defaults import copy_located
-from .strict_yaml import LocatedDocument, Mark, Path_
+from .strict_yaml import LocatedDocument, Mark, Path_, each_document
 
 __all__ = ["CITE", "give_question_cites"]
 
@@ -85,8 +85,4 @@ def _document(doc: LocatedDocument, problems: list[Diagnostic]) -> LocatedDocume
 
 def give_question_cites(docs: list[LocatedDocument]) -> list[LocatedDocument]:
     """The documents with each question's ``cite`` given to its rules that give none."""
-    problems: list[Diagnostic] = []
-    out = [_document(doc, problems) for doc in docs]
-    if problems:
-        raise PolicyError(problems)
-    return out
+    return each_document(docs, _document)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -204,6 +204,19 @@ class LocatedDocument:
         if scalar is None:
             return self.location(path)
         return scalar.location(line, column)
+
+
+def each_document(
+    docs: list[LocatedDocument],
+    rewrite: Callable[[LocatedDocument, list[Diagnostic]], LocatedDocument],
+) -> list[LocatedDocument]:
+    """The documents, each rewritten by one pass of the loader (``rewrite`` adds what it finds
+    wrong to the list it is given); a ``PolicyError`` of every problem of every document, if any."""
+    problems: list[Diagnostic] = []
+    out = [rewrite(doc, problems) for doc in docs]
+    if problems:
+        raise PolicyError(problems)
+    return out
 
 
 def _loc(file: str, node: yaml.Node) -> Location:

@@ -20,10 +20,10 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from ..core.errors import Diagnostic, PolicyError, suggest
+from ..core.errors import Diagnostic, suggest
 from ..language.conditions import ConditionSyntaxError
 from ..language.parse import parse_expression
-from .strict_yaml import LocatedDocument, Mark, Path_
+from .strict_yaml import LocatedDocument, Mark, Path_, each_document
 
 __all__ = ["FEATURES_FROM", "take_subject_features"]
 
@@ -190,8 +190,4 @@ def _document(doc: LocatedDocument, problems: list[Diagnostic]) -> LocatedDocume
 
 def take_subject_features(docs: list[LocatedDocument]) -> list[LocatedDocument]:
     """The documents with each subject's ``features_from`` written out as features of its own."""
-    problems: list[Diagnostic] = []
-    out = [_document(doc, problems) for doc in docs]
-    if problems:
-        raise PolicyError(problems)
-    return out
+    return each_document(docs, _document)
