@@ -36,6 +36,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from revisions import extracted
+
 ROOT = Path(__file__).resolve().parent.parent
 
 QUESTION = "unit_management"
@@ -514,18 +516,6 @@ def check(plan_out: Path, loop_out: Path, baseline_out: Path, day: str | None) -
     return len(loop), errors
 
 
-def extracted(rev: str, work: Path) -> Path:
-    """``src`` and ``policies`` of commit ``rev`` (``git archive``), in ``work``: its ``src``."""
-    into = work / f"before-{rev}"
-    if not into.exists():
-        into.mkdir(parents=True)
-        archive = subprocess.run(
-            ["git", "archive", rev, "src", "policies"], cwd=ROOT, check=True, capture_output=True
-        ).stdout
-        subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
-    return into / "src"
-
-
 def same_output(before: Path, after: Path) -> None:
     """The before commit's plan wrote what this one's did: every column, every row, in order."""
     import duckdb
@@ -555,7 +545,7 @@ def measure(register: Register, args: argparse.Namespace, work: Path) -> None:
         name: work / f"{register.name}_{name}.parquet"
         for name in ("plan", "before", "baseline", "loop")
     }
-    before = extracted(args.before, work) if args.before else None
+    before = extracted(args.before, work / f"before-{args.before}") if args.before else None
     loop_rows = args.loop_rows or args.rows
     load_before = os.getloadavg()
     runs: dict[str, list[Result]] = {"plan": [], "baseline": []}

@@ -34,6 +34,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from revisions import extracted
+
 ROOT = Path(__file__).resolve().parent.parent
 HERE = Path(__file__).resolve().parent
 QUESTIONS = ("unit_management", "first_child_certificate", "second_child_approval")
@@ -74,15 +76,6 @@ def _worker(count: int, rounds: int, policy: str | None) -> None:
                 per = (time.perf_counter() - t0) / len(models[q]) * 1e6
                 best[name][q] = min(best[name][q], per)
     print(json.dumps({"best": best, "answers": answers}))
-
-
-def _extract(rev: str, into: Path) -> Path:
-    into.mkdir(parents=True)
-    archive = subprocess.run(
-        ["git", "archive", rev, "src", "policies"], cwd=ROOT, check=True, capture_output=True
-    ).stdout
-    subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
-    return into / "src"
 
 
 def _run_side(src: Path, count: int, rounds: int, policy: Path | None) -> dict[str, Any]:
@@ -129,7 +122,7 @@ def main() -> int:
     }
     load_start = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="before-after-") as tmp:
-        srcs = {side: _extract(names[side], Path(tmp) / side) for side in names}
+        srcs = {side: extracted(names[side], Path(tmp) / side) for side in names}
         old_policy = Path(tmp) / "before" / "policies"
         runs = {"before": (srcs["before"], None), "after": (srcs["after"], None)}
         runs["after engine, before policy"] = (srcs["after"], old_policy)
