@@ -17,8 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-import operator
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +26,7 @@ from pydantic import BaseModel
 from ..core.errors import ConflictError, FactsError
 from ..core.text import Lang, Text, placeholders
 from ..engine.decision import Decision
+from ..language.compile import COMPARE_OPS
 from ..language.conditions import (
     And,
     BoolConst,
@@ -48,15 +48,6 @@ if TYPE_CHECKING:
     from .partition import ClassValue, DecidedClass, QuestionPartition, Split
 
 __all__ = ["Explanation", "NearestChange", "NodeTrace", "RuleTrace", "explain"]
-
-_OPS: Mapping[str, Callable[[Any, Any], bool]] = {
-    "==": operator.eq,
-    "!=": operator.ne,
-    "<": operator.lt,
-    "<=": operator.le,
-    ">": operator.gt,
-    ">=": operator.ge,
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,7 +221,7 @@ class _Tracer:
         if isinstance(node, Compare):
             (left, seen_l), (right, seen_r) = self.term(node.left), self.term(node.right)
             try:
-                value: bool | None = bool(_OPS[node.op](left, right))
+                value: bool | None = bool(COMPARE_OPS[node.op](left, right))
             except TypeError:  # a comparison with an absent value
                 value = False if left is None or right is None else None
             return NodeTrace(shown, value, seen_l + seen_r)
