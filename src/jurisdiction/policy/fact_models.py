@@ -165,13 +165,17 @@ def make_model(
         definitions[fname] = (annotation, Field(default=default, description=info.doc))
 
     # each constraint tested by a function generated from its condition's source (no chain
-    # of closures: the checker validates thousands of fact sets), its closure where it has none
-    tests = [(c, c.holds if c.code is None else _generated(c.code)) for c in constraints]
+    # of closures: the checker validates thousands of fact sets), its closure where it has none;
+    # generated at the first validation, not when the model is made (every load makes it)
+    tests: list[tuple[Constraint, Callable[[Any, Any], Any]]] | None = None
 
     def validate(self: BaseModel) -> BaseModel:
+        nonlocal tests
         for fname, compute in defaults:
             if getattr(self, fname) is None:
                 object.__setattr__(self, fname, compute(self, None))
+        if tests is None:
+            tests = [(c, c.holds if c.code is None else _generated(c.code)) for c in constraints]
         for constraint, holds in tests:
             if not holds(self, None):
                 value = getattr(self, constraint.field) if constraint.field else None
