@@ -594,6 +594,7 @@ class Realiser:
         self._plans: dict[Any, _Schedule] = {}  # ``_solve_ordered``'s schedule per order and checks
         self._indexes: dict[str, dict[str, int]] = {}  # each field's position, per subject
         self._relaxations: dict[Any, tuple[tuple[int, ...], tuple[int, ...]] | None] = {}
+        self._goal_relaxations: dict[Any, tuple[tuple[int, ...], tuple[int, ...]] | None] = {}
         self._symmetries: dict[Any, PlaceTree | None] = {}  # per search of fields and checks
         self._trees: dict[PlaceReads, PlaceTree] = {}
         self._domains: dict[Any, list[Any]] = {}  # the first search's domain of each field
@@ -1071,9 +1072,15 @@ class Realiser:
 
         First the fields the wanted values read are searched with only the checks among them:
         if that relaxed search fails, so does the whole (a quick proof for most classes no fact
-        set realises)."""
-        shape = self._relaxed(subject, variables, group, checks)
-        if shape is not None:
+        set realises). A first search with a goal relaxes around the goal before that
+        (``_goal_relaxed``): its failure, whatever fields it went through, is the whole's (a
+        goal search is never a proof)."""
+        shapes = [self._relaxed(subject, variables, group, checks)]
+        if uses is None and any(c.goal for c in checks):  # the goal's few fields first
+            shapes.insert(0, self._goal_relaxed(subject, variables, group, checks))
+        for k, shape in enumerate(shapes):
+            if shape is None or shape in shapes[:k]:
+                continue
             inner = shape[0]
             relaxed = [checks[c] for c in shape[1]]
             ranked = self._order_of(subject, variables, inner, relaxed)
@@ -1142,6 +1149,41 @@ class Realiser:
                 ),
             )
         self._relaxations[key] = found
+        return found
+
+    def _goal_relaxed(
+        self,
+        subject: Subject,
+        variables: Sequence[_Var],
+        group: tuple[int, ...],
+        checks: Sequence[_Check],
+    ) -> tuple[tuple[int, ...], tuple[int, ...]] | None:
+        """As ``_relaxed``, around the goal: the fields the goal reads, those of the wanted
+        values that read one of them (and what they need), and the checks among them only; or
+        None when those are the whole group. A goal search that fails (the place failures'
+        do, mostly) fails here first, over a few of its fields."""
+        key = (subject.name, group, tuple((c.reads, c.goal, c.target) for c in checks))
+        if key in self._goal_relaxations:
+            return self._goal_relaxations[key]
+        paths = {".".join(variables[i].path): i for i in group}
+
+        def read(c: _Check) -> set[int]:
+            return {paths[r] for r in c.reads if r in paths}
+
+        wanted = {i for c in checks if c.goal for i in read(c)}
+        around = set(wanted)
+        for c in checks:
+            if c.target and read(c) & around:
+                wanted |= read(c)
+        for i in list(wanted):
+            wanted.update(k for k in group if variables[i].after(variables[k]))
+        found = None
+        if wanted and len(wanted) < len(group):
+            found = (
+                tuple(sorted(wanted)),
+                tuple(n for n, c in enumerate(checks) if read(c) <= wanted),
+            )
+        self._goal_relaxations[key] = found
         return found
 
     def _order_of(
