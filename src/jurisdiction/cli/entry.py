@@ -104,7 +104,7 @@ def main() -> None:
     """Entry point of the ``jurisdiction`` console script."""
     argv = sys.argv[1:]
     directory = user_cache.cache_path() if user_cache.SUPPORTED else None
-    if argv[:1] == ["decide"] and directory is not None:
+    if argv[:1] == ["decide"] and directory is not None and _utf8(sys.stdout):
         from . import kept_answers
 
         answer = kept_answers.answered(argv)
@@ -126,6 +126,12 @@ def main() -> None:
             sys.exit(code)
         _keep(directory, key, text)
     _write(text)
+
+
+def _utf8(stream: object) -> bool:
+    """Whether ``stream`` writes text as UTF-8 (what a kept answer's bytes are)."""
+    encoding = str(getattr(stream, "encoding", None) or "")
+    return encoding.lower().replace("-", "").replace("_", "") == "utf8"
 
 
 def _write(text: bytes) -> None:

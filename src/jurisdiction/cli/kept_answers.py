@@ -203,7 +203,10 @@ def keep(engine: Any, questions: Sequence[str]) -> None:
             key = program_key(question)
             if _read(dir_fd, key) is not None:
                 continue  # kept: it did not vouch for these facts, and would not if made again
-            source = program(engine, question) or NOTHING
+            try:
+                source = program(engine, question) or NOTHING
+            except Exception:  # a defect here must not fail the command that answered
+                continue
             code = marshal.dumps(compile(source, f"<kept answer {question}>", "exec"))
             payload = code + source.encode("utf-8")
             digest = hashlib.sha256(payload).hexdigest().encode()

@@ -28,6 +28,7 @@ keeps it as ``core.user_cache`` says and runs it with ``answer(value, day, sourc
 from __future__ import annotations
 
 import dataclasses
+import operator
 import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -60,6 +61,12 @@ _LITERAL_CLASSES: tuple[type, ...] = (
     Level,
     PlaceRange,
 )
+_OTHER_NAMES = tuple(
+    f.name for f in dataclasses.fields(Body) if f.name not in ("place_code", "place_label")
+)
+_OTHERS = operator.attrgetter(*_OTHER_NAMES)
+"""A body's fields but its place's code and name: what a body of a table's template holds (the
+program's ``_body`` gives it the code and its name)."""
 _CTX = "_CTX_"
 """The context's name in generated reads: a read that mentions it is not kept (the program has
 no context)."""
@@ -117,19 +124,25 @@ class NotKeptError(Exception):
 
 class LiteralNames(Names):
     """The names of a kept program: each object bound is written once, as a literal of source,
-    at the program's top (``defs``); an object that has no literal raises ``NotKeptError``."""
+    at the program's top (``defs``; equal literals once); an object that has no literal raises
+    ``NotKeptError``."""
 
     def __init__(self) -> None:
         super().__init__({})
         self.defs: list[str] = []
+        self.written: dict[str, str] = {}
+        """The name of each literal written: equal values are written once."""
 
     def bind(self, obj: Any) -> str:
         name = self.bound.get(id(obj))
         if name is None:
             text = self.literal(obj)
-            name = self.bound[id(obj)] = f"_k{len(self.bound)}"
-            self.scope[name] = obj  # kept alive: its id is not reused
-            self.defs.append(f"{name} = {text}")
+            name = self.written.get(text)  # an equal value of another stretch of time
+            if name is None:
+                name = self.written[text] = f"_k{len(self.written)}"
+                self.defs.append(f"{name} = {text}")
+            self.bound[id(obj)] = name
+            self.scope[f"_id{id(obj)}"] = obj  # kept alive: its id is not reused
         return name
 
     def literal(self, obj: Any) -> str:
@@ -231,16 +244,18 @@ class _KeptWriter(Writer):
         n = slot.digits
         found = self.tables.get(id(slot.template))
         if found is None:
-            templates: dict[Body, int] = {}
+            rest: dict[tuple[Any, ...], int] = {}  # every other field's value: a template
             variant: dict[str, int] = {}
             for code in sorted(c for c in self.place_names if len(c) == n):
                 body = slot.body(code)
-                template = dataclasses.replace(body, place_code="", place_label=None)
-                variant[code] = templates.setdefault(template, len(templates))
-                label = self.place_names.get(code)
-                if dataclasses.replace(template, place_code=code, place_label=label) != body:
+                if body.place_code != code or body.place_label != self.place_names.get(code):
                     raise NotKeptError(f"the body of {code} is not its template's")
-            listed = self.kept.bind(tuple(templates))
+                variant[code] = rest.setdefault(_OTHERS(body), len(rest))
+            templates = tuple(
+                Body(**dict(zip(_OTHER_NAMES, r, strict=True)), place_code="", place_label=None)
+                for r in rest
+            )
+            listed = self.kept.bind(templates)
             key = tuple(variant.items())
             shared = self.variants.get(key)
             if shared is None:
