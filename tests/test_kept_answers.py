@@ -61,7 +61,7 @@ def _same(argv: list[str]) -> bool:
 
 def test_some_questions_of_every_simple_subject_are_kept() -> None:
     kept = {ENGINE.question(q).subject for q in KEPT}
-    assert {"unit", "district", "birth_case"} <= kept
+    assert {"unit", "district", "birth_case", "resident"} <= kept
 
 
 def _named(value: dict[str, Any], draw: st.DrawFn) -> dict[str, Any]:

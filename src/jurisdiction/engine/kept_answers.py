@@ -48,8 +48,8 @@ MAX_TABLE = 400
 """A body at a level with more named places than this is not kept (its table would be most of
 the program)."""
 
-KINDS = frozenset({"bool", "int", "enum", "text", "place"})
-"""The kinds of field the program validates itself."""
+KINDS = frozenset({"bool", "int", "enum", "text", "place", "places", "subject"})
+"""The kinds of field the program validates itself (a nested fact set only where it is absent)."""
 
 _LITERAL_CLASSES: tuple[type, ...] = (
     Text,
@@ -296,13 +296,20 @@ def _check(subject: Subject, names: LiteralNames, hierarchy: Hierarchy) -> list[
     for name, info in subject.fields.items():
         if info.kind not in KINDS or info.derived_default or info.name in ("kind", "id"):
             raise NotKeptError(f"a field of kind {info.kind}")
+        if info.kind == "subject" and (not info.optional or info.has_default):
+            raise NotKeptError("a nested fact set that must be given")
         lines.append(f"    x = v.get({name!r}, _MISSING)")
         if info.has_default:
             lines.append(f"    if x is _MISSING:\n        x = {names.literal(info.default)}")
+        elif info.kind == "places" and info.optional:
+            lines.append("    if x is _MISSING:\n        x = ()")
         elif info.optional:
             lines.append("    if x is _MISSING:\n        x = None")
         else:
             lines.append("    if x is _MISSING:\n        return None")
+        place = f"{h}.problem(p) is None"
+        if info.levels:
+            place += f" and {h}.level_of(p) in {names.bind(info.levels)}"
         test = {
             "bool": "x.__class__ is bool",
             "int": "x.__class__ is int"
@@ -310,13 +317,16 @@ def _check(subject: Subject, names: LiteralNames, hierarchy: Hierarchy) -> list[
             + (f" and x <= {info.maximum!r}" if info.maximum is not None else ""),
             "enum": f"x.__class__ is str and x in {names.bind(frozenset(info.values))}",
             "text": "x.__class__ is str",
-            "place": f"x.__class__ is str and {h}.problem(x) is None"
-            + (f" and {h}.level_of(x) in {names.bind(info.levels)}" if info.levels else ""),
+            "place": f"(p := x).__class__ is str and {place}",
+            # a list of codes, held as a tuple; a tuple already is one (a default)
+            "places": f"x.__class__ in (list, tuple) and all("
+            f"p.__class__ is str and {place} for p in x)",
+            "subject": "x is None",  # only without the nested fact set: it is not checked here
         }[info.kind]
-        if info.optional:
+        if info.optional and info.kind not in ("places", "subject"):
             test = f"x is None or ({test})"
         lines.append(f"    if not ({test}):\n        return None")
-        lines.append(f"    m[{name!r}] = x")
+        lines.append(f"    m[{name!r}] = {'tuple(x)' if info.kind == 'places' else 'x'}")
     lines.append("    m = SimpleNamespace(**m)")
     lines.extend(
         f"    if not ({_read(c.code, names)}):\n        return None" for c in subject.constraints
