@@ -6,19 +6,22 @@ The program is generated from what the engine decides with, never written by han
 * **validation**, conservative: a fact set is accepted only where the subject's every field is
   of a kind checked here exactly as its fact model checks it (a bool is ``bool``, a whole number
   ``int`` within its bounds, an enum one of its values, text ``str``, a place code one the
-  policy's place hierarchy accepts, at one of its levels), no key is unknown, and every
+  policy's place hierarchy accepts, at one of its levels, a list of such codes; a nested fact
+  set only where it is absent), no key is unknown, and every
   constraint holds (its generated source, ``Constraint.code``). Anything else — a shape the model
   may accept or refuse in words of its own — gives None, and the caller decides the long way;
 * **the decision**: the question's decision tree, one per stretch of the policy's time, written
   by ``engine.specialise``'s writer with the leaves of a kept program: every value of the
-  decision a literal of source, the bodies looked up in a table of the policy's named places of
-  their level, the reason filled at once. A leaf the tree cannot build (a conflict to report,
-  failed criteria, a place not in the table, a value the tree does not know) gives None;
+  decision a literal of source, a body made from its template (every field but the place's
+  code and name, checked against the engine's body of every place the policy names) for a
+  place the policy names (``place_names``), the reason filled at once. A leaf the tree cannot
+  build (a conflict to report, failed criteria, a place the policy does not name, a value the
+  tree does not know) gives None;
 * **the day**: the one given, or today; the stretch of time by the policy's breaks.
 
 A subject, question or policy the program cannot vouch for (another kind of field, a computed
 default, a feature without source, a question an overlay varies, a date field that dates the
-case, a body at a level of too many places) gets no program: ``program`` returns None.
+case, a context the reads need) gets no program: ``program`` returns None.
 
 The source holds only identifiers, ``repr()``s of plain values and constructors of the frozen
 values of ``core.text``, ``engine.decision`` and ``language.places``; ``cli.kept_answers``
@@ -43,10 +46,6 @@ from .engine import Engine, _BodySlot, _Plan
 from .specialise import Dim, Partition, Writer, tree
 
 __all__ = ["NotKeptError", "program"]
-
-MAX_TABLE = 400
-"""A body at a level with more named places than this is not kept (its table would be most of
-the program)."""
 
 KINDS = frozenset({"bool", "int", "enum", "text", "place", "places", "subject"})
 """The kinds of field the program validates itself (a nested fact set only where it is absent)."""
