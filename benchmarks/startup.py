@@ -13,7 +13,9 @@ which the machine's load moves less), with the targets of issue 10:
 within 2x of `python -c "import pydantic"` (the medians of one run). Run it from the repository
 root with the package installed.
 
-The warm-up also fills the policy's documents kept by the command line (`policy/doc_cache.py`).
+The warm-up also fills the policy's documents kept by the command line (`policy/doc_cache.py`)
+and the question's kept answer program (`cli/kept_answers.py`), which a warm `decide` runs
+instead of the engine.
 Two further rows: importing the modules a `decide` imports, and nothing else (how much of a
 `decide` its imports are); and importing the bundled policy's fact models as generated pydantic
 classes (`jurisdiction.models`), the least a process that validates facts with pydantic pays.

@@ -22,6 +22,7 @@ import sys
 import zlib
 
 from ..core import user_cache
+from .sources_key import sources_key
 
 __all__ = ["main"]
 
@@ -45,51 +46,9 @@ def _columns() -> int:
     return columns or 80
 
 
-def _stamp(parts: list[str], top: str, suffixes: tuple[str, ...]) -> None:
-    """Add the path, size and modification time of each file under ``top`` ending so."""
-    stack = [top]
-    while stack:
-        folder = stack.pop()
-        try:
-            entries = sorted(os.scandir(folder), key=lambda e: e.name)
-        except OSError:
-            parts.append(f"?{folder}\n")
-            continue
-        for entry in entries:
-            if entry.is_dir(follow_symlinks=False):
-                if entry.name != "__pycache__":
-                    stack.append(entry.path)
-            elif entry.name.endswith(suffixes):
-                st = entry.stat()
-                parts.append(f"{entry.path}\0{st.st_size}\0{st.st_mtime_ns}\n")
-
-
-def _click_folder() -> str | None:
-    """Where click would be imported from, found without importing it."""
-    for entry in sys.path:
-        folder = os.path.join(entry or os.curdir, "click")
-        if os.path.isfile(os.path.join(folder, "__init__.py")):
-            return folder
-    return None
-
-
 def help_key(argv: list[str]) -> bytes:
     """What the help for ``argv`` is made from (see the module's text), as bytes."""
-    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    parts = [f"{sys.version}\0{argv}\0{_columns()}\n"]
-    _stamp(parts, package, (".py",))
-    click = _click_folder()
-    parts.append(f"click={click}\n")
-    if click is not None:
-        _stamp(parts, click, (".py",))
-    for policy in (
-        os.path.join(package, "policies"),
-        os.path.join(os.path.dirname(os.path.dirname(package)), "policies"),
-    ):  # as core.paths finds it: installed beside the modules, else the checkout's
-        if os.path.isdir(policy):
-            _stamp(parts, policy, (".yaml", ".yml"))
-            break
-    return "".join(parts).encode("utf-8", "surrogateescape")
+    return sources_key(f"{argv}\0{_columns()}", ("click",))
 
 
 def _name(key: bytes) -> str:
@@ -145,6 +104,14 @@ def main() -> None:
     """Entry point of the ``jurisdiction`` console script."""
     argv = sys.argv[1:]
     directory = user_cache.cache_path() if user_cache.SUPPORTED else None
+    if argv[:1] == ["decide"] and directory is not None and _utf8(sys.stdout):
+        from . import kept_answers
+
+        answer = kept_answers.answered(argv)
+        if answer is not None:
+            _write(answer.encode("utf-8"))  # what click.echo writes: the text and a newline
+            return
+        kept_answers.WANTED[0] = True  # the command line proper keeps what was not found
     if argv not in HELP or directory is None:
         from .main import main as full
 
@@ -159,6 +126,12 @@ def main() -> None:
             sys.exit(code)
         _keep(directory, key, text)
     _write(text)
+
+
+def _utf8(stream: object) -> bool:
+    """Whether ``stream`` writes text as UTF-8 (what a kept answer's bytes are)."""
+    encoding = str(getattr(stream, "encoding", None) or "")
+    return encoding.lower().replace("-", "").replace("_", "") == "utf8"
 
 
 def _write(text: bytes) -> None:

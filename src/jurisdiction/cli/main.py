@@ -25,6 +25,7 @@ import click
 from ..core.collector import whole_process
 from ..core.errors import FactsError, JurisdictionError, suggest
 from ..core.paths import bundled_policy_path
+from . import kept_answers
 from .common import engine_for, guarded, load_policy_for, read_facts, reports_errors
 from .options import AS_OF as _AS_OF
 from .options import LANG as _LANG
@@ -322,6 +323,9 @@ def decide(
         click.echo(f"error ({type(error).__name__}) in {w}: {error}", err=True)
     if failed:
         sys.exit(failed[0][1].exit_code)
+    plain = (fmt, evaluator, policy_dir, overlays_dir) == ("text", "compiled", None, None)
+    if kept_answers.WANTED[0] and plain and questions and len(fact_sets) == 1:
+        kept_answers.keep(engine, questions)  # the next plain `decide` of them runs without us
 
 
 @cli.command()

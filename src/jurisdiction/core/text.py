@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal, NoReturn
+from typing import Any, Literal, NoReturn
 
 __all__ = [
     "PLACEHOLDER",
@@ -12,8 +13,10 @@ __all__ = [
     "CiteStyle",
     "Lang",
     "Text",
+    "filled",
     "numeral",
     "placeholders",
+    "shown",
     "yes_no",
 ]
 
@@ -67,6 +70,28 @@ class Text:
 def yes_no(value: bool) -> Text:
     """A true/false value as words of each language (a parameter's value shown in a note)."""
     return Text("是", "true") if value else Text("否", "false")
+
+
+def shown(value: object) -> str:
+    """A value as a reason shows it."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if value is None:
+        return "—"
+    if isinstance(value, tuple):
+        return ", ".join(shown(v) for v in value)
+    return str(value)
+
+
+def filled(
+    reason: Text, fills: tuple[tuple[str, Callable[[Any, Any], Any]], ...], facts: Any, ctx: Any
+) -> Text:
+    """The reason with the fact set's values in it, now."""
+    zh, en = reason.zh, reason.en
+    for placeholder, get in fills:
+        value = shown(get(facts, ctx))
+        zh, en = zh.replace(placeholder, value), en.replace(placeholder, value)
+    return Text(zh, en)
 
 
 def placeholders(text: Text) -> list[tuple[str, str]]:

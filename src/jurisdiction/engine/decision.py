@@ -11,12 +11,13 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from functools import cache
-from typing import Any, Literal
-
-from pydantic import TypeAdapter, ValidationError
+from typing import TYPE_CHECKING, Any, Literal
 
 from ..core.errors import FactsError
 from ..core.text import Cite, Lang, Text
+
+if TYPE_CHECKING:  # imported where used: a kept answer program renders without pydantic
+    from pydantic import TypeAdapter, ValidationError
 
 __all__ = [
     "AsOfSource",
@@ -172,6 +173,8 @@ class Decision:
     @classmethod
     def from_json(cls, data: str | bytes) -> Decision:
         """A decision read back from :meth:`to_json`; FactsError if it is not one."""
+        from pydantic import ValidationError
+
         try:
             return _adapter().validate_json(data)
         except ValidationError as exc:
@@ -180,6 +183,8 @@ class Decision:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Decision:
         """A decision read back from :meth:`to_dict`; FactsError if it is not one."""
+        from pydantic import ValidationError
+
         try:
             return _adapter().validate_python(data)
         except ValidationError as exc:
@@ -203,6 +208,8 @@ def _summary(exc: ValidationError) -> str:
 
 @cache
 def _adapter() -> TypeAdapter[Decision]:
+    from pydantic import TypeAdapter
+
     return TypeAdapter(Decision)
 
 

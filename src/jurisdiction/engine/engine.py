@@ -938,6 +938,15 @@ class _Plan:
         reason = k(self.reason)
         if self.fills:
             reason = later(names, reason, k(self.fills), facts, ctx)
+        return self.statements(names, facts, as_of, source, bodies, reason)
+
+    def statements(
+        self, names: Names, facts: str, as_of: str, source: str, bodies: str, reason: str
+    ) -> list[str]:
+        """The statements that build the decision and return it, given the expressions of its
+        bodies and its reason (``source``'s, or a kept answer program's: ``kept_answers``);
+        every other value bound by ``names``."""
+        k = names.bind
         values = [
             k(self.name),
             k(self.title),

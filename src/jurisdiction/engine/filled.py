@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ..core.text import Text
+from ..core.text import Text, filled, shown
 from ..language.expressions import Names
 
 __all__ = ["Fill", "FilledText", "filled", "later", "shown"]
@@ -23,26 +23,6 @@ Fill = tuple[str, Callable[[Any, Any], Any]]
 
 _ZH = Text.__dict__["zh"]  # Text's own slots: where a FilledText keeps its words once filled
 _EN = Text.__dict__["en"]
-
-
-def shown(value: Any) -> str:
-    """A value as a reason shows it."""
-    if isinstance(value, bool):
-        return str(value).lower()
-    if value is None:
-        return "—"
-    if isinstance(value, tuple):
-        return ", ".join(shown(v) for v in value)
-    return str(value)
-
-
-def filled(reason: Text, fills: tuple[Fill, ...], facts: Any, ctx: Any) -> Text:
-    """The reason with the fact set's values in it, now."""
-    zh, en = reason.zh, reason.en
-    for placeholder, get in fills:
-        value = shown(get(facts, ctx))
-        zh, en = zh.replace(placeholder, value), en.replace(placeholder, value)
-    return Text(zh, en)
 
 
 class FilledText(Text):

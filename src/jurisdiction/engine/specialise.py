@@ -40,7 +40,16 @@ from ..language.expressions import Names
 from ..language.subjects import Feature
 from . import residual
 
-__all__ = ["MAX_CLASSES", "MAX_LINES", "Specialised", "specialise"]
+__all__ = [
+    "MAX_CLASSES",
+    "MAX_LINES",
+    "Dim",
+    "Partition",
+    "Specialised",
+    "Writer",
+    "specialise",
+    "tree",
+]
 
 Specialised = Callable[[Any, Any, Any, Any], Any]
 """``(facts, ctx, as_of, source) -> Decision``: a question's specialised function."""
@@ -53,7 +62,7 @@ is grown from its conditions."""
 MAX_LINES = 20_000
 """... and so does one whose tree would take more lines of source than this."""
 
-_Dim = tuple[str, str, tuple[Any, ...]]  # (feature, kind, values or cut points)
+Dim = tuple[str, str, tuple[Any, ...]]  # (feature, kind, values or cut points)
 _Table = frozenset[tuple[tuple[int, ...], int]]  # (index along each free dimension, leaf number)
 
 
@@ -72,11 +81,43 @@ def specialise(
     where the general path must decide it (see the module's docstring). ``plan_of`` gives the
     plan of one class (a list of feature values, in the compiler's slot order); its ``decide``
     makes the decision."""
+    found = tree(
+        features,
+        conditions,
+        plan_of,
+        lambda dims, partition, names: Writer(dims, features, partition, names),
+        {"general": general},
+    )
+    if found is None:
+        return None
+    lines, dims, partition, scope = found
+    source = "def decide(m, ctx, as_of, source):\n" + "\n".join(lines) + "\n"
+    for i, plan in enumerate(partition.leaves):
+        scope[f"P{i}"] = plan.decide
+    for i, (feature, _kind, _values) in enumerate(dims):
+        scope[f"g{i}"] = features[feature].get
+    code = compile(source, f"<specialised {name}>", "exec")
+    exec(code, scope)  # the source is generated above from identifiers and repr()s only
+    decide: Specialised = scope["decide"]
+    return decide
+
+
+def tree(
+    features: Mapping[str, Feature],
+    conditions: Sequence[Expr],
+    plan_of: Callable[[list[Any]], Any],
+    writer: Callable[[list[Dim], Partition, Names], Writer],
+    scope: dict[str, Any],
+) -> tuple[list[str], list[Dim], Partition, dict[str, Any]] | None:
+    """The body of a question's decide function (its lines, indented once), its dimensions, its
+    partition (whose ``leaves`` are the plans) and the scope its names are bound in; None where
+    the general path must decide it. ``writer`` makes the writer of the lines (``Writer``, or a
+    subclass with other leaves and reads: ``engine.kept_answers``)."""
     comp = _Compiler(features, conditions)
     program = comp.program()
     names = sorted(comp.slot, key=comp.slot.__getitem__)
     cuts = dict(program.cuts)
-    dims: list[_Dim] = []
+    dims: list[Dim] = []
     choices: list[list[Any]] = []
     for i, feature in enumerate(names):
         ftype = features[feature].type
@@ -92,27 +133,17 @@ def specialise(
             choices.append([points[0] - 1, *points] if points else [0])
         else:  # compared with another feature, or a kind the classes do not cover
             return None
-    partition: _Partition
+    partition: Partition
     if _product(len(c) for c in choices) <= MAX_CLASSES:
         partition = _Classes(choices, plan_of)
     else:  # too many to enumerate: a tree over the features, grown from the conditions
         partition = _Residuals(dims, choices, conditions, program, plan_of)
-    scope: dict[str, Any] = {"general": general}
-    writer = _Writer(dims, features, partition, Names(scope))
+    w = writer(dims, partition, Names(scope))
     try:
-        writer.node(tuple(range(len(dims))), partition.root, frozenset(), 1)
+        w.node(tuple(range(len(dims))), partition.root, frozenset(), 1)
     except _TooLargeError:
         return None
-    leaves = partition.leaves
-    source = "def decide(m, ctx, as_of, source):\n" + "\n".join(writer.lines) + "\n"
-    for i, plan in enumerate(leaves):
-        scope[f"P{i}"] = plan.decide
-    for i, (feature, _kind, _values) in enumerate(dims):
-        scope[f"g{i}"] = features[feature].get
-    code = compile(source, f"<specialised {name}>", "exec")
-    exec(code, scope)  # the source is generated above from identifiers and repr()s only
-    decide: Specialised = scope["decide"]
-    return decide
+    return w.lines, dims, partition, scope
 
 
 def _product(sizes: Any) -> int:
@@ -130,7 +161,7 @@ def _split(table: _Table, p: int) -> dict[int, _Table]:
     return {v: frozenset(g) for v, g in groups.items()}
 
 
-class _Partition(ABC):
+class Partition(ABC):
     """What a node of the tree knows, and how it splits: ``root`` is the whole question's
     state; ``leaf`` the number of the plan a state decides alone (None if it does not);
     ``best`` the free dimension to test next; ``split`` the state under each of its values (by
@@ -153,7 +184,7 @@ class _Partition(ABC):
         """See the class."""
 
 
-class _Classes(_Partition):
+class _Classes(Partition):
     """Every class of feature values enumerated, each decided by its plan: a state is a table
     of (index along each free dimension, leaf number)."""
 
@@ -199,7 +230,7 @@ class _Classes(_Partition):
         return [groups[v] for v in range(self.sizes[free[p]])]
 
 
-class _Residuals(_Partition):
+class _Residuals(Partition):
     """A tree over the features, for a question whose classes are too many to enumerate: a
     state is what is left of each rule's condition once the values tested on the path are put
     in (``engine.residual``); it is a leaf once every condition is left true or false. The
@@ -208,7 +239,7 @@ class _Residuals(_Partition):
 
     def __init__(
         self,
-        dims: Sequence[_Dim],
+        dims: Sequence[Dim],
         choices: list[list[Any]],
         conditions: Sequence[Expr],
         program: Program,
@@ -267,15 +298,15 @@ class _Residuals(_Partition):
         return out
 
 
-class _Writer:
+class Writer:
     """The tree as indented lines of Python. A node tests one free dimension (the partition's
     ``best``), reading its feature first if this path has not read it yet."""
 
     def __init__(
         self,
-        dims: Sequence[_Dim],
+        dims: Sequence[Dim],
         features: Mapping[str, Feature],
-        partition: _Partition,
+        partition: Partition,
         names: Names,
     ) -> None:
         self.dims, self.features, self.partition, self.names = dims, features, partition, names
