@@ -183,6 +183,34 @@ def test_decide_table_equals_decide_second_policy(question: str) -> None:
     _check(DOGS, question)
 
 
+@pytest.mark.parametrize("engine", [BUNDLED, DOGS], ids=["bundled", "dog_licence"])
+def test_a_row_refused_in_several_fields_gets_every_fields_error(engine: Engine) -> None:
+    """A row the validity test refuses has its errors from the fields the SQL test names as
+    failing (the facts' member ``#failed``), those alone validated: spoiled in two or three
+    fields, it gets each one's error in decide's words and order. One question per subject."""
+    first = {engine.question(q).subject: q for q in reversed(list(engine.questions()))}
+    several = 0
+    for subject, question in sorted(first.items()):
+        rng = random.Random(5)
+        rows = []
+        for row in _drawn(engine, subject, 30)[:30]:
+            spoiled = dict(row)
+            for _ in range(rng.randint(2, 3)):
+                _spoiled(engine, subject, spoiled, rng)
+            rows.append(spoiled)
+        schema = arrow_schema(engine, subject).insert(0, pa.field("id", pa.string()))
+        table = pa.Table.from_pylist(rows, schema=schema)
+        out = decide_table(engine, table, question, nested=True).to_pylist()
+        for row, got in zip(rows, out, strict=True):
+            for key in ("id", "as_of", "as_of_source"):
+                got.pop(key)
+            facts = {k: v for k, v in row.items() if k != "id"}
+            expected = _reference(engine, subject, facts, question)
+            assert got == expected, (row, question)
+            several += (expected["error"] or "").count("; ") >= 1
+    assert several >= 5  # rows refused in more than one field, each error found
+
+
 def _example(name: str) -> list[dict[str, Any]]:
     import yaml
 
