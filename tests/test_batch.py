@@ -44,7 +44,7 @@ import jurisdiction
 from jurisdiction import Engine, JurisdictionError
 from jurisdiction.batch.embedded import decide_table
 from jurisdiction.batch.plan import decision_row, error_row, levelled
-from jurisdiction.batch.query import BatchSummary, arrow_schema
+from jurisdiction.batch.query import BatchSummary, arrow_schema, batch_sql
 from jurisdiction.testing.strategies import facts, thresholds
 
 ROWS = int(os.environ.get("JURISDICTION_BATCH_ROWS", "100"))
@@ -267,3 +267,34 @@ def test_the_plan_is_a_projection_that_keeps_input_order(subject: str) -> None:
     (_kind, physical), *_ = con.execute("EXPLAIN " + query.sql).fetchall()
     operators = set(re.findall(r"╭─ ([A-Za-z_ ]+?) [─┴]", physical))
     assert operators == {"Projection", "Python Arrow Scan"}, physical
+
+
+@pytest.mark.parametrize("engine", [BUNDLED, DOGS], ids=["bundled", "dog_licence"])
+def test_a_feature_that_repeats_another_reads_its_column(engine: Engine) -> None:
+    """A feature column's SQL never holds another feature column's whole SQL: a feature that
+    repeats another (``cause in [...]`` over the cause's own CASE) reads that one's column, in
+    a projection over the first, so the CASE is computed once a row. Every subject's questions
+    together; at least one feature of the bundled policy reads another."""
+    import duckdb
+    import sqlglot
+    from sqlglot import exp
+
+    con = duckdb.connect()
+    later = 0
+    for subject in engine.policy.subjects:
+        questions = engine.questions(subject)
+        if not questions:
+            continue
+        empty = con.from_arrow(pa.Table.from_pylist([], schema=arrow_schema(engine, subject)))
+        select, _ = batch_sql(engine, questions, empty.columns, [str(t) for t in empty.types])
+        tree = sqlglot.parse_one(select.sql(dialect="duckdb"), read="duckdb")
+        features = {
+            a.alias: a.this.sql()
+            for a in tree.find_all(exp.Alias)
+            if a.alias.startswith("_f") and not isinstance(a.this, exp.Column)
+        }
+        for name, sql in features.items():
+            inner = {n.sql() for n in sqlglot.parse_one(sql).walk()} - {sql}
+            assert not inner & (set(features.values()) - {sql}), (subject, name, sql)
+            later += any(f'"{other}"' in sql for other in features if other != name)
+    assert later or engine is DOGS

@@ -249,8 +249,10 @@ def batch_sql(
     ``as_of`` in conditions bound to its day.
 
     Five projections, one over the other (each is streamed, in input order): the field values
-    the rest reads (each computed once); the features, place codes and validity of a row; each
-    question's answer number; the answer columns and flags; the facts of the flagged rows.
+    the rest reads (each computed once); the features, place codes and validity of a row (and
+    over it, where a feature repeats another's whole SQL, that feature reading the other's
+    column: ``_StretchColumns.later``); each question's answer number; the answer columns and
+    flags; the facts of the flagged rows.
     """
     subject = _one_subject(engine, questions)
     kinds = column_kinds(engine, subject, names, types)
@@ -304,11 +306,11 @@ def batch_sql(
         exp.Select()
         .select(
             *keep(),
-            *(_as(sql, name) for name, sql in cols.sql.values()),
+            *(_as(sql, name) for name, sql in cols.sql.values() if name not in cols.later),
             valid,
             *dated,
             *raw,
-            *(_col(n) for n in failed_reads),
+            *(_col(n) for n in sorted({*failed_reads, *cols.reads(given)})),
             copy=False,
         )
         .from_(fields.subquery("given", copy=False), copy=False)
@@ -341,7 +343,7 @@ def batch_sql(
             ),
             copy=False,
         )
-        .from_(first.subquery("featured", copy=False), copy=False)
+        .from_(cols.over(first).subquery("featured", copy=False), copy=False)
     )
     third = exp.Select().select(*keep(), copy=False)
     fourth = exp.Select().select(*keep(), copy=False)
@@ -474,6 +476,46 @@ class _StretchColumns:
         self.feature_cols = {
             c.alias_or_name for fmap in self.features.values() for c in fmap.values()
         }
+        self.later = self._reusing()
+
+    def _reusing(self) -> dict[str, exp.Expr]:
+        """The feature columns whose SQL holds another feature column's whole SQL, by name,
+        that part read from that column: computed once, in a projection over the first (a
+        feature "the cause is one of these" repeats the cause's own CASE otherwise)."""
+        features = {
+            key: name
+            for key, (name, sql) in self.sql.items()
+            if name in self.feature_cols and not isinstance(sql, exp.Column)
+        }
+        parts = {key: {n.sql() for n in self.sql[key][1].walk()} - {key} for key in features}
+        # a column read by another is one that reads no other (one projection over the first)
+        read = {key: name for key, name in features.items() if not parts[key] & features.keys()}
+
+        def reading(node: exp.Expr) -> exp.Expr:
+            name = read.get(node.sql())
+            return node if name is None else _col(name)
+
+        later: dict[str, exp.Expr] = {}
+        for key, name in features.items():
+            if key not in read and parts[key] & read.keys():
+                later[name] = self.sql[key][1].copy().transform(reading, copy=False)
+        return later
+
+    def reads(self, given: Given) -> set[str]:
+        """The given values the feature columns of ``later`` read (passed up to them)."""
+        return {c.name for sql in self.later.values() for c in sql.find_all(exp.Column)} & (
+            given.names()
+        )
+
+    def over(self, first: exp.Select) -> exp.Select:
+        """The first projection with the feature columns that read others (``later``)."""
+        if not self.later:
+            return first
+        return (
+            exp.Select()
+            .select(exp.Star(), *(_as(sql, name) for name, sql in self.later.items()), copy=False)
+            .from_(first.subquery("featured_first", copy=False), copy=False)
+        )
 
     def column(self, prefix: str, sql: exp.Expr) -> exp.Expr:
         key = sql.sql()
