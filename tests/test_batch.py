@@ -44,7 +44,7 @@ import jurisdiction
 from jurisdiction import Engine, JurisdictionError
 from jurisdiction.batch.embedded import decide_table
 from jurisdiction.batch.plan import decision_row, error_row, levelled
-from jurisdiction.batch.query import BatchSummary, arrow_schema
+from jurisdiction.batch.query import BatchSummary, arrow_schema, batch_sql
 from jurisdiction.testing.strategies import facts, thresholds
 
 ROWS = int(os.environ.get("JURISDICTION_BATCH_ROWS", "100"))
@@ -183,6 +183,34 @@ def test_decide_table_equals_decide_second_policy(question: str) -> None:
     _check(DOGS, question)
 
 
+@pytest.mark.parametrize("engine", [BUNDLED, DOGS], ids=["bundled", "dog_licence"])
+def test_a_row_refused_in_several_fields_gets_every_fields_error(engine: Engine) -> None:
+    """A row the validity test refuses has its errors from the fields the SQL test names as
+    failing (the facts' member ``#failed``), those alone validated: spoiled in two or three
+    fields, it gets each one's error in decide's words and order. One question per subject."""
+    first = {engine.question(q).subject: q for q in reversed(list(engine.questions()))}
+    several = 0
+    for subject, question in sorted(first.items()):
+        rng = random.Random(5)
+        rows = []
+        for row in _drawn(engine, subject, 30)[:30]:
+            spoiled = dict(row)
+            for _ in range(rng.randint(2, 3)):
+                _spoiled(engine, subject, spoiled, rng)
+            rows.append(spoiled)
+        schema = arrow_schema(engine, subject).insert(0, pa.field("id", pa.string()))
+        table = pa.Table.from_pylist(rows, schema=schema)
+        out = decide_table(engine, table, question, nested=True).to_pylist()
+        for row, got in zip(rows, out, strict=True):
+            for key in ("id", "as_of", "as_of_source"):
+                got.pop(key)
+            facts = {k: v for k, v in row.items() if k != "id"}
+            expected = _reference(engine, subject, facts, question)
+            assert got == expected, (row, question)
+            several += (expected["error"] or "").count("; ") >= 1
+    assert several >= 5  # rows refused in more than one field, each error found
+
+
 def _example(name: str) -> list[dict[str, Any]]:
     import yaml
 
@@ -239,3 +267,34 @@ def test_the_plan_is_a_projection_that_keeps_input_order(subject: str) -> None:
     (_kind, physical), *_ = con.execute("EXPLAIN " + query.sql).fetchall()
     operators = set(re.findall(r"╭─ ([A-Za-z_ ]+?) [─┴]", physical))
     assert operators == {"Projection", "Python Arrow Scan"}, physical
+
+
+@pytest.mark.parametrize("engine", [BUNDLED, DOGS], ids=["bundled", "dog_licence"])
+def test_a_feature_that_repeats_another_reads_its_column(engine: Engine) -> None:
+    """A feature column's SQL never holds another feature column's whole SQL: a feature that
+    repeats another (``cause in [...]`` over the cause's own CASE) reads that one's column, in
+    a projection over the first, so the CASE is computed once a row. Every subject's questions
+    together; at least one feature of the bundled policy reads another."""
+    import duckdb
+    import sqlglot
+    from sqlglot import exp
+
+    con = duckdb.connect()
+    later = 0
+    for subject in engine.policy.subjects:
+        questions = engine.questions(subject)
+        if not questions:
+            continue
+        empty = con.from_arrow(pa.Table.from_pylist([], schema=arrow_schema(engine, subject)))
+        select, _ = batch_sql(engine, questions, empty.columns, [str(t) for t in empty.types])
+        tree = sqlglot.parse_one(select.sql(dialect="duckdb"), read="duckdb")
+        features = {
+            a.alias: a.this.sql()
+            for a in tree.find_all(exp.Alias)
+            if a.alias.startswith("_f") and not isinstance(a.this, exp.Column)
+        }
+        for name, sql in features.items():
+            inner = {n.sql() for n in sqlglot.parse_one(sql).walk()} - {sql}
+            assert not inner & (set(features.values()) - {sql}), (subject, name, sql)
+            later += any(f'"{other}"' in sql for other in features if other != name)
+    assert later or engine is DOGS

@@ -41,6 +41,10 @@ if TYPE_CHECKING:
 
 __all__ = ["BatchSummary", "arrow_schema", "batch_sql", "column_kinds", "patch_batch"]
 
+FAILED = "#failed"
+"""The member of a refused row's facts that names the fields the validity test refused
+(``SqlVocabulary.failed_fields``): ``decide_row`` validates those alone for the row's errors."""
+
 
 _INTEGERS = {
     "TINYINT",
@@ -245,8 +249,10 @@ def batch_sql(
     ``as_of`` in conditions bound to its day.
 
     Five projections, one over the other (each is streamed, in input order): the field values
-    the rest reads (each computed once); the features, place codes and validity of a row; each
-    question's answer number; the answer columns and flags; the facts of the flagged rows.
+    the rest reads (each computed once); the features, place codes and validity of a row (and
+    over it, where a feature repeats another's whole SQL, that feature reading the other's
+    column: ``_StretchColumns.later``); each question's answer number; the answer columns and
+    flags; the facts of the flagged rows.
     """
     subject = _one_subject(engine, questions)
     kinds = column_kinds(engine, subject, names, types)
@@ -290,6 +296,7 @@ def batch_sql(
         dated.append(_as(epoch_of(day_sql, stretches), "_epoch"))
         epoch = _col("_epoch")
     valid = _as(v.valid(), "_valid")
+    failed_reads, refused, facts = _refused_fields(v, given, facts)
     fields = (
         exp.Select()
         .select(exp.Star(), *given.select(), copy=False)
@@ -299,10 +306,11 @@ def batch_sql(
         exp.Select()
         .select(
             *keep(),
-            *(_as(sql, name) for name, sql in cols.sql.values()),
+            *(_as(sql, name) for name, sql in cols.sql.values() if name not in cols.later),
             valid,
             *dated,
             *raw,
+            *(_col(n) for n in sorted({*failed_reads, *cols.reads(given)})),
             copy=False,
         )
         .from_(fields.subquery("given", copy=False), copy=False)
@@ -317,8 +325,9 @@ def batch_sql(
             *(
                 _col(c.alias_or_name)
                 for c in first.expressions
-                if c.alias_or_name not in cols.feature_cols
+                if c.alias_or_name not in cols.feature_cols and c.alias_or_name not in given.names()
             ),
+            *refused,
             *(
                 _as(
                     by_epoch(
@@ -334,7 +343,7 @@ def batch_sql(
             ),
             copy=False,
         )
-        .from_(first.subquery("featured", copy=False), copy=False)
+        .from_(cols.over(first).subquery("featured", copy=False), copy=False)
     )
     third = exp.Select().select(*keep(), copy=False)
     fourth = exp.Select().select(*keep(), copy=False)
@@ -367,7 +376,11 @@ def batch_sql(
     # the flags are computed once, in the fourth projection; the fifth reads them to put the
     # facts of the flagged rows together
     third = third.select(
-        *(_col(c.alias_or_name) for c in raw), _col("_day"), _col("_day_source"), copy=False
+        *(_col(c.alias_or_name) for c in raw),
+        *(_col(FAILED) for _r in refused),
+        _col("_day"),
+        _col("_day_source"),
+        copy=False,
     ).from_(second.subquery("numbered", copy=False), copy=False)
     picked = exp.Case().when(
         exp.or_(*flags), facts if facts is not None else _no_facts(), copy=False
@@ -379,6 +392,21 @@ def batch_sql(
         copy=False,
     ).from_(third.subquery("answered", copy=False), copy=False)
     return fourth, subject
+
+
+def _refused_fields(
+    v: SqlVocabulary, given: Given, facts: exp.Expr | None
+) -> tuple[list[str], list[exp.Expr], exp.Expr | None]:
+    """The fields a refused row fails, for its errors (``FAILED``): the given values their
+    tests read, which go up to the second projection; there the column that names them on
+    the rows the validity test refused (on no other: it costs a pass per field); and the
+    facts of a flagged row with that column as their member ``FAILED``."""
+    failed = v.failed_fields() if facts is not None else None
+    if failed is None:
+        return [], [], facts
+    reads = sorted({c.name for c in failed.find_all(exp.Column)} & given.names())
+    picked = exp.Case().when(exp.Not(this=_col("_valid")), failed, copy=False)
+    return reads, [_as(picked, FAILED)], _with_member(facts, FAILED, _col(FAILED))
 
 
 def _one_subject(engine: Engine, questions: Sequence[str]) -> str:
@@ -448,6 +476,46 @@ class _StretchColumns:
         self.feature_cols = {
             c.alias_or_name for fmap in self.features.values() for c in fmap.values()
         }
+        self.later = self._reusing()
+
+    def _reusing(self) -> dict[str, exp.Expr]:
+        """The feature columns whose SQL holds another feature column's whole SQL, by name,
+        that part read from that column: computed once, in a projection over the first (a
+        feature "the cause is one of these" repeats the cause's own CASE otherwise)."""
+        features = {
+            key: name
+            for key, (name, sql) in self.sql.items()
+            if name in self.feature_cols and not isinstance(sql, exp.Column)
+        }
+        parts = {key: {n.sql() for n in self.sql[key][1].walk()} - {key} for key in features}
+        # a column read by another is one that reads no other (one projection over the first)
+        read = {key: name for key, name in features.items() if not parts[key] & features.keys()}
+
+        def reading(node: exp.Expr) -> exp.Expr:
+            name = read.get(node.sql())
+            return node if name is None else _col(name)
+
+        later: dict[str, exp.Expr] = {}
+        for key, name in features.items():
+            if key not in read and parts[key] & read.keys():
+                later[name] = self.sql[key][1].copy().transform(reading, copy=False)
+        return later
+
+    def reads(self, given: Given) -> set[str]:
+        """The given values the feature columns of ``later`` read (passed up to them)."""
+        return {c.name for sql in self.later.values() for c in sql.find_all(exp.Column)} & (
+            given.names()
+        )
+
+    def over(self, first: exp.Select) -> exp.Select:
+        """The first projection with the feature columns that read others (``later``)."""
+        if not self.later:
+            return first
+        return (
+            exp.Select()
+            .select(exp.Star(), *(_as(sql, name) for name, sql in self.later.items()), copy=False)
+            .from_(first.subquery("featured_first", copy=False), copy=False)
+        )
 
     def column(self, prefix: str, sql: exp.Expr) -> exp.Expr:
         key = sql.sql()
@@ -458,7 +526,11 @@ class _StretchColumns:
 
 def _with_day(facts: exp.Expr | None, day: exp.Expr) -> exp.Expr:
     """The facts of a row with its day (as text) for ``decide``, as the member ``ROW_DAY``."""
-    member = exp.PropertyEQ(this=exp.to_identifier(ROW_DAY, quoted=True), expression=day)
+    return _with_member(facts, ROW_DAY, day)
+
+
+def _with_member(facts: exp.Expr | None, name: str, value: exp.Expr) -> exp.Expr:
+    member = exp.PropertyEQ(this=exp.to_identifier(name, quoted=True), expression=value)
     items = list(facts.expressions) if isinstance(facts, exp.Struct) else []
     return exp.Struct(expressions=[*items, member])
 
@@ -509,7 +581,7 @@ def decide_row(
     if ROW_DAY in raw and as_of is None:
         return error_row("no as-of date: the row's as-of column is empty", nested, levels)
     facts = facts_of_row(subject, raw)
-    errors = field_checks(engine.policy.subjects[subject].model).errors(facts)
+    errors = field_checks(engine.policy.subjects[subject].model).errors(facts, raw.get(FAILED))
     if errors is not None:
         return error_row(facts_message(errors), nested, levels)
     try:

@@ -628,6 +628,10 @@ class Given:
             return None if found is None else found.copy()
         return None
 
+    def names(self) -> set[str]:
+        """The names of the projection's columns."""
+        return set(self._by_name)
+
     def select(self) -> list[exp.Expr]:
         """The projection's columns, each aliased to its name."""
         return [exp.alias_(sql, name, quoted=True) for name, sql in self.columns.values()]
@@ -822,25 +826,66 @@ class SqlVocabulary:
 
     def valid(self) -> exp.Expr:
         """True only for rows the subject's model accepts (see the module's docstring)."""
-        tests = self._valid(self.subject, None)
+        tests = [test for _name, test in self._top_tests()]
+        return tested(exp.and_(*tests)) if tests else exp.true()
+
+    def failed_fields(self) -> exp.Expr | None:
+        """The names of the top-level fields whose own tests refuse the row, as a list of text
+        (None: no field is tested). Read for the rows the validity test refuses only: where
+        some field fails, the model's errors are those fields' alone (``FieldChecks``), so the
+        row's errors are found by validating these fields, not every one."""
+        by_field: dict[str, list[exp.Expr]] = {}
+        for name, test in self._top_tests():
+            if name is not None:
+                by_field.setdefault(name, []).append(test)
+        if not by_field:
+            return None
+        items = [
+            _case([(_as_condition(exp.and_(*tests)), exp.Null())], lit(name))
+            for name, tests in by_field.items()
+        ]
+        return exp.ArrayFilter(
+            this=exp.Array(expressions=items),
+            expression=exp.Lambda(
+                this=exp.Not(this=exp.Is(this=exp.column("_n"), expression=exp.Null())),
+                expressions=[exp.to_identifier("_n")],
+            ),
+        )
+
+    def _top_tests(self) -> list[tuple[str | None, exp.Expr]]:
+        """The validity test's parts, each with the top-level field it tests (None: a
+        constraint of the model, which tests the whole row)."""
+        tests = self._valid_by_field(self.subject, None)
         for name, kind in self.columns.items():
             if kind == "wrong":
-                tests.append(exp.Is(this=exp.column(name, quoted=True), expression=exp.Null()))
+                tests.append(
+                    (name, exp.Is(this=exp.column(name, quoted=True), expression=exp.Null()))
+                )
             elif kind == "text":
                 info = self.subjects[self.subject].fields[name]
                 tests.append(
-                    exp.or_(
-                        exp.Is(this=exp.column(name, quoted=True), expression=exp.Null()),
-                        exp.Not(this=exp.Is(this=self.raw(name), expression=exp.Null())),
+                    (
+                        name,
+                        exp.or_(
+                            exp.Is(this=exp.column(name, quoted=True), expression=exp.Null()),
+                            exp.Not(this=exp.Is(this=self.raw(name), expression=exp.Null())),
+                        )
+                        if info.kind in ("int", "bool", "date")
+                        else exp.true(),
                     )
-                    if info.kind in ("int", "bool", "date")
-                    else exp.true()
                 )
-        return tested(exp.and_(*tests)) if tests else exp.true()
+        return tests
 
     def _valid(self, subject: str, base: exp.Expr | None) -> list[exp.Expr]:
+        return [test for _name, test in self._valid_by_field(subject, base)]
+
+    def _valid_by_field(
+        self, subject: str, base: exp.Expr | None
+    ) -> list[tuple[str | None, exp.Expr]]:
+        """The validity test's parts of ``subject``'s fact set (at ``base``), each with the
+        field it tests (None: a constraint)."""
         subj = self.subjects[subject]
-        tests: list[exp.Expr] = []
+        tests: list[tuple[str | None, exp.Expr]] = []
         for name, info in subj.fields.items():
             value = self._field(subject, base, name)
             is_null = exp.Is(this=value.copy(), expression=exp.Null())
@@ -849,37 +894,40 @@ class SqlVocabulary:
             if check is not None and self._never_null(info):
                 # a constant default: null only where the nested fact set is absent, which
                 # the test of the nested fact set holds true on its own
-                tests.append(check)
+                tests.append((name, check))
             elif check is not None and info.kind == "subject":
                 # a nested fact set's test is true where it is absent (its CASE's first
                 # WHEN): not tested for null a second time
                 if required:
-                    tests.append(exp.Not(this=is_null.copy()))
-                tests.append(check)
+                    tests.append((name, exp.Not(this=is_null.copy())))
+                tests.append((name, check))
             elif required and check is not None and info.kind in self._NULL_IN_NULL_OUT:
                 # the check of a null value is null, never true, and the tests are read as
                 # false where null (``true_or_false``): the check alone refuses a missing value
-                tests.append(check)
+                tests.append((name, check))
             elif required:
-                tests.append(exp.Not(this=is_null.copy()))
+                tests.append((name, exp.Not(this=is_null.copy())))
                 if check is not None:
-                    tests.append(exp.or_(is_null, check))
+                    tests.append((name, exp.or_(is_null, check)))
             elif check is not None:
-                tests.append(exp.or_(is_null, check))
+                tests.append((name, exp.or_(is_null, check)))
         for constraint in subj.constraints:
             cond = self._compile(parse_condition(constraint.text), subject, base).sql
-            tests.append(true_or_false(cond))
+            tests.append((None, true_or_false(cond)))
         if base is not None:
-            inner = exp.and_(*tests) if tests else exp.true()
+            inner = exp.and_(*(t for _n, t in tests)) if tests else exp.true()
             # tested only where the nested fact set is given (a CASE: not on the other rows),
             # and as a filter (``tested``)
             return [
-                _case(
-                    [
-                        (exp.Is(this=base.copy(), expression=exp.Null()), exp.true()),
-                        (_as_condition(inner), exp.true()),
-                    ],
-                    exp.false(),
+                (
+                    None,
+                    _case(
+                        [
+                            (exp.Is(this=base.copy(), expression=exp.Null()), exp.true()),
+                            (_as_condition(inner), exp.true()),
+                        ],
+                        exp.false(),
+                    ),
                 )
             ]
         return tests

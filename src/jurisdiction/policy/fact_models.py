@@ -9,7 +9,7 @@ the subject's constraints are checked; a violated constraint is reported at the 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Annotated, Any, Literal, Self, TypeVar, get_args
 
 from pydantic import (
@@ -221,16 +221,28 @@ class FieldChecks:
         self._ones: dict[str, type[BaseModel]] = {}
         self._memo: dict[str, dict[Any, tuple[Any, ...]]] = {f: {} for f in self._fields}
 
-    def errors(self, data: Mapping[str, Any]) -> list[Any] | None:
+    def errors(
+        self, data: Mapping[str, Any], suspects: Collection[str] | None = None
+    ) -> list[Any] | None:
         """The errors (pydantic's, ``loc`` from the fact set) of ``data``, where some field
         fails; None where every field passes (the model's own validator may still refuse it:
         validate it whole), or where ``data`` is not plainly this model's: its ``kind`` is not
-        the model's one tag, or it has a key the model does not declare."""
+        the model's one tag, or it has a key the model does not declare.
+
+        ``suspects``: the fields a test that refuses exactly what each field's validation
+        refuses found failing (the batch's SQL test, field by field); those alone are
+        validated, and every field only where none of them fails after all."""
         if self._tag is None or data.get("kind") != self._tag:
             return None
         if any(key not in self._fields for key in data):
             return None
         found: list[Any] = []
+        if suspects:
+            for name in self._fields:
+                if name in suspects:
+                    found.extend(self._errors_of(name, data.get(name, _MISSING)))
+            if found:
+                return found
         for name in self._fields:
             found.extend(self._errors_of(name, data.get(name, _MISSING)))
         return found or None
