@@ -398,6 +398,21 @@ class _Schedule:
     rest: tuple[int, ...]  # the subject's fields (by position) outside the order
     inputs: tuple[tuple[int, ...], ...]  # per position, the fields before it its checks read
     each: tuple[tuple[tuple[int, ...], ...], ...]  # … per check due there (plain, then scoped)
+    due: tuple[tuple[int, ...], ...]  # per position, the checks due there (plain, then scoped)
+    parents: tuple[tuple[str, ...], ...]  # per position, where its field is set (() the root)
+    # per place field, the place fields before it in its frontier, and those its checks read
+    # (``Realiser._symmetry``: what a symmetry of the codes is worked out for)
+    fixing: dict[int, tuple[int, ...]]
+    reading: dict[int, tuple[int, ...]]
+    symmetric: bool  # whether its fields may have one, whatever the checks (``_symmetric``)
+
+
+def _symmetric(order: Sequence[_Var]) -> bool:
+    """Whether a search of these fields may skip codes a symmetry maps together (``Realiser.
+    _symmetry``), as far as the fields tell: a place among them, none computed, no list."""
+    kinds = {v.info.kind for v in order}
+    lists = {"places", "records"}
+    return "place" in kinds and not kinds & lists and all(v.derived is None for v in order)
 
 
 def _positions(variables: Sequence[_Var], index: Mapping[str, int], check: _Check) -> list[int]:
@@ -602,7 +617,8 @@ class Realiser:
         self._suffix_ids: dict[Any, tuple[tuple[int, ...], tuple[int, ...]]] = {}
         self._suffix_names: dict[Any, int] = {}  # what a search does from a position on
         self._suffix_fixed: dict[int, list[tuple[int, int]]] = {}  # per schedule (kept: id)
-        self._check_fixed: dict[int, list[tuple[int, ...]]] = {}  # … per check due at each
+        # … per check due at each position, with the check (by its index)
+        self._check_fixed: dict[int, list[tuple[tuple[int, int], ...]]] = {}
         self._verdicts: dict[tuple[Any, ...], list[bool | None]] = {}  # see ``_Admitted``
         self._dead: set[tuple[int, tuple[Any, ...]]] = set()  # (suffix, values before): fails
         self._passing: dict[tuple[int, tuple[Any, ...]], _Admitted] = {}  # see ``_suffixes``
@@ -1257,7 +1273,6 @@ class Realiser:
         uses: Uses | None = None,
     ) -> tuple[Any, ...] | None:
         plan = self._plan(subject, order, checks)
-        frontier = plan.frontier
         domains = [self._domain_of(var, subject, ints, uses) for var in order]
         # the first search's failures below a position hold for every search whose remaining
         # positions are alike (see ``_suffixes``): kept across searches; the exact search's
@@ -1268,7 +1283,6 @@ class Realiser:
         # … and the values that pass the checks due at a position, per values they read there
         passing = self._passing if shared is not None else None
         local = shared[1] if shared is not None else ()
-        inputs = plan.inputs
         relative = self._date_steps(order, uses) if uses is not None else {}
         limit = _MAX_NODES if uses is None else _MAX_EXACT_NODES
         partners: dict[int, list[tuple[Any, tuple[str, ...]]]] = {}
@@ -1299,37 +1313,23 @@ class Realiser:
         plain = [[checks[c].holds for c in at] for at in plan.plain]
         scoped = [[(checks[c].scope, checks[c].holds) for c in at] for at in plan.scoped]
         record: list[Any] = [None] * len(order)
-        parents = [var.path[:-1] for var in order]  # where each field is set (() the root)
+        parents = plan.parents
         nodes = 0
-        tree = self._symmetry(subject, order, checks)
-        # for each place field: the place fields before it that the checks due from it on read
-        fixing: dict[int, tuple[int, ...]] = {}
-        reading: dict[int, tuple[int, ...]] = {}
-        if tree is not None:
-            places = {n for n, var in enumerate(order) if var.info.kind == "place"}
-            fixing = {n: tuple(k for k in frontier[n] if k in places) for n in sorted(places)}
-            # … and those that the checks due at it read (which ``passing`` is kept for)
-            reading = {n: tuple(k for k in inputs[n] if k in places) for n in sorted(places)}
-
-        # the checks due at each position, as ``_Schedule.each`` lists them: (scope, test)
-        due = [
-            [((), h) for h in plain[n]] + [(p, h) for p, h in scoped[n]] for n in range(len(order))
-        ]
+        tree = self._symmetry(subject, order, checks) if plan.symmetric else None
+        # for each place field: the place fields before it that the checks due from it on read,
+        # and those that the checks due at it read (which ``passing`` is kept for)
+        fixing, reading = (plan.fixing, plan.reading) if tree is not None else ({}, {})
+        # the checks due at each position, as ``_Schedule.each`` lists them: (scope, test) (a
+        # check on the subject itself has the scope ())
+        due = [[(checks[c].scope, checks[c].holds) for c in at] for at in plan.due]
 
         # … and what names each of them at its position (``_check_fixed``), but for the values
         # of the fields it reads: the key to its verdicts (``_Admitted``)
         every = self._verdicts
         statics = (
             [
-                [
-                    (fixed, checks[c], id(domains[n]))
-                    for fixed, c in zip(
-                        self._check_fixed[id(plan)][n],
-                        (*plan.plain[n], *plan.scoped[n]),
-                        strict=True,
-                    )
-                ]
-                for n in range(len(order))
+                [(fixed, checks[c], d) for fixed, c in at]
+                for at, d in zip(self._check_fixed[id(plan)], map(id, domains), strict=True)
             ]
             if passing is not None
             else []
@@ -1521,11 +1521,14 @@ class Realiser:
             ]
             self._check_fixed[id(plan)] = [
                 tuple(
-                    ids.setdefault(
-                        (var.path, var.derived, "check", tuple(order[k].path for k in reads)),
-                        len(ids),
+                    (
+                        ids.setdefault(
+                            (var.path, var.derived, "check", tuple(order[k].path for k in reads)),
+                            len(ids),
+                        ),
+                        c,
                     )
-                    for reads in plan.each[n]
+                    for reads, c in zip(plan.each[n], plan.due[n], strict=True)
                 )
                 for n, var in enumerate(order)
             ]
@@ -1552,9 +1555,7 @@ class Realiser:
         if key in self._symmetries:
             return self._symmetries[key]
         found = None
-        kinds = {v.info.kind for v in order}
-        plain = all(v.derived is None for v in order) and not kinds & {"places", "records"}
-        if "place" in kinds and plain and all(c.expr for c in checks):
+        if _symmetric(order) and all(c.expr for c in checks):
             texts = [(self._owner(subject, c.scope), c.scope, c.expr) for c in checks]
             reads = place_reads(self.subjects, self.ctx, texts)
             if reads.safe:
@@ -1597,8 +1598,12 @@ class Realiser:
                 if len(var.path) == 1 and var.derived is None and var.info.kind != "subject":
                     filters.append((n, c))
         paths = {var.path for var in order}
+        inputs = tuple(_inputs(order, index, n, due[n]) for n in range(len(order)))
+        places = sorted(n for n, var in enumerate(order) if var.info.kind == "place")
+        plain = tuple(tuple(at[id(c)] for c in d if not c.scope) for d in due)
+        scoped = tuple(tuple(at[id(c)] for c in d if c.scope) for d in due)
         found = self._plans[key] = _Schedule(
-            inputs=tuple(_inputs(order, index, n, due[n]) for n in range(len(order))),
+            inputs=inputs,
             each=tuple(
                 tuple(
                     _inputs(order, index, n, [c])
@@ -1606,11 +1611,16 @@ class Realiser:
                 )
                 for n in range(len(order))
             ),
-            plain=tuple(tuple(at[id(c)] for c in d if not c.scope) for d in due),
-            scoped=tuple(tuple(at[id(c)] for c in d if c.scope) for d in due),
+            plain=plain,
+            scoped=scoped,
             frontier=frontier,
             filters=tuple(filters),
             rest=tuple(k for k, var in enumerate(self.variables(subject)) if var.path not in paths),
+            due=tuple((*p, *q) for p, q in zip(plain, scoped, strict=True)),
+            parents=tuple(var.path[:-1] for var in order),
+            fixing={n: tuple(k for k in frontier[n] if k in places) for n in places},
+            reading={n: tuple(k for k in inputs[n] if k in places) for n in places},
+            symmetric=_symmetric(order),
         )
         return found
 

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from ..core.collector import whole_process
+from ..core.collector import held_back, whole_process
 from ..core.errors import FactsError, JurisdictionError, suggest
 from ..core.paths import bundled_policy_path
 from . import kept_answers
@@ -420,14 +420,17 @@ def check(
         click.echo(f"wrote {root / MANIFEST} ({len(policy.digests)} files)", err=True)
     checker = checker_for(Engine(policy))
     findings = []
-    for finding in checker.all_findings():
-        findings.append(finding)
-        if fmt == "text":
-            click.echo(str(finding))
-            witness = finding.witness_json()
-            if witness is not None:
-                day = finding.day()
-                click.echo(f"  witness: {witness}" + (f" (decide --as-of {day})" if day else ""))
+    with held_back():  # the check keeps most of what it makes: see ``core.collector``
+        for finding in checker.all_findings():
+            findings.append(finding)
+            if fmt == "text":
+                click.echo(str(finding))
+                witness = finding.witness_json()
+                if witness is not None:
+                    day = finding.day()
+                    click.echo(
+                        f"  witness: {witness}" + (f" (decide --as-of {day})" if day else "")
+                    )
     questions_ = len(checker.policy.questions)
     if fmt == "json":
         report = {
@@ -460,7 +463,9 @@ def check(
             err=bool(findings),
         )
     if certificate_file is not None:
-        certificate_file.write_text(render(certificate(checker, findings)), encoding="utf-8")
+        with held_back():
+            text = render(certificate(checker, findings))
+        certificate_file.write_text(text, encoding="utf-8")
     if any(f.code != "check-incomplete" for f in findings):
         sys.exit(1)
     if findings:
