@@ -17,6 +17,7 @@ Not a test: timings depend on the machine.
 from __future__ import annotations
 
 import argparse
+import gc
 import math
 import statistics
 import tempfile
@@ -88,8 +89,13 @@ def growth(sizes: list[int]) -> None:
             root = generate(t + 1, Path(tmp) / f"t{t}", per_question=t + 1)
             engine = Engine(load_policy(root, strict=False))
             question = engine.policy.questions["generated_000"]
+            # each size from the same start (what the sizes before it left collected, so that
+            # the collector's timing does not fall on one size and not the next), and checked
+            # as the command checks, the collector held back
+            gc.collect()
             t0 = time.process_time()
-            part = Checker(engine, only={question.name}).partition(question)
+            with held_back():
+                part = Checker(engine, only={question.name}).partition(question)
             seconds = time.process_time() - t0
             points.append((t, seconds))
             slope = ""
