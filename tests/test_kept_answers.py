@@ -231,3 +231,24 @@ def test_a_warm_decide_runs_the_kept_program_without_pydantic(tmp_path: Path) ->
     assert runs[0].stdout == runs[1].stdout == _full(ARGV)[0].encode()
     assert b"pydantic" in runs[0].stderr  # the first: the command line proper, which keeps it
     assert runs[1].stderr.strip() == b"[]"  # the second: the kept program alone
+
+
+def test_a_question_keeps_its_newest_programs_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A program is made again after each change of the sources: the older ones of the same
+    question are removed but the newest few, and other questions' are left alone."""
+    real = kept_answers.sources_key
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    folder = tmp_path / "jurisdiction"
+    kept_answers.keep(ENGINE, ["unit_guidance"])
+    other = set(folder.glob("answer-*.bin"))
+    for change in range(5):
+        monkeypatch.setattr(
+            kept_answers, "sources_key", lambda h, p=(), c=change: real(h, p) + str(c).encode()
+        )
+        kept_answers.keep(ENGINE, ["unit_management"])
+        assert _answered(tmp_path) == _full(ARGV)[0]  # the newest is read
+        mine = set(folder.glob("answer-*.bin")) - other
+        assert len(mine) == min(change + 1, kept_answers.KEPT_PER_QUESTION)
+    assert other <= set(folder.glob("answer-*.bin"))

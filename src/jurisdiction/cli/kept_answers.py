@@ -13,7 +13,8 @@ command line proper answers (with its errors and exit codes).
 
 A program is written by the command line proper after it answered the plain form with one fact
 set, in the user's cache directory, as ``core.user_cache`` says (owned by the user, writable by
-no one else, not a link, written whole), one file per question, and verified on read: the file
+no one else, not a link, written whole), one file per question and sources (the newest few of a
+question kept, the others removed when one is written), and verified on read: the file
 opens with a full description of what the program is made from (the question, the interpreter's
 version, the path, size and modification time of every module of this package, of pydantic's
 and of every file of the bundled policy: ``cli.sources_key``), compared in full before a
@@ -42,6 +43,9 @@ line proper then keeps the programs it did not find."""
 
 LIMIT = 64 << 20
 """A larger program file is not read."""
+
+KEPT_PER_QUESTION = 3
+"""Programs of one question kept, made from different sources: the newest (see ``_prune``)."""
 
 NOTHING = "def answer(value, day, source):\n    return None\n"
 """The program of a question the generator cannot vouch for."""
@@ -108,16 +112,48 @@ def program_key(question: str) -> bytes:
     return sources_key(f"decide\0{question}", ("pydantic",))
 
 
-def _name(key: bytes) -> str:
-    return f"answer-{zlib.crc32(key):08x}-{len(key)}.bin"
+def _prefix(question: str) -> str:
+    """What the names of ``question``'s programs begin with, whatever they were made from."""
+    return f"answer-{zlib.crc32(question.encode('utf-8', 'surrogateescape')):08x}-"
 
 
-def _read(dir_fd: int, key: bytes) -> bytes | None:
+def _name(question: str, key: bytes) -> str:
+    return f"{_prefix(question)}{zlib.crc32(key):08x}-{len(key)}.bin"
+
+
+def _prune(dir_fd: int, question: str, kept: str) -> None:
+    """Remove ``question``'s programs made from other sources than the one just ``kept`` but the
+    newest ``KEPT_PER_QUESTION - 1``: a program is made again after every change of the package
+    or the policy, so the cache holds a few per question (two installations used in turns keep
+    theirs), not one per change (a program is up to a megabyte or two)."""
+    from contextlib import suppress
+
+    prefix = _prefix(question)
+    try:
+        names = [n for n in os.listdir(dir_fd) if n.startswith(prefix) and n.endswith(".bin")]
+    except OSError:
+        return
+    others: list[tuple[int, str]] = []
+    for name in names:
+        if name != kept:
+            try:
+                others.append(
+                    (os.stat(name, dir_fd=dir_fd, follow_symlinks=False).st_mtime_ns, name)
+                )
+            except OSError:
+                continue
+    others.sort(reverse=True)
+    for _, name in others[KEPT_PER_QUESTION - 1 :]:
+        with suppress(OSError):  # gone meanwhile: and none is run unless verified
+            os.unlink(name, dir_fd=dir_fd)
+
+
+def _read(dir_fd: int, question: str, key: bytes) -> bytes | None:
     """The program's code kept under ``key``, if its file is the user's, says it was made from
     the same sources and holds what its digest says."""
     import hashlib
 
-    data = user_cache.read_private(dir_fd, _name(key), LIMIT)
+    data = user_cache.read_private(dir_fd, _name(question, key), LIMIT)
     head = str(len(key)).encode() + b"\n" + key
     if data is None or not data.startswith(head):
         return None
@@ -149,7 +185,7 @@ def answered(argv: list[str]) -> str | None:
     try:
         for question in found.questions:
             if question not in programs:
-                code = _read(dir_fd, program_key(question))
+                code = _read(dir_fd, question, program_key(question))
                 if code is None:
                     return None
                 programs[question] = code
@@ -201,7 +237,7 @@ def keep(engine: Any, questions: Sequence[str]) -> None:
     try:
         for question in dict.fromkeys(questions):
             key = program_key(question)
-            if _read(dir_fd, key) is not None:
+            if _read(dir_fd, question, key) is not None:
                 continue  # kept: it did not vouch for these facts, and would not if made again
             try:
                 source = program(engine, question) or NOTHING
@@ -212,6 +248,8 @@ def keep(engine: Any, questions: Sequence[str]) -> None:
             digest = hashlib.sha256(payload).hexdigest().encode()
             head = str(len(key)).encode() + b"\n" + key + digest + b"\n"
             head += str(len(code)).encode() + b"\n"
-            user_cache.write_private(dir_fd, _name(key), head + payload)
+            name = _name(question, key)
+            user_cache.write_private(dir_fd, name, head + payload)
+            _prune(dir_fd, question, name)
     finally:
         os.close(dir_fd)
