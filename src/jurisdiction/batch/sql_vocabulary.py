@@ -523,8 +523,9 @@ def _one_regex(h: Hierarchy, x: exp.Expr, wanted: list[Level]) -> exp.Expr | Non
     """``place_ok`` for all of ``wanted`` with one regular expression: each level's part of
     the code is its pattern's characters, its ranges of digits written into the expression,
     the finer levels' parts optional where a coarser level is wanted, so that a code is matched
-    once whatever its level; a lookahead of a level's pattern is tested apart, on the codes
-    long enough to reach it. None where the patterns are not fixed sequences of characters
+    once whatever its level; a negative lookahead of a literal of digits is written into it
+    (``_folded``), any other lookahead of a level's pattern tested apart, on the codes long
+    enough to reach it. None where the patterns are not fixed sequences of characters
     one level's a prefix of the next's, or a range is not of digits within the level's part."""
     deepest = wanted[-1]
     segments: list[tuple[Level, str]] = []
