@@ -246,9 +246,11 @@ def _full_match(x: exp.Expr, plain: str) -> exp.Expr:
 
 
 def _pattern_parts(  # noqa: PLR0912 - a scanner
-    x: exp.Expr, pattern: str
+    x: exp.Expr, pattern: str, literals: list[tuple[int, str, exp.Expr]] | None = None
 ) -> tuple[str, list[exp.Expr]]:
-    """``pattern`` without its top-level lookaheads, and the lookaheads as tests of ``x``."""
+    """``pattern`` without its top-level lookaheads, and the lookaheads as tests of ``x``;
+    a negative lookahead of a literal is also put in ``literals``, if given, as its offset, its
+    text and its test (which stays in the tests: the caller takes it out if it folds it)."""
     parts: list[exp.Expr] = []
     plain = ""
     i, depth = 0, 0
@@ -282,14 +284,18 @@ def _pattern_parts(  # noqa: PLR0912 - a scanner
                     "varying width has no SQL form here"
                 )
             test: exp.Expr
-            if re.fullmatch(r"[A-Za-z0-9 _-]*", inner):  # a literal: compared, not matched
+            literal = re.fullmatch(r"[A-Za-z0-9 _-]*", inner) is not None
+            if literal:  # a literal: compared, not matched
                 test = exp.EQ(this=_substr(x.copy(), offset, len(inner)), expression=lit(inner))
             else:
                 test = exp.RegexpLike(
                     this=exp.Substring(this=x.copy(), start=lit(offset + 1)),
                     expression=lit(f"^(?:{inner})"),
                 )
-            parts.append(exp.Not(this=test) if pattern[i + 2] == "!" else test)
+            negative = pattern[i + 2] == "!"
+            parts.append(exp.Not(this=test) if negative else test)
+            if literals is not None and literal and negative:
+                literals.append((offset, inner, parts[-1]))
             i = end
             continue
         if pattern.startswith(("(?<", "(?P=", "(?#"), i) or (
@@ -462,23 +468,78 @@ def _digit_range(lo: str, hi: str) -> str:
     return parts[0] if len(parts) == 1 else "(?:" + "|".join(parts) + ")"
 
 
+_DIGIT_CLASSES = ("[0-9]", r"\d")  # in RE2, as in the one regular expression, ASCII digits
+
+
+def _not_literal(positions: list[str], text: str) -> str | None:
+    """A regular expression matching what ``positions`` (one class each, ``text``'s length)
+    match except ``text`` itself: by the first position that differs from it, each of the
+    others as its class or as ``text``'s character. Only for classes of digits and a ``text``
+    of ASCII digits (a class less one digit is written as the digits left); else None."""
+    if not all(p in _DIGIT_CLASSES for p in positions) or not re.fullmatch(r"[0-9]+", text):
+        return None
+    alternatives = []
+    for i, ch in enumerate(text):
+        others = "".join(d for d in "0123456789" if d != ch)
+        alternatives.append(text[:i] + f"[{others}]" + _compact(positions[i + 1 :]))
+    return "(?:" + "|".join(alternatives) + ")"
+
+
+def _own_text(positions: list[str], folds: dict[int, tuple[str, str]]) -> str:
+    """``positions`` as one pattern, each fold (at its offset into them) taking the place of
+    as many positions as its literal is long."""
+    out, i = "", 0
+    for at in sorted(folds):
+        out += _compact(positions[i:at]) + folds[at][1]
+        i = at + len(folds[at][0])
+    return out + _compact(positions[i:])
+
+
+def _folded(
+    lv: Level, positions: list[str], known: int, literals: list[tuple[int, str, exp.Expr]]
+) -> tuple[dict[int, tuple[str, str]], list[exp.Expr]]:
+    """The negative lookaheads of literals that can be written into the level's own part of
+    the expression (within it, before its ranged part, over classes of digits, not
+    overlapping): offset into the own part, to the literal and its expression; and the tests
+    so written, to be left out."""
+    end = lv.start if lv.ranges else lv.length
+    folds: dict[int, tuple[str, str]] = {}
+    done: list[exp.Expr] = []
+    taken: set[int] = set()
+    for offset, text, test in literals:
+        span = set(range(offset, offset + len(text)))
+        if offset < known or offset + len(text) > end or span & taken:
+            continue
+        regex = _not_literal(positions[offset : offset + len(text)], text)
+        if regex is None:
+            continue
+        folds[offset - known] = (text, regex)
+        taken |= span
+        done.append(test)
+    return folds, done
+
+
 def _one_regex(h: Hierarchy, x: exp.Expr, wanted: list[Level]) -> exp.Expr | None:
     """``place_ok`` for all of ``wanted`` with one regular expression: each level's part of
     the code is its pattern's characters, its ranges of digits written into the expression,
     the finer levels' parts optional where a coarser level is wanted, so that a code is matched
-    once whatever its level; a lookahead of a level's pattern is tested apart, on the codes
-    long enough to reach it. None where the patterns are not fixed sequences of characters
+    once whatever its level; a negative lookahead of a literal of digits is written into it
+    (``_folded``), any other lookahead of a level's pattern tested apart, on the codes long
+    enough to reach it. None where the patterns are not fixed sequences of characters
     one level's a prefix of the next's, or a range is not of digits within the level's part."""
     deepest = wanted[-1]
     segments: list[tuple[Level, str]] = []
     tests: list[exp.Expr] = []
     known: list[str] = []
     for lv in h.levels:
-        plain, parts = _pattern_parts(_substr(x, 0, lv.length), lv.pattern.pattern)
+        literals: list[tuple[int, str, exp.Expr]] = []
+        plain, parts = _pattern_parts(_substr(x, 0, lv.length), lv.pattern.pattern, literals)
         positions = _positions(plain)
         if positions is None or len(positions) != lv.length or positions[: len(known)] != known:
             return None
         own = positions[len(known) :]
+        folds, done = _folded(lv, positions, len(known), literals)
+        parts = [t for t in parts if not any(t is d for d in done)]
         if lv.ranges:
             spans = _merged(lv)
             width = lv.length - lv.start
@@ -490,11 +551,11 @@ def _one_regex(h: Hierarchy, x: exp.Expr, wanted: list[Level]) -> exp.Expr | Non
             if not all(p in ("[0-9]", r"\d") for p in positions[lv.start : lv.length]):
                 return None
             ranged = [_digit_range(a, b) for a, b in spans]
-            own_text = _compact(positions[len(known) : lv.start]) + (
+            own_text = _own_text(positions[len(known) : lv.start], folds) + (
                 ranged[0] if len(ranged) == 1 else "(?:" + "|".join(ranged) + ")"
             )
         else:
-            own_text = _compact(own)
+            own_text = _own_text(own, folds)
         segments.append((lv, own_text))
         if parts:  # a code of a wanted level shorter than this one does not reach them
             reached = exp.GTE(this=_length(x.copy()), expression=lit(lv.length))
