@@ -416,7 +416,7 @@ def _ids(aid: exp.Expr, ids: list[int]) -> exp.Expr:
         else exp.Between(this=aid.copy(), low=lit(a), high=lit(b))
         for a, b in runs
     ]
-    return exp.or_(*tests)
+    return exp.or_(*tests, copy=False)
 
 
 def _by_answer(
@@ -505,11 +505,12 @@ class _Bodies:
                     exp.or_(
                         exp.EQ(this=exp.ArraySize(this=codes), expression=lit(0)),
                         exp.GT(this=exp.ArraySize(this=nulls), expression=lit(0)),
+                        copy=False,
                     ),
                     exp.true(),
                 )
             )
-        return exp.or_(*tests) if tests else None
+        return exp.or_(*tests, copy=False) if tests else None
 
     def nested(self, answer: Answer, *, chain: bool = False) -> exp.Expr:
         """The answer's bodies as a list of structs (BODY_FIELDS; with ``chain``, the flat
@@ -598,7 +599,8 @@ class _Bodies:
         if not any(self.codes(b)[1] for b in answer.bodies):
             values = [self.own_level(b, self.codes(b)[0]) for b in answer.bodies]
             none = exp.and_(
-                *(exp.Is(this=v.copy(), expression=exp.Null()) for v in values if v is not None)
+                *(exp.Is(this=v.copy(), expression=exp.Null()) for v in values if v is not None),
+                copy=False,
             )
             pieces: list[exp.Expr] = []
             for i, v in enumerate(values):
@@ -814,7 +816,7 @@ def answer_columns(
         (prefix + name, cast(sql, column_type(name, nested, bodies.levels))) for name, sql in out
     ]
     assert [name for name, _sql in out] == list(output_columns(nested, bodies.levels))
-    flag: exp.Expr = exp.or_(*flags)
+    flag: exp.Expr = exp.or_(*flags, copy=False)
     return typed, flag
 
 

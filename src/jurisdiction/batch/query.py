@@ -367,9 +367,11 @@ def batch_sql(
                 _as(by_epoch(i, [columns[j][1] for columns, _f in per_epoch]), name), copy=False
             )
             fourth = fourth.select(_col(name), copy=False)
-        flag = exp.or_(exp.Not(this=_col("_valid")), by_epoch(i, [f for _c, f in per_epoch]))
+        flag = exp.or_(
+            exp.Not(this=_col("_valid")), by_epoch(i, [f for _c, f in per_epoch]), copy=False
+        )
         if days.source == "column":  # a row without a day: decide says why
-            flag = exp.or_(exp.Is(this=_col("_day"), expression=exp.Null()), flag)
+            flag = exp.or_(exp.Is(this=_col("_day"), expression=exp.Null()), flag, copy=False)
         third = third.select(_as(flag, f"_flag_{i}"), copy=False)
         fourth = fourth.select(_col(f"_flag_{i}"), copy=False)
         flags.append(_col(f"_flag_{i}"))
@@ -383,7 +385,7 @@ def batch_sql(
         copy=False,
     ).from_(second.subquery("numbered", copy=False), copy=False)
     picked = exp.Case().when(
-        exp.or_(*flags), facts if facts is not None else _no_facts(), copy=False
+        exp.or_(*flags, copy=False), facts if facts is not None else _no_facts(), copy=False
     )
     fourth = fourth.select(
         _as(picked, "_facts"),
@@ -487,12 +489,23 @@ class _StretchColumns:
             for key, (name, sql) in self.sql.items()
             if name in self.feature_cols and not isinstance(sql, exp.Column)
         }
-        parts = {key: {n.sql() for n in self.sql[key][1].walk()} - {key} for key in features}
+        # a node can hold a feature's whole SQL only if it is of the class of a feature's root:
+        # only those are written as SQL to compare (writing every node cost more than the
+        # projection saves, at a million rows)
+        roots = tuple({type(self.sql[key][1]) for key in features})
+
+        def written(node: exp.Expr) -> str | None:
+            return node.sql() if type(node) in roots else None
+
+        parts = {
+            key: {written(n) for n in self.sql[key][1].walk()} - {key, None} for key in features
+        }
         # a column read by another is one that reads no other (one projection over the first)
         read = {key: name for key, name in features.items() if not parts[key] & features.keys()}
 
         def reading(node: exp.Expr) -> exp.Expr:
-            name = read.get(node.sql())
+            text = written(node)
+            name = None if text is None else read.get(text)
             return node if name is None else _col(name)
 
         later: dict[str, exp.Expr] = {}

@@ -83,7 +83,7 @@ def records_ok(value: exp.Expr, var: str, valid: exp.Expr, maximum: int | None) 
     ok: exp.Expr = exp.EQ(this=bad, expression=exp.Literal.number(0))
     if maximum is not None:
         size = _count_where(value.copy(), var, exp.true())
-        ok = exp.and_(ok, exp.LTE(this=size, expression=exp.Literal.number(maximum)))
+        ok = exp.and_(ok, exp.LTE(this=size, expression=exp.Literal.number(maximum)), copy=False)
     return ok
 
 

@@ -238,7 +238,7 @@ def _regex_test(x: exp.Expr, pattern: str) -> exp.Expr:
     anything else RE2 cannot read raises SqlUnsupportedError."""
     plain, parts = _pattern_parts(x, pattern)
     whole = _full_match(x, plain)
-    return exp.and_(whole, *parts) if parts else whole
+    return exp.and_(whole, *parts, copy=False) if parts else whole
 
 
 def _full_match(x: exp.Expr, plain: str) -> exp.Expr:
@@ -387,7 +387,8 @@ def _compact(positions: list[str]) -> str:
 
 def _in_ranges(part: exp.Expr, level: Level) -> exp.Expr:
     return exp.or_(
-        *(exp.Between(this=part, low=lit(r.first), high=lit(r.last)) for r in level.ranges)
+        *(exp.Between(this=part, low=lit(r.first), high=lit(r.last)) for r in level.ranges),
+        copy=False,
     )
 
 
@@ -415,12 +416,15 @@ def _one_pass(h: Hierarchy, x: exp.Expr, target: Level) -> exp.Expr | None:
             digits = all(p in ("[0-9]", r"\d") for p in positions[lv.start : lv.length])
             spans = _merged(lv) if digits else [(r.first, r.last) for r in lv.ranges]
             tests.append(
-                exp.or_(*(exp.Between(this=part.copy(), low=lit(a), high=lit(b)) for a, b in spans))
+                exp.or_(
+                    *(exp.Between(this=part.copy(), low=lit(a), high=lit(b)) for a, b in spans),
+                    copy=False,
+                )
             )
         if lv is target:
             break
     assert target_positions is not None
-    return exp.and_(_full_match(x, _compact(target_positions)), *tests)
+    return exp.and_(_full_match(x, _compact(target_positions)), *tests, copy=False)
 
 
 def _merged(lv: Level) -> list[tuple[str, str]]:
@@ -560,7 +564,9 @@ def _one_regex(h: Hierarchy, x: exp.Expr, wanted: list[Level]) -> exp.Expr | Non
         if parts:  # a code of a wanted level shorter than this one does not reach them
             reached = exp.GTE(this=_length(x.copy()), expression=lit(lv.length))
             shorter = any(w.length < lv.length for w in wanted)
-            tests += [exp.or_(exp.Not(this=reached), t) if shorter else t for t in parts]
+            tests += [
+                exp.or_(exp.Not(this=reached), t, copy=False) if shorter else t for t in parts
+            ]
         known = positions
         if lv is deepest:
             break
@@ -572,7 +578,7 @@ def _one_regex(h: Hierarchy, x: exp.Expr, wanted: list[Level]) -> exp.Expr | Non
             regex = f"{own_text}(?:{regex})?"
         else:
             regex = own_text + regex
-    return exp.and_(_full_match(x, regex), *tests)
+    return exp.and_(_full_match(x, regex), *tests, copy=False)
 
 
 def place_ok(h: Hierarchy, x: exp.Expr, levels: tuple[str, ...]) -> exp.Expr:
@@ -597,8 +603,8 @@ def place_ok(h: Hierarchy, x: exp.Expr, levels: tuple[str, ...]) -> exp.Expr:
                 tests.append(_in_ranges(_substr(x, lv.start, lv.length - lv.start), lv))
             if lv is target:
                 break
-        alternatives.append(exp.and_(*tests))
-    return exp.or_(*alternatives) if alternatives else exp.false()
+        alternatives.append(exp.and_(*tests, copy=False))
+    return exp.or_(*alternatives, copy=False) if alternatives else exp.false()
 
 
 def _level_of(h: Hierarchy, x: exp.Expr) -> exp.Expr:
@@ -627,7 +633,7 @@ def _form_of(h: Hierarchy, x: exp.Expr) -> exp.Expr:
             continue
         long_enough = exp.GTE(this=_length(x), expression=lit(lv.length))
         for cond, value in _range_value(x, lv, lambda r: r.form):
-            branches.append((exp.and_(long_enough, cond), value))
+            branches.append((exp.and_(long_enough, cond, copy=False), value))
     return _case(branches, lit(h.forms[0])) if branches else lit(h.forms[0])
 
 
@@ -888,7 +894,7 @@ class SqlVocabulary:
     def valid(self) -> exp.Expr:
         """True only for rows the subject's model accepts (see the module's docstring)."""
         tests = [test for _name, test in self._top_tests()]
-        return tested(exp.and_(*tests)) if tests else exp.true()
+        return tested(exp.and_(*tests, copy=False)) if tests else exp.true()
 
     def failed_fields(self) -> exp.Expr | None:
         """The names of the top-level fields whose own tests refuse the row, as a list of text
@@ -902,7 +908,7 @@ class SqlVocabulary:
         if not by_field:
             return None
         items = [
-            _case([(_as_condition(exp.and_(*tests)), exp.Null())], lit(name))
+            _case([(_as_condition(exp.and_(*tests, copy=False)), exp.Null())], lit(name))
             for name, tests in by_field.items()
         ]
         return exp.ArrayFilter(
@@ -930,6 +936,7 @@ class SqlVocabulary:
                         exp.or_(
                             exp.Is(this=exp.column(name, quoted=True), expression=exp.Null()),
                             exp.Not(this=exp.Is(this=self.raw(name), expression=exp.Null())),
+                            copy=False,
                         )
                         if info.kind in ("int", "bool", "date")
                         else exp.true(),
@@ -969,14 +976,14 @@ class SqlVocabulary:
             elif required:
                 tests.append((name, exp.Not(this=is_null.copy())))
                 if check is not None:
-                    tests.append((name, exp.or_(is_null, check)))
+                    tests.append((name, exp.or_(is_null, check, copy=False)))
             elif check is not None:
-                tests.append((name, exp.or_(is_null, check)))
+                tests.append((name, exp.or_(is_null, check, copy=False)))
         for constraint in subj.constraints:
             cond = self._compile(parse_condition(constraint.text), subject, base).sql
             tests.append((None, true_or_false(cond)))
         if base is not None:
-            inner = exp.and_(*(t for _n, t in tests)) if tests else exp.true()
+            inner = exp.and_(*(t for _n, t in tests), copy=False) if tests else exp.true()
             # tested only where the nested fact set is given (a CASE: not on the other rows),
             # and as a filter (``tested``)
             return [
@@ -1030,7 +1037,7 @@ class SqlVocabulary:
         if info.kind == "records":
             assert info.subject is not None
             var = "_record"  # an inner list's lambda shadows it: it reads its own records only
-            inner = exp.and_(*self._valid(info.subject, exp.column(var)), exp.true())
+            inner = exp.and_(*self._valid(info.subject, exp.column(var)), exp.true(), copy=False)
             return records_ok(value, var, true_or_false(inner), info.maximum)
         return None
 
@@ -1109,9 +1116,9 @@ class _Compiler:
         if isinstance(node, Not):
             return _Value(exp.Not(this=self.cond(node.item)), "bool")
         if isinstance(node, And):
-            return _Value(exp.and_(*(self.cond(i) for i in node.items)), "bool")
+            return _Value(exp.and_(*(self.cond(i) for i in node.items), copy=False), "bool")
         if isinstance(node, Or):
-            return _Value(exp.or_(*(self.cond(i) for i in node.items)), "bool")
+            return _Value(exp.or_(*(self.cond(i) for i in node.items), copy=False), "bool")
         if isinstance(node, If):
             then, other = self.visit(node.then), self.visit(node.other)
             kind = then.kind if then.kind != "null" else other.kind
@@ -1327,6 +1334,7 @@ def _next_anniversary(d: exp.Expr, ref: exp.Expr) -> exp.Expr:
                 exp.and_(
                     exp.GTE(this=years.copy(), expression=lit(1)),
                     exp.GTE(this=same_year.copy(), expression=ref.copy()),
+                    copy=False,
                 ),
                 same_year,
             ),
@@ -1346,11 +1354,12 @@ def _months_between(a: exp.Expr, b: exp.Expr) -> exp.Expr:
         return exp.and_(
             exp.LT(this=exp.Day(this=x.copy()), expression=exp.Day(this=y.copy())),
             exp.NEQ(this=x.copy(), expression=exp.LastDay(this=x.copy())),
+            copy=False,
         )
 
     n = exp.Sub(this=_month_number(b), expression=_month_number(a))
-    fewer = exp.and_(exp.LTE(this=a.copy(), expression=b.copy()), short_of(b, a))
-    more = exp.and_(exp.LT(this=b.copy(), expression=a.copy()), short_of(a, b))
+    fewer = exp.and_(exp.LTE(this=a.copy(), expression=b.copy()), short_of(b, a), copy=False)
+    more = exp.and_(exp.LT(this=b.copy(), expression=a.copy()), short_of(a, b), copy=False)
     adjust = _case([(fewer, lit(-1)), (more, lit(1))], lit(0))
     return exp.Paren(this=exp.Add(this=n, expression=adjust))
 
@@ -1361,7 +1370,9 @@ def _years_between(a: exp.Expr, b: exp.Expr) -> exp.Expr:
         exp.and_(
             exp.EQ(this=exp.Month(this=b.copy()), expression=exp.Month(this=a.copy())),
             exp.LT(this=exp.Day(this=b.copy()), expression=exp.Day(this=a.copy())),
+            copy=False,
         ),
+        copy=False,
     )
     years = exp.Sub(this=exp.Year(this=b.copy()), expression=exp.Year(this=a.copy()))
     return exp.Paren(this=exp.Sub(this=years, expression=_case([(earlier, lit(1))], lit(0))))
