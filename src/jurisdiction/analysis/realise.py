@@ -1150,21 +1150,9 @@ class Realiser:
         key = (subject.name, group, tuple((c.reads, c.goal or c.target) for c in checks))
         if key in self._relaxations:
             return self._relaxations[key]
-        paths = {".".join(variables[i].path): i for i in group}
-        wanted = {paths[r] for c in checks if c.goal or c.target for r in c.reads if r in paths}
-        for i in list(wanted):
-            wanted.update(k for k in group if variables[i].after(variables[k]))
-        found = None
-        if wanted and len(wanted) < len(group):
-            found = (
-                tuple(sorted(wanted)),
-                tuple(
-                    n
-                    for n, c in enumerate(checks)
-                    if all(paths[r] in wanted for r in c.reads if r in paths)
-                ),
-            )
-        self._relaxations[key] = found
+        read = _reads_among(variables, group)
+        wanted = {i for c in checks if c.goal or c.target for i in read(c)}
+        found = self._relaxations[key] = _closed(variables, group, checks, wanted, read)
         return found
 
     def _goal_relaxed(
@@ -1181,25 +1169,13 @@ class Realiser:
         key = (subject.name, group, tuple((c.reads, c.goal, c.target) for c in checks))
         if key in self._goal_relaxations:
             return self._goal_relaxations[key]
-        paths = {".".join(variables[i].path): i for i in group}
-
-        def read(c: _Check) -> set[int]:
-            return {paths[r] for r in c.reads if r in paths}
-
+        read = _reads_among(variables, group)
         wanted = {i for c in checks if c.goal for i in read(c)}
         around = set(wanted)
         for c in checks:
             if c.target and read(c) & around:
                 wanted |= read(c)
-        for i in list(wanted):
-            wanted.update(k for k in group if variables[i].after(variables[k]))
-        found = None
-        if wanted and len(wanted) < len(group):
-            found = (
-                tuple(sorted(wanted)),
-                tuple(n for n, c in enumerate(checks) if read(c) <= wanted),
-            )
-        self._goal_relaxations[key] = found
+        found = self._goal_relaxations[key] = _closed(variables, group, checks, wanted, read)
         return found
 
     def _order_of(
@@ -1788,3 +1764,30 @@ def _in_range(value: int, info: FieldInfo) -> bool:
     low = info.minimum if info.minimum is not None else value
     high = info.maximum if info.maximum is not None else value
     return low <= value <= high
+
+
+def _reads_among(variables: Sequence[_Var], group: tuple[int, ...]) -> Callable[[_Check], set[int]]:
+    """The fields of ``group`` (by index) a check reads."""
+    paths = {".".join(variables[i].path): i for i in group}
+
+    def read(c: _Check) -> set[int]:
+        return {paths[r] for r in c.reads if r in paths}
+
+    return read
+
+
+def _closed(
+    variables: Sequence[_Var],
+    group: tuple[int, ...],
+    checks: Sequence[_Check],
+    wanted: set[int],
+    read: Callable[[_Check], set[int]],
+) -> tuple[tuple[int, ...], tuple[int, ...]] | None:
+    """A relaxed search's shape: the ``wanted`` fields with the fields they need (those they
+    come after), and the checks that read no other field of the group (by index); or None when
+    the fields are the whole group."""
+    for i in list(wanted):
+        wanted.update(k for k in group if variables[i].after(variables[k]))
+    if not wanted or len(wanted) >= len(group):
+        return None
+    return tuple(sorted(wanted)), tuple(n for n, c in enumerate(checks) if read(c) <= wanted)
