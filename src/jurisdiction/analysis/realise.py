@@ -609,7 +609,6 @@ class Realiser:
         self._plans: dict[Any, _Schedule] = {}  # ``_solve_ordered``'s schedule per order and checks
         self._indexes: dict[str, dict[str, int]] = {}  # each field's position, per subject
         self._relaxations: dict[Any, tuple[tuple[int, ...], tuple[int, ...]] | None] = {}
-        self._goal_relaxations: dict[Any, tuple[tuple[int, ...], tuple[int, ...]] | None] = {}
         self._symmetries: dict[Any, PlaceTree | None] = {}  # per search of fields and checks
         self._trees: dict[PlaceReads, PlaceTree] = {}
         self._domains: dict[Any, list[Any]] = {}  # the first search's domain of each field
@@ -1089,11 +1088,11 @@ class Realiser:
         First the fields the wanted values read are searched with only the checks among them:
         if that relaxed search fails, so does the whole (a quick proof for most classes no fact
         set realises). A first search with a goal relaxes around the goal before that
-        (``_goal_relaxed``): its failure, whatever fields it went through, is the whole's (a
-        goal search is never a proof)."""
+        (``_relaxed`` with ``goal``): its failure, whatever fields it went through, is the
+        whole's (a goal search is never a proof)."""
         shapes = [self._relaxed(subject, variables, group, checks)]
         if uses is None and any(c.goal for c in checks):  # the goal's few fields first
-            shapes.insert(0, self._goal_relaxed(subject, variables, group, checks))
+            shapes.insert(0, self._relaxed(subject, variables, group, checks, goal=True))
         for k, shape in enumerate(shapes):
             if shape is None or shape in shapes[:k]:
                 continue
@@ -1144,38 +1143,32 @@ class Realiser:
         variables: Sequence[_Var],
         group: tuple[int, ...],
         checks: Sequence[_Check],
+        *,
+        goal: bool = False,
     ) -> tuple[tuple[int, ...], tuple[int, ...]] | None:
         """The fields the wanted values read (and what they need) and the checks among them
-        only (by index), or None when those are the whole group: kept per shape of checks."""
-        key = (subject.name, group, tuple((c.reads, c.goal or c.target) for c in checks))
+        only (by index), or None when those are the whole group: kept per shape of checks.
+
+        With ``goal``, around the goal instead: the fields the goal reads, those of the wanted
+        values that read one of them (and what they need), and the checks among them only. A
+        goal search that fails (the place failures' do, mostly) fails there first, over a few
+        of its fields."""
+        shape = tuple(
+            (c.reads, c.goal, c.target) if goal else (c.reads, c.goal or c.target) for c in checks
+        )
+        key = (goal, subject.name, group, shape)
         if key in self._relaxations:
             return self._relaxations[key]
         read = _reads_among(variables, group)
-        wanted = {i for c in checks if c.goal or c.target for i in read(c)}
+        if goal:
+            wanted = {i for c in checks if c.goal for i in read(c)}
+            around = set(wanted)
+            for c in checks:
+                if c.target and read(c) & around:
+                    wanted |= read(c)
+        else:
+            wanted = {i for c in checks if c.goal or c.target for i in read(c)}
         found = self._relaxations[key] = _closed(variables, group, checks, wanted, read)
-        return found
-
-    def _goal_relaxed(
-        self,
-        subject: Subject,
-        variables: Sequence[_Var],
-        group: tuple[int, ...],
-        checks: Sequence[_Check],
-    ) -> tuple[tuple[int, ...], tuple[int, ...]] | None:
-        """As ``_relaxed``, around the goal: the fields the goal reads, those of the wanted
-        values that read one of them (and what they need), and the checks among them only; or
-        None when those are the whole group. A goal search that fails (the place failures'
-        do, mostly) fails here first, over a few of its fields."""
-        key = (subject.name, group, tuple((c.reads, c.goal, c.target) for c in checks))
-        if key in self._goal_relaxations:
-            return self._goal_relaxations[key]
-        read = _reads_among(variables, group)
-        wanted = {i for c in checks if c.goal for i in read(c)}
-        around = set(wanted)
-        for c in checks:
-            if c.target and read(c) & around:
-                wanted |= read(c)
-        found = self._goal_relaxations[key] = _closed(variables, group, checks, wanted, read)
         return found
 
     def _order_of(
