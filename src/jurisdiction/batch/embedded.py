@@ -294,8 +294,10 @@ class _Query:
         id_column: str | None,
         days: RowDays | None = None,
         dtypes: Mapping[str, str] | None = None,
+        keep_plan: bool = False,
     ) -> None:
-        relation = _conformed(relation, engine, _subject_of(engine, questions), dtypes)
+        subject = _subject_of(engine, questions)
+        relation = _conformed(relation, engine, subject, dtypes)
         names = [n for n in relation.columns if n != MALFORMED]
         carry = [MALFORMED] if MALFORMED in relation.columns else []
         if id_column is None:
@@ -304,19 +306,18 @@ class _Query:
             raise FactsError(
                 f"no id column `{id_column}` among the input's columns: " + ", ".join(names)
             )
-        select, subject = batch_sql(
+        inner = _inner_sql(
             engine,
             questions,
             list(relation.columns),
             [str(t) for t in relation.types],
             nested=nested,
             id_column=id_column,
-            source=_SOURCE,
             carry=carry,
             days=days,
+            keep_plan=keep_plan,
         )
         relation.create_view(_SOURCE, replace=True)
-        inner = select.sql(dialect="duckdb")
         self.decided = 0
         lock = threading.Lock()
         asked = list(questions)
@@ -380,6 +381,45 @@ class _Query:
             f"SELECT {', '.join(keep + picked + dated)} FROM (SELECT *, {decided} FROM ({inner}))"
         )
         self.questions = asked
+
+
+def _inner_sql(
+    engine: Engine,
+    questions: Sequence[str],
+    names: Sequence[str],
+    types: Sequence[str],
+    *,
+    nested: bool,
+    id_column: str | None,
+    carry: Sequence[str],
+    days: RowDays | None,
+    keep_plan: bool,
+) -> str:
+    """``batch_sql``'s SELECT over ``_SOURCE`` as DuckDB's SQL: kept in the user's cache and
+    read from it where ``keep_plan`` (``kept_plans``)."""
+
+    def build() -> str:
+        select, _subject = batch_sql(
+            engine,
+            questions,
+            names,
+            types,
+            nested=nested,
+            id_column=id_column,
+            source=_SOURCE,
+            carry=carry,
+            days=days,
+        )
+        return select.sql(dialect="duckdb")
+
+    if not keep_plan:
+        return build()
+    from .kept_plans import kept_sql, plan_key
+
+    shape, key = plan_key(
+        engine, questions, names, types, nested=nested, id_column=id_column, carry=carry, days=days
+    )
+    return kept_sql(shape, key, build)
 
 
 _Dates = Mapping[str, Any]
@@ -574,6 +614,7 @@ def run_batch(
     memory_limit: str | None = None,
     as_of: datetime.date | str | None = None,
     as_of_column: str | None = None,
+    keep_plan: bool = False,
 ) -> BatchSummary:
     """Answer ``questions`` for every row of the file ``source``, writing ``target``: one
     DuckDB statement, ``COPY (the plan) TO target``, that streams (a file larger than memory
@@ -581,7 +622,9 @@ def run_batch(
     second with the summary so far (its ``total`` set where the file's metadata gives it).
     Every row is decided as of ``as_of``; or each as of its day in the column ``as_of_column``,
     or in the field that dates it (``dated_by``); else today — by the policy as it stands
-    on that day (``days``)."""
+    on that day (``days``). ``keep_plan``: keep the plan's SQL in the user's cache and use it
+    again while nothing it was made from changed (``kept_plans``; DuckDB only), as the command
+    line does."""
     fin = format_of(source, in_format, "--in-format")
     fout = format_of(target, out_format, "--out-format")
     if nested and fout == "csv":
@@ -620,6 +663,7 @@ def run_batch(
         progress,
         memory_limit,
         days,
+        keep_plan,
     )
 
 
@@ -635,6 +679,7 @@ def _run_duckdb(
     progress: Callable[[BatchSummary], None] | None,
     memory_limit: str | None,
     days: RowDays,
+    keep_plan: bool = False,
 ) -> BatchSummary:
     """``run_batch`` on DuckDB: into a file beside OUT, renamed to OUT once complete and
     checked (rows in = rows out); removed on any failure or signal."""
@@ -658,6 +703,7 @@ def _run_duckdb(
                 nested=nested,
                 id_column=id_column,
                 days=days,
+                keep_plan=keep_plan,
             )
             statement = f"COPY ({query.sql}) TO '{_quoted(temporary)}' ({_copy_options(fout)})"
             if progress is not None:

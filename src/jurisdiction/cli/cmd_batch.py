@@ -226,6 +226,7 @@ def batch_command(
                 memory_limit=memory_limit,
                 as_of=as_of.date() if as_of is not None else None,
                 as_of_column=as_of_column,
+                keep_plan=True,
             )
         except ValueError as exc:
             raise FactsError(str(exc)) from exc

@@ -22,7 +22,7 @@ import sys
 import zlib
 
 from ..core import user_cache
-from .sources_key import sources_key
+from ..core.sources_key import sources_key
 
 __all__ = ["main"]
 

@@ -17,7 +17,7 @@ no one else, not a link, written whole), one file per question and sources (the 
 question kept, the others removed when one is written), and verified on read: the file
 opens with a full description of what the program is made from (the question, the interpreter's
 version, the path, size and modification time of every module of this package, of pydantic's
-and of every file of the bundled policy: ``cli.sources_key``), compared in full before a
+and of every file of the bundled policy: ``core.sources_key``), compared in full before a
 byte of the program is used; then a sha256 of what follows, checked; then the program's code
 (``marshal``, which the interpreter's version in the description covers) and its source
 beside it. Never pickle. A question the
@@ -33,7 +33,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..core import user_cache
-from .sources_key import sources_key
+from ..core.sources_key import sources_key
 
 __all__ = ["WANTED", "answered", "keep", "plain"]
 
@@ -122,46 +122,20 @@ def _name(question: str, key: bytes) -> str:
 
 
 def _prune(dir_fd: int, question: str, kept: str) -> None:
-    """Remove ``question``'s programs made from other sources than the one just ``kept`` but the
-    newest ``KEPT_PER_QUESTION - 1``: a program is made again after every change of the package
-    or the policy, so the cache holds a few per question (two installations used in turns keep
-    theirs), not one per change (a program is up to a megabyte or two)."""
-    from contextlib import suppress
-
-    prefix = _prefix(question)
-    try:
-        names = [n for n in os.listdir(dir_fd) if n.startswith(prefix) and n.endswith(".bin")]
-    except OSError:
-        return
-    others: list[tuple[int, str]] = []
-    for name in names:
-        if name != kept:
-            try:
-                others.append(
-                    (os.stat(name, dir_fd=dir_fd, follow_symlinks=False).st_mtime_ns, name)
-                )
-            except OSError:
-                continue
-    others.sort(reverse=True)
-    for _, name in others[KEPT_PER_QUESTION - 1 :]:
-        with suppress(OSError):  # gone meanwhile: and none is run unless verified
-            os.unlink(name, dir_fd=dir_fd)
+    """Keep ``question``'s newest ``KEPT_PER_QUESTION`` programs (a program is up to a megabyte
+    or two, made again after every change of the package or the policy)."""
+    user_cache.prune(dir_fd, _prefix(question), ".bin", kept, KEPT_PER_QUESTION)
 
 
 def _read(dir_fd: int, question: str, key: bytes) -> bytes | None:
     """The program's code kept under ``key``, if its file is the user's, says it was made from
     the same sources and holds what its digest says."""
-    import hashlib
-
     data = user_cache.read_private(dir_fd, _name(question, key), LIMIT)
-    head = str(len(key)).encode() + b"\n" + key
-    if data is None or not data.startswith(head):
+    payload = user_cache.unkeyed(data, key)
+    if payload is None:
         return None
-    digest, _, rest = data[len(head) :].partition(b"\n")
-    size, _, rest = rest.partition(b"\n")
-    if not size.isdigit() or hashlib.sha256(rest).hexdigest().encode() != digest:
-        return None
-    return rest[: int(size)]
+    size, _, rest = payload.partition(b"\n")
+    return rest[: int(size)] if size.isdigit() else None
 
 
 def _program(code: bytes) -> Any:
@@ -223,7 +197,6 @@ def _answers(found: Plain, codes: dict[str, bytes]) -> str | None:
 
 def keep(engine: Any, questions: Sequence[str]) -> None:
     """Keep the program of each of ``questions`` that is not kept yet (see the module's text)."""
-    import hashlib
     import marshal
 
     from ..engine.kept_answers import program
@@ -244,12 +217,9 @@ def keep(engine: Any, questions: Sequence[str]) -> None:
             except Exception:  # a defect here must not fail the command that answered
                 continue
             code = marshal.dumps(compile(source, f"<kept answer {question}>", "exec"))
-            payload = code + source.encode("utf-8")
-            digest = hashlib.sha256(payload).hexdigest().encode()
-            head = str(len(key)).encode() + b"\n" + key + digest + b"\n"
-            head += str(len(code)).encode() + b"\n"
+            payload = str(len(code)).encode() + b"\n" + code + source.encode("utf-8")
             name = _name(question, key)
-            user_cache.write_private(dir_fd, name, head + payload)
+            user_cache.write_private(dir_fd, name, user_cache.keyed(key, payload))
             _prune(dir_fd, question, name)
     finally:
         os.close(dir_fd)

@@ -25,10 +25,13 @@ import stat
 __all__ = [
     "SUPPORTED",
     "cache_path",
+    "keyed",
     "open_directory",
     "own_directory",
     "own_file",
+    "prune",
     "read_private",
+    "unkeyed",
     "write_private",
 ]
 
@@ -137,3 +140,49 @@ def write_private(dir_fd: int, name: str, data: bytes) -> None:
                 os.unlink(temporary, dir_fd=dir_fd)
             except OSError:
                 pass
+
+
+def keyed(key: bytes, payload: bytes) -> bytes:
+    """A kept file's bytes: ``key`` (the full description of what ``payload`` was made from,
+    ``core.sources_key``), the payload's sha256, then the payload."""
+    import hashlib  # here: the help's reader imports nothing it does not use
+
+    digest = hashlib.sha256(payload).hexdigest().encode()
+    return str(len(key)).encode() + b"\n" + key + digest + b"\n" + payload
+
+
+def unkeyed(data: bytes | None, key: bytes) -> bytes | None:
+    """The payload of a kept file's bytes (``keyed``), if it says it was made from ``key``,
+    compared in full, and holds what its digest says; else None."""
+    import hashlib
+
+    head = str(len(key)).encode() + b"\n" + key
+    if data is None or not data.startswith(head):
+        return None
+    digest, _, payload = data[len(head) :].partition(b"\n")
+    return payload if hashlib.sha256(payload).hexdigest().encode() == digest else None
+
+
+def prune(dir_fd: int, prefix: str, suffix: str, kept: str, count: int) -> None:
+    """Remove the files named ``prefix…suffix`` other than ``kept`` but the newest ``count - 1``:
+    a kept output is made again after every change of what it is made from, so the cache holds
+    a few of a kind (two installations used in turns keep theirs), not one per change."""
+    try:
+        names = [n for n in os.listdir(dir_fd) if n.startswith(prefix) and n.endswith(suffix)]
+    except OSError:
+        return
+    others: list[tuple[int, str]] = []
+    for name in names:
+        if name != kept:
+            try:
+                others.append(
+                    (os.stat(name, dir_fd=dir_fd, follow_symlinks=False).st_mtime_ns, name)
+                )
+            except OSError:
+                continue
+    others.sort(reverse=True)
+    for _, name in others[count - 1 :]:
+        try:  # noqa: SIM105 (see write_private)
+            os.unlink(name, dir_fd=dir_fd)
+        except OSError:  # gone meanwhile: and none is used unless verified
+            pass

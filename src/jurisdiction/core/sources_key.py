@@ -1,6 +1,7 @@
 """What a kept output of the command line is made from: a full description, compared in full
-before the output is used (``cli.entry``'s help, ``cli.kept_answers``' programs). Imports only
-``os`` and ``sys``: the console script uses it before anything else is imported."""
+before the output is used (``cli.entry``'s help, ``cli.kept_answers``' programs,
+``batch.kept_plans``' SQL). Imports only ``os`` and ``sys``: the console script uses it before
+anything else is imported."""
 
 from __future__ import annotations
 
