@@ -306,17 +306,13 @@ class _Query:
             raise FactsError(
                 f"no id column `{id_column}` among the input's columns: " + ", ".join(names)
             )
-        inner = _inner_sql(
-            engine,
-            questions,
-            list(relation.columns),
-            [str(t) for t in relation.types],
-            nested=nested,
-            id_column=id_column,
-            carry=carry,
-            days=days,
-            keep_plan=keep_plan,
-        )
+        shape = {
+            "questions": list(questions),
+            "names": list(relation.columns),
+            "types": [str(t) for t in relation.types],
+        }
+        options = {"nested": nested, "id_column": id_column, "carry": carry}
+        inner = _inner_sql(engine, days, shape, options, keep_plan)
         relation.create_view(_SOURCE, replace=True)
         self.decided = 0
         lock = threading.Lock()
@@ -385,41 +381,25 @@ class _Query:
 
 def _inner_sql(
     engine: Engine,
-    questions: Sequence[str],
-    names: Sequence[str],
-    types: Sequence[str],
-    *,
-    nested: bool,
-    id_column: str | None,
-    carry: Sequence[str],
     days: RowDays | None,
+    shape: Mapping[str, Any],
+    options: Mapping[str, Any],
     keep_plan: bool,
 ) -> str:
-    """``batch_sql``'s SELECT over ``_SOURCE`` as DuckDB's SQL: kept in the user's cache and
-    read from it where ``keep_plan`` (``kept_plans``)."""
+    """``batch_sql``'s SELECT over ``_SOURCE`` as DuckDB's SQL, for ``shape``'s questions,
+    column names and types with ``options``: kept in the user's cache and read from it where
+    ``keep_plan`` (``kept_plans``)."""
 
     def build() -> str:
-        select, _subject = batch_sql(
-            engine,
-            questions,
-            names,
-            types,
-            nested=nested,
-            id_column=id_column,
-            source=_SOURCE,
-            carry=carry,
-            days=days,
-        )
+        select, _subject = batch_sql(engine, **shape, **options, days=days, source=_SOURCE)
         return select.sql(dialect="duckdb")
 
     if not keep_plan:
         return build()
     from .kept_plans import kept_sql, plan_key
 
-    shape, key = plan_key(
-        engine, questions, names, types, nested=nested, id_column=id_column, carry=carry, days=days
-    )
-    return kept_sql(shape, key, build)
+    kind, key = plan_key(engine, days, shape, options)
+    return kept_sql(kind, key, build)
 
 
 _Dates = Mapping[str, Any]

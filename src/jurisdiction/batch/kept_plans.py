@@ -24,8 +24,8 @@ import hashlib
 import json
 import os
 import zlib
-from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from ..core import user_cache
 from ..core.sources_key import sources_key
@@ -45,26 +45,18 @@ LIMIT = 16 << 20
 
 
 def plan_key(
-    engine: Engine,
-    questions: Sequence[str],
-    names: Sequence[str],
-    types: Sequence[str],
-    *,
-    nested: bool,
-    id_column: str | None,
-    carry: Sequence[str],
-    days: RowDays | None,
+    engine: Engine, days: RowDays | None, shape: Mapping[str, Any], options: Mapping[str, Any]
 ) -> tuple[str, bytes]:
-    """The kind of file a plan is for (its columns and questions, as text) and the full
-    description of what the plan is made from (see the module's text)."""
-    shape = json.dumps([list(questions), list(names), list(types)], ensure_ascii=False)
+    """The kind of file a plan is for (``shape``: its questions, columns and types, as JSON) and
+    the full description of what the plan is made from (see the module's text); ``options``:
+    the rest of ``batch_sql``'s arguments but ``days`` (plain values)."""
+    kind = json.dumps(shape, ensure_ascii=False, sort_keys=True)
     policy = engine.policy
-    options = json.dumps([nested, id_column, list(carry)], ensure_ascii=False)
     head = "\0".join(
         [
             "batch",
-            shape,
-            options,
+            kind,
+            json.dumps(options, ensure_ascii=False, sort_keys=True),
             repr(days),
             repr(engine.day),
             datetime.date.today().isoformat(),  # a plan may read today (``days``)
@@ -73,7 +65,7 @@ def plan_key(
             hashlib.sha256(repr(policy).encode("utf-8", "surrogateescape")).hexdigest(),
         ]
     )
-    return shape, sources_key(head, ("sqlglot", "duckdb"))
+    return kind, sources_key(head, ("sqlglot", "duckdb"))
 
 
 def _crc(text: bytes) -> str:
