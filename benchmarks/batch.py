@@ -22,7 +22,12 @@ The hand-written baselines are what a data team would write: for units the tiers
 (十), the city's ranges and district 120104's overlay inlined; for residents the first-child
 certificate as of 2012-06-01, chapter 1's scope and (二)5's exceptions, the parameters inlined.
 Both give every column of the plan's flat output, reasons included, and validate nothing (no
-flagged rows). Each is checked equal to the plan's output on every row without an error.
+flagged rows), and keep the rows in input order as the plan does (on a connection set as the
+plan's: DuckDB would otherwise make the residents' IN list a join, and a join does not keep the
+order: 491,520 of 10,000,000 rows out of place, measured). Each is checked equal to the plan's
+output on every row without an error, and both to keep the input's order. Each
+side's time counts its own DuckDB connection (``run_batch`` makes one; so does the baseline's
+child, inside its timed part) and a read of its output (the plan's summary, the baseline's count).
 Needs ``pip install '.[batch]'`` (and ``'.[spark]'`` for the Spark column).
 """
 
@@ -393,8 +398,11 @@ print(time.perf_counter() - t, s.rows, 0, cpu() - c)
     "baseline": """
 import sys, time, duckdb
 sql = open(sys.argv[3]).read().format(src=sys.argv[1], out=sys.argv[2])
-con = duckdb.connect()
 t, c = time.perf_counter(), cpu()
+con = duckdb.connect()  # timed, as run_batch's own connection is (some 25 ms)
+# as run_batch sets its own: an IN list left a list, not made a join with a table of its
+# constants, which does not keep the rows in input order (see measure's check)
+con.execute("SET disabled_optimizers = 'in_clause'")
 con.execute(sql)
 n = con.execute(f"select count(*) from read_parquet('{{sys.argv[2]}}')").fetchone()[0]
 print(time.perf_counter() - t, n, 0, cpu() - c)
@@ -473,15 +481,25 @@ def child(name: str, register: Register, *args: str, source: Path | None = None)
     return float(seconds), int(rows), int(python), rss_kb / 1024, float(cpu)
 
 
-def check(plan_out: Path, loop_out: Path, baseline_out: Path, day: str | None) -> tuple[int, int]:
+def check(
+    src: Path, plan_out: Path, loop_out: Path, baseline_out: Path, day: str | None
+) -> tuple[int, int]:
     """The plan's output equals the decide loop's, every column, on every row the loop covered;
     the baseline's equals the plan's, every column, on every row without an error (compared
-    by DuckDB, joined by id: 10,000,000 rows do not fit in Python objects).
+    by DuckDB, joined by id: 10,000,000 rows do not fit in Python objects); both keep the rows
+    of ``src`` in their order.
     Returns (rows compared with the loop, rows with an error among them)."""
     import duckdb
     import pyarrow.parquet as pq
 
     con = duckdb.connect()
+    for name, out in (("plan", plan_out), ("baseline", baseline_out)):
+        moved = con.execute(
+            f"SELECT count(*) FROM (SELECT id FROM '{src}') POSITIONAL JOIN "
+            f"(SELECT id AS out_id FROM '{out}') WHERE id IS DISTINCT FROM out_id"
+        ).fetchall()[0]
+        if moved[0]:
+            raise AssertionError(f"the {name}'s output has {moved} rows out of input order")
     # the day each row was decided as of: the loop's is the same (given, or today's)
     expected = (
         (datetime.date.fromisoformat(day), "given")
@@ -506,8 +524,7 @@ def check(plan_out: Path, loop_out: Path, baseline_out: Path, day: str | None) -
     if base != names:
         raise AssertionError(f"columns: baseline {base}, plan {names}")
     differs = " OR ".join(f'p."{n}" IS DISTINCT FROM b."{n}"' for n in names)
-    # joined by id: the hand-written query need not keep the register's order (DuckDB keeps it
-    # for the plan, whose rows must stay in order, but not always for a query of CTEs)
+    # joined by id (both in input order, checked above)
     found_rows = con.execute(
         f"SELECT count(*), min(p.id) FILTER (WHERE {differs}), count(*) FILTER (WHERE {differs}) "
         f"FROM '{plan_out}' p JOIN '{baseline_out}' b USING (id) WHERE p.error IS NULL"
@@ -543,6 +560,18 @@ def same_output(before: Path, after: Path) -> None:
         raise AssertionError(f"{found[1]:,} of {found[0]:,} rows differ from the before commit's")
 
 
+def first_run(register: Register, src: Path, out: Path, cache: Path) -> Result:
+    """The plan's first run, its SQL built and kept as the command line keeps it, in a cache of
+    this run's own (emptied first; the children's ``XDG_CACHE_HOME`` from now on): the runs
+    timed after it read the SQL kept."""
+    shutil.rmtree(cache, ignore_errors=True)
+    cache.mkdir(mode=0o700)
+    os.environ["XDG_CACHE_HOME"] = str(cache)
+    cold = child("cold", register, str(src), str(out))
+    print(f"cold {cold}", file=sys.stderr)
+    return cold
+
+
 def measure(register: Register, args: argparse.Namespace, work: Path) -> None:
     """One register: made (once per size), answered by each run, checked, printed."""
     src = work / f"{register.name}_{args.rows}.parquet"
@@ -562,14 +591,7 @@ def measure(register: Register, args: argparse.Namespace, work: Path) -> None:
     runs: dict[str, list[Result]] = {"plan": [], "baseline": []}
     if before is not None:
         runs["before"] = []
-    # the plan's SQL kept as the command line keeps it, in a cache of this run's own: the first
-    # run builds it (the "cold" row), the timed ones read it
-    cache = work / "cache"
-    shutil.rmtree(cache, ignore_errors=True)
-    cache.mkdir(mode=0o700)
-    os.environ["XDG_CACHE_HOME"] = str(cache)
-    cold = child("cold", register, str(src), str(out["plan"]))
-    print(f"cold {cold}", file=sys.stderr)
+    cold = first_run(register, src, out["plan"], work / "cache")
     for _ in range(args.repeat):
         runs["plan"].append(child("plan", register, str(src), str(out["plan"])))
         if before is not None:
@@ -591,7 +613,7 @@ def measure(register: Register, args: argparse.Namespace, work: Path) -> None:
     results["loop"] = child("loop", register, str(src), str(out["loop"]), str(loop_rows))
     print(f"loop {results['loop']}", file=sys.stderr)
     load_after = os.getloadavg()
-    compared, errors = check(out["plan"], out["loop"], out["baseline"], register.day)
+    compared, errors = check(src, out["plan"], out["loop"], out["baseline"], register.day)
     if before is not None:
         same_output(out["before"], out["plan"])
         print(f"\nthe plan of {args.before} wrote the same output, every column of every row")
